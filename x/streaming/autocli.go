@@ -1,0 +1,131 @@
+package streaming
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// AutoCLIOptions describes `streamd tx streaming ...` and
+// `streamd q streaming ...`; autocli builds the commands from the protos.
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	return &autocliv1.ModuleOptions{
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Query_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "Params",
+					Use:       "params",
+					Short:     "Show the module params (text limits, stream duration and lead time)",
+					Example:   "streamd q streaming params",
+				},
+				{
+					RpcMethod:      "Profile",
+					Use:            "profile [address]",
+					Short:          "Show an account's profile",
+					Example:        "streamd q streaming profile stream1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "address"}},
+				},
+				{
+					RpcMethod:      "Stream",
+					Use:            "stream [stream-id]",
+					Short:          "Show a stream and its status (upcoming, live, ended)",
+					Example:        "streamd q streaming stream 1",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}},
+				},
+				{
+					RpcMethod: "Streams",
+					Use:       "streams",
+					Short:     "List streams in start-time order, optionally of one broadcaster or status",
+					Long: "List streams. Without --broadcaster they come in start-time order; with it, in the order " +
+						"they were scheduled. --status takes STREAM_STATUS_UPCOMING, STREAM_STATUS_LIVE or STREAM_STATUS_ENDED.",
+					Example: "streamd q streaming streams --status STREAM_STATUS_UPCOMING\n" +
+						"streamd q streaming streams --broadcaster stream1... --page-limit 10",
+				},
+				{
+					RpcMethod:      "Subscribers",
+					Use:            "subscribers [broadcaster]",
+					Short:          "List the subscriptions to a broadcaster",
+					Example:        "streamd q streaming subscribers stream1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod:      "Subscriptions",
+					Use:            "subscriptions [subscriber]",
+					Short:          "List the broadcasters an account follows",
+					Example:        "streamd q streaming subscriptions stream1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "subscriber"}},
+				},
+				{
+					RpcMethod:      "Subscription",
+					Use:            "subscription [subscriber] [broadcaster]",
+					Short:          "Tell whether subscriber follows broadcaster, and since when",
+					Example:        "streamd q streaming subscription stream1viewer... stream1broadcaster...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "subscriber"}, {ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod: "State",
+					Use:       "state",
+					Short:     "Page through all profiles and all streams at once",
+					Example:   "streamd q streaming state --profiles-pagination.limit 20 --streams-pagination.limit 20",
+				},
+			},
+		},
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Msg_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod:      "EditProfile",
+					Use:            "edit-profile [name] [surname] [img-link] [time-zone]",
+					Short:          "Create your profile, or replace all of its fields",
+					Example:        `streamd tx streaming edit-profile Alice Smith https://example.com/alice.png Europe/Berlin --from alice --fees 5000ustream`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "name"}, {ProtoField: "surname", Optional: true}, {ProtoField: "img_link", Optional: true}, {ProtoField: "time_zone", Optional: true}},
+				},
+				{
+					RpcMethod: "NewStream",
+					Use:       "new-stream [title] [start-time] [end-time]",
+					Short:     "Schedule a stream (times in RFC 3339, e.g. 2026-12-01T18:00:00Z)",
+					Example: `streamd tx streaming new-stream "Live coding" 2026-12-01T18:00:00Z 2026-12-01T19:00:00Z ` +
+						`--description "Building a chain" --img-link https://example.com/cover.png --from alice --fees 5000ustream`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "title"}, {ProtoField: "start_time"}, {ProtoField: "end_time"}},
+				},
+				{
+					RpcMethod: "EditStream",
+					Use:       "edit-stream [stream-id]",
+					Short:     "Change the fields of a stream named in --update-mask",
+					Long: "Change some fields of a stream. Only the fields named in --update-mask change " +
+						"(title, description, img_link, start_time, end_time); a field named there with no value " +
+						"is cleared, which is how a description is removed.",
+					Example: "streamd tx streaming edit-stream 1 --title \"New title\" --update-mask title --from alice --fees 5000ustream\n" +
+						"streamd tx streaming edit-stream 1 --update-mask description --from alice --fees 5000ustream   # clears the description",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}},
+				},
+				{
+					RpcMethod:      "DeleteStream",
+					Use:            "delete-stream [stream-id]",
+					Short:          "Delete one of your streams",
+					Example:        "streamd tx streaming delete-stream 1 --from alice --fees 5000ustream",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}},
+				},
+				{
+					RpcMethod:      "Subscribe",
+					Use:            "subscribe [broadcaster]",
+					Short:          "Follow a broadcaster",
+					Example:        "streamd tx streaming subscribe stream1... --from bob --fees 5000ustream",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod:      "Unsubscribe",
+					Use:            "unsubscribe [broadcaster]",
+					Short:          "Stop following a broadcaster",
+					Example:        "streamd tx streaming unsubscribe stream1... --from bob --fees 5000ustream",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod: "UpdateParams",
+					Skip:      true, // sent by governance, not by hand
+				},
+			},
+		},
+	}
+}

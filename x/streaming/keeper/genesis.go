@@ -1,0 +1,64 @@
+package keeper
+
+import (
+	"context"
+
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// InitGenesis writes a validated genesis state into the store.
+func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(k.addressCodec); err != nil {
+		return err
+	}
+	if err := k.Params.Set(ctx, gs.Params); err != nil {
+		return err
+	}
+	for _, p := range gs.Profiles {
+		addr, err := k.addressCodec.StringToBytes(p.Address)
+		if err != nil {
+			return err
+		}
+		if err := k.Profiles.Set(ctx, addr, p); err != nil {
+			return err
+		}
+	}
+	for _, s := range gs.Streams {
+		if err := k.Streams.Set(ctx, s.Id, s); err != nil {
+			return err
+		}
+	}
+	for _, sub := range gs.Subscriptions {
+		key, err := k.subscriptionKey(sub.Subscriber, sub.Broadcaster)
+		if err != nil {
+			return err
+		}
+		if err := k.Subscriptions.Set(ctx, key, sub); err != nil {
+			return err
+		}
+	}
+	return k.StreamSeq.Set(ctx, gs.NextStreamId)
+}
+
+// ExportGenesis reads the whole module state, including the id sequence.
+func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs := &types.GenesisState{Params: params}
+
+	if gs.Profiles, err = collectValues(ctx, k.Profiles); err != nil {
+		return nil, err
+	}
+	if gs.Streams, err = collectValues(ctx, k.Streams); err != nil {
+		return nil, err
+	}
+	if gs.Subscriptions, err = collectValues(ctx, k.Subscriptions); err != nil {
+		return nil, err
+	}
+	if gs.NextStreamId, err = k.StreamSeq.Peek(ctx); err != nil {
+		return nil, err
+	}
+	return gs, nil
+}

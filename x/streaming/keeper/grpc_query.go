@@ -1,0 +1,299 @@
+package keeper
+
+import (
+	"context"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+type queryServer struct {
+	k *Keeper
+}
+
+var _ types.QueryServer = queryServer{}
+
+// NewQueryServer returns the module's Query service. Malformed input is
+// InvalidArgument, a missing profile or stream NotFound.
+func NewQueryServer(k *Keeper) types.QueryServer {
+	return queryServer{k: k}
+}
+
+func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	params, err := q.k.Params.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryParamsResponse{Params: params}, nil
+}
+
+func (q queryServer) Profile(ctx context.Context, req *types.QueryProfileRequest) (*types.QueryProfileResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	addr, err := q.queryAddress("address", req.Address)
+	if err != nil {
+		return nil, err
+	}
+	profile, err := q.k.Profiles.Get(ctx, addr)
+	if errorsmod.IsOf(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "%s has no profile", req.Address)
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryProfileResponse{Profile: profile}, nil
+}
+
+func (q queryServer) Stream(ctx context.Context, req *types.QueryStreamRequest) (*types.QueryStreamResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	if req.StreamId == 0 {
+		return nil, status.Error(codes.InvalidArgument, "stream_id must be set")
+	}
+	stream, err := q.k.Streams.Get(ctx, req.StreamId)
+	if errorsmod.IsOf(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "stream %d not found", req.StreamId)
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	return &types.QueryStreamResponse{Stream: stream, Status: StatusAt(stream, now), BlockTime: now}, nil
+}
+
+// StatusAt derives a stream's status at a block time.
+func StatusAt(s types.Stream, now time.Time) types.StreamStatus {
+	switch {
+	case now.Before(s.StartTime):
+		return types.STREAM_STATUS_UPCOMING
+	case now.Before(s.EndTime):
+		return types.STREAM_STATUS_LIVE
+	default:
+		return types.STREAM_STATUS_ENDED
+	}
+}
+
+func (q queryServer) Streams(ctx context.Context, req *types.QueryStreamsRequest) (*types.QueryStreamsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	if _, ok := types.StreamStatus_name[int32(req.Status)]; !ok {
+		return nil, status.Errorf(codes.InvalidArgument, "unknown status %d", req.Status)
+	}
+	page, err := capPage(req.Pagination)
+	if err != nil {
+		return nil, err
+	}
+	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	withStatus := func(s types.Stream) types.StreamWithStatus {
+		return types.StreamWithStatus{Stream: s, Status: StatusAt(s, now)}
+	}
+
+	var (
+		streams []types.StreamWithStatus
+		pageRes *query.PageResponse
+	)
+	if req.Broadcaster != "" {
+		addr, err := q.queryAddress("broadcaster", req.Broadcaster)
+		if err != nil {
+			return nil, err
+		}
+		// One broadcaster's streams, in id (= scheduling) order.
+		streams, pageRes, err = query.CollectionFilteredPaginate(ctx, q.k.Streams.Indexes.ByBroadcaster, page,
+			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (bool, error) {
+				if req.Status == types.STREAM_STATUS_UNSPECIFIED {
+					return true, nil
+				}
+				s, err := q.k.Streams.Get(ctx, key.K2())
+				return err == nil && StatusAt(s, now) == req.Status, err
+			},
+			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (types.StreamWithStatus, error) {
+				s, err := q.k.Streams.Get(ctx, key.K2())
+				return withStatus(s), err
+			},
+			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](addr))
+		if err != nil {
+			return nil, status.Error(codes.InvalidArgument, err.Error())
+		}
+	} else {
+		// All streams in start-time order, narrowed by the status filter to
+		// a range of the start index where the status allows it.
+		streams, pageRes, err = q.streamsByStart(ctx, req.Status, now, page, withStatus)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &types.QueryStreamsResponse{Streams: streams, Pagination: pageRes, BlockTime: now}, nil
+}
+
+// streamsByStart pages the start-time index. Upcoming streams are exactly
+// those starting after now; live ones started in (now - the duration
+// ceiling, now], since no stream may be longer than the ceiling; ended ones
+// started at or before now and are filtered on their end time.
+func (q queryServer) streamsByStart(
+	ctx context.Context, want types.StreamStatus, now time.Time, page *query.PageRequest,
+	withStatus func(types.Stream) types.StreamWithStatus,
+) ([]types.StreamWithStatus, *query.PageResponse, error) {
+	idx := q.k.Streams.Indexes.ByStart
+	var lo, hi *time.Time
+	switch want {
+	case types.STREAM_STATUS_UPCOMING:
+		after := now.Add(time.Nanosecond)
+		lo = &after
+	case types.STREAM_STATUS_LIVE:
+		from := now.Add(-types.MaxStreamDurationCeiling)
+		to := now.Add(time.Nanosecond)
+		lo, hi = &from, &to
+	case types.STREAM_STATUS_ENDED:
+		to := now.Add(time.Nanosecond)
+		hi = &to
+	}
+	ranged := startRange{Multi: idx, lo: lo, hi: hi}
+	return query.CollectionFilteredPaginate(ctx, ranged, page,
+		func(key collections.Pair[time.Time, uint64], _ collections.NoValue) (bool, error) {
+			if want == types.STREAM_STATUS_UNSPECIFIED || want == types.STREAM_STATUS_UPCOMING {
+				return true, nil
+			}
+			s, err := q.k.Streams.Get(ctx, key.K2())
+			return err == nil && StatusAt(s, now) == want, err
+		},
+		func(key collections.Pair[time.Time, uint64], _ collections.NoValue) (types.StreamWithStatus, error) {
+			s, err := q.k.Streams.Get(ctx, key.K2())
+			return withStatus(s), err
+		})
+}
+
+func (q queryServer) Subscribers(ctx context.Context, req *types.QuerySubscribersRequest) (*types.QuerySubscribersResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	addr, err := q.queryAddress("broadcaster", req.Broadcaster)
+	if err != nil {
+		return nil, err
+	}
+	page, err := capPage(req.Pagination)
+	if err != nil {
+		return nil, err
+	}
+	subs, pageRes, err := query.CollectionPaginate(ctx, q.k.Subscriptions.Indexes.ByBroadcaster, page,
+		func(key collections.Pair[sdk.AccAddress, sdk.AccAddress], _ collections.NoValue) (types.Subscription, error) {
+			return q.k.Subscriptions.Get(ctx, collections.Join(key.K2(), key.K1()))
+		},
+		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, sdk.AccAddress](addr))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QuerySubscribersResponse{Subscriptions: subs, Pagination: pageRes}, nil
+}
+
+func (q queryServer) Subscriptions(ctx context.Context, req *types.QuerySubscriptionsRequest) (*types.QuerySubscriptionsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	addr, err := q.queryAddress("subscriber", req.Subscriber)
+	if err != nil {
+		return nil, err
+	}
+	page, err := capPage(req.Pagination)
+	if err != nil {
+		return nil, err
+	}
+	subs, pageRes, err := query.CollectionPaginate(ctx, q.k.Subscriptions, page,
+		func(_ collections.Pair[sdk.AccAddress, sdk.AccAddress], sub types.Subscription) (types.Subscription, error) {
+			return sub, nil
+		},
+		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, sdk.AccAddress](addr))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QuerySubscriptionsResponse{Subscriptions: subs, Pagination: pageRes}, nil
+}
+
+func (q queryServer) Subscription(ctx context.Context, req *types.QuerySubscriptionRequest) (*types.QuerySubscriptionResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	subscriber, err := q.queryAddress("subscriber", req.Subscriber)
+	if err != nil {
+		return nil, err
+	}
+	broadcaster, err := q.queryAddress("broadcaster", req.Broadcaster)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := q.k.Subscriptions.Get(ctx, collections.Join(subscriber, broadcaster))
+	if errorsmod.IsOf(err, collections.ErrNotFound) {
+		return &types.QuerySubscriptionResponse{Subscribed: false}, nil
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &sub.Since}, nil
+}
+
+func (q queryServer) State(ctx context.Context, req *types.QueryStateRequest) (*types.QueryStateResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	profilesPage, err := capPage(req.ProfilesPagination)
+	if err != nil {
+		return nil, err
+	}
+	streamsPage, err := capPage(req.StreamsPagination)
+	if err != nil {
+		return nil, err
+	}
+	profiles, profilesRes, err := query.CollectionPaginate(ctx, q.k.Profiles, profilesPage,
+		func(_ sdk.AccAddress, p types.Profile) (types.Profile, error) { return p, nil })
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	streams, streamsRes, err := query.CollectionPaginate(ctx, q.k.Streams, streamsPage,
+		func(_ uint64, s types.Stream) (types.Stream, error) { return s, nil })
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryStateResponse{
+		Profiles: profiles, ProfilesPagination: profilesRes,
+		Streams: streams, StreamsPagination: streamsRes,
+	}, nil
+}
+
+func (q queryServer) queryAddress(field, s string) (sdk.AccAddress, error) {
+	addr, err := q.k.parseAddress(field, s)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return addr, nil
+}
+
+// capPage applies the default page size and the cap. Totals are refused:
+// counting would walk the whole collection, and profiles already carry
+// their counters.
+func capPage(req *query.PageRequest) (*query.PageRequest, error) {
+	page := query.PageRequest{}
+	if req != nil {
+		page = *req
+	}
+	if page.CountTotal {
+		return nil, status.Error(codes.InvalidArgument, "count_total is not supported: profiles carry subscriber, subscription and stream counts")
+	}
+	if page.Limit == 0 {
+		page.Limit = types.DefaultPageLimit
+	}
+	if page.Limit > types.MaxPageLimit {
+		page.Limit = types.MaxPageLimit
+	}
+	return &page, nil
+}

@@ -1,0 +1,105 @@
+// Package keeper holds the streaming module's state and its message and
+// query handlers.
+package keeper
+
+import (
+	"time"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
+	"cosmossdk.io/core/address"
+	"cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// StreamIndexes are the secondary indexes of Streams.
+type StreamIndexes struct {
+	// ByBroadcaster lists one broadcaster's streams: (broadcaster, id).
+	ByBroadcaster *indexes.Multi[sdk.AccAddress, uint64, types.Stream]
+	// ByStart orders all streams by start time: (start_time, id).
+	ByStart *indexes.Multi[time.Time, uint64, types.Stream]
+}
+
+// IndexesList implements collections.Indexes.
+func (i StreamIndexes) IndexesList() []collections.Index[uint64, types.Stream] {
+	return []collections.Index[uint64, types.Stream]{i.ByBroadcaster, i.ByStart}
+}
+
+// SubscriptionIndexes are the secondary indexes of Subscriptions.
+type SubscriptionIndexes struct {
+	// ByBroadcaster is (broadcaster, subscriber): a broadcaster's
+	// subscribers page without scanning.
+	ByBroadcaster *indexes.ReversePair[sdk.AccAddress, sdk.AccAddress, types.Subscription]
+}
+
+// IndexesList implements collections.Indexes.
+func (i SubscriptionIndexes) IndexesList() []collections.Index[collections.Pair[sdk.AccAddress, sdk.AccAddress], types.Subscription] {
+	return []collections.Index[collections.Pair[sdk.AccAddress, sdk.AccAddress], types.Subscription]{i.ByBroadcaster}
+}
+
+// Keeper owns the module's state. Every element has its own key: nothing
+// that grows with use lives inside one stored value.
+type Keeper struct {
+	cdc          codec.BinaryCodec
+	addressCodec address.Codec
+	// authority may change params: the gov module account unless wired otherwise.
+	authority string
+
+	Schema   collections.Schema
+	Params   collections.Item[types.Params]
+	Profiles collections.Map[sdk.AccAddress, types.Profile]
+	// StreamSeq hands out stream ids; ids never repeat, even after deletes.
+	StreamSeq collections.Sequence
+	Streams   *collections.IndexedMap[uint64, types.Stream, StreamIndexes]
+	// Subscriptions are keyed (subscriber, broadcaster).
+	Subscriptions *collections.IndexedMap[collections.Pair[sdk.AccAddress, sdk.AccAddress], types.Subscription, SubscriptionIndexes]
+}
+
+// NewKeeper builds the keeper. authority is the bech32 address allowed to
+// send MsgUpdateParams.
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, authority string) *Keeper {
+	if _, err := addressCodec.StringToBytes(authority); err != nil {
+		panic(errorsmod.Wrapf(types.ErrInvalidAuthority, "%q: %v", authority, err))
+	}
+	sb := collections.NewSchemaBuilder(storeService)
+	k := &Keeper{
+		cdc:          cdc,
+		addressCodec: addressCodec,
+		authority:    authority,
+		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Profiles:     collections.NewMap(sb, types.ProfilesKey, "profiles", sdk.AccAddressKey, codec.CollValue[types.Profile](cdc)),
+		StreamSeq:    collections.NewSequence(sb, types.StreamSeqKey, "stream_seq"),
+		Streams: collections.NewIndexedMap(sb, types.StreamsKey, "streams", collections.Uint64Key, codec.CollValue[types.Stream](cdc),
+			StreamIndexes{
+				ByBroadcaster: indexes.NewMulti(sb, types.StreamsByBroadcasterKey, "streams_by_broadcaster",
+					sdk.AccAddressKey, collections.Uint64Key,
+					func(_ uint64, s types.Stream) (sdk.AccAddress, error) { return addressCodec.StringToBytes(s.Broadcaster) }),
+				ByStart: indexes.NewMulti(sb, types.StreamsByStartKey, "streams_by_start",
+					sdk.TimeKey, collections.Uint64Key,
+					func(_ uint64, s types.Stream) (time.Time, error) { return s.StartTime, nil }),
+			}),
+		Subscriptions: collections.NewIndexedMap(sb, types.SubscriptionsKey, "subscriptions",
+			collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey), codec.CollValue[types.Subscription](cdc),
+			SubscriptionIndexes{
+				ByBroadcaster: indexes.NewReversePair[types.Subscription](sb, types.SubscriptionsByBroadcaster, "subscriptions_by_broadcaster",
+					collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey)),
+			}),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// Authority returns the address allowed to update params.
+func (k *Keeper) Authority() string { return k.authority }
+
+// AddressCodec returns the codec of account addresses.
+func (k *Keeper) AddressCodec() address.Codec { return k.addressCodec }

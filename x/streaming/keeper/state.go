@@ -1,0 +1,77 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// iterable is any collection that can be walked in key order.
+type iterable[K, V any] interface {
+	Iterate(ctx context.Context, r collections.Ranger[K]) (collections.Iterator[K, V], error)
+}
+
+// collectValues reads every value of a collection; only genesis export uses
+// it, since it is O(n).
+func collectValues[K, V any](ctx context.Context, c iterable[K, V]) ([]V, error) {
+	it, err := c.Iterate(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	return it.Values()
+}
+
+// parseAddress decodes a bech32 account address, naming the field on failure.
+func (k *Keeper) parseAddress(field, s string) (sdk.AccAddress, error) {
+	if s == "" {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s is empty", field)
+	}
+	addr, err := k.addressCodec.StringToBytes(s)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %v", field, s, err)
+	}
+	return addr, nil
+}
+
+// subscriptionKey is the primary key (subscriber, broadcaster).
+func (k *Keeper) subscriptionKey(subscriber, broadcaster string) (collections.Pair[sdk.AccAddress, sdk.AccAddress], error) {
+	sub, err := k.parseAddress("subscriber", subscriber)
+	if err != nil {
+		return collections.Pair[sdk.AccAddress, sdk.AccAddress]{}, err
+	}
+	bc, err := k.parseAddress("broadcaster", broadcaster)
+	if err != nil {
+		return collections.Pair[sdk.AccAddress, sdk.AccAddress]{}, err
+	}
+	return collections.Join(sub, bc), nil
+}
+
+// getProfile returns the profile of addr or ErrProfileNotFound.
+func (k *Keeper) getProfile(ctx context.Context, addr sdk.AccAddress, who string) (types.Profile, error) {
+	p, err := k.Profiles.Get(ctx, addr)
+	if errorsmod.IsOf(err, collections.ErrNotFound) {
+		return types.Profile{}, errorsmod.Wrapf(types.ErrProfileNotFound, "%s has no profile", who)
+	}
+	return p, err
+}
+
+// getOwnStream returns the stream id if it exists and belongs to broadcaster.
+func (k *Keeper) getOwnStream(ctx context.Context, id uint64, broadcaster string) (types.Stream, error) {
+	s, err := k.Streams.Get(ctx, id)
+	if errorsmod.IsOf(err, collections.ErrNotFound) {
+		return types.Stream{}, errorsmod.Wrapf(types.ErrStreamNotFound, "stream %d", id)
+	}
+	if err != nil {
+		return types.Stream{}, err
+	}
+	if s.Broadcaster != broadcaster {
+		return types.Stream{}, errorsmod.Wrapf(types.ErrUnauthorized, "stream %d belongs to %s", id, s.Broadcaster)
+	}
+	return s, nil
+}

@@ -1,0 +1,3 @@
+// Package types holds the streaming module's messages, state types, params,
+// genesis, errors and store keys.
+package types

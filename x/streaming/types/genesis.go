@@ -1,0 +1,94 @@
+package types
+
+import (
+	"fmt"
+
+	"cosmossdk.io/core/address"
+	errorsmod "cosmossdk.io/errors"
+)
+
+// DefaultGenesis returns the genesis state of a new chain.
+func DefaultGenesis() *GenesisState {
+	return &GenesisState{
+		Params:       DefaultParams(),
+		NextStreamId: FirstStreamID,
+	}
+}
+
+// Validate rejects malformed params, bad addresses, duplicates, and
+// references to profiles or streams that don't exist, and checks that the
+// counters kept in profiles match the lists.
+func (gs GenesisState) Validate(ac address.Codec) error {
+	if err := gs.Params.Validate(); err != nil {
+		return err
+	}
+	if gs.NextStreamId < FirstStreamID {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "next_stream_id must be at least %d", FirstStreamID)
+	}
+
+	type counts struct{ subscribers, subscriptions, streams uint64 }
+	profiles := make(map[string]*counts, len(gs.Profiles))
+	for _, p := range gs.Profiles {
+		if _, err := ac.StringToBytes(p.Address); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "profile address %q: %v", p.Address, err)
+		}
+		if _, dup := profiles[p.Address]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate profile %s", p.Address)
+		}
+		profiles[p.Address] = &counts{}
+	}
+
+	streamIDs := make(map[uint64]struct{}, len(gs.Streams))
+	for _, s := range gs.Streams {
+		if s.Id < FirstStreamID || s.Id >= gs.NextStreamId {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "stream id %d outside [%d, next_stream_id=%d)", s.Id, FirstStreamID, gs.NextStreamId)
+		}
+		if _, dup := streamIDs[s.Id]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate stream id %d", s.Id)
+		}
+		streamIDs[s.Id] = struct{}{}
+		c, ok := profiles[s.Broadcaster]
+		if !ok {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: broadcaster %s has no profile", s.Id, s.Broadcaster)
+		}
+		c.streams++
+		if !s.EndTime.After(s.StartTime) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: end time not after start time", s.Id)
+		}
+		if s.EndTime.Sub(s.StartTime) > MaxStreamDurationCeiling {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: longer than %s", s.Id, MaxStreamDurationCeiling)
+		}
+	}
+
+	subscriptions := make(map[[2]string]struct{}, len(gs.Subscriptions))
+	for _, sub := range gs.Subscriptions {
+		key := [2]string{sub.Subscriber, sub.Broadcaster}
+		if _, dup := subscriptions[key]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate subscription %s -> %s", sub.Subscriber, sub.Broadcaster)
+		}
+		subscriptions[key] = struct{}{}
+		if sub.Subscriber == sub.Broadcaster {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "self subscription of %s", sub.Subscriber)
+		}
+		subscriber, ok := profiles[sub.Subscriber]
+		if !ok {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "subscriber %s has no profile", sub.Subscriber)
+		}
+		broadcaster, ok := profiles[sub.Broadcaster]
+		if !ok {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "broadcaster %s has no profile", sub.Broadcaster)
+		}
+		subscriber.subscriptions++
+		broadcaster.subscribers++
+	}
+
+	for _, p := range gs.Profiles {
+		c := profiles[p.Address]
+		want := fmt.Sprintf("%d/%d/%d", c.subscribers, c.subscriptions, c.streams)
+		got := fmt.Sprintf("%d/%d/%d", p.SubscriberCount, p.SubscriptionCount, p.StreamCount)
+		if want != got {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "profile %s counters subscribers/subscriptions/streams are %s, the lists give %s", p.Address, got, want)
+		}
+	}
+	return nil
+}
