@@ -78,7 +78,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 			StreamIndexes{
 				ByBroadcaster: indexes.NewMulti(sb, types.StreamsByBroadcasterKey, "streams_by_broadcaster",
 					sdk.AccAddressKey, collections.Uint64Key,
-					func(_ uint64, s types.Stream) (sdk.AccAddress, error) { return addressCodec.StringToBytes(s.Broadcaster) }),
+					func(_ uint64, s types.Stream) (sdk.AccAddress, error) {
+						return addressCodec.StringToBytes(s.Broadcaster)
+					}),
 				ByStart: indexes.NewMulti(sb, types.StreamsByStartKey, "streams_by_start",
 					sdk.TimeKey, collections.Uint64Key,
 					func(_ uint64, s types.Stream) (time.Time, error) { return s.StartTime, nil }),
