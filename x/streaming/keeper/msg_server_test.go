@@ -444,4 +444,3 @@ func TestUpdateParams(t *testing.T) {
 		return err
 	})
 }
-
