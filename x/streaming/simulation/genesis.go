@@ -1,0 +1,119 @@
+// Package simulation holds the streaming module's randomized genesis, its
+// simsx message factories and its governance proposal factory.
+package simulation
+
+import (
+	"math/rand"
+	"time"
+
+	"github.com/cosmos/cosmos-sdk/types/module"
+	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
+
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// ParamsKey is the key of the module's params in a simulation params file.
+const ParamsKey = "streaming_params"
+
+// RandomParams returns valid params: mostly near the defaults, sometimes
+// tight enough that messages run into the limits, never above the ceilings.
+func RandomParams(r *rand.Rand) types.Params {
+	textLimit := func(def uint32) uint32 {
+		switch r.Intn(5) {
+		case 0:
+			return 1 + uint32(r.Intn(16)) // tight: some links no longer fit at all
+		case 1:
+			return def + uint32(r.Intn(int(def)))
+		default:
+			return def/2 + uint32(r.Intn(int(def/2)+1))
+		}
+	}
+	return types.Params{
+		MaxNameLength:        textLimit(types.DefaultMaxNameLength),
+		MaxSurnameLength:     textLimit(types.DefaultMaxSurnameLength),
+		MaxTitleLength:       textLimit(types.DefaultMaxTitleLength),
+		MaxDescriptionLength: textLimit(types.DefaultMaxDescriptionLength),
+		MaxLinkLength:        textLimit(types.DefaultMaxLinkLength),
+		MaxTimeZoneLength:    textLimit(types.DefaultMaxTimeZoneLength),
+		MaxStreamDuration:    randDuration(r, time.Minute, types.MaxStreamDurationCeiling),
+		MaxScheduleAhead:     randDuration(r, time.Hour, types.DefaultMaxScheduleAhead),
+	}
+}
+
+// RandomizedGenState writes a random but valid streaming genesis: random
+// params, profiles for some of the simulation accounts, streams that have
+// ended, are live or are still ahead at genesis time, and subscriptions
+// between profiles, with every profile's counters matching the lists.
+func RandomizedGenState(simState *module.SimulationState) {
+	var params types.Params
+	simState.AppParams.GetOrGenerate(ParamsKey, &params, simState.Rand, func(r *rand.Rand) { params = RandomParams(r) })
+	gs := RandomGenesis(simState.Rand, params, simState.Accounts, simState.GenTimestamp)
+	simState.GenState[types.ModuleName] = simState.Cdc.MustMarshalJSON(gs)
+}
+
+// RandomGenesis builds the genesis state RandomizedGenState writes.
+func RandomGenesis(r *rand.Rand, params types.Params, accs []simtypes.Account, genesisTime time.Time) *types.GenesisState {
+	genesisTime = genesisTime.UTC()
+	gs := &types.GenesisState{Params: params, NextStreamId: types.FirstStreamID}
+
+	// Profiles for about half of the accounts.
+	hasProfile := make(map[string]bool)
+	for _, acc := range accs {
+		if r.Intn(2) == 0 || hasProfile[acc.AddressBech32] {
+			continue
+		}
+		hasProfile[acc.AddressBech32] = true
+		gs.Profiles = append(gs.Profiles, types.Profile{
+			Address:   acc.AddressBech32,
+			Name:      randRequiredText(r, params.MaxNameLength),
+			Surname:   randOptionalText(r, params.MaxSurnameLength),
+			ImgLink:   randLink(r, params.MaxLinkLength),
+			TimeZone:  randTimeZone(r, params.MaxTimeZoneLength),
+			CreatedAt: genesisTime.Add(-randDuration(r, 0, 90*24*time.Hour)),
+		})
+	}
+	if len(gs.Profiles) == 0 {
+		return gs
+	}
+
+	// Streams, with an occasional gap in the ids where one was deleted.
+	id := types.FirstStreamID
+	for range r.Intn(3 * len(gs.Profiles)) {
+		p := &gs.Profiles[r.Intn(len(gs.Profiles))]
+		// Scheduled some time up to a week before genesis: some have ended
+		// by genesis time, some are live, some are still to come.
+		scheduledAt := genesisTime.Add(-randDuration(r, 0, 7*24*time.Hour))
+		start, end := randSchedule(r, params, scheduledAt)
+		gs.Streams = append(gs.Streams, types.Stream{
+			Id:          id,
+			Broadcaster: p.Address,
+			Title:       randRequiredText(r, params.MaxTitleLength),
+			Description: randOptionalText(r, params.MaxDescriptionLength),
+			ImgLink:     randLink(r, params.MaxLinkLength),
+			StartTime:   start,
+			EndTime:     end,
+			CreatedAt:   scheduledAt,
+		})
+		p.StreamCount++
+		id += 1 + uint64(r.Intn(4)/3) // a gap one time in four
+	}
+	gs.NextStreamId = id + uint64(r.Intn(3))
+
+	// Subscriptions between distinct profiles.
+	seen := make(map[[2]int]bool)
+	for range r.Intn(3 * len(gs.Profiles)) {
+		sub, bc := r.Intn(len(gs.Profiles)), r.Intn(len(gs.Profiles))
+		if sub == bc || seen[[2]int{sub, bc}] {
+			continue
+		}
+		seen[[2]int{sub, bc}] = true
+		gs.Subscriptions = append(gs.Subscriptions, types.Subscription{
+			Subscriber:  gs.Profiles[sub].Address,
+			Broadcaster: gs.Profiles[bc].Address,
+			Since:       genesisTime.Add(-randDuration(r, 0, 30*24*time.Hour)),
+		})
+		gs.Profiles[sub].SubscriptionCount++
+		gs.Profiles[bc].SubscriberCount++
+	}
+	return gs
+}

@@ -1,0 +1,441 @@
+package simulation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+
+	"github.com/streamchain/streamchain/x/streaming/keeper"
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// Every factory below builds a message the keeper must accept, or skips when
+// the state offers nothing to act on; a rejected delivery fails the run.
+// The Msg...ByOtherFactory and MsgSubscribeSelfFactory factories are the
+// opposite: they build a message the keeper must reject with one given error.
+//
+// A factory must return as soon as it calls reporter.Skip: the skip cancels
+// the operation, and the factory must not touch the state after that.
+
+// MsgEditProfileFactory creates or rewrites the profile of a random account.
+func MsgEditProfileFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgEditProfile] {
+	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgEditProfile) {
+		r := testData.Rand().Rand
+		params, ok := getParams(ctx, k, reporter)
+		if !ok {
+			return nil, nil
+		}
+		owner := testData.AnyAccount(reporter)
+		if reporter.IsSkipped() {
+			return nil, nil
+		}
+		return []simsx.SimAccount{owner}, &types.MsgEditProfile{
+			Owner:    owner.AddressBech32,
+			Name:     randRequiredText(r, params.MaxNameLength),
+			Surname:  randOptionalText(r, params.MaxSurnameLength),
+			ImgLink:  randLink(r, params.MaxLinkLength),
+			TimeZone: randTimeZone(r, params.MaxTimeZoneLength),
+		}
+	}
+}
+
+// MsgNewStreamFactory schedules a stream for an account with a profile,
+// starting between the block time and max_schedule_ahead after it.
+func MsgNewStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgNewStream] {
+	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgNewStream) {
+		r := testData.Rand().Rand
+		params, ok := getParams(ctx, k, reporter)
+		if !ok {
+			return nil, nil
+		}
+		broadcasters, err := profiledAccounts(ctx, k, testData, reporter, nil)
+		if err != nil {
+			reporter.Skipf("list profiles: %s", err)
+			return nil, nil
+		}
+		if len(broadcasters) == 0 {
+			reporter.Skip("no account has a profile")
+			return nil, nil
+		}
+		b := simsx.OneOf(r, broadcasters).acc
+		start, end := randSchedule(r, params, simsx.BlockTime(ctx))
+		return []simsx.SimAccount{b}, &types.MsgNewStream{
+			Broadcaster: b.AddressBech32,
+			Title:       randRequiredText(r, params.MaxTitleLength),
+			Description: randOptionalText(r, params.MaxDescriptionLength),
+			ImgLink:     randLink(r, params.MaxLinkLength),
+			StartTime:   start,
+			EndTime:     end,
+		}
+	}
+}
+
+// MsgEditStreamFactory edits a random non-empty set of fields of a stream
+// that has not ended, sent by its broadcaster. It skips when the edit it
+// drew would break the current params, which may have tightened since the
+// stream was scheduled.
+func MsgEditStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgEditStream] {
+	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgEditStream) {
+		r := testData.Rand().Rand
+		params, ok := getParams(ctx, k, reporter)
+		if !ok {
+			return nil, nil
+		}
+		now := simsx.BlockTime(ctx)
+		streams, err := openStreams(ctx, k, testData, now)
+		if err != nil {
+			reporter.Skipf("list open streams: %s", err)
+			return nil, nil
+		}
+		if len(streams) == 0 {
+			reporter.Skip("no stream that has not ended")
+			return nil, nil
+		}
+		stream := simsx.OneOf(r, streams)
+		broadcaster := testData.GetAccount(reporter, stream.Broadcaster)
+		if reporter.IsSkipped() {
+			return nil, nil
+		}
+
+		// A random non-empty mask, in random order.
+		fields := []string{keeper.FieldTitle, keeper.FieldDescription, keeper.FieldImgLink, keeper.FieldStartTime, keeper.FieldEndTime}
+		r.Shuffle(len(fields), func(i, j int) { fields[i], fields[j] = fields[j], fields[i] })
+		mask := make(map[string]bool)
+		for _, f := range fields[:1+r.Intn(len(fields))] {
+			mask[f] = true
+		}
+
+		start, end := stream.StartTime, stream.EndTime
+		switch {
+		case mask[keeper.FieldStartTime] && mask[keeper.FieldEndTime]:
+			start, end = randSchedule(r, params, now)
+		case mask[keeper.FieldStartTime]:
+			// Keep the end: the new start must lie in [now, now+ahead] and
+			// within max_stream_duration before the end.
+			lo := later(now, end.Add(-params.MaxStreamDuration))
+			hi := earlier(end.Add(-time.Nanosecond), now.Add(params.MaxScheduleAhead))
+			if hi.Before(lo) {
+				mask[keeper.FieldEndTime] = true
+				start, end = randSchedule(r, params, now)
+			} else {
+				start = lo.Add(randDuration(r, 0, hi.Sub(lo))).UTC()
+			}
+		case mask[keeper.FieldEndTime]:
+			// Keep the start: the new end must be after both the start and
+			// the block time, and within max_stream_duration of the start.
+			lo, hi := later(start, now), start.Add(params.MaxStreamDuration)
+			if !hi.After(lo) {
+				reporter.Skipf("stream %d can no longer end within max_stream_duration %s", stream.Id, params.MaxStreamDuration)
+				return nil, nil
+			}
+			end = lo.Add(randDuration(r, 1, hi.Sub(lo))).UTC()
+		}
+
+		msg := &types.MsgEditStream{Broadcaster: stream.Broadcaster, StreamId: stream.Id}
+		updated := stream
+		for _, f := range fields {
+			if !mask[f] {
+				continue
+			}
+			msg.UpdateMask = append(msg.UpdateMask, f)
+			switch f {
+			case keeper.FieldTitle:
+				msg.Title = randRequiredText(r, params.MaxTitleLength)
+				updated.Title = msg.Title
+			case keeper.FieldDescription:
+				msg.Description = randOptionalText(r, params.MaxDescriptionLength)
+				updated.Description = msg.Description
+			case keeper.FieldImgLink:
+				msg.ImgLink = randLink(r, params.MaxLinkLength)
+				updated.ImgLink = msg.ImgLink
+			case keeper.FieldStartTime:
+				msg.StartTime = &start
+				updated.StartTime = start
+			case keeper.FieldEndTime:
+				msg.EndTime = &end
+				updated.EndTime = end
+			}
+		}
+		if err := checkEditedStream(params, now, stream, updated); err != nil {
+			reporter.Skipf("stream %d no longer fits the params: %s", stream.Id, err)
+			return nil, nil
+		}
+		return []simsx.SimAccount{broadcaster}, msg
+	}
+}
+
+// checkEditedStream mirrors the keeper's checks of an edited stream, so that
+// the factory only sends edits that must be accepted.
+func checkEditedStream(p types.Params, now time.Time, old, s types.Stream) error {
+	if err := types.ValidateRequiredText("title", s.Title, p.MaxTitleLength); err != nil {
+		return err
+	}
+	if err := types.ValidateText("description", s.Description, p.MaxDescriptionLength); err != nil {
+		return err
+	}
+	if err := types.ValidateLink("img_link", s.ImgLink, p.MaxLinkLength); err != nil {
+		return err
+	}
+	startChanged := !s.StartTime.Equal(old.StartTime)
+	switch {
+	case !s.EndTime.After(s.StartTime):
+		return errors.New("end not after start")
+	case startChanged && s.StartTime.Before(now):
+		return errors.New("start before block time")
+	case !s.EndTime.After(now):
+		return errors.New("end not after block time")
+	case s.EndTime.Sub(s.StartTime) > p.MaxStreamDuration:
+		return fmt.Errorf("lasts %s", s.EndTime.Sub(s.StartTime))
+	case startChanged && s.StartTime.Sub(now) > p.MaxScheduleAhead:
+		return fmt.Errorf("starts in %s", s.StartTime.Sub(now))
+	}
+	return nil
+}
+
+// MsgDeleteStreamFactory deletes a random stream, ended or not, of a random
+// broadcaster, found through the by-broadcaster index.
+func MsgDeleteStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgDeleteStream] {
+	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgDeleteStream) {
+		b, id, ok := anyStream(ctx, k, testData, reporter)
+		if !ok {
+			return nil, nil
+		}
+		return []simsx.SimAccount{b}, &types.MsgDeleteStream{Broadcaster: b.AddressBech32, StreamId: id}
+	}
+}
+
+// anyStream picks a broadcaster that has streams, then one of its streams.
+func anyStream(ctx context.Context, k *keeper.Keeper, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) (simsx.SimAccount, uint64, bool) {
+	r := testData.Rand().Rand
+	broadcasters, err := profiledAccounts(ctx, k, testData, reporter, func(p types.Profile) bool { return p.StreamCount > 0 })
+	if err != nil {
+		reporter.Skipf("list profiles: %s", err)
+		return simsx.SimAccount{}, 0, false
+	}
+	if len(broadcasters) == 0 {
+		reporter.Skip("no broadcaster has a stream")
+		return simsx.SimAccount{}, 0, false
+	}
+	b := simsx.OneOf(r, broadcasters)
+	ids, err := streamIDsOf(ctx, k, b.acc.Address)
+	if err != nil {
+		reporter.Skipf("list streams of %s: %s", b.acc.AddressBech32, err)
+		return simsx.SimAccount{}, 0, false
+	}
+	if len(ids) == 0 {
+		// The post-run checks report the mismatch; nothing to delete here.
+		reporter.Skipf("profile %s counts %d streams, the index holds none", b.acc.AddressBech32, b.profile.StreamCount)
+		return simsx.SimAccount{}, 0, false
+	}
+	return b.acc, simsx.OneOf(r, ids), true
+}
+
+// MsgSubscribeFactory subscribes a profile to another it does not follow yet.
+func MsgSubscribeFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgSubscribe] {
+	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe) {
+		r := testData.Rand().Rand
+		profiles, err := profiledAccounts(ctx, k, testData, reporter, nil)
+		if err != nil {
+			reporter.Skipf("list profiles: %s", err)
+			return nil, nil
+		}
+		if len(profiles) < 2 {
+			reporter.Skip("fewer than two profiles")
+			return nil, nil
+		}
+		for range 5 {
+			sub, bc := simsx.OneOf(r, profiles).acc, simsx.OneOf(r, profiles).acc
+			if sub.Address.Equals(bc.Address) {
+				continue
+			}
+			has, err := k.Subscriptions.Has(ctx, collections.Join(sub.Address, bc.Address))
+			if err != nil {
+				reporter.Skipf("look up subscription: %s", err)
+				return nil, nil
+			}
+			if !has {
+				return []simsx.SimAccount{sub}, &types.MsgSubscribe{Subscriber: sub.AddressBech32, Broadcaster: bc.AddressBech32}
+			}
+		}
+		reporter.Skip("drew only pairs that are subscribed already")
+		return nil, nil
+	}
+}
+
+// MsgUnsubscribeFactory removes a random subscription, found half the time
+// from the subscriber's side (primary key prefix) and half the time from the
+// broadcaster's side (reverse index), so both stay exercised.
+func MsgUnsubscribeFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgUnsubscribe] {
+	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgUnsubscribe) {
+		r := testData.Rand().Rand
+		bySubscriber := r.Intn(2) == 0
+		profiles, err := profiledAccounts(ctx, k, testData, reporter, func(p types.Profile) bool {
+			if bySubscriber {
+				return p.SubscriptionCount > 0
+			}
+			return p.SubscriberCount > 0
+		})
+		if err != nil {
+			reporter.Skipf("list profiles: %s", err)
+			return nil, nil
+		}
+		if len(profiles) == 0 {
+			reporter.Skip("no subscriptions")
+			return nil, nil
+		}
+		p := simsx.OneOf(r, profiles)
+		var keys []collections.Pair[sdk.AccAddress, sdk.AccAddress]
+		if bySubscriber {
+			keys, err = subscriptionKeysOf(ctx, k, p.acc.Address)
+		} else {
+			keys, err = subscriberKeysOf(ctx, k, p.acc.Address)
+		}
+		if err != nil {
+			reporter.Skipf("list subscriptions of %s: %s", p.acc.AddressBech32, err)
+			return nil, nil
+		}
+		if len(keys) == 0 {
+			// The post-run checks report the mismatch.
+			reporter.Skipf("profile %s counts subscriptions the store does not hold", p.acc.AddressBech32)
+			return nil, nil
+		}
+		key := simsx.OneOf(r, keys)
+		subscriber := testData.GetAccountbyAccAddr(reporter, key.K1())
+		if reporter.IsSkipped() {
+			return nil, nil
+		}
+		broadcaster, err := testData.AddressCodec().BytesToString(key.K2())
+		if err != nil {
+			reporter.Skipf("encode broadcaster: %s", err)
+			return nil, nil
+		}
+		return []simsx.SimAccount{subscriber}, &types.MsgUnsubscribe{Subscriber: subscriber.AddressBech32, Broadcaster: broadcaster}
+	}
+}
+
+// MsgUpdateParamsFactory is the payload of a governance proposal that sets
+// random valid params. The factories above read the params on every call,
+// so later messages follow whatever the proposal set.
+func MsgUpdateParamsFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgUpdateParams] {
+	return func(_ context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgUpdateParams) {
+		gov := testData.ModuleAccountAddress(reporter, govtypes.ModuleName)
+		if reporter.IsSkipped() {
+			return nil, nil
+		}
+		if k.Authority() != gov {
+			reporter.Skipf("params authority %s is not the gov module account", k.Authority())
+			return nil, nil
+		}
+		return nil, &types.MsgUpdateParams{Authority: k.Authority(), Params: RandomParams(testData.Rand().Rand)}
+	}
+}
+
+// MsgEditStreamByOtherFactory has an account edit a stream it does not
+// broadcast; the keeper must refuse with ErrUnauthorized.
+func MsgEditStreamByOtherFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgEditStream, simsx.SimDeliveryResultHandler) {
+		r := testData.Rand().Rand
+		params, ok := getParams(ctx, k, reporter)
+		if !ok {
+			return nil, nil, nil
+		}
+		streams, err := openStreams(ctx, k, testData, simsx.BlockTime(ctx))
+		if err != nil {
+			reporter.Skipf("list open streams: %s", err)
+			return nil, nil, nil
+		}
+		if len(streams) == 0 {
+			reporter.Skip("no stream that has not ended")
+			return nil, nil, nil
+		}
+		stream := simsx.OneOf(r, streams)
+		other := testData.AnyAccountN(5, reporter, simsx.ExcludeAddresses(stream.Broadcaster))
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		return []simsx.SimAccount{other}, &types.MsgEditStream{
+			Broadcaster: other.AddressBech32,
+			StreamId:    stream.Id,
+			UpdateMask:  []string{keeper.FieldTitle},
+			Title:       randRequiredText(r, params.MaxTitleLength),
+		}, expectError(types.ErrUnauthorized)
+	})
+}
+
+// MsgDeleteStreamByOtherFactory has an account delete a stream it does not
+// broadcast; the keeper must refuse with ErrUnauthorized.
+func MsgDeleteStreamByOtherFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgDeleteStream, simsx.SimDeliveryResultHandler) {
+		b, id, ok := anyStream(ctx, k, testData, reporter)
+		if !ok {
+			return nil, nil, nil
+		}
+		other := testData.AnyAccountN(5, reporter, simsx.ExcludeAccounts(b))
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		return []simsx.SimAccount{other}, &types.MsgDeleteStream{Broadcaster: other.AddressBech32, StreamId: id}, expectError(types.ErrUnauthorized)
+	})
+}
+
+// MsgSubscribeSelfFactory has a profile subscribe to itself; the keeper must
+// refuse with ErrSelfSubscription.
+func MsgSubscribeSelfFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe, simsx.SimDeliveryResultHandler) {
+		profiles, err := profiledAccounts(ctx, k, testData, reporter, nil)
+		if err != nil {
+			reporter.Skipf("list profiles: %s", err)
+			return nil, nil, nil
+		}
+		if len(profiles) == 0 {
+			reporter.Skip("no account has a profile")
+			return nil, nil, nil
+		}
+		a := simsx.OneOf(testData.Rand(), profiles).acc
+		return []simsx.SimAccount{a}, &types.MsgSubscribe{Subscriber: a.AddressBech32, Broadcaster: a.AddressBech32}, expectError(types.ErrSelfSubscription)
+	})
+}
+
+// expectError accepts only a delivery that failed with want.
+func expectError(want *errorsmod.Error) simsx.SimDeliveryResultHandler {
+	return func(err error) error {
+		switch {
+		case err == nil:
+			return fmt.Errorf("the keeper accepted a message it must refuse with %q", want)
+		case !errors.Is(err, want):
+			return fmt.Errorf("expected %q, got: %w", want, err)
+		}
+		return nil
+	}
+}
+
+func getParams(ctx context.Context, k *keeper.Keeper, reporter simsx.SimulationReporter) (types.Params, bool) {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		reporter.Skipf("read params: %s", err)
+		return types.Params{}, false
+	}
+	return p, true
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
