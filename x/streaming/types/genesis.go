@@ -20,7 +20,7 @@ func DefaultGenesis() *GenesisState {
 // counters kept in profiles match the lists.
 func (gs GenesisState) Validate(ac address.Codec) error {
 	if err := gs.Params.Validate(); err != nil {
-		return err
+		return errorsmod.Wrapf(ErrInvalidGenesis, "params: %v", err)
 	}
 	if gs.NextStreamId < FirstStreamID {
 		return errorsmod.Wrapf(ErrInvalidGenesis, "next_stream_id must be at least %d", FirstStreamID)
