@@ -77,12 +77,14 @@ func TestGenesisValidate(t *testing.T) {
 		"duplicate stream":         func(g *types.GenesisState) { g.Streams = append(g.Streams, g.Streams[0]) },
 		"dangling broadcaster":     func(g *types.GenesisState) { g.Streams[0].Broadcaster = f.Addr(t, "ghost") },
 		"end before start":         func(g *types.GenesisState) { g.Streams[0].EndTime = start },
-		"longer than the ceiling":  func(g *types.GenesisState) { g.Streams[0].EndTime = start.Add(types.MaxStreamDurationCeiling + time.Second) },
-		"duplicate subscription":   func(g *types.GenesisState) { g.Subscriptions = append(g.Subscriptions, g.Subscriptions[0]) },
-		"dangling subscriber":      func(g *types.GenesisState) { g.Subscriptions[0].Subscriber = f.Addr(t, "ghost") },
-		"dangling subscribed-to":   func(g *types.GenesisState) { g.Subscriptions[0].Broadcaster = f.Addr(t, "ghost") },
-		"self subscription":        func(g *types.GenesisState) { g.Subscriptions[0].Subscriber = alice },
-		"stale counter":            func(g *types.GenesisState) { g.Profiles[0].SubscriberCount = 5 },
+		"longer than the ceiling": func(g *types.GenesisState) {
+			g.Streams[0].EndTime = start.Add(types.MaxStreamDurationCeiling + time.Second)
+		},
+		"duplicate subscription": func(g *types.GenesisState) { g.Subscriptions = append(g.Subscriptions, g.Subscriptions[0]) },
+		"dangling subscriber":    func(g *types.GenesisState) { g.Subscriptions[0].Subscriber = f.Addr(t, "ghost") },
+		"dangling subscribed-to": func(g *types.GenesisState) { g.Subscriptions[0].Broadcaster = f.Addr(t, "ghost") },
+		"self subscription":      func(g *types.GenesisState) { g.Subscriptions[0].Subscriber = alice },
+		"stale counter":          func(g *types.GenesisState) { g.Profiles[0].SubscriberCount = 5 },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
