@@ -1,0 +1,81 @@
+package app
+
+import (
+	"sync"
+
+	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+const (
+	// Name is the application's name, reported over ABCI.
+	Name = "streamchain"
+
+	// AccountAddressPrefix is the bech32 human-readable part of account
+	// addresses: stream1...
+	AccountAddressPrefix = "stream"
+
+	// CoinType is the BIP-44 coin type keys are derived with: the Cosmos Hub's,
+	// so existing wallets and Ledger apps derive the same keys.
+	CoinType = 118
+
+	// BondDenom is the base denomination of the native token. It is the
+	// staking, mint, gov deposit and fee denom.
+	BondDenom = "ustream"
+
+	// DisplayDenom is how wallets show the token: 1 STREAM = 10^6 ustream.
+	DisplayDenom = "STREAM"
+
+	// DisplayExponent is the number of decimals between BondDenom and
+	// DisplayDenom.
+	DisplayExponent = 6
+
+	// DefaultMinGasPrices is the minimum-gas-prices written to app.toml. It is
+	// non-zero so that a new node does not relay free transactions: the
+	// default 200000 gas then costs 5000ustream.
+	DefaultMinGasPrices = "0.025" + BondDenom
+)
+
+// The derived prefixes follow the SDK's scheme (streamvaloper, streamvalcons,
+// streampub, ...).
+var (
+	AccountPubKeyPrefix    = AccountAddressPrefix + sdk.PrefixPublic
+	ValidatorAddressPrefix = AccountAddressPrefix + sdk.PrefixValidator + sdk.PrefixOperator
+	ValidatorPubKeyPrefix  = AccountAddressPrefix + sdk.PrefixValidator + sdk.PrefixOperator + sdk.PrefixPublic
+	ConsNodeAddressPrefix  = AccountAddressPrefix + sdk.PrefixValidator + sdk.PrefixConsensus
+	ConsNodePubKeyPrefix   = AccountAddressPrefix + sdk.PrefixValidator + sdk.PrefixConsensus + sdk.PrefixPublic
+)
+
+var setConfigOnce sync.Once
+
+// SetConfig puts the chain's bech32 prefixes, coin type and bond denom into
+// the SDK's global configuration and seals it. Much of the SDK (keyring
+// output, sdk.AccAddress.String, genesis helpers, simulation) reads these
+// globals rather than the app's address codecs, so they must agree before
+// anything is encoded. It is safe to call more than once.
+func SetConfig() {
+	setConfigOnce.Do(func() {
+		cfg := sdk.GetConfig()
+		cfg.SetBech32PrefixForAccount(AccountAddressPrefix, AccountPubKeyPrefix)
+		cfg.SetBech32PrefixForValidator(ValidatorAddressPrefix, ValidatorPubKeyPrefix)
+		cfg.SetBech32PrefixForConsensusNode(ConsNodeAddressPrefix, ConsNodePubKeyPrefix)
+		cfg.SetCoinType(CoinType)
+		cfg.Seal()
+
+		// The staking, mint and gov default params (and so `streamd init`
+		// and the simulator) take their denom from this variable.
+		sdk.DefaultBondDenom = BondDenom
+	})
+}
+
+// Every importer of the app (streamd, test networks, simulations) needs the
+// same prefixes; setting them here means none of them can forget.
+func init() { SetConfig() }
+
+// AppConfig returns the app.toml template and values `streamd init` writes.
+// Only the minimum gas price differs from the SDK's defaults.
+func AppConfig() (string, any) {
+	cfg := serverconfig.DefaultConfig()
+	cfg.MinGasPrices = DefaultMinGasPrices
+	return serverconfig.DefaultConfigTemplate, *cfg
+}
