@@ -1,0 +1,306 @@
+package signaling
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+	dsecp "github.com/decred/dcrd/dcrec/secp256k1/v4"
+)
+
+// The challenge a client signs is this exact text (lines end in "\n", no
+// trailing newline). The nonce makes it single-use; the server origin and the
+// chain id stop a proof made for another deployment from working here.
+const (
+	challengePreamble = "Sign in to the streamchain signaling server.\n" +
+		"\n" +
+		"This proves that you control this account. It is not a transaction: it costs nothing and moves nothing.\n" +
+		"\n"
+	challengeFormat = challengePreamble +
+		"Server: %s\n" +
+		"Chain ID: %s\n" +
+		"Nonce: %s\n" +
+		"Issued At: %s\n" +
+		"Expires At: %s"
+
+	nonceBytes = 32 // 256 bits
+
+	// PubKeyTypeSecp256k1 is the amino type of the only key accepted.
+	PubKeyTypeSecp256k1 = "tendermint/PubKeySecp256k1"
+
+	// A connection may hold a few unanswered challenges (it can ask again
+	// after a typo in its wallet); more push out the oldest.
+	maxChallengesPerConn = 4
+)
+
+// Challenge is what a connection must sign.
+type Challenge struct {
+	Nonce     string
+	Text      string
+	ChainID   string
+	Origin    string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+}
+
+// AuthProof is a client's answer: the claimed address, the challenge text it
+// signed, and Keplr's signArbitrary result.
+type AuthProof struct {
+	Address   string
+	Message   string
+	Signature StdSignature
+}
+
+// Authenticator issues challenges and verifies ADR-036 proofs. Nonces are
+// bound to the connection they were issued to and burnt on first use; burnt
+// nonces are remembered until they expire so a replay is recognised as such.
+type Authenticator struct {
+	chainID string
+	prefix  string
+	ttl     time.Duration
+	now     func() time.Time
+
+	mu        sync.Mutex
+	nonces    map[string]*nonceRecord
+	byOwner   map[uint64][]string
+	lastSweep time.Time
+}
+
+type nonceRecord struct {
+	owner   uint64
+	text    string
+	expires time.Time
+	used    bool
+}
+
+// NewAuthenticator returns an Authenticator for one chain. now may be nil.
+func NewAuthenticator(chainID, bech32Prefix string, ttl time.Duration, now func() time.Time) *Authenticator {
+	if now == nil {
+		now = time.Now
+	}
+	return &Authenticator{
+		chainID: chainID,
+		prefix:  bech32Prefix,
+		ttl:     ttl,
+		now:     now,
+		nonces:  make(map[string]*nonceRecord),
+		byOwner: make(map[uint64][]string),
+	}
+}
+
+// ChallengeText renders the text to sign. Exported so clients written in Go
+// and tests can build the same string; the server never trusts a client's
+// copy without comparing it to the one it issued.
+func ChallengeText(origin, chainID, nonce string, issuedAt, expiresAt time.Time) string {
+	return fmt.Sprintf(challengeFormat, origin, chainID, nonce,
+		issuedAt.UTC().Format(time.RFC3339), expiresAt.UTC().Format(time.RFC3339))
+}
+
+// Issue creates a challenge for connection owner, reached at server origin.
+func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
+	var raw [nonceBytes]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return Challenge{}, err
+	}
+	nonce := base64.RawURLEncoding.EncodeToString(raw[:])
+	issued := a.now().UTC().Truncate(time.Second)
+	expires := issued.Add(a.ttl)
+	ch := Challenge{
+		Nonce:     nonce,
+		Text:      ChallengeText(origin, a.chainID, nonce, issued, expires),
+		ChainID:   a.chainID,
+		Origin:    origin,
+		IssuedAt:  issued,
+		ExpiresAt: expires,
+	}
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sweepLocked()
+	owned := a.byOwner[owner]
+	if len(owned) >= maxChallengesPerConn {
+		delete(a.nonces, owned[0])
+		owned = owned[1:]
+	}
+	a.nonces[nonce] = &nonceRecord{owner: owner, text: ch.Text, expires: expires}
+	a.byOwner[owner] = append(owned, nonce)
+	return ch, nil
+}
+
+// Release forgets the unanswered challenges of a closed connection.
+func (a *Authenticator) Release(owner uint64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, n := range a.byOwner[owner] {
+		if r, ok := a.nonces[n]; ok && !r.used {
+			delete(a.nonces, n)
+		}
+	}
+	delete(a.byOwner, owner)
+}
+
+// Outstanding is the number of nonces held (unanswered or burnt and not yet
+// expired).
+func (a *Authenticator) Outstanding() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.nonces)
+}
+
+// sweepLocked drops expired nonces, at most once a second.
+func (a *Authenticator) sweepLocked() {
+	now := a.now()
+	if now.Sub(a.lastSweep) < time.Second {
+		return
+	}
+	a.lastSweep = now
+	for n, r := range a.nonces {
+		if !now.Before(r.expires) {
+			delete(a.nonces, n)
+		}
+	}
+	for owner, owned := range a.byOwner {
+		kept := owned[:0]
+		for _, n := range owned {
+			if r, ok := a.nonces[n]; ok && !r.used {
+				kept = append(kept, n)
+			}
+		}
+		if len(kept) == 0 {
+			delete(a.byOwner, owner)
+		} else {
+			a.byOwner[owner] = kept
+		}
+	}
+}
+
+// Verify checks a proof from connection owner reached at server origin and,
+// when it holds, burns the nonce and returns the proven address. Checks run
+// from the cheapest-to-explain to the most specific so each failure gets its
+// own code: shape, key→address, signature, chain, origin, nonce.
+func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string, *ProtocolError) {
+	// Shape.
+	hrp, addr, err := bech32.DecodeAndConvert(p.Address)
+	if err != nil || hrp != a.prefix || len(addr) != 20 {
+		return "", protoErr(CodeAuthMalformed, "address must be a %s1... account address", a.prefix)
+	}
+	if canonical, _ := bech32.ConvertAndEncode(a.prefix, addr); canonical != p.Address {
+		return "", protoErr(CodeAuthMalformed, "address must be lower-case bech32")
+	}
+	if p.Signature.PubKey.Type != PubKeyTypeSecp256k1 {
+		return "", protoErr(CodeAuthMalformed, "pub_key.type must be %q", PubKeyTypeSecp256k1)
+	}
+	pkBytes, err := base64.StdEncoding.DecodeString(p.Signature.PubKey.Value)
+	if err != nil || len(pkBytes) != secp256k1.PubKeySize || (pkBytes[0] != 0x02 && pkBytes[0] != 0x03) {
+		return "", protoErr(CodeAuthMalformed, "pub_key.value must be a base64 33-byte compressed secp256k1 key")
+	}
+	if _, err := dsecp.ParsePubKey(pkBytes); err != nil {
+		return "", protoErr(CodeAuthMalformed, "pub_key.value is not a point on secp256k1")
+	}
+	sig, err := base64.StdEncoding.DecodeString(p.Signature.Signature)
+	if err != nil || len(sig) != 64 {
+		return "", protoErr(CodeAuthMalformed, "signature must be a base64 64-byte r||s")
+	}
+	fields, ok := parseChallengeText(p.Message)
+	if !ok {
+		return "", protoErr(CodeAuthMalformed, "message is not a challenge issued by this server")
+	}
+
+	// The key must be the address's key.
+	pub := &secp256k1.PubKey{Key: pkBytes}
+	if !bytes.Equal(pub.Address(), addr) {
+		return "", protoErr(CodeAuthAddrMismatch, "pub_key does not hash to %s", p.Address)
+	}
+
+	// The signature must be over the ADR-036 document for this text and
+	// signer. VerifySignature hashes with SHA-256 and refuses high-S.
+	if !pub.VerifySignature(ADR036SignBytes(p.Address, []byte(p.Message)), sig) {
+		return "", protoErr(CodeAuthBadSignature, "signature does not verify (ADR-036 signArbitrary over the challenge text, low-S r||s)")
+	}
+
+	// A genuine proof: is it for us, now?
+	if fields.chainID != a.chainID {
+		return "", protoErr(CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
+	}
+	if fields.origin != origin {
+		return "", protoErr(CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
+	}
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	rec, ok := a.nonces[fields.nonce]
+	switch {
+	case !ok && !now.Before(fields.expiresAt):
+		// Forgotten after expiry: the text says when.
+		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
+	case !ok:
+		return "", protoErr(CodeAuthUnknownNonce, "nonce was not issued by this server")
+	case rec.used:
+		return "", protoErr(CodeAuthReplayed, "challenge was already used")
+	case !now.Before(rec.expires):
+		return "", protoErr(CodeAuthExpired, "challenge expired at %s", rec.expires.Format(time.RFC3339))
+	case rec.owner != owner:
+		return "", protoErr(CodeAuthUnknownNonce, "nonce was issued to another connection")
+	case rec.text != p.Message:
+		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
+	}
+	rec.used = true
+	owned := a.byOwner[owner]
+	for i, n := range owned {
+		if n == fields.nonce {
+			a.byOwner[owner] = append(owned[:i:i], owned[i+1:]...)
+			break
+		}
+	}
+	return p.Address, nil
+}
+
+// ADR036SignBytes is the document Keplr's signArbitrary (and CosmJS's
+// serializeSignDoc(makeADR36AminoSignDoc(signer, data))) signs: an amino
+// StdSignDoc with sorted keys, no whitespace, empty chain id, zero account
+// number and sequence, and one sign/MsgSignData carrying base64(data). signer
+// must be a bech32 address (no characters that JSON would escape).
+func ADR036SignBytes(signer string, data []byte) []byte {
+	return []byte(`{"account_number":"0","chain_id":"","fee":{"amount":[],"gas":"0"},"memo":"",` +
+		`"msgs":[{"type":"sign/MsgSignData","value":{"data":"` + base64.StdEncoding.EncodeToString(data) +
+		`","signer":"` + signer + `"}}],"sequence":"0"}`)
+}
+
+type challengeFields struct {
+	origin, chainID, nonce string
+	issuedAt, expiresAt    time.Time
+}
+
+// parseChallengeText accepts only text in the exact challenge layout.
+func parseChallengeText(s string) (challengeFields, bool) {
+	rest, ok := strings.CutPrefix(s, challengePreamble)
+	if !ok {
+		return challengeFields{}, false
+	}
+	lines := strings.Split(rest, "\n")
+	keys := []string{"Server: ", "Chain ID: ", "Nonce: ", "Issued At: ", "Expires At: "}
+	if len(lines) != len(keys) {
+		return challengeFields{}, false
+	}
+	vals := make([]string, len(keys))
+	for i, k := range keys {
+		v, ok := strings.CutPrefix(lines[i], k)
+		if !ok || v == "" || !printableASCII(v) {
+			return challengeFields{}, false
+		}
+		vals[i] = v
+	}
+	issued, err1 := time.Parse(time.RFC3339, vals[3])
+	expires, err2 := time.Parse(time.RFC3339, vals[4])
+	if err1 != nil || err2 != nil {
+		return challengeFields{}, false
+	}
+	return challengeFields{origin: vals[0], chainID: vals[1], nonce: vals[2], issuedAt: issued, expiresAt: expires}, true
+}

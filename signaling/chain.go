@@ -1,0 +1,320 @@
+package signaling
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// StreamInfo is what the daemon needs to know about an on-chain stream.
+type StreamInfo struct {
+	ID          uint64
+	Broadcaster string
+	StartTime   time.Time
+	EndTime     time.Time
+}
+
+var (
+	// ErrStreamNotFound: the chain has no such stream (never scheduled, or
+	// deleted).
+	ErrStreamNotFound = errors.New("stream not found")
+	// ErrChainUnavailable: the node could not answer. Callers fail closed.
+	ErrChainUnavailable = errors.New("chain unavailable")
+)
+
+// Chain is the daemon's whole view of the chain. Implementations return
+// ErrStreamNotFound or an error wrapping ErrChainUnavailable; anything else is
+// treated as unavailable too.
+type Chain interface {
+	Stream(ctx context.Context, id uint64) (StreamInfo, error)
+	Subscribed(ctx context.Context, subscriber, broadcaster string) (bool, error)
+	// Ping succeeds when the node answers queries.
+	Ping(ctx context.Context) error
+}
+
+// GRPCChain queries x/streaming over the node's gRPC endpoint.
+type GRPCChain struct {
+	q    types.QueryClient
+	conn *grpc.ClientConn
+}
+
+// DialChain connects to a node's gRPC endpoint. It does not wait for the node:
+// the connection (re)establishes itself in the background with a short
+// backoff, so a node that comes back is used again within seconds.
+func DialChain(addr string, useTLS bool) (*GRPCChain, error) {
+	creds := insecure.NewCredentials()
+	if useTLS {
+		creds = credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12})
+	}
+	bo := backoff.DefaultConfig
+	bo.BaseDelay = 100 * time.Millisecond
+	bo.MaxDelay = 2 * time.Second
+	conn, err := grpc.NewClient(addr,
+		grpc.WithTransportCredentials(creds),
+		grpc.WithConnectParams(grpc.ConnectParams{Backoff: bo, MinConnectTimeout: 2 * time.Second}),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(GogoCodec{})),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("grpc client for %s: %w", addr, err)
+	}
+	return &GRPCChain{q: types.NewQueryClient(conn), conn: conn}, nil
+}
+
+// NewGRPCChain uses an existing client connection (which must use a codec
+// that handles gogoproto messages, such as GogoCodec).
+func NewGRPCChain(cc grpc.ClientConnInterface) *GRPCChain {
+	return &GRPCChain{q: types.NewQueryClient(cc)}
+}
+
+// Close closes a connection made by DialChain.
+func (c *GRPCChain) Close() error {
+	if c.conn == nil {
+		return nil
+	}
+	return c.conn.Close()
+}
+
+func (c *GRPCChain) Stream(ctx context.Context, id uint64) (StreamInfo, error) {
+	res, err := c.q.Stream(ctx, &types.QueryStreamRequest{StreamId: id})
+	if err != nil {
+		switch status.Code(err) {
+		case codes.NotFound, codes.InvalidArgument:
+			return StreamInfo{}, ErrStreamNotFound
+		default:
+			return StreamInfo{}, fmt.Errorf("%w: stream %d: %v", ErrChainUnavailable, id, err)
+		}
+	}
+	s := res.Stream
+	return StreamInfo{ID: s.Id, Broadcaster: s.Broadcaster, StartTime: s.StartTime, EndTime: s.EndTime}, nil
+}
+
+func (c *GRPCChain) Subscribed(ctx context.Context, subscriber, broadcaster string) (bool, error) {
+	res, err := c.q.Subscription(ctx, &types.QuerySubscriptionRequest{Subscriber: subscriber, Broadcaster: broadcaster})
+	if err != nil {
+		switch status.Code(err) {
+		case codes.NotFound, codes.InvalidArgument:
+			// An address the chain refuses cannot hold a subscription.
+			return false, nil
+		default:
+			return false, fmt.Errorf("%w: subscription: %v", ErrChainUnavailable, err)
+		}
+	}
+	return res.Subscribed, nil
+}
+
+func (c *GRPCChain) Ping(ctx context.Context) error {
+	if _, err := c.q.Params(ctx, &types.QueryParamsRequest{}); err != nil {
+		return fmt.Errorf("%w: %v", ErrChainUnavailable, err)
+	}
+	return nil
+}
+
+// GogoCodec is a gRPC codec for gogoproto messages (their generated
+// Marshal/Unmarshal), which grpc's default protobuf codec cannot handle when
+// they use gogoproto options such as stdtime. It is the same wire format.
+type GogoCodec struct{}
+
+type gogoMessage interface {
+	Marshal() ([]byte, error)
+	Unmarshal([]byte) error
+}
+
+func (GogoCodec) Marshal(v any) ([]byte, error) {
+	m, ok := v.(gogoMessage)
+	if !ok {
+		return nil, fmt.Errorf("gogo codec: %T is not a gogoproto message", v)
+	}
+	return m.Marshal()
+}
+
+func (GogoCodec) Unmarshal(data []byte, v any) error {
+	m, ok := v.(gogoMessage)
+	if !ok {
+		return fmt.Errorf("gogo codec: %T is not a gogoproto message", v)
+	}
+	return m.Unmarshal(data)
+}
+
+func (GogoCodec) Name() string { return "proto" }
+
+// cachedChain remembers positive answers for a short time: a stream that
+// exists, a subscription that is held. Negative answers and failures are
+// never cached, so a new subscription or a recovered node is seen at once.
+// Concurrent identical queries share one request.
+type cachedChain struct {
+	inner   Chain
+	ttl     time.Duration
+	timeout time.Duration
+	now     func() time.Time
+	metrics *Metrics
+
+	group singleflight.Group
+
+	mu      sync.Mutex
+	streams map[uint64]cachedStream
+	subs    map[[2]string]time.Time // (subscriber, broadcaster) → expiry
+}
+
+type cachedStream struct {
+	info    StreamInfo
+	expires time.Time
+}
+
+// maxCacheEntries bounds memory; when reached, expired entries are dropped
+// and, if that is not enough, the cache starts over.
+const maxCacheEntries = 100_000
+
+func newCachedChain(inner Chain, ttl, timeout time.Duration, now func() time.Time, m *Metrics) *cachedChain {
+	return &cachedChain{
+		inner: inner, ttl: ttl, timeout: timeout, now: now, metrics: m,
+		streams: make(map[uint64]cachedStream),
+		subs:    make(map[[2]string]time.Time),
+	}
+}
+
+// stream returns the stream, from the cache unless fresh is set.
+func (c *cachedChain) stream(ctx context.Context, id uint64, fresh bool) (StreamInfo, error) {
+	if !fresh && c.ttl > 0 {
+		c.mu.Lock()
+		e, ok := c.streams[id]
+		c.mu.Unlock()
+		if ok && c.now().Before(e.expires) {
+			c.metrics.ChainQueries.WithLabelValues("stream", "cached").Inc()
+			return e.info, nil
+		}
+	}
+	key := "s/" + strconv.FormatUint(id, 10)
+	if fresh {
+		key += "/fresh"
+	}
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		qctx, cancel := c.queryContext(ctx)
+		defer cancel()
+		info, err := c.inner.Stream(qctx, id)
+		c.observe("stream", err)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		switch {
+		case err == nil && c.ttl > 0:
+			c.makeRoomLocked()
+			c.streams[id] = cachedStream{info: info, expires: c.now().Add(c.ttl)}
+		case errors.Is(err, ErrStreamNotFound):
+			delete(c.streams, id)
+		}
+		return info, err
+	})
+	if err != nil {
+		return StreamInfo{}, err
+	}
+	return v.(StreamInfo), nil
+}
+
+// subscribed tells whether subscriber follows broadcaster, from the cache
+// unless fresh is set.
+func (c *cachedChain) subscribed(ctx context.Context, subscriber, broadcaster string, fresh bool) (bool, error) {
+	k := [2]string{subscriber, broadcaster}
+	if !fresh && c.ttl > 0 {
+		c.mu.Lock()
+		exp, ok := c.subs[k]
+		c.mu.Unlock()
+		if ok && c.now().Before(exp) {
+			c.metrics.ChainQueries.WithLabelValues("subscription", "cached").Inc()
+			return true, nil
+		}
+	}
+	key := "u/" + subscriber + "/" + broadcaster
+	if fresh {
+		key += "/fresh"
+	}
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		qctx, cancel := c.queryContext(ctx)
+		defer cancel()
+		ok, err := c.inner.Subscribed(qctx, subscriber, broadcaster)
+		c.observe("subscription", err)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		switch {
+		case err == nil && ok && c.ttl > 0:
+			c.makeRoomLocked()
+			c.subs[k] = c.now().Add(c.ttl)
+		case err == nil && !ok:
+			delete(c.subs, k)
+		}
+		return ok, err
+	})
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
+}
+
+func (c *cachedChain) ping(ctx context.Context) error {
+	qctx, cancel := c.queryContext(ctx)
+	defer cancel()
+	err := c.inner.Ping(qctx)
+	c.observe("ping", err)
+	return err
+}
+
+// queryContext detaches the query from the caller that happened to start a
+// shared request (its cancellation must not fail the others) and bounds it.
+func (c *cachedChain) queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+}
+
+func (c *cachedChain) observe(query string, err error) {
+	result := "ok"
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrStreamNotFound):
+		result = "not_found"
+	default:
+		result = "unavailable"
+	}
+	c.metrics.ChainQueries.WithLabelValues(query, result).Inc()
+	if result == "unavailable" {
+		c.metrics.ChainUp.Set(0)
+	} else {
+		c.metrics.ChainUp.Set(1)
+	}
+}
+
+func (c *cachedChain) makeRoomLocked() {
+	if len(c.streams)+len(c.subs) < maxCacheEntries {
+		return
+	}
+	now := c.now()
+	for id, e := range c.streams {
+		if !now.Before(e.expires) {
+			delete(c.streams, id)
+		}
+	}
+	for k, exp := range c.subs {
+		if !now.Before(exp) {
+			delete(c.subs, k)
+		}
+	}
+	if len(c.streams)+len(c.subs) >= maxCacheEntries {
+		clear(c.streams)
+		clear(c.subs)
+	}
+}
+
+// isUnavailable reports whether err means the chain could not answer.
+func isUnavailable(err error) bool {
+	return err != nil && !errors.Is(err, ErrStreamNotFound)
+}

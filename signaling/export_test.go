@@ -1,0 +1,20 @@
+package signaling
+
+import "time"
+
+// SetTimingForTest shortens the keepalive timers of connections accepted
+// from now on.
+func SetTimingForTest(s *Server, pongWait, pingPeriod time.Duration) {
+	s.t.pongWait, s.t.pingPeriod = pongWait, pingPeriod
+}
+
+// AddNonceForTest records a challenge as if Issue had produced it with this
+// nonce and these times (fixed test vectors have fixed nonces).
+func (a *Authenticator) AddNonceForTest(owner uint64, origin, nonce string, issued, expires time.Time) string {
+	text := ChallengeText(origin, a.chainID, nonce, issued, expires)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.nonces[nonce] = &nonceRecord{owner: owner, text: text, expires: expires}
+	a.byOwner[owner] = append(a.byOwner[owner], nonce)
+	return text
+}

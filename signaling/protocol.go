@@ -1,0 +1,317 @@
+package signaling
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Message types a client sends. PROTOCOL.md is the reference.
+const (
+	TypeChallenge = "challenge" // client: ask for a fresh challenge; server: here is one
+	TypeAuth      = "auth"
+	TypeBroadcast = "broadcast"
+	TypeWatch     = "watch"
+	TypeLeave     = "leave"
+	TypeOffer     = "offer"
+	TypeAnswer    = "answer"
+	TypeCandidate = "candidate"
+)
+
+// Message types the server sends (besides challenge, offer, answer and
+// candidate, which it also sends).
+const (
+	TypeAuthenticated     = "authenticated"
+	TypeBroadcasting      = "broadcasting"
+	TypeWatching          = "watching"
+	TypeLeft              = "left"
+	TypeViewerJoined      = "viewer_joined"
+	TypeViewerLeft        = "viewer_left"
+	TypeViewerCount       = "viewer_count"
+	TypeBroadcasterJoined = "broadcaster_joined"
+	TypeStreamEnded       = "stream_ended"
+	TypeRemoved           = "removed"
+	TypeError             = "error"
+)
+
+// Code is a stable, machine-readable error code.
+type Code string
+
+// Error codes. They are part of the protocol: never rename one.
+const (
+	CodeBadMessage         Code = "bad_message"
+	CodeUnknownType        Code = "unknown_type"
+	CodeUnauthenticated    Code = "unauthenticated"
+	CodeAlreadyAuth        Code = "already_authenticated"
+	CodeAuthMalformed      Code = "auth_malformed"
+	CodeAuthAddrMismatch   Code = "auth_address_mismatch"
+	CodeAuthBadSignature   Code = "auth_bad_signature"
+	CodeAuthWrongChain     Code = "auth_wrong_chain"
+	CodeAuthWrongOrigin    Code = "auth_wrong_origin"
+	CodeAuthUnknownNonce   Code = "auth_unknown_nonce"
+	CodeAuthReplayed       Code = "auth_replayed"
+	CodeAuthExpired        Code = "auth_expired"
+	CodeStreamNotFound     Code = "stream_not_found"
+	CodeNotStreamOwner     Code = "not_stream_owner"
+	CodeStreamNotStarted   Code = "stream_not_started"
+	CodeStreamEnded        Code = "stream_ended"
+	CodeNotSubscribed      Code = "not_subscribed"
+	CodeStreamFull         Code = "stream_full"
+	CodeChainUnavailable   Code = "chain_unavailable"
+	CodeAlreadyInSession   Code = "already_in_session"
+	CodeNotInSession       Code = "not_in_session"
+	CodeUnknownPeer        Code = "unknown_peer"
+	CodeWrongRole          Code = "wrong_role"
+	CodeCandidateQueueFull Code = "candidate_queue_full"
+	CodeRateLimited        Code = "rate_limited"
+	CodeInternal           Code = "internal"
+)
+
+// Reasons carried by stream_ended, removed and viewer_left.
+const (
+	ReasonBroadcasterLeft  = "broadcaster_left"
+	ReasonStreamDeleted    = "stream_deleted"
+	ReasonStreamOver       = "stream_over"
+	ReasonNotSubscribed    = "not_subscribed"
+	ReasonChainUnavailable = "chain_unavailable"
+	ReasonLeft             = "left"
+	ReasonDisconnected     = "disconnected"
+)
+
+// WebSocket close codes the server uses besides the standard 1001 (going
+// away, on shutdown) and 1009 (message too big).
+const (
+	CloseTakenOver     = 4000 // another connection of the same owner took over the stream
+	CloseAuthFailed    = 4001 // too many failed sign-in attempts
+	CloseAuthTimeout   = 4002 // not signed in within the auth timeout
+	CloseRateLimited   = 4003 // kept sending faster than the rate limit
+	CloseSlowConsumer  = 4004 // send queue overflowed (usually no frame reaches such a peer)
+	CloseServerDrained = 1001 // websocket.CloseGoingAway
+)
+
+// StreamID is an on-chain stream id. It is written as a decimal string, the
+// way the chain's REST API writes 64-bit integers, and read from either a
+// string or a JSON number.
+type StreamID uint64
+
+func (id StreamID) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + strconv.FormatUint(uint64(id), 10) + `"`), nil
+}
+
+func (id *StreamID) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("stream_id must be a positive integer or a decimal string")
+	}
+	*id = StreamID(v)
+	return nil
+}
+
+// StdSignature is what Keplr's signArbitrary returns.
+type StdSignature struct {
+	PubKey    PubKeyJSON `json:"pub_key"`
+	Signature string     `json:"signature"`
+}
+
+// PubKeyJSON is an amino-JSON public key.
+type PubKeyJSON struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// ClientMessage is any message a client sends: an envelope whose type says
+// which of the other fields matter. Unknown fields are ignored.
+type ClientMessage struct {
+	Type string `json:"type"`
+
+	// broadcast, watch
+	StreamID StreamID `json:"stream_id,omitempty"`
+
+	// offer, answer, candidate: the peer id it is for and the opaque payload.
+	To        string          `json:"to,omitempty"`
+	SDP       json.RawMessage `json:"sdp,omitempty"`
+	Candidate json.RawMessage `json:"candidate,omitempty"`
+
+	// auth
+	Address   string        `json:"address,omitempty"`
+	Message   string        `json:"message,omitempty"`
+	Signature *StdSignature `json:"signature,omitempty"`
+}
+
+// ProtocolError is an error a client is told about.
+type ProtocolError struct {
+	Code    Code
+	Message string
+}
+
+func (e *ProtocolError) Error() string { return string(e.Code) + ": " + e.Message }
+
+func protoErr(code Code, format string, args ...any) *ProtocolError {
+	return &ProtocolError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+const (
+	maxPeerIDLen   = 64
+	maxAuthTextLen = 2048
+)
+
+// DecodeClientMessage parses and validates one client message. Every error
+// it returns is a *ProtocolError with code bad_message or unknown_type.
+func DecodeClientMessage(data []byte) (ClientMessage, error) {
+	var m ClientMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&m); err != nil {
+		return ClientMessage{}, protoErr(CodeBadMessage, "not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return ClientMessage{}, protoErr(CodeBadMessage, "one JSON object per message")
+	}
+	if err := m.validate(); err != nil {
+		return ClientMessage{}, err
+	}
+	return m, nil
+}
+
+func (m *ClientMessage) validate() *ProtocolError {
+	switch m.Type {
+	case "":
+		return protoErr(CodeBadMessage, "missing type")
+	case TypeChallenge, TypeLeave:
+		return nil
+	case TypeAuth:
+		if m.Address == "" || m.Message == "" || m.Signature == nil {
+			return protoErr(CodeBadMessage, "auth needs address, message and signature")
+		}
+		if len(m.Message) > maxAuthTextLen {
+			return protoErr(CodeBadMessage, "auth message longer than %d bytes", maxAuthTextLen)
+		}
+		return nil
+	case TypeBroadcast, TypeWatch:
+		if m.StreamID == 0 {
+			return protoErr(CodeBadMessage, "%s needs a stream_id", m.Type)
+		}
+		return nil
+	case TypeOffer, TypeAnswer:
+		if err := validPeerID(m.To); err != nil {
+			return err
+		}
+		if !present(m.SDP) {
+			return protoErr(CodeBadMessage, "%s needs sdp", m.Type)
+		}
+		return nil
+	case TypeCandidate:
+		if err := validPeerID(m.To); err != nil {
+			return err
+		}
+		if !present(m.Candidate) {
+			return protoErr(CodeBadMessage, "candidate needs candidate")
+		}
+		return nil
+	default:
+		return protoErr(CodeUnknownType, "unknown message type %.32q", m.Type)
+	}
+}
+
+func validPeerID(id string) *ProtocolError {
+	if id == "" {
+		return protoErr(CodeBadMessage, "missing to (a peer id)")
+	}
+	if len(id) > maxPeerIDLen {
+		return protoErr(CodeBadMessage, "peer id too long")
+	}
+	return nil
+}
+
+// present is false for an absent payload and for JSON null.
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+// Server → client messages.
+
+type challengeMsg struct {
+	Type      string    `json:"type"`
+	Nonce     string    `json:"nonce"`
+	Message   string    `json:"message"`
+	ChainID   string    `json:"chain_id"`
+	Origin    string    `json:"origin"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+type authenticatedMsg struct {
+	Type    string `json:"type"`
+	Address string `json:"address"`
+	PeerID  string `json:"peer_id"`
+}
+
+type broadcastingMsg struct {
+	Type        string      `json:"type"`
+	StreamID    StreamID    `json:"stream_id"`
+	PeerID      string      `json:"peer_id"`
+	ICEServers  []ICEServer `json:"ice_servers"`
+	ViewerCount int         `json:"viewer_count"`
+	StartTime   time.Time   `json:"start_time"`
+	EndTime     time.Time   `json:"end_time"`
+}
+
+type watchingMsg struct {
+	Type              string      `json:"type"`
+	StreamID          StreamID    `json:"stream_id"`
+	PeerID            string      `json:"peer_id"`
+	Broadcaster       string      `json:"broadcaster"`
+	BroadcasterPeerID string      `json:"broadcaster_peer_id"`
+	ICEServers        []ICEServer `json:"ice_servers"`
+	ViewerCount       int         `json:"viewer_count"`
+	StartTime         time.Time   `json:"start_time"`
+	EndTime           time.Time   `json:"end_time"`
+}
+
+type streamEventMsg struct {
+	Type     string   `json:"type"`
+	StreamID StreamID `json:"stream_id"`
+	PeerID   string   `json:"peer_id,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+}
+
+type viewerCountMsg struct {
+	Type     string   `json:"type"`
+	StreamID StreamID `json:"stream_id"`
+	Count    int      `json:"count"`
+}
+
+type relayMsg struct {
+	Type      string          `json:"type"`
+	From      string          `json:"from"`
+	SDP       json.RawMessage `json:"sdp,omitempty"`
+	Candidate json.RawMessage `json:"candidate,omitempty"`
+}
+
+type errorMsg struct {
+	Type    string `json:"type"`
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+	Request string `json:"request,omitempty"`
+}
+
+// encode marshals a server message. HTML escaping is off so relayed payloads
+// reach the other side as close to byte-for-byte as JSON allows.
+func encode(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only a bug (an unmarshalable type) gets here.
+		panic(fmt.Sprintf("signaling: encoding %T: %v", v, err))
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func errorFrame(req string, e *ProtocolError) []byte {
+	return encode(errorMsg{Type: TypeError, Code: e.Code, Message: e.Message, Request: req})
+}

@@ -1,0 +1,200 @@
+package signalingtest
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Timeout bounds every wait of the test client.
+var Timeout = 5 * time.Second
+
+// Msg is a decoded server message.
+type Msg map[string]any
+
+// Type is the message's type.
+func (m Msg) Type() string { s, _ := m["type"].(string); return s }
+
+// Str is a string field, or "".
+func (m Msg) Str(key string) string { s, _ := m[key].(string); return s }
+
+// Raw is a field re-encoded as JSON.
+func (m Msg) Raw(key string) string {
+	b, _ := json.Marshal(m[key])
+	return string(b)
+}
+
+// Client is a WebSocket client for tests: a goroutine reads every message
+// into a channel so a test can wait for the next one with a timeout.
+type Client struct {
+	t    testing.TB
+	WS   *websocket.Conn
+	msgs chan Msg
+	done chan struct{}
+
+	mu       sync.Mutex
+	closeErr error
+
+	writeMu sync.Mutex
+}
+
+// WSURL turns an httptest server URL into its /ws WebSocket URL.
+func WSURL(serverURL string) string {
+	return "ws" + strings.TrimPrefix(serverURL, "http") + "/ws"
+}
+
+// Dial connects to serverURL's /ws with the given Origin (none when empty).
+func Dial(t testing.TB, serverURL, origin string) *Client {
+	t.Helper()
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	ws, resp, err := websocket.DefaultDialer.Dial(WSURL(serverURL), h)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial: %v (HTTP %d)", err, status)
+	}
+	return NewClient(t, ws)
+}
+
+// NewClient wraps an open connection.
+func NewClient(t testing.TB, ws *websocket.Conn) *Client {
+	c := &Client{t: t, WS: ws, msgs: make(chan Msg, 1024), done: make(chan struct{})}
+	go c.read()
+	t.Cleanup(c.Close)
+	return c
+}
+
+func (c *Client) read() {
+	defer close(c.done)
+	defer close(c.msgs)
+	for {
+		_, data, err := c.WS.ReadMessage()
+		if err != nil {
+			c.mu.Lock()
+			c.closeErr = err
+			c.mu.Unlock()
+			return
+		}
+		var m Msg
+		if err := json.Unmarshal(data, &m); err != nil {
+			m = Msg{"type": "<not json>", "raw": string(data)}
+		}
+		c.msgs <- m
+	}
+}
+
+// Close closes the connection and waits for the reader to stop.
+func (c *Client) Close() {
+	_ = c.WS.Close()
+	<-c.done
+}
+
+// Send writes v as JSON.
+func (c *Client) Send(v any) {
+	c.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.t.Fatalf("marshal: %v", err)
+	}
+	c.SendRaw(b)
+}
+
+// SendRaw writes one text message.
+func (c *Client) SendRaw(b []byte) {
+	c.t.Helper()
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if err := c.WS.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// Next is the next message; the test fails if none arrives in time or the
+// connection closes.
+func (c *Client) Next() Msg {
+	c.t.Helper()
+	select {
+	case m, ok := <-c.msgs:
+		if !ok {
+			c.t.Fatalf("connection closed while waiting for a message: %v", c.err())
+		}
+		return m
+	case <-time.After(Timeout):
+		c.t.Fatalf("no message within %s", Timeout)
+		return nil
+	}
+}
+
+// Expect is the next message, which must be of type typ.
+func (c *Client) Expect(typ string) Msg {
+	c.t.Helper()
+	m := c.Next()
+	if m.Type() != typ {
+		c.t.Fatalf("expected %q, got %v", typ, m)
+	}
+	return m
+}
+
+// ExpectError is the next message, which must be an error with code.
+func (c *Client) ExpectError(code string) Msg {
+	c.t.Helper()
+	m := c.Expect("error")
+	if m.Str("code") != code {
+		c.t.Fatalf("expected error %q, got %v", code, m)
+	}
+	return m
+}
+
+// ExpectClosed waits for the connection to end, skipping messages, and
+// returns the close frame's code and text (code 1006 when the connection
+// dropped without one).
+func (c *Client) ExpectClosed() (int, string) {
+	c.t.Helper()
+	deadline := time.After(Timeout)
+	for {
+		select {
+		case _, ok := <-c.msgs:
+			if ok {
+				continue
+			}
+			var ce *websocket.CloseError
+			if errors.As(c.err(), &ce) {
+				return ce.Code, ce.Text
+			}
+			return websocket.CloseAbnormalClosure, c.err().Error()
+		case <-deadline:
+			c.t.Fatalf("connection still open after %s", Timeout)
+			return 0, ""
+		}
+	}
+}
+
+func (c *Client) err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeErr
+}
+
+// SignIn answers the connection's first challenge with w and returns the
+// authenticated message.
+func (c *Client) SignIn(w *Wallet) Msg {
+	c.t.Helper()
+	ch := c.Expect("challenge")
+	c.Send(w.AuthMessage(ch.Str("message")))
+	m := c.Expect("authenticated")
+	if m.Str("address") != w.Address {
+		c.t.Fatalf("signed in as %q, want %q", m.Str("address"), w.Address)
+	}
+	return m
+}
