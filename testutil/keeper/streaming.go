@@ -8,14 +8,25 @@ import (
 
 	coreaddress "cosmossdk.io/core/address"
 
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	dbm "github.com/cosmos/cosmos-db"
+
+	"cosmossdk.io/log/v2"
+
 	"github.com/cosmos/cosmos-sdk/codec/address"
 	"github.com/cosmos/cosmos-sdk/runtime"
+	"github.com/cosmos/cosmos-sdk/store/v2"
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
-	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	moduletestutil "github.com/cosmos/cosmos-sdk/types/module/testutil"
+	"github.com/cosmos/cosmos-sdk/x/auth"
+	authkeeper "github.com/cosmos/cosmos-sdk/x/auth/keeper"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	"github.com/cosmos/cosmos-sdk/x/bank"
+	bankkeeper "github.com/cosmos/cosmos-sdk/x/bank/keeper"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	minttypes "github.com/cosmos/cosmos-sdk/x/mint/types"
 
 	"github.com/streamchain/streamchain/x/streaming"
 	"github.com/streamchain/streamchain/x/streaming/keeper"
@@ -29,7 +40,9 @@ const Bech32Prefix = "stream"
 var GenesisTime = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // Fixture is a streaming keeper on a fresh store, its context, and the
-// module's services as a client would call them.
+// module's services as a client would call them. It also carries the auth
+// and bank keepers on the same store, so benchmarks can put a bank send
+// beside our messages as a baseline.
 type Fixture struct {
 	Keeper      *keeper.Keeper
 	Ctx         sdk.Context
@@ -37,22 +50,43 @@ type Fixture struct {
 	Queries     types.QueryServer
 	Authority   string
 	AddressCode coreaddress.Codec
+
+	BankKeeper bankkeeper.BaseKeeper
+	BankMsgs   banktypes.MsgServer
+	// CMS is the committable store under Ctx.
+	CMS store.CommitMultiStore
 }
 
 // NewFixture returns a keeper with default genesis at GenesisTime.
 func NewFixture(tb testing.TB) *Fixture {
 	tb.Helper()
-	key := storetypes.NewKVStoreKey(types.StoreKey)
-	testCtx := testutil.DefaultContextWithDB(tb, key, storetypes.NewTransientStoreKey("transient_test"))
-	encCfg := moduletestutil.MakeTestEncodingConfig(streaming.AppModule{})
+	keys := storetypes.NewKVStoreKeys(types.StoreKey, authtypes.StoreKey, banktypes.StoreKey)
+	db := dbm.NewMemDB()
+	cms := store.NewCommitMultiStore(db, log.NewNopLogger())
+	for _, key := range keys {
+		cms.MountStoreWithDB(key, storetypes.StoreTypeIAVL, nil)
+	}
+	if err := cms.LoadLatestVersion(); err != nil {
+		tb.Fatal(err)
+	}
+	encCfg := moduletestutil.MakeTestEncodingConfig(streaming.AppModule{}, auth.AppModule{}, bank.AppModule{})
 	ac := address.NewBech32Codec(Bech32Prefix)
 	authority, err := ac.BytesToString(authtypes.NewModuleAddress(govtypes.ModuleName))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	k := keeper.NewKeeper(encCfg.Codec, runtime.NewKVStoreService(key), ac, authority)
-	ctx := testCtx.Ctx.WithBlockTime(GenesisTime).WithBlockHeight(1)
+	k := keeper.NewKeeper(encCfg.Codec, runtime.NewKVStoreService(keys[types.StoreKey]), ac, authority)
+	accounts := authkeeper.NewAccountKeeper(encCfg.Codec, runtime.NewKVStoreService(keys[authtypes.StoreKey]),
+		authtypes.ProtoBaseAccount, map[string][]string{minttypes.ModuleName: {authtypes.Minter}}, ac, Bech32Prefix, authority)
+	bankKeeper := bankkeeper.NewBaseKeeper(encCfg.Codec, runtime.NewKVStoreService(keys[banktypes.StoreKey]),
+		accounts, nil, authority, log.NewNopLogger())
+
+	// Writes go through a branch, as in a block; Commit writes it down.
+	ctx := sdk.NewContext(cms.CacheMultiStore(), cmtproto.Header{Time: GenesisTime, Height: 1}, false, log.NewNopLogger())
 	if err := k.InitGenesis(ctx, types.DefaultGenesis()); err != nil {
+		tb.Fatal(err)
+	}
+	if err := bankKeeper.SetParams(ctx, banktypes.DefaultParams()); err != nil {
 		tb.Fatal(err)
 	}
 	return &Fixture{
@@ -62,6 +96,9 @@ func NewFixture(tb testing.TB) *Fixture {
 		Queries:     keeper.NewQueryServer(k),
 		Authority:   authority,
 		AddressCode: ac,
+		BankKeeper:  bankKeeper,
+		BankMsgs:    bankkeeper.NewMsgServerImpl(bankKeeper),
+		CMS:         cms,
 	}
 }
 
@@ -101,4 +138,27 @@ func (f *Fixture) At(t time.Time) {
 // the events of its next call.
 func (f *Fixture) ResetEvents() {
 	f.Ctx = f.Ctx.WithEventManager(sdk.NewEventManager())
+}
+
+// Fund mints coins to an account, as genesis would.
+func (f *Fixture) Fund(tb testing.TB, addr string, coins sdk.Coins) {
+	tb.Helper()
+	raw, err := f.AddressCode.StringToBytes(addr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.BankKeeper.MintCoins(f.Ctx, minttypes.ModuleName, coins); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.BankKeeper.SendCoinsFromModuleToAccount(f.Ctx, minttypes.ModuleName, raw, coins); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// Commit persists what the fixture wrote so far, as the end of a block
+// would, and starts a new branch for the next writes.
+func (f *Fixture) Commit() {
+	f.Ctx.MultiStore().(storetypes.CacheMultiStore).Write()
+	f.CMS.Commit()
+	f.Ctx = f.Ctx.WithMultiStore(f.CMS.CacheMultiStore())
 }

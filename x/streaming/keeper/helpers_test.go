@@ -52,7 +52,7 @@ func requireEvent(t *testing.T, f *testkeeper.Fixture, want gogoproto.Message) {
 	require.Equal(t, want, got)
 }
 
-func createProfile(t *testing.T, f *testkeeper.Fixture, owner, name string) {
+func createProfile(t testing.TB, f *testkeeper.Fixture, owner, name string) {
 	t.Helper()
 	_, err := f.Msgs.EditProfile(f.Ctx, &types.MsgEditProfile{Owner: owner, Name: name})
 	require.NoError(t, err)
@@ -68,7 +68,7 @@ func newStream(t *testing.T, f *testkeeper.Fixture, broadcaster, title string, s
 	return res.StreamId
 }
 
-func subscribe(t *testing.T, f *testkeeper.Fixture, subscriber, broadcaster string) {
+func subscribe(t testing.TB, f *testkeeper.Fixture, subscriber, broadcaster string) {
 	t.Helper()
 	_, err := f.Msgs.Subscribe(f.Ctx, &types.MsgSubscribe{Subscriber: subscriber, Broadcaster: broadcaster})
 	require.NoError(t, err)
