@@ -64,10 +64,12 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "subscriber"}, {ProtoField: "broadcaster"}},
 				},
 				{
+					// autocli flattens every PageRequest field into the same
+					// --page-* flags, so a request with two of them panics with
+					// "flag redefined: page-key" when the CLI is built. State
+					// stays available over gRPC and REST.
 					RpcMethod: "State",
-					Use:       "state",
-					Short:     "Page through all profiles and all streams at once",
-					Example:   "streamd q streaming state --profiles-pagination.limit 20 --streams-pagination.limit 20",
+					Skip:      true,
 				},
 			},
 		},
@@ -75,11 +77,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			Service: types.Msg_serviceDesc.ServiceName,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{
-					RpcMethod:      "EditProfile",
-					Use:            "edit-profile [name] [surname] [img-link] [time-zone]",
-					Short:          "Create your profile, or replace all of its fields",
-					Example:        `streamd tx streaming edit-profile Alice Smith https://example.com/alice.png Europe/Berlin --from alice --fees 5000ustream`,
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "name"}, {ProtoField: "surname", Optional: true}, {ProtoField: "img_link", Optional: true}, {ProtoField: "time_zone", Optional: true}},
+					RpcMethod: "EditProfile",
+					Use:       "edit-profile [name]",
+					Short:     "Create your profile, or replace all of its fields (a field left out is cleared)",
+					Example: `streamd tx streaming edit-profile Alice --surname Smith --img-link https://example.com/alice.png ` +
+						`--time-zone Europe/Berlin --from alice --fees 5000ustream`,
+					// autocli allows only the last positional argument to be
+					// optional, so the optional fields are flags.
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "name"}},
 				},
 				{
 					RpcMethod: "NewStream",
