@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
 	dsecp "github.com/decred/dcrd/dcrec/secp256k1/v4"
 	decdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"github.com/stretchr/testify/require"
@@ -308,21 +309,27 @@ func TestVerifyMalformed(t *testing.T) {
 	notOnCurve := base64.StdEncoding.EncodeToString(append([]byte{0x02}, make([]byte, 32)...))
 
 	cases := map[string]func(p *signaling.AuthProof){
-		"address not bech32":      func(p *signaling.AuthProof) { p.Address = "stream1notbech32" },
-		"address of another hrp":  func(p *signaling.AuthProof) { p.Address = "cosmos1" + strings.TrimPrefix(p.Address, "stream1") },
-		"address in upper case":   func(p *signaling.AuthProof) { p.Address = strings.ToUpper(p.Address) },
-		"empty address":           func(p *signaling.AuthProof) { p.Address = "" },
-		"pub key type":            func(p *signaling.AuthProof) { p.Signature.PubKey.Type = "tendermint/PubKeyEd25519" },
-		"pub key not base64":      func(p *signaling.AuthProof) { p.Signature.PubKey.Value = "%%%" },
-		"pub key short":           func(p *signaling.AuthProof) { p.Signature.PubKey.Value = base64.StdEncoding.EncodeToString([]byte{2, 1, 2}) },
-		"pub key uncompressed":    func(p *signaling.AuthProof) { p.Signature.PubKey.Value = uncompressed },
-		"pub key not on curve":    func(p *signaling.AuthProof) { p.Signature.PubKey.Value = notOnCurve },
-		"signature not base64":    func(p *signaling.AuthProof) { p.Signature.Signature = "***" },
-		"signature 65 bytes":      func(p *signaling.AuthProof) { p.Signature.Signature = base64.StdEncoding.EncodeToString(make([]byte, 65)) },
+		"address not bech32":     func(p *signaling.AuthProof) { p.Address = "stream1notbech32" },
+		"address of another hrp": func(p *signaling.AuthProof) { p.Address = rehrp(t, p.Address, "cosmos") },
+		"address in upper case":  func(p *signaling.AuthProof) { p.Address = strings.ToUpper(p.Address) },
+		"empty address":          func(p *signaling.AuthProof) { p.Address = "" },
+		"pub key type":           func(p *signaling.AuthProof) { p.Signature.PubKey.Type = "tendermint/PubKeyEd25519" },
+		"pub key not base64":     func(p *signaling.AuthProof) { p.Signature.PubKey.Value = "%%%" },
+		"pub key short": func(p *signaling.AuthProof) {
+			p.Signature.PubKey.Value = base64.StdEncoding.EncodeToString([]byte{2, 1, 2})
+		},
+		"pub key uncompressed": func(p *signaling.AuthProof) { p.Signature.PubKey.Value = uncompressed },
+		"pub key not on curve": func(p *signaling.AuthProof) { p.Signature.PubKey.Value = notOnCurve },
+		"signature not base64": func(p *signaling.AuthProof) { p.Signature.Signature = "***" },
+		"signature 65 bytes": func(p *signaling.AuthProof) {
+			p.Signature.Signature = base64.StdEncoding.EncodeToString(make([]byte, 65))
+		},
 		"signature empty":         func(p *signaling.AuthProof) { p.Signature.Signature = "" },
 		"message not a challenge": func(p *signaling.AuthProof) { p.Message = "hello" },
 		"message with extra line": func(p *signaling.AuthProof) { p.Message += "\nExtra: 1" },
-		"message bad time":        func(p *signaling.AuthProof) { p.Message = strings.Replace(p.Message, "Issued At: 2026", "Issued At: 20x6", 1) },
+		"message bad time": func(p *signaling.AuthProof) {
+			p.Message = strings.Replace(p.Message, "Issued At: 2026", "Issued At: 20x6", 1)
+		},
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -404,4 +411,13 @@ func verifyIgnoringLowS(t *testing.T, pubKey, digest, sig []byte) bool {
 	r.SetByteSlice(sig[:32])
 	s.SetByteSlice(sig[32:])
 	return decdsa.NewSignature(&r, &s).Verify(digest, pub)
+}
+
+func rehrp(t *testing.T, addr, hrp string) string {
+	t.Helper()
+	_, bz, err := bech32.DecodeAndConvert(addr)
+	require.NoError(t, err)
+	out, err := bech32.ConvertAndEncode(hrp, bz)
+	require.NoError(t, err)
+	return out
 }

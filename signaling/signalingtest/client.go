@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -197,4 +198,29 @@ func (c *Client) SignIn(w *Wallet) Msg {
 		c.t.Fatalf("signed in as %q, want %q", m.Str("address"), w.Address)
 	}
 	return m
+}
+
+// Poll returns a message that has already arrived, if any.
+func (c *Client) Poll() (Msg, bool) {
+	select {
+	case m, ok := <-c.msgs:
+		return m, ok
+	default:
+		return nil, false
+	}
+}
+
+// ExpectSkipping returns the next message of type typ, skipping messages
+// of the types listed in skip; any other message fails the test.
+func (c *Client) ExpectSkipping(typ string, skip ...string) Msg {
+	c.t.Helper()
+	for {
+		m := c.Next()
+		if m.Type() == typ {
+			return m
+		}
+		if !slices.Contains(skip, m.Type()) {
+			c.t.Fatalf("expected %q, got %v", typ, m)
+		}
+	}
 }

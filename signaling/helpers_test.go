@@ -1,0 +1,187 @@
+package signaling_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/signalingtest"
+)
+
+// Every test must leave no goroutine behind: servers drained, clients and
+// gRPC connections closed.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+const appOrigin = "https://app.example"
+
+// env is a signaling server over httptest, backed by a fixture chain on a
+// real loopback gRPC server.
+type env struct {
+	t     *testing.T
+	chain *signalingtest.Chain
+	grpc  *signaling.GRPCChain
+	srv   *signaling.Server
+	hs    *httptest.Server
+	reg   *prometheus.Registry
+	cfg   signaling.Config
+}
+
+func testConfig() signaling.Config {
+	cfg := signaling.DefaultConfig()
+	cfg.AllowedOrigins = []string{appOrigin}
+	cfg.PublicOrigin = testOrigin
+	cfg.ChainTimeout = time.Second
+	cfg.ICEServers = []signaling.ICEServer{{URLs: []string{"stun:stun.example:3478"}}}
+	return cfg
+}
+
+func newEnv(t *testing.T, mutate ...func(*signaling.Config)) *env {
+	t.Helper()
+	cfg := testConfig()
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	chain := signalingtest.NewChain(t)
+	gc, err := signaling.DialChain(chain.Addr(), false)
+	require.NoError(t, err)
+	reg := prometheus.NewRegistry()
+	srv, err := signaling.New(cfg, gc, signaling.WithRegistry(reg), signaling.WithLogger(testLogger()))
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv)
+	e := &env{t: t, chain: chain, grpc: gc, srv: srv, hs: hs, reg: reg, cfg: cfg}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		require.NoError(t, srv.Shutdown(ctx))
+		hs.Close()
+		require.NoError(t, gc.Close())
+		http.DefaultClient.CloseIdleConnections()
+	})
+	return e
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("SIGNALING_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// dial opens a connection from the allowed web app.
+func (e *env) dial() *signalingtest.Client {
+	e.t.Helper()
+	return signalingtest.Dial(e.t, e.hs.URL, appOrigin)
+}
+
+// signedIn opens a connection and signs in as w.
+func (e *env) signedIn(w *signalingtest.Wallet) (*signalingtest.Client, string) {
+	e.t.Helper()
+	c := e.dial()
+	m := c.SignIn(w)
+	return c, m.Str("peer_id")
+}
+
+// liveStream schedules a stream of owner that is live now.
+func (e *env) liveStream(owner *signalingtest.Wallet) uint64 {
+	now := time.Now()
+	return e.chain.AddStream(owner.Address, now.Add(-time.Minute), now.Add(time.Hour))
+}
+
+// broadcaster signs in as owner and starts broadcasting stream id.
+func (e *env) broadcaster(owner *signalingtest.Wallet, id uint64) (*signalingtest.Client, string) {
+	e.t.Helper()
+	c, peer := e.signedIn(owner)
+	c.Send(map[string]any{"type": "broadcast", "stream_id": id})
+	m := c.Expect("broadcasting")
+	require.Equal(e.t, peer, m.Str("peer_id"))
+	return c, peer
+}
+
+// viewer subscribes w to owner on chain, signs in and watches stream id. The
+// broadcaster b, when given, must see it join.
+func (e *env) viewer(w, owner *signalingtest.Wallet, id uint64, b *signalingtest.Client) (*signalingtest.Client, string) {
+	e.t.Helper()
+	e.chain.Subscribe(w.Address, owner.Address)
+	c, peer := e.signedIn(w)
+	c.Send(map[string]any{"type": "watch", "stream_id": id})
+	c.Expect("watching")
+	c.Expect("viewer_count")
+	if b != nil {
+		j := b.Expect("viewer_joined")
+		require.Equal(e.t, peer, j.Str("peer_id"))
+		b.Expect("viewer_count")
+	}
+	return c, peer
+}
+
+// waitFor polls cond until it holds; for state with no event to wait on
+// (server-side clean-up).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(signalingtest.Timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// metric is the value of one sample on the server's registry (0 when absent).
+func (e *env) metric(name string, labels ...string) float64 {
+	e.t.Helper()
+	families, err := e.reg.Gather()
+	require.NoError(e.t, err)
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range f.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if got[labels[i]] != labels[i+1] {
+					continue next
+				}
+			}
+			switch {
+			case m.Counter != nil:
+				return m.Counter.GetValue()
+			case m.Gauge != nil:
+				return m.Gauge.GetValue()
+			case m.Histogram != nil:
+				return float64(m.Histogram.GetSampleCount())
+			}
+		}
+	}
+	return 0
+}
+
+// rawDial dials without failing the test, for handshake refusals.
+func (e *env) rawDial(origin string) (*websocket.Conn, *http.Response, error) {
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	ws, resp, err := websocket.DefaultDialer.Dial(signalingtest.WSURL(e.hs.URL), h)
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	return ws, resp, err
+}

@@ -1,0 +1,133 @@
+package signaling_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamchain/streamchain/signaling"
+)
+
+func TestDecodeClientMessage(t *testing.T) {
+	valid := map[string]signaling.ClientMessage{
+		`{"type":"challenge"}`:                         {Type: "challenge"},
+		`{"type":"leave","extra":"ignored"}`:           {Type: "leave"},
+		`{"type":"watch","stream_id":7}`:               {Type: "watch", StreamID: 7},
+		`{"type":"broadcast","stream_id":"7"}`:         {Type: "broadcast", StreamID: 7},
+		`{"type":"offer","to":"p","sdp":{"a":1}}`:      {Type: "offer", To: "p", SDP: json.RawMessage(`{"a":1}`)},
+		`{"type":"answer","to":"p","sdp":"v=0"}`:       {Type: "answer", To: "p", SDP: json.RawMessage(`"v=0"`)},
+		`{"type":"candidate","to":"p","candidate":{}}`: {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
+		`{"type":"auth","address":"a","message":"m","signature":{"pub_key":{"type":"t","value":"v"},"signature":"s"}}`: {
+			Type: "auth", Address: "a", Message: "m",
+			Signature: &signaling.StdSignature{PubKey: signaling.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"},
+		},
+	}
+	for in, want := range valid {
+		got, err := signaling.DecodeClientMessage([]byte(in))
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+
+	invalid := map[string]signaling.Code{
+		``:                                   signaling.CodeBadMessage,
+		`not json`:                           signaling.CodeBadMessage,
+		`[]`:                                 signaling.CodeBadMessage,
+		`"watch"`:                            signaling.CodeBadMessage,
+		`null`:                               signaling.CodeBadMessage,
+		`{"type":"leave"}{"type":"leave"}`:   signaling.CodeBadMessage,
+		`{}`:                                 signaling.CodeBadMessage,
+		`{"type":7}`:                         signaling.CodeBadMessage,
+		`{"type":"hack"}`:                    signaling.CodeUnknownType,
+		`{"type":"stopBroadcasting"}`:        signaling.CodeUnknownType,
+		`{"type":"watch"}`:                   signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":0}`:     signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":-1}`:    signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":1.5}`:   signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":"1e3"}`: signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":"18446744073709551616"}`: signaling.CodeBadMessage,
+		`{"type":"offer","sdp":"x"}`:                          signaling.CodeBadMessage,
+		`{"type":"offer","to":"p"}`:                           signaling.CodeBadMessage,
+		`{"type":"offer","to":"p","sdp":null}`:                signaling.CodeBadMessage,
+		`{"type":"candidate","to":"p","sdp":"x"}`:             signaling.CodeBadMessage,
+		`{"type":"candidate","to":"","candidate":1}`:          signaling.CodeBadMessage,
+		`{"type":"auth","address":"a","message":"m"}`:         signaling.CodeBadMessage,
+		`{"type":"auth","address":"a","signature":{}}`:        signaling.CodeBadMessage,
+	}
+	longPeer := `{"type":"candidate","to":"` + strings.Repeat("p", 65) + `","candidate":1}`
+	invalid[longPeer] = signaling.CodeBadMessage
+	for in, want := range invalid {
+		_, err := signaling.DecodeClientMessage([]byte(in))
+		var perr *signaling.ProtocolError
+		require.True(t, errors.As(err, &perr), "%q: %v", in, err)
+		require.Equal(t, want, perr.Code, in)
+	}
+}
+
+var knownTypes = map[string]bool{
+	"challenge": true, "auth": true, "broadcast": true, "watch": true,
+	"leave": true, "offer": true, "answer": true, "candidate": true,
+}
+
+// FuzzDecodeClientMessage: the decoder never panics, refuses with one of its
+// two codes, and what it accepts is a known type with its required fields,
+// stable under a re-encode.
+func FuzzDecodeClientMessage(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"challenge"}`,
+		`{"type":"watch","stream_id":"1"}`,
+		`{"type":"broadcast","stream_id":18446744073709551615}`,
+		`{"type":"offer","to":"AAAAAAAAAAAAAAAAAAAAAA","sdp":{"type":"offer","sdp":"v=0\r\n"}}`,
+		`{"type":"candidate","to":"p","candidate":{"candidate":"candidate:1 1 udp 1 1.2.3.4 5 typ host","sdpMid":"0"}}`,
+		`{"type":"auth","address":"stream1x","message":"m","signature":{"pub_key":{"type":"tendermint/PubKeySecp256k1","value":"AA=="},"signature":"AA=="}}`,
+		`{"type":"leave","type":"watch"}`,
+		`{"type":"offer","to":"p","sdp":null}`,
+		"{\"type\":\"watch\",\"stream_id\":\"\\u0031\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := signaling.DecodeClientMessage(data)
+		if err != nil {
+			var perr *signaling.ProtocolError
+			if !errors.As(err, &perr) {
+				t.Fatalf("error is not a ProtocolError: %v", err)
+			}
+			if perr.Code != signaling.CodeBadMessage && perr.Code != signaling.CodeUnknownType {
+				t.Fatalf("unexpected code %q", perr.Code)
+			}
+			return
+		}
+		if !knownTypes[m.Type] {
+			t.Fatalf("accepted unknown type %q", m.Type)
+		}
+		switch m.Type {
+		case "watch", "broadcast":
+			if m.StreamID == 0 {
+				t.Fatal("accepted a zero stream id")
+			}
+		case "offer", "answer", "candidate":
+			if m.To == "" || len(m.To) > 64 {
+				t.Fatalf("accepted peer id %q", m.To)
+			}
+		case "auth":
+			if m.Signature == nil || m.Address == "" || m.Message == "" {
+				t.Fatal("accepted an incomplete auth")
+			}
+		}
+		again, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		m2, err := signaling.DecodeClientMessage(again)
+		if err != nil {
+			t.Fatalf("re-decode of %s: %v", again, err)
+		}
+		again2, _ := json.Marshal(m2)
+		if string(again) != string(again2) {
+			t.Fatalf("unstable: %s != %s", again, again2)
+		}
+	})
+}
