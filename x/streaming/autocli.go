@@ -38,8 +38,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Use:       "streams",
 					Short:     "List streams in start-time order, optionally of one broadcaster or status",
 					Long: "List streams. Without --broadcaster they come in start-time order; with it, in the order " +
-						"they were scheduled. --status takes STREAM_STATUS_UPCOMING, STREAM_STATUS_LIVE or STREAM_STATUS_ENDED.",
-					Example: "streamd q streaming streams --status STREAM_STATUS_UPCOMING\n" +
+						"they were scheduled. --status takes upcoming, live or ended.",
+					Example: "streamd q streaming streams --status upcoming\n" +
 						"streamd q streaming streams --broadcaster stream1... --page-limit 10",
 				},
 				{

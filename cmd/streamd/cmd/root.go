@@ -54,6 +54,9 @@ func NewRootCmd() (*cobra.Command, error) {
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			cmd.SetOut(cmd.OutOrStdout())
 			cmd.SetErr(cmd.ErrOrStderr())
+			// Arguments have been validated by now: a later error is about
+			// the node or the chain, and the usage text would bury it.
+			cmd.SilenceUsage = true
 
 			clientCtx := initClientCtx.WithCmdContext(cmd.Context())
 			clientCtx, err := client.ReadPersistentCommandFlags(clientCtx, cmd.Flags())

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamchain/streamchain/testutil/cli"
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// TestCLIEndToEnd drives a real node with the real streamd CLI: every
+// streaming message goes through `streamd tx streaming ...` with fees, once
+// signed in amino-JSON mode (what Ledger and Keplr sign), and is read back
+// with `streamd q streaming ...`.
+func TestCLIEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node")
+	}
+	node := cli.StartNode(t, cli.BuildStreamd(t, t.TempDir()))
+	alice, bob := node.Addrs["alice"], node.Addrs["bob"]
+	amino := []string{"--sign-mode", "amino-json"}
+
+	// Profiles: alice signs directly, bob in amino-JSON.
+	requireOK(t, node.Tx("alice", "streaming", "edit-profile", "Alice", "--surname", "Smith", "--img-link", "https://example.com/alice.png", "--time-zone", "Europe/Berlin"))
+	requireOK(t, node.Tx("bob", append([]string{"streaming", "edit-profile", "Bob"}, amino...)...))
+	var prof struct {
+		Profile struct {
+			Name     string `json:"name"`
+			Surname  string `json:"surname"`
+			ImgLink  string `json:"img_link"`
+			TimeZone string `json:"time_zone"`
+		} `json:"profile"`
+	}
+	node.Query(&prof, "streaming", "profile", alice)
+	require.Equal(t, "Alice", prof.Profile.Name)
+	require.Equal(t, "Smith", prof.Profile.Surname)
+	require.Equal(t, "https://example.com/alice.png", prof.Profile.ImgLink)
+	require.Equal(t, "Europe/Berlin", prof.Profile.TimeZone)
+
+	// Schedule two streams; the id comes back in the event.
+	start := time.Now().UTC().Add(10 * time.Minute).Truncate(time.Second)
+	end := start.Add(time.Hour)
+	res := node.Tx("alice", append([]string{"streaming", "new-stream", "Launch party", start.Format(time.RFC3339), end.Format(time.RFC3339),
+		"--description", "We ship", "--img-link", "ipfs://bafybeigdyrzt/cover.png"}, amino...)...)
+	requireOK(t, res)
+	require.Equal(t, `"1"`, res.Attr("streamchain.streaming.v1.EventStreamScheduled", "stream_id"))
+	res = node.Tx("alice", "streaming", "new-stream", "To be deleted", start.Add(2*time.Hour).Format(time.RFC3339), end.Add(2*time.Hour).Format(time.RFC3339))
+	requireOK(t, res)
+	require.Equal(t, `"2"`, res.Attr("streamchain.streaming.v1.EventStreamScheduled", "stream_id"))
+
+	var stream struct {
+		Stream struct {
+			ID          string `json:"id"`
+			Broadcaster string `json:"broadcaster"`
+			Title       string `json:"title"`
+			Description string `json:"description"`
+			StartTime   string `json:"start_time"`
+		} `json:"stream"`
+		Status string `json:"status"`
+	}
+	node.Query(&stream, "streaming", "stream", "1")
+	require.Equal(t, alice, stream.Stream.Broadcaster)
+	require.Equal(t, "Launch party", stream.Stream.Title)
+	require.Equal(t, "We ship", stream.Stream.Description)
+	require.Equal(t, "STREAM_STATUS_UPCOMING", stream.Status)
+	requireSameTime(t, start, stream.Stream.StartTime)
+
+	// Edit only the title: the description stays.
+	requireOK(t, node.Tx("alice", append([]string{"streaming", "edit-stream", "1", "--title", "Launch party v2", "--update-mask", "title"}, amino...)...))
+	node.Query(&stream, "streaming", "stream", "1")
+	require.Equal(t, "Launch party v2", stream.Stream.Title)
+	require.Equal(t, "We ship", stream.Stream.Description)
+
+	// Delete the second stream.
+	requireOK(t, node.Tx("alice", append([]string{"streaming", "delete-stream", "2"}, amino...)...))
+	require.Contains(t, node.QueryErr("streaming", "stream", "2"), "not found")
+
+	// Upcoming streams list the first one only.
+	var list struct {
+		Streams []struct {
+			Stream struct {
+				ID string `json:"id"`
+			} `json:"stream"`
+			Status string `json:"status"`
+		} `json:"streams"`
+	}
+	node.Query(&list, "streaming", "streams", "--status", "upcoming")
+	require.Len(t, list.Streams, 1)
+	require.Equal(t, "1", list.Streams[0].Stream.ID)
+
+	// Subscribe and unsubscribe, both in amino-JSON.
+	requireOK(t, node.Tx("bob", append([]string{"streaming", "subscribe", alice}, amino...)...))
+	var sub struct {
+		Subscribed bool   `json:"subscribed"`
+		Since      string `json:"since"`
+	}
+	node.Query(&sub, "streaming", "subscription", bob, alice)
+	require.True(t, sub.Subscribed)
+	require.NotEmpty(t, sub.Since)
+	var subs struct {
+		Subscriptions []struct {
+			Subscriber string `json:"subscriber"`
+		} `json:"subscriptions"`
+	}
+	node.Query(&subs, "streaming", "subscribers", alice)
+	require.Len(t, subs.Subscriptions, 1)
+	require.Equal(t, bob, subs.Subscriptions[0].Subscriber)
+
+	requireOK(t, node.Tx("bob", append([]string{"streaming", "unsubscribe", alice}, amino...)...))
+	sub.Subscribed = true
+	node.Query(&sub, "streaming", "subscription", bob, alice)
+	require.False(t, sub.Subscribed)
+
+	// Bad input is refused with the module's registered code, not code 1.
+	res = node.Tx("bob", "streaming", "subscribe", bob)
+	require.Equal(t, types.ErrSelfSubscription.ABCICode(), res.Code, res.RawLog)
+	require.Equal(t, types.ModuleName, res.Codespace)
+	node.Query(&subs, "streaming", "subscribers", bob)
+	require.Empty(t, subs.Subscriptions)
+
+	// A tx without fees never reaches a block: the node requires
+	// minimum-gas-prices in ustream.
+	noFee := node.Broadcast("alice", "streaming", "edit-profile", "Mallory")
+	require.Equal(t, uint32(13), noFee.Code, noFee.RawLog) // sdk's ErrInsufficientFee
+	require.Equal(t, "sdk", noFee.Codespace)
+	require.Contains(t, noFee.RawLog, "insufficient fee")
+	node.Query(&prof, "streaming", "profile", alice)
+	require.Equal(t, "Alice", prof.Profile.Name)
+}
+
+func requireOK(t *testing.T, res cli.TxResult) {
+	t.Helper()
+	require.Zerof(t, res.Code, "tx %s failed: codespace %s: %s", res.Hash, res.Codespace, res.RawLog)
+	t.Logf("tx %s ok, gas used %s", res.Hash, res.GasUsed)
+}
+
+func requireSameTime(t *testing.T, want time.Time, got string) {
+	t.Helper()
+	parsed, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(got))
+	require.NoError(t, err)
+	require.True(t, want.Equal(parsed), "want %s, got %s", want, got)
+}
