@@ -264,8 +264,8 @@ func checkStreamingState(tb testing.TB, ti simsx.TestInstance[*StreamApp], _ []s
 	}))
 	require.Equal(tb, len(gs.Subscriptions), n, "reverse subscription index size")
 
-	tb.Logf("streaming state after %d blocks: %d profiles, %d streams (next id %d), %d subscriptions",
-		app.LastBlockHeight(), len(gs.Profiles), len(gs.Streams), gs.NextStreamId, len(gs.Subscriptions))
+	tb.Logf("streaming state after %d blocks: %d profiles, %d streams (next id %d), %d subscriptions; params %s",
+		app.LastBlockHeight(), len(gs.Profiles), len(gs.Streams), gs.NextStreamId, len(gs.Subscriptions), gs.Params.String())
 }
 
 // lastBlockTime is the header time of the last committed block, which the
