@@ -110,16 +110,26 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Equal(t, bob, subs.Subscriptions[0].Subscriber)
 
 	requireOK(t, node.Tx("bob", append([]string{"streaming", "unsubscribe", alice}, amino...)...))
-	sub.Subscribed = true
-	node.Query(&sub, "streaming", "subscription", bob, alice)
-	require.False(t, sub.Subscribed)
+	var after struct {
+		Subscribed bool   `json:"subscribed"`
+		Since      string `json:"since"`
+	}
+	node.Query(&after, "streaming", "subscription", bob, alice)
+	require.False(t, after.Subscribed)
+	require.Empty(t, after.Since)
 
 	// Bad input is refused with the module's registered code, not code 1.
 	res = node.Tx("bob", "streaming", "subscribe", bob)
 	require.Equal(t, types.ErrSelfSubscription.ABCICode(), res.Code, res.RawLog)
 	require.Equal(t, types.ModuleName, res.Codespace)
-	node.Query(&subs, "streaming", "subscribers", bob)
-	require.Empty(t, subs.Subscriptions)
+	var bobsFans struct {
+		Subscriptions []any `json:"subscriptions"`
+	}
+	node.Query(&bobsFans, "streaming", "subscribers", bob)
+	require.Empty(t, bobsFans.Subscriptions)
+
+	// The yardstick for gas figures: a bank send in the same run.
+	requireOK(t, node.Tx("alice", "bank", "send", alice, bob, "1ustream"))
 
 	// A tx without fees never reaches a block: the node requires
 	// minimum-gas-prices in ustream.
