@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +70,17 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Equal(t, "We ship", stream.Stream.Description)
 	require.Equal(t, "STREAM_STATUS_UPCOMING", stream.Status)
 	requireSameTime(t, start, stream.Stream.StartTime)
+
+	// The same through REST (grpc-gateway).
+	var rest struct {
+		Stream struct {
+			Title string `json:"title"`
+		} `json:"stream"`
+		Status string `json:"status"`
+	}
+	getJSON(t, node.REST+"/streamchain/streaming/v1/streams/1", &rest)
+	require.Equal(t, "Launch party", rest.Stream.Title)
+	require.Equal(t, "STREAM_STATUS_UPCOMING", rest.Status)
 
 	// Edit only the title: the description stays.
 	requireOK(t, node.Tx("alice", append([]string{"streaming", "edit-stream", "1", "--title", "Launch party v2", "--update-mask", "title"}, amino...)...))
@@ -139,6 +153,17 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Contains(t, noFee.RawLog, "insufficient fee")
 	node.Query(&prof, "streaming", "profile", alice)
 	require.Equal(t, "Alice", prof.Profile.Name)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	require.NoError(t, json.Unmarshal(body, v), string(body))
 }
 
 func requireOK(t *testing.T, res cli.TxResult) {

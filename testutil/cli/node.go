@@ -29,6 +29,7 @@ type Node struct {
 	ChainID string
 	RPC     string // tcp://127.0.0.1:port
 	GRPC    string // 127.0.0.1:port
+	REST    string // http://127.0.0.1:port
 	// Addrs maps key names (alice, bob, carol) to their stream1... addresses.
 	Addrs map[string]string
 }
@@ -83,6 +84,7 @@ func StartNode(tb testing.TB, bin string) *Node {
 	ports := freePorts(tb, 4)
 	n.RPC = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
 	n.GRPC = fmt.Sprintf("127.0.0.1:%d", ports[2])
+	n.REST = fmt.Sprintf("http://127.0.0.1:%d", ports[3])
 	editFile(tb, filepath.Join(n.Home, "config", "config.toml"), map[string]string{
 		`(?m)^timeout_commit = .*$`: `timeout_commit = "300ms"`,
 		`(?m)^pprof_laddr = .*$`:    `pprof_laddr = ""`,
@@ -93,7 +95,7 @@ func StartNode(tb testing.TB, bin string) *Node {
 		"--rpc.laddr", n.RPC,
 		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", ports[1]),
 		"--grpc.address", n.GRPC,
-		"--api.enable=false",
+		"--api.enable=true",
 		"--api.address", fmt.Sprintf("tcp://127.0.0.1:%d", ports[3]),
 	)
 	var log bytes.Buffer
