@@ -1,0 +1,182 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/streamchain/streamchain/signaling"
+)
+
+// option binds one Config field to a flag and an environment variable.
+// Precedence: flag, then environment, then the default.
+type option struct {
+	flag, env, usage string
+	value            flag.Value
+}
+
+// loadConfig builds the Config from defaults, the environment and args.
+func loadConfig(args []string, getenv func(string) string, out io.Writer) (signaling.Config, error) {
+	cfg := signaling.DefaultConfig()
+	var iceJSON, iceFile, turnSecretFile string
+
+	opts := []option{
+		{"listen", "SIGNALINGD_LISTEN", "WebSocket/HTTP listen address", (*stringValue)(&cfg.Listen)},
+		{"metrics-listen", "SIGNALINGD_METRICS_LISTEN", "serve /metrics on this address instead of the public listener", (*stringValue)(&cfg.MetricsListen)},
+		{"grpc", "SIGNALINGD_GRPC", "the node's gRPC endpoint (host:port)", (*stringValue)(&cfg.GRPCAddr)},
+		{"grpc-tls", "SIGNALINGD_GRPC_TLS", "dial the node's gRPC endpoint with TLS", (*boolValue)(&cfg.GRPCTLS)},
+		{"chain-id", "SIGNALINGD_CHAIN_ID", "chain id written into sign-in challenges", (*stringValue)(&cfg.ChainID)},
+		{"bech32-prefix", "SIGNALINGD_BECH32_PREFIX", "bech32 prefix of account addresses", (*stringValue)(&cfg.Bech32Prefix)},
+		{"allowed-origins", "SIGNALINGD_ALLOWED_ORIGINS", "comma-separated browser origins allowed to connect (\"*\" = any, development only)", (*listValue)(&cfg.AllowedOrigins)},
+		{"public-origin", "SIGNALINGD_PUBLIC_ORIGIN", "this server's origin as clients reach it (https://signal.example), written into challenges", (*stringValue)(&cfg.PublicOrigin)},
+		{"real-ip-header", "SIGNALINGD_REAL_IP_HEADER", "header a trusted reverse proxy sets to the client IP (e.g. X-Forwarded-For)", (*stringValue)(&cfg.RealIPHeader)},
+		{"ice-servers", "SIGNALINGD_ICE_SERVERS", `ICE servers as JSON: [{"urls":["stun:host:3478"]},{"urls":["turn:host"],"username":"u","credential":"p"}]`, (*stringValue)(&iceJSON)},
+		{"ice-servers-file", "SIGNALINGD_ICE_SERVERS_FILE", "file holding the ICE servers JSON (keeps static TURN credentials out of the environment)", (*stringValue)(&iceFile)},
+		{"turn-urls", "SIGNALINGD_TURN_URLS", "comma-separated TURN urls to mint ephemeral credentials for (needs a TURN secret)", (*listValue)(&cfg.TURN.URLs)},
+		{"turn-secret-file", "SIGNALINGD_TURN_SECRET_FILE", "file holding the TURN REST API shared secret (or set SIGNALINGD_TURN_SECRET)", (*stringValue)(&turnSecretFile)},
+		{"turn-ttl", "SIGNALINGD_TURN_TTL", "lifetime of minted TURN credentials", (*durationValue)(&cfg.TURN.TTL)},
+		{"start-grace", "SIGNALINGD_START_GRACE", "how long before a stream's start broadcasters and viewers may join", (*durationValue)(&cfg.StartGrace)},
+		{"challenge-ttl", "SIGNALINGD_CHALLENGE_TTL", "how long a sign-in challenge can be answered", (*durationValue)(&cfg.ChallengeTTL)},
+		{"auth-timeout", "SIGNALINGD_AUTH_TIMEOUT", "close connections not signed in by then", (*durationValue)(&cfg.AuthTimeout)},
+		{"max-auth-failures", "SIGNALINGD_MAX_AUTH_FAILURES", "failed sign-in attempts before the connection is closed", (*intValue)(&cfg.MaxAuthFailures)},
+		{"chain-timeout", "SIGNALINGD_CHAIN_TIMEOUT", "timeout of one query to the node", (*durationValue)(&cfg.ChainTimeout)},
+		{"cache-ttl", "SIGNALINGD_CACHE_TTL", "how long positive chain answers are reused (0 = no cache)", (*durationValue)(&cfg.CacheTTL)},
+		{"recheck-interval", "SIGNALINGD_RECHECK_INTERVAL", "how often live sessions are checked against the chain again", (*durationValue)(&cfg.RecheckInterval)},
+		{"chain-outage-tolerance", "SIGNALINGD_CHAIN_OUTAGE_TOLERANCE", "how long live sessions survive an unreachable node", (*durationValue)(&cfg.ChainOutageTolerance)},
+		{"max-message-size", "SIGNALINGD_MAX_MESSAGE_SIZE", "largest WebSocket message accepted, in bytes", (*int64Value)(&cfg.MaxMessageSize)},
+		{"messages-per-second", "SIGNALINGD_MESSAGES_PER_SECOND", "sustained messages per second per connection", (*floatValue)(&cfg.MessagesPerSecond)},
+		{"message-burst", "SIGNALINGD_MESSAGE_BURST", "message burst per connection", (*intValue)(&cfg.MessageBurst)},
+		{"max-conns-per-ip", "SIGNALINGD_MAX_CONNS_PER_IP", "open connections per client IP", (*intValue)(&cfg.MaxConnsPerIP)},
+		{"max-conns", "SIGNALINGD_MAX_CONNS", "open connections in total", (*intValue)(&cfg.MaxConns)},
+		{"max-viewers-per-stream", "SIGNALINGD_MAX_VIEWERS_PER_STREAM", "viewers attached to one stream", (*intValue)(&cfg.MaxViewersPerStream)},
+		{"send-queue-size", "SIGNALINGD_SEND_QUEUE_SIZE", "outgoing messages queued per connection before it is dropped", (*intValue)(&cfg.SendQueueSize)},
+		{"max-pending-candidates", "SIGNALINGD_MAX_PENDING_CANDIDATES", "ICE candidates held per viewer and direction before the offer/answer", (*intValue)(&cfg.MaxPendingCandidates)},
+		{"drain-timeout", "SIGNALINGD_DRAIN_TIMEOUT", "graceful shutdown limit", (*durationValue)(&cfg.DrainTimeout)},
+		{"log-level", "SIGNALINGD_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&cfg.LogLevel)},
+		{"log-format", "SIGNALINGD_LOG_FORMAT", "text or json", (*stringValue)(&cfg.LogFormat)},
+	}
+
+	for _, o := range opts {
+		if v := getenv(o.env); v != "" {
+			if err := o.value.Set(v); err != nil {
+				return cfg, fmt.Errorf("%s: %w", o.env, err)
+			}
+		}
+	}
+	fs := flag.NewFlagSet("signalingd", flag.ContinueOnError)
+	fs.SetOutput(out)
+	for _, o := range opts {
+		fs.Var(o.value, o.flag, o.usage+" ($"+o.env+")")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(out, "signalingd: WebSocket signaling for streamchain broadcasters and viewers.\n\nUsage: signalingd [flags]\n\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(out, "\nSIGNALINGD_TURN_SECRET sets the TURN secret from the environment (there is no flag for it).\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+
+	if iceJSON != "" && iceFile != "" {
+		return cfg, errors.New("set the ICE servers inline or from a file, not both")
+	}
+	if iceFile != "" {
+		b, err := os.ReadFile(iceFile)
+		if err != nil {
+			return cfg, fmt.Errorf("ice servers file: %w", err)
+		}
+		iceJSON = string(b)
+	}
+	if iceJSON != "" {
+		if err := json.Unmarshal([]byte(iceJSON), &cfg.ICEServers); err != nil {
+			return cfg, fmt.Errorf("ice servers: %w", err)
+		}
+	}
+	cfg.TURN.Secret = getenv("SIGNALINGD_TURN_SECRET")
+	if turnSecretFile != "" {
+		if cfg.TURN.Secret != "" {
+			return cfg, errors.New("set the TURN secret from the environment or a file, not both")
+		}
+		b, err := os.ReadFile(turnSecretFile)
+		if err != nil {
+			return cfg, fmt.Errorf("turn secret file: %w", err)
+		}
+		cfg.TURN.Secret = strings.TrimSpace(string(b))
+	}
+	return cfg, cfg.Validate()
+}
+
+type stringValue string
+
+func (v *stringValue) String() string     { return string(*v) }
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+
+type boolValue bool
+
+func (v *boolValue) String() string { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	*v = boolValue(b)
+	return err
+}
+func (v *boolValue) IsBoolFlag() bool { return true }
+
+type intValue int
+
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	*v = intValue(n)
+	return err
+}
+
+type int64Value int64
+
+func (v *int64Value) String() string { return strconv.FormatInt(int64(*v), 10) }
+func (v *int64Value) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	*v = int64Value(n)
+	return err
+}
+
+type floatValue float64
+
+func (v *floatValue) String() string { return strconv.FormatFloat(float64(*v), 'g', -1, 64) }
+func (v *floatValue) Set(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	*v = floatValue(f)
+	return err
+}
+
+type durationValue time.Duration
+
+func (v *durationValue) String() string { return time.Duration(*v).String() }
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	*v = durationValue(d)
+	return err
+}
+
+// listValue is a comma-separated list; setting it replaces the whole list.
+type listValue []string
+
+func (v *listValue) String() string { return strings.Join(*v, ",") }
+func (v *listValue) Set(s string) error {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	*v = out
+	return nil
+}
