@@ -105,6 +105,19 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Len(t, list.Streams, 1)
 	require.Equal(t, "1", list.Streams[0].Stream.ID)
 
+	// The whole state, one page per list.
+	var state struct {
+		Profiles          []any `json:"profiles"`
+		Streams           []any `json:"streams"`
+		StreamsPagination struct {
+			NextKey string `json:"next_key"`
+		} `json:"streams_pagination"`
+	}
+	node.Query(&state, "streaming", "state", "--profiles-limit", "1", "--streams-limit", "5")
+	require.Len(t, state.Profiles, 1)
+	require.Len(t, state.Streams, 1)
+	require.Empty(t, state.StreamsPagination.NextKey)
+
 	// Subscribe and unsubscribe, both in amino-JSON.
 	requireOK(t, node.Tx("bob", append([]string{"streaming", "subscribe", alice}, amino...)...))
 	var sub struct {

@@ -12,6 +12,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 	return &autocliv1.ModuleOptions{
 		Query: &autocliv1.ServiceCommandDescriptor{
 			Service: types.Query_serviceDesc.ServiceName,
+			// GetQueryCmd supplies `state`; autocli adds the rest to it.
+			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{
 					RpcMethod: "Params",
@@ -64,10 +66,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "subscriber"}, {ProtoField: "broadcaster"}},
 				},
 				{
-					// autocli flattens every PageRequest field into the same
-					// --page-* flags, so a request with two of them panics with
-					// "flag redefined: page-key" when the CLI is built. State
-					// stays available over gRPC and REST.
+					// Two PageRequest fields would get the same --page-* flags:
+					// `state` is the hand-written command in client/cli.
 					RpcMethod: "State",
 					Skip:      true,
 				},

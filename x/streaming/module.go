@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
+	"github.com/spf13/cobra"
 
 	"cosmossdk.io/core/appmodule"
 
@@ -17,6 +18,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/streamchain/streamchain/x/streaming/client/cli"
 	"github.com/streamchain/streamchain/x/streaming/keeper"
 	"github.com/streamchain/streamchain/x/streaming/types"
 )
@@ -70,6 +72,12 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 	if err := types.RegisterQueryHandlerClient(context.Background(), mux, types.NewQueryClient(clientCtx)); err != nil {
 		panic(err)
 	}
+}
+
+// GetQueryCmd returns the hand-written query commands; autocli adds the
+// generated ones beside them.
+func (AppModule) GetQueryCmd() *cobra.Command {
+	return cli.QueryCmd()
 }
 
 // RegisterServices registers the Msg and Query services.
