@@ -14,15 +14,32 @@ GRPC_GATEWAY_VERSION := v1.16.0
 SDK_VERSION := v0.54.4
 COSMOS_PROTO_VERSION := v1.0.0-beta.5
 
-.PHONY: all build install proto-tools proto-deps proto-gen test
+.PHONY: all build install devnet devnet-resume proto-tools proto-deps proto-gen test
 
 all: build
 
+# `streamd version` and the genesis file's app_name/app_version come from these.
+VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=streamchain \
+	-X github.com/cosmos/cosmos-sdk/version.AppName=streamd \
+	-X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
+	-X github.com/cosmos/cosmos-sdk/version.Commit=$(COMMIT)
+
 build:
-	go build -o $(BIN_DIR)/streamd ./cmd/streamd
+	go build -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/streamd ./cmd/streamd
 
 install:
-	go install ./cmd/streamd
+	go install -ldflags '$(LDFLAGS)' ./cmd/streamd
+
+# A one-validator chain on 127.0.0.1 in the foreground, with funded demo
+# accounts alice, bob and carol; see testutil/devnet/devnet.sh for settings.
+devnet:
+	./testutil/devnet/devnet.sh
+
+# Continues the chain `make devnet` left in build/devnet.
+devnet-resume:
+	RESUME=1 ./testutil/devnet/devnet.sh
 
 ###############################################################################
 # Protobuf

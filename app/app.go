@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
@@ -153,6 +154,9 @@ type StreamApp struct {
 
 	sm           *module.SimulationManager
 	configurator module.Configurator
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New returns the application. Its signature is the one the SDK's server and
@@ -457,6 +461,13 @@ func (app *StreamApp) BeginBlocker(ctx sdk.Context) (sdk.BeginBlock, error) {
 // EndBlocker runs the modules' end-blockers.
 func (app *StreamApp) EndBlocker(ctx sdk.Context) (sdk.EndBlock, error) {
 	return app.ModuleManager.EndBlock(ctx)
+}
+
+// Close closes the databases. The server calls it more than once on
+// shutdown, and BaseApp.Close logs "leveldb: closed" on the second call.
+func (app *StreamApp) Close() error {
+	app.closeOnce.Do(func() { app.closeErr = app.BaseApp.Close() })
+	return app.closeErr
 }
 
 // Configurator returns the module configurator upgrade handlers migrate with.

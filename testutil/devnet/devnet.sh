@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Runs a one-validator streamchain devnet in the foreground; Ctrl-C stops it.
+#
+#   make devnet          fresh chain: wipes $DEVNET_HOME first
+#   make devnet-resume   (or RESUME=1 make devnet) continue the chain in $DEVNET_HOME
+#
+# Everything listens on 127.0.0.1 only. Settings (environment):
+#   DEVNET_HOME  node and keyring home             (default: build/devnet)
+#   CHAIN_ID     chain id of a fresh chain         (default: streamchain-devnet-1)
+#   RPC_PORT     CometBFT RPC                      (default: 26657)
+#   GRPC_PORT    gRPC                              (default: 9090)
+#   API_PORT     REST (gRPC gateway) and gRPC-web  (default: 1317)
+#   P2P_PORT     CometBFT P2P                      (default: 26656)
+#   ABCI_PORT    CometBFT <-> app socket           (default: 26658)
+#   BLOCK_TIME   timeout_commit                    (default: 1s)
+#   LOG_LEVEL    node log level                    (default: info)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DEVNET_HOME=${DEVNET_HOME:-$ROOT/build/devnet}
+CHAIN_ID=${CHAIN_ID:-streamchain-devnet-1}
+RPC_PORT=${RPC_PORT:-26657}
+GRPC_PORT=${GRPC_PORT:-9090}
+API_PORT=${API_PORT:-1317}
+P2P_PORT=${P2P_PORT:-26656}
+ABCI_PORT=${ABCI_PORT:-26658}
+BLOCK_TIME=${BLOCK_TIME:-1s}
+LOG_LEVEL=${LOG_LEVEL:-info}
+RESUME=${RESUME:-0}
+
+STREAMD=$ROOT/build/bin/streamd
+DENOM=ustream
+KEYRING=(--keyring-backend test --home "$DEVNET_HOME")
+
+# Fixed devnet-only keys, so addresses stay the same from run to run. These
+# mnemonics are public: never use them outside a local devnet.
+declare -A MNEMONIC=(
+	[validator]="fun warfare junior message genuine draw sleep slice dinner tattoo sauce cube degree exile era typical dinosaur main mammal trust job garbage spider palace"
+	[alice]="trouble gather pelican example length fuel mango floor prison table broken rescue unaware sadness expand alley popular mention wish limb symptom price despair rocket"
+	[bob]="manual idle uniform sustain crystal pulp remember layer mask high myself example satisfy pave crowd era material again again token innocent regular syrup coach"
+	[carol]="explain buzz output adapt one lumber party valve huge review during tiny oppose width plate april deliver where agent panel giggle husband demise penalty"
+)
+DEMO_ACCOUNTS=(alice bob carol)
+VALIDATOR_BALANCE=1000000000000$DENOM # 1,000,000 STREAM
+VALIDATOR_STAKE=100000000000$DENOM    # 100,000 STREAM
+DEMO_BALANCE=10000000000$DENOM        # 10,000 STREAM each
+
+die() {
+	echo "devnet: $*" >&2
+	exit 1
+}
+
+port_in_use() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# set_toml FILE SECTION KEY VALUE sets KEY in [SECTION] ("" for the top of
+# the file) and fails if the key is not there: a renamed key must not go
+# unnoticed.
+set_toml() {
+	local file=$1 section=$2 key=$3 value=$4 range
+	if [[ -z $section ]]; then
+		range='1,/^\[/'
+	else
+		range="/^\\[${section//./\\.}\\]/,/^\\[/"
+	fi
+	grep -q "^$key = " "$file" || die "$file has no key $key"
+	sed -i "${range} s|^$key = .*|$key = $value|" "$file"
+	awk -v s="$section" -v k="$key" -v v="$value" '
+		/^\[/ { cur = substr($0, 2, length($0) - 2) }
+		cur == s && index($0, k " = ") == 1 { found = ($0 == k " = " v) }
+		END { exit !found }' "$file" || die "could not set [$section] $key in $file"
+}
+
+build() {
+	echo "devnet: building streamd"
+	make -C "$ROOT" --no-print-directory build
+}
+
+init_chain() {
+	echo "devnet: creating a fresh chain in $DEVNET_HOME"
+	# Wipe only what looks like a node home, never e.g. DEVNET_HOME=$HOME.
+	if [[ -d $DEVNET_HOME && -n $(ls -A "$DEVNET_HOME") && ! -f $DEVNET_HOME/config/genesis.json ]]; then
+		die "$DEVNET_HOME is not empty and not a node home; refusing to wipe it"
+	fi
+	rm -rf "$DEVNET_HOME"
+	"$STREAMD" init devnet-validator --chain-id "$CHAIN_ID" --home "$DEVNET_HOME" >/dev/null 2>&1 ||
+		die "streamd init failed"
+
+	local name
+	for name in validator "${DEMO_ACCOUNTS[@]}"; do
+		echo "${MNEMONIC[$name]}" | "$STREAMD" keys add "$name" --recover "${KEYRING[@]}" >/dev/null ||
+			die "could not import key $name"
+	done
+
+	"$STREAMD" genesis add-genesis-account validator "$VALIDATOR_BALANCE" "${KEYRING[@]}" >/dev/null
+	for name in "${DEMO_ACCOUNTS[@]}"; do
+		"$STREAMD" genesis add-genesis-account "$name" "$DEMO_BALANCE" "${KEYRING[@]}" >/dev/null
+	done
+	"$STREAMD" genesis gentx validator "$VALIDATOR_STAKE" --chain-id "$CHAIN_ID" "${KEYRING[@]}" >/dev/null 2>&1 ||
+		die "gentx failed"
+	"$STREAMD" genesis collect-gentxs --home "$DEVNET_HOME" >/dev/null 2>&1 || die "collect-gentxs failed"
+	"$STREAMD" genesis validate --home "$DEVNET_HOME" >/dev/null || die "the generated genesis is invalid"
+}
+
+# configure binds every listener to loopback and applies the settings above;
+# it runs on resume too, so changed ports take effect.
+configure() {
+	local cfg=$DEVNET_HOME/config/config.toml app=$DEVNET_HOME/config/app.toml client=$DEVNET_HOME/config/client.toml
+	set_toml "$cfg" "" proxy_app "\"tcp://127.0.0.1:$ABCI_PORT\""
+	set_toml "$cfg" rpc laddr "\"tcp://127.0.0.1:$RPC_PORT\""
+	# Browser clients (CosmJS, Keplr) call the RPC from another origin.
+	set_toml "$cfg" rpc cors_allowed_origins '["*"]'
+	set_toml "$cfg" rpc pprof_laddr '""'
+	set_toml "$cfg" p2p laddr "\"tcp://127.0.0.1:$P2P_PORT\""
+	set_toml "$cfg" consensus timeout_commit "\"$BLOCK_TIME\""
+	set_toml "$cfg" instrumentation prometheus false
+
+	set_toml "$app" api enable true
+	set_toml "$app" api address "\"tcp://127.0.0.1:$API_PORT\""
+	set_toml "$app" api enabled-unsafe-cors true
+	set_toml "$app" grpc enable true
+	set_toml "$app" grpc address "\"127.0.0.1:$GRPC_PORT\""
+
+	set_toml "$client" "" node "\"tcp://127.0.0.1:$RPC_PORT\""
+}
+
+check_ports() {
+	local port
+	for port in "$RPC_PORT" "$GRPC_PORT" "$API_PORT" "$P2P_PORT" "$ABCI_PORT"; do
+		if port_in_use "$port"; then
+			die "port $port on 127.0.0.1 is in use (another devnet?); stop it or set RPC_PORT/GRPC_PORT/API_PORT/P2P_PORT/ABCI_PORT"
+		fi
+	done
+}
+
+address() {
+	"$STREAMD" keys show "$1" -a "${KEYRING[@]}"
+}
+
+print_ready() {
+	local height=$1 alice start end home=$DEVNET_HOME
+	alice=$(address alice)
+	# A few minutes ahead, so the stream is still upcoming when you look.
+	start=$(date -u -d '+5 minutes' +%Y-%m-%dT%H:%M:00Z)
+	end=$(date -u -d '+65 minutes' +%Y-%m-%dT%H:%M:00Z)
+	[[ $home == "$ROOT"/* ]] && home=${home#"$ROOT"/}
+
+	cat <<EOF
+
+================================================================================
+ streamchain devnet is up: chain-id $(chain_id), height $height
+   RPC   http://127.0.0.1:$RPC_PORT
+   gRPC  127.0.0.1:$GRPC_PORT
+   REST  http://127.0.0.1:$API_PORT
+   home  $DEVNET_HOME  (keyring-backend test)
+ Accounts (10,000 STREAM each; the fee is 5000ustream at the default 200000 gas):
+EOF
+	local name
+	for name in "${DEMO_ACCOUNTS[@]}"; do
+		printf '   %-6s %s\n' "$name" "$(address "$name")"
+	done
+	cat <<EOF
+
+ Try it from $ROOT in another terminal:
+   export PATH=\$PWD/build/bin:\$PATH
+   TX="--home $home --keyring-backend test --fees 5000$DENOM -y"
+   streamd tx streaming edit-profile Alice --from alice \$TX | streamd q wait-tx --home $home
+   streamd tx streaming edit-profile Bob --from bob \$TX | streamd q wait-tx --home $home
+   streamd tx streaming new-stream "My first stream" $start $end --from alice \$TX | streamd q wait-tx --home $home
+   streamd tx streaming subscribe $alice --from bob \$TX | streamd q wait-tx --home $home
+   streamd q streaming streams --status upcoming --home $home
+
+ Ctrl-C stops the node; \`make devnet-resume\` continues this chain.
+================================================================================
+
+EOF
+}
+
+chain_id() {
+	sed -n 's/^chain-id = "\(.*\)"$/\1/p' "$DEVNET_HOME/config/client.toml"
+}
+
+# ---------------------------------------------------------------------------
+# Signaling daemon hook.
+# start_signaling runs once the chain has committed its first block: the
+# place to start cmd/signalingd against this devnet (gRPC
+# 127.0.0.1:$GRPC_PORT) in the background. It is called from watch_log, which
+# ignores SIGINT; start the daemon with SIGINT restored, e.g.
+#   (trap - INT; exec "$ROOT/build/bin/signalingd" ...) &
+# and it shares the node's process group, so Ctrl-C stops both. Until
+# cmd/signalingd exists it does nothing.
+# ---------------------------------------------------------------------------
+start_signaling() {
+	[[ -d $ROOT/cmd/signalingd ]] || return 0
+	# TODO(signaling): build and start signalingd here.
+	return 0
+}
+
+# watch_log copies the node's log through and, at the first committed block,
+# prints the endpoints and starts the signaling daemon.
+watch_log() {
+	# Ctrl-C is for the node: this reader keeps draining its log until the
+	# node has shut down, or the node would die of SIGPIPE mid-shutdown.
+	trap '' INT
+	local line ready=0 height
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		if ((ready == 0)) && [[ $line =~ committed\ state.*\ height=([0-9]+) ]]; then
+			ready=1
+			height=${BASH_REMATCH[1]}
+			print_ready "$height"
+			start_signaling
+		fi
+	done
+}
+
+main() {
+	command -v make >/dev/null || die "make is required"
+	build
+
+	if [[ $RESUME == 1 ]]; then
+		[[ -f $DEVNET_HOME/config/genesis.json ]] ||
+			die "nothing to resume in $DEVNET_HOME: run \`make devnet\` first"
+		echo "devnet: resuming the chain in $DEVNET_HOME"
+	else
+		init_chain
+	fi
+	configure
+	check_ports
+
+	echo "devnet: starting the node (Ctrl-C stops it)"
+	# The node runs in the foreground; its log goes through watch_log. With
+	# pipefail the node's exit status is the pipeline's.
+	local status=0
+	"$STREAMD" start --home "$DEVNET_HOME" --log_no_color --log_level "$LOG_LEVEL" 2>&1 | watch_log || status=$?
+	echo "devnet: node stopped (exit status $status); \`make devnet-resume\` continues this chain"
+	return "$status"
+}
+
+main "$@"
