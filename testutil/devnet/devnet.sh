@@ -87,10 +87,10 @@ init_chain() {
 	"$STREAMD" init devnet-validator --chain-id "$CHAIN_ID" --home "$DEVNET_HOME" >/dev/null 2>&1 ||
 		die "streamd init failed"
 
-	local name
+	local name out
 	for name in validator "${DEMO_ACCOUNTS[@]}"; do
-		echo "${MNEMONIC[$name]}" | "$STREAMD" keys add "$name" --recover "${KEYRING[@]}" >/dev/null ||
-			die "could not import key $name"
+		out=$(echo "${MNEMONIC[$name]}" | "$STREAMD" keys add "$name" --recover "${KEYRING[@]}" 2>&1) ||
+			die "could not import key $name: $out"
 	done
 
 	"$STREAMD" genesis add-genesis-account validator "$VALIDATOR_BALANCE" "${KEYRING[@]}" >/dev/null
@@ -171,10 +171,18 @@ EOF
    streamd tx streaming subscribe $alice --from bob \$TX | streamd q wait-tx --home $home
    streamd q streaming streams --status upcoming --home $home
 
- Ctrl-C stops the node; \`make devnet-resume\` continues this chain.
+ Ctrl-C stops the node; \`$(resume_command)\` continues this chain.
 ================================================================================
 
 EOF
+}
+
+resume_command() {
+	if [[ $DEVNET_HOME == "$ROOT/build/devnet" ]]; then
+		echo "make devnet-resume"
+	else
+		echo "RESUME=1 DEVNET_HOME=$DEVNET_HOME make devnet"
+	fi
 }
 
 chain_id() {
@@ -219,6 +227,9 @@ main() {
 	command -v make >/dev/null || die "make is required"
 	build
 
+	# Before anything is wiped: a busy port usually means a devnet is
+	# already running on this home.
+	check_ports
 	if [[ $RESUME == 1 ]]; then
 		[[ -f $DEVNET_HOME/config/genesis.json ]] ||
 			die "nothing to resume in $DEVNET_HOME: run \`make devnet\` first"
@@ -227,14 +238,13 @@ main() {
 		init_chain
 	fi
 	configure
-	check_ports
 
 	echo "devnet: starting the node (Ctrl-C stops it)"
 	# The node runs in the foreground; its log goes through watch_log. With
 	# pipefail the node's exit status is the pipeline's.
 	local status=0
 	"$STREAMD" start --home "$DEVNET_HOME" --log_no_color --log_level "$LOG_LEVEL" 2>&1 | watch_log || status=$?
-	echo "devnet: node stopped (exit status $status); \`make devnet-resume\` continues this chain"
+	echo "devnet: node stopped (exit status $status); \`$(resume_command)\` continues this chain"
 	return "$status"
 }
 
