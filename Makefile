@@ -79,7 +79,7 @@ SIM_PKG := ./app
 SIM_GENESIS_TIME := 1767225600
 SIM_FLAGS := -GenesisTime=$(SIM_GENESIS_TIME)
 SIM_SEED ?= 11
-SIM_NUM_BLOCKS ?= 200
+SIM_NUM_BLOCKS ?= 100
 SIM_BLOCK_SIZE ?= 100
 
 .PHONY: test-sim-short test-sim-full test-sim-import-export test-sim-after-import test-sim-determinism

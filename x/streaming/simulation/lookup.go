@@ -2,6 +2,7 @@ package simulation
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"cosmossdk.io/collections"
@@ -22,6 +23,35 @@ import (
 type profiled struct {
 	acc     simsx.SimAccount
 	profile types.Profile
+}
+
+// anyProfiled picks a random simulation account that has a profile for
+// which keep (if given) is true, or skips with the reason none. It draws a
+// few accounts first, which finds one at once while such profiles are
+// common, and only then walks all profiles.
+func anyProfiled(ctx context.Context, k *keeper.Keeper, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter, keep func(types.Profile) bool, none string) (profiled, bool) {
+	r := testData.Rand()
+	for range 8 {
+		acc := testData.AccountAt(reporter, r.Intn(testData.AccountsCount()))
+		p, err := k.Profiles.Get(ctx, acc.Address)
+		switch {
+		case err == nil && (keep == nil || keep(p)):
+			return profiled{acc: acc, profile: p}, true
+		case err != nil && !errors.Is(err, collections.ErrNotFound):
+			reporter.Skipf("read profile: %s", err)
+			return profiled{}, false
+		}
+	}
+	all, err := profiledAccounts(ctx, k, testData, reporter, keep)
+	if err != nil {
+		reporter.Skipf("list profiles: %s", err)
+		return profiled{}, false
+	}
+	if len(all) == 0 {
+		reporter.Skip(none)
+		return profiled{}, false
+	}
+	return simsx.OneOf(r, all), true
 }
 
 // profiledAccounts lists the simulation accounts that have a profile for

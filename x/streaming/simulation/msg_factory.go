@@ -56,16 +56,11 @@ func MsgNewStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgNewSt
 		if !ok {
 			return nil, nil
 		}
-		broadcasters, err := profiledAccounts(ctx, k, testData, reporter, nil)
-		if err != nil {
-			reporter.Skipf("list profiles: %s", err)
+		broadcaster, ok := anyProfiled(ctx, k, testData, reporter, nil, "no account has a profile")
+		if !ok {
 			return nil, nil
 		}
-		if len(broadcasters) == 0 {
-			reporter.Skip("no account has a profile")
-			return nil, nil
-		}
-		b := simsx.OneOf(r, broadcasters).acc
+		b := broadcaster.acc
 		start, end := randSchedule(r, params, simsx.BlockTime(ctx))
 		return []simsx.SimAccount{b}, &types.MsgNewStream{
 			Broadcaster: b.AddressBech32,
@@ -215,16 +210,10 @@ func MsgDeleteStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgDe
 // anyStream picks a broadcaster that has streams, then one of its streams.
 func anyStream(ctx context.Context, k *keeper.Keeper, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) (simsx.SimAccount, uint64, bool) {
 	r := testData.Rand().Rand
-	broadcasters, err := profiledAccounts(ctx, k, testData, reporter, func(p types.Profile) bool { return p.StreamCount > 0 })
-	if err != nil {
-		reporter.Skipf("list profiles: %s", err)
+	b, ok := anyProfiled(ctx, k, testData, reporter, func(p types.Profile) bool { return p.StreamCount > 0 }, "no broadcaster has a stream")
+	if !ok {
 		return simsx.SimAccount{}, 0, false
 	}
-	if len(broadcasters) == 0 {
-		reporter.Skip("no broadcaster has a stream")
-		return simsx.SimAccount{}, 0, false
-	}
-	b := simsx.OneOf(r, broadcasters)
 	ids, err := streamIDsOf(ctx, k, b.acc.Address)
 	if err != nil {
 		reporter.Skipf("list streams of %s: %s", b.acc.AddressBech32, err)
@@ -241,28 +230,22 @@ func anyStream(ctx context.Context, k *keeper.Keeper, testData *simsx.ChainDataS
 // MsgSubscribeFactory subscribes a profile to another it does not follow yet.
 func MsgSubscribeFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgSubscribe] {
 	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe) {
-		r := testData.Rand().Rand
-		profiles, err := profiledAccounts(ctx, k, testData, reporter, nil)
-		if err != nil {
-			reporter.Skipf("list profiles: %s", err)
-			return nil, nil
-		}
-		if len(profiles) < 2 {
-			reporter.Skip("fewer than two profiles")
-			return nil, nil
-		}
 		for range 5 {
-			sub, bc := simsx.OneOf(r, profiles).acc, simsx.OneOf(r, profiles).acc
-			if sub.Address.Equals(bc.Address) {
-				continue
+			sub, ok := anyProfiled(ctx, k, testData, reporter, nil, "no account has a profile")
+			if !ok {
+				return nil, nil
 			}
-			has, err := k.Subscriptions.Has(ctx, collections.Join(sub.Address, bc.Address))
+			bc, ok := anyProfiled(ctx, k, testData, reporter, func(p types.Profile) bool { return p.Address != sub.profile.Address }, "only one account has a profile")
+			if !ok {
+				return nil, nil
+			}
+			has, err := k.Subscriptions.Has(ctx, collections.Join(sub.acc.Address, bc.acc.Address))
 			if err != nil {
 				reporter.Skipf("look up subscription: %s", err)
 				return nil, nil
 			}
 			if !has {
-				return []simsx.SimAccount{sub}, &types.MsgSubscribe{Subscriber: sub.AddressBech32, Broadcaster: bc.AddressBech32}
+				return []simsx.SimAccount{sub.acc}, &types.MsgSubscribe{Subscriber: sub.acc.AddressBech32, Broadcaster: bc.acc.AddressBech32}
 			}
 		}
 		reporter.Skip("drew only pairs that are subscribed already")
@@ -277,22 +260,19 @@ func MsgUnsubscribeFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgUns
 	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgUnsubscribe) {
 		r := testData.Rand().Rand
 		bySubscriber := r.Intn(2) == 0
-		profiles, err := profiledAccounts(ctx, k, testData, reporter, func(p types.Profile) bool {
+		p, ok := anyProfiled(ctx, k, testData, reporter, func(p types.Profile) bool {
 			if bySubscriber {
 				return p.SubscriptionCount > 0
 			}
 			return p.SubscriberCount > 0
-		})
-		if err != nil {
-			reporter.Skipf("list profiles: %s", err)
+		}, "no subscriptions")
+		if !ok {
 			return nil, nil
 		}
-		if len(profiles) == 0 {
-			reporter.Skip("no subscriptions")
-			return nil, nil
-		}
-		p := simsx.OneOf(r, profiles)
-		var keys []collections.Pair[sdk.AccAddress, sdk.AccAddress]
+		var (
+			keys []collections.Pair[sdk.AccAddress, sdk.AccAddress]
+			err  error
+		)
 		if bySubscriber {
 			keys, err = subscriptionKeysOf(ctx, k, p.acc.Address)
 		} else {
@@ -390,16 +370,11 @@ func MsgDeleteStreamByOtherFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 // refuse with ErrSelfSubscription.
 func MsgSubscribeSelfFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe, simsx.SimDeliveryResultHandler) {
-		profiles, err := profiledAccounts(ctx, k, testData, reporter, nil)
-		if err != nil {
-			reporter.Skipf("list profiles: %s", err)
+		p, ok := anyProfiled(ctx, k, testData, reporter, nil, "no account has a profile")
+		if !ok {
 			return nil, nil, nil
 		}
-		if len(profiles) == 0 {
-			reporter.Skip("no account has a profile")
-			return nil, nil, nil
-		}
-		a := simsx.OneOf(testData.Rand(), profiles).acc
+		a := p.acc
 		return []simsx.SimAccount{a}, &types.MsgSubscribe{Subscriber: a.AddressBech32, Broadcaster: a.AddressBech32}, expectError(types.ErrSelfSubscription)
 	})
 }
