@@ -134,3 +134,16 @@ proto-check: proto-gen
 BENCH_TIME ?= 1000x
 bench:
 	go test -run '^$$' -bench . -benchtime $(BENCH_TIME) -timeout 60m ./x/streaming/keeper
+
+###############################################################################
+# Signaling benchmarks
+###############################################################################
+
+.PHONY: bench-signaling
+
+# signalingd beside a bare gorilla/websocket echo server measured in the same
+# run, on loopback: memory per idle signed-in connection at 1k and 10k
+# connections, join→paired latency with a warm chain cache, relayed messages
+# per second. Each benchmark runs once; see BENCHMARKS.md.
+bench-signaling:
+	go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./signaling/bench
