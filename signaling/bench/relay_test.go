@@ -23,7 +23,7 @@ const relayCandidate = `{"candidate":"candidate:1 1 udp 2130706431 127.0.0.1 500
 // dropped); beside it, as many connections each send the same bytes to the
 // echo server and read them back. Run it once: -benchtime=1x.
 func BenchmarkRelay(b *testing.B) {
-	const pairs, perPair, window, rounds = 4, 10000, 32, 3
+	const pairs, perPair, window, rounds = 4, 10000, 32, 5
 	for range b.N {
 		d := startDaemon(b, 4*pairs)
 		var daemonFlows []flow
