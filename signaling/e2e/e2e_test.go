@@ -32,7 +32,7 @@ const appOrigin = "http://localhost:3000"
 // viewer are real WebRTC peers that sign in with real ADR-036 signatures of
 // the node's keys and reach each other through the daemon alone; a
 // non-subscriber and a non-owner are refused; unsubscribing on chain cuts the
-// viewer off.
+// viewer off, and deleting the stream on chain ends it.
 func TestSignalingEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node and WebRTC peers")
@@ -47,12 +47,13 @@ func TestSignalingEndToEnd(t *testing.T) {
 	alice := node.Addrs["alice"]
 
 	// On chain: three profiles, a stream alice starts in a few seconds (the
-	// chain wants start ≥ block time; the daemon lets people in from
-	// start − grace), and bob's subscription to alice.
+	// chain wants start ≥ block time; the margin covers a loaded machine),
+	// and bob's subscription to alice. The daemon lets both in from
+	// start − grace, so they may join before the start.
 	requireOK(t, node.Tx("alice", "streaming", "edit-profile", "Alice"))
 	requireOK(t, node.Tx("bob", "streaming", "edit-profile", "Bob"))
 	requireOK(t, node.Tx("carol", "streaming", "edit-profile", "Carol"))
-	start := time.Now().UTC().Add(6 * time.Second).Truncate(time.Second)
+	start := time.Now().UTC().Add(15 * time.Second).Truncate(time.Second)
 	end := start.Add(10 * time.Minute)
 	res := node.Tx("alice", "streaming", "new-stream", "Live from the e2e test", start.Format(time.RFC3339), end.Format(time.RFC3339))
 	requireOK(t, res)
@@ -142,6 +143,16 @@ func TestSignalingEndToEnd(t *testing.T) {
 	case <-time.After(waitTimeout):
 		t.Fatal("viewer's data channel still open after the broadcaster closed its peer connection")
 	}
+
+	// alice deletes the stream on chain: the real node's answer for a
+	// missing stream must read as "deleted", not as an outage, so the
+	// broadcaster is told at the next re-check.
+	requireOK(t, node.Tx("alice", "streaming", "delete-stream", streamID))
+	m = b.Expect("stream_ended", "viewer_count")
+	require.Equal(t, "stream_deleted", m.Str("reason"))
+	require.Zero(t, d.srv.Stats().LiveStreams)
+	carol.Send(map[string]any{"type": "watch", "stream_id": streamID})
+	carol.ExpectError("stream_not_found")
 }
 
 // daemon is signalingd's handler on a loopback listener, pointed at the
