@@ -28,9 +28,11 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=streamchain \
 
 build:
 	go build -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/streamd ./cmd/streamd
+	go build -o $(BIN_DIR)/signalingd ./cmd/signalingd
 
 install:
 	go install -ldflags '$(LDFLAGS)' ./cmd/streamd
+	go install ./cmd/signalingd
 
 # A one-validator chain on 127.0.0.1 in the foreground, with funded demo
 # accounts alice, bob and carol; see testutil/devnet/devnet.sh for settings.

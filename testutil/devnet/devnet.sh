@@ -14,6 +14,10 @@
 #   ABCI_PORT    CometBFT <-> app socket           (default: 26658)
 #   BLOCK_TIME   timeout_commit                    (default: 1s)
 #   LOG_LEVEL    node log level                    (default: info)
+#   SIGNALING_PORT    signalingd WebSocket/HTTP       (default: 8090)
+#   SIGNALING_ORIGINS browser origins signalingd accepts (default: * = any,
+#                     fine on a loopback devnet; name your web app's origin elsewhere)
+#   SIGNALING=0       do not start signalingd
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,8 +31,12 @@ ABCI_PORT=${ABCI_PORT:-26658}
 BLOCK_TIME=${BLOCK_TIME:-1s}
 LOG_LEVEL=${LOG_LEVEL:-info}
 RESUME=${RESUME:-0}
+SIGNALING=${SIGNALING:-1}
+SIGNALING_PORT=${SIGNALING_PORT:-8090}
+SIGNALING_ORIGINS=${SIGNALING_ORIGINS:-*}
 
 STREAMD=$ROOT/build/bin/streamd
+SIGNALINGD=$ROOT/build/bin/signalingd
 DENOM=ustream
 KEYRING=(--keyring-backend test --home "$DEVNET_HOME")
 
@@ -127,9 +135,11 @@ configure() {
 
 check_ports() {
 	local port
-	for port in "$RPC_PORT" "$GRPC_PORT" "$API_PORT" "$P2P_PORT" "$ABCI_PORT"; do
+	local ports=("$RPC_PORT" "$GRPC_PORT" "$API_PORT" "$P2P_PORT" "$ABCI_PORT")
+	[[ $SIGNALING == 1 ]] && ports+=("$SIGNALING_PORT")
+	for port in "${ports[@]}"; do
 		if port_in_use "$port"; then
-			die "port $port on 127.0.0.1 is in use (another devnet?); stop it or set RPC_PORT/GRPC_PORT/API_PORT/P2P_PORT/ABCI_PORT"
+			die "port $port on 127.0.0.1 is in use (another devnet?); stop it or set RPC_PORT/GRPC_PORT/API_PORT/P2P_PORT/ABCI_PORT/SIGNALING_PORT"
 		fi
 	done
 }
@@ -191,18 +201,30 @@ chain_id() {
 
 # ---------------------------------------------------------------------------
 # Signaling daemon hook.
-# start_signaling runs once the chain has committed its first block: the
-# place to start cmd/signalingd against this devnet (gRPC
-# 127.0.0.1:$GRPC_PORT) in the background. It is called from watch_log, which
-# ignores SIGINT; start the daemon with SIGINT restored, e.g.
-#   (trap - INT; exec "$ROOT/build/bin/signalingd" ...) &
-# and it shares the node's process group, so Ctrl-C stops both. Until
-# cmd/signalingd exists it does nothing.
+# start_signaling runs once the chain has committed its first block: it
+# starts signalingd against this devnet's gRPC endpoint in the background.
+# It is called from watch_log, which ignores SIGINT, so the daemon gets
+# SIGINT back; it shares the node's process group, so Ctrl-C stops both (the
+# daemon drains its connections with a close reason).
 # ---------------------------------------------------------------------------
 start_signaling() {
-	[[ -d $ROOT/cmd/signalingd ]] || return 0
-	# TODO(signaling): build and start signalingd here.
-	return 0
+	[[ $SIGNALING == 1 ]] || return 0
+	(
+		trap - INT
+		exec "$SIGNALINGD" \
+			-listen "127.0.0.1:$SIGNALING_PORT" \
+			-grpc "127.0.0.1:$GRPC_PORT" \
+			-chain-id "$(chain_id)" \
+			-allowed-origins "$SIGNALING_ORIGINS" \
+			-public-origin "http://127.0.0.1:$SIGNALING_PORT" \
+			-log-level "$LOG_LEVEL"
+	) &
+	cat <<EOF
+ Signaling daemon (protocol: signaling/PROTOCOL.md), against gRPC 127.0.0.1:$GRPC_PORT
+   WebSocket  ws://127.0.0.1:$SIGNALING_PORT/ws
+   health     http://127.0.0.1:$SIGNALING_PORT/healthz   metrics: /metrics
+================================================================================
+EOF
 }
 
 # watch_log copies the node's log through and, at the first committed block,
