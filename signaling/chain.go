@@ -270,10 +270,11 @@ func (c *cachedChain) ping(ctx context.Context) error {
 	return err
 }
 
-// queryContext detaches the query from the caller that happened to start a
-// shared request (its cancellation must not fail the others) and bounds it.
+// queryContext bounds one query. Shared (singleflight) queries run under the
+// context of the caller that started them; the hub passes the same context
+// for all of its queries, so one caller cannot cancel another's.
 func (c *cachedChain) queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+	return context.WithTimeout(ctx, c.timeout)
 }
 
 func (c *cachedChain) observe(query string, err error) {

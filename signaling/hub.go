@@ -30,7 +30,7 @@ type Hub struct {
 	closed bool
 	wg     sync.WaitGroup // one per registered connection
 
-	ctx      context.Context // cancelled on close: in-flight chain queries give up
+	ctx      context.Context // cancelled by drain: in-flight chain queries give up
 	cancel   context.CancelFunc
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -242,17 +242,18 @@ func (h *Hub) leave(c *Conn) {
 // relay forwards an offer, answer or candidate between a broadcaster and one
 // of its own viewers, and nowhere else.
 func (h *Hub) relay(c *Conn, m ClientMessage, received time.Time) {
+	// Encode before taking the lock: payloads can be tens of kilobytes.
+	out := outbound{
+		data:      encode(relayMsg{Type: m.Type, From: c.peerID, SDP: m.SDP, Candidate: m.Candidate}),
+		relayType: m.Type,
+		received:  received,
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := c.room
 	if r == nil {
 		c.reject(m.Type, protoErr(CodeNotInSession, "broadcast or watch a stream first"))
 		return
-	}
-	out := outbound{
-		data:      encode(relayMsg{Type: m.Type, From: c.peerID, SDP: m.SDP, Candidate: m.Candidate}),
-		relayType: m.Type,
-		received:  received,
 	}
 
 	switch c.role {
