@@ -18,15 +18,18 @@ var (
 // Default weights of the module's operations; a simulation params file can
 // override each as "op_weight_<name>".
 const (
-	WeightEditProfile          = 20
-	WeightNewStream            = 30
-	WeightEditStream           = 15
-	WeightDeleteStream         = 10
-	WeightSubscribe            = 30
-	WeightUnsubscribe          = 10
-	WeightEditStreamByOther    = 3
-	WeightDeleteStreamByOther  = 3
-	WeightSubscribeSelf        = 3
+	WeightEditProfile         = 20
+	WeightNewStream           = 30
+	WeightEditStream          = 15
+	WeightDeleteStream        = 10
+	WeightSubscribe           = 30
+	WeightUnsubscribe         = 10
+	WeightEditStreamByOther   = 3
+	WeightDeleteStreamByOther = 3
+	WeightSubscribeSelf       = 3
+	// Off until the keeper stores addresses canonically: see
+	// simulation.MsgSubscribeUppercaseFactory.
+	WeightSubscribeUppercase   = 0
 	WeightUpdateParamsProposal = 30
 )
 
@@ -60,6 +63,7 @@ func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Re
 	reg.Add(weights.Get("streaming_edit_stream_by_other", WeightEditStreamByOther), simulation.MsgEditStreamByOtherFactory(am.keeper))
 	reg.Add(weights.Get("streaming_delete_stream_by_other", WeightDeleteStreamByOther), simulation.MsgDeleteStreamByOtherFactory(am.keeper))
 	reg.Add(weights.Get("streaming_subscribe_self", WeightSubscribeSelf), simulation.MsgSubscribeSelfFactory(am.keeper))
+	reg.Add(weights.Get("streaming_subscribe_uppercase", WeightSubscribeUppercase), simulation.MsgSubscribeUppercaseFactory(am.keeper))
 }
 
 // ProposalMsgsX registers the governance proposal payloads of the module.

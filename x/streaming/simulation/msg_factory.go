@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"cosmossdk.io/collections"
@@ -413,4 +414,22 @@ func earlier(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// MsgSubscribeUppercaseFactory is MsgSubscribeFactory with the subscriber's
+// address written in upper case, which bech32 allows and the address codec
+// accepts. The keeper stores the address string as sent, so the state ends
+// up naming one account in two spellings. It is registered with weight 0
+// until the keeper stores addresses canonically; give
+// op_weight_streaming_subscribe_uppercase a weight in a -Params file to run it.
+func MsgSubscribeUppercaseFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgSubscribe] {
+	subscribe := MsgSubscribeFactory(k)
+	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe) {
+		signers, msg := subscribe(ctx, testData, reporter)
+		if reporter.IsSkipped() {
+			return nil, nil
+		}
+		msg.Subscriber = strings.ToUpper(msg.Subscriber)
+		return signers, msg
+	}
 }
