@@ -207,7 +207,15 @@ func (c *Conn) authenticate(m ClientMessage) {
 // refusal counts as a failed attempt.
 func (c *Conn) reject(req string, e *ProtocolError) {
 	c.srv.metrics.Errors.WithLabelValues(string(e.Code)).Inc()
-	c.enqueue(outbound{data: errorFrame(req, e)})
+	// An error answers the peer's own message. When its queue is full (it
+	// is flooding us, or a burst of its messages failed at once) the error
+	// is dropped instead of the connection: only events and relayed
+	// messages the peer needs make a full queue fatal.
+	select {
+	case c.send <- outbound{data: errorFrame(req, e)}:
+	default:
+		c.log.Debug("send queue full, error dropped", "code", e.Code)
+	}
 	if c.authed.Load() {
 		return
 	}
@@ -223,7 +231,9 @@ func (c *Conn) enqueue(out outbound) {
 	select {
 	case c.send <- out:
 	default:
-		c.log.Warn("send queue full, dropping slow peer")
+		if !c.killed.Load() {
+			c.log.Warn("send queue full, dropping slow peer")
+		}
 		c.kill(CloseSlowConsumer, "send queue full")
 	}
 }
