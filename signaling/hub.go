@@ -322,6 +322,11 @@ func (h *Hub) hold(c *Conn, q *[]outbound, out outbound) bool {
 // ends it at the stream's end time.
 func (h *Hub) roomLocked(id uint64, info StreamInfo) *room {
 	if r := h.rooms[id]; r != nil {
+		// The join just read the chain: keep the newer schedule.
+		if !info.EndTime.Equal(r.info.EndTime) {
+			r.endTimer.Reset(info.EndTime.Sub(h.now()))
+		}
+		r.info.StartTime, r.info.EndTime = info.StartTime, info.EndTime
 		return r
 	}
 	r := &room{id: id, info: info, verified: h.now(), viewers: make(map[string]*viewer)}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -58,6 +59,9 @@ func WithRegistry(reg *prometheus.Registry) Option { return func(s *Server) { s.
 func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if chain == nil {
+		return nil, errors.New("signaling: no chain to check against")
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -128,6 +132,12 @@ func (s *Server) Close() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = s.Shutdown(ctx)
+}
+
+// CheckChain asks the node for an answer now (and records the outcome in
+// the chain_up metric); for start-up diagnostics.
+func (s *Server) CheckChain(ctx context.Context) error {
+	return s.chain.ping(ctx)
 }
 
 // Stats is a snapshot of connections, streams and held state.

@@ -84,13 +84,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "grpc", cfg.GRPCAddr, "chain_id", cfg.ChainID,
 		"allowed_origins", cfg.AllowedOrigins, "public_origin", cfg.PublicOrigin)
-	pingCtx, cancelPing := context.WithTimeout(ctx, cfg.ChainTimeout)
-	if err := chain.Ping(pingCtx); err != nil {
+	if err := srv.CheckChain(ctx); err != nil {
 		log.Warn("chain not reachable yet; joins fail with chain_unavailable until it is", "err", err)
 	} else {
 		log.Info("chain reachable")
 	}
-	cancelPing()
 
 	var serveErr error
 	select {
