@@ -54,21 +54,22 @@ proto-tools:
 	GOBIN=$(TOOLS_DIR) go install github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION)
 
 # The buf registry is unreachable, so the imported protos come from the Go
-# module cache of the exact versions go.mod pins.
+# module cache of the exact versions go.mod pins. The workspace dir starts
+# with "_" so that `go test ./...` skips the Go code buf writes there.
 proto-deps:
-	@rm -rf $(BUILD_DIR)/proto && mkdir -p $(BUILD_DIR)/proto/third_party/google/api $(BUILD_DIR)/proto/third_party/gogoproto $(BUILD_DIR)/proto/third_party/cosmos_proto
+	@rm -rf $(BUILD_DIR)/_proto && mkdir -p $(BUILD_DIR)/_proto/third_party/google/api $(BUILD_DIR)/_proto/third_party/gogoproto $(BUILD_DIR)/_proto/third_party/cosmos_proto
 	go mod download github.com/cosmos/cosmos-sdk@$(SDK_VERSION) github.com/cosmos/gogoproto@$(GOGOPROTO_VERSION) github.com/cosmos/cosmos-proto@$(COSMOS_PROTO_VERSION) github.com/grpc-ecosystem/grpc-gateway@$(GRPC_GATEWAY_VERSION)
-	cp -r $(GOMODCACHE)/github.com/cosmos/cosmos-sdk@$(SDK_VERSION)/proto/{cosmos,amino,tendermint} $(BUILD_DIR)/proto/third_party/
-	cp $(GOMODCACHE)/github.com/cosmos/gogoproto@$(GOGOPROTO_VERSION)/gogoproto/gogo.proto $(BUILD_DIR)/proto/third_party/gogoproto/
-	cp $(GOMODCACHE)/github.com/cosmos/cosmos-proto@$(COSMOS_PROTO_VERSION)/proto/cosmos_proto/cosmos.proto $(BUILD_DIR)/proto/third_party/cosmos_proto/
-	cp $(GOMODCACHE)/github.com/grpc-ecosystem/grpc-gateway@$(GRPC_GATEWAY_VERSION)/third_party/googleapis/google/api/{annotations,http}.proto $(BUILD_DIR)/proto/third_party/google/api/
-	chmod -R u+w $(BUILD_DIR)/proto
-	mkdir -p $(BUILD_DIR)/proto/proto && cp -r proto/streamchain $(BUILD_DIR)/proto/proto/
-	cp proto/buf.yaml proto/buf.gen.gogo.yaml $(BUILD_DIR)/proto/
+	cp -r $(GOMODCACHE)/github.com/cosmos/cosmos-sdk@$(SDK_VERSION)/proto/{cosmos,amino,tendermint} $(BUILD_DIR)/_proto/third_party/
+	cp $(GOMODCACHE)/github.com/cosmos/gogoproto@$(GOGOPROTO_VERSION)/gogoproto/gogo.proto $(BUILD_DIR)/_proto/third_party/gogoproto/
+	cp $(GOMODCACHE)/github.com/cosmos/cosmos-proto@$(COSMOS_PROTO_VERSION)/proto/cosmos_proto/cosmos.proto $(BUILD_DIR)/_proto/third_party/cosmos_proto/
+	cp $(GOMODCACHE)/github.com/grpc-ecosystem/grpc-gateway@$(GRPC_GATEWAY_VERSION)/third_party/googleapis/google/api/{annotations,http}.proto $(BUILD_DIR)/_proto/third_party/google/api/
+	chmod -R u+w $(BUILD_DIR)/_proto
+	mkdir -p $(BUILD_DIR)/_proto/proto && cp -r proto/streamchain $(BUILD_DIR)/_proto/proto/
+	cp proto/buf.yaml proto/buf.gen.gogo.yaml $(BUILD_DIR)/_proto/
 
 proto-gen: proto-tools proto-deps
-	cd $(BUILD_DIR)/proto && PATH=$(TOOLS_DIR):$$PATH buf generate --template buf.gen.gogo.yaml --path proto/streamchain
-	cp $(BUILD_DIR)/proto/gen/github.com/streamchain/streamchain/x/streaming/types/*.go x/streaming/types/
+	cd $(BUILD_DIR)/_proto && PATH=$(TOOLS_DIR):$$PATH buf generate --template buf.gen.gogo.yaml --path proto/streamchain
+	cp $(BUILD_DIR)/_proto/gen/github.com/streamchain/streamchain/x/streaming/types/*.go x/streaming/types/
 
 ###############################################################################
 # Simulation
