@@ -155,6 +155,34 @@ func TestCLIEndToEnd(t *testing.T) {
 	node.Query(&bobsFans, "streaming", "subscribers", bob)
 	require.Empty(t, bobsFans.Subscriptions)
 
+	// New params go through governance: the proposal carries MsgUpdateParams
+	// signed by the gov module account.
+	params := `{"max_name_length":32,"max_surname_length":64,"max_title_length":140,"max_description_length":2000,` +
+		`"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"7200s","max_schedule_ahead":"604800s"}`
+	requireOK(t, node.Tx("alice", "streaming", "update-params-proposal", params,
+		"--deposit", "10000000ustream", "--title", "Shorter names", "--summary", "Names of at most 32 bytes"))
+	var proposals struct {
+		Proposals []struct {
+			Status   string `json:"status"`
+			Messages []struct {
+				Type  string `json:"type"`
+				Value struct {
+					Authority string `json:"authority"`
+					Params    struct {
+						MaxNameLength int `json:"max_name_length"`
+					} `json:"params"`
+				} `json:"value"`
+			} `json:"messages"`
+		} `json:"proposals"`
+	}
+	node.Query(&proposals, "gov", "proposals")
+	require.Len(t, proposals.Proposals, 1)
+	require.Len(t, proposals.Proposals[0].Messages, 1)
+	require.Equal(t, "/streamchain.streaming.v1.MsgUpdateParams", proposals.Proposals[0].Messages[0].Type)
+	require.Equal(t, 32, proposals.Proposals[0].Messages[0].Value.Params.MaxNameLength)
+	require.NotEmpty(t, proposals.Proposals[0].Messages[0].Value.Authority)
+	require.Equal(t, "PROPOSAL_STATUS_VOTING_PERIOD", proposals.Proposals[0].Status)
+
 	// The yardstick for gas figures: a bank send in the same run.
 	requireOK(t, node.Tx("alice", "bank", "send", alice, bob, "1ustream"))
 
