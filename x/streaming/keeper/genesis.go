@@ -29,7 +29,7 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		}
 	}
 	for _, sub := range gs.Subscriptions {
-		key, err := k.subscriptionKey(sub.Subscriber, sub.Broadcaster)
+		key, _, _, err := k.subscriptionKey(sub.Subscriber, sub.Broadcaster)
 		if err != nil {
 			return err
 		}

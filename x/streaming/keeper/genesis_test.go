@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,7 @@ func TestGenesisValidate(t *testing.T) {
 		"bad params":               func(g *types.GenesisState) { g.Params.MaxTitleLength = 0 },
 		"next id zero":             func(g *types.GenesisState) { g.NextStreamId = 0 },
 		"bad profile address":      func(g *types.GenesisState) { g.Profiles[0].Address = "cosmos1xyz" },
+		"upper-case address":       func(g *types.GenesisState) { g.Profiles[1].Address = strings.ToUpper(bob) },
 		"duplicate profile":        func(g *types.GenesisState) { g.Profiles = append(g.Profiles, g.Profiles[0]) },
 		"stream id not below next": func(g *types.GenesisState) { g.NextStreamId = 1 },
 		"stream id zero":           func(g *types.GenesisState) { g.Streams[0].Id = 0 },

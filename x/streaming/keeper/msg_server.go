@@ -27,7 +27,7 @@ func NewMsgServer(k *Keeper) types.MsgServer {
 }
 
 func (m msgServer) EditProfile(ctx context.Context, msg *types.MsgEditProfile) (*types.MsgEditProfileResponse, error) {
-	owner, err := m.k.parseAddress("owner", msg.Owner)
+	owner, ownerAddr, err := m.k.canonicalAddress("owner", msg.Owner)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (m msgServer) EditProfile(ctx context.Context, msg *types.MsgEditProfile) (
 	case err == nil:
 	case errorsmod.IsOf(err, collections.ErrNotFound):
 		created = true
-		profile = types.Profile{Address: msg.Owner, CreatedAt: sdk.UnwrapSDKContext(ctx).BlockTime()}
+		profile = types.Profile{Address: ownerAddr, CreatedAt: sdk.UnwrapSDKContext(ctx).BlockTime()}
 	default:
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (m msgServer) EditProfile(ctx context.Context, msg *types.MsgEditProfile) (
 		return nil, err
 	}
 	return &types.MsgEditProfileResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventProfileEdited{Owner: msg.Owner, Created: created})
+		&types.EventProfileEdited{Owner: ownerAddr, Created: created})
 }
 
 func validateProfileFields(p types.Params, msg *types.MsgEditProfile) error {
@@ -71,7 +71,7 @@ func validateProfileFields(p types.Params, msg *types.MsgEditProfile) error {
 }
 
 func (m msgServer) NewStream(ctx context.Context, msg *types.MsgNewStream) (*types.MsgNewStreamResponse, error) {
-	broadcaster, err := m.k.parseAddress("broadcaster", msg.Broadcaster)
+	broadcaster, broadcasterAddr, err := m.k.canonicalAddress("broadcaster", msg.Broadcaster)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (m msgServer) NewStream(ctx context.Context, msg *types.MsgNewStream) (*typ
 	}
 	now := sdk.UnwrapSDKContext(ctx).BlockTime()
 	stream := types.Stream{
-		Broadcaster: msg.Broadcaster,
+		Broadcaster: broadcasterAddr,
 		Title:       msg.Title,
 		Description: msg.Description,
 		ImgLink:     msg.ImgLink,
@@ -119,7 +119,7 @@ func (m msgServer) NewStream(ctx context.Context, msg *types.MsgNewStream) (*typ
 		return nil, err
 	}
 	return &types.MsgNewStreamResponse{StreamId: stream.Id}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventStreamScheduled{StreamId: stream.Id, Broadcaster: msg.Broadcaster, StartTime: stream.StartTime, EndTime: stream.EndTime})
+		&types.EventStreamScheduled{StreamId: stream.Id, Broadcaster: broadcasterAddr, StartTime: stream.StartTime, EndTime: stream.EndTime})
 }
 
 func validateStreamFields(p types.Params, s types.Stream) error {
@@ -166,13 +166,14 @@ const (
 var editableStreamFields = []string{FieldTitle, FieldDescription, FieldImgLink, FieldStartTime, FieldEndTime}
 
 func (m msgServer) EditStream(ctx context.Context, msg *types.MsgEditStream) (*types.MsgEditStreamResponse, error) {
-	if _, err := m.k.parseAddress("broadcaster", msg.Broadcaster); err != nil {
+	_, broadcasterAddr, err := m.k.canonicalAddress("broadcaster", msg.Broadcaster)
+	if err != nil {
 		return nil, err
 	}
 	if err := validateUpdateMask(msg); err != nil {
 		return nil, err
 	}
-	stream, err := m.k.getOwnStream(ctx, msg.StreamId, msg.Broadcaster)
+	stream, err := m.k.getOwnStream(ctx, msg.StreamId, broadcasterAddr)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (m msgServer) EditStream(ctx context.Context, msg *types.MsgEditStream) (*t
 		return nil, err
 	}
 	return &types.MsgEditStreamResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventStreamEdited{StreamId: stream.Id, Broadcaster: msg.Broadcaster, Fields: msg.UpdateMask})
+		&types.EventStreamEdited{StreamId: stream.Id, Broadcaster: broadcasterAddr, Fields: msg.UpdateMask})
 }
 
 // validateUpdateMask requires a non-empty mask of known, distinct field
@@ -253,11 +254,11 @@ func validateUpdateMask(msg *types.MsgEditStream) error {
 }
 
 func (m msgServer) DeleteStream(ctx context.Context, msg *types.MsgDeleteStream) (*types.MsgDeleteStreamResponse, error) {
-	broadcaster, err := m.k.parseAddress("broadcaster", msg.Broadcaster)
+	broadcaster, broadcasterAddr, err := m.k.canonicalAddress("broadcaster", msg.Broadcaster)
 	if err != nil {
 		return nil, err
 	}
-	stream, err := m.k.getOwnStream(ctx, msg.StreamId, msg.Broadcaster)
+	stream, err := m.k.getOwnStream(ctx, msg.StreamId, broadcasterAddr)
 	if err != nil {
 		return nil, err
 	}
@@ -273,57 +274,56 @@ func (m msgServer) DeleteStream(ctx context.Context, msg *types.MsgDeleteStream)
 		return nil, err
 	}
 	return &types.MsgDeleteStreamResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventStreamDeleted{StreamId: stream.Id, Broadcaster: msg.Broadcaster})
+		&types.EventStreamDeleted{StreamId: stream.Id, Broadcaster: broadcasterAddr})
 }
 
 func (m msgServer) Subscribe(ctx context.Context, msg *types.MsgSubscribe) (*types.MsgSubscribeResponse, error) {
-	key, err := m.k.subscriptionKey(msg.Subscriber, msg.Broadcaster)
+	key, subscriberAddr, broadcasterAddr, err := m.k.subscriptionKey(msg.Subscriber, msg.Broadcaster)
 	if err != nil {
 		return nil, err
 	}
-	subscriberAddr, broadcasterAddr := key.K1(), key.K2()
-	if subscriberAddr.Equals(broadcasterAddr) {
-		return nil, errorsmod.Wrapf(types.ErrSelfSubscription, "%s", msg.Subscriber)
+	if key.K1().Equals(key.K2()) {
+		return nil, errorsmod.Wrapf(types.ErrSelfSubscription, "%s", subscriberAddr)
 	}
-	subscriber, err := m.k.getProfile(ctx, subscriberAddr, "subscriber")
+	subscriber, err := m.k.getProfile(ctx, key.K1(), "subscriber")
 	if err != nil {
 		return nil, err
 	}
-	broadcaster, err := m.k.getProfile(ctx, broadcasterAddr, "broadcaster")
+	broadcaster, err := m.k.getProfile(ctx, key.K2(), "broadcaster")
 	if err != nil {
 		return nil, err
 	}
 	if has, err := m.k.Subscriptions.Has(ctx, key); err != nil {
 		return nil, err
 	} else if has {
-		return nil, errorsmod.Wrapf(types.ErrAlreadySubscribed, "%s already follows %s", msg.Subscriber, msg.Broadcaster)
+		return nil, errorsmod.Wrapf(types.ErrAlreadySubscribed, "%s already follows %s", subscriberAddr, broadcasterAddr)
 	}
 
-	sub := types.Subscription{Subscriber: msg.Subscriber, Broadcaster: msg.Broadcaster, Since: sdk.UnwrapSDKContext(ctx).BlockTime()}
+	sub := types.Subscription{Subscriber: subscriberAddr, Broadcaster: broadcasterAddr, Since: sdk.UnwrapSDKContext(ctx).BlockTime()}
 	if err := m.k.Subscriptions.Set(ctx, key, sub); err != nil {
 		return nil, err
 	}
 	subscriber.SubscriptionCount++
 	broadcaster.SubscriberCount++
-	if err := m.k.Profiles.Set(ctx, subscriberAddr, subscriber); err != nil {
+	if err := m.k.Profiles.Set(ctx, key.K1(), subscriber); err != nil {
 		return nil, err
 	}
-	if err := m.k.Profiles.Set(ctx, broadcasterAddr, broadcaster); err != nil {
+	if err := m.k.Profiles.Set(ctx, key.K2(), broadcaster); err != nil {
 		return nil, err
 	}
 	return &types.MsgSubscribeResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventSubscribed{Subscriber: msg.Subscriber, Broadcaster: msg.Broadcaster})
+		&types.EventSubscribed{Subscriber: subscriberAddr, Broadcaster: broadcasterAddr})
 }
 
 func (m msgServer) Unsubscribe(ctx context.Context, msg *types.MsgUnsubscribe) (*types.MsgUnsubscribeResponse, error) {
-	key, err := m.k.subscriptionKey(msg.Subscriber, msg.Broadcaster)
+	key, subscriberAddr, broadcasterAddr, err := m.k.subscriptionKey(msg.Subscriber, msg.Broadcaster)
 	if err != nil {
 		return nil, err
 	}
 	if has, err := m.k.Subscriptions.Has(ctx, key); err != nil {
 		return nil, err
 	} else if !has {
-		return nil, errorsmod.Wrapf(types.ErrNotSubscribed, "%s does not follow %s", msg.Subscriber, msg.Broadcaster)
+		return nil, errorsmod.Wrapf(types.ErrNotSubscribed, "%s does not follow %s", subscriberAddr, broadcasterAddr)
 	}
 	subscriber, err := m.k.getProfile(ctx, key.K1(), "subscriber")
 	if err != nil {
@@ -345,11 +345,11 @@ func (m msgServer) Unsubscribe(ctx context.Context, msg *types.MsgUnsubscribe) (
 		return nil, err
 	}
 	return &types.MsgUnsubscribeResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
-		&types.EventUnsubscribed{Subscriber: msg.Subscriber, Broadcaster: msg.Broadcaster})
+		&types.EventUnsubscribed{Subscriber: subscriberAddr, Broadcaster: broadcasterAddr})
 }
 
 func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
-	if msg.Authority != m.k.authority {
+	if _, authority, err := m.k.canonicalAddress("authority", msg.Authority); err != nil || authority != m.k.authority {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", m.k.authority, msg.Authority)
 	}
 	if err := msg.Params.Validate(); err != nil {

@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -443,4 +444,42 @@ func TestUpdateParams(t *testing.T) {
 		_, err := f.Msgs.NewStream(f.Ctx, &types.MsgNewStream{Broadcaster: alice, Title: repeat("t", 11), StartTime: start, EndTime: start.Add(time.Hour)})
 		return err
 	})
+}
+
+// Bech32 also accepts an address spelled in upper case. State must keep the
+// one canonical spelling, or string comparisons (ownership, genesis checks)
+// would treat one account as two.
+func TestAddressesAreStoredCanonically(t *testing.T) {
+	f := testkeeper.NewFixture(t)
+	alice, bob := f.Addr(t, "alice"), f.Addr(t, "bob")
+	upper := strings.ToUpper
+
+	_, err := f.Msgs.EditProfile(f.Ctx, &types.MsgEditProfile{Owner: upper(alice), Name: "Alice"})
+	require.NoError(t, err)
+	createProfile(t, f, bob, "Bob")
+	require.Equal(t, alice, profile(t, f, alice).Address)
+
+	start := testkeeper.GenesisTime.Add(time.Hour)
+	res, err := f.Msgs.NewStream(f.Ctx, &types.MsgNewStream{Broadcaster: upper(alice), Title: "t", StartTime: start, EndTime: start.Add(time.Hour)})
+	require.NoError(t, err)
+	// The owner may spell the address either way.
+	_, err = f.Msgs.EditStream(f.Ctx, &types.MsgEditStream{Broadcaster: alice, StreamId: res.StreamId, UpdateMask: []string{"title"}, Title: "u"})
+	require.NoError(t, err)
+
+	f.ResetEvents()
+	_, err = f.Msgs.Subscribe(f.Ctx, &types.MsgSubscribe{Subscriber: upper(bob), Broadcaster: upper(alice)})
+	require.NoError(t, err)
+	requireEvent(t, f, &types.EventSubscribed{Subscriber: bob, Broadcaster: alice})
+	requireRejected(t, f, types.ErrAlreadySubscribed, func() error {
+		_, err := f.Msgs.Subscribe(f.Ctx, &types.MsgSubscribe{Subscriber: bob, Broadcaster: alice})
+		return err
+	})
+
+	gs, err := f.Keeper.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate(f.AddressCode))
+	require.Equal(t, alice, gs.Streams[0].Broadcaster)
+	require.Equal(t, types.Subscription{Subscriber: bob, Broadcaster: alice, Since: testkeeper.GenesisTime}, gs.Subscriptions[0])
+	_, err = f.Msgs.DeleteStream(f.Ctx, &types.MsgDeleteStream{Broadcaster: upper(alice), StreamId: res.StreamId})
+	require.NoError(t, err)
 }

@@ -29,27 +29,42 @@ func collectValues[K, V any](ctx context.Context, c iterable[K, V]) ([]V, error)
 
 // parseAddress decodes a bech32 account address, naming the field on failure.
 func (k *Keeper) parseAddress(field, s string) (sdk.AccAddress, error) {
+	addr, _, err := k.canonicalAddress(field, s)
+	return addr, err
+}
+
+// canonicalAddress decodes a bech32 account address and returns it with its
+// canonical (lower-case) spelling. Bech32 also accepts the all-upper-case
+// spelling of the same key; only the canonical one is ever stored or
+// compared, so that one account has one spelling in state, events and
+// genesis.
+func (k *Keeper) canonicalAddress(field, s string) (sdk.AccAddress, string, error) {
 	if s == "" {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s is empty", field)
+		return nil, "", errorsmod.Wrapf(types.ErrInvalidAddress, "%s is empty", field)
 	}
 	addr, err := k.addressCodec.StringToBytes(s)
 	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %v", field, s, err)
+		return nil, "", errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %v", field, s, err)
 	}
-	return addr, nil
+	canonical, err := k.addressCodec.BytesToString(addr)
+	if err != nil {
+		return nil, "", errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %v", field, s, err)
+	}
+	return addr, canonical, nil
 }
 
-// subscriptionKey is the primary key (subscriber, broadcaster).
-func (k *Keeper) subscriptionKey(subscriber, broadcaster string) (collections.Pair[sdk.AccAddress, sdk.AccAddress], error) {
-	sub, err := k.parseAddress("subscriber", subscriber)
+// subscriptionKey is the primary key (subscriber, broadcaster), with the
+// canonical spelling of both addresses.
+func (k *Keeper) subscriptionKey(subscriber, broadcaster string) (key collections.Pair[sdk.AccAddress, sdk.AccAddress], subscriberAddr, broadcasterAddr string, err error) {
+	sub, subscriberAddr, err := k.canonicalAddress("subscriber", subscriber)
 	if err != nil {
-		return collections.Pair[sdk.AccAddress, sdk.AccAddress]{}, err
+		return key, "", "", err
 	}
-	bc, err := k.parseAddress("broadcaster", broadcaster)
+	bc, broadcasterAddr, err := k.canonicalAddress("broadcaster", broadcaster)
 	if err != nil {
-		return collections.Pair[sdk.AccAddress, sdk.AccAddress]{}, err
+		return key, "", "", err
 	}
-	return collections.Join(sub, bc), nil
+	return collections.Join(sub, bc), subscriberAddr, broadcasterAddr, nil
 }
 
 // getProfile returns the profile of addr or ErrProfileNotFound.

@@ -26,11 +26,24 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 		return errorsmod.Wrapf(ErrInvalidGenesis, "next_stream_id must be at least %d", FirstStreamID)
 	}
 
+	// Every address must be spelled canonically: the checks below compare
+	// strings, and state keeps one spelling per account.
+	canonical := func(what, s string) error {
+		bz, err := ac.StringToBytes(s)
+		if err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "%s %q: %v", what, s, err)
+		}
+		if c, err := ac.BytesToString(bz); err != nil || c != s {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "%s %q is not in canonical form", what, s)
+		}
+		return nil
+	}
+
 	type counts struct{ subscribers, subscriptions, streams uint64 }
 	profiles := make(map[string]*counts, len(gs.Profiles))
 	for _, p := range gs.Profiles {
-		if _, err := ac.StringToBytes(p.Address); err != nil {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "profile address %q: %v", p.Address, err)
+		if err := canonical("profile address", p.Address); err != nil {
+			return err
 		}
 		if _, dup := profiles[p.Address]; dup {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate profile %s", p.Address)
@@ -47,6 +60,9 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate stream id %d", s.Id)
 		}
 		streamIDs[s.Id] = struct{}{}
+		if err := canonical("stream broadcaster", s.Broadcaster); err != nil {
+			return err
+		}
 		c, ok := profiles[s.Broadcaster]
 		if !ok {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: broadcaster %s has no profile", s.Id, s.Broadcaster)
@@ -62,6 +78,12 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 
 	subscriptions := make(map[[2]string]struct{}, len(gs.Subscriptions))
 	for _, sub := range gs.Subscriptions {
+		if err := canonical("subscriber", sub.Subscriber); err != nil {
+			return err
+		}
+		if err := canonical("subscribed-to broadcaster", sub.Broadcaster); err != nil {
+			return err
+		}
 		key := [2]string{sub.Subscriber, sub.Broadcaster}
 		if _, dup := subscriptions[key]; dup {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate subscription %s -> %s", sub.Subscriber, sub.Broadcaster)
