@@ -27,9 +27,9 @@ const (
 	WeightEditStreamByOther   = 3
 	WeightDeleteStreamByOther = 3
 	WeightSubscribeSelf       = 3
-	// Off until the keeper stores addresses canonically: see
-	// simulation.MsgSubscribeUppercaseFactory.
-	WeightSubscribeUppercase   = 0
+	// Subscribers spelled in upper case: the keeper must store them in
+	// canonical form (see simulation.MsgSubscribeUppercaseFactory).
+	WeightSubscribeUppercase   = 5
 	WeightUpdateParamsProposal = 30
 )
 

@@ -418,10 +418,9 @@ func earlier(a, b time.Time) time.Time {
 
 // MsgSubscribeUppercaseFactory is MsgSubscribeFactory with the subscriber's
 // address written in upper case, which bech32 allows and the address codec
-// accepts. The keeper stores the address string as sent, so the state ends
-// up naming one account in two spellings. It is registered with weight 0
-// until the keeper stores addresses canonically; give
-// op_weight_streaming_subscribe_uppercase a weight in a -Params file to run it.
+// accepts. The keeper must store the canonical spelling, or the state would
+// name one account in two spellings and genesis export/import (run by the
+// import/export sims) would fail.
 func MsgSubscribeUppercaseFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgSubscribe] {
 	subscribe := MsgSubscribeFactory(k)
 	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe) {
