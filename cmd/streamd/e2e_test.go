@@ -107,6 +107,28 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Len(t, list.Streams, 1)
 	require.Equal(t, "1", list.Streams[0].Stream.ID)
 
+	// Over REST the status filter takes the enum's name, as the SDK's own
+	// enums do, or its number.
+	for _, status := range []string{"STREAM_STATUS_UPCOMING", "1"} {
+		var restList struct {
+			Streams []struct {
+				Stream struct {
+					ID string `json:"id"`
+				} `json:"stream"`
+				Status string `json:"status"`
+			} `json:"streams"`
+		}
+		getJSON(t, node.REST+"/streamchain/streaming/v1/streams?status="+status, &restList)
+		require.Len(t, restList.Streams, 1, status)
+		require.Equal(t, "1", restList.Streams[0].Stream.ID, status)
+		require.Equal(t, "STREAM_STATUS_UPCOMING", restList.Streams[0].Status, status)
+	}
+	var none struct {
+		Streams []any `json:"streams"`
+	}
+	getJSON(t, node.REST+"/streamchain/streaming/v1/streams?status=STREAM_STATUS_ENDED", &none)
+	require.Empty(t, none.Streams)
+
 	// The whole state, one page per list.
 	var state struct {
 		Profiles          []any `json:"profiles"`
