@@ -95,14 +95,7 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Contains(t, node.QueryErr("streaming", "stream", "2"), "not found")
 
 	// Upcoming streams list the first one only.
-	var list struct {
-		Streams []struct {
-			Stream struct {
-				ID string `json:"id"`
-			} `json:"stream"`
-			Status string `json:"status"`
-		} `json:"streams"`
-	}
+	var list streamList
 	node.Query(&list, "streaming", "streams", "--status", "upcoming")
 	require.Len(t, list.Streams, 1)
 	require.Equal(t, "1", list.Streams[0].Stream.ID)
@@ -110,14 +103,7 @@ func TestCLIEndToEnd(t *testing.T) {
 	// Over REST the status filter takes the enum's name, as the SDK's own
 	// enums do, or its number.
 	for _, status := range []string{"STREAM_STATUS_UPCOMING", "1"} {
-		var restList struct {
-			Streams []struct {
-				Stream struct {
-					ID string `json:"id"`
-				} `json:"stream"`
-				Status string `json:"status"`
-			} `json:"streams"`
-		}
+		var restList streamList
 		getJSON(t, node.REST+"/streamchain/streaming/v1/streams?status="+status, &restList)
 		require.Len(t, restList.Streams, 1, status)
 		require.Equal(t, "1", restList.Streams[0].Stream.ID, status)
@@ -218,6 +204,16 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Contains(t, noFee.RawLog, "insufficient fee")
 	node.Query(&prof, "streaming", "profile", alice)
 	require.Equal(t, "Alice", prof.Profile.Name)
+}
+
+// streamList is a page of `q streaming streams` or its REST route.
+type streamList struct {
+	Streams []struct {
+		Stream struct {
+			ID string `json:"id"`
+		} `json:"stream"`
+		Status string `json:"status"`
+	} `json:"streams"`
 }
 
 func getJSON(t *testing.T, url string, v any) {
