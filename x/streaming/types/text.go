@@ -8,22 +8,53 @@ import (
 	errorsmod "cosmossdk.io/errors"
 )
 
-// ValidateText checks a user-supplied single-line string: valid UTF-8, no
-// control characters, and at most maxLen bytes. U+2028 and U+2029 are
-// refused too: Go's amino JSON escapes them and CosmJS-based wallets do not,
-// so a message holding them could never be signed in amino-JSON mode
-// (Ledger, Keplr).
+// The module's rules for user text, in one place. A rune is one of:
+//
+//   - a control character (C0, C1, U+2028, U+2029): refused everywhere,
+//     except newline and tab in multi-line text (a stream's description).
+//     Go's amino JSON escapes U+2028/U+2029 and CosmJS-based wallets do
+//     not, so a message holding them could never be signed in amino-JSON
+//     mode (Ledger, Keplr);
+//   - a bidirectional embedding, override or isolate (U+202A–U+202E,
+//     U+2066–U+2069): refused in single-line text (names, titles, links,
+//     time zones), where it can make one name or title look like another
+//     ("Trojan Source"); a description may hold right-to-left passages;
+//   - blank: Unicode White_Space, a format character (category Cf: U+200B,
+//     U+FEFF, U+200D, ...), another default-ignorable code point (Hangul
+//     fillers, variation selectors, U+034F), a lone combining mark, or
+//     U+2800 (braille blank). Blank runes are allowed, so that emoji with
+//     ZWJ or variation selectors and letters with combining marks keep
+//     working, but they do not count towards "not empty", and a link holds
+//     none after its scheme;
+//   - visible: everything else.
+
+// ValidateText checks a user-supplied single-line string: at most maxLen
+// bytes of valid UTF-8, without control or bidirectional control
+// characters.
 func ValidateText(field, s string, maxLen uint32) error {
 	return validateText(field, s, maxLen, false)
 }
 
 // ValidateMultilineText is ValidateText for text typed into a textarea (a
-// stream's description): newlines and tabs are allowed as well. Go's amino
-// JSON and JavaScript's JSON.stringify both write them as \n and \t, so
-// amino-JSON signatures verify; every other control character stays
-// refused (\r included: a browser's textarea value holds bare \n).
+// stream's description): newlines, tabs and bidirectional controls are
+// allowed as well. Go's amino JSON and JavaScript's JSON.stringify both
+// write newline and tab as \n and \t, so amino-JSON signatures verify;
+// every other control character stays refused (\r included: a browser's
+// textarea value holds bare \n).
 func ValidateMultilineText(field, s string, maxLen uint32) error {
 	return validateText(field, s, maxLen, true)
+}
+
+// ValidateRequiredText is ValidateText for a field that must hold at least
+// one visible character.
+func ValidateRequiredText(field, s string, maxLen uint32) error {
+	if err := ValidateText(field, s, maxLen); err != nil {
+		return err
+	}
+	if !strings.ContainsFunc(s, isVisible) {
+		return errorsmod.Wrapf(ErrEmptyField, "%s must not be empty or invisible", field)
+	}
+	return nil
 }
 
 func validateText(field, s string, maxLen uint32, multiline bool) error {
@@ -34,22 +65,25 @@ func validateText(field, s string, maxLen uint32, multiline bool) error {
 		return errorsmod.Wrapf(ErrInvalidText, "%s is not valid UTF-8", field)
 	}
 	for _, r := range s {
-		if multiline && (r == '\n' || r == '\t') {
-			continue
-		}
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		switch {
+		case multiline && (r == '\n' || r == '\t'):
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return errorsmod.Wrapf(ErrInvalidText, "%s holds the control character %U", field, r)
+		case !multiline && isBidiControl(r):
+			return errorsmod.Wrapf(ErrInvalidText, "%s holds the bidirectional control %U, which can make it look like another text", field, r)
 		}
 	}
 	return nil
 }
 
-// ValidateRequiredText is ValidateText for a field that must not be blank.
-func ValidateRequiredText(field, s string, maxLen uint32) error {
-	if strings.TrimSpace(s) == "" {
-		return errorsmod.Wrapf(ErrEmptyField, "%s must not be empty", field)
-	}
-	return ValidateText(field, s, maxLen)
+func isBidiControl(r rune) bool {
+	return ('\u202A' <= r && r <= '\u202E') || ('\u2066' <= r && r <= '\u2069')
+}
+
+// isVisible reports whether r puts something on the screen by itself.
+func isVisible(r rune) bool {
+	return !unicode.In(r, unicode.White_Space, unicode.Cc, unicode.Cf, unicode.M,
+		unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) && r != '\u2800'
 }
 
 // linkSchemes are the schemes an image link may use: a browser can show
@@ -58,7 +92,8 @@ func ValidateRequiredText(field, s string, maxLen uint32) error {
 var linkSchemes = []string{"https://", "ipfs://"}
 
 // ValidateLink checks an optional link: empty, or an https:// or ipfs://
-// URL with something after the scheme and no spaces.
+// URL whose target (after the scheme) is visible characters only: no
+// spaces of any kind and no invisible characters.
 func ValidateLink(field, s string, maxLen uint32) error {
 	if err := ValidateText(field, s, maxLen); err != nil {
 		return err
@@ -71,8 +106,12 @@ func ValidateLink(field, s string, maxLen uint32) error {
 		if !ok {
 			continue
 		}
-		if rest == "" || strings.ContainsAny(rest, " \t") {
+		if rest == "" {
 			return errorsmod.Wrapf(ErrInvalidLink, "%s %q has no target", field, s)
+		}
+		if i := strings.IndexFunc(rest, func(r rune) bool { return !isVisible(r) }); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(rest[i:])
+			return errorsmod.Wrapf(ErrInvalidLink, "%s %q has no target: it holds the blank or invisible character %U", field, s, r)
 		}
 		return nil
 	}
