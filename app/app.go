@@ -191,7 +191,7 @@ func New(
 	std.RegisterLegacyAminoCodec(legacyAmino)
 	std.RegisterInterfaces(interfaceRegistry)
 
-	bApp := baseapp.NewBaseApp(Name, logger, db, txDecoder, baseAppOptions...)
+	bApp := baseapp.NewBaseApp(Name, logger, db, strictTxDecoder(txDecoder), baseAppOptions...)
 	bApp.SetVersion(version.Version)
 	bApp.SetInterfaceRegistry(interfaceRegistry)
 
