@@ -115,6 +115,17 @@ func TestCLIEndToEnd(t *testing.T) {
 	getJSON(t, node.REST+"/streamchain/streaming/v1/streams?status=STREAM_STATUS_ENDED", &none)
 	require.Empty(t, none.Streams)
 
+	// A page by key and by offset at once is a bad request on every list,
+	// with or without a broadcaster filter.
+	for _, path := range []string{"/streamchain/streaming/v1/streams?", "/streamchain/streaming/v1/streams?broadcaster=" + alice + "&",
+		"/streamchain/streaming/v1/subscribers/" + alice + "?"} {
+		res, err := http.Get(node.REST + path + "pagination.key=AQ%3D%3D&pagination.offset=1")
+		require.NoError(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.Equal(t, http.StatusBadRequest, res.StatusCode, "%s: %s", path, body)
+	}
+
 	// The whole state, one page per list.
 	var state struct {
 		Profiles          []any `json:"profiles"`

@@ -23,7 +23,9 @@ type queryServer struct {
 var _ types.QueryServer = queryServer{}
 
 // NewQueryServer returns the module's Query service. Malformed input is
-// InvalidArgument, a missing profile or stream NotFound.
+// InvalidArgument, a missing profile or stream NotFound, and a failure to
+// read the store Internal: all input, pagination included, is checked
+// before the store is read, so a failure after that is never the caller's.
 func NewQueryServer(k *Keeper) types.QueryServer {
 	return queryServer{k: k}
 }
@@ -31,7 +33,7 @@ func NewQueryServer(k *Keeper) types.QueryServer {
 func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
 	params, err := q.k.Params.Get(ctx)
 	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
+		return nil, storeFailure(err)
 	}
 	return &types.QueryParamsResponse{Params: params}, nil
 }
@@ -49,7 +51,7 @@ func (q queryServer) Profile(ctx context.Context, req *types.QueryProfileRequest
 		return nil, status.Errorf(codes.NotFound, "%s has no profile", req.Address)
 	}
 	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
+		return nil, storeFailure(err)
 	}
 	return &types.QueryProfileResponse{Profile: profile}, nil
 }
@@ -66,7 +68,7 @@ func (q queryServer) Stream(ctx context.Context, req *types.QueryStreamRequest) 
 		return nil, status.Errorf(codes.NotFound, "stream %d not found", req.StreamId)
 	}
 	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
+		return nil, storeFailure(err)
 	}
 	now := sdk.UnwrapSDKContext(ctx).BlockTime()
 	return &types.QueryStreamResponse{Stream: stream, Status: StatusAt(stream, now), BlockTime: now}, nil
@@ -124,14 +126,14 @@ func (q queryServer) Streams(ctx context.Context, req *types.QueryStreamsRequest
 			},
 			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](addr))
 		if err != nil {
-			return nil, status.Error(codes.InvalidArgument, err.Error())
+			return nil, storeFailure(err)
 		}
 	} else {
 		// All streams in start-time order, narrowed by the status filter to
 		// a range of the start index where the status allows it.
 		streams, pageRes, err = q.streamsByStart(ctx, req.Status, now, page, withStatus)
 		if err != nil {
-			return nil, err
+			return nil, storeFailure(err)
 		}
 	}
 	return &types.QueryStreamsResponse{Streams: streams, Pagination: pageRes, BlockTime: now}, nil
@@ -192,7 +194,7 @@ func (q queryServer) Subscribers(ctx context.Context, req *types.QuerySubscriber
 		},
 		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, sdk.AccAddress](addr))
 	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return nil, storeFailure(err)
 	}
 	return &types.QuerySubscribersResponse{Subscriptions: subs, Pagination: pageRes}, nil
 }
@@ -215,7 +217,7 @@ func (q queryServer) Subscriptions(ctx context.Context, req *types.QuerySubscrip
 		},
 		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, sdk.AccAddress](addr))
 	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return nil, storeFailure(err)
 	}
 	return &types.QuerySubscriptionsResponse{Subscriptions: subs, Pagination: pageRes}, nil
 }
@@ -237,7 +239,7 @@ func (q queryServer) Subscription(ctx context.Context, req *types.QuerySubscript
 		return &types.QuerySubscriptionResponse{Subscribed: false}, nil
 	}
 	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
+		return nil, storeFailure(err)
 	}
 	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &sub.Since}, nil
 }
@@ -257,12 +259,12 @@ func (q queryServer) State(ctx context.Context, req *types.QueryStateRequest) (*
 	profiles, profilesRes, err := query.CollectionPaginate(ctx, q.k.Profiles, profilesPage,
 		func(_ sdk.AccAddress, p types.Profile) (types.Profile, error) { return p, nil })
 	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return nil, storeFailure(err)
 	}
 	streams, streamsRes, err := query.CollectionPaginate(ctx, q.k.Streams, streamsPage,
 		func(_ uint64, s types.Stream) (types.Stream, error) { return s, nil })
 	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return nil, storeFailure(err)
 	}
 	return &types.QueryStateResponse{
 		Profiles: profiles, ProfilesPagination: profilesRes,
@@ -278,13 +280,24 @@ func (q queryServer) queryAddress(field, s string) (sdk.AccAddress, error) {
 	return addr, nil
 }
 
-// capPage applies the default page size and the cap. Totals are refused:
+// storeFailure is the answer when reading the store failed.
+func storeFailure(err error) error {
+	return status.Error(codes.Internal, err.Error())
+}
+
+// capPage checks a page request, applies the default page size and the
+// cap. A page is found either by key or by offset: the SDK's pagination
+// refuses both with a plain error, which would reach REST clients as HTTP
+// 500, so it is refused here first. Totals are refused:
 // counting would walk the whole collection, and profiles already carry
 // their counters.
 func capPage(req *query.PageRequest) (*query.PageRequest, error) {
 	page := query.PageRequest{}
 	if req != nil {
 		page = *req
+	}
+	if page.Offset > 0 && page.Key != nil {
+		return nil, status.Error(codes.InvalidArgument, "pagination takes a key or an offset, not both")
 	}
 	if page.CountTotal {
 		return nil, status.Error(codes.InvalidArgument, "count_total is not supported: profiles carry subscriber, subscription and stream counts")

@@ -7,6 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	testkeeper "github.com/streamchain/streamchain/testutil/keeper"
@@ -253,4 +256,46 @@ func subscribers(subs []types.Subscription) []string {
 		out = append(out, s.Subscriber)
 	}
 	return out
+}
+
+// A page asked for by both key and offset is the caller's mistake on every
+// list (InvalidArgument: HTTP 400 over REST, not 500); a store that cannot
+// be read is not (Internal).
+func TestQueryListErrorsAreInvalidArgumentOrInternal(t *testing.T) {
+	f := testkeeper.NewFixture(t)
+	alice, bob := f.Addr(t, "alice"), f.Addr(t, "bob")
+	createProfile(t, f, alice, "Alice")
+	both := &query.PageRequest{Key: []byte{1}, Offset: 1}
+
+	for _, status := range []types.StreamStatus{types.STREAM_STATUS_UNSPECIFIED, types.STREAM_STATUS_UPCOMING, types.STREAM_STATUS_LIVE, types.STREAM_STATUS_ENDED} {
+		_, err := f.Queries.Streams(f.Ctx, &types.QueryStreamsRequest{Status: status, Pagination: both})
+		requireGRPCCode(t, err, codes.InvalidArgument)
+		_, err = f.Queries.Streams(f.Ctx, &types.QueryStreamsRequest{Broadcaster: alice, Status: status, Pagination: both})
+		requireGRPCCode(t, err, codes.InvalidArgument)
+	}
+	_, err := f.Queries.Subscribers(f.Ctx, &types.QuerySubscribersRequest{Broadcaster: alice, Pagination: both})
+	requireGRPCCode(t, err, codes.InvalidArgument)
+	_, err = f.Queries.Subscriptions(f.Ctx, &types.QuerySubscriptionsRequest{Subscriber: alice, Pagination: both})
+	requireGRPCCode(t, err, codes.InvalidArgument)
+	_, err = f.Queries.State(f.Ctx, &types.QueryStateRequest{StreamsPagination: both})
+	requireGRPCCode(t, err, codes.InvalidArgument)
+
+	// Index entries whose record is missing: the store is inconsistent.
+	noStream := func() (types.Stream, error) { return types.Stream{}, collections.ErrNotFound }
+	noSub := func() (types.Subscription, error) { return types.Subscription{}, collections.ErrNotFound }
+	start := testkeeper.GenesisTime.Add(time.Hour)
+	require.NoError(t, f.Keeper.Streams.Indexes.ByStart.Reference(f.Ctx, 99, types.Stream{StartTime: start}, noStream))
+	_, err = f.Queries.Streams(f.Ctx, &types.QueryStreamsRequest{})
+	requireGRPCCode(t, err, codes.Internal)
+	aliceAddr, err := f.AddressCode.StringToBytes(alice)
+	require.NoError(t, err)
+	bobAddr, err := f.AddressCode.StringToBytes(bob)
+	require.NoError(t, err)
+	require.NoError(t, f.Keeper.Streams.Indexes.ByBroadcaster.Reference(f.Ctx, 99, types.Stream{Broadcaster: alice}, noStream))
+	_, err = f.Queries.Streams(f.Ctx, &types.QueryStreamsRequest{Broadcaster: alice})
+	requireGRPCCode(t, err, codes.Internal)
+	require.NoError(t, f.Keeper.Subscriptions.Indexes.ByBroadcaster.Reference(f.Ctx,
+		collections.Join(sdk.AccAddress(bobAddr), sdk.AccAddress(aliceAddr)), types.Subscription{}, noSub))
+	_, err = f.Queries.Subscribers(f.Ctx, &types.QuerySubscribersRequest{Broadcaster: alice})
+	requireGRPCCode(t, err, codes.Internal)
 }
