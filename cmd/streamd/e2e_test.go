@@ -204,6 +204,17 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.NotEmpty(t, proposals.Proposals[0].Messages[0].Value.Authority)
 	require.Equal(t, "PROPOSAL_STATUS_VOTING_PERIOD", proposals.Proposals[0].Status)
 
+	// A proposal with invalid params is refused at submission (gov runs the
+	// messages' ValidateBasic): no proposal, no deposit locked.
+	invalid := strings.Replace(params, `"max_name_length":32`, `"max_name_length":0`, 1)
+	res = node.Tx("alice", "streaming", "update-params-proposal", invalid,
+		"--deposit", "10000000ustream", "--title", "No names", "--summary", "max_name_length 0")
+	require.NotZero(t, res.Code, "a proposal with max_name_length 0 was accepted")
+	require.Equal(t, "gov", res.Codespace, res.RawLog)
+	require.Contains(t, res.RawLog, "max_name_length")
+	node.Query(&proposals, "gov", "proposals")
+	require.Len(t, proposals.Proposals, 1)
+
 	// The yardstick for gas figures: a bank send in the same run.
 	requireOK(t, node.Tx("alice", "bank", "send", alice, bob, "1ustream"))
 

@@ -349,8 +349,14 @@ func (m msgServer) Unsubscribe(ctx context.Context, msg *types.MsgUnsubscribe) (
 }
 
 func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
-	if _, authority, err := m.k.canonicalAddress("authority", msg.Authority); err != nil || authority != m.k.authority {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAuthority, "expected %s, got %s", m.k.authority, msg.Authority)
+	_, authority, err := m.k.canonicalAddress("authority", msg.Authority)
+	if err != nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidAuthority, err.Error())
+	}
+	// The SDK's check: the consensus params' authority, when a chain sets
+	// one, overrides the keeper's (the gov module account).
+	if err := sdk.ValidateAuthority(sdk.UnwrapSDKContext(ctx), m.k.authority, authority); err != nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidAuthority, err.Error())
 	}
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	"github.com/stretchr/testify/require"
 
 	testkeeper "github.com/streamchain/streamchain/testutil/keeper"
@@ -472,6 +473,15 @@ func TestUpdateParams(t *testing.T) {
 	got, err := f.Queries.Params(f.Ctx, &types.QueryParamsRequest{})
 	require.NoError(t, err)
 	require.Equal(t, p, got.Params)
+
+	// A consensus-params authority overrides the gov module account, as
+	// sdk.ValidateAuthority has it.
+	override := f.Addr(t, "override")
+	withOverride := f.Ctx.WithConsensusParams(cmtproto.ConsensusParams{Authority: &cmtproto.AuthorityParams{Authority: override}})
+	_, err = f.Msgs.UpdateParams(withOverride, &types.MsgUpdateParams{Authority: f.Authority, Params: p})
+	require.ErrorIs(t, err, types.ErrInvalidAuthority)
+	_, err = f.Msgs.UpdateParams(withOverride, &types.MsgUpdateParams{Authority: strings.ToUpper(override), Params: p})
+	require.NoError(t, err)
 
 	// The new limit applies at once.
 	alice := f.Addr(t, "alice")

@@ -50,3 +50,11 @@ func TestValidateText(t *testing.T) {
 		require.ErrorIs(t, types.ValidateLink("l", bad, 64), types.ErrInvalidLink, "%q", bad)
 	}
 }
+
+// gov calls ValidateBasic on a proposal's messages at submission.
+func TestMsgUpdateParamsValidateBasic(t *testing.T) {
+	msg := types.MsgUpdateParams{Authority: "anything", Params: types.DefaultParams()}
+	require.NoError(t, msg.ValidateBasic())
+	msg.Params.MaxNameLength = 0
+	require.ErrorIs(t, msg.ValidateBasic(), types.ErrInvalidParams)
+}
