@@ -215,6 +215,35 @@ func TestCLIEndToEnd(t *testing.T) {
 	node.Query(&proposals, "gov", "proposals")
 	require.Len(t, proposals.Proposals, 1)
 
+	// What `q streaming params` prints, the proposal takes: durations
+	// included, which the query writes as Go durations ("24h0m0s") and
+	// protojson alone reads only as seconds ("86400s").
+	var printed struct {
+		Params json.RawMessage `json:"params"`
+	}
+	node.Query(&printed, "streaming", "params")
+	require.Contains(t, string(printed.Params), `"max_stream_duration": "24h0m0s"`)
+	roundTrip := strings.Replace(string(printed.Params), `"24h0m0s"`, `"2h30m0s"`, 1)
+	requireOK(t, node.Tx("alice", "streaming", "update-params-proposal", roundTrip,
+		"--deposit", "10000000ustream", "--title", "Shorter streams", "--summary", "As printed, with 2h30m streams"))
+	var printedProposals struct {
+		Proposals []struct {
+			Messages []struct {
+				Value struct {
+					Params struct {
+						MaxStreamDuration string `json:"max_stream_duration"`
+						MaxScheduleAhead  string `json:"max_schedule_ahead"`
+					} `json:"params"`
+				} `json:"value"`
+			} `json:"messages"`
+		} `json:"proposals"`
+	}
+	node.Query(&printedProposals, "gov", "proposals")
+	require.Len(t, printedProposals.Proposals, 2)
+	proposed := printedProposals.Proposals[1].Messages[0].Value.Params
+	require.Equal(t, "2h30m0s", proposed.MaxStreamDuration)
+	require.Equal(t, (types.DefaultParams().MaxScheduleAhead).String(), proposed.MaxScheduleAhead)
+
 	// The yardstick for gas figures: a bank send in the same run.
 	requireOK(t, node.Tx("alice", "bank", "send", alice, bob, "1ustream"))
 

@@ -9,8 +9,13 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	dbm "github.com/cosmos/cosmos-db"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
+	"cosmossdk.io/client/v2/autocli"
+	"cosmossdk.io/client/v2/autocli/flag"
 	"cosmossdk.io/log/v2"
 
 	"github.com/cosmos/cosmos-sdk/client"
@@ -23,6 +28,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/streamchain/streamchain/app"
+	streamingcli "github.com/streamchain/streamchain/x/streaming/client/cli"
 )
 
 // NewRootCmd returns streamd's root command.
@@ -93,7 +99,7 @@ func NewRootCmd() (*cobra.Command, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read default client config: %w", err)
 	}
-	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
+	if err := autoCliOpts.EnhanceRootCommandWithBuilder(rootCmd, autocliBuilder(autoCliOpts)); err != nil {
 		return nil, fmt.Errorf("build module commands: %w", err)
 	}
 	return rootCmd, nil
@@ -116,3 +122,32 @@ func withTextualSignMode(clientCtx client.Context) (client.Context, error) {
 type appOptions map[string]any
 
 func (o appOptions) Get(key string) any { return o[key] }
+
+// autocliBuilder is the builder autocli's EnhanceRootCommand makes, plus
+// our argument type for the streaming params, so that
+// update-params-proposal takes the JSON `q streaming params` prints.
+func autocliBuilder(opts autocli.AppOptions) *autocli.Builder {
+	var files flag.FileResolver = opts.ClientCtx.InterfaceRegistry // EnhanceRootCommand's fallback
+	if merged, err := gogoproto.MergedRegistry(); err == nil {
+		files = merged
+	}
+	b := &autocli.Builder{
+		Builder: flag.Builder{
+			TypeResolver:          protoregistry.GlobalTypes,
+			FileResolver:          files,
+			AddressCodec:          opts.AddressCodec,
+			ValidatorAddressCodec: opts.ValidatorAddressCodec,
+			ConsensusAddressCodec: opts.ConsensusAddressCodec,
+		},
+		GetClientConn: func(cmd *cobra.Command) (grpc.ClientConnInterface, error) {
+			return client.GetClientQueryContext(cmd)
+		},
+		AddQueryConnFlags: func(c *cobra.Command) {
+			flags.AddQueryFlagsToCmd(c)
+			flags.AddKeyringFlags(c.Flags())
+		},
+		AddTxConnFlags: flags.AddTxFlagsToCmd,
+	}
+	b.DefineMessageFlagType(streamingcli.ParamsName, streamingcli.ParamsArgType{})
+	return b
+}
