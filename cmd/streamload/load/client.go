@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	"github.com/cosmos/gogoproto/proto"
 )
 
 // Client talks to one node over its CometBFT RPC (http://host:port).
@@ -72,20 +73,9 @@ func (c *Client) Status(ctx context.Context) (chainID string, height int64, err 
 func (c *Client) Accounts(ctx context.Context, accs []Account) ([]Funded, error) {
 	out := make([]Funded, len(accs))
 	for i, a := range accs {
-		req, err := c.cdc.Marshal(&authtypes.QueryAccountRequest{Address: a.Bech32})
-		if err != nil {
-			return nil, err
-		}
-		res, err := c.rpc.ABCIQuery(ctx, "/cosmos.auth.v1beta1.Query/Account", req)
-		if err != nil {
-			return nil, fmt.Errorf("query account %s: %w", a.Bech32, err)
-		}
-		if res.Response.Code != 0 {
-			return nil, fmt.Errorf("query account %s: code %d: %s", a.Bech32, res.Response.Code, res.Response.Log)
-		}
 		var resp authtypes.QueryAccountResponse
-		if err := c.cdc.Unmarshal(res.Response.Value, &resp); err != nil {
-			return nil, fmt.Errorf("decode account %s: %w", a.Bech32, err)
+		if err := c.Query(ctx, "/cosmos.auth.v1beta1.Query/Account", &authtypes.QueryAccountRequest{Address: a.Bech32}, &resp); err != nil {
+			return nil, fmt.Errorf("account %s: %w", a.Bech32, err)
 		}
 		var base authtypes.BaseAccount
 		if resp.Account == nil || resp.Account.TypeUrl != "/cosmos.auth.v1beta1.BaseAccount" {
@@ -97,4 +87,21 @@ func (c *Client) Accounts(ctx context.Context, accs []Account) ([]Funded, error)
 		out[i] = Funded{Account: a, Number: base.AccountNumber, Sequence: base.Sequence}
 	}
 	return out, nil
+}
+
+// Query runs a gRPC query method (e.g. "/cosmos.auth.v1beta1.Query/Account")
+// over abci_query against the latest state and decodes the answer into resp.
+func (c *Client) Query(ctx context.Context, method string, req, resp proto.Message) error {
+	bz, err := c.cdc.Marshal(req)
+	if err != nil {
+		return err
+	}
+	res, err := c.rpc.ABCIQuery(ctx, method, bz)
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	if res.Response.Code != 0 {
+		return fmt.Errorf("%s: code %d: %s", method, res.Response.Code, res.Response.Log)
+	}
+	return c.cdc.Unmarshal(res.Response.Value, resp)
 }

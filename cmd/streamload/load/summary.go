@@ -72,12 +72,8 @@ func Summarize(workload string, sent []Sent, blocks []Block, committed map[strin
 		}
 		s.OK++
 		gas += c.GasUsed
-		if w != nil {
-			if at, ok := w.SeenAt(c.Height); ok {
-				latencies = append(latencies, at.Sub(x.SentAt))
-			}
-		}
 	}
+	latencies = Latencies(sent, committed, w)
 	if s.OK > 0 {
 		s.GasPerTx = float64(gas) / float64(s.OK)
 	}
@@ -112,6 +108,26 @@ func Summarize(workload string, sent []Sent, blocks []Block, committed map[strin
 		s.TPS = float64(ok) / secs
 	}
 	return s
+}
+
+// Latencies returns the inclusion latency of every code-0 tx, sorted: from
+// its broadcast to the moment w first saw its height.
+func Latencies(sent []Sent, committed map[string]Committed, w *Watcher) []time.Duration {
+	if w == nil {
+		return nil
+	}
+	var out []time.Duration
+	for _, x := range sent {
+		c, ok := committed[x.Tx.Hash]
+		if !ok || c.Code != 0 {
+			continue
+		}
+		if at, ok := w.SeenAt(c.Height); ok {
+			out = append(out, at.Sub(x.SentAt))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // percentileMs returns the p-th percentile (nearest rank) in milliseconds,
