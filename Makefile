@@ -151,3 +151,31 @@ bench:
 # per second. Each benchmark runs once; see BENCHMARKS.md.
 bench-signaling:
 	go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./signaling/bench
+
+###############################################################################
+# Chain throughput benchmark
+###############################################################################
+
+.PHONY: bench-chain
+
+# A fresh one-validator devnet on its own ports (not the default devnet's),
+# then bank and each streaming workload interleaved by cmd/streamload; writes
+# the chain-throughput section of BENCHMARKS.md and its plots in
+# testutil/bench/chain. See testutil/bench/chain/bench.sh for every setting.
+BENCH_RPC_PORT ?= 36657
+BENCH_P2P_PORT ?= 36656
+BENCH_ABCI_PORT ?= 36658
+BENCH_GRPC_PORT ?= 39090
+BENCH_API_PORT ?= 31317
+BENCH_BLOCK_TIME ?= 1s
+BENCH_ACCOUNTS ?= 200
+BENCH_TXS ?= 50
+BENCH_WORKLOADS ?= bank,edit-profile,bank,new-stream,bank,edit-stream,bank,subscribe,bank,unsubscribe,bank,delete-stream,bank,mix,bank
+BENCH_MD ?= $(CURDIR)/BENCHMARKS.md
+BENCH_NODE_ENV ?=
+BENCH_OUT ?= $(BUILD_DIR)/bench-chain.jsonl
+bench-chain:
+	BENCH_RPC_PORT=$(BENCH_RPC_PORT) BENCH_P2P_PORT=$(BENCH_P2P_PORT) BENCH_ABCI_PORT=$(BENCH_ABCI_PORT) \
+	BENCH_GRPC_PORT=$(BENCH_GRPC_PORT) BENCH_API_PORT=$(BENCH_API_PORT) BENCH_BLOCK_TIME=$(BENCH_BLOCK_TIME) \
+	BENCH_ACCOUNTS=$(BENCH_ACCOUNTS) BENCH_TXS=$(BENCH_TXS) BENCH_WORKLOADS=$(BENCH_WORKLOADS) \
+	BENCH_MD="$(BENCH_MD)" BENCH_NODE_ENV="$(BENCH_NODE_ENV)" BENCH_OUT="$(BENCH_OUT)" ./testutil/bench/chain/bench.sh

@@ -26,6 +26,7 @@ const usage = `usage: streamload <command> [flags]
 commands:
   accounts   print the deterministic load accounts as a genesis accounts file
   run        pre-sign and send a workload, then count what the chain committed
+  report     write run's JSON lines as the chain-throughput section of BENCHMARKS.md, with plots
 
 streamload <command> -h shows the command's flags.`
 
@@ -38,6 +39,8 @@ func run(ctx context.Context, args []string) error {
 		return accountsCmd(args[1:], os.Stdout)
 	case "run":
 		return runCmd(ctx, args[1:], os.Stdout, os.Stderr)
+	case "report":
+		return reportCmd(args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Println(usage)
 		return nil

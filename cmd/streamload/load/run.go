@@ -41,6 +41,11 @@ func (c *Client) Run(ctx context.Context, queues [][]SignedTx, opts RunOptions) 
 	if opts.Poll == 0 {
 		opts.Poll = 20 * time.Millisecond
 	}
+	// Block 1's header time is the genesis time, not a block time: the
+	// block before the first busy one must be a later one.
+	if err := c.WaitHeight(ctx, 2, opts.Poll); err != nil {
+		return Result{}, err
+	}
 	_, start, err := c.Status(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("node status: %w", err)
