@@ -26,6 +26,8 @@ const usage = `usage: streamload <command> [flags]
 commands:
   accounts   print the deterministic load accounts as a genesis accounts file
   run        pre-sign and send a workload, then count what the chain committed
+  state      fill a genesis file's x/streaming section with a large valid state
+  queries    time the REST queries clients read most (p50/p90/p99)
   report     write run's JSON lines as the chain-throughput section of BENCHMARKS.md, with plots
 
 streamload <command> -h shows the command's flags.`
@@ -41,6 +43,10 @@ func run(ctx context.Context, args []string) error {
 		return runCmd(ctx, args[1:], os.Stdout, os.Stderr)
 	case "report":
 		return reportCmd(args[1:])
+	case "state":
+		return stateCmd(args[1:])
+	case "queries":
+		return queriesCmd(ctx, args[1:], os.Stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Println(usage)
 		return nil

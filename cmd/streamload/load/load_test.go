@@ -7,13 +7,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	sdknetwork "github.com/cosmos/cosmos-sdk/testutil/network"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/streamchain/streamchain/app"
 	"github.com/streamchain/streamchain/cmd/streamload/load"
+	"github.com/streamchain/streamchain/cmd/streamload/load/loadtest"
 	"github.com/streamchain/streamchain/testutil/network"
 )
 
@@ -42,27 +41,6 @@ func TestIsLoopback(t *testing.T) {
 	}
 }
 
-// fund adds each account to the network's genesis with its balance.
-func fund(t *testing.T, cfg *sdknetwork.Config, accs []load.Account, balances []int64) {
-	t.Helper()
-	var authGen authtypes.GenesisState
-	cfg.Codec.MustUnmarshalJSON(cfg.GenesisState[authtypes.ModuleName], &authGen)
-	var bankGen banktypes.GenesisState
-	cfg.Codec.MustUnmarshalJSON(cfg.GenesisState[banktypes.ModuleName], &bankGen)
-	var genAccs []authtypes.GenesisAccount
-	for i, a := range accs {
-		genAccs = append(genAccs, authtypes.NewBaseAccount(a.Address, nil, 0, 0))
-		bankGen.Balances = append(bankGen.Balances, banktypes.Balance{
-			Address: a.Bech32, Coins: sdk.NewCoins(sdk.NewInt64Coin(app.BondDenom, balances[i])),
-		})
-	}
-	packed, err := authtypes.PackAccounts(genAccs)
-	require.NoError(t, err)
-	authGen.Accounts = append(authGen.Accounts, packed...)
-	cfg.GenesisState[authtypes.ModuleName] = cfg.Codec.MustMarshalJSON(&authGen)
-	cfg.GenesisState[banktypes.ModuleName] = cfg.Codec.MustMarshalJSON(&bankGen)
-}
-
 // TestRunCountsCommittedAndFailedTxs sends, against a real node, txs of
 // which some fail on purpose at each stage, and checks that every one is
 // counted where it ended:
@@ -76,7 +54,7 @@ func fund(t *testing.T, cfg *sdknetwork.Config, accs []load.Account, balances []
 func TestRunCountsCommittedAndFailedTxs(t *testing.T) {
 	accs := load.DeriveAccounts("load-test", 3)
 	cfg := network.DefaultConfig()
-	fund(t, &cfg, accs, []int64{1_000_000_000, 1_000_000_000, 100_000})
+	loadtest.Fund(t, &cfg, accs, []int64{1_000_000_000, 1_000_000_000, 100_000})
 	n := network.New(t, cfg)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

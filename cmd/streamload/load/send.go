@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,8 +20,11 @@ type Sent struct {
 	CheckCodespace string
 	CheckLog       string
 	// Err is set when the node gave no CheckTx answer (connection error,
-	// full mempool, timeout); the tx may or may not be in the mempool.
+	// timeout); the tx may or may not be in the mempool.
 	Err error
+	// MempoolFull counts the times the node answered "mempool is full"
+	// before it took or refused the tx.
+	MempoolFull int
 }
 
 // Accepted reports whether the node's mempool took the tx.
@@ -83,14 +87,32 @@ func (c *Client) Send(ctx context.Context, queues [][]SignedTx, opts SendOptions
 	return out
 }
 
+// mempoolFullRetry is how long a sender waits before offering a tx again
+// to a node whose mempool was full.
+const mempoolFullRetry = 50 * time.Millisecond
+
+// broadcast sends one tx. A full mempool is back-pressure, not a failure:
+// the same tx is offered again until the node takes it or ctx ends, so the
+// account's later txs are not refused for a sequence gap.
 func (c *Client) broadcast(ctx context.Context, tx SignedTx) Sent {
-	s := Sent{Tx: tx, SentAt: time.Now()}
-	res, err := c.rpc.BroadcastTxSync(ctx, tx.Bytes)
-	s.RoundTrip = time.Since(s.SentAt)
-	if err != nil {
-		s.Err = err
+	s := Sent{Tx: tx}
+	for {
+		s.SentAt = time.Now()
+		res, err := c.rpc.BroadcastTxSync(ctx, tx.Bytes)
+		s.RoundTrip = time.Since(s.SentAt)
+		if err != nil && strings.Contains(err.Error(), "mempool is full") && ctx.Err() == nil {
+			s.MempoolFull++
+			select {
+			case <-ctx.Done():
+			case <-time.After(mempoolFullRetry):
+			}
+			continue
+		}
+		if err != nil {
+			s.Err = err
+			return s
+		}
+		s.CheckCode, s.CheckCodespace, s.CheckLog = res.Code, res.Codespace, res.Log
 		return s
 	}
-	s.CheckCode, s.CheckCodespace, s.CheckLog = res.Code, res.Codespace, res.Log
-	return s
 }

@@ -37,6 +37,10 @@ type Summary struct {
 	RoundTripP50 float64 `json:"roundtrip_p50_ms"`
 	RoundTripP99 float64 `json:"roundtrip_p99_ms"`
 	GasPerTx     float64 `json:"gas_per_tx"`
+	// MempoolFull counts "mempool is full" answers, each followed by a
+	// retry of the same tx; FirstError is the first transport error.
+	MempoolFull int    `json:"mempool_full,omitempty"`
+	FirstError  string `json:"first_error,omitempty"`
 	// NodeCPUPerTx is the node's CPU time per code-0 tx in milliseconds,
 	// when the caller could measure it (0 otherwise).
 	NodeCPUPerTx float64 `json:"node_cpu_per_tx_ms,omitempty"`
@@ -51,9 +55,13 @@ func Summarize(workload string, sent []Sent, blocks []Block, committed map[strin
 	var gas int64
 	for _, x := range sent {
 		roundTrips = append(roundTrips, x.RoundTrip)
+		s.MempoolFull += x.MempoolFull
 		switch {
 		case x.Err != nil:
 			s.Rejected["rpc"]++
+			if s.FirstError == "" {
+				s.FirstError = x.Err.Error()
+			}
 			continue
 		case x.CheckCode != 0:
 			s.Rejected[FailureKey(x.CheckCodespace, x.CheckCode)]++
@@ -77,8 +85,8 @@ func Summarize(workload string, sent []Sent, blocks []Block, committed map[strin
 	if s.OK > 0 {
 		s.GasPerTx = float64(gas) / float64(s.OK)
 	}
-	s.LatencyP50, s.LatencyP90, s.LatencyP99 = percentileMs(latencies, 50), percentileMs(latencies, 90), percentileMs(latencies, 99)
-	s.RoundTripP50, s.RoundTripP99 = percentileMs(roundTrips, 50), percentileMs(roundTrips, 99)
+	s.LatencyP50, s.LatencyP90, s.LatencyP99 = PercentileMs(latencies, 50), PercentileMs(latencies, 90), PercentileMs(latencies, 99)
+	s.RoundTripP50, s.RoundTripP99 = PercentileMs(roundTrips, 50), PercentileMs(roundTrips, 99)
 
 	first, last := -1, -1
 	for i, b := range blocks {
@@ -130,9 +138,9 @@ func Latencies(sent []Sent, committed map[string]Committed, w *Watcher) []time.D
 	return out
 }
 
-// percentileMs returns the p-th percentile (nearest rank) in milliseconds,
+// PercentileMs returns the p-th percentile (nearest rank) in milliseconds,
 // 0 for no samples.
-func percentileMs(d []time.Duration, p float64) float64 {
+func PercentileMs(d []time.Duration, p float64) float64 {
 	if len(d) == 0 {
 		return 0
 	}
