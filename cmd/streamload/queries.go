@@ -58,7 +58,7 @@ func queriesCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		path func(i int) string
 	}{
 		{"streams --status upcoming", func(int) string {
-			return "/streamchain/streaming/v1/streams?status=STREAM_STATUS_UPCOMING&pagination.limit=100"
+			return "/streamchain/streaming/v1/streams?status=1&pagination.limit=100" // the gateway takes the enum by number only
 		}},
 		{"subscribers", func(i int) string { return "/streamchain/streaming/v1/subscribers/" + addr(i*7) }},
 		{"subscription", func(i int) string {

@@ -44,7 +44,7 @@ node_pid=""
 stop_node() {
 	[[ -n $node_pid ]] || return 0
 	kill -INT "$node_pid" 2>/dev/null || true
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		kill -0 "$node_pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -99,8 +99,12 @@ fi
 echo "bench-chain: node pid $node_pid; load: $BENCH_ACCOUNTS accounts x $BENCH_TXS txs per run: $BENCH_WORKLOADS"
 "$ROOT/build/bin/streamload" run -node "$RPC" -accounts "$BENCH_ACCOUNTS" -txs "$BENCH_TXS" \
 	-workload "$BENCH_WORKLOADS" -node-pid "$node_pid" -timeout "$BENCH_TIMEOUT" >"$BENCH_OUT"
+# REST latency of the queries clients read most, against the same store.
+QUERIES_OUT=${BENCH_OUT%.jsonl}-queries.jsonl
+"$ROOT/build/bin/streamload" queries -api "http://127.0.0.1:$BENCH_API_PORT" -n 200 \
+	-profiles "$(cut -d, -f1 <<<"${BENCH_STATE:-100000}")" >"$QUERIES_OUT"
 stop_node
-echo "bench-chain: runs in $BENCH_OUT"
+echo "bench-chain: runs in $BENCH_OUT, query latencies in $QUERIES_OUT"
 
 if [[ -n $BENCH_MD ]]; then
 	setting="timeout_commit $BENCH_BLOCK_TIME, initial x/streaming state (profiles,streams,follows): ${BENCH_STATE:-empty}, $BENCH_ACCOUNTS accounts × $BENCH_TXS txs per run, node env: ${BENCH_NODE_ENV:-none}, settings as \`streamd init\` and the devnet write them"
