@@ -26,12 +26,21 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=streamchain \
 	-X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
 	-X github.com/cosmos/cosmos-sdk/version.Commit=$(COMMIT)
 
+# streamd's build tags. With cgo and a C compiler, secp256k1 signatures are
+# verified by the SDK's bundled libsecp256k1 (libsecp256k1_sdk) instead of the
+# pure-Go decred code: it accepts exactly the same signatures (both refuse
+# high-S), so nodes built either way agree. `make build BUILD_TAGS=` (or
+# CGO_ENABLED=0) gives the pure-Go node. See BENCHMARKS.md.
+CGO_READY := $(shell [ "$$(go env CGO_ENABLED)" = 1 ] && command -v "$$(go env CC)" >/dev/null && echo yes)
+BUILD_TAGS ?= $(if $(CGO_READY),libsecp256k1_sdk,)
+
 build:
-	go build -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/streamd ./cmd/streamd
+	go build -tags '$(BUILD_TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/streamd ./cmd/streamd
 	go build -o $(BIN_DIR)/signalingd ./cmd/signalingd
+	go build -o $(BIN_DIR)/streamload ./cmd/streamload
 
 install:
-	go install -ldflags '$(LDFLAGS)' ./cmd/streamd
+	go install -tags '$(BUILD_TAGS)' -ldflags '$(LDFLAGS)' ./cmd/streamd
 	go install ./cmd/signalingd
 
 # A one-validator chain on 127.0.0.1 in the foreground, with funded demo
@@ -150,3 +159,32 @@ bench:
 # per second. Each benchmark runs once; see BENCHMARKS.md.
 bench-signaling:
 	go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./signaling/bench
+
+###############################################################################
+# Chain throughput benchmark
+###############################################################################
+
+.PHONY: bench-chain
+
+# A fresh one-validator devnet on its own ports (not the default devnet's),
+# then bank and each streaming workload interleaved by cmd/streamload; writes
+# the chain-throughput section of BENCHMARKS.md and its plots in
+# testutil/bench/chain. See testutil/bench/chain/bench.sh for every setting.
+BENCH_RPC_PORT ?= 36657
+BENCH_P2P_PORT ?= 36656
+BENCH_ABCI_PORT ?= 36658
+BENCH_GRPC_PORT ?= 39090
+BENCH_API_PORT ?= 31317
+BENCH_BLOCK_TIME ?= 1s
+BENCH_ACCOUNTS ?= 200
+BENCH_TXS ?= 50
+BENCH_WORKLOADS ?= bank,edit-profile,bank,new-stream,bank,edit-stream,bank,subscribe,bank,unsubscribe,bank,delete-stream,bank,mix,bank
+BENCH_MD ?= $(CURDIR)/BENCHMARKS.md
+BENCH_NODE_ENV ?=
+BENCH_OUT ?= $(BUILD_DIR)/bench-chain.jsonl
+BENCH_STATE ?=
+bench-chain:
+	BENCH_RPC_PORT=$(BENCH_RPC_PORT) BENCH_P2P_PORT=$(BENCH_P2P_PORT) BENCH_ABCI_PORT=$(BENCH_ABCI_PORT) \
+	BENCH_GRPC_PORT=$(BENCH_GRPC_PORT) BENCH_API_PORT=$(BENCH_API_PORT) BENCH_BLOCK_TIME=$(BENCH_BLOCK_TIME) \
+	BENCH_ACCOUNTS=$(BENCH_ACCOUNTS) BENCH_TXS=$(BENCH_TXS) BENCH_WORKLOADS=$(BENCH_WORKLOADS) \
+	BENCH_MD="$(BENCH_MD)" BENCH_NODE_ENV="$(BENCH_NODE_ENV)" BENCH_OUT="$(BENCH_OUT)" BENCH_STATE="$(BENCH_STATE)" ./testutil/bench/chain/bench.sh

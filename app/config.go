@@ -1,6 +1,7 @@
 package app
 
 import (
+	"os"
 	"sync"
 
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
@@ -55,6 +56,18 @@ var setConfigOnce sync.Once
 // anything is encoded. It is safe to call more than once.
 func SetConfig() {
 	setConfigOnce.Do(func() {
+		// sdk.GetConfig keys its per-process config by hostname, executable
+		// path and pid unless this variable names the scope, and computes
+		// that key on every call: a file read and a readlink for every
+		// bech32 conversion (~4 % of a loaded node's CPU). One process has
+		// one scope either way; a fixed name skips the work. It must be set
+		// before the first GetConfig below, or the sealed config would live
+		// under the other key.
+		if os.Getenv(sdk.EnvConfigScope) == "" {
+			if err := os.Setenv(sdk.EnvConfigScope, Name); err != nil {
+				panic(err)
+			}
+		}
 		cfg := sdk.GetConfig()
 		cfg.SetBech32PrefixForAccount(AccountAddressPrefix, AccountPubKeyPrefix)
 		cfg.SetBech32PrefixForValidator(ValidatorAddressPrefix, ValidatorPubKeyPrefix)
@@ -73,7 +86,8 @@ func SetConfig() {
 func init() { SetConfig() }
 
 // AppConfig returns the app.toml template and values `streamd init` writes.
-// Only the minimum gas price differs from the SDK's defaults.
+// Only the minimum gas price differs from the SDK's defaults (pebbledb for
+// the app database was measured and gave no consistent gain: BENCHMARKS.md).
 func AppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = DefaultMinGasPrices
