@@ -1,0 +1,421 @@
+package faults
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	dbm "github.com/cosmos/cosmos-db"
+
+	"cosmossdk.io/log/v2"
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/cosmos-sdk/crypto/hd"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/tx/signing"
+	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+
+	"github.com/streamchain/streamchain/app"
+	"github.com/streamchain/streamchain/x/streaming/types"
+)
+
+// The load the fault tests run under: a steady stream of pre-signed bank
+// sends and stream schedulings from several accounts, broadcast with
+// broadcast_tx_sync, each tracked by hash until a node reports it committed.
+// (A minimal stand-in for cmd/streamload's core, which the fault tests can
+// switch to once it is importable.)
+
+// Mnemonics of testutil/devnet/common.sh (public, devnet only).
+const (
+	validatorMnemonic = "fun warfare junior message genuine draw sleep slice dinner tattoo sauce cube degree exile era typical dinosaur main mammal trust job garbage spider palace"
+	aliceMnemonic     = "trouble gather pelican example length fuel mango floor prison table broken rescue unaware sadness expand alley popular mention wish limb symptom price despair rocket"
+	bobMnemonic       = "manual idle uniform sustain crystal pulp remember layer mask high myself example satisfy pave crowd era material again again token innocent regular syrup coach"
+	carolMnemonic     = "explain buzz output adapt one lumber party valve huge review during tiny oppose width plate april deliver where agent panel giggle husband demise penalty"
+)
+
+const (
+	denom    = "ustream"
+	fee      = 5000
+	gasLimit = 200_000
+	sendAmt  = 1000
+)
+
+// Account signs txs with a key derived like `keys add --recover --index`.
+type Account struct {
+	Name    string
+	key     *secp256k1.PrivKey
+	Addr    string
+	number  uint64
+	nextSeq uint64
+}
+
+func newAccount(name, mnemonic string, index uint32) (*Account, error) {
+	path := hd.CreateHDPath(app.CoinType, 0, index).String()
+	bz, err := hd.Secp256k1.Derive()(mnemonic, "", path)
+	if err != nil {
+		return nil, err
+	}
+	key := &secp256k1.PrivKey{Key: bz}
+	return &Account{Name: name, key: key, Addr: sdk.AccAddress(key.PubKey().Address()).String()}, nil
+}
+
+// Kind of a load tx.
+const (
+	KindBank   = "bank"
+	KindStream = "stream"
+)
+
+// Tracked is one tx the load sent and CheckTx accepted.
+type Tracked struct {
+	Hash    string
+	Kind    string
+	From    string
+	Seq     uint64
+	SentAt  time.Time
+	Node    string
+	AckedAt time.Time // zero until a node reported it committed
+	Result  TxResult
+}
+
+// Load sends txs to the cluster's running nodes until stopped.
+type Load struct {
+	c         *Cluster
+	txCfg     client.TxConfig
+	senders   []*Account
+	Recipient *Account
+	interval  time.Duration // between two txs of one sender
+
+	mu       sync.Mutex
+	txs      map[string]*Tracked
+	refused  map[uint32]int // CheckTx codes other than 0, and how often
+	sendErrs int            // broadcasts no node took (all down)
+	paused   bool
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewLoad prepares a load from alice, bob and the first validators'
+// accounts, each sending one tx every interval, alternating a bank send to
+// carol and a new stream.
+func NewLoad(c *Cluster, interval time.Duration) *Load {
+	c.t.Helper()
+	enc := app.New(log.NewNopLogger(), dbm.NewMemDB(), false, noAppOptions{})
+	l := &Load{c: c, txCfg: enc.TxConfig(), interval: interval, txs: map[string]*Tracked{}, refused: map[uint32]int{}}
+	add := func(name, mnemonic string, index uint32) *Account {
+		a, err := newAccount(name, mnemonic, index)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		return a
+	}
+	l.senders = []*Account{add("alice", aliceMnemonic, 0), add("bob", bobMnemonic, 0)}
+	for i := 1; i < min(3, len(c.Nodes)); i++ {
+		l.senders = append(l.senders, add(fmt.Sprintf("validator%d", i), validatorMnemonic, uint32(i)))
+	}
+	l.Recipient = add("carol", carolMnemonic, 0)
+	return l
+}
+
+type noAppOptions struct{}
+
+func (noAppOptions) Get(string) any { return nil }
+
+// Senders are the accounts the load signs with.
+func (l *Load) Senders() []*Account { return l.senders }
+
+// Start begins sending; account numbers and sequences come from a running
+// node.
+func (l *Load) Start(ctx context.Context) {
+	l.c.t.Helper()
+	for _, a := range l.senders {
+		num, seq, err := l.account(ctx, a.Addr)
+		if err != nil {
+			l.c.t.Fatalf("account %s: %v", a.Name, err)
+		}
+		a.number, a.nextSeq = num, seq
+	}
+	ctx, l.cancel = context.WithCancel(ctx)
+	for i, a := range l.senders {
+		l.wg.Go(func() { l.send(ctx, i, a) })
+	}
+	l.wg.Go(func() { l.track(ctx) })
+}
+
+// Stop ends the load and waits up to wait for the txs in flight to be
+// reported committed.
+func (l *Load) Stop(wait time.Duration) {
+	if l.cancel == nil {
+		return
+	}
+	l.cancel()
+	l.wg.Wait()
+	l.cancel = nil
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) && len(l.pending()) > 0 {
+		l.checkPending(context.Background())
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// Pause holds the senders (the tracker goes on); Unpause lets them go.
+func (l *Load) Pause(p bool) {
+	l.mu.Lock()
+	l.paused = p
+	l.mu.Unlock()
+}
+
+func (l *Load) send(ctx context.Context, i int, a *Account) {
+	tick := time.NewTicker(l.interval)
+	defer tick.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		l.mu.Lock()
+		paused := l.paused
+		l.mu.Unlock()
+		if paused {
+			continue
+		}
+		kind := KindBank
+		if n%2 == 1 {
+			kind = KindStream
+		}
+		l.sendOne(ctx, i, a, kind)
+	}
+}
+
+// sendOne signs a tx with the account's next sequence and offers it to the
+// running nodes, starting with the sender's own, until one answers.
+var expectedSeq = regexp.MustCompile(`expected (\d+), got (\d+)`)
+
+func (l *Load) sendOne(ctx context.Context, i int, a *Account, kind string) {
+	tx, hash, err := l.sign(a, kind)
+	if err != nil {
+		l.c.t.Errorf("sign: %v", err)
+		return
+	}
+	live := l.c.Live()
+	for k := range live {
+		n := live[(i+k)%len(live)]
+		res, err := n.BroadcastSync(ctx, tx)
+		if err != nil {
+			continue // down or stopped: the next node
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		switch {
+		case res.Code == 0:
+			l.txs[hash] = &Tracked{Hash: hash, Kind: kind, From: a.Name, Seq: a.nextSeq, SentAt: time.Now(), Node: n.String()}
+			a.nextSeq++
+		case res.Code == 32: // sequence mismatch: a tx was lost with a node's mempool
+			if m := expectedSeq.FindStringSubmatch(res.Log); m != nil {
+				a.nextSeq, _ = strconv.ParseUint(m[1], 10, 64)
+			}
+			l.refused[res.Code]++
+		default:
+			l.refused[res.Code]++
+		}
+		return
+	}
+	l.mu.Lock()
+	l.sendErrs++
+	l.mu.Unlock()
+}
+
+func (l *Load) sign(a *Account, kind string) ([]byte, string, error) {
+	var msg sdk.Msg
+	switch kind {
+	case KindBank:
+		msg = &banktypes.MsgSend{FromAddress: a.Addr, ToAddress: l.Recipient.Addr, Amount: sdk.NewCoins(sdk.NewCoin(denom, sdkmath.NewInt(sendAmt)))}
+	default:
+		start := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+		msg = &types.MsgNewStream{Broadcaster: a.Addr, Title: fmt.Sprintf("load %s %d", a.Name, a.nextSeq), StartTime: start, EndTime: start.Add(time.Hour)}
+	}
+	b := l.txCfg.NewTxBuilder()
+	if err := b.SetMsgs(msg); err != nil {
+		return nil, "", err
+	}
+	b.SetGasLimit(gasLimit)
+	b.SetFeeAmount(sdk.NewCoins(sdk.NewCoin(denom, sdkmath.NewInt(fee))))
+	mode := signing.SignMode_SIGN_MODE_DIRECT
+	pub := a.key.PubKey()
+	if err := b.SetSignatures(signing.SignatureV2{PubKey: pub, Data: &signing.SingleSignatureData{SignMode: mode}, Sequence: a.nextSeq}); err != nil {
+		return nil, "", err
+	}
+	sd := authsigning.SignerData{ChainID: l.c.ChainID, AccountNumber: a.number, Sequence: a.nextSeq, PubKey: pub, Address: a.Addr}
+	sig, err := clienttx.SignWithPrivKey(context.Background(), mode, sd, b, a.key, l.txCfg, a.nextSeq)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := b.SetSignatures(sig); err != nil {
+		return nil, "", err
+	}
+	bz, err := l.txCfg.TxEncoder()(b.GetTx())
+	if err != nil {
+		return nil, "", err
+	}
+	return bz, txHash(bz), nil
+}
+
+// track asks a running node, every second, whether the txs sent are
+// committed.
+func (l *Load) track(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			l.checkPending(ctx)
+		}
+	}
+}
+
+// pendingFor is how long a tx is looked for: a tx that a killed node took
+// with its mempool never commits, and is not a loss (it was never
+// reported committed).
+const pendingFor = 90 * time.Second
+
+func (l *Load) pending() []*Tracked {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []*Tracked
+	for _, t := range l.txs {
+		if t.AckedAt.IsZero() && time.Since(t.SentAt) < pendingFor {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (l *Load) checkPending(ctx context.Context) {
+	live := l.c.Live()
+	if len(live) == 0 {
+		return
+	}
+	for i, t := range l.pending() {
+		n := live[i%len(live)]
+		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		res, err := n.Tx(qctx, t.Hash)
+		cancel()
+		if err != nil {
+			continue
+		}
+		l.mu.Lock()
+		t.AckedAt, t.Result = time.Now(), res
+		l.mu.Unlock()
+	}
+}
+
+// Stats counts the load's txs.
+type Stats struct {
+	Accepted int // CheckTx said 0
+	Acked    int // a node reported them committed
+	Failed   int // committed with a non-zero code
+	Refused  map[uint32]int
+	NoNode   int
+}
+
+func (l *Load) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := Stats{Accepted: len(l.txs), Refused: map[uint32]int{}, NoNode: l.sendErrs}
+	for _, t := range l.txs {
+		if !t.AckedAt.IsZero() {
+			s.Acked++
+			if t.Result.Code != 0 {
+				s.Failed++
+			}
+		}
+	}
+	for k, v := range l.refused {
+		s.Refused[k] = v
+	}
+	return s
+}
+
+// Acked returns a copy of every tx reported committed.
+func (l *Load) Acked() []Tracked {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Tracked
+	for _, t := range l.txs {
+		if !t.AckedAt.IsZero() {
+			out = append(out, *t)
+		}
+	}
+	return out
+}
+
+// account reads an account's number and sequence over REST.
+func (l *Load) account(ctx context.Context, addr string) (uint64, uint64, error) {
+	var res struct {
+		Account struct {
+			Number   string `json:"account_number"`
+			Sequence string `json:"sequence"`
+		} `json:"account"`
+	}
+	if err := l.c.restGet(ctx, "/cosmos/auth/v1beta1/accounts/"+addr, &res); err != nil {
+		return 0, 0, err
+	}
+	num, err := strconv.ParseUint(res.Account.Number, 10, 64)
+	if err != nil {
+		return 0, 0, err
+	}
+	seq, err := strconv.ParseUint(res.Account.Sequence, 10, 64)
+	return num, seq, err
+}
+
+// restGet GETs a REST path from the first running node that answers.
+func (c *Cluster) restGet(ctx context.Context, path string, out any) error {
+	var lastErr error = fmt.Errorf("no running node")
+	for _, n := range c.Live() {
+		if err := n.RESTGet(ctx, path, out); err != nil {
+			lastErr = err
+			continue
+		}
+		return nil
+	}
+	return lastErr
+}
+
+// RESTGet GETs a REST path from this node.
+func (n *Node) RESTGet(ctx context.Context, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, n.REST()+path, nil)
+	if err != nil {
+		return err
+	}
+	res, err := rpcClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s GET %s: %s", n, path, res.Status)
+	}
+	return json.NewDecoder(res.Body).Decode(out)
+}
+
+func txHash(tx []byte) string {
+	sum := sha256.Sum256(tx)
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
