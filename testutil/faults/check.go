@@ -2,7 +2,9 @@ package faults
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 )
 
@@ -70,18 +72,27 @@ func ChainTxs(ctx context.Context, n *Node, top int64) (map[string][]int64, erro
 	return out, nil
 }
 
-// StreamCount is how many streams a broadcaster has on n.
+// StreamCount is how many streams a broadcaster has on n, counted by paging
+// through the list (the query refuses count_total).
 func StreamCount(ctx context.Context, n *Node, broadcaster string) (int, error) {
-	var res struct {
-		Pagination struct {
-			Total string `json:"total"`
-		} `json:"pagination"`
+	count, key := 0, ""
+	for {
+		var res struct {
+			Streams    []json.RawMessage `json:"streams"`
+			Pagination struct {
+				NextKey string `json:"next_key"`
+			} `json:"pagination"`
+		}
+		path := "/streamchain/streaming/v1/streams?broadcaster=" + broadcaster + "&pagination.key=" + url.QueryEscape(key)
+		if err := n.RESTGet(ctx, path, &res); err != nil {
+			return 0, err
+		}
+		count += len(res.Streams)
+		if res.Pagination.NextKey == "" {
+			return count, nil
+		}
+		key = res.Pagination.NextKey
 	}
-	err := n.RESTGet(ctx, "/streamchain/streaming/v1/streams?broadcaster="+broadcaster+"&pagination.count_total=true&pagination.limit=1", &res)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.Atoi(res.Pagination.Total)
 }
 
 // Balance is an account's ustream balance on n.

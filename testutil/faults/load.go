@@ -73,8 +73,9 @@ func newAccount(name, mnemonic string, index uint32) (*Account, error) {
 
 // Kind of a load tx.
 const (
-	KindBank   = "bank"
-	KindStream = "stream"
+	KindProfile = "profile" // each sender's first: a broadcaster needs a profile
+	KindBank    = "bank"
+	KindStream  = "stream"
 )
 
 // Tracked is one tx the load sent and CheckTx accepted.
@@ -100,6 +101,7 @@ type Load struct {
 	mu       sync.Mutex
 	txs      map[string]*Tracked
 	refused  map[uint32]int // CheckTx codes other than 0, and how often
+	firstLog map[uint32]string
 	sendErrs int            // broadcasts no node took (all down)
 	paused   bool
 
@@ -113,7 +115,7 @@ type Load struct {
 func NewLoad(c *Cluster, interval time.Duration) *Load {
 	c.t.Helper()
 	enc := app.New(log.NewNopLogger(), dbm.NewMemDB(), false, noAppOptions{})
-	l := &Load{c: c, txCfg: enc.TxConfig(), interval: interval, txs: map[string]*Tracked{}, refused: map[uint32]int{}}
+	l := &Load{c: c, txCfg: enc.TxConfig(), interval: interval, txs: map[string]*Tracked{}, refused: map[uint32]int{}, firstLog: map[uint32]string{}}
 	add := func(name, mnemonic string, index uint32) *Account {
 		a, err := newAccount(name, mnemonic, index)
 		if err != nil {
@@ -164,11 +166,26 @@ func (l *Load) Stop(wait time.Duration) {
 	l.wg.Wait()
 	l.cancel = nil
 	deadline := time.Now().Add(wait)
-	for time.Now().Before(deadline) && len(l.pending()) > 0 {
+	for time.Now().Before(deadline) && l.recentPending() {
 		l.checkPending(context.Background())
 		time.Sleep(500 * time.Millisecond)
 	}
+	l.checkPending(context.Background())
 }
+
+// recentPending: some tx sent in the last lostAfter is not reported
+// committed yet. Older ones went down with a node's mempool.
+func (l *Load) recentPending() bool {
+	for _, t := range l.pending() {
+		if time.Since(t.SentAt) < lostAfter {
+			return true
+		}
+	}
+	return false
+}
+
+// lostAfter: a live chain commits an accepted tx within a few blocks.
+const lostAfter = 20 * time.Second
 
 // Pause holds the senders (the tracker goes on); Unpause lets them go.
 func (l *Load) Pause(p bool) {
@@ -193,7 +210,10 @@ func (l *Load) send(ctx context.Context, i int, a *Account) {
 			continue
 		}
 		kind := KindBank
-		if n%2 == 1 {
+		switch {
+		case n == 0:
+			kind = KindProfile
+		case n%2 == 0:
 			kind = KindStream
 		}
 		l.sendOne(ctx, i, a, kind)
@@ -219,6 +239,9 @@ func (l *Load) sendOne(ctx context.Context, i int, a *Account, kind string) {
 		}
 		l.mu.Lock()
 		defer l.mu.Unlock()
+		if _, seen := l.firstLog[res.Code]; !seen && res.Code != 0 {
+			l.firstLog[res.Code] = res.Log
+		}
 		switch {
 		case res.Code == 0:
 			l.txs[hash] = &Tracked{Hash: hash, Kind: kind, From: a.Name, Seq: a.nextSeq, SentAt: time.Now(), Node: n.String()}
@@ -241,6 +264,8 @@ func (l *Load) sendOne(ctx context.Context, i int, a *Account, kind string) {
 func (l *Load) sign(a *Account, kind string) ([]byte, string, error) {
 	var msg sdk.Msg
 	switch kind {
+	case KindProfile:
+		msg = &types.MsgEditProfile{Owner: a.Addr, Name: a.Name}
 	case KindBank:
 		msg = &banktypes.MsgSend{FromAddress: a.Addr, ToAddress: l.Recipient.Addr, Amount: sdk.NewCoins(sdk.NewCoin(denom, sdkmath.NewInt(sendAmt)))}
 	default:
@@ -328,25 +353,28 @@ func (l *Load) checkPending(ctx context.Context) {
 type Stats struct {
 	Accepted int // CheckTx said 0
 	Acked    int // a node reported them committed
-	Failed   int // committed with a non-zero code
+	Failed   map[string]int // committed with a non-zero code: codespace/code → count
 	Refused  map[uint32]int
+	FirstLog map[uint32]string // the first CheckTx log of each refusal code
 	NoNode   int
 }
 
 func (l *Load) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	s := Stats{Accepted: len(l.txs), Refused: map[uint32]int{}, NoNode: l.sendErrs}
+	s := Stats{Accepted: len(l.txs), Failed: map[string]int{}, Refused: map[uint32]int{}, NoNode: l.sendErrs}
 	for _, t := range l.txs {
 		if !t.AckedAt.IsZero() {
 			s.Acked++
 			if t.Result.Code != 0 {
-				s.Failed++
+				s.Failed[fmt.Sprintf("%s/%d", t.Result.Codespace, t.Result.Code)]++
 			}
 		}
 	}
+	s.FirstLog = map[uint32]string{}
 	for k, v := range l.refused {
 		s.Refused[k] = v
+		s.FirstLog[k] = l.firstLog[k]
 	}
 	return s
 }

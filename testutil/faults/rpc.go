@@ -153,8 +153,10 @@ type TxResult struct {
 	Hash   string
 	Height int64
 	Index  uint32
-	Code   uint32
-	Data   string // the Msg responses, base64
+	Code      uint32
+	Codespace string
+	Log       string
+	Data      string // the Msg responses, base64
 }
 
 // ErrTxNotFound: the node does not know the tx (not committed, or not yet).
@@ -167,8 +169,10 @@ func (n *Node) Tx(ctx context.Context, hash string) (TxResult, error) {
 		Height   string `json:"height"`
 		Index    uint32 `json:"index"`
 		TxResult struct {
-			Code uint32 `json:"code"`
-			Data string `json:"data"`
+			Code      uint32 `json:"code"`
+			Codespace string `json:"codespace"`
+			Log       string `json:"log"`
+			Data      string `json:"data"`
 		} `json:"tx_result"`
 	}
 	raw, err := hexDecode(hash)
@@ -182,5 +186,5 @@ func (n *Node) Tx(ctx context.Context, hash string) (TxResult, error) {
 		return TxResult{}, err
 	}
 	h, _ := strconv.ParseInt(res.Height, 10, 64)
-	return TxResult{Hash: res.Hash, Height: h, Index: res.Index, Code: res.TxResult.Code, Data: res.TxResult.Data}, nil
+	return TxResult{Hash: res.Hash, Height: h, Index: res.Index, Code: res.TxResult.Code, Codespace: res.TxResult.Codespace, Log: res.TxResult.Log, Data: res.TxResult.Data}, nil
 }
