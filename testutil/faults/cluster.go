@@ -63,7 +63,7 @@ type Node struct {
 func NewCluster(t testing.TB, streamd string, n, minPort, maxPort int) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, Streamd: streamd, Home: t.TempDir(), ChainID: "streamchain-faults-1"}
-	c.BasePort = freeBase(t, minPort, maxPort, n*portsPerNode+portsPerNode)
+	c.BasePort = freeBase(t, minPort, maxPort, n)
 	_, self, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(self), "..", "devnet", "multinode.sh")
 	cmd := exec.Command(script, "init")
@@ -86,16 +86,20 @@ func NewCluster(t testing.TB, streamd string, n, minPort, maxPort int) *Cluster 
 	return c
 }
 
-// freeBase finds a base port such that count ports from it are free.
-func freeBase(t testing.TB, minPort, maxPort, count int) int {
+// freeBase finds a base port such that the ports n nodes and signalingd
+// will listen on are free. The range lies inside Linux's ephemeral range, so
+// client sockets of any process (TIME_WAIT ones too) take ports here and
+// there: look at the ports used, sliding one port at a time.
+func freeBase(t testing.TB, minPort, maxPort, n int) int {
 	t.Helper()
-	for base := minPort; base+count <= maxPort; base += count {
+	span := portsPerNode*n + portsPerNode
+	for base := minPort; base+span <= maxPort; base++ {
 		free := true
-		for p := base; p < base+count && free; p++ {
+		for _, p := range usedPorts(base, n) {
 			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
 			if err != nil {
 				free = false
-				continue
+				break
 			}
 			_ = ln.Close()
 		}
@@ -103,8 +107,26 @@ func freeBase(t testing.TB, minPort, maxPort, count int) int {
 			return base
 		}
 	}
-	t.Fatalf("no %d free ports in [%d, %d)", count, minPort, maxPort)
+	t.Fatalf("no free ports for %d nodes in [%d, %d)", n, minPort, maxPort)
 	return 0
+}
+
+// usedPorts are the listeners of n nodes from base, and signalingd's.
+func usedPorts(base, n int) []int {
+	var ports []int
+	for i := range n {
+		for k := portRPC; k <= portABCI; k++ {
+			ports = append(ports, base+portsPerNode*i+k)
+		}
+	}
+	return append(ports, signalingPort(base, n))
+}
+
+func signalingPort(base, n int) int { return base + portsPerNode*n + 5 }
+
+// SignalingAddr is where a test runs signalingd.
+func (c *Cluster) SignalingAddr() string {
+	return fmt.Sprintf("127.0.0.1:%d", signalingPort(c.BasePort, len(c.Nodes)))
 }
 
 func (n *Node) port(k int) int { return n.c.BasePort + portsPerNode*n.Index + k }

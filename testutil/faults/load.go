@@ -240,7 +240,8 @@ func (l *Load) sendOne(ctx context.Context, i int, a *Account, kind string) {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if _, seen := l.firstLog[res.Code]; !seen && res.Code != 0 {
-			l.firstLog[res.Code] = res.Log
+			l.firstLog[res.Code] = fmt.Sprintf("%s from %s (account %d, sequence %d) at %s: %s",
+				n, a.Name, a.number, a.nextSeq, time.Now().Format("15:04:05.000"), res.Log)
 		}
 		switch {
 		case res.Code == 0:
@@ -262,6 +263,10 @@ func (l *Load) sendOne(ctx context.Context, i int, a *Account, kind string) {
 }
 
 func (l *Load) sign(a *Account, kind string) ([]byte, string, error) {
+	return l.signMsg(a, l.loadMsg(a, kind))
+}
+
+func (l *Load) loadMsg(a *Account, kind string) sdk.Msg {
 	var msg sdk.Msg
 	switch kind {
 	case KindProfile:
@@ -272,6 +277,10 @@ func (l *Load) sign(a *Account, kind string) ([]byte, string, error) {
 		start := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
 		msg = &types.MsgNewStream{Broadcaster: a.Addr, Title: fmt.Sprintf("load %s %d", a.Name, a.nextSeq), StartTime: start, EndTime: start.Add(time.Hour)}
 	}
+	return msg
+}
+
+func (l *Load) signMsg(a *Account, msg sdk.Msg) ([]byte, string, error) {
 	b := l.txCfg.NewTxBuilder()
 	if err := b.SetMsgs(msg); err != nil {
 		return nil, "", err
@@ -447,3 +456,51 @@ func txHash(tx []byte) string {
 }
 
 func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
+
+// KindOther marks txs sent with Submit, outside the steady load.
+const KindOther = "other"
+
+// Submit sends one tx from an account outside the load and waits until a
+// node reports it committed; it is tracked like the load's txs.
+func (l *Load) Submit(ctx context.Context, a *Account, msg sdk.Msg) (Tracked, error) {
+	num, seq, err := l.account(ctx, a.Addr)
+	if err != nil {
+		return Tracked{}, err
+	}
+	a.number, a.nextSeq = num, seq
+	tx, hash, err := l.signMsg(a, msg)
+	if err != nil {
+		return Tracked{}, err
+	}
+	var res BroadcastResult
+	for _, n := range l.c.Live() {
+		if res, err = n.BroadcastSync(ctx, tx); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return Tracked{}, err
+	}
+	if res.Code != 0 {
+		return Tracked{}, fmt.Errorf("CheckTx refused %T: code %d %s", msg, res.Code, res.Log)
+	}
+	t := &Tracked{Hash: hash, Kind: KindOther, From: a.Name, Seq: seq, SentAt: time.Now()}
+	l.mu.Lock()
+	l.txs[hash] = t
+	l.mu.Unlock()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		l.checkPending(ctx)
+		l.mu.Lock()
+		done := *t
+		l.mu.Unlock()
+		if !done.AckedAt.IsZero() {
+			if done.Result.Code != 0 {
+				return done, fmt.Errorf("%T failed in its block: code %d %s", msg, done.Result.Code, done.Result.Log)
+			}
+			return done, nil
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	return *t, fmt.Errorf("%T not committed within a minute", msg)
+}

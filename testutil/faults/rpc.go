@@ -15,7 +15,13 @@ import (
 // The few CometBFT RPC calls the fault tests need, over plain HTTP: what a
 // client of the chain sees.
 
-var rpcClient = &http.Client{Timeout: 5 * time.Second}
+// The load makes many concurrent calls: keep their connections open, or
+// each one closed leaves a TIME_WAIT socket on a loopback port, possibly
+// one the tests want to listen on.
+var rpcClient = &http.Client{
+	Timeout:   5 * time.Second,
+	Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 32, IdleConnTimeout: time.Minute},
+}
 
 type rpcResponse struct {
 	Result json.RawMessage `json:"result"`
