@@ -102,7 +102,7 @@ type Load struct {
 	txs      map[string]*Tracked
 	refused  map[uint32]int // CheckTx codes other than 0, and how often
 	firstLog map[uint32]string
-	sendErrs int            // broadcasts no node took (all down)
+	sendErrs int // broadcasts no node took (all down)
 	paused   bool
 
 	cancel context.CancelFunc
@@ -360,8 +360,8 @@ func (l *Load) checkPending(ctx context.Context) {
 
 // Stats counts the load's txs.
 type Stats struct {
-	Accepted int // CheckTx said 0
-	Acked    int // a node reported them committed
+	Accepted int            // CheckTx said 0
+	Acked    int            // a node reported them committed
 	Failed   map[string]int // committed with a non-zero code: codespace/code → count
 	Refused  map[uint32]int
 	FirstLog map[uint32]string // the first CheckTx log of each refusal code

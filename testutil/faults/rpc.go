@@ -156,9 +156,9 @@ func (n *Node) BroadcastSync(ctx context.Context, tx []byte) (BroadcastResult, e
 
 // TxResult is a committed tx as the node's indexer reports it.
 type TxResult struct {
-	Hash   string
-	Height int64
-	Index  uint32
+	Hash      string
+	Height    int64
+	Index     uint32
 	Code      uint32
 	Codespace string
 	Log       string
