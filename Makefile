@@ -29,6 +29,7 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=streamchain \
 build:
 	go build -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/streamd ./cmd/streamd
 	go build -o $(BIN_DIR)/signalingd ./cmd/signalingd
+	go build -o $(BIN_DIR)/streamload ./cmd/streamload
 
 install:
 	go install -ldflags '$(LDFLAGS)' ./cmd/streamd

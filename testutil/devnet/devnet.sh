@@ -18,6 +18,8 @@
 #   SIGNALING_ORIGINS browser origins signalingd accepts (default: * = any,
 #                     fine on a loopback devnet; name your web app's origin elsewhere)
 #   SIGNALING=0       do not start signalingd
+#   LOAD_ACCOUNTS=N   also fund N deterministic streamload accounts (seed
+#                     LOAD_SEED, default streamload) in a fresh genesis
 #   STREAMD, SIGNALINGD, BUILD=0  use these binaries instead of building
 set -euo pipefail
 
@@ -37,6 +39,8 @@ RESUME=${RESUME:-0}
 SIGNALING=${SIGNALING:-1}
 SIGNALING_PORT=${SIGNALING_PORT:-8090}
 SIGNALING_ORIGINS=${SIGNALING_ORIGINS:-*}
+LOAD_ACCOUNTS=${LOAD_ACCOUNTS:-0}
+LOAD_SEED=${LOAD_SEED:-streamload}
 
 KEYRING=(--keyring-backend test --home "$DEVNET_HOME")
 
@@ -60,10 +64,23 @@ init_chain() {
 	for name in "${DEMO_ACCOUNTS[@]}"; do
 		"$STREAMD" genesis add-genesis-account "$name" "$DEMO_BALANCE" "${KEYRING[@]}" >/dev/null
 	done
+	fund_load_accounts
 	"$STREAMD" genesis gentx validator "$VALIDATOR_STAKE" --chain-id "$CHAIN_ID" "${KEYRING[@]}" >/dev/null 2>&1 ||
 		die "gentx failed"
 	"$STREAMD" genesis collect-gentxs --home "$DEVNET_HOME" >/dev/null 2>&1 || die "collect-gentxs failed"
 	"$STREAMD" genesis validate --home "$DEVNET_HOME" >/dev/null || die "the generated genesis is invalid"
+}
+
+# fund_load_accounts adds LOAD_ACCOUNTS accounts derived by streamload from
+# LOAD_SEED to the genesis, each with 1,000,000 STREAM (cmd/streamload).
+fund_load_accounts() {
+	[[ $LOAD_ACCOUNTS -gt 0 ]] || return 0
+	local file=$DEVNET_HOME/load-accounts.json
+	"$ROOT/build/bin/streamload" accounts -n "$LOAD_ACCOUNTS" -seed "$LOAD_SEED" >"$file" ||
+		die "streamload accounts failed"
+	"$STREAMD" genesis bulk-add-genesis-account "$file" --home "$DEVNET_HOME" >/dev/null ||
+		die "could not add the load accounts"
+	echo "devnet: funded $LOAD_ACCOUNTS load accounts (seed $LOAD_SEED)"
 }
 
 check_ports() {

@@ -8,6 +8,7 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -158,15 +159,80 @@ func (n *Node) Running() bool {
 	}
 }
 
-// Start starts the node in its own process group, appending to its log.
+// Start starts the node in its own process group, appending to its log, and
+// returns once its RPC answers. The ports lie in Linux's ephemeral range: a
+// client socket of any process may sit on one for a while, so a node that
+// exits at once for a port in use is started again a few times.
 func (n *Node) Start() {
 	n.c.t.Helper()
-	if n.Running() {
-		n.c.t.Fatalf("%s is already running", n)
+	if err := n.start(); err != nil {
+		n.c.t.Fatal(err)
 	}
+}
+
+func (n *Node) start() error {
+	if n.Running() {
+		return fmt.Errorf("%s is already running", n)
+	}
+	logPath := filepath.Join(n.Home, "node.log")
+	for attempt := 1; ; attempt++ {
+		before := fileSize(logPath)
+		if err := n.spawn(); err != nil {
+			return err
+		}
+		if n.awaitRPC(2 * time.Minute) {
+			return nil
+		}
+		tail := readFrom(logPath, before)
+		if attempt < 5 && strings.Contains(tail, "address already in use") {
+			n.c.t.Logf("%s: a port is taken, starting again in 3 s", n)
+			time.Sleep(3 * time.Second)
+			continue
+		}
+		n.Kill()
+		return fmt.Errorf("%s did not come up:\n%s", n, tail)
+	}
+}
+
+// awaitRPC waits for the RPC to answer; false if the process exits first or
+// the time runs out.
+func (n *Node) awaitRPC(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if !n.Running() {
+			return false
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := n.Height(ctx)
+		cancel()
+		if err == nil {
+			return true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return false
+}
+
+func fileSize(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+func readFrom(path string, offset int64) string {
+	b, err := os.ReadFile(path)
+	if err != nil || int64(len(b)) < offset {
+		return ""
+	}
+	return string(b[offset:])
+}
+
+func (n *Node) spawn() error {
 	log, err := os.OpenFile(filepath.Join(n.Home, "node.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		n.c.t.Fatal(err)
+		return err
 	}
 	args := []string{"start", "--home", n.Home, "--log_no_color"}
 	name := n.c.Streamd
@@ -179,7 +245,7 @@ func (n *Node) Start() {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		_ = log.Close()
-		n.c.t.Fatalf("start %s: %v", n, err)
+		return fmt.Errorf("start %s: %w", n, err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); _ = log.Close(); close(done) }()
@@ -187,6 +253,7 @@ func (n *Node) Start() {
 	n.cmd, n.done = cmd, done
 	n.mu.Unlock()
 	n.paused.Store(false)
+	return nil
 }
 
 // signal sends sig to the node's process group.
@@ -228,12 +295,19 @@ func (n *Node) Resume() {
 	n.paused.Store(false)
 }
 
-// StartAll starts every node that is not running.
+// StartAll starts every node that is not running, all at once.
 func (c *Cluster) StartAll() {
-	for _, n := range c.Nodes {
+	c.t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, len(c.Nodes))
+	for i, n := range c.Nodes {
 		if !n.Running() {
-			n.Start()
+			wg.Go(func() { errs[i] = n.start() })
 		}
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		c.t.Fatal(err)
 	}
 }
 

@@ -2,40 +2,33 @@ package faults
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	dbm "github.com/cosmos/cosmos-db"
-
-	"cosmossdk.io/log/v2"
 	sdkmath "cosmossdk.io/math"
 
-	"github.com/cosmos/cosmos-sdk/client"
-	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
 	"github.com/cosmos/cosmos-sdk/crypto/hd"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	"github.com/cosmos/cosmos-sdk/types/tx/signing"
-	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/streamchain/streamchain/app"
+	streamload "github.com/streamchain/streamchain/cmd/streamload/load"
 	"github.com/streamchain/streamchain/x/streaming/types"
 )
 
-// The load the fault tests run under: a steady stream of pre-signed bank
-// sends and stream schedulings from several accounts, broadcast with
-// broadcast_tx_sync, each tracked by hash until a node reports it committed.
-// (A minimal stand-in for cmd/streamload's core, which the fault tests can
-// switch to once it is importable.)
+// The load the fault tests run under: a steady stream of bank sends and
+// stream schedulings from several accounts, signed with streamload's signer,
+// broadcast with broadcast_tx_sync, each tracked by hash until a node
+// reports it committed. Unlike a streamload run (pre-signed queues to one
+// node), it must live through faults: it moves to another node when its own
+// is down, and re-reads a sequence that a lost mempool took.
 
 // Mnemonics of testutil/devnet/common.sh (public, devnet only).
 const (
@@ -56,6 +49,7 @@ const (
 type Account struct {
 	Name    string
 	key     *secp256k1.PrivKey
+	acc     streamload.Account
 	Addr    string
 	number  uint64
 	nextSeq uint64
@@ -68,7 +62,11 @@ func newAccount(name, mnemonic string, index uint32) (*Account, error) {
 		return nil, err
 	}
 	key := &secp256k1.PrivKey{Key: bz}
-	return &Account{Name: name, key: key, Addr: sdk.AccAddress(key.PubKey().Address()).String()}, nil
+	addr := sdk.AccAddress(key.PubKey().Address())
+	return &Account{
+		Name: name, key: key, Addr: addr.String(),
+		acc: streamload.Account{Index: int(index), Key: key, Address: addr, Bech32: addr.String()},
+	}, nil
 }
 
 // Kind of a load tx.
@@ -93,7 +91,7 @@ type Tracked struct {
 // Load sends txs to the cluster's running nodes until stopped.
 type Load struct {
 	c         *Cluster
-	txCfg     client.TxConfig
+	signer    *streamload.Signer
 	senders   []*Account
 	Recipient *Account
 	interval  time.Duration // between two txs of one sender
@@ -114,8 +112,11 @@ type Load struct {
 // carol and a new stream.
 func NewLoad(c *Cluster, interval time.Duration) *Load {
 	c.t.Helper()
-	enc := app.New(log.NewNopLogger(), dbm.NewMemDB(), false, noAppOptions{})
-	l := &Load{c: c, txCfg: enc.TxConfig(), interval: interval, txs: map[string]*Tracked{}, refused: map[uint32]int{}, firstLog: map[uint32]string{}}
+	signer, err := streamload.NewSigner(c.ChainID)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	l := &Load{c: c, signer: signer, interval: interval, txs: map[string]*Tracked{}, refused: map[uint32]int{}, firstLog: map[uint32]string{}}
 	add := func(name, mnemonic string, index uint32) *Account {
 		a, err := newAccount(name, mnemonic, index)
 		if err != nil {
@@ -130,10 +131,6 @@ func NewLoad(c *Cluster, interval time.Duration) *Load {
 	l.Recipient = add("carol", carolMnemonic, 0)
 	return l
 }
-
-type noAppOptions struct{}
-
-func (noAppOptions) Get(string) any { return nil }
 
 // Senders are the accounts the load signs with.
 func (l *Load) Senders() []*Account { return l.senders }
@@ -281,30 +278,12 @@ func (l *Load) loadMsg(a *Account, kind string) sdk.Msg {
 }
 
 func (l *Load) signMsg(a *Account, msg sdk.Msg) ([]byte, string, error) {
-	b := l.txCfg.NewTxBuilder()
-	if err := b.SetMsgs(msg); err != nil {
-		return nil, "", err
-	}
-	b.SetGasLimit(gasLimit)
-	b.SetFeeAmount(sdk.NewCoins(sdk.NewCoin(denom, sdkmath.NewInt(fee))))
-	mode := signing.SignMode_SIGN_MODE_DIRECT
-	pub := a.key.PubKey()
-	if err := b.SetSignatures(signing.SignatureV2{PubKey: pub, Data: &signing.SingleSignatureData{SignMode: mode}, Sequence: a.nextSeq}); err != nil {
-		return nil, "", err
-	}
-	sd := authsigning.SignerData{ChainID: l.c.ChainID, AccountNumber: a.number, Sequence: a.nextSeq, PubKey: pub, Address: a.Addr}
-	sig, err := clienttx.SignWithPrivKey(context.Background(), mode, sd, b, a.key, l.txCfg, a.nextSeq)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := b.SetSignatures(sig); err != nil {
-		return nil, "", err
-	}
-	bz, err := l.txCfg.TxEncoder()(b.GetTx())
-	if err != nil {
-		return nil, "", err
-	}
-	return bz, txHash(bz), nil
+	tx, err := l.signer.Sign(a.acc, a.number, a.nextSeq, streamload.TxSpec{
+		Msgs: []sdk.Msg{msg},
+		Gas:  gasLimit,
+		Fee:  sdk.NewCoins(sdk.NewCoin(denom, sdkmath.NewInt(fee))),
+	})
+	return tx.Bytes, tx.Hash, err
 }
 
 // track asks a running node, every second, whether the txs sent are
@@ -448,11 +427,6 @@ func (n *Node) RESTGet(ctx context.Context, path string, out any) error {
 		return fmt.Errorf("%s GET %s: %s", n, path, res.Status)
 	}
 	return json.NewDecoder(res.Body).Decode(out)
-}
-
-func txHash(tx []byte) string {
-	sum := sha256.Sum256(tx)
-	return strings.ToUpper(hex.EncodeToString(sum[:]))
 }
 
 func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }

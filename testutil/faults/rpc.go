@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	streamload "github.com/streamchain/streamchain/cmd/streamload/load"
 )
 
 // The few CometBFT RPC calls the fault tests need, over plain HTTP: what a
@@ -135,7 +137,7 @@ func (n *Node) BlockTxHashes(ctx context.Context, height int64) ([]string, error
 		if err != nil {
 			return nil, err
 		}
-		hashes = append(hashes, txHash(raw))
+		hashes = append(hashes, streamload.TxHash(raw))
 	}
 	return hashes, nil
 }

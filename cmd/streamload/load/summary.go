@@ -1,0 +1,128 @@
+package load
+
+import (
+	"slices"
+	"time"
+)
+
+// Summary is one run's outcome as counted from the chain. Its JSON form is
+// streamload's machine-readable output.
+type Summary struct {
+	Workload string `json:"workload"`
+	Sent     int    `json:"sent"`
+	// Accepted txs passed CheckTx; Rejected counts the others by
+	// FailureKey ("rpc" when the node gave no answer).
+	Accepted int            `json:"accepted"`
+	Rejected map[string]int `json:"rejected,omitempty"`
+	// Committed txs are tracked txs found in blocks; OK of them had code 0,
+	// Failed counts the rest by FailureKey. Missing were accepted but not
+	// found in any block read.
+	Committed int            `json:"committed"`
+	OK        int            `json:"ok"`
+	Failed    map[string]int `json:"failed,omitempty"`
+	Missing   int            `json:"missing"`
+	// The busy blocks are those from the first to the last holding a
+	// tracked tx; TPS is code-0 tracked txs per second over them, timed by
+	// header times (from the block before the first to the last).
+	FirstHeight int64   `json:"first_height"`
+	LastHeight  int64   `json:"last_height"`
+	BusyBlocks  int     `json:"busy_blocks"`
+	TPS         float64 `json:"tps"`
+	// Inclusion latency of code-0 txs: from broadcast to the moment the
+	// Watcher first saw their height, in milliseconds.
+	LatencyP50 float64 `json:"latency_p50_ms"`
+	LatencyP90 float64 `json:"latency_p90_ms"`
+	LatencyP99 float64 `json:"latency_p99_ms"`
+	// broadcast_tx_sync round trips, in milliseconds.
+	RoundTripP50 float64 `json:"roundtrip_p50_ms"`
+	RoundTripP99 float64 `json:"roundtrip_p99_ms"`
+	GasPerTx     float64 `json:"gas_per_tx"`
+	// NodeCPUPerTx is the node's CPU time per code-0 tx in milliseconds,
+	// when the caller could measure it (0 otherwise).
+	NodeCPUPerTx float64 `json:"node_cpu_per_tx_ms,omitempty"`
+}
+
+// Summarize counts a run: sent is Send's result, blocks and committed
+// Blocks' result over heights that include the block before the first
+// tracked one, w the Watcher that ran during the sends (nil: no latency).
+func Summarize(workload string, sent []Sent, blocks []Block, committed map[string]Committed, w *Watcher) Summary {
+	s := Summary{Workload: workload, Sent: len(sent), Rejected: map[string]int{}, Failed: map[string]int{}}
+	var latencies, roundTrips []time.Duration
+	var gas int64
+	for _, x := range sent {
+		roundTrips = append(roundTrips, x.RoundTrip)
+		switch {
+		case x.Err != nil:
+			s.Rejected["rpc"]++
+			continue
+		case x.CheckCode != 0:
+			s.Rejected[FailureKey(x.CheckCodespace, x.CheckCode)]++
+			continue
+		}
+		s.Accepted++
+		c, ok := committed[x.Tx.Hash]
+		if !ok {
+			s.Missing++
+			continue
+		}
+		s.Committed++
+		if c.Code != 0 {
+			s.Failed[FailureKey(c.Codespace, c.Code)]++
+			continue
+		}
+		s.OK++
+		gas += c.GasUsed
+		if w != nil {
+			if at, ok := w.SeenAt(c.Height); ok {
+				latencies = append(latencies, at.Sub(x.SentAt))
+			}
+		}
+	}
+	if s.OK > 0 {
+		s.GasPerTx = float64(gas) / float64(s.OK)
+	}
+	s.LatencyP50, s.LatencyP90, s.LatencyP99 = percentileMs(latencies, 50), percentileMs(latencies, 90), percentileMs(latencies, 99)
+	s.RoundTripP50, s.RoundTripP99 = percentileMs(roundTrips, 50), percentileMs(roundTrips, 99)
+
+	first, last := -1, -1
+	for i, b := range blocks {
+		if b.Ours > 0 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return s
+	}
+	s.FirstHeight, s.LastHeight = blocks[first].Height, blocks[last].Height
+	s.BusyBlocks = last - first + 1
+	ok := 0
+	start := first - 1
+	if start < 0 {
+		// Without the block before, the first busy block has no start
+		// time: leave it out.
+		start = first
+	}
+	for _, b := range blocks[start+1 : last+1] {
+		ok += b.OursOK
+	}
+	if secs := blocks[last].Time.Sub(blocks[start].Time).Seconds(); secs > 0 {
+		s.TPS = float64(ok) / secs
+	}
+	return s
+}
+
+// percentileMs returns the p-th percentile (nearest rank) in milliseconds,
+// 0 for no samples.
+func percentileMs(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	d = slices.Clone(d)
+	slices.Sort(d)
+	i := int(float64(len(d))*p/100+0.5) - 1
+	i = min(max(i, 0), len(d)-1)
+	return float64(d[i]) / float64(time.Millisecond)
+}
