@@ -153,7 +153,7 @@ bench:
 # kill all, signalingd's node killed, a partition. The table goes to
 # build/faults.md (copied into BENCHMARKS.md). make test runs a short form.
 test-faults:
-	FAULTS_FULL=1 FAULTS_REPORT=$(BUILD_DIR)/faults.md go test -count=1 -v -run '^TestFaults$$' -timeout 40m ./testutil/faults
+	FAULTS_FULL=1 FAULTS_REPORT=$(BUILD_DIR)/faults.md go test -count=1 -v -run '^Test(Faults|Partition)$$' -timeout 40m ./testutil/faults
 
 ###############################################################################
 # Signaling benchmarks

@@ -26,8 +26,13 @@ die() {
 	exit 1
 }
 
+# DEVNET_HOST is the loopback address nodes listen on: 127.0.0.1 unless a
+# script offers another (any 127.x.y.z works on Linux; the fault tests use
+# one of their own, clear of the client sockets on 127.0.0.1's ports).
+DEVNET_HOST=${DEVNET_HOST:-127.0.0.1}
+
 port_in_use() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	(exec 3<>"/dev/tcp/$DEVNET_HOST/$1") 2>/dev/null
 }
 
 # build compiles streamd and signalingd into build/bin, unless STREAMD was
@@ -61,22 +66,22 @@ set_toml() {
 # changed ports take effect.
 configure() {
 	local cfg=$DEVNET_HOME/config/config.toml app=$DEVNET_HOME/config/app.toml client=$DEVNET_HOME/config/client.toml
-	set_toml "$cfg" "" proxy_app "\"tcp://127.0.0.1:$ABCI_PORT\""
-	set_toml "$cfg" rpc laddr "\"tcp://127.0.0.1:$RPC_PORT\""
+	set_toml "$cfg" "" proxy_app "\"tcp://$DEVNET_HOST:$ABCI_PORT\""
+	set_toml "$cfg" rpc laddr "\"tcp://$DEVNET_HOST:$RPC_PORT\""
 	# Browser clients (CosmJS, Keplr) call the RPC from another origin.
 	set_toml "$cfg" rpc cors_allowed_origins '["*"]'
 	set_toml "$cfg" rpc pprof_laddr '""'
-	set_toml "$cfg" p2p laddr "\"tcp://127.0.0.1:$P2P_PORT\""
+	set_toml "$cfg" p2p laddr "\"tcp://$DEVNET_HOST:$P2P_PORT\""
 	set_toml "$cfg" consensus timeout_commit "\"$BLOCK_TIME\""
 	set_toml "$cfg" instrumentation prometheus false
 
 	set_toml "$app" api enable true
-	set_toml "$app" api address "\"tcp://127.0.0.1:$API_PORT\""
+	set_toml "$app" api address "\"tcp://$DEVNET_HOST:$API_PORT\""
 	set_toml "$app" api enabled-unsafe-cors true
 	set_toml "$app" grpc enable true
-	set_toml "$app" grpc address "\"127.0.0.1:$GRPC_PORT\""
+	set_toml "$app" grpc address "\"$DEVNET_HOST:$GRPC_PORT\""
 
-	set_toml "$client" "" node "\"tcp://127.0.0.1:$RPC_PORT\""
+	set_toml "$client" "" node "\"tcp://$DEVNET_HOST:$RPC_PORT\""
 }
 
 # is_noise tells the node log lines a devnet does not show. CometBFT's RPC

@@ -25,6 +25,7 @@ set -euo pipefail
 
 # shellcheck source=testutil/devnet/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+DEVNET_HOST=127.0.0.1
 
 DEVNET_HOME=${DEVNET_HOME:-$ROOT/build/devnet}
 CHAIN_ID=${CHAIN_ID:-streamchain-devnet-1}

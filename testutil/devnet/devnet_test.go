@@ -126,22 +126,28 @@ func processesWith(t *testing.T, s string) []int {
 	return pids
 }
 
-func portFree(port int) bool {
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+// listening reports whether something accepts connections on host:port.
+func listening(host string, port int) bool {
+	c, err := net.DialTimeout("tcp", fmt.Sprintf("%s:%d", host, port), time.Second)
 	if err != nil {
 		return false
 	}
-	_ = ln.Close()
+	_ = c.Close()
 	return true
 }
 
-// freeBase finds count free consecutive ports in this package's range.
-func freeBase(t *testing.T, count int) int {
+// freeBase finds count consecutive ports in this package's range that host
+// can bind, sliding one port at a time: client sockets of other processes
+// sit on ports here and there in this range (Linux's ephemeral one).
+func freeBase(t *testing.T, host string, count int) int {
 	t.Helper()
-	for base := minPort; base+count <= maxPort; base += count {
+	for base := minPort; base+count <= maxPort; base++ {
 		ok := true
 		for p := base; p < base+count && ok; p++ {
-			ok = portFree(p)
+			ln, err := net.Listen("tcp", fmt.Sprintf("%s:%d", host, p))
+			if ok = err == nil; ok {
+				_ = ln.Close()
+			}
 		}
 		if ok {
 			return base
@@ -196,14 +202,14 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 	}
 	bins := buildBinaries(t)
 	home := t.TempDir()
-	base := freeBase(t, 6)
+	base := freeBase(t, "127.0.0.1", 6)
 	env := append(bins, "DEVNET_HOME="+home,
 		"RPC_PORT="+strconv.Itoa(base), "P2P_PORT="+strconv.Itoa(base+1), "GRPC_PORT="+strconv.Itoa(base+2),
 		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(base+5))
 
 	s := startScript(t, "devnet.sh", env...)
 	s.waitFor(t, `"chain reachable"`, 3*time.Minute)
-	require.False(t, portFree(base+5), "signalingd is not listening")
+	require.True(t, listening("127.0.0.1", base+5), "signalingd is not listening")
 
 	nodes := processesWith(t, "start --home "+home)
 	require.Len(t, nodes, 1, "the node's process")
@@ -211,7 +217,7 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 
 	require.Equal(t, 137, s.exited(t, 30*time.Second), "the script reports the node's death")
 	for _, p := range []int{base, base + 2, base + 5} {
-		require.True(t, portFree(p), "port %d still taken after the node died", p)
+		require.False(t, listening("127.0.0.1", p), "port %d still taken after the node died", p)
 	}
 	require.Empty(t, processesWith(t, "127.0.0.1:"+strconv.Itoa(base+5)), "signalingd outlived its node")
 	require.Contains(t, s.output(), "devnet: node stopped (exit status 137)")
@@ -232,15 +238,17 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	}
 	bins := buildBinaries(t)
 	home := t.TempDir()
-	base := freeBase(t, 100)
-	s := startScript(t, "multinode.sh", append(bins, "VALIDATORS=2", "MULTINODE_HOME="+home, "BASE_PORT="+strconv.Itoa(base))...)
+	const host = "127.0.36.1" // any 127.x address is loopback; this one is ours
+	base := freeBase(t, host, 100)
+	s := startScript(t, "multinode.sh", append(bins, "VALIDATORS=2", "MULTINODE_HOME="+home,
+		"BASE_PORT="+strconv.Itoa(base), "DEVNET_HOST="+host)...)
 	s.waitFor(t, "streamchain devnet is up: 2 validators", 3*time.Minute)
 	s.waitFor(t, `"chain reachable"`, time.Minute)
 	out := s.output()
 	for _, want := range []string{
-		fmt.Sprintf("node0  RPC http://127.0.0.1:%d  gRPC 127.0.0.1:%d  REST http://127.0.0.1:%d", base, base+2, base+3),
-		fmt.Sprintf("node1  RPC http://127.0.0.1:%d  gRPC 127.0.0.1:%d  REST http://127.0.0.1:%d", base+10, base+12, base+13),
-		fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d", base+2, base+12),
+		fmt.Sprintf("node0  RPC http://%[1]s:%[2]d  gRPC %[1]s:%[3]d  REST http://%[1]s:%[4]d", host, base, base+2, base+3),
+		fmt.Sprintf("node1  RPC http://%[1]s:%[2]d  gRPC %[1]s:%[3]d  REST http://%[1]s:%[4]d", host, base+10, base+12, base+13),
+		fmt.Sprintf("%[1]s:%[2]d,%[1]s:%[3]d", host, base+2, base+12),
 	} {
 		require.Contains(t, out, want)
 	}
@@ -255,7 +263,7 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	s.exited(t, time.Minute)
 	require.Empty(t, processesWith(t, home), "a process of the devnet outlived it")
 	for _, p := range []int{base, base + 1, base + 2, base + 10, base + 12, base + 90} {
-		require.True(t, portFree(p), "port %d still taken", p)
+		require.False(t, listening(host, p), "port %d still taken", p)
 	}
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a streamchain devnet of several validators, each its own streamd
-# process on 127.0.0.1, in the foreground; Ctrl-C stops them all.
+# process on 127.0.0.1 (or DEVNET_HOST), in the foreground; Ctrl-C stops them all.
 #
 #   make devnet VALIDATORS=4          fresh chain: wipes $MULTINODE_HOME first
 #   make devnet-resume VALIDATORS=4   continue the chain in $MULTINODE_HOME
@@ -19,6 +19,7 @@
 #   BLOCK_TIME      timeout_commit                       (default: 1s)
 #   LOG_LEVEL       node log level                       (default: info)
 #   SIGNALING_PORT  signalingd WebSocket/HTTP            (default: BASE_PORT + 90)
+#   DEVNET_HOST     loopback address to listen on        (default: 127.0.0.1)
 #   SIGNALING_ORIGINS, SIGNALING=0, RESUME=1: as in devnet.sh
 #   STREAMD, SIGNALINGD, BUILD=0: use these binaries instead of building
 # The foreground shows node0's log; every node's log is in its home, node.log.
@@ -119,7 +120,7 @@ configure_nodes() {
 		for ((j = 0; j < VALIDATORS; j++)); do
 			((j == i)) && continue
 			id=${ids[j]}
-			peers+="${peers:+,}$id@127.0.0.1:$(p2p_port "$j")"
+			peers+="${peers:+,}$id@$DEVNET_HOST:$(p2p_port "$j")"
 		done
 		local cfg=$DEVNET_HOME/config/config.toml
 		set_toml "$cfg" p2p persistent_peers "\"$peers\""
@@ -134,11 +135,11 @@ check_ports() {
 	for ((i = 0; i < VALIDATORS; i++)); do
 		for k in 0 1 2 3 4; do
 			port_in_use "$(port_of "$i" "$k")" &&
-				die "port $(port_of "$i" "$k") on 127.0.0.1 is in use (another devnet?); stop it or set BASE_PORT"
+				die "port $(port_of "$i" "$k") on $DEVNET_HOST is in use (another devnet?); stop it or set BASE_PORT"
 		done
 	done
 	if [[ $SIGNALING == 1 ]] && port_in_use "$SIGNALING_PORT"; then
-		die "port $SIGNALING_PORT on 127.0.0.1 is in use; stop it or set SIGNALING_PORT"
+		die "port $SIGNALING_PORT on $DEVNET_HOST is in use; stop it or set SIGNALING_PORT"
 	fi
 	return 0
 }
@@ -146,7 +147,7 @@ check_ports() {
 # height_of prints node $1's latest height, nothing while it cannot answer.
 height_of() {
 	local status
-	status=$("$STREAMD" status --node "tcp://127.0.0.1:$(rpc_port "$1")" 2>/dev/null) || return 0
+	status=$("$STREAMD" status --node "tcp://$DEVNET_HOST:$(rpc_port "$1")" 2>/dev/null) || return 0
 	sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p' <<<"$status"
 }
 
@@ -181,7 +182,7 @@ start_nodes() {
 grpc_endpoints() {
 	local i list=""
 	for ((i = 0; i < VALIDATORS; i++)); do
-		list+="${list:+,}127.0.0.1:$(grpc_port "$i")"
+		list+="${list:+,}$DEVNET_HOST:$(grpc_port "$i")"
 	done
 	echo "$list"
 }
@@ -189,11 +190,11 @@ grpc_endpoints() {
 start_signaling() {
 	[[ $SIGNALING == 1 ]] || return 0
 	"$SIGNALINGD" \
-		-listen "127.0.0.1:$SIGNALING_PORT" \
+		-listen "$DEVNET_HOST:$SIGNALING_PORT" \
 		-grpc "$(grpc_endpoints)" \
 		-chain-id "$CHAIN_ID" \
 		-allowed-origins "$SIGNALING_ORIGINS" \
-		-public-origin "http://127.0.0.1:$SIGNALING_PORT" \
+		-public-origin "http://$DEVNET_HOST:$SIGNALING_PORT" \
 		-log-level "$LOG_LEVEL" &
 	PIDS[signalingd]=$!
 }
@@ -218,8 +219,8 @@ print_ready() {
  streamchain devnet is up: $VALIDATORS validators, chain-id $CHAIN_ID, height $height
 EOF
 	for ((i = 0; i < VALIDATORS; i++)); do
-		printf '   node%d  RPC http://127.0.0.1:%d  gRPC 127.0.0.1:%d  REST http://127.0.0.1:%d\n' \
-			"$i" "$(rpc_port "$i")" "$(grpc_port "$i")" "$(api_port "$i")"
+		printf '   node%d  RPC http://%s:%d  gRPC %s:%d  REST http://%s:%d\n' "$i" \
+			"$DEVNET_HOST" "$(rpc_port "$i")" "$DEVNET_HOST" "$(grpc_port "$i")" "$DEVNET_HOST" "$(api_port "$i")"
 	done
 	echo "   homes $MULTINODE_HOME/node<i> (keyring-backend test; logs in node<i>/node.log)"
 	echo " Accounts in node0's keyring (10,000 STREAM each; the fee is 5000ustream):"
@@ -231,12 +232,12 @@ EOF
  Try it from $ROOT in another terminal:
    export PATH=\$PWD/build/bin:\$PATH
    streamd tx streaming edit-profile Alice --from alice --home $home --keyring-backend test --fees 5000$DENOM -y | streamd q wait-tx --home $home
-   streamd q block --home $home --node tcp://127.0.0.1:$(rpc_port $((VALIDATORS - 1)))   # any node answers
+   streamd q block --home $home --node tcp://$DEVNET_HOST:$(rpc_port $((VALIDATORS - 1)))   # any node answers
 EOF
 	if [[ $SIGNALING == 1 ]]; then
 		cat <<EOF
  Signaling daemon against every node's gRPC ($(grpc_endpoints)):
-   WebSocket  ws://127.0.0.1:$SIGNALING_PORT/ws   health http://127.0.0.1:$SIGNALING_PORT/healthz
+   WebSocket  ws://$DEVNET_HOST:$SIGNALING_PORT/ws   health http://$DEVNET_HOST:$SIGNALING_PORT/healthz
 EOF
 	fi
 	cat <<EOF

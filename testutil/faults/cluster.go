@@ -23,6 +23,12 @@ import (
 	"time"
 )
 
+// Host is the loopback address the fault tests' nodes listen on. Not
+// 127.0.0.1: on a busy machine thousands of client sockets (TIME_WAIT ones
+// too) sit on 127.0.0.1's ports in Linux's ephemeral range, where our ports
+// are, and would keep a node from binding its port again after a restart.
+const Host = "127.0.35.1"
+
 // Ports of node i: BasePort + 10*i + k, as multinode.sh lays them out.
 const (
 	portRPC = iota
@@ -39,6 +45,7 @@ type Cluster struct {
 	Streamd  string
 	Home     string // parent of the node homes
 	BasePort int
+	Host     string // the loopback address the nodes listen on
 	ChainID  string
 	Nodes    []*Node
 }
@@ -53,9 +60,11 @@ type Node struct {
 	mu   sync.Mutex // the load reads these while a test restarts the node
 	cmd  *exec.Cmd
 	done chan struct{}
-	// netns, when set, is the network namespace the node runs in.
+	// netns, when set, is the network namespace the node runs in; host is
+	// the address its RPC, gRPC and REST listen on; args go to `start`.
 	netns string
 	host  string
+	args  []string
 }
 
 // NewCluster creates the homes of n validators with multinode.sh (1 s
@@ -63,8 +72,8 @@ type Node struct {
 // nodes are not started. Everything it starts is stopped when the test ends.
 func NewCluster(t testing.TB, streamd string, n, minPort, maxPort int) *Cluster {
 	t.Helper()
-	c := &Cluster{t: t, Streamd: streamd, Home: t.TempDir(), ChainID: "streamchain-faults-1"}
-	c.BasePort = freeBase(t, minPort, maxPort, n)
+	c := &Cluster{t: t, Streamd: streamd, Home: t.TempDir(), ChainID: "streamchain-faults-1", Host: Host}
+	c.BasePort = freeBase(t, c.Host, minPort, maxPort, n)
 	_, self, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(self), "..", "devnet", "multinode.sh")
 	cmd := exec.Command(script, "init")
@@ -73,6 +82,7 @@ func NewCluster(t testing.TB, streamd string, n, minPort, maxPort int) *Cluster 
 		"MULTINODE_HOME="+c.Home,
 		"BASE_PORT="+fmt.Sprint(c.BasePort),
 		"CHAIN_ID="+c.ChainID,
+		"DEVNET_HOST="+c.Host,
 		"STREAMD="+streamd,
 		"BUILD=0",
 		"SIGNALING=0",
@@ -81,7 +91,7 @@ func NewCluster(t testing.TB, streamd string, n, minPort, maxPort int) *Cluster 
 		t.Fatalf("multinode.sh init: %v\n%s", err, out)
 	}
 	for i := range n {
-		c.Nodes = append(c.Nodes, &Node{c: c, Index: i, Home: filepath.Join(c.Home, fmt.Sprintf("node%d", i)), host: "127.0.0.1"})
+		c.Nodes = append(c.Nodes, &Node{c: c, Index: i, Home: filepath.Join(c.Home, fmt.Sprintf("node%d", i)), host: c.Host})
 	}
 	t.Cleanup(c.StopAll)
 	return c
@@ -91,13 +101,13 @@ func NewCluster(t testing.TB, streamd string, n, minPort, maxPort int) *Cluster 
 // will listen on are free. The range lies inside Linux's ephemeral range, so
 // client sockets of any process (TIME_WAIT ones too) take ports here and
 // there: look at the ports used, sliding one port at a time.
-func freeBase(t testing.TB, minPort, maxPort, n int) int {
+func freeBase(t testing.TB, host string, minPort, maxPort, n int) int {
 	t.Helper()
 	span := portsPerNode*n + portsPerNode
 	for base := minPort; base+span <= maxPort; base++ {
 		free := true
 		for _, p := range usedPorts(base, n) {
-			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			ln, err := net.Listen("tcp", fmt.Sprintf("%s:%d", host, p))
 			if err != nil {
 				free = false
 				break
@@ -127,7 +137,7 @@ func signalingPort(base, n int) int { return base + portsPerNode*n + 5 }
 
 // SignalingAddr is where a test runs signalingd.
 func (c *Cluster) SignalingAddr() string {
-	return fmt.Sprintf("127.0.0.1:%d", signalingPort(c.BasePort, len(c.Nodes)))
+	return fmt.Sprintf("%s:%d", c.Host, signalingPort(c.BasePort, len(c.Nodes)))
 }
 
 func (n *Node) port(k int) int { return n.c.BasePort + portsPerNode*n.Index + k }
@@ -234,7 +244,7 @@ func (n *Node) spawn() error {
 	if err != nil {
 		return err
 	}
-	args := []string{"start", "--home", n.Home, "--log_no_color"}
+	args := append([]string{"start", "--home", n.Home, "--log_no_color"}, n.args...)
 	name := n.c.Streamd
 	if n.netns != "" {
 		args = append([]string{"netns", "exec", n.netns, name}, args...)

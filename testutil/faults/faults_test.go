@@ -48,19 +48,28 @@ func (r *report) add(t *testing.T, x row) {
 	r.mu.Unlock()
 }
 
-// write puts the table into $FAULTS_REPORT when set (make test-faults).
-func (r *report) write(t *testing.T, blockTime time.Duration) {
+// write puts the table into $FAULTS_REPORT when set (make test-faults):
+// with a header, or appended to the table an earlier test wrote.
+func (r *report) write(t *testing.T, header string) {
 	path := os.Getenv("FAULTS_REPORT")
 	if path == "" {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Block interval before the faults: %.2f s.\n\n", blockTime.Seconds())
-	b.WriteString("| Fault | Blocks while it lasted | Recovery | Txs acknowledged / found afterwards |\n|---|---|---|---|\n")
+	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	if header != "" {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+		b.WriteString(header + "\n\n")
+		b.WriteString("| Fault | Blocks while it lasted | Recovery | Txs acknowledged / found afterwards |\n|---|---|---|---|\n")
+	}
 	for _, x := range r.rows {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", x.Fault, x.During, x.Recovery, x.Txs)
 	}
-	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	f, err := os.OpenFile(path, flags, 0o644)
+	require.NoError(t, err)
+	_, err = f.WriteString(b.String())
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 }
 
 func TestFaults(t *testing.T) {
@@ -92,8 +101,8 @@ func TestFaults(t *testing.T) {
 	// The end: every node holds the same history, every acknowledged tx is
 	// in it once, and the state is exactly what the committed txs made.
 	load.Stop(30 * time.Second)
-	checkNothingLost(t, c, load, rep)
-	rep.write(t, blockTime)
+	checkNothingLost(t, c, load, rep, "whole run")
+	rep.write(t, fmt.Sprintf("Block interval before the faults: %.2f s.", blockTime.Seconds()))
 }
 
 // killOneAndRestart: SIGKILL one validator; the other three (75 % of the
@@ -219,7 +228,7 @@ func killAll(t *testing.T, c *Cluster, load *Load, rep *report) {
 // history; no tx is in it twice; every acknowledged tx is in it; and the
 // state equals what the committed txs made (one stream per committed
 // MsgNewStream, carol's balance up by every committed send).
-func checkNothingLost(t *testing.T, c *Cluster, load *Load, rep *report) {
+func checkNothingLost(t *testing.T, c *Cluster, load *Load, rep *report, name string) {
 	ctx := context.Background()
 	top, err := AgreeOnHistory(ctx, c.Nodes)
 	require.NoError(t, err)
@@ -281,8 +290,8 @@ func checkNothingLost(t *testing.T, c *Cluster, load *Load, rep *report) {
 	require.NotZero(t, sum(streams), "no stream was scheduled")
 	require.NotZero(t, sends, "no bank send went through")
 	rep.add(t, row{
-		Fault:    "whole run",
-		During:   fmt.Sprintf("%d heights, identical on all 4", top),
+		Fault:    name,
+		During:   fmt.Sprintf("%d heights, identical on all %d", top, len(c.Nodes)),
 		Recovery: "-",
 		Txs: fmt.Sprintf("%d accepted by CheckTx, %d acknowledged committed (failed in their block: %v), all %d in the chain once; %d streams and %d sends match the state; refused by CheckTx: %v; no node answered: %d",
 			st.Accepted, st.Acked, st.Failed, len(inChain), sum(streams), sends, st.Refused, st.NoNode),
