@@ -68,7 +68,7 @@ func newNetNamespace(t *testing.T) (*netNamespace, error) {
 	return ns, nil
 }
 
-func (ns *netNamespace) cut() error  { return ip("link", "set", ns.hostIf, "down") }
+func (ns *netNamespace) cut() error { return ip("link", "set", ns.hostIf, "down") }
 
 // height asks node n from inside its namespace, which a cut does not reach.
 func (ns *netNamespace) height(t *testing.T, n *Node) int64 {
