@@ -170,6 +170,7 @@ func TestPartition(t *testing.T) {
 		Fault:    "partition 1 of 4 (veth down, own netns) for 15 s, heal",
 		During:   fmt.Sprintf("%d blocks by the other 3; the cut one stayed at %d", during, alone),
 		Recovery: fmt.Sprintf("%.1f s from healing to height %d; hashes equal at 1..%d", recovery.Seconds(), target, top),
+		Txs:      ackedFoundOn(t, load, []*Node{victim}),
 	})
 	checkNothingLost(t, c, load, rep, "partition run")
 	rep.write(t, "")

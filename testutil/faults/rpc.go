@@ -196,3 +196,32 @@ func (n *Node) Tx(ctx context.Context, hash string) (TxResult, error) {
 	h, _ := strconv.ParseInt(res.Height, 10, 64)
 	return TxResult{Hash: res.Hash, Height: h, Index: res.Index, Code: res.TxResult.Code, Codespace: res.TxResult.Codespace, Log: res.TxResult.Log, Data: res.TxResult.Data}, nil
 }
+
+// BlockResults returns the txs of the block at height as its results
+// report them (the block store and the ABCI results, not the tx index).
+func (n *Node) BlockResults(ctx context.Context, height int64) (map[string]TxResult, error) {
+	hashes, err := n.BlockTxHashes(ctx, height)
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		TxsResults []struct {
+			Code      uint32 `json:"code"`
+			Codespace string `json:"codespace"`
+			Log       string `json:"log"`
+			Data      string `json:"data"`
+		} `json:"txs_results"`
+	}
+	if err := n.call(ctx, "block_results", map[string]any{"height": strconv.FormatInt(height, 10)}, &res); err != nil {
+		return nil, err
+	}
+	if len(res.TxsResults) != len(hashes) {
+		return nil, fmt.Errorf("%s height %d: %d txs, %d results", n, height, len(hashes), len(res.TxsResults))
+	}
+	out := make(map[string]TxResult, len(hashes))
+	for i, h := range hashes {
+		r := res.TxsResults[i]
+		out[h] = TxResult{Hash: h, Height: height, Index: uint32(i), Code: r.Code, Codespace: r.Codespace, Log: r.Log, Data: r.Data}
+	}
+	return out, nil
+}
