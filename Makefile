@@ -45,12 +45,16 @@ install:
 
 # A one-validator chain on 127.0.0.1 in the foreground, with funded demo
 # accounts alice, bob and carol; see testutil/devnet/devnet.sh for settings.
+# VALIDATORS=4 runs four validator processes instead (multinode.sh).
+VALIDATORS ?= 1
+DEVNET_SCRIPT = $(if $(filter 1,$(VALIDATORS)),./testutil/devnet/devnet.sh,VALIDATORS=$(VALIDATORS) ./testutil/devnet/multinode.sh)
 devnet:
-	./testutil/devnet/devnet.sh
+	$(DEVNET_SCRIPT)
 
-# Continues the chain `make devnet` left in build/devnet.
+# Continues the chain `make devnet` left in build/devnet (build/devnet-multi
+# with VALIDATORS=4).
 devnet-resume:
-	RESUME=1 ./testutil/devnet/devnet.sh
+	RESUME=1 $(DEVNET_SCRIPT)
 
 ###############################################################################
 # Protobuf
@@ -146,6 +150,18 @@ proto-check: proto-gen
 BENCH_TIME ?= 1000x
 bench:
 	go test -run '^$$' -bench . -benchtime $(BENCH_TIME) -timeout 60m ./x/streaming/keeper
+
+###############################################################################
+# Fault tests
+###############################################################################
+
+.PHONY: test-faults
+
+# Four validators under a steady load, perturbed: kill, pause, kill two,
+# kill all, signalingd's node killed, a partition. The table goes to
+# build/faults.md (copied into BENCHMARKS.md). make test runs a short form.
+test-faults:
+	FAULTS_FULL=1 FAULTS_REPORT=$(BUILD_DIR)/faults.md go test -count=1 -v -run '^Test(Faults|Partition)$$' -timeout 40m ./testutil/faults
 
 ###############################################################################
 # Signaling benchmarks

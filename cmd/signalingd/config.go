@@ -29,7 +29,7 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (signa
 	opts := []option{
 		{"listen", "SIGNALINGD_LISTEN", "WebSocket/HTTP listen address", (*stringValue)(&cfg.Listen)},
 		{"metrics-listen", "SIGNALINGD_METRICS_LISTEN", "serve /metrics on this address instead of the public listener", (*stringValue)(&cfg.MetricsListen)},
-		{"grpc", "SIGNALINGD_GRPC", "the node's gRPC endpoint (host:port)", (*stringValue)(&cfg.GRPCAddr)},
+		{"grpc", "SIGNALINGD_GRPC", "the nodes' gRPC endpoints, host:port, comma-separated: queries move to the next when one does not answer", (*stringValue)(&cfg.GRPCAddr)},
 		{"grpc-tls", "SIGNALINGD_GRPC_TLS", "dial the node's gRPC endpoint with TLS", (*boolValue)(&cfg.GRPCTLS)},
 		{"chain-id", "SIGNALINGD_CHAIN_ID", "chain id written into sign-in challenges", (*stringValue)(&cfg.ChainID)},
 		{"bech32-prefix", "SIGNALINGD_BECH32_PREFIX", "bech32 prefix of account addresses", (*stringValue)(&cfg.Bech32Prefix)},

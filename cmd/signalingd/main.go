@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log := newLogger(cfg, stderr)
 
-	chain, err := signaling.DialChain(cfg.GRPCAddr, cfg.GRPCTLS)
+	chain, err := dialChain(cfg.GRPCAddr, cfg.GRPCTLS, log)
 	if err != nil {
 		return err
 	}

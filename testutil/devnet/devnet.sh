@@ -20,9 +20,13 @@
 #   SIGNALING=0       do not start signalingd
 #   LOAD_ACCOUNTS=N   also fund N deterministic streamload accounts (seed
 #                     LOAD_SEED, default streamload) in a fresh genesis
+#   STREAMD, SIGNALINGD, BUILD=0  use these binaries instead of building
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=testutil/devnet/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+DEVNET_HOST=127.0.0.1
+
 DEVNET_HOME=${DEVNET_HOME:-$ROOT/build/devnet}
 CHAIN_ID=${CHAIN_ID:-streamchain-devnet-1}
 RPC_PORT=${RPC_PORT:-26657}
@@ -39,55 +43,7 @@ SIGNALING_ORIGINS=${SIGNALING_ORIGINS:-*}
 LOAD_ACCOUNTS=${LOAD_ACCOUNTS:-0}
 LOAD_SEED=${LOAD_SEED:-streamload}
 
-STREAMD=$ROOT/build/bin/streamd
-SIGNALINGD=$ROOT/build/bin/signalingd
-DENOM=ustream
 KEYRING=(--keyring-backend test --home "$DEVNET_HOME")
-
-# Fixed devnet-only keys, so addresses stay the same from run to run. These
-# mnemonics are public: never use them outside a local devnet.
-declare -A MNEMONIC=(
-	[validator]="fun warfare junior message genuine draw sleep slice dinner tattoo sauce cube degree exile era typical dinosaur main mammal trust job garbage spider palace"
-	[alice]="trouble gather pelican example length fuel mango floor prison table broken rescue unaware sadness expand alley popular mention wish limb symptom price despair rocket"
-	[bob]="manual idle uniform sustain crystal pulp remember layer mask high myself example satisfy pave crowd era material again again token innocent regular syrup coach"
-	[carol]="explain buzz output adapt one lumber party valve huge review during tiny oppose width plate april deliver where agent panel giggle husband demise penalty"
-)
-DEMO_ACCOUNTS=(alice bob carol)
-VALIDATOR_BALANCE=1000000000000$DENOM # 1,000,000 STREAM
-VALIDATOR_STAKE=100000000000$DENOM    # 100,000 STREAM
-DEMO_BALANCE=10000000000$DENOM        # 10,000 STREAM each
-
-die() {
-	echo "devnet: $*" >&2
-	exit 1
-}
-
-port_in_use() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# set_toml FILE SECTION KEY VALUE sets KEY in [SECTION] ("" for the top of
-# the file) and fails if the key is not there: a renamed key must not go
-# unnoticed.
-set_toml() {
-	local file=$1 section=$2 key=$3 value=$4 range
-	if [[ -z $section ]]; then
-		range='1,/^\[/'
-	else
-		range="/^\\[${section//./\\.}\\]/,/^\\[/"
-	fi
-	grep -q "^$key = " "$file" || die "$file has no key $key"
-	sed -i "${range} s|^$key = .*|$key = $value|" "$file"
-	awk -v s="$section" -v k="$key" -v v="$value" '
-		/^\[/ { cur = substr($0, 2, length($0) - 2) }
-		cur == s && index($0, k " = ") == 1 { found = ($0 == k " = " v) }
-		END { exit !found }' "$file" || die "could not set [$section] $key in $file"
-}
-
-build() {
-	echo "devnet: building streamd"
-	make -C "$ROOT" --no-print-directory build
-}
 
 init_chain() {
 	echo "devnet: creating a fresh chain in $DEVNET_HOME"
@@ -126,28 +82,6 @@ fund_load_accounts() {
 	"$STREAMD" genesis bulk-add-genesis-account "$file" --home "$DEVNET_HOME" >/dev/null ||
 		die "could not add the load accounts"
 	echo "devnet: funded $LOAD_ACCOUNTS load accounts (seed $LOAD_SEED)"
-}
-
-# configure binds every listener to loopback and applies the settings above;
-# it runs on resume too, so changed ports take effect.
-configure() {
-	local cfg=$DEVNET_HOME/config/config.toml app=$DEVNET_HOME/config/app.toml client=$DEVNET_HOME/config/client.toml
-	set_toml "$cfg" "" proxy_app "\"tcp://127.0.0.1:$ABCI_PORT\""
-	set_toml "$cfg" rpc laddr "\"tcp://127.0.0.1:$RPC_PORT\""
-	# Browser clients (CosmJS, Keplr) call the RPC from another origin.
-	set_toml "$cfg" rpc cors_allowed_origins '["*"]'
-	set_toml "$cfg" rpc pprof_laddr '""'
-	set_toml "$cfg" p2p laddr "\"tcp://127.0.0.1:$P2P_PORT\""
-	set_toml "$cfg" consensus timeout_commit "\"$BLOCK_TIME\""
-	set_toml "$cfg" instrumentation prometheus false
-
-	set_toml "$app" api enable true
-	set_toml "$app" api address "\"tcp://127.0.0.1:$API_PORT\""
-	set_toml "$app" api enabled-unsafe-cors true
-	set_toml "$app" grpc enable true
-	set_toml "$app" grpc address "\"127.0.0.1:$GRPC_PORT\""
-
-	set_toml "$client" "" node "\"tcp://127.0.0.1:$RPC_PORT\""
 }
 
 check_ports() {
@@ -236,6 +170,7 @@ start_signaling() {
 			-public-origin "http://127.0.0.1:$SIGNALING_PORT" \
 			-log-level "$LOG_LEVEL"
 	) &
+	SIGNALING_PID=$!
 	cat <<EOF
  Signaling daemon (protocol: signaling/PROTOCOL.md), against gRPC 127.0.0.1:$GRPC_PORT
    WebSocket  ws://127.0.0.1:$SIGNALING_PORT/ws
@@ -245,13 +180,17 @@ EOF
 }
 
 # watch_log copies the node's log through and, at the first committed block,
-# prints the endpoints and starts the signaling daemon.
+# prints the endpoints and starts the signaling daemon. The log ends when the
+# node does, however it ends (Ctrl-C, a crash, SIGKILL): then it stops the
+# daemon, so that nothing this script started outlives the node and a
+# `make devnet-resume` finds its ports free.
 watch_log() {
 	# Ctrl-C is for the node: this reader keeps draining its log until the
 	# node has shut down, or the node would die of SIGPIPE mid-shutdown.
 	trap '' INT
 	local line ready=0 height
 	while IFS= read -r line; do
+		is_noise "$line" && continue
 		printf '%s\n' "$line"
 		if ((ready == 0)) && [[ $line =~ committed\ state.*\ height=([0-9]+) ]]; then
 			ready=1
@@ -260,6 +199,11 @@ watch_log() {
 			start_signaling
 		fi
 	done
+	if [[ -n ${SIGNALING_PID:-} ]]; then
+		# After Ctrl-C the daemon has had SIGINT too and is draining: give it
+		# a moment to finish before asking it to stop.
+		stop_process "$SIGNALING_PID" 2
+	fi
 }
 
 main() {
