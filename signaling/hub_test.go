@@ -107,7 +107,9 @@ func TestProofIsBoundToItsConnection(t *testing.T) {
 }
 
 func TestUnauthenticatedConnectionTimesOut(t *testing.T) {
-	e := newEnv(t, func(c *signaling.Config) { c.AuthTimeout = 200 * time.Millisecond })
+	// Challenge times are whole seconds, and a challenge must expire before
+	// the auth timeout: the shortest workable pair.
+	e := newEnv(t, func(c *signaling.Config) { c.AuthTimeout, c.ChallengeTTL = 2500*time.Millisecond, 2*time.Second })
 	c := e.dial()
 	c.Expect("challenge")
 	code, _ := c.ExpectClosed()
@@ -116,7 +118,7 @@ func TestUnauthenticatedConnectionTimesOut(t *testing.T) {
 	// A signed-in connection outlives the timeout: it still answers after it.
 	w := signalingtest.NewWallet()
 	ok, _ := e.signedIn(w)
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(e.cfg.AuthTimeout + 100*time.Millisecond)
 	ok.Send(map[string]any{"type": "leave"})
 	ok.ExpectError("not_in_session")
 }

@@ -2,16 +2,12 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -170,29 +166,15 @@ func startDaemon(t *testing.T, node *cli.Node) *daemon {
 	require.NoError(t, err)
 
 	cfg := signaling.DefaultConfig()
-	cfg.GRPCAddr = node.GRPC
 	cfg.ChainID = node.ChainID
 	cfg.AllowedOrigins = []string{appOrigin}
 	cfg.PublicOrigin = "http://" + ln.Addr().String()
 	cfg.StartGrace = time.Minute
 	cfg.RecheckInterval = time.Second
 	cfg.CacheTTL = 500 * time.Millisecond
-	chain, err := signaling.DialChain(cfg.GRPCAddr, false)
+	srv, err := signaling.New(cfg, signalingtest.DialChain(t, node.GRPC), signaling.WithLogger(signalingtest.Logger()))
 	require.NoError(t, err)
-	srv, err := signaling.New(cfg, chain, signaling.WithLogger(testLogger()))
-	require.NoError(t, err)
-
-	hs := httptest.NewUnstartedServer(srv)
-	_ = hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		require.NoError(t, srv.Shutdown(ctx))
-		hs.Close()
-		require.NoError(t, chain.Close())
-	})
+	hs := signalingtest.Serve(t, srv, ln)
 
 	// The daemon reaches the node.
 	resp, err := http.Get(hs.URL + "/healthz")
@@ -241,11 +223,4 @@ func randomChunks(t *testing.T, n, size int) [][]byte {
 func requireOK(t *testing.T, res cli.TxResult) {
 	t.Helper()
 	require.Zerof(t, res.Code, "tx %s failed: codespace %s: %s", res.Hash, res.Codespace, res.RawLog)
-}
-
-func testLogger() *slog.Logger {
-	if os.Getenv("SIGNALING_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
