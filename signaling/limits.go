@@ -147,12 +147,7 @@ func (l *messageLimiter) allow() (ok, exhausted bool) {
 	if l.bucket.Allow() {
 		return true, false
 	}
-	return false, l.penalise()
-}
-
-// penalise adds one violation; true means patience is used up.
-func (l *messageLimiter) penalise() bool {
-	return !l.patience.Allow()
+	return false, !l.patience.Allow()
 }
 
 // byteBudget is a token bucket of relayed bytes per sender.

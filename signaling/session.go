@@ -23,6 +23,7 @@ type session struct {
 	authed       atomic.Bool
 	authFailures int
 	limiter      *messageLimiter
+	busy         int // peer_busy refusals in a row
 	relayBytes   *byteBudget
 	// pending is released once: at sign-in or when the connection ends,
 	// whichever comes first.
@@ -139,10 +140,15 @@ func (s *session) relay(m ClientMessage, received time.Time) *ProtocolError {
 		return protoErr(CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
 	}
 	perr := s.srv.hub.relay(s.member, m, out)
-	if perr != nil && perr.Code == CodePeerBusy && s.limiter.penalise() {
-		// The other side's queue keeps filling with this sender's
-		// messages: the sender goes, not the peer it floods.
-		s.conn.closeWith(CloseRateLimited, "the other peer cannot keep up with what you send")
+	switch {
+	case perr == nil:
+		s.busy = 0
+	case perr.Code == CodePeerBusy:
+		// The other side's queue stays full of this sender's messages:
+		// the sender goes, not the peer it floods.
+		if s.busy++; s.busy > maxRateViolations {
+			s.conn.closeWith(CloseRateLimited, "the other peer cannot keep up with what you send")
+		}
 	}
 	return perr
 }
