@@ -64,6 +64,21 @@ func TestNothingIsAcceptedBeforeSignIn(t *testing.T) {
 	require.Equal(t, 3.0, e.metric("signaling_auth_failures_total", "reason", "unauthenticated"))
 }
 
+// A client matching replies by request always gets one: refused messages
+// with a readable type name it, before sign-in and after.
+func TestErrorsCarryTheRequest(t *testing.T) {
+	e := newEnv(t)
+	c := e.dial()
+	c.Expect("challenge")
+	c.Send(map[string]any{"type": "hack"})
+	require.Equal(t, "hack", c.ExpectError("unknown_type").Str("request"))
+	c2, _ := e.signedIn(signalingtest.NewWallet())
+	c2.Send(map[string]any{"type": "watch"})
+	require.Equal(t, "watch", c2.ExpectError("bad_message").Str("request"))
+	c2.Send(map[string]any{"type": "nope"})
+	require.Equal(t, "nope", c2.ExpectError("unknown_type").Str("request"))
+}
+
 func TestFailedSignInsCloseTheConnection(t *testing.T) {
 	e := newEnv(t)
 	w, other := signalingtest.NewWallet(), signalingtest.NewWallet()

@@ -219,7 +219,12 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, status, reason, "too many connections")
 		return
 	}
-	defer s.conns.release(ip)
+	released := false
+	defer func() {
+		if !released {
+			s.conns.release(ip)
+		}
+	}()
 	// Connections that have not signed in cost the daemon without proving
 	// anything: they have their own, smaller cap.
 	if s.unauthenticated.Add(1) > int64(s.cfg.MaxUnauthenticatedConns) {
@@ -255,7 +260,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess.log.Debug("connection opened")
-	sess.serve()
+	// The session runs on a goroutine of its own and the HTTP handler's
+	// goroutine ends: an idle connection then keeps only a shallow stack
+	// (the handler's has grown through net/http and the upgrade).
+	released = true
+	go func() {
+		defer s.conns.release(ip)
+		sess.serve()
+	}()
 }
 
 func (s *Server) refuse(w http.ResponseWriter, status int, reason, msg string) {

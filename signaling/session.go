@@ -167,7 +167,20 @@ func (s *session) sendChallenge() {
 }
 
 func (s *session) authenticate(m ClientMessage) {
-	addr, perr := s.srv.auth.Verify(s.member.id, s.origin, AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
+	// The signature check runs deep (bech32, secp256k1): on a goroutine of
+	// its own, so the reader's stack, which every idle connection keeps,
+	// never grows to its depth.
+	type verdict struct {
+		addr string
+		perr *ProtocolError
+	}
+	done := make(chan verdict, 1)
+	go func() {
+		addr, perr := s.srv.auth.Verify(s.member.id, s.origin, AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
+		done <- verdict{addr, perr}
+	}()
+	v := <-done
+	addr, perr := v.addr, v.perr
 	if perr != nil {
 		s.reject(TypeAuth, perr)
 		return
