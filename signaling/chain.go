@@ -181,11 +181,11 @@ func (c *cachedChain) stream(ctx context.Context, id uint64, fresh bool) (Stream
 		gone, missing := c.missing[id]
 		c.mu.Unlock()
 		if ok && c.now().Before(e.expires) {
-			c.metrics.ChainQueries.WithLabelValues("stream", "cached").Inc()
+			c.metrics.cachedStream.Inc()
 			return e.info, nil
 		}
 		if missing && c.now().Before(gone) {
-			c.metrics.ChainQueries.WithLabelValues("stream", "cached_not_found").Inc()
+			c.metrics.cachedStreamNotFound.Inc()
 			return StreamInfo{}, ErrStreamNotFound
 		}
 	}
@@ -228,7 +228,7 @@ func (c *cachedChain) subscribed(ctx context.Context, subscriber, broadcaster st
 		exp, ok := c.subs[k]
 		c.mu.Unlock()
 		if ok && c.now().Before(exp) {
-			c.metrics.ChainQueries.WithLabelValues("subscription", "cached").Inc()
+			c.metrics.cachedSubscription.Inc()
 			return true, nil
 		}
 	}

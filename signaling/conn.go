@@ -89,6 +89,7 @@ type Conn struct {
 	metrics  *Metrics
 
 	readerDone chan struct{}
+	wake       chan struct{} // a lingering writer has work
 	writers    sync.WaitGroup
 	pinger     *time.Timer
 
@@ -104,7 +105,7 @@ type Conn struct {
 }
 
 func newConn(ws *websocket.Conn, t timing, maxQueue int, m *Metrics) *Conn {
-	c := &Conn{ws: ws, t: t, maxQueue: maxQueue, metrics: m, readerDone: make(chan struct{})}
+	c := &Conn{ws: ws, t: t, maxQueue: maxQueue, metrics: m, readerDone: make(chan struct{}), wake: make(chan struct{}, 1)}
 	c.pinger = time.AfterFunc(time.Hour, c.duePing)
 	c.pinger.Stop()
 	return c
@@ -155,6 +156,10 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 	c.mu.Lock()
 	c.dead = true
 	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}: // a lingering writer exits now
+	default:
+	}
 	_ = c.ws.Close() // unblocks a writer stuck on a slow peer
 	c.writers.Wait()
 	c.mu.Lock()
@@ -197,8 +202,16 @@ func (c *Conn) duePing() {
 	c.startWriterLocked()
 }
 
+// startWriterLocked makes sure a writer runs and has noticed the new work.
 func (c *Conn) startWriterLocked() {
-	if c.writing || c.dead {
+	if c.dead {
+		return
+	}
+	if c.writing {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
 		return
 	}
 	c.writing = true
@@ -206,12 +219,23 @@ func (c *Conn) startWriterLocked() {
 	go c.write()
 }
 
+// writerLinger is how long an idle writer waits for more before it exits: a
+// busy connection keeps its writer, an idle one holds none.
+const writerLinger = 250 * time.Millisecond
+
 // write drains the queue and exits; it is the only goroutine writing data
 // frames. On a close request it flushes, sends the close frame and waits
 // briefly for the peer's.
 func (c *Conn) write() {
 	defer c.writers.Done()
 	var batch []outbound
+	var linger *time.Timer
+	defer func() {
+		if linger != nil {
+			linger.Stop()
+		}
+	}()
+	lingered := false
 	for {
 		c.mu.Lock()
 		if len(c.queue) == 0 {
@@ -231,23 +255,54 @@ func (c *Conn) write() {
 				c.pinger.Reset(c.t.pingPeriod)
 				continue
 			}
-			c.writing = false
+			if lingered || c.dead {
+				c.writing = false
+				c.mu.Unlock()
+				return
+			}
 			c.mu.Unlock()
-			return
+			if linger == nil {
+				linger = time.NewTimer(writerLinger)
+			} else {
+				linger.Reset(writerLinger)
+			}
+			select {
+			case <-c.wake:
+			case <-linger.C:
+				lingered = true
+			}
+			continue
 		}
+		lingered = false
 		batch, c.queue = c.queue, batch[:0]
 		c.mu.Unlock()
+		ck, _ := c.ws.NetConn().(corker)
+		if len(batch) < 2 {
+			ck = nil
+		}
+		if ck != nil {
+			ck.cork()
+		}
+		var err error
 		for i, out := range batch {
-			if err := c.writeOne(out); err != nil {
+			if err = c.writeOne(out); err != nil {
 				for _, o := range batch[i:] {
 					o.settle()
 				}
-				_ = c.ws.Close()
-				c.stopWriting()
-				return
+				break
 			}
 			out.settle()
 			batch[i] = outbound{}
+		}
+		if ck != nil {
+			if uerr := ck.uncork(); err == nil {
+				err = uerr
+			}
+		}
+		if err != nil {
+			_ = c.ws.Close()
+			c.stopWriting()
+			return
 		}
 		if cap(batch) > 16 {
 			batch = nil // a burst's buffer is not kept by an idle connection
@@ -318,7 +373,7 @@ func (c *Conn) writeOne(out outbound) error {
 		return err
 	}
 	if out.relayType != "" {
-		c.metrics.RelayLatency.WithLabelValues(out.relayType).Observe(time.Since(out.received).Seconds())
+		c.metrics.observeRelay(out.relayType, time.Since(out.received))
 	}
 	return nil
 }

@@ -191,10 +191,62 @@ func (l *limitedListener) Accept() (net.Conn, error) {
 	}
 }
 
+// limitedConn is an accepted connection that gives its slot back when
+// closed. It can also be corked: while corked, writes gather in a buffer
+// and go out in one write when uncorked, so a writer with several queued
+// messages makes one system call for all of them.
 type limitedConn struct {
 	net.Conn
 	once    sync.Once
 	release func()
+
+	wmu    sync.Mutex
+	corked bool
+	buf    []byte
+}
+
+// maxCorked bounds what a corked connection gathers before writing anyway.
+const maxCorked = 64 << 10
+
+func (c *limitedConn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.corked && len(c.buf)+len(p) <= maxCorked {
+		c.buf = append(c.buf, p...)
+		return len(p), nil
+	}
+	if err := c.flushLocked(); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *limitedConn) flushLocked() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.buf)
+	c.buf = nil // an idle connection keeps no buffer
+	return err
+}
+
+func (c *limitedConn) cork() {
+	c.wmu.Lock()
+	c.corked = true
+	c.wmu.Unlock()
+}
+
+func (c *limitedConn) uncork() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.corked = false
+	return c.flushLocked()
+}
+
+// corker is implemented by connections from Server.Listener.
+type corker interface {
+	cork()
+	uncork() error
 }
 
 func (c *limitedConn) Close() error {

@@ -1,6 +1,8 @@
 package signaling
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -23,6 +25,18 @@ type Metrics struct {
 	ChainEventsUp       prometheus.Gauge
 	ChainEventHeight    prometheus.Gauge
 	ChainEvents         *prometheus.CounterVec // kind: see EventKind
+
+	// Children on the hot paths, looked up once.
+	relayLatency         map[string]prometheus.Observer
+	cachedStream         prometheus.Counter
+	cachedStreamNotFound prometheus.Counter
+	cachedSubscription   prometheus.Counter
+}
+
+func (m *Metrics) observeRelay(typ string, d time.Duration) {
+	if o := m.relayLatency[typ]; o != nil {
+		o.Observe(d.Seconds())
+	}
 }
 
 // NewMetrics creates the metrics and registers them on reg.
@@ -91,6 +105,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "x/streaming events applied from committed blocks, by kind.",
 		}, []string{"kind"}),
 	}
+	m.relayLatency = map[string]prometheus.Observer{}
+	for _, t := range []string{TypeOffer, TypeAnswer, TypeCandidate} {
+		m.relayLatency[t] = m.RelayLatency.WithLabelValues(t)
+	}
+	m.cachedStream = m.ChainQueries.WithLabelValues("stream", "cached")
+	m.cachedStreamNotFound = m.ChainQueries.WithLabelValues("stream", "cached_not_found")
+	m.cachedSubscription = m.ChainQueries.WithLabelValues("subscription", "cached")
 	reg.MustRegister(m.Connections, m.ConnectionsRejected, m.Disconnects, m.LiveStreams, m.Viewers,
 		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
 		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents)

@@ -189,12 +189,15 @@ const (
 // even on error, so the error can name its request.
 func DecodeClientMessage(data []byte) (ClientMessage, error) {
 	var m ClientMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&m); err != nil {
+	if err := json.Unmarshal(data, &m); err != nil {
+		// Tell "two objects" apart from other syntax errors, off the
+		// hot path.
+		var first ClientMessage
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if dec.Decode(&first) == nil && dec.More() {
+			return ClientMessage{Type: first.Type}, protoErr(CodeBadMessage, "one JSON object per message")
+		}
 		return ClientMessage{Type: peekType(data)}, decodeError(err)
-	}
-	if dec.More() {
-		return ClientMessage{Type: m.Type}, protoErr(CodeBadMessage, "one JSON object per message")
 	}
 	if err := m.validate(); err != nil {
 		return ClientMessage{Type: m.Type}, err
@@ -340,11 +343,24 @@ type viewerCountMsg struct {
 	Count    int      `json:"count"`
 }
 
-type relayMsg struct {
-	Type      string          `json:"type"`
-	From      string          `json:"from"`
-	SDP       json.RawMessage `json:"sdp,omitempty"`
-	Candidate json.RawMessage `json:"candidate,omitempty"`
+// encodeRelay is a relayed message: {"type":..., "from":..., "sdp" or
+// "candidate": the payload as the sender wrote it}. Written by hand: it is
+// the hot path, every part is already valid JSON (the payload was parsed,
+// type and peer ids are plain ASCII), and the payload reaches the other
+// side byte for byte.
+func encodeRelay(typ, from string, sdp, candidate json.RawMessage) []byte {
+	key, payload := `","sdp":`, sdp
+	if typ == TypeCandidate {
+		key, payload = `","candidate":`, candidate
+	}
+	b := make([]byte, 0, len(`{"type":"","from":`)+len(typ)+len(from)+len(key)+len(payload)+1)
+	b = append(b, `{"type":"`...)
+	b = append(b, typ...)
+	b = append(b, `","from":"`...)
+	b = append(b, from...)
+	b = append(b, key...)
+	b = append(b, payload...)
+	return append(b, '}')
 }
 
 type errorMsg struct {

@@ -131,7 +131,7 @@ func (s *session) relay(m ClientMessage, received time.Time) *ProtocolError {
 	}
 	out := outbound{
 		// Encode before the hub's lock: payloads can be tens of kilobytes.
-		data:      encode(relayMsg{Type: m.Type, From: s.member.peerID, SDP: m.SDP, Candidate: m.Candidate}),
+		data:      encodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
 		relayType: m.Type,
 		received:  received,
 		charge:    &s.member.queued,
