@@ -72,8 +72,8 @@ type peer interface {
 type frameHandler interface {
 	// message is called for each data frame, on the reader goroutine.
 	message(mt int, data []byte, received time.Time)
-	// control is called for each ping the peer sends; false drops it
-	// unanswered (it was over the rate limit).
+	// control is called for each ping or pong the peer sends; false drops
+	// it (a ping goes unanswered; it was over the rate limit).
 	control() bool
 }
 
@@ -117,6 +117,9 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 	c.ws.SetReadLimit(readLimit)
 	_ = c.ws.SetReadDeadline(time.Now().Add(c.t.pongWait))
 	c.ws.SetPongHandler(func(string) error {
+		if !h.control() {
+			return nil // an unsolicited pong flood does not keep the peer alive
+		}
 		return c.ws.SetReadDeadline(time.Now().Add(c.t.pongWait))
 	})
 	// A ping costs a token like any message: without that one peer can

@@ -109,6 +109,8 @@ func TestSlowViewerIsDropped(t *testing.T) {
 	e := newEnv(t, func(c *signaling.Config) {
 		c.SendQueueSize = 4
 		c.MessagesPerSecond, c.MessageBurst = 100000, 100000
+		// The relay byte budget is not what this test is about.
+		c.RelayBytesPerSecond, c.RelayByteBurst = 1<<30, 1<<30
 	})
 	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
 	id := e.liveStream(owner)
