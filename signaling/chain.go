@@ -2,7 +2,6 @@ package signaling
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"strconv"
@@ -11,10 +10,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	"github.com/streamchain/streamchain/x/streaming/types"
@@ -46,46 +42,16 @@ type Chain interface {
 	Ping(ctx context.Context) error
 }
 
-// GRPCChain queries x/streaming over the node's gRPC endpoint.
+// GRPCChain queries x/streaming over the node's gRPC endpoint. The client
+// connection is the caller's (cmd/signalingd dials it with its own backoff
+// and TLS settings); it must use GogoCodec.
 type GRPCChain struct {
-	q    types.QueryClient
-	conn *grpc.ClientConn
+	q types.QueryClient
 }
 
-// DialChain connects to a node's gRPC endpoint. It does not wait for the node:
-// the connection (re)establishes itself in the background with a short
-// backoff, so a node that comes back is used again within seconds.
-func DialChain(addr string, useTLS bool) (*GRPCChain, error) {
-	creds := insecure.NewCredentials()
-	if useTLS {
-		creds = credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12})
-	}
-	bo := backoff.DefaultConfig
-	bo.BaseDelay = 100 * time.Millisecond
-	bo.MaxDelay = 2 * time.Second
-	conn, err := grpc.NewClient(addr,
-		grpc.WithTransportCredentials(creds),
-		grpc.WithConnectParams(grpc.ConnectParams{Backoff: bo, MinConnectTimeout: 2 * time.Second}),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(GogoCodec{})),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("grpc client for %s: %w", addr, err)
-	}
-	return &GRPCChain{q: types.NewQueryClient(conn), conn: conn}, nil
-}
-
-// NewGRPCChain uses an existing client connection (which must use a codec
-// that handles gogoproto messages, such as GogoCodec).
+// NewGRPCChain queries through cc.
 func NewGRPCChain(cc grpc.ClientConnInterface) *GRPCChain {
 	return &GRPCChain{q: types.NewQueryClient(cc)}
-}
-
-// Close closes a connection made by DialChain.
-func (c *GRPCChain) Close() error {
-	if c.conn == nil {
-		return nil
-	}
-	return c.conn.Close()
 }
 
 func (c *GRPCChain) Stream(ctx context.Context, id uint64) (StreamInfo, error) {
@@ -151,21 +117,26 @@ func (GogoCodec) Unmarshal(data []byte, v any) error {
 
 func (GogoCodec) Name() string { return "proto" }
 
-// cachedChain remembers positive answers for a short time: a stream that
-// exists, a subscription that is held. Negative answers and failures are
-// never cached, so a new subscription or a recovered node is seen at once.
-// Concurrent identical queries share one request.
+// cachedChain remembers positive answers for a short time (a stream that
+// exists, a subscription that is held) and "no such stream" for a shorter
+// one, so ids that do not exist cannot be used to make the node work for
+// every request. A missing subscription and failures are never cached: a new
+// subscription or a recovered node is seen at once. Concurrent identical
+// queries share one request. Chain events make the cache forget an entry as
+// soon as the chain changes it.
 type cachedChain struct {
-	inner   Chain
-	ttl     time.Duration
-	timeout time.Duration
-	now     func() time.Time
-	metrics *Metrics
+	inner       Chain
+	ttl         time.Duration
+	notFoundTTL time.Duration
+	timeout     time.Duration
+	now         func() time.Time
+	metrics     *Metrics
 
 	group singleflight.Group
 
 	mu      sync.Mutex
 	streams map[uint64]cachedStream
+	missing map[uint64]time.Time    // stream id → expiry of "not found"
 	subs    map[[2]string]time.Time // (subscriber, broadcaster) → expiry
 }
 
@@ -178,23 +149,44 @@ type cachedStream struct {
 // and, if that is not enough, the cache starts over.
 const maxCacheEntries = 100_000
 
-func newCachedChain(inner Chain, ttl, timeout time.Duration, now func() time.Time, m *Metrics) *cachedChain {
+func newCachedChain(inner Chain, ttl, notFoundTTL, timeout time.Duration, now func() time.Time, m *Metrics) *cachedChain {
 	return &cachedChain{
-		inner: inner, ttl: ttl, timeout: timeout, now: now, metrics: m,
+		inner: inner, ttl: ttl, notFoundTTL: notFoundTTL, timeout: timeout, now: now, metrics: m,
 		streams: make(map[uint64]cachedStream),
+		missing: make(map[uint64]time.Time),
 		subs:    make(map[[2]string]time.Time),
 	}
 }
 
+// forgetStream drops what is cached about stream id (it changed on chain).
+func (c *cachedChain) forgetStream(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.streams, id)
+	delete(c.missing, id)
+}
+
+// forgetSubscription drops a cached subscription (it ended on chain).
+func (c *cachedChain) forgetSubscription(subscriber, broadcaster string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.subs, [2]string{subscriber, broadcaster})
+}
+
 // stream returns the stream, from the cache unless fresh is set.
 func (c *cachedChain) stream(ctx context.Context, id uint64, fresh bool) (StreamInfo, error) {
-	if !fresh && c.ttl > 0 {
+	if !fresh {
 		c.mu.Lock()
 		e, ok := c.streams[id]
+		gone, missing := c.missing[id]
 		c.mu.Unlock()
 		if ok && c.now().Before(e.expires) {
-			c.metrics.ChainQueries.WithLabelValues("stream", "cached").Inc()
+			c.metrics.cachedStream.Inc()
 			return e.info, nil
+		}
+		if missing && c.now().Before(gone) {
+			c.metrics.cachedStreamNotFound.Inc()
+			return StreamInfo{}, ErrStreamNotFound
 		}
 	}
 	key := "s/" + strconv.FormatUint(id, 10)
@@ -214,6 +206,10 @@ func (c *cachedChain) stream(ctx context.Context, id uint64, fresh bool) (Stream
 			c.streams[id] = cachedStream{info: info, expires: c.now().Add(c.ttl)}
 		case errors.Is(err, ErrStreamNotFound):
 			delete(c.streams, id)
+			if c.notFoundTTL > 0 {
+				c.makeRoomLocked()
+				c.missing[id] = c.now().Add(c.notFoundTTL)
+			}
 		}
 		return info, err
 	})
@@ -232,7 +228,7 @@ func (c *cachedChain) subscribed(ctx context.Context, subscriber, broadcaster st
 		exp, ok := c.subs[k]
 		c.mu.Unlock()
 		if ok && c.now().Before(exp) {
-			c.metrics.ChainQueries.WithLabelValues("subscription", "cached").Inc()
+			c.metrics.cachedSubscription.Inc()
 			return true, nil
 		}
 	}
@@ -295,7 +291,7 @@ func (c *cachedChain) observe(query string, err error) {
 }
 
 func (c *cachedChain) makeRoomLocked() {
-	if len(c.streams)+len(c.subs) < maxCacheEntries {
+	if len(c.streams)+len(c.missing)+len(c.subs) < maxCacheEntries {
 		return
 	}
 	now := c.now()
@@ -304,18 +300,19 @@ func (c *cachedChain) makeRoomLocked() {
 			delete(c.streams, id)
 		}
 	}
+	for id, exp := range c.missing {
+		if !now.Before(exp) {
+			delete(c.missing, id)
+		}
+	}
 	for k, exp := range c.subs {
 		if !now.Before(exp) {
 			delete(c.subs, k)
 		}
 	}
-	if len(c.streams)+len(c.subs) >= maxCacheEntries {
+	if len(c.streams)+len(c.missing)+len(c.subs) >= maxCacheEntries {
 		clear(c.streams)
+		clear(c.missing)
 		clear(c.subs)
 	}
-}
-
-// isUnavailable reports whether err means the chain could not answer.
-func isUnavailable(err error) bool {
-	return err != nil && !errors.Is(err, ErrStreamNotFound)
 }

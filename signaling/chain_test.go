@@ -3,6 +3,7 @@ package signaling_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -15,6 +16,27 @@ import (
 func (e *env) health() (int, map[string]any) {
 	e.t.Helper()
 	resp, err := http.Get(e.hs.URL + "/healthz")
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	var body map[string]any
+	require.NoError(e.t, json.NewDecoder(resp.Body).Decode(&body))
+	return resp.StatusCode, body
+}
+
+// internalURL serves the server's internal handler (metrics, detailed
+// health) for the rest of the test.
+func (e *env) internalURL() string {
+	e.t.Helper()
+	if e.internal == nil {
+		e.internal = httptest.NewServer(e.srv.InternalHandler())
+		e.t.Cleanup(e.internal.Close)
+	}
+	return e.internal.URL
+}
+
+func (e *env) internalHealth() (int, map[string]any) {
+	e.t.Helper()
+	resp, err := http.Get(e.internalURL() + "/healthz")
 	require.NoError(e.t, err)
 	defer resp.Body.Close()
 	var body map[string]any

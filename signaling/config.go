@@ -8,19 +8,11 @@ import (
 	"time"
 )
 
-// Config is everything the daemon can be told. DefaultConfig gives safe values
-// for every field; cmd/signalingd overlays environment variables and flags.
+// Config is what the signaling library uses. DefaultConfig gives safe values
+// for every field; cmd/signalingd overlays environment variables and flags
+// and keeps the process settings (listeners, node endpoints, logging, drain
+// timeout) itself.
 type Config struct {
-	// Listen is the address of the WebSocket/HTTP listener.
-	Listen string
-	// MetricsListen, when set, serves /metrics on a separate listener and
-	// removes it from the public one.
-	MetricsListen string
-
-	// GRPCAddr is the node's gRPC endpoint (host:port).
-	GRPCAddr string
-	// GRPCTLS dials the node with TLS (system roots) instead of plaintext.
-	GRPCTLS bool
 	// ChainID must appear in every sign-in challenge; a proof for another
 	// chain is refused.
 	ChainID string
@@ -35,10 +27,14 @@ type Config struct {
 	// ("https://signal.example"); it is written into every challenge. Empty
 	// means: derive it from each request's Host (development only).
 	PublicOrigin string
-	// RealIPHeader names a header (e.g. "X-Forwarded-For") set by a trusted
-	// reverse proxy, whose last entry is the client's IP for the per-IP
-	// limit. Empty uses the TCP peer address.
+	// RealIPHeader names a header (e.g. "X-Forwarded-For") set by a reverse
+	// proxy. It is believed only on connections from TrustedProxies, and its
+	// rightmost entry that is not a trusted proxy is the client's IP for the
+	// per-IP limits. Empty uses the TCP peer address.
 	RealIPHeader string
+	// TrustedProxies are the CIDR ranges (or single IPs) of the reverse
+	// proxies allowed to set RealIPHeader.
+	TrustedProxies []string
 
 	// ICEServers are handed to broadcasters and viewers after they join.
 	ICEServers []ICEServer
@@ -49,7 +45,9 @@ type Config struct {
 	// StartGrace is how long before a stream's start time broadcasters and
 	// viewers may join.
 	StartGrace time.Duration
-	// ChallengeTTL is how long a sign-in challenge can be answered.
+	// ChallengeTTL is how long a sign-in challenge can be answered. It must
+	// be shorter than AuthTimeout, so a client whose challenge expired
+	// still has time to ask for a new one and sign it.
 	ChallengeTTL time.Duration
 	// AuthTimeout closes connections that have not signed in by then.
 	AuthTimeout time.Duration
@@ -62,8 +60,10 @@ type Config struct {
 	// CacheTTL is how long a positive answer from the chain (a stream, a
 	// subscription) is reused. 0 disables the cache.
 	CacheTTL time.Duration
+	// NotFoundCacheTTL is how long "no such stream" is reused. 0 disables it.
+	NotFoundCacheTTL time.Duration
 	// RecheckInterval is how often live sessions are checked against the
-	// chain again.
+	// chain again (the backstop of the chain event feed).
 	RecheckInterval time.Duration
 	// ChainOutageTolerance is how long a live session survives without a
 	// successful re-check while the node is unreachable; after that it is
@@ -72,28 +72,45 @@ type Config struct {
 
 	// MaxMessageSize is the largest WebSocket message accepted, in bytes.
 	MaxMessageSize int64
-	// MessagesPerSecond and MessageBurst rate-limit each connection.
+	// MaxSDPSize and MaxCandidateSize bound the relayed payloads (the JSON
+	// of sdp and candidate): a real ICE candidate is well under 1 KiB, an
+	// SDP a few tens of KiB.
+	MaxSDPSize       int
+	MaxCandidateSize int
+	// MessagesPerSecond and MessageBurst rate-limit each connection's
+	// messages, pings included.
 	MessagesPerSecond float64
 	MessageBurst      int
-	// MaxConnsPerIP and MaxConns limit open WebSocket connections.
+	// RelayBytesPerSecond and RelayByteBurst budget the bytes each
+	// connection may have relayed to others.
+	RelayBytesPerSecond int
+	RelayByteBurst      int
+	// MaxQueuedRelayBytes bounds the bytes one sender's relayed messages may
+	// occupy in other peers' send queues at once; past it the sender is
+	// refused with peer_busy.
+	MaxQueuedRelayBytes int64
+	// MaxConnsPerIP and MaxConns limit open connections (TCP and
+	// WebSocket).
 	MaxConnsPerIP int
 	MaxConns      int
+	// MaxUnauthenticatedConns limits WebSocket connections that have not
+	// signed in yet.
+	MaxUnauthenticatedConns int
 	// MaxViewersPerStream limits viewers attached to one stream (the
 	// broadcaster opens one peer connection per viewer).
 	MaxViewersPerStream int
+	// MaxViewersPerAccountPerStream and MaxViewersPerAccount limit one
+	// account's viewer sessions on one stream and over all streams.
+	MaxViewersPerAccountPerStream int
+	MaxViewersPerAccount          int
 	// SendQueueSize is each connection's outgoing queue; a peer that lets it
-	// fill up is disconnected.
+	// fill up with session events is disconnected.
 	SendQueueSize int
-	// MaxPendingCandidates bounds ICE candidates held per viewer and
-	// direction until the other side is ready.
-	MaxPendingCandidates int
-
-	// DrainTimeout bounds the graceful shutdown.
-	DrainTimeout time.Duration
-
-	// LogLevel is debug, info, warn or error; LogFormat is text or json.
-	LogLevel  string
-	LogFormat string
+	// MaxPendingCandidates and MaxPendingCandidateBytes bound the ICE
+	// candidates held per viewer and direction until the other side is
+	// ready.
+	MaxPendingCandidates     int
+	MaxPendingCandidateBytes int
 }
 
 // ICEServer is one entry of RTCConfiguration.iceServers, in the browser's
@@ -112,60 +129,72 @@ type TURNConfig struct {
 	TTL    time.Duration
 }
 
-// Defaults. They favour safety: loopback listener, no browser origin until
-// one is configured, modest limits.
+// Defaults. They favour safety: no browser origin until one is configured,
+// modest limits.
 const (
-	DefaultListen               = "127.0.0.1:8090"
-	DefaultGRPCAddr             = "127.0.0.1:9090"
-	DefaultChainID              = "streamchain-devnet-1"
-	DefaultBech32Prefix         = "stream"
-	DefaultStartGrace           = 10 * time.Minute
-	DefaultChallengeTTL         = 2 * time.Minute
-	DefaultAuthTimeout          = 2 * time.Minute
-	DefaultMaxAuthFailures      = 3
-	DefaultChainTimeout         = 3 * time.Second
-	DefaultCacheTTL             = 5 * time.Second
-	DefaultRecheckInterval      = 30 * time.Second
-	DefaultChainOutageTolerance = 2 * time.Minute
-	DefaultMaxMessageSize       = maxMessageSize
-	DefaultMessagesPerSecond    = 20
-	DefaultMessageBurst         = 50
-	DefaultMaxConnsPerIP        = 20
-	DefaultMaxConns             = 10000
-	DefaultMaxViewersPerStream  = 50
-	DefaultSendQueueSize        = 64
-	DefaultMaxPendingCandidates = 32
-	DefaultTURNTTL              = 6 * time.Hour
-	DefaultDrainTimeout         = 10 * time.Second
+	DefaultChainID                       = "streamchain-devnet-1"
+	DefaultBech32Prefix                  = "stream"
+	DefaultStartGrace                    = 10 * time.Minute
+	DefaultChallengeTTL                  = time.Minute
+	DefaultAuthTimeout                   = 2 * time.Minute
+	DefaultMaxAuthFailures               = 3
+	DefaultChainTimeout                  = 3 * time.Second
+	DefaultCacheTTL                      = 5 * time.Second
+	DefaultNotFoundCacheTTL              = 2 * time.Second
+	DefaultRecheckInterval               = 30 * time.Second
+	DefaultChainOutageTolerance          = 2 * time.Minute
+	DefaultMaxMessageSize                = maxMessageSize
+	DefaultMaxSDPSize                    = 48 << 10
+	DefaultMaxCandidateSize              = 2 << 10
+	DefaultMessagesPerSecond             = 20
+	DefaultMessageBurst                  = 50
+	DefaultRelayBytesPerSecond           = 256 << 10
+	DefaultRelayByteBurst                = 2 << 20
+	DefaultMaxQueuedRelayBytes           = 256 << 10
+	DefaultMaxConnsPerIP                 = 20
+	DefaultMaxConns                      = 10000
+	DefaultMaxUnauthenticatedConns       = 1000
+	DefaultMaxViewersPerStream           = 50
+	DefaultMaxViewersPerAccountPerStream = 2
+	DefaultMaxViewersPerAccount          = 8
+	DefaultSendQueueSize                 = 64
+	DefaultMaxPendingCandidates          = 32
+	DefaultMaxPendingCandidateBytes      = 16 << 10
+	DefaultTURNTTL                       = 6 * time.Hour
 )
 
 // DefaultConfig returns a Config with every field at its default.
 func DefaultConfig() Config {
 	return Config{
-		Listen:               DefaultListen,
-		GRPCAddr:             DefaultGRPCAddr,
-		ChainID:              DefaultChainID,
-		Bech32Prefix:         DefaultBech32Prefix,
-		StartGrace:           DefaultStartGrace,
-		ChallengeTTL:         DefaultChallengeTTL,
-		AuthTimeout:          DefaultAuthTimeout,
-		MaxAuthFailures:      DefaultMaxAuthFailures,
-		ChainTimeout:         DefaultChainTimeout,
-		CacheTTL:             DefaultCacheTTL,
-		RecheckInterval:      DefaultRecheckInterval,
-		ChainOutageTolerance: DefaultChainOutageTolerance,
-		MaxMessageSize:       DefaultMaxMessageSize,
-		MessagesPerSecond:    DefaultMessagesPerSecond,
-		MessageBurst:         DefaultMessageBurst,
-		MaxConnsPerIP:        DefaultMaxConnsPerIP,
-		MaxConns:             DefaultMaxConns,
-		MaxViewersPerStream:  DefaultMaxViewersPerStream,
-		SendQueueSize:        DefaultSendQueueSize,
-		MaxPendingCandidates: DefaultMaxPendingCandidates,
-		TURN:                 TURNConfig{TTL: DefaultTURNTTL},
-		DrainTimeout:         DefaultDrainTimeout,
-		LogLevel:             "info",
-		LogFormat:            "text",
+		ChainID:                       DefaultChainID,
+		Bech32Prefix:                  DefaultBech32Prefix,
+		StartGrace:                    DefaultStartGrace,
+		ChallengeTTL:                  DefaultChallengeTTL,
+		AuthTimeout:                   DefaultAuthTimeout,
+		MaxAuthFailures:               DefaultMaxAuthFailures,
+		ChainTimeout:                  DefaultChainTimeout,
+		CacheTTL:                      DefaultCacheTTL,
+		NotFoundCacheTTL:              DefaultNotFoundCacheTTL,
+		RecheckInterval:               DefaultRecheckInterval,
+		ChainOutageTolerance:          DefaultChainOutageTolerance,
+		MaxMessageSize:                DefaultMaxMessageSize,
+		MaxSDPSize:                    DefaultMaxSDPSize,
+		MaxCandidateSize:              DefaultMaxCandidateSize,
+		MessagesPerSecond:             DefaultMessagesPerSecond,
+		MessageBurst:                  DefaultMessageBurst,
+		RelayBytesPerSecond:           DefaultRelayBytesPerSecond,
+		RelayByteBurst:                DefaultRelayByteBurst,
+		MaxQueuedRelayBytes:           DefaultMaxQueuedRelayBytes,
+		MaxConnsPerIP:                 DefaultMaxConnsPerIP,
+		MaxConns:                      DefaultMaxConns,
+		MaxUnauthenticatedConns:       DefaultMaxUnauthenticatedConns,
+		MaxViewersPerStream:           DefaultMaxViewersPerStream,
+		MaxViewersPerAccountPerStream: DefaultMaxViewersPerAccountPerStream,
+		MaxViewersPerAccount:          DefaultMaxViewersPerAccount,
+		SendQueueSize:                 DefaultSendQueueSize,
+		MaxPendingCandidates:          DefaultMaxPendingCandidates,
+		MaxPendingCandidateBytes:      DefaultMaxPendingCandidateBytes,
+		TURN:                          TURNConfig{TTL: DefaultTURNTTL},
 	}
 }
 
@@ -174,12 +203,6 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
-	if c.Listen == "" {
-		bad("listen address is empty")
-	}
-	if c.GRPCAddr == "" {
-		bad("grpc address is empty")
-	}
 	if c.ChainID == "" || !printableASCII(c.ChainID) {
 		bad("chain id %q must be non-empty printable ASCII", c.ChainID)
 	}
@@ -235,7 +258,6 @@ func (c Config) Validate() error {
 		{"chain timeout", c.ChainTimeout},
 		{"recheck interval", c.RecheckInterval},
 		{"chain outage tolerance", c.ChainOutageTolerance},
-		{"drain timeout", c.DrainTimeout},
 	}
 	for _, p := range positive {
 		if p.d <= 0 {
@@ -250,6 +272,18 @@ func (c Config) Validate() error {
 	}
 	if c.CacheTTL > 0 && c.RecheckInterval > 0 && c.CacheTTL >= c.RecheckInterval {
 		bad("cache ttl (%s) must be shorter than the recheck interval (%s)", c.CacheTTL, c.RecheckInterval)
+	}
+	if c.NotFoundCacheTTL < 0 {
+		bad("not-found cache ttl must not be negative")
+	}
+	if c.ChallengeTTL > 0 && c.ChallengeTTL >= c.AuthTimeout {
+		bad("challenge ttl (%s) must be shorter than the auth timeout (%s), so an expired challenge can be replaced in time", c.ChallengeTTL, c.AuthTimeout)
+	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		bad("trusted proxies: %v", err)
+	}
+	if c.RealIPHeader != "" && len(c.TrustedProxies) == 0 {
+		bad("real-ip header %q set without trusted proxies: any client could choose its own IP", c.RealIPHeader)
 	}
 	if c.MaxAuthFailures < 1 {
 		bad("max auth failures must be at least 1")
@@ -272,21 +306,25 @@ func (c Config) Validate() error {
 		{"max viewers per stream", c.MaxViewersPerStream},
 		{"send queue size", c.SendQueueSize},
 		{"max pending candidates", c.MaxPendingCandidates},
+		{"max pending candidate bytes", c.MaxPendingCandidateBytes},
+		{"max unauthenticated connections", c.MaxUnauthenticatedConns},
+		{"max viewers per account per stream", c.MaxViewersPerAccountPerStream},
+		{"max viewers per account", c.MaxViewersPerAccount},
+		{"max sdp size", c.MaxSDPSize},
+		{"max candidate size", c.MaxCandidateSize},
+		{"relay bytes per second", c.RelayBytesPerSecond},
+		{"relay byte burst", c.RelayByteBurst},
 	}
 	for _, p := range ints {
 		if p.v < 1 {
 			bad("%s must be at least 1, got %d", p.name, p.v)
 		}
 	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		bad("log level %q: want debug, info, warn or error", c.LogLevel)
+	if c.MaxQueuedRelayBytes < c.MaxMessageSize {
+		bad("max queued relay bytes (%d) must be at least the max message size (%d)", c.MaxQueuedRelayBytes, c.MaxMessageSize)
 	}
-	switch c.LogFormat {
-	case "text", "json":
-	default:
-		bad("log format %q: want text or json", c.LogFormat)
+	if int64(c.RelayByteBurst) < c.MaxMessageSize {
+		bad("relay byte burst (%d) must be at least the max message size (%d)", c.RelayByteBurst, c.MaxMessageSize)
 	}
 	return errors.Join(errs...)
 }

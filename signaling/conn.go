@@ -2,7 +2,6 @@ package signaling
 
 import (
 	"errors"
-	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -27,305 +26,357 @@ const (
 	closeGrace = time.Second
 )
 
-// timing holds the connection timers so tests can shorten them.
+// timing holds the connection and HTTP timers so tests can shorten them.
 type timing struct {
 	writeWait, pongWait, pingPeriod, closeGrace time.Duration
+	// readHeader, read, write and idle are the HTTP server's timeouts
+	// (see Server.HTTPServer); they bound every request before any
+	// WebSocket upgrade.
+	readHeader, read, write, idle time.Duration
 }
 
-var defaultTiming = timing{writeWait: writeWait, pongWait: pongWait, pingPeriod: pingPeriod, closeGrace: closeGrace}
+var defaultTiming = timing{
+	writeWait: writeWait, pongWait: pongWait, pingPeriod: pingPeriod, closeGrace: closeGrace,
+	readHeader: 5 * time.Second, read: 10 * time.Second, write: 10 * time.Second, idle: 30 * time.Second,
+}
 
 // outbound is one queued message. Relayed messages carry the time they were
-// read so the writer can observe relay latency.
+// read, so the writer can observe relay latency, and the sender's account of
+// bytes it has queued at other peers, which the writer pays back.
 type outbound struct {
 	data      []byte
 	relayType string
 	received  time.Time
+	charge    *atomic.Int64
 }
 
-type role uint8
+func (o outbound) settle() {
+	if o.charge != nil {
+		o.charge.Add(-int64(len(o.data)))
+	}
+}
 
-const (
-	roleNone role = iota
-	roleBroadcaster
-	roleViewer
-)
+// peer is all the hub needs of a connection: queue a message without
+// blocking, and close. A hub test can stand in for a WebSocket with any
+// implementation of it.
+type peer interface {
+	// send queues out; false means the queue is full and nothing was queued.
+	send(out outbound) bool
+	// closeWith flushes what is queued, sends a close frame and hangs up.
+	closeWith(code int, text string)
+	// kill hangs up at once.
+	kill(code int, text string)
+}
 
-// Conn is one WebSocket client. Exactly one goroutine reads (serve, on the
-// HTTP handler's goroutine) and exactly one writes (writeLoop); everything
-// else talks to the peer by enqueueing, which never blocks: a peer that lets
-// its queue fill up is dropped.
+// frameHandler receives what a Conn reads.
+type frameHandler interface {
+	// message is called for each data frame, on the reader goroutine.
+	message(mt int, data []byte, received time.Time)
+	// control is called for each ping or pong the peer sends; false drops
+	// it (a ping goes unanswered; it was over the rate limit).
+	control() bool
+}
+
+// Conn is the transport of one WebSocket client: read, write, queue, close.
+// Exactly one goroutine reads (run, on the HTTP handler's goroutine) and at
+// most one writes. The writer exists only while there is something to write,
+// so an idle connection holds one goroutine and no buffers. Sending never
+// blocks: a full queue is reported to the caller.
 type Conn struct {
-	id     uint64
-	peerID string
-	ip     string
-	origin string // this server's origin, as written into challenges
-	srv    *Server
-	ws     *websocket.Conn
-	log    *slog.Logger
-	t      timing
+	ws       *websocket.Conn
+	t        timing
+	maxQueue int
+	metrics  *Metrics
 
-	send       chan outbound
-	closeReq   chan struct{}
 	readerDone chan struct{}
-	writerDone chan struct{}
-	closeOnce  sync.Once
-	closeCode  int
-	closeText  string
-	killed     atomic.Bool
-	authed     atomic.Bool
+	wake       chan struct{} // a lingering writer has work
+	writers    sync.WaitGroup
+	pinger     *time.Timer
 
-	// Owned by the reader goroutine; address is written once, before the
-	// connection can join a stream.
-	address      string
-	authFailures int
-	limiter      *messageLimiter
-
-	// Guarded by the hub's mutex.
-	role role
-	room *room
+	mu        sync.Mutex
+	queue     []outbound
+	writing   bool // a writer goroutine runs
+	ping      bool // a ping is due
+	closeReq  bool // closeWith or kill was called
+	closeCode int
+	closeText string
+	killed    atomic.Bool
+	dead      bool // the reader is gone: nothing more is written
 }
 
-// serve runs the connection until it ends; it returns only when both
-// goroutines are gone and the hub has forgotten the connection.
-func (c *Conn) serve() {
-	go c.writeLoop()
+func newConn(ws *websocket.Conn, t timing, maxQueue int, m *Metrics) *Conn {
+	c := &Conn{ws: ws, t: t, maxQueue: maxQueue, metrics: m, readerDone: make(chan struct{}), wake: make(chan struct{}, 1)}
+	c.pinger = time.AfterFunc(time.Hour, c.duePing)
+	c.pinger.Stop()
+	return c
+}
 
-	c.ws.SetReadLimit(c.srv.cfg.MaxMessageSize)
+// run reads until the connection ends, handing frames to h; it returns only
+// when no writer is left.
+func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
+	c.ws.SetReadLimit(readLimit)
 	_ = c.ws.SetReadDeadline(time.Now().Add(c.t.pongWait))
 	c.ws.SetPongHandler(func(string) error {
+		if !h.control() {
+			return nil // an unsolicited pong flood does not keep the peer alive
+		}
 		return c.ws.SetReadDeadline(time.Now().Add(c.t.pongWait))
 	})
-	authTimer := time.AfterFunc(c.srv.cfg.AuthTimeout, func() {
-		if !c.authed.Load() {
-			c.srv.metrics.AuthFailures.WithLabelValues("timeout").Inc()
-			c.closeWith(CloseAuthTimeout, "not signed in in time")
+	// A ping costs a token like any message: without that one peer can
+	// make the daemon answer pings as fast as it can send them.
+	c.ws.SetPingHandler(func(data string) error {
+		if !h.control() {
+			return nil
 		}
+		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(c.t.writeWait))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil
+		}
+		return err
 	})
-	c.sendChallenge()
+	c.pinger.Reset(c.t.pingPeriod)
 
-	reason := "read_error"
+	reason = "read_error"
 	for {
 		mt, data, err := c.ws.ReadMessage()
 		if err != nil {
 			reason = c.readErrorReason(err)
 			break
 		}
-		received := time.Now()
 		if c.closing() {
 			// Closing: only the peer's close frame matters now.
 			continue
 		}
-		if mt != websocket.TextMessage {
-			c.reject("", protoErr(CodeBadMessage, "text frames with JSON only"))
-			continue
+		h.message(mt, data, time.Now())
+	}
+
+	c.pinger.Stop()
+	close(c.readerDone)
+	c.mu.Lock()
+	c.dead = true
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}: // a lingering writer exits now
+	default:
+	}
+	_ = c.ws.Close() // unblocks a writer stuck on a slow peer
+	c.writers.Wait()
+	c.mu.Lock()
+	for _, o := range c.queue {
+		o.settle()
+	}
+	c.queue = nil
+	c.mu.Unlock()
+	return reason
+}
+
+// send queues out for the writer. Once the connection is closing or gone,
+// messages are dropped and reported as sent: nobody will read them.
+func (c *Conn) send(out outbound) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeReq || c.dead {
+		return true
+	}
+	if len(c.queue) >= c.maxQueue || (out.relayType != "" && len(c.queue) >= c.maxQueue*3/4) {
+		// Relayed messages never take the last quarter: it stays for
+		// the session events the peer needs.
+		return false
+	}
+	if out.charge != nil {
+		out.charge.Add(int64(len(out.data)))
+	}
+	c.queue = append(c.queue, out)
+	c.startWriterLocked()
+	return true
+}
+
+func (c *Conn) duePing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead || c.closeReq {
+		return
+	}
+	c.ping = true
+	c.startWriterLocked()
+}
+
+// startWriterLocked makes sure a writer runs and has noticed the new work.
+func (c *Conn) startWriterLocked() {
+	if c.dead {
+		return
+	}
+	if c.writing {
+		select {
+		case c.wake <- struct{}{}:
+		default:
 		}
-		if ok, exhausted := c.limiter.allow(); !ok {
-			if exhausted {
-				c.closeWith(CloseRateLimited, "rate limit exceeded")
+		return
+	}
+	c.writing = true
+	c.writers.Add(1)
+	go c.write()
+}
+
+// writerLinger is how long an idle writer waits for more before it exits: a
+// busy connection keeps its writer, an idle one holds none.
+const writerLinger = 250 * time.Millisecond
+
+// write drains the queue and exits; it is the only goroutine writing data
+// frames. On a close request it flushes, sends the close frame and waits
+// briefly for the peer's.
+func (c *Conn) write() {
+	defer c.writers.Done()
+	var batch []outbound
+	var linger *time.Timer
+	defer func() {
+		if linger != nil {
+			linger.Stop()
+		}
+	}()
+	lingered := false
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			if c.closeReq {
+				c.mu.Unlock()
+				c.finishClose()
+				return
+			}
+			if c.ping {
+				c.ping = false
+				c.mu.Unlock()
+				if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.t.writeWait)); err != nil {
+					_ = c.ws.Close()
+					c.stopWriting()
+					return
+				}
+				c.pinger.Reset(c.t.pingPeriod)
 				continue
 			}
-			c.reject("", protoErr(CodeRateLimited, "more than %g messages per second", c.srv.cfg.MessagesPerSecond))
-			continue
-		}
-		msg, err := DecodeClientMessage(data)
-		if err != nil {
-			var perr *ProtocolError
-			if !errors.As(err, &perr) {
-				perr = protoErr(CodeBadMessage, "%v", err)
+			if lingered || c.dead {
+				c.writing = false
+				c.mu.Unlock()
+				return
 			}
-			c.reject("", perr)
+			c.mu.Unlock()
+			if linger == nil {
+				linger = time.NewTimer(writerLinger)
+			} else {
+				linger.Reset(writerLinger)
+			}
+			select {
+			case <-c.wake:
+			case <-linger.C:
+				lingered = true
+			}
 			continue
 		}
-		c.handle(msg, received)
-	}
-
-	authTimer.Stop()
-	close(c.readerDone)
-	c.srv.hub.unregister(c)
-	_ = c.ws.Close() // unblocks a writer stuck on a slow peer
-	<-c.writerDone
-	c.srv.auth.Release(c.id)
-	c.srv.metrics.Disconnects.WithLabelValues(reason).Inc()
-	c.log.Debug("connection closed", "reason", reason, "address", c.address)
-}
-
-// handle dispatches one decoded message. Before sign-in only the challenge
-// exchange is accepted.
-func (c *Conn) handle(m ClientMessage, received time.Time) {
-	if !c.authed.Load() {
-		switch m.Type {
-		case TypeChallenge:
-			c.sendChallenge()
-		case TypeAuth:
-			c.authenticate(m)
-		default:
-			c.reject(m.Type, protoErr(CodeUnauthenticated, "sign in first: answer the challenge with an auth message"))
+		lingered = false
+		batch, c.queue = c.queue, batch[:0]
+		c.mu.Unlock()
+		ck, _ := c.ws.NetConn().(corker)
+		if len(batch) < 2 {
+			ck = nil
 		}
-		return
-	}
-	h := c.srv.hub
-	switch m.Type {
-	case TypeChallenge, TypeAuth:
-		c.reject(m.Type, protoErr(CodeAlreadyAuth, "already signed in as %s", c.address))
-	case TypeBroadcast:
-		h.broadcast(c, uint64(m.StreamID))
-	case TypeWatch:
-		h.watch(c, uint64(m.StreamID))
-	case TypeLeave:
-		h.leave(c)
-	case TypeOffer, TypeAnswer, TypeCandidate:
-		h.relay(c, m, received)
-	}
-}
-
-func (c *Conn) sendChallenge() {
-	ch, err := c.srv.auth.Issue(c.id, c.origin)
-	if err != nil {
-		c.log.Error("issuing challenge", "err", err)
-		c.reject(TypeChallenge, protoErr(CodeInternal, "could not issue a challenge"))
-		return
-	}
-	c.enqueue(outbound{data: encode(challengeMsg{
-		Type: TypeChallenge, Nonce: ch.Nonce, Message: ch.Text,
-		ChainID: ch.ChainID, Origin: ch.Origin, ExpiresAt: ch.ExpiresAt,
-	})})
-}
-
-func (c *Conn) authenticate(m ClientMessage) {
-	addr, perr := c.srv.auth.Verify(c.id, c.origin, AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
-	if perr != nil {
-		c.reject(TypeAuth, perr)
-		return
-	}
-	c.address = addr
-	c.authed.Store(true)
-	c.log.Info("signed in", "address", addr)
-	c.enqueue(outbound{data: encode(authenticatedMsg{Type: TypeAuthenticated, Address: addr, PeerID: c.peerID})})
-}
-
-// reject tells the peer why its message was refused. Before sign-in every
-// refusal counts as a failed attempt.
-func (c *Conn) reject(req string, e *ProtocolError) {
-	c.srv.metrics.Errors.WithLabelValues(string(e.Code)).Inc()
-	// An error answers the peer's own message. When its queue is full (it
-	// is flooding us, or a burst of its messages failed at once) the error
-	// is dropped instead of the connection: only events and relayed
-	// messages the peer needs make a full queue fatal.
-	select {
-	case c.send <- outbound{data: errorFrame(req, e)}:
-	default:
-		c.log.Debug("send queue full, error dropped", "code", e.Code)
-	}
-	if c.authed.Load() {
-		return
-	}
-	c.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()
-	c.authFailures++
-	if c.authFailures >= c.srv.cfg.MaxAuthFailures {
-		c.closeWith(CloseAuthFailed, "too many failed sign-in attempts")
-	}
-}
-
-// enqueue hands a message to the writer without blocking.
-func (c *Conn) enqueue(out outbound) {
-	select {
-	case c.send <- out:
-	default:
-		if !c.killed.Load() {
-			c.log.Warn("send queue full, dropping slow peer")
+		if ck != nil {
+			ck.cork()
 		}
-		c.kill(CloseSlowConsumer, "send queue full")
+		var err error
+		for i, out := range batch {
+			if err = c.writeOne(out); err != nil {
+				for _, o := range batch[i:] {
+					o.settle()
+				}
+				break
+			}
+			out.settle()
+			batch[i] = outbound{}
+		}
+		if ck != nil {
+			if uerr := ck.uncork(); err == nil {
+				err = uerr
+			}
+		}
+		if err != nil {
+			_ = c.ws.Close()
+			c.stopWriting()
+			return
+		}
+		if cap(batch) > 16 {
+			batch = nil // a burst's buffer is not kept by an idle connection
+		}
 	}
+}
+
+// stopWriting marks the connection as not writable after a write failed.
+func (c *Conn) stopWriting() {
+	c.mu.Lock()
+	c.dead = true
+	c.writing = false
+	c.mu.Unlock()
+}
+
+func (c *Conn) finishClose() {
+	if !c.killed.Load() {
+		c.mu.Lock()
+		code, text := c.closeCode, c.closeText
+		c.mu.Unlock()
+		_ = c.ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(code, text), time.Now().Add(c.t.writeWait))
+		grace := time.NewTimer(c.t.closeGrace)
+		select {
+		case <-c.readerDone:
+		case <-grace.C:
+		}
+		grace.Stop()
+	}
+	_ = c.ws.Close()
+	c.stopWriting()
 }
 
 // closeWith asks the writer to flush what is queued, send a close frame and
 // hang up. Only the first close request counts.
 func (c *Conn) closeWith(code int, text string) {
-	c.closeOnce.Do(func() {
-		c.closeCode, c.closeText = code, text
-		close(c.closeReq)
-	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeReq {
+		return
+	}
+	c.closeReq, c.closeCode, c.closeText = true, code, text
+	c.startWriterLocked()
 }
 
 // kill drops the connection at once, without waiting on the peer. Used for
 // peers that do not read (a close frame would not get through either) and
 // when a drain runs out of time.
 func (c *Conn) kill(code int, text string) {
-	c.closeOnce.Do(func() {
-		c.closeCode, c.closeText = code, text
-		close(c.closeReq)
-	})
+	c.mu.Lock()
+	if !c.closeReq {
+		c.closeReq, c.closeCode, c.closeText = true, code, text
+	}
+	c.mu.Unlock()
 	c.killed.Store(true)
 	_ = c.ws.Close()
 }
 
 func (c *Conn) closing() bool {
-	select {
-	case <-c.closeReq:
-		return true
-	default:
-		return false
-	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeReq
 }
 
-func (c *Conn) writeLoop() {
-	defer close(c.writerDone)
-	ping := time.NewTicker(c.t.pingPeriod)
-	defer ping.Stop()
-	for {
-		select {
-		case out := <-c.send:
-			if err := c.write(out); err != nil {
-				_ = c.ws.Close()
-				return
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.t.writeWait)); err != nil {
-				_ = c.ws.Close()
-				return
-			}
-		case <-c.closeReq:
-			if !c.killed.Load() {
-				c.flush()
-				_ = c.ws.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(c.t.writeWait))
-				grace := time.NewTimer(c.t.closeGrace)
-				select {
-				case <-c.readerDone:
-				case <-grace.C:
-				}
-				grace.Stop()
-			}
-			_ = c.ws.Close()
-			return
-		case <-c.readerDone:
-			return
-		}
-	}
-}
-
-// flush writes what is already queued, so a message explaining a close
-// arrives before the close frame.
-func (c *Conn) flush() {
-	for {
-		select {
-		case out := <-c.send:
-			if c.write(out) != nil {
-				return
-			}
-		default:
-			return
-		}
-	}
-}
-
-func (c *Conn) write(out outbound) error {
+func (c *Conn) writeOne(out outbound) error {
 	_ = c.ws.SetWriteDeadline(time.Now().Add(c.t.writeWait))
 	if err := c.ws.WriteMessage(websocket.TextMessage, out.data); err != nil {
 		return err
 	}
 	if out.relayType != "" {
-		c.srv.metrics.RelayLatency.WithLabelValues(out.relayType).Observe(time.Since(out.received).Seconds())
+		c.metrics.observeRelay(out.relayType, time.Since(out.received))
 	}
 	return nil
 }
@@ -333,14 +384,17 @@ func (c *Conn) write(out outbound) error {
 func (c *Conn) readErrorReason(err error) string {
 	var ce *websocket.CloseError
 	var ne net.Error
+	c.mu.Lock()
+	closeReq, code := c.closeReq, c.closeCode
+	c.mu.Unlock()
 	switch {
 	case c.killed.Load():
-		if c.closeCode == CloseSlowConsumer {
+		if code == CloseSlowConsumer {
 			return "slow_consumer"
 		}
 		return "killed"
-	case c.closing():
-		return closeCodeReason(c.closeCode)
+	case closeReq:
+		return closeCodeReason(code)
 	case errors.Is(err, websocket.ErrReadLimit):
 		return "message_too_big"
 	case errors.As(err, &ce):

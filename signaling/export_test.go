@@ -18,3 +18,9 @@ func (a *Authenticator) AddNonceForTest(owner uint64, origin, nonce string, issu
 	a.byOwner[owner] = append(a.byOwner[owner], nonce)
 	return text
 }
+
+// WithHTTPTimeoutsForTest shortens the HTTP server's read timeouts (see
+// Server.HTTPServer).
+func WithHTTPTimeoutsForTest(readHeader, read time.Duration) Option {
+	return func(s *Server) { s.t.readHeader, s.t.read = readHeader, read }
+}

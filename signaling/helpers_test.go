@@ -1,12 +1,8 @@
 package signaling_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -32,11 +28,12 @@ const appOrigin = "https://app.example"
 type env struct {
 	t     *testing.T
 	chain *signalingtest.Chain
-	grpc  *signaling.GRPCChain
 	srv   *signaling.Server
 	hs    *httptest.Server
-	reg   *prometheus.Registry
-	cfg   signaling.Config
+	// internal serves InternalHandler, started on first use.
+	internal *httptest.Server
+	reg      *prometheus.Registry
+	cfg      signaling.Config
 }
 
 func testConfig() signaling.Config {
@@ -49,35 +46,24 @@ func testConfig() signaling.Config {
 }
 
 func newEnv(t *testing.T, mutate ...func(*signaling.Config)) *env {
+	return newEnvWith(t, nil, mutate...)
+}
+
+// newEnvWith is newEnv with extra server options.
+func newEnvWith(t *testing.T, opts []signaling.Option, mutate ...func(*signaling.Config)) *env {
 	t.Helper()
 	cfg := testConfig()
 	for _, m := range mutate {
 		m(&cfg)
 	}
 	chain := signalingtest.NewChain(t)
-	gc, err := signaling.DialChain(chain.Addr(), false)
-	require.NoError(t, err)
+	gc := signalingtest.DialChain(t, chain.Addr())
 	reg := prometheus.NewRegistry()
-	srv, err := signaling.New(cfg, gc, signaling.WithRegistry(reg), signaling.WithLogger(testLogger()))
+	srv, err := signaling.New(cfg, gc, append([]signaling.Option{signaling.WithRegistry(reg), signaling.WithLogger(signalingtest.Logger())}, opts...)...)
 	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
-	e := &env{t: t, chain: chain, grpc: gc, srv: srv, hs: hs, reg: reg, cfg: cfg}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		require.NoError(t, srv.Shutdown(ctx))
-		hs.Close()
-		require.NoError(t, gc.Close())
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return e
-}
-
-func testLogger() *slog.Logger {
-	if os.Getenv("SIGNALING_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	hs := signalingtest.Serve(t, srv, nil)
+	return &env{t: t, chain: chain, srv: srv, hs: hs, reg: reg, cfg: cfg}
 }
 
 // dial opens a connection from the allowed web app.

@@ -64,6 +64,21 @@ func TestNothingIsAcceptedBeforeSignIn(t *testing.T) {
 	require.Equal(t, 3.0, e.metric("signaling_auth_failures_total", "reason", "unauthenticated"))
 }
 
+// A client matching replies by request always gets one: refused messages
+// with a readable type name it, before sign-in and after.
+func TestErrorsCarryTheRequest(t *testing.T) {
+	e := newEnv(t)
+	c := e.dial()
+	c.Expect("challenge")
+	c.Send(map[string]any{"type": "hack"})
+	require.Equal(t, "hack", c.ExpectError("unknown_type").Str("request"))
+	c2, _ := e.signedIn(signalingtest.NewWallet())
+	c2.Send(map[string]any{"type": "watch"})
+	require.Equal(t, "watch", c2.ExpectError("bad_message").Str("request"))
+	c2.Send(map[string]any{"type": "nope"})
+	require.Equal(t, "nope", c2.ExpectError("unknown_type").Str("request"))
+}
+
 func TestFailedSignInsCloseTheConnection(t *testing.T) {
 	e := newEnv(t)
 	w, other := signalingtest.NewWallet(), signalingtest.NewWallet()
@@ -107,7 +122,9 @@ func TestProofIsBoundToItsConnection(t *testing.T) {
 }
 
 func TestUnauthenticatedConnectionTimesOut(t *testing.T) {
-	e := newEnv(t, func(c *signaling.Config) { c.AuthTimeout = 200 * time.Millisecond })
+	// Challenge times are whole seconds, and a challenge must expire before
+	// the auth timeout: the shortest workable pair.
+	e := newEnv(t, func(c *signaling.Config) { c.AuthTimeout, c.ChallengeTTL = 2500*time.Millisecond, 2*time.Second })
 	c := e.dial()
 	c.Expect("challenge")
 	code, _ := c.ExpectClosed()
@@ -116,7 +133,7 @@ func TestUnauthenticatedConnectionTimesOut(t *testing.T) {
 	// A signed-in connection outlives the timeout: it still answers after it.
 	w := signalingtest.NewWallet()
 	ok, _ := e.signedIn(w)
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(e.cfg.AuthTimeout + 100*time.Millisecond)
 	ok.Send(map[string]any{"type": "leave"})
 	ok.ExpectError("not_in_session")
 }

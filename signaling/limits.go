@@ -3,8 +3,10 @@ package signaling
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -22,17 +24,20 @@ func newConnLimiter(perIP, total int) *connLimiter {
 	return &connLimiter{perIP: perIP, total: total, byIP: make(map[string]int)}
 }
 
-// acquire takes a slot for ip, or says which limit is reached.
+// acquire takes a slot for ip, or says which limit is reached. An empty ip
+// (a trusted proxy's own connection) counts only toward the total.
 func (l *connLimiter) acquire(ip string) (ok bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.count >= l.total {
 		return false, "capacity"
 	}
-	if l.byIP[ip] >= l.perIP {
+	if ip != "" && l.byIP[ip] >= l.perIP {
 		return false, "per_ip"
 	}
-	l.byIP[ip]++
+	if ip != "" {
+		l.byIP[ip]++
+	}
 	l.count++
 	return true, ""
 }
@@ -40,49 +45,100 @@ func (l *connLimiter) acquire(ip string) (ok bool, reason string) {
 func (l *connLimiter) release(ip string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.byIP[ip] <= 1 {
-		delete(l.byIP, ip)
-	} else {
-		l.byIP[ip]--
+	if ip != "" {
+		if l.byIP[ip] <= 1 {
+			delete(l.byIP, ip)
+		} else {
+			l.byIP[ip]--
+		}
 	}
 	l.count--
 }
 
-func (l *connLimiter) open() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.count
+// proxies is the set of trusted reverse proxies: only from them is the
+// real-IP header believed.
+type proxies []netip.Prefix
+
+func parseProxies(cidrs []string) (proxies, error) {
+	var ps proxies
+	for _, c := range cidrs {
+		p, err := netip.ParsePrefix(strings.TrimSpace(c))
+		if err != nil {
+			a, aerr := netip.ParseAddr(strings.TrimSpace(c))
+			if aerr != nil {
+				return nil, err
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }
 
-// clientIP is the peer's IP, or the last entry of a trusted proxy's header.
-func clientIP(r *http.Request, header string) string {
-	if header != "" {
-		if v := r.Header.Get(header); v != "" {
-			parts := strings.Split(v, ",")
-			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
-				return ip.String()
-			}
+func (ps proxies) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return false
+}
+
+func remoteIP(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		return remoteAddr
 	}
 	return host
 }
 
-// messageLimiter is a per-connection token bucket. Each message over the rate
-// is refused with rate_limited; a connection that keeps going after
-// maxRateViolations refusals is closed.
+// clientIP is the TCP peer's IP; when the peer is a trusted proxy and header
+// is set, it is the rightmost entry of the header that is not itself a
+// trusted proxy (entries to its left could be written by the client).
+func clientIP(r *http.Request, header string, trusted proxies) string {
+	peer := remoteIP(r.RemoteAddr)
+	if header == "" || !trusted.trusted(peer) {
+		return peer
+	}
+	values := r.Header.Values(header)
+	var parts []string
+	for _, v := range values {
+		parts = append(parts, strings.Split(v, ",")...)
+	}
+	for i := len(parts) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
+		if err != nil {
+			return peer
+		}
+		if ip := a.Unmap().String(); !trusted.trusted(ip) {
+			return ip
+		}
+	}
+	return peer
+}
+
+// messageLimiter is a per-connection token bucket. A message over the rate
+// is refused with rate_limited and adds to a debt; the debt drains at a
+// quarter of the message rate, so a client that averages under the limit
+// in short bursts is forgiven, and one that stays over it runs out of
+// patience after maxRateViolations refusals and is closed.
 type messageLimiter struct {
-	bucket     *rate.Limiter
-	violations int
+	bucket   *rate.Limiter
+	patience *rate.Limiter
 }
 
 const maxRateViolations = 20
 
 func newMessageLimiter(perSecond float64, burst int) *messageLimiter {
-	return &messageLimiter{bucket: rate.NewLimiter(rate.Limit(perSecond), burst)}
+	return &messageLimiter{
+		bucket:   rate.NewLimiter(rate.Limit(perSecond), burst),
+		patience: rate.NewLimiter(rate.Limit(perSecond/4), maxRateViolations),
+	}
 }
 
 // allow reports whether a message may be handled now and whether the
@@ -91,6 +147,110 @@ func (l *messageLimiter) allow() (ok, exhausted bool) {
 	if l.bucket.Allow() {
 		return true, false
 	}
-	l.violations++
-	return false, l.violations > maxRateViolations
+	return false, !l.patience.Allow()
+}
+
+// byteBudget is a token bucket of relayed bytes per sender.
+type byteBudget struct {
+	bucket *rate.Limiter
+}
+
+func newByteBudget(perSecond, burst int) *byteBudget {
+	return &byteBudget{bucket: rate.NewLimiter(rate.Limit(perSecond), burst)}
+}
+
+func (b *byteBudget) allow(n int) bool { return b.bucket.AllowN(time.Now(), n) }
+
+// limitedListener caps TCP connections per client IP and in total, before
+// any HTTP is read: a client holding connections open (a request that never
+// finishes) cannot use up the daemon's file descriptors. Connections from
+// trusted proxies count only toward the total.
+type limitedListener struct {
+	net.Listener
+	limits  *connLimiter
+	trusted proxies
+	refused func(reason string)
+}
+
+func (l *limitedListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		ip := remoteIP(c.RemoteAddr().String())
+		if l.trusted.trusted(ip) {
+			ip = ""
+		}
+		if ok, reason := l.limits.acquire(ip); !ok {
+			l.refused(reason)
+			_ = c.Close()
+			continue
+		}
+		return &limitedConn{Conn: c, release: func() { l.limits.release(ip) }}, nil
+	}
+}
+
+// limitedConn is an accepted connection that gives its slot back when
+// closed. It can also be corked: while corked, writes gather in a buffer
+// and go out in one write when uncorked, so a writer with several queued
+// messages makes one system call for all of them.
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+
+	wmu    sync.Mutex
+	corked bool
+	buf    []byte
+}
+
+// maxCorked bounds what a corked connection gathers before writing anyway.
+const maxCorked = 64 << 10
+
+func (c *limitedConn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.corked && len(c.buf)+len(p) <= maxCorked {
+		c.buf = append(c.buf, p...)
+		return len(p), nil
+	}
+	if err := c.flushLocked(); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *limitedConn) flushLocked() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.buf)
+	c.buf = nil // an idle connection keeps no buffer
+	return err
+}
+
+func (c *limitedConn) cork() {
+	c.wmu.Lock()
+	c.corked = true
+	c.wmu.Unlock()
+}
+
+func (c *limitedConn) uncork() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.corked = false
+	return c.flushLocked()
+}
+
+// corker is implemented by connections from Server.Listener.
+type corker interface {
+	cork()
+	uncork() error
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }

@@ -1,6 +1,8 @@
 package signaling
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -9,7 +11,7 @@ import (
 // own.
 type Metrics struct {
 	Connections         prometheus.Gauge
-	ConnectionsRejected *prometheus.CounterVec // reason: origin, per_ip, capacity, draining, not_websocket
+	ConnectionsRejected *prometheus.CounterVec // reason: origin, per_ip, capacity, unauthenticated, draining, not_websocket, handshake; tcp_per_ip, tcp_capacity at accept
 	Disconnects         *prometheus.CounterVec // reason: see closeReason
 	LiveStreams         prometheus.Gauge
 	Viewers             prometheus.Gauge
@@ -19,6 +21,22 @@ type Metrics struct {
 	ChainQueries        *prometheus.CounterVec // query, result: ok, cached, not_found, unavailable
 	ChainUp             prometheus.Gauge
 	SessionsCut         *prometheus.CounterVec // reason: not_subscribed, stream_deleted, stream_over, chain_unavailable
+	RelayRefused        *prometheus.CounterVec // reason: queue_full, sender_backlog
+	ChainEventsUp       prometheus.Gauge
+	ChainEventHeight    prometheus.Gauge
+	ChainEvents         *prometheus.CounterVec // kind: see EventKind
+
+	// Children on the hot paths, looked up once.
+	relayLatency         map[string]prometheus.Observer
+	cachedStream         prometheus.Counter
+	cachedStreamNotFound prometheus.Counter
+	cachedSubscription   prometheus.Counter
+}
+
+func (m *Metrics) observeRelay(typ string, d time.Duration) {
+	if o := m.relayLatency[typ]; o != nil {
+		o.Observe(d.Seconds())
+	}
 }
 
 // NewMetrics creates the metrics and registers them on reg.
@@ -70,8 +88,32 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: ns, Name: "sessions_cut_total",
 			Help: "Broadcaster or viewer sessions ended by the server after a check, by reason.",
 		}, []string{"reason"}),
+		RelayRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Name: "relay_refused_total",
+			Help: "Relayed messages refused to their sender (peer_busy) instead of overflowing the recipient, by reason.",
+		}, []string{"reason"}),
+		ChainEventsUp: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: ns, Name: "chain_events_up",
+			Help: "1 while the chain event feed follows committed blocks, 0 when it is lost (or not configured).",
+		}),
+		ChainEventHeight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: ns, Name: "chain_event_height",
+			Help: "Height of the last block whose events were applied.",
+		}),
+		ChainEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Name: "chain_events_total",
+			Help: "x/streaming events applied from committed blocks, by kind.",
+		}, []string{"kind"}),
 	}
+	m.relayLatency = map[string]prometheus.Observer{}
+	for _, t := range []string{TypeOffer, TypeAnswer, TypeCandidate} {
+		m.relayLatency[t] = m.RelayLatency.WithLabelValues(t)
+	}
+	m.cachedStream = m.ChainQueries.WithLabelValues("stream", "cached")
+	m.cachedStreamNotFound = m.ChainQueries.WithLabelValues("stream", "cached_not_found")
+	m.cachedSubscription = m.ChainQueries.WithLabelValues("subscription", "cached")
 	reg.MustRegister(m.Connections, m.ConnectionsRejected, m.Disconnects, m.LiveStreams, m.Viewers,
-		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut)
+		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
+		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents)
 	return m
 }

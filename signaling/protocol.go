@@ -3,7 +3,10 @@ package signaling
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"math/big"
 	"strconv"
 	"time"
 )
@@ -66,6 +69,9 @@ const (
 	CodeWrongRole          Code = "wrong_role"
 	CodeCandidateQueueFull Code = "candidate_queue_full"
 	CodeRateLimited        Code = "rate_limited"
+	CodeTooManySessions    Code = "too_many_sessions"
+	CodePayloadTooLarge    Code = "payload_too_large"
+	CodePeerBusy           Code = "peer_busy"
 	CodeInternal           Code = "internal"
 )
 
@@ -93,23 +99,39 @@ const (
 
 // StreamID is an on-chain stream id. It is written as a decimal string, the
 // way the chain's REST API writes 64-bit integers, and read from either a
-// string or a JSON number.
+// decimal string or a JSON number with an integer value (42, 42.0, 4.2e1).
 type StreamID uint64
 
 func (id StreamID) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + strconv.FormatUint(uint64(id), 10) + `"`), nil
 }
 
+var errStreamIDSyntax = errors.New("stream_id must be a positive integer or a decimal string")
+
 func (id *StreamID) UnmarshalJSON(b []byte) error {
 	s := string(b)
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
+		v, err := strconv.ParseUint(s[1:len(s)-1], 10, 64)
+		if err != nil {
+			return errStreamIDSyntax
+		}
+		*id = StreamID(v)
+		return nil
 	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return fmt.Errorf("stream_id must be a positive integer or a decimal string")
+	if v, err := strconv.ParseUint(s, 10, 64); err == nil {
+		*id = StreamID(v)
+		return nil
 	}
-	*id = StreamID(v)
+	// A JSON number in another spelling: exact arithmetic, so 1e0 is 1
+	// and 1.5 or 2^64 are refused rather than rounded.
+	if len(s) > 64 {
+		return errStreamIDSyntax
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || !r.IsInt() || r.Sign() < 0 || !r.Num().IsUint64() {
+		return errStreamIDSyntax
+	}
+	*id = StreamID(r.Num().Uint64())
 	return nil
 }
 
@@ -162,20 +184,56 @@ const (
 )
 
 // DecodeClientMessage parses and validates one client message. Every error
-// it returns is a *ProtocolError with code bad_message or unknown_type.
+// it returns has code bad_message or unknown_type. When the message is a
+// JSON object with a string type, the returned message carries that type
+// even on error, so the error can name its request.
 func DecodeClientMessage(data []byte) (ClientMessage, error) {
 	var m ClientMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&m); err != nil {
-		return ClientMessage{}, protoErr(CodeBadMessage, "not a JSON object: %v", err)
-	}
-	if dec.More() {
-		return ClientMessage{}, protoErr(CodeBadMessage, "one JSON object per message")
+	if err := json.Unmarshal(data, &m); err != nil {
+		// Tell "two objects" apart from other syntax errors, off the
+		// hot path.
+		var first ClientMessage
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if dec.Decode(&first) == nil && dec.More() {
+			return ClientMessage{Type: first.Type}, protoErr(CodeBadMessage, "one JSON object per message")
+		}
+		return ClientMessage{Type: peekType(data)}, decodeError(err)
 	}
 	if err := m.validate(); err != nil {
-		return ClientMessage{}, err
+		return ClientMessage{Type: m.Type}, err
 	}
 	return m, nil
+}
+
+// peekType reads just the type of a message that failed to decode whole.
+func peekType(data []byte) string {
+	var env struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(data, &env) != nil || len(env.Type) > maxTypeLen {
+		return ""
+	}
+	return env.Type
+}
+
+const maxTypeLen = 32
+
+// decodeError says what is wrong in the client's terms, not Go's.
+func decodeError(err error) *ProtocolError {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return protoErr(CodeBadMessage, "field %s has the wrong type (%s)", typeErr.Field, typeErr.Value)
+	case errors.As(err, &typeErr):
+		return protoErr(CodeBadMessage, "a message must be a JSON object, not %s", typeErr.Value)
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return protoErr(CodeBadMessage, "not valid JSON")
+	case errors.Is(err, errStreamIDSyntax):
+		return protoErr(CodeBadMessage, "%v", err)
+	default:
+		return protoErr(CodeBadMessage, "malformed message")
+	}
 }
 
 func (m *ClientMessage) validate() *ProtocolError {
@@ -285,11 +343,24 @@ type viewerCountMsg struct {
 	Count    int      `json:"count"`
 }
 
-type relayMsg struct {
-	Type      string          `json:"type"`
-	From      string          `json:"from"`
-	SDP       json.RawMessage `json:"sdp,omitempty"`
-	Candidate json.RawMessage `json:"candidate,omitempty"`
+// encodeRelay is a relayed message: {"type":..., "from":..., "sdp" or
+// "candidate": the payload as the sender wrote it}. Written by hand: it is
+// the hot path, every part is already valid JSON (the payload was parsed,
+// type and peer ids are plain ASCII), and the payload reaches the other
+// side byte for byte.
+func encodeRelay(typ, from string, sdp, candidate json.RawMessage) []byte {
+	key, payload := `","sdp":`, sdp
+	if typ == TypeCandidate {
+		key, payload = `","candidate":`, candidate
+	}
+	b := make([]byte, 0, len(`{"type":"","from":`)+len(typ)+len(from)+len(key)+len(payload)+1)
+	b = append(b, `{"type":"`...)
+	b = append(b, typ...)
+	b = append(b, `","from":"`...)
+	b = append(b, from...)
+	b = append(b, key...)
+	b = append(b, payload...)
+	return append(b, '}')
 }
 
 type errorMsg struct {

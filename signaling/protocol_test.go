@@ -13,13 +13,17 @@ import (
 
 func TestDecodeClientMessage(t *testing.T) {
 	valid := map[string]signaling.ClientMessage{
-		`{"type":"challenge"}`:                         {Type: "challenge"},
-		`{"type":"leave","extra":"ignored"}`:           {Type: "leave"},
-		`{"type":"watch","stream_id":7}`:               {Type: "watch", StreamID: 7},
-		`{"type":"broadcast","stream_id":"7"}`:         {Type: "broadcast", StreamID: 7},
-		`{"type":"offer","to":"p","sdp":{"a":1}}`:      {Type: "offer", To: "p", SDP: json.RawMessage(`{"a":1}`)},
-		`{"type":"answer","to":"p","sdp":"v=0"}`:       {Type: "answer", To: "p", SDP: json.RawMessage(`"v=0"`)},
-		`{"type":"candidate","to":"p","candidate":{}}`: {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
+		`{"type":"challenge"}`:                              {Type: "challenge"},
+		`{"type":"leave","extra":"ignored"}`:                {Type: "leave"},
+		`{"type":"watch","stream_id":7}`:                    {Type: "watch", StreamID: 7},
+		`{"type":"broadcast","stream_id":"7"}`:              {Type: "broadcast", StreamID: 7},
+		`{"type":"watch","stream_id":1.0}`:                  {Type: "watch", StreamID: 1},
+		`{"type":"watch","stream_id":1e0}`:                  {Type: "watch", StreamID: 1},
+		`{"type":"watch","stream_id":4.2E1}`:                {Type: "watch", StreamID: 42},
+		`{"type":"watch","stream_id":18446744073709551615}`: {Type: "watch", StreamID: 18446744073709551615},
+		`{"type":"offer","to":"p","sdp":{"a":1}}`:           {Type: "offer", To: "p", SDP: json.RawMessage(`{"a":1}`)},
+		`{"type":"answer","to":"p","sdp":"v=0"}`:            {Type: "answer", To: "p", SDP: json.RawMessage(`"v=0"`)},
+		`{"type":"candidate","to":"p","candidate":{}}`:      {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
 		`{"type":"auth","address":"a","message":"m","signature":{"pub_key":{"type":"t","value":"v"},"signature":"s"}}`: {
 			Type: "auth", Address: "a", Message: "m",
 			Signature: &signaling.StdSignature{PubKey: signaling.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"},
@@ -47,6 +51,9 @@ func TestDecodeClientMessage(t *testing.T) {
 		`{"type":"watch","stream_id":-1}`:    signaling.CodeBadMessage,
 		`{"type":"watch","stream_id":1.5}`:   signaling.CodeBadMessage,
 		`{"type":"watch","stream_id":"1e3"}`: signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":1.5e0}`: signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":1e20}`:  signaling.CodeBadMessage,
+		`{"type":"watch","stream_id":-0.0}`:  signaling.CodeBadMessage,
 		`{"type":"watch","stream_id":"18446744073709551616"}`: signaling.CodeBadMessage,
 		`{"type":"offer","sdp":"x"}`:                          signaling.CodeBadMessage,
 		`{"type":"offer","to":"p"}`:                           signaling.CodeBadMessage,
@@ -63,6 +70,30 @@ func TestDecodeClientMessage(t *testing.T) {
 		var perr *signaling.ProtocolError
 		require.True(t, errors.As(err, &perr), "%q: %v", in, err)
 		require.Equal(t, want, perr.Code, in)
+	}
+}
+
+// Errors name the request when the message has a readable type, and say
+// what is wrong in the client's terms, not Go's.
+func TestDecodeErrorsNameTheRequest(t *testing.T) {
+	cases := []struct{ in, request, text string }{
+		{`{"type":"hack"}`, "hack", "unknown message type"},
+		{`{"type":"watch"}`, "watch", "needs a stream_id"},
+		{`{"type":"watch","stream_id":1.5}`, "watch", "stream_id must be"},
+		{`{"type":"auth","address":"a","message":"m","signature":"sig"}`, "auth", "field signature has the wrong type (string)"},
+		{`{"type":"auth","address":7}`, "auth", "field address has the wrong type (number)"},
+		{`{"type":"leave"}{"type":"leave"}`, "leave", "one JSON object per message"},
+		{`[1]`, "", "must be a JSON object, not array"},
+		{`{"type":`, "", "not valid JSON"},
+	}
+	for _, c := range cases {
+		m, err := signaling.DecodeClientMessage([]byte(c.in))
+		var perr *signaling.ProtocolError
+		require.True(t, errors.As(err, &perr), c.in)
+		require.Equal(t, c.request, m.Type, c.in)
+		require.Contains(t, perr.Message, c.text, c.in)
+		require.NotContains(t, perr.Message, "signaling.", c.in)
+		require.NotContains(t, perr.Message, "Go value", c.in)
 	}
 }
 

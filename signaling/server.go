@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,25 +20,31 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Server is the signaling daemon as an http.Handler: GET /ws (the WebSocket),
-// GET /healthz and, unless Config.MetricsListen moves it, GET /metrics.
+// Server is the signaling daemon as an http.Handler: GET /ws (the WebSocket)
+// and GET /healthz (minimal). Metrics and the detailed health are on
+// InternalHandler, meant for a loopback-only listener.
 type Server struct {
-	cfg     Config
-	chain   *cachedChain
-	hub     *Hub
-	auth    *Authenticator
-	metrics *Metrics
-	reg     *prometheus.Registry
-	log     *slog.Logger
-	conns   *connLimiter
-	origins map[string]bool
-	anyOrig bool
-	up      websocket.Upgrader
-	mux     *http.ServeMux
-	t       timing
+	cfg      Config
+	chain    *cachedChain
+	hub      *Hub
+	auth     *Authenticator
+	metrics  *Metrics
+	reg      *prometheus.Registry
+	log      *slog.Logger
+	observer LiveObserver
+	feed     EventFeed
+	conns    *connLimiter // WebSocket connections, by client IP
+	tcp      *connLimiter // TCP connections, by peer IP (see Listener)
+	trusted  proxies
+	origins  map[string]bool
+	anyOrig  bool
+	up       websocket.Upgrader
+	mux      *http.ServeMux
+	t        timing
 
-	nextID   atomic.Uint64
-	draining atomic.Bool
+	nextID          atomic.Uint64
+	draining        atomic.Bool
+	unauthenticated atomic.Int64
 
 	healthMu  sync.Mutex
 	healthAt  time.Time
@@ -50,12 +57,12 @@ type Option func(*Server)
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
 
-// WithRegistry registers the metrics on reg and serves reg on /metrics
-// (default: a fresh registry of the server's own metrics only).
+// WithRegistry registers the metrics on reg and serves reg on the internal
+// /metrics (default: a fresh registry of the server's own metrics only).
 func WithRegistry(reg *prometheus.Registry) Option { return func(s *Server) { s.reg = reg } }
 
 // New builds a Server. chain is queried for every join and re-check; the
-// Server adds the positive-answer cache and the timeouts itself.
+// Server adds the caches and the timeouts itself.
 func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -87,41 +94,80 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	if cfg.PublicOrigin == "" {
 		s.log.Warn("no public origin configured: challenges name the Host each client asked for; set one in production")
 	}
+	s.trusted, _ = parseProxies(cfg.TrustedProxies) // checked by Validate
 	s.metrics = NewMetrics(s.reg)
-	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
+	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
-	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now)
+	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now, s.observer, s.feed)
 	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
+	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
+	// limit still gets a real status code; they stop what the WebSocket
+	// limits cannot see (requests that never finish).
+	s.tcp = newConnLimiter(2*cfg.MaxConnsPerIP, cfg.MaxConns+cfg.MaxConnsPerIP)
 	s.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		ReadBufferSize:   4096,
-		WriteBufferSize:  4096,
+		// A sign-in or a candidate fits; larger messages (an SDP) grow
+		// the read through gorilla's own reassembly.
+		ReadBufferSize: 1024,
 		// Idle connections hold no write buffer.
+		WriteBufferSize: 4096,
 		WriteBufferPool: &sync.Pool{},
 		// The Origin allow-list has already been applied, before the
 		// upgrade, with a real status code; see serveWS.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("GET /ws", s.serveWS)
-	s.mux.HandleFunc("GET /healthz", s.serveHealth)
-	if cfg.MetricsListen == "" {
-		s.mux.Handle("GET /metrics", s.MetricsHandler())
-	}
+	s.routes()
 	return s, nil
+}
+
+// routes registers the public endpoints: every route is added here.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /ws", s.serveWS)
+	s.mux.HandleFunc("GET /healthz", s.servePublicHealth)
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// MetricsHandler serves the registry in the Prometheus text format.
-func (s *Server) MetricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})
+// InternalHandler serves GET /metrics (Prometheus) and GET /healthz with
+// the counts of connections, streams, viewers and nonces. It is for
+// operators: serve it on a loopback or private listener only.
+func (s *Server) InternalHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	mux.HandleFunc("GET /healthz", s.serveInternalHealth)
+	return mux
+}
+
+// HTTPServer is an http.Server for the public handler with the timeouts
+// every endpoint needs: a request whose headers or body never arrive, or a
+// client that never reads the answer, is cut off instead of holding a
+// goroutine and a descriptor. (An upgraded WebSocket sets its own
+// deadlines.)
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.t.readHeader,
+		ReadTimeout:       s.t.read,
+		WriteTimeout:      s.t.write,
+		IdleTimeout:       s.t.idle,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+}
+
+// Listener wraps ln with the per-IP and total connection limits, applied
+// at accept, before any HTTP is read. Serve the public handler on it.
+func (s *Server) Listener(ln net.Listener) net.Listener {
+	return &limitedListener{Listener: ln, limits: s.tcp, trusted: s.trusted, refused: func(reason string) {
+		s.metrics.ConnectionsRejected.WithLabelValues("tcp_" + reason).Inc()
+	}}
 }
 
 // Shutdown stops accepting connections, closes every open one with close
 // code 1001 and a reason, and waits for them until ctx ends, when it drops
-// the rest. It stops the re-check loop; the Chain passed to New is the
-// caller's to close.
+// the rest. In-flight chain queries are cancelled at once and no re-check
+// starts after it; the Chain passed to New is the caller's to close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
 	return s.hub.drain(ctx, "server shutting down")
@@ -163,7 +209,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}
-	ip := clientIP(r, s.cfg.RealIPHeader)
+	ip := clientIP(r, s.cfg.RealIPHeader, s.trusted)
 	if ok, reason := s.conns.acquire(ip); !ok {
 		w.Header().Set("Retry-After", "10")
 		status := http.StatusTooManyRequests
@@ -173,23 +219,55 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, status, reason, "too many connections")
 		return
 	}
-	defer s.conns.release(ip)
+	released := false
+	defer func() {
+		if !released {
+			s.conns.release(ip)
+		}
+	}()
+	// Connections that have not signed in cost the daemon without proving
+	// anything: they have their own, smaller cap.
+	if s.unauthenticated.Add(1) > int64(s.cfg.MaxUnauthenticatedConns) {
+		s.unauthenticated.Add(-1)
+		w.Header().Set("Retry-After", "10")
+		s.refuse(w, http.StatusServiceUnavailable, "unauthenticated", "too many connections waiting to sign in")
+		return
+	}
 
 	ws, err := s.up.Upgrade(w, r, nil)
 	if err != nil {
 		// Upgrade has answered with an HTTP error already.
+		s.unauthenticated.Add(-1)
 		s.metrics.ConnectionsRejected.WithLabelValues("handshake").Inc()
 		return
 	}
-	c := s.newConn(ws, ip, s.serverOrigin(r))
-	if !s.hub.register(c) {
+	id := s.nextID.Add(1)
+	m := &member{id: id, peerID: newPeerID(), ip: ip}
+	conn := newConn(ws, s.t, s.cfg.SendQueueSize, s.metrics)
+	m.p = conn
+	sess := &session{
+		srv: s, conn: conn, member: m, origin: s.serverOrigin(r),
+		log:        s.log.With("conn", id, "ip", ip),
+		limiter:    newMessageLimiter(s.cfg.MessagesPerSecond, s.cfg.MessageBurst),
+		relayBytes: newByteBudget(s.cfg.RelayBytesPerSecond, s.cfg.RelayByteBurst),
+	}
+	sess.pending.Store(true)
+	if !s.hub.register(m) {
+		sess.releasePending()
 		_ = ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(CloseServerDrained, "server shutting down"), time.Now().Add(time.Second))
 		_ = ws.Close()
 		return
 	}
-	c.log.Debug("connection opened")
-	c.serve()
+	sess.log.Debug("connection opened")
+	// The session runs on a goroutine of its own and the HTTP handler's
+	// goroutine ends: an idle connection then keeps only a shallow stack
+	// (the handler's has grown through net/http and the upgrade).
+	released = true
+	go func() {
+		defer s.conns.release(ip)
+		sess.serve()
+	}()
 }
 
 func (s *Server) refuse(w http.ResponseWriter, status int, reason, msg string) {
@@ -211,25 +289,6 @@ func (s *Server) serverOrigin(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + strings.ToLower(r.Host)
-}
-
-func (s *Server) newConn(ws *websocket.Conn, ip, origin string) *Conn {
-	id := s.nextID.Add(1)
-	return &Conn{
-		id:         id,
-		peerID:     newPeerID(),
-		ip:         ip,
-		origin:     origin,
-		srv:        s,
-		ws:         ws,
-		log:        s.log.With("conn", id, "ip", ip),
-		t:          s.t,
-		send:       make(chan outbound, s.cfg.SendQueueSize),
-		closeReq:   make(chan struct{}),
-		readerDone: make(chan struct{}),
-		writerDone: make(chan struct{}),
-		limiter:    newMessageLimiter(s.cfg.MessagesPerSecond, s.cfg.MessageBurst),
-	}
 }
 
 // newPeerID is a random per-connection id (128 bits): it names a peer to the
@@ -257,19 +316,28 @@ func (s *Server) chainHealth(ctx context.Context) error {
 	return s.healthErr
 }
 
-type healthBody struct {
-	Status     string `json:"status"`
-	Chain      string `json:"chain"`
+// PublicHealth is the body of the public GET /healthz: no counts.
+type PublicHealth struct {
+	// Status is ok, degraded (the node does not answer) or draining.
+	Status string `json:"status"`
+	// Chain is reachable or unreachable.
+	Chain string `json:"chain"`
+	// Events is following (revocations act within a block), lost (only
+	// the periodic re-check acts) or off (no event feed configured).
+	Events string `json:"events"`
+}
+
+// InternalHealth is the body of the internal GET /healthz.
+type InternalHealth struct {
+	PublicHealth
 	ChainError string `json:"chain_error,omitempty"`
 	Stats
 }
 
-// serveHealth answers 200 when the daemon can serve joins (the node
-// answers), else 503 with the reason.
-func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	body := healthBody{Status: "ok", Chain: "reachable", Stats: s.Stats()}
+func (s *Server) health(ctx context.Context) (int, InternalHealth) {
+	body := InternalHealth{PublicHealth: PublicHealth{Status: "ok", Chain: "reachable", Events: s.hub.feedStatus()}}
 	status := http.StatusOK
-	if err := s.chainHealth(r.Context()); err != nil {
+	if err := s.chainHealth(ctx); err != nil {
 		body.Status, body.Chain, body.ChainError = "degraded", "unreachable", err.Error()
 		status = http.StatusServiceUnavailable
 	}
@@ -277,8 +345,25 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		body.Status = "draining"
 		status = http.StatusServiceUnavailable
 	}
+	return status, body
+}
+
+// servePublicHealth answers 200 when the daemon can serve joins (the node
+// answers), else 503, with the status words only.
+func (s *Server) servePublicHealth(w http.ResponseWriter, r *http.Request) {
+	status, body := s.health(r.Context())
+	writeJSON(w, status, body.PublicHealth)
+}
+
+func (s *Server) serveInternalHealth(w http.ResponseWriter, r *http.Request) {
+	status, body := s.health(r.Context())
+	body.Stats = s.Stats()
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	_ = json.NewEncoder(w).Encode(v)
 }

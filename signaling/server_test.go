@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -62,12 +63,29 @@ func TestHealthz(t *testing.T) {
 	e := newEnv(t)
 	owner := signalingtest.NewWallet()
 	e.broadcaster(owner, e.liveStream(owner))
-	code, body := e.health()
+	code, body := e.internalHealth()
 	require.Equal(t, http.StatusOK, code)
 	require.Equal(t, "ok", body["status"])
 	require.Equal(t, "reachable", body["chain"])
+	require.Equal(t, "off", body["events"])
 	require.Equal(t, 1.0, body["connections"])
 	require.Equal(t, 1.0, body["live_streams"])
+}
+
+// The public listener says whether the daemon can serve, and nothing an
+// outsider could count: no connections, viewers or nonces, no metrics.
+func TestPublicEndpointsRevealNoCounts(t *testing.T) {
+	e := newEnv(t)
+	owner := signalingtest.NewWallet()
+	e.broadcaster(owner, e.liveStream(owner))
+	code, body := e.health()
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, map[string]any{"status": "ok", "chain": "reachable", "events": "off"}, body)
+
+	resp, err := http.Get(e.hs.URL + "/metrics")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
 
 func TestMetricsEndpoint(t *testing.T) {
@@ -77,7 +95,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	c.Send(map[string]any{"type": "watch", "stream_id": 1})
 	c.ExpectError("unauthenticated")
 
-	resp, err := http.Get(e.hs.URL + "/metrics")
+	resp, err := http.Get(e.internalURL() + "/metrics")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -91,14 +109,6 @@ func TestMetricsEndpoint(t *testing.T) {
 	} {
 		require.Contains(t, string(b), want)
 	}
-}
-
-func TestMetricsCanMoveToTheirOwnListener(t *testing.T) {
-	e := newEnv(t, func(c *signaling.Config) { c.MetricsListen = "127.0.0.1:0" })
-	resp, err := http.Get(e.hs.URL + "/metrics")
-	require.NoError(t, err)
-	_ = resp.Body.Close()
-	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
 
 func TestShutdownDrainsConnections(t *testing.T) {
@@ -212,4 +222,41 @@ func turnCredential(secret, user string) string {
 	mac := hmac.New(sha1.New, []byte(secret))
 	mac.Write([]byte(user))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// TestShutdownIsBoundedWhileTheNodeHangs: the node hangs in the middle of a
+// re-check round and of a join. Shutdown, given 100 ms, must not wait for
+// the node (its queries would run for the 30 s chain timeout): in-flight
+// queries are cancelled before anything waits for them.
+func TestShutdownIsBoundedWhileTheNodeHangs(t *testing.T) {
+	e := newEnv(t, func(c *signaling.Config) {
+		c.ChainTimeout = 30 * time.Second
+		c.RecheckInterval = 50 * time.Millisecond
+		c.CacheTTL = 10 * time.Millisecond
+	})
+	owner, fan, late := signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := e.liveStream(owner)
+	b, _ := e.broadcaster(owner, id)
+	e.viewer(fan, owner, id, b)
+	waiting, _ := e.signedIn(late)
+
+	e.chain.Hang()
+	before := e.chain.Calls("Subscription")
+	waitFor(t, "a re-check round to reach the hanging node", func() bool {
+		return e.chain.Calls("Subscription") > before
+	})
+	waiting.Send(map[string]any{"type": "watch", "stream_id": e.liveStream(owner)})
+	waitFor(t, "the join to reach the hanging node", func() bool {
+		return e.chain.Calls("Subscription")+e.chain.Calls("Stream") > before+1
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	err := e.srv.Shutdown(ctx)
+	took := time.Since(began)
+	require.True(t, err == nil || errors.Is(err, context.DeadlineExceeded), "%v", err)
+	// A bound, not a benchmark: the node's own timeout is 30 s.
+	require.Less(t, took, 5*time.Second, "shutdown waited for the hanging node")
+	require.Zero(t, e.srv.Stats().Connections)
 }

@@ -21,21 +21,97 @@ type option struct {
 	value            flag.Value
 }
 
-// loadConfig builds the Config from defaults, the environment and args.
-func loadConfig(args []string, getenv func(string) string, out io.Writer) (signaling.Config, error) {
-	cfg := signaling.DefaultConfig()
+// settings are the library's Config plus what only the process needs:
+// where to listen, how to reach the node, logging and the drain timeout.
+type settings struct {
+	signaling.Config
+
+	// Listen is the address of the public WebSocket/HTTP listener.
+	Listen string
+	// MetricsListen serves /metrics and the detailed /healthz; loopback by
+	// default, empty disables it.
+	MetricsListen string
+	// GRPCAddr is the node's gRPC endpoint (host:port); GRPCTLS dials it
+	// with TLS (system roots) instead of plaintext.
+	GRPCAddr string
+	GRPCTLS  bool
+	// RPCAddr is the node's CometBFT RPC (http://host:port), followed for
+	// committed events so revocations act within a block. Empty disables
+	// the feed (the periodic re-check still runs).
+	RPCAddr string
+	// DrainTimeout bounds the graceful shutdown.
+	DrainTimeout time.Duration
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string
+	LogFormat string
+}
+
+// Process defaults: loopback listeners, a node on this host.
+const (
+	defaultListen        = "127.0.0.1:8090"
+	defaultMetricsListen = "127.0.0.1:8091"
+	defaultGRPCAddr      = "127.0.0.1:9090"
+	defaultRPCAddr       = "http://127.0.0.1:26657"
+	defaultDrainTimeout  = 10 * time.Second
+)
+
+func defaultSettings() settings {
+	return settings{
+		Config:        signaling.DefaultConfig(),
+		Listen:        defaultListen,
+		MetricsListen: defaultMetricsListen,
+		GRPCAddr:      defaultGRPCAddr,
+		RPCAddr:       defaultRPCAddr,
+		DrainTimeout:  defaultDrainTimeout,
+		LogLevel:      "info",
+		LogFormat:     "text",
+	}
+}
+
+func (s settings) validate() error {
+	var errs []error
+	if err := s.Config.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if s.Listen == "" {
+		errs = append(errs, errors.New("listen address is empty"))
+	}
+	if s.GRPCAddr == "" {
+		errs = append(errs, errors.New("grpc address is empty"))
+	}
+	if s.DrainTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("drain timeout must be positive, got %s", s.DrainTimeout))
+	}
+	switch s.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", s.LogLevel))
+	}
+	switch s.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log format %q: want text or json", s.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// loadConfig builds the settings from defaults, the environment and args.
+func loadConfig(args []string, getenv func(string) string, out io.Writer) (settings, error) {
+	cfg := defaultSettings()
 	var iceJSON, iceFile, turnSecretFile string
 
 	opts := []option{
 		{"listen", "SIGNALINGD_LISTEN", "WebSocket/HTTP listen address", (*stringValue)(&cfg.Listen)},
-		{"metrics-listen", "SIGNALINGD_METRICS_LISTEN", "serve /metrics on this address instead of the public listener", (*stringValue)(&cfg.MetricsListen)},
+		{"metrics-listen", "SIGNALINGD_METRICS_LISTEN", "address of /metrics and the detailed /healthz (keep it loopback or private; empty = off)", (*stringValue)(&cfg.MetricsListen)},
 		{"grpc", "SIGNALINGD_GRPC", "the nodes' gRPC endpoints, host:port, comma-separated: queries move to the next when one does not answer", (*stringValue)(&cfg.GRPCAddr)},
 		{"grpc-tls", "SIGNALINGD_GRPC_TLS", "dial the node's gRPC endpoint with TLS", (*boolValue)(&cfg.GRPCTLS)},
+		{"rpc", "SIGNALINGD_RPC", "the node's CometBFT RPC (http://host:port), followed for committed events (empty = re-check only)", (*stringValue)(&cfg.RPCAddr)},
 		{"chain-id", "SIGNALINGD_CHAIN_ID", "chain id written into sign-in challenges", (*stringValue)(&cfg.ChainID)},
 		{"bech32-prefix", "SIGNALINGD_BECH32_PREFIX", "bech32 prefix of account addresses", (*stringValue)(&cfg.Bech32Prefix)},
 		{"allowed-origins", "SIGNALINGD_ALLOWED_ORIGINS", "comma-separated browser origins allowed to connect (\"*\" = any, development only)", (*listValue)(&cfg.AllowedOrigins)},
 		{"public-origin", "SIGNALINGD_PUBLIC_ORIGIN", "this server's origin as clients reach it (https://signal.example), written into challenges", (*stringValue)(&cfg.PublicOrigin)},
-		{"real-ip-header", "SIGNALINGD_REAL_IP_HEADER", "header a trusted reverse proxy sets to the client IP (e.g. X-Forwarded-For)", (*stringValue)(&cfg.RealIPHeader)},
+		{"real-ip-header", "SIGNALINGD_REAL_IP_HEADER", "header a trusted reverse proxy sets to the client IP (e.g. X-Forwarded-For); needs -trusted-proxies", (*stringValue)(&cfg.RealIPHeader)},
+		{"trusted-proxies", "SIGNALINGD_TRUSTED_PROXIES", "comma-separated CIDRs of the reverse proxies whose real-ip header is believed", (*listValue)(&cfg.TrustedProxies)},
 		{"ice-servers", "SIGNALINGD_ICE_SERVERS", `ICE servers as JSON: [{"urls":["stun:host:3478"]},{"urls":["turn:host"],"username":"u","credential":"p"}]`, (*stringValue)(&iceJSON)},
 		{"ice-servers-file", "SIGNALINGD_ICE_SERVERS_FILE", "file holding the ICE servers JSON (keeps static TURN credentials out of the environment)", (*stringValue)(&iceFile)},
 		{"turn-urls", "SIGNALINGD_TURN_URLS", "comma-separated TURN urls to mint ephemeral credentials for (needs a TURN secret)", (*listValue)(&cfg.TURN.URLs)},
@@ -46,17 +122,27 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (signa
 		{"auth-timeout", "SIGNALINGD_AUTH_TIMEOUT", "close connections not signed in by then", (*durationValue)(&cfg.AuthTimeout)},
 		{"max-auth-failures", "SIGNALINGD_MAX_AUTH_FAILURES", "failed sign-in attempts before the connection is closed", (*intValue)(&cfg.MaxAuthFailures)},
 		{"chain-timeout", "SIGNALINGD_CHAIN_TIMEOUT", "timeout of one query to the node", (*durationValue)(&cfg.ChainTimeout)},
-		{"cache-ttl", "SIGNALINGD_CACHE_TTL", "how long positive chain answers are reused (0 = no cache)", (*durationValue)(&cfg.CacheTTL)},
+		{"cache-ttl", "SIGNALINGD_CACHE_TTL", "how long positive chain answers are reused (0 = no cache); shorter than -recheck-interval", (*durationValue)(&cfg.CacheTTL)},
+		{"not-found-cache-ttl", "SIGNALINGD_NOT_FOUND_CACHE_TTL", "how long \"no such stream\" is reused (0 = not cached)", (*durationValue)(&cfg.NotFoundCacheTTL)},
 		{"recheck-interval", "SIGNALINGD_RECHECK_INTERVAL", "how often live sessions are checked against the chain again", (*durationValue)(&cfg.RecheckInterval)},
 		{"chain-outage-tolerance", "SIGNALINGD_CHAIN_OUTAGE_TOLERANCE", "how long live sessions survive an unreachable node", (*durationValue)(&cfg.ChainOutageTolerance)},
 		{"max-message-size", "SIGNALINGD_MAX_MESSAGE_SIZE", "largest WebSocket message accepted, in bytes", (*int64Value)(&cfg.MaxMessageSize)},
-		{"messages-per-second", "SIGNALINGD_MESSAGES_PER_SECOND", "sustained messages per second per connection", (*floatValue)(&cfg.MessagesPerSecond)},
+		{"max-sdp-size", "SIGNALINGD_MAX_SDP_SIZE", "largest relayed sdp, in bytes", (*intValue)(&cfg.MaxSDPSize)},
+		{"max-candidate-size", "SIGNALINGD_MAX_CANDIDATE_SIZE", "largest relayed candidate, in bytes", (*intValue)(&cfg.MaxCandidateSize)},
+		{"messages-per-second", "SIGNALINGD_MESSAGES_PER_SECOND", "sustained messages (and pings) per second per connection", (*floatValue)(&cfg.MessagesPerSecond)},
 		{"message-burst", "SIGNALINGD_MESSAGE_BURST", "message burst per connection", (*intValue)(&cfg.MessageBurst)},
+		{"relay-bytes-per-second", "SIGNALINGD_RELAY_BYTES_PER_SECOND", "sustained relayed bytes per second per connection", (*intValue)(&cfg.RelayBytesPerSecond)},
+		{"relay-byte-burst", "SIGNALINGD_RELAY_BYTE_BURST", "relayed byte burst per connection", (*intValue)(&cfg.RelayByteBurst)},
+		{"max-queued-relay-bytes", "SIGNALINGD_MAX_QUEUED_RELAY_BYTES", "bytes one sender may have waiting in other peers' queues", (*int64Value)(&cfg.MaxQueuedRelayBytes)},
 		{"max-conns-per-ip", "SIGNALINGD_MAX_CONNS_PER_IP", "open connections per client IP", (*intValue)(&cfg.MaxConnsPerIP)},
 		{"max-conns", "SIGNALINGD_MAX_CONNS", "open connections in total", (*intValue)(&cfg.MaxConns)},
+		{"max-unauthenticated-conns", "SIGNALINGD_MAX_UNAUTHENTICATED_CONNS", "open connections not signed in yet", (*intValue)(&cfg.MaxUnauthenticatedConns)},
 		{"max-viewers-per-stream", "SIGNALINGD_MAX_VIEWERS_PER_STREAM", "viewers attached to one stream", (*intValue)(&cfg.MaxViewersPerStream)},
+		{"max-viewers-per-account-per-stream", "SIGNALINGD_MAX_VIEWERS_PER_ACCOUNT_PER_STREAM", "viewer connections of one account on one stream", (*intValue)(&cfg.MaxViewersPerAccountPerStream)},
+		{"max-viewers-per-account", "SIGNALINGD_MAX_VIEWERS_PER_ACCOUNT", "viewer connections of one account over all streams", (*intValue)(&cfg.MaxViewersPerAccount)},
 		{"send-queue-size", "SIGNALINGD_SEND_QUEUE_SIZE", "outgoing messages queued per connection before it is dropped", (*intValue)(&cfg.SendQueueSize)},
 		{"max-pending-candidates", "SIGNALINGD_MAX_PENDING_CANDIDATES", "ICE candidates held per viewer and direction before the offer/answer", (*intValue)(&cfg.MaxPendingCandidates)},
+		{"max-pending-candidate-bytes", "SIGNALINGD_MAX_PENDING_CANDIDATE_BYTES", "bytes of ICE candidates held per viewer and direction before the offer/answer", (*intValue)(&cfg.MaxPendingCandidateBytes)},
 		{"drain-timeout", "SIGNALINGD_DRAIN_TIMEOUT", "graceful shutdown limit", (*durationValue)(&cfg.DrainTimeout)},
 		{"log-level", "SIGNALINGD_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&cfg.LogLevel)},
 		{"log-format", "SIGNALINGD_LOG_FORMAT", "text or json", (*stringValue)(&cfg.LogFormat)},
@@ -112,7 +198,7 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (signa
 		}
 		cfg.TURN.Secret = strings.TrimSpace(string(b))
 	}
-	return cfg, cfg.Validate()
+	return cfg, cfg.validate()
 }
 
 type stringValue string

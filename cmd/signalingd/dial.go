@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/streamchain/streamchain/signaling"
 )
 
@@ -25,6 +27,7 @@ import (
 // another node: only failures are.
 type failoverChain struct {
 	addrs   []string
+	conns   []*grpc.ClientConn
 	nodes   []*signaling.GRPCChain
 	current atomic.Int64
 	log     *slog.Logger
@@ -34,7 +37,7 @@ type failoverChain struct {
 const noDeadlineShare = 5 * time.Second
 
 // dialChain connects to each endpoint of addrs, a comma-separated list of
-// host:port; like signaling.DialChain it does not wait for the nodes.
+// host:port; like dialNode it does not wait for the nodes.
 func dialChain(addrs string, useTLS bool, log *slog.Logger) (*failoverChain, error) {
 	f := &failoverChain{log: log}
 	for _, a := range strings.Split(addrs, ",") {
@@ -43,13 +46,14 @@ func dialChain(addrs string, useTLS bool, log *slog.Logger) (*failoverChain, err
 			f.Close()
 			return nil, fmt.Errorf("grpc endpoints %q: empty entry", addrs)
 		}
-		node, err := signaling.DialChain(a, useTLS)
+		cc, err := dialNode(a, useTLS)
 		if err != nil {
 			f.Close()
 			return nil, err
 		}
 		f.addrs = append(f.addrs, a)
-		f.nodes = append(f.nodes, node)
+		f.conns = append(f.conns, cc)
+		f.nodes = append(f.nodes, signaling.NewGRPCChain(cc))
 	}
 	return f, nil
 }
@@ -57,8 +61,8 @@ func dialChain(addrs string, useTLS bool, log *slog.Logger) (*failoverChain, err
 // Close closes every node connection.
 func (f *failoverChain) Close() error {
 	var errs []error
-	for _, n := range f.nodes {
-		errs = append(errs, n.Close())
+	for _, cc := range f.conns {
+		errs = append(errs, cc.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -51,7 +51,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := signaling.New(cfg, chain, signaling.WithLogger(log), signaling.WithRegistry(reg))
+	opts := []signaling.Option{signaling.WithLogger(log), signaling.WithRegistry(reg)}
+	if cfg.RPCAddr != "" {
+		feed, err := signaling.NewCometEvents(cfg.RPCAddr, cfg.ChainTimeout)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, signaling.WithEventFeed(feed))
+	} else {
+		log.Warn("no node RPC configured: revocations wait for the periodic re-check", "interval", cfg.RecheckInterval)
+	}
+	srv, err := signaling.New(cfg.Config, chain, opts...)
 	if err != nil {
 		return err
 	}
@@ -64,9 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	httpSrv := newHTTPServer(srv, log)
+	httpSrv := srv.HTTPServer()
 	errc := make(chan error, 2)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	go func() { errc <- httpSrv.Serve(srv.Listener(ln)) }()
 
 	var metricsSrv *http.Server
 	if cfg.MetricsListen != "" {
@@ -76,13 +86,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			srv.Close()
 			return err
 		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", srv.MetricsHandler())
-		metricsSrv = newHTTPServer(mux, log)
+		metricsSrv = newHTTPServer(srv.InternalHandler(), log)
 		go func() { errc <- metricsSrv.Serve(mln) }()
+		if ip := net.ParseIP(host(mln.Addr().String())); ip == nil || !ip.IsLoopback() {
+			log.Warn("metrics and detailed health are served beyond loopback; keep that listener private", "addr", mln.Addr().String())
+		}
 		log.Info("metrics listening", "addr", mln.Addr().String())
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "grpc", cfg.GRPCAddr, "chain_id", cfg.ChainID,
+	log.Info("listening", "addr", ln.Addr().String(), "grpc", cfg.GRPCAddr, "rpc", cfg.RPCAddr, "chain_id", cfg.ChainID,
 		"allowed_origins", cfg.AllowedOrigins, "public_origin", cfg.PublicOrigin)
 	if err := srv.CheckChain(ctx); err != nil {
 		log.Warn("chain not reachable yet; joins fail with chain_unavailable until it is", "err", err)
@@ -126,17 +137,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return nil
 }
 
+func host(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return h
+}
+
+// newHTTPServer is the internal listener's server.
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
 
-func newLogger(cfg signaling.Config, w io.Writer) *slog.Logger {
+func newLogger(cfg settings, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}

@@ -141,10 +141,12 @@ func startRun(t *testing.T, ctx context.Context, chain *signalingtest.Chain) (st
 		"SIGNALINGD_GRPC":            chain.Addr(),
 		"SIGNALINGD_ALLOWED_ORIGINS": "https://app.example",
 		"SIGNALINGD_PUBLIC_ORIGIN":   "http://" + addr,
+		"SIGNALINGD_METRICS_LISTEN":  freeAddr(t),
 	}
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, envOf(env), logs) }()
+	// No node RPC here: the fixture serves gRPC only.
+	go func() { done <- run(ctx, []string{"-rpc="}, envOf(env), logs) }()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	deadline := time.Now().Add(10 * time.Second)
 	for {

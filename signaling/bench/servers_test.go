@@ -1,10 +1,7 @@
 package bench
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -60,15 +57,18 @@ const benchOrigin = "https://signal.example"
 // message rate, connections per IP (every client is 127.0.0.1) and in total.
 // The cache outlives the run and re-checks never happen during it, so the
 // chain is not measured.
-func daemonConfig(grpcAddr string, conns int) signaling.Config {
+func daemonConfig(conns int) signaling.Config {
 	cfg := signaling.DefaultConfig()
-	cfg.GRPCAddr = grpcAddr
 	cfg.AllowedOrigins = []string{"*"}
 	cfg.PublicOrigin = benchOrigin
 	cfg.MessagesPerSecond = 1e9
 	cfg.MessageBurst = 1 << 30
+	cfg.RelayBytesPerSecond = 1 << 40
+	cfg.RelayByteBurst = 1 << 40
+	cfg.MaxQueuedRelayBytes = 1 << 40
 	cfg.MaxConnsPerIP = conns + 16
 	cfg.MaxConns = conns + 16
+	cfg.MaxUnauthenticatedConns = conns + 16
 	cfg.CacheTTL = time.Hour
 	cfg.RecheckInterval = 2 * time.Hour
 	return cfg
@@ -80,29 +80,18 @@ type daemon struct {
 	chain *signalingtest.Chain
 }
 
-// startDaemon runs the daemon's handler on loopback against an in-process
-// fake of the chain's Query service (a real gRPC server).
+// startDaemon runs the daemon on loopback as cmd/signalingd serves it (its
+// http.Server and listener) against an in-process fake of the chain's Query
+// service (a real gRPC server).
 func startDaemon(tb testing.TB, conns int) *daemon {
 	tb.Helper()
 	chain := signalingtest.NewChain(tb)
-	gc, err := signaling.DialChain(chain.Addr(), false)
+	srv, err := signaling.New(daemonConfig(conns), signalingtest.DialChain(tb, chain.Addr()),
+		signaling.WithLogger(signalingtest.Logger()))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := signaling.New(daemonConfig(chain.Addr(), conns), gc,
-		signaling.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		hs.Close()
-		_ = gc.Close()
-	})
-	return &daemon{srv: srv, hs: hs, chain: chain}
+	return &daemon{srv: srv, hs: signalingtest.Serve(tb, srv, nil), chain: chain}
 }
 
 func (d *daemon) URL() string { return signalingtest.WSURL(d.hs.URL) }

@@ -114,11 +114,13 @@ func (p *peer) read() {
 		if err != nil {
 			return
 		}
+		at := time.Now()
 		var m signalingtest.Msg
 		if err := json.Unmarshal(data, &m); err != nil {
 			p.failf("daemon sent something that is not JSON: %q", data)
 			continue
 		}
+		m.SetReceivedAt(at)
 		switch m.Type() {
 		case "offer":
 			p.onOffer(m)

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/streamchain/streamchain/signaling"
 	"github.com/streamchain/streamchain/x/streaming/types"
 )
 
@@ -32,6 +33,7 @@ type Chain struct {
 	streams map[uint64]types.Stream
 	subs    map[[2]string]time.Time
 	calls   map[string]int
+	hang    chan struct{} // non-nil: queries wait for it to close (or their context)
 }
 
 // NewChain starts a fixture chain; it stops when the test ends.
@@ -57,7 +59,7 @@ func NewChain(t testing.TB) *Chain {
 func (c *Chain) Addr() string { return c.addr }
 
 func (c *Chain) serve(lis net.Listener) {
-	srv := grpc.NewServer(grpc.ForceServerCodec(gogoCodec{}))
+	srv := grpc.NewServer(grpc.ForceServerCodec(signaling.GogoCodec{}))
 	types.RegisterQueryServer(srv, c)
 	done := make(chan struct{})
 	go func() {
@@ -71,6 +73,7 @@ func (c *Chain) serve(lis net.Listener) {
 
 // Stop takes the node down: the listener closes and open connections drop.
 func (c *Chain) Stop() {
+	c.Resume()
 	c.mu.Lock()
 	srv, done := c.srv, c.done
 	c.srv, c.done = nil, nil
@@ -148,19 +151,54 @@ func (c *Chain) Calls(method string) int {
 	return c.calls[method]
 }
 
-func (c *Chain) count(method string) {
+// Hang makes every query wait, as a node that accepts connections but never
+// answers does, until Resume or the query's own deadline.
+func (c *Chain) Hang() {
 	c.mu.Lock()
-	c.calls[method]++
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	if c.hang == nil {
+		c.hang = make(chan struct{})
+	}
 }
 
-func (c *Chain) Params(context.Context, *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
-	c.count("Params")
+// Resume answers queries again.
+func (c *Chain) Resume() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hang != nil {
+		close(c.hang)
+		c.hang = nil
+	}
+}
+
+// count records a call and waits while the chain hangs.
+func (c *Chain) count(ctx context.Context, method string) error {
+	c.mu.Lock()
+	c.calls[method]++
+	hang := c.hang
+	c.mu.Unlock()
+	if hang == nil {
+		return nil
+	}
+	select {
+	case <-hang:
+		return nil
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	}
+}
+
+func (c *Chain) Params(ctx context.Context, _ *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	if err := c.count(ctx, "Params"); err != nil {
+		return nil, err
+	}
 	return &types.QueryParamsResponse{}, nil
 }
 
-func (c *Chain) Stream(_ context.Context, req *types.QueryStreamRequest) (*types.QueryStreamResponse, error) {
-	c.count("Stream")
+func (c *Chain) Stream(ctx context.Context, req *types.QueryStreamRequest) (*types.QueryStreamResponse, error) {
+	if err := c.count(ctx, "Stream"); err != nil {
+		return nil, err
+	}
 	if req.StreamId == 0 {
 		return nil, status.Error(codes.InvalidArgument, "stream_id must be set")
 	}
@@ -181,8 +219,10 @@ func (c *Chain) Stream(_ context.Context, req *types.QueryStreamRequest) (*types
 	return &types.QueryStreamResponse{Stream: s, Status: st, BlockTime: now}, nil
 }
 
-func (c *Chain) Subscription(_ context.Context, req *types.QuerySubscriptionRequest) (*types.QuerySubscriptionResponse, error) {
-	c.count("Subscription")
+func (c *Chain) Subscription(ctx context.Context, req *types.QuerySubscriptionRequest) (*types.QuerySubscriptionResponse, error) {
+	if err := c.count(ctx, "Subscription"); err != nil {
+		return nil, err
+	}
 	if req.Subscriber == "" || req.Broadcaster == "" {
 		return nil, status.Error(codes.InvalidArgument, "subscriber and broadcaster must be set")
 	}
@@ -194,30 +234,3 @@ func (c *Chain) Subscription(_ context.Context, req *types.QuerySubscriptionRequ
 	}
 	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &since}, nil
 }
-
-// gogoCodec marshals gogoproto messages with their generated code, as the
-// SDK's gRPC server does.
-type gogoCodec struct{}
-
-type gogoMessage interface {
-	Marshal() ([]byte, error)
-	Unmarshal([]byte) error
-}
-
-func (gogoCodec) Marshal(v any) ([]byte, error) {
-	m, ok := v.(gogoMessage)
-	if !ok {
-		return nil, fmt.Errorf("%T is not a gogoproto message", v)
-	}
-	return m.Marshal()
-}
-
-func (gogoCodec) Unmarshal(data []byte, v any) error {
-	m, ok := v.(gogoMessage)
-	if !ok {
-		return fmt.Errorf("%T is not a gogoproto message", v)
-	}
-	return m.Unmarshal(data)
-}
-
-func (gogoCodec) Name() string { return "proto" }

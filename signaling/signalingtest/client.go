@@ -25,6 +25,15 @@ func (m Msg) Type() string { s, _ := m["type"].(string); return s }
 // Str is a string field, or "".
 func (m Msg) Str(key string) string { s, _ := m[key].(string); return s }
 
+// receivedAtKey holds the arrival time; no protocol field can be named so.
+const receivedAtKey = "\x00received_at"
+
+// ReceivedAt is when the client read the message off the connection.
+func (m Msg) ReceivedAt() time.Time { t, _ := m[receivedAtKey].(time.Time); return t }
+
+// SetReceivedAt records when m was read (for clients other than Client).
+func (m Msg) SetReceivedAt(t time.Time) { m[receivedAtKey] = t }
+
 // Raw is a field re-encoded as JSON.
 func (m Msg) Raw(key string) string {
 	b, _ := json.Marshal(m[key])
@@ -87,10 +96,12 @@ func (c *Client) read() {
 			c.mu.Unlock()
 			return
 		}
+		at := time.Now()
 		var m Msg
 		if err := json.Unmarshal(data, &m); err != nil {
 			m = Msg{"type": "<not json>", "raw": string(data)}
 		}
+		m.SetReceivedAt(at)
 		c.msgs <- m
 	}
 }

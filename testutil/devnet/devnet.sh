@@ -165,6 +165,8 @@ start_signaling() {
 		exec "$SIGNALINGD" \
 			-listen "127.0.0.1:$SIGNALING_PORT" \
 			-grpc "127.0.0.1:$GRPC_PORT" \
+			-rpc "http://127.0.0.1:$RPC_PORT" \
+			-metrics-listen "127.0.0.1:$((SIGNALING_PORT + 1))" \
 			-chain-id "$(chain_id)" \
 			-allowed-origins "$SIGNALING_ORIGINS" \
 			-public-origin "http://127.0.0.1:$SIGNALING_PORT" \
@@ -174,7 +176,8 @@ start_signaling() {
 	cat <<EOF
  Signaling daemon (protocol: signaling/PROTOCOL.md), against gRPC 127.0.0.1:$GRPC_PORT
    WebSocket  ws://127.0.0.1:$SIGNALING_PORT/ws
-   health     http://127.0.0.1:$SIGNALING_PORT/healthz   metrics: /metrics
+   health     http://127.0.0.1:$SIGNALING_PORT/healthz
+   metrics    http://127.0.0.1:$((SIGNALING_PORT + 1))/metrics   (and detailed /healthz)
 ================================================================================
 EOF
 }

@@ -1,0 +1,210 @@
+package signaling
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+)
+
+// The hub is tested here without any WebSocket: fakePeer records what it is
+// sent, fakeChain answers from a map.
+
+type fakePeer struct {
+	mu     sync.Mutex
+	msgs   []map[string]any
+	closed int // close code, 0 while open
+	full   bool
+}
+
+func (p *fakePeer) send(out outbound) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.full {
+		return false
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out.data, &m); err != nil {
+		panic(err)
+	}
+	p.msgs = append(p.msgs, m)
+	return true
+}
+
+func (p *fakePeer) closeWith(code int, _ string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed == 0 {
+		p.closed = code
+	}
+}
+
+func (p *fakePeer) kill(code int, text string) { p.closeWith(code, text) }
+
+func (p *fakePeer) types() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var ts []string
+	for _, m := range p.msgs {
+		ts = append(ts, m["type"].(string))
+	}
+	return ts
+}
+
+type fakeChain struct {
+	mu      sync.Mutex
+	streams map[uint64]StreamInfo
+	subs    map[[2]string]bool
+}
+
+func (c *fakeChain) Stream(_ context.Context, id uint64) (StreamInfo, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.streams[id]
+	if !ok {
+		return StreamInfo{}, ErrStreamNotFound
+	}
+	return s, nil
+}
+
+func (c *fakeChain) Subscribed(_ context.Context, sub, b string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.subs[[2]string{sub, b}], nil
+}
+
+func (c *fakeChain) Ping(context.Context) error { return nil }
+
+// recordingObserver is a LiveObserver that writes down what it is told.
+type recordingObserver struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (o *recordingObserver) record(s string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, s)
+}
+
+func (o *recordingObserver) OnAir(id uint64)  { o.record("on_air") }
+func (o *recordingObserver) OffAir(id uint64) { o.record("off_air") }
+func (o *recordingObserver) ViewerCount(id uint64, n int) {
+	o.record("count=" + string(rune('0'+n)))
+}
+
+func newTestHub(t *testing.T, chain Chain, obs LiveObserver, mutate ...func(*Config)) *Hub {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.AllowedOrigins = []string{"*"}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	require.NoError(t, cfg.Validate())
+	m := NewMetrics(prometheus.NewRegistry())
+	h := newHub(cfg, newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, m),
+		m, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, obs, nil)
+	t.Cleanup(func() { _ = h.drain(context.Background(), "test over") })
+	return h
+}
+
+func (h *Hub) join(t *testing.T, address string) (*member, *fakePeer) {
+	t.Helper()
+	p := &fakePeer{}
+	m := &member{id: uint64(len(h.members) + 1), peerID: address + "-peer", p: p}
+	require.True(t, h.register(m))
+	h.signedIn(m, address)
+	t.Cleanup(func() { h.unregister(m) })
+	return m, p
+}
+
+func TestHubWithoutWebSockets(t *testing.T) {
+	now := time.Now()
+	chain := &fakeChain{
+		streams: map[uint64]StreamInfo{7: {ID: 7, Broadcaster: "alice", StartTime: now.Add(-time.Minute), EndTime: now.Add(time.Hour)}},
+		subs:    map[[2]string]bool{{"bob", "alice"}: true},
+	}
+	obs := &recordingObserver{}
+	h := newTestHub(t, chain, obs)
+	b, bp := h.join(t, "alice")
+	v, vp := h.join(t, "bob")
+	carol, _ := h.join(t, "carol")
+
+	require.Nil(t, h.broadcast(b, 7))
+	require.Nil(t, h.watch(v, 7))
+	require.Equal(t, CodeNotSubscribed, h.watch(carol, 7).Code)
+	require.Equal(t, CodeNotStreamOwner, h.broadcast(carol, 7).Code)
+	require.Equal(t, []string{"broadcasting", "viewer_joined", "viewer_count"}, bp.types())
+	require.Equal(t, []string{"watching", "viewer_count"}, vp.types())
+
+	// Chain events cut the viewer within the block, with no re-check.
+	h.applyBlock(10, []ChainEvent{{Kind: EventUnsubscribed, Subscriber: "bob", Broadcaster: "alice"}})
+	require.Equal(t, "removed", vp.types()[2])
+	require.Equal(t, []string{"viewer_left", "viewer_count"}, bp.types()[3:])
+	h.applyBlock(11, []ChainEvent{{Kind: EventStreamDeleted, StreamID: 7}})
+	require.Equal(t, "stream_ended", bp.types()[5])
+	require.Equal(t, []string{"on_air", "count=1", "count=0", "off_air", "count=0"}, obs.events)
+	require.Zero(t, h.stats().Streams)
+}
+
+// A viewer flooding its broadcaster is refused (peer_busy); the broadcaster
+// keeps its connection.
+func TestRelayFloodPenalisesTheSender(t *testing.T) {
+	now := time.Now()
+	chain := &fakeChain{
+		streams: map[uint64]StreamInfo{1: {ID: 1, Broadcaster: "alice", StartTime: now.Add(-time.Minute), EndTime: now.Add(time.Hour)}},
+		subs:    map[[2]string]bool{{"bob", "alice"}: true},
+	}
+	h := newTestHub(t, chain, nil)
+	b, bp := h.join(t, "alice")
+	v, _ := h.join(t, "bob")
+	require.Nil(t, h.broadcast(b, 1))
+	require.Nil(t, h.watch(v, 1))
+	answer := outbound{data: []byte(`{"type":"answer"}`), relayType: TypeAnswer, charge: &v.queued}
+	require.Nil(t, h.relay(v, ClientMessage{Type: TypeAnswer, To: b.peerID}, answer))
+
+	bp.mu.Lock()
+	bp.full = true // the broadcaster's queue is full of this viewer's messages
+	bp.mu.Unlock()
+	cand := outbound{data: []byte(`{"type":"candidate"}`), relayType: TypeCandidate, charge: &v.queued}
+	perr := h.relay(v, ClientMessage{Type: TypeCandidate, To: b.peerID}, cand)
+	require.Equal(t, CodePeerBusy, perr.Code)
+	require.Zero(t, bp.closed, "the broadcaster must not be dropped for its viewer's flood")
+}
+
+func TestDrainWaitsForNothingWhenTheChainHangs(t *testing.T) {
+	h := newTestHub(t, hangingChain{}, nil, func(c *Config) { c.ChainTimeout = time.Hour })
+	m, _ := h.join(t, "alice")
+	done := make(chan *ProtocolError, 1)
+	go func() { done <- h.broadcast(m, 1) }()
+	time.Sleep(20 * time.Millisecond) // let the query start
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	go func() { <-done; h.unregister(m) }()
+	err := h.drain(ctx, "bye")
+	require.True(t, err == nil || errors.Is(err, context.DeadlineExceeded), "%v", err)
+}
+
+type hangingChain struct{}
+
+func (hangingChain) Stream(ctx context.Context, _ uint64) (StreamInfo, error) {
+	<-ctx.Done()
+	return StreamInfo{}, ErrChainUnavailable
+}
+
+func (hangingChain) Subscribed(ctx context.Context, _, _ string) (bool, error) {
+	<-ctx.Done()
+	return false, ErrChainUnavailable
+}
+
+func (hangingChain) Ping(ctx context.Context) error {
+	<-ctx.Done()
+	return ErrChainUnavailable
+}

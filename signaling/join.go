@@ -1,0 +1,156 @@
+package signaling
+
+import (
+	"errors"
+	"time"
+)
+
+// Join admission: what the chain must say, and which limits must hold,
+// before a session broadcasts or watches a stream.
+
+// admit is the first step of every join: m is in no session, and the
+// stream is open for joining.
+func (h *Hub) admit(m *member, id uint64) (StreamInfo, *ProtocolError) {
+	h.mu.Lock()
+	busy := m.role != roleNone
+	h.mu.Unlock()
+	if busy {
+		return StreamInfo{}, protoErr(CodeAlreadyInSession, "leave your current stream first")
+	}
+	return h.checkStream(id)
+}
+
+// joinableLocked is the last step, after the chain answered: m is still
+// connected (nil, false: say nothing) and still in no session.
+func (h *Hub) joinableLocked(m *member) (perr *ProtocolError, ok bool) {
+	if !h.attachedLocked(m) {
+		return nil, false
+	}
+	if m.role != roleNone {
+		return protoErr(CodeAlreadyInSession, "leave your current stream first"), false
+	}
+	return nil, true
+}
+
+// checkStream looks a stream up and checks that now is within
+// [start − grace, end).
+func (h *Hub) checkStream(id uint64) (StreamInfo, *ProtocolError) {
+	info, err := h.chain.stream(h.ctx, id, false)
+	switch {
+	case errors.Is(err, ErrStreamNotFound):
+		return StreamInfo{}, protoErr(CodeStreamNotFound, "stream %d does not exist on chain", id)
+	case err != nil:
+		h.log.Warn("chain query failed", "query", "stream", "stream_id", id, "err", err)
+		return StreamInfo{}, protoErr(CodeChainUnavailable, "the chain cannot be reached; try again shortly")
+	}
+	now := h.now()
+	if opens := info.StartTime.Add(-h.cfg.StartGrace); now.Before(opens) {
+		return StreamInfo{}, protoErr(CodeStreamNotStarted, "stream %d starts at %s; joining opens at %s",
+			id, info.StartTime.UTC().Format(time.RFC3339), opens.UTC().Format(time.RFC3339))
+	}
+	if !now.Before(info.EndTime) {
+		return StreamInfo{}, protoErr(CodeStreamEnded, "stream %d ended at %s", id, info.EndTime.UTC().Format(time.RFC3339))
+	}
+	return info, nil
+}
+
+// broadcast makes m the broadcaster of stream id, taking over from an
+// earlier connection of the same owner.
+func (h *Hub) broadcast(m *member, id uint64) *ProtocolError {
+	info, perr := h.admit(m, id)
+	if perr != nil {
+		return perr
+	}
+	if info.Broadcaster != m.address {
+		return protoErr(CodeNotStreamOwner, "stream %d belongs to another broadcaster", id)
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if perr, ok := h.joinableLocked(m); !ok {
+		return perr
+	}
+	r := h.roomLocked(id, info)
+	if old := r.broadcaster; old != nil {
+		old.role, old.room = roleNone, nil
+		old.p.closeWith(CloseTakenOver, "another connection took over this stream")
+		for _, v := range r.viewers {
+			v.offered, v.answered, v.toViewer, v.toBroadcaster = false, false, heldCandidates{}, heldCandidates{}
+		}
+		h.log.Info("broadcaster taken over", "stream_id", id, "old_peer", old.peerID, "new_peer", m.peerID)
+	}
+	h.onAirLocked(r, m)
+	m.event(outbound{data: encode(broadcastingMsg{
+		Type: TypeBroadcasting, StreamID: StreamID(id), PeerID: m.peerID,
+		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
+		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
+	})})
+	for _, v := range sortedViewers(r) {
+		m.event(outbound{data: encode(streamEventMsg{Type: TypeViewerJoined, StreamID: StreamID(id), PeerID: v.m.peerID})})
+		v.m.event(outbound{data: encode(streamEventMsg{Type: TypeBroadcasterJoined, StreamID: StreamID(id), PeerID: m.peerID})})
+	}
+	h.log.Info("broadcasting", "stream_id", id, "address", m.address, "peer", m.peerID)
+	return nil
+}
+
+// watch attaches m as a viewer of stream id.
+func (h *Hub) watch(m *member, id uint64) *ProtocolError {
+	info, perr := h.admit(m, id)
+	if perr != nil {
+		return perr
+	}
+	ok, err := h.chain.subscribed(h.ctx, m.address, info.Broadcaster, false)
+	if err != nil {
+		h.log.Warn("chain query failed", "query", "subscription", "err", err)
+		return protoErr(CodeChainUnavailable, "the chain cannot be reached; try again shortly")
+	}
+	if !ok {
+		return protoErr(CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if perr, ok := h.joinableLocked(m); !ok {
+		return perr
+	}
+	r := h.rooms[id]
+	if r != nil && len(r.viewers) >= h.cfg.MaxViewersPerStream {
+		return protoErr(CodeStreamFull, "stream %d already has %d viewers", id, len(r.viewers))
+	}
+	// One account cannot take the seats of others: its sessions are capped
+	// per stream and over all streams.
+	if r != nil && r.perAccount[m.address] >= h.cfg.MaxViewersPerAccountPerStream {
+		return protoErr(CodeTooManySessions, "%s already watches stream %d from %d connections", m.address, id, r.perAccount[m.address])
+	}
+	if h.watching[m.address] >= h.cfg.MaxViewersPerAccount {
+		return protoErr(CodeTooManySessions, "%s already watches from %d connections", m.address, h.watching[m.address])
+	}
+	r = h.roomLocked(id, info)
+	h.addViewerLocked(r, m)
+
+	msg := watchingMsg{
+		Type: TypeWatching, StreamID: StreamID(id), PeerID: m.peerID,
+		Broadcaster: info.Broadcaster, ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
+		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
+	}
+	if b := r.broadcaster; b != nil {
+		msg.BroadcasterPeerID = b.peerID
+		b.event(outbound{data: encode(streamEventMsg{Type: TypeViewerJoined, StreamID: StreamID(id), PeerID: m.peerID})})
+	}
+	m.event(outbound{data: encode(msg)})
+	h.sendCountLocked(r)
+	return nil
+}
+
+// leave ends m's session at its own request.
+func (h *Hub) leave(m *member) *ProtocolError {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := m.room
+	if r == nil {
+		return protoErr(CodeNotInSession, "not broadcasting or watching")
+	}
+	h.detachLocked(m, ReasonLeft)
+	m.event(outbound{data: encode(streamEventMsg{Type: TypeLeft, StreamID: StreamID(r.id)})})
+	return nil
+}

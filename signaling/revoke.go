@@ -1,0 +1,130 @@
+package signaling
+
+import (
+	"context"
+)
+
+// Revocation within one block: the hub follows the chain's committed events
+// and cuts sessions as soon as the block that revokes them is committed.
+
+// EventKind names the x/streaming events the hub acts on.
+type EventKind string
+
+const (
+	EventUnsubscribed    EventKind = "unsubscribed"     // EventUnsubscribed: its viewers are removed
+	EventStreamDeleted   EventKind = "stream_deleted"   // EventStreamDeleted: the stream ends
+	EventStreamEdited    EventKind = "stream_edited"    // EventStreamEdited: the schedule is read again
+	EventStreamScheduled EventKind = "stream_scheduled" // EventStreamScheduled: a cached "not found" is forgotten
+)
+
+// ChainEvent is one committed x/streaming event, reduced to what the hub
+// needs.
+type ChainEvent struct {
+	Kind        EventKind
+	StreamID    uint64
+	Subscriber  string
+	Broadcaster string
+}
+
+// EventFeed follows the chain's committed blocks.
+type EventFeed interface {
+	// Follow calls block with each committed block's streaming events, in
+	// height order, and state whenever the feed is lost (false) or
+	// following again (true), until ctx ends. Blocks missed while lost are
+	// either delivered late or followed by state(false), state(true).
+	Follow(ctx context.Context, block func(height int64, events []ChainEvent), state func(up bool))
+}
+
+// WithEventFeed makes the hub act on chain events as they are committed.
+// Without one, revocation waits for the periodic re-check.
+func WithEventFeed(f EventFeed) Option { return func(s *Server) { s.feed = f } }
+
+const (
+	feedOff  int32 = iota // no feed configured
+	feedUp                // following blocks
+	feedLost              // configured, not following: the re-check is all there is
+)
+
+func (h *Hub) followEvents() {
+	defer h.loops.Done()
+	h.m.ChainEventsUp.Set(0)
+	h.feed.Follow(h.ctx, h.applyBlock, h.feedChanged)
+}
+
+func (h *Hub) feedChanged(up bool) {
+	if up {
+		was := h.feedState.Swap(feedUp)
+		h.m.ChainEventsUp.Set(1)
+		if was == feedLost {
+			// Events may have been missed while the feed was lost (or
+			// before it started): ask the chain about every session now.
+			h.recheckSoon()
+		}
+		h.log.Info("following chain events")
+		return
+	}
+	if h.feedState.Swap(feedLost) == feedUp {
+		h.log.Warn("chain event feed lost; revocation falls back to the periodic re-check", "interval", h.cfg.RecheckInterval)
+	}
+	h.m.ChainEventsUp.Set(0)
+}
+
+// feedStatus is "off", "following" or "lost", for the health endpoints.
+func (h *Hub) feedStatus() string {
+	switch h.feedState.Load() {
+	case feedUp:
+		return "following"
+	case feedLost:
+		return "lost"
+	default:
+		return "off"
+	}
+}
+
+func (h *Hub) applyBlock(height int64, events []ChainEvent) {
+	h.m.ChainEventHeight.Set(float64(height))
+	for _, ev := range events {
+		h.m.ChainEvents.WithLabelValues(string(ev.Kind)).Inc()
+		switch ev.Kind {
+		case EventUnsubscribed:
+			h.chain.forgetSubscription(ev.Subscriber, ev.Broadcaster)
+			h.unsubscribed(ev.Subscriber, ev.Broadcaster)
+		case EventStreamDeleted:
+			h.chain.forgetStream(ev.StreamID)
+			h.mu.Lock()
+			if r := h.rooms[ev.StreamID]; r != nil {
+				h.endRoomLocked(r, ReasonStreamDeleted)
+			}
+			h.mu.Unlock()
+		case EventStreamEdited:
+			h.chain.forgetStream(ev.StreamID)
+			h.mu.Lock()
+			r := h.rooms[ev.StreamID]
+			h.mu.Unlock()
+			if r != nil {
+				h.recheckStream(r)
+			}
+		case EventStreamScheduled:
+			h.chain.forgetStream(ev.StreamID)
+		}
+	}
+}
+
+// unsubscribed removes subscriber's viewer sessions of broadcaster's streams.
+func (h *Hub) unsubscribed(subscriber, broadcaster string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.watching[subscriber] == 0 {
+		return
+	}
+	for _, r := range h.rooms {
+		if r.info.Broadcaster != broadcaster || r.perAccount[subscriber] == 0 {
+			continue
+		}
+		for _, v := range sortedViewers(r) {
+			if v.m.address == subscriber {
+				h.removeViewerLocked(r, v, ReasonNotSubscribed)
+			}
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package signaling
+
+import (
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// session is the protocol spoken over one connection: the sign-in exchange,
+// the rate limits, and the dispatch of signed-in messages to the hub. It
+// runs on the connection's reader goroutine; the hub holds the session's
+// place in streams (its member), not the session itself.
+type session struct {
+	srv    *Server
+	conn   *Conn
+	member *member
+	origin string // this server's origin, as written into challenges
+	log    *slog.Logger
+
+	authed       atomic.Bool
+	authFailures int
+	limiter      *messageLimiter
+	busy         int // peer_busy refusals in a row
+	relayBytes   *byteBudget
+	// pending is released once: at sign-in or when the connection ends,
+	// whichever comes first.
+	pending atomic.Bool
+}
+
+// serve runs the session until the connection ends.
+func (s *session) serve() {
+	authTimer := time.AfterFunc(s.srv.cfg.AuthTimeout, func() {
+		if !s.authed.Load() {
+			s.srv.metrics.AuthFailures.WithLabelValues("timeout").Inc()
+			s.conn.closeWith(CloseAuthTimeout, "not signed in in time")
+		}
+	})
+	s.sendChallenge()
+	reason := s.conn.run(s, s.srv.cfg.MaxMessageSize)
+	authTimer.Stop()
+	s.releasePending()
+	s.srv.hub.unregister(s.member)
+	s.srv.auth.Release(s.member.id)
+	s.srv.metrics.Disconnects.WithLabelValues(reason).Inc()
+	s.log.Debug("connection closed", "reason", reason, "address", s.member.address)
+}
+
+func (s *session) releasePending() {
+	if s.pending.CompareAndSwap(true, false) {
+		s.srv.unauthenticated.Add(-1)
+	}
+}
+
+// control charges a ping against the message rate.
+func (s *session) control() bool {
+	ok, exhausted := s.limiter.allow()
+	if exhausted {
+		s.conn.closeWith(CloseRateLimited, "rate limit exceeded")
+	}
+	return ok
+}
+
+func (s *session) message(mt int, data []byte, received time.Time) {
+	if ok, exhausted := s.limiter.allow(); !ok {
+		if exhausted {
+			s.conn.closeWith(CloseRateLimited, "rate limit exceeded")
+			return
+		}
+		s.reject("", protoErr(CodeRateLimited, "more than %g messages per second", s.srv.cfg.MessagesPerSecond))
+		return
+	}
+	if mt != websocket.TextMessage {
+		s.reject("", protoErr(CodeBadMessage, "text frames with JSON only"))
+		return
+	}
+	msg, err := DecodeClientMessage(data)
+	if err != nil {
+		var perr *ProtocolError
+		if !errors.As(err, &perr) {
+			perr = protoErr(CodeBadMessage, "malformed message")
+		}
+		s.reject(msg.Type, perr)
+		return
+	}
+	s.handle(msg, received)
+}
+
+// handle dispatches one decoded message. Before sign-in only the challenge
+// exchange is accepted.
+func (s *session) handle(m ClientMessage, received time.Time) {
+	if !s.authed.Load() {
+		switch m.Type {
+		case TypeChallenge:
+			s.sendChallenge()
+		case TypeAuth:
+			s.authenticate(m)
+		default:
+			s.reject(m.Type, protoErr(CodeUnauthenticated, "sign in first: answer the challenge with an auth message"))
+		}
+		return
+	}
+	h := s.srv.hub
+	var perr *ProtocolError
+	switch m.Type {
+	case TypeChallenge, TypeAuth:
+		perr = protoErr(CodeAlreadyAuth, "already signed in as %s", s.member.address)
+	case TypeBroadcast:
+		perr = h.broadcast(s.member, uint64(m.StreamID))
+	case TypeWatch:
+		perr = h.watch(s.member, uint64(m.StreamID))
+	case TypeLeave:
+		perr = h.leave(s.member)
+	case TypeOffer, TypeAnswer, TypeCandidate:
+		perr = s.relay(m, received)
+	}
+	if perr != nil {
+		s.reject(m.Type, perr)
+	}
+}
+
+// relay checks the sender's byte budget, then hands the message to the hub.
+func (s *session) relay(m ClientMessage, received time.Time) *ProtocolError {
+	if len(m.SDP) > s.srv.cfg.MaxSDPSize {
+		return protoErr(CodePayloadTooLarge, "sdp larger than %d bytes", s.srv.cfg.MaxSDPSize)
+	}
+	if len(m.Candidate) > s.srv.cfg.MaxCandidateSize {
+		return protoErr(CodePayloadTooLarge, "candidate larger than %d bytes", s.srv.cfg.MaxCandidateSize)
+	}
+	out := outbound{
+		// Encode before the hub's lock: payloads can be tens of kilobytes.
+		data:      encodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
+		relayType: m.Type,
+		received:  received,
+		charge:    &s.member.queued,
+	}
+	if !s.relayBytes.allow(len(out.data)) {
+		return protoErr(CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
+	}
+	perr := s.srv.hub.relay(s.member, m, out)
+	switch {
+	case perr == nil:
+		s.busy = 0
+	case perr.Code == CodePeerBusy:
+		// The other side's queue stays full of this sender's messages:
+		// the sender goes, not the peer it floods.
+		if s.busy++; s.busy > maxRateViolations {
+			s.conn.closeWith(CloseRateLimited, "the other peer cannot keep up with what you send")
+		}
+	}
+	return perr
+}
+
+func (s *session) sendChallenge() {
+	ch, err := s.srv.auth.Issue(s.member.id, s.origin)
+	if err != nil {
+		s.log.Error("issuing challenge", "err", err)
+		s.reject(TypeChallenge, protoErr(CodeInternal, "could not issue a challenge"))
+		return
+	}
+	s.member.event(outbound{data: encode(challengeMsg{
+		Type: TypeChallenge, Nonce: ch.Nonce, Message: ch.Text,
+		ChainID: ch.ChainID, Origin: ch.Origin, ExpiresAt: ch.ExpiresAt,
+	})})
+}
+
+func (s *session) authenticate(m ClientMessage) {
+	// The signature check runs deep (bech32, secp256k1): on a goroutine of
+	// its own, so the reader's stack, which every idle connection keeps,
+	// never grows to its depth.
+	type verdict struct {
+		addr string
+		perr *ProtocolError
+	}
+	done := make(chan verdict, 1)
+	go func() {
+		addr, perr := s.srv.auth.Verify(s.member.id, s.origin, AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
+		done <- verdict{addr, perr}
+	}()
+	v := <-done
+	addr, perr := v.addr, v.perr
+	if perr != nil {
+		s.reject(TypeAuth, perr)
+		return
+	}
+	s.srv.hub.signedIn(s.member, addr)
+	s.authed.Store(true)
+	s.releasePending()
+	s.log.Info("signed in", "address", addr)
+	s.member.event(outbound{data: encode(authenticatedMsg{Type: TypeAuthenticated, Address: addr, PeerID: s.member.peerID})})
+}
+
+// reject tells the peer why its message was refused. Before sign-in every
+// refusal counts as a failed attempt.
+func (s *session) reject(req string, e *ProtocolError) {
+	s.srv.metrics.Errors.WithLabelValues(string(e.Code)).Inc()
+	// An error answers the peer's own message. When its queue is full (it
+	// is flooding us, or a burst of its messages failed at once) the error
+	// is dropped instead of the connection: only events the peer needs
+	// make a full queue fatal.
+	if !s.conn.send(outbound{data: errorFrame(req, e)}) {
+		s.log.Debug("send queue full, error dropped", "code", e.Code)
+	}
+	if s.authed.Load() {
+		return
+	}
+	s.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()
+	s.authFailures++
+	if s.authFailures >= s.srv.cfg.MaxAuthFailures {
+		s.conn.closeWith(CloseAuthFailed, "too many failed sign-in attempts")
+	}
+}

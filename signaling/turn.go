@@ -1,0 +1,26 @@
+package signaling
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"slices"
+	"strconv"
+)
+
+// iceServers is the configured list, plus short-lived TURN credentials for
+// this peer when a TURN secret is configured (coturn use-auth-secret). An
+// unconfigured server hands out an empty list, never null.
+func (h *Hub) iceServers(peerID string) []ICEServer {
+	list := slices.Clone(h.cfg.ICEServers)
+	if t := h.cfg.TURN; t.Secret != "" {
+		user := strconv.FormatInt(h.now().Add(t.TTL).Unix(), 10) + ":" + peerID
+		mac := hmac.New(sha1.New, []byte(t.Secret))
+		mac.Write([]byte(user))
+		list = append(list, ICEServer{URLs: t.URLs, Username: user, Credential: base64.StdEncoding.EncodeToString(mac.Sum(nil))})
+	}
+	if list == nil {
+		list = []ICEServer{}
+	}
+	return list
+}
