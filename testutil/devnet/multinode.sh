@@ -192,6 +192,8 @@ start_signaling() {
 	"$SIGNALINGD" \
 		-listen "$DEVNET_HOST:$SIGNALING_PORT" \
 		-grpc "$(grpc_endpoints)" \
+		-rpc "http://$DEVNET_HOST:$(rpc_port 0)" \
+		-metrics-listen "$DEVNET_HOST:$((SIGNALING_PORT + 1))" \
 		-chain-id "$CHAIN_ID" \
 		-allowed-origins "$SIGNALING_ORIGINS" \
 		-public-origin "http://$DEVNET_HOST:$SIGNALING_PORT" \

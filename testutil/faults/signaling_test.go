@@ -34,7 +34,10 @@ func startSignalingd(t *testing.T, c *Cluster) string {
 	listen := c.SignalingAddr()
 	log, err := os.Create(filepath.Join(c.Home, "signalingd.log"))
 	require.NoError(t, err)
-	cmd := exec.Command(bin, "-listen", listen, "-grpc", endpoints, "-chain-id", c.ChainID,
+	// Committed events come from node0's RPC; when node0 dies the feed is
+	// lost and the daemon falls back to its periodic re-check. No metrics
+	// listener: its default port could be taken by another test's daemon.
+	cmd := exec.Command(bin, "-listen", listen, "-grpc", endpoints, "-rpc", c.Nodes[0].RPC(), "-metrics-listen=", "-chain-id", c.ChainID,
 		"-allowed-origins", "*", "-public-origin", "http://"+listen, "-log-level", "debug")
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
