@@ -40,6 +40,10 @@ type Config struct {
 	// limit. Empty uses the TCP peer address.
 	RealIPHeader string
 
+	// Web configures the web app's chain description and the devnet wallet
+	// (webapp.go).
+	Web WebConfig
+
 	// ICEServers are handed to broadcasters and viewers after they join.
 	ICEServers []ICEServer
 	// TURN, when Secret is set, mints short-lived per-connection TURN
@@ -163,6 +167,7 @@ func DefaultConfig() Config {
 		SendQueueSize:        DefaultSendQueueSize,
 		MaxPendingCandidates: DefaultMaxPendingCandidates,
 		TURN:                 TURNConfig{TTL: DefaultTURNTTL},
+		Web:                  WebConfig{MinGasPrice: DefaultMinGasPrice},
 		DrainTimeout:         DefaultDrainTimeout,
 		LogLevel:             "info",
 		LogFormat:            "text",

@@ -35,6 +35,8 @@ type Hub struct {
 	stopOnce sync.Once
 	stop     chan struct{}
 	loopDone chan struct{}
+	// live hears who is on air and viewer counts (live.go).
+	live liveHook
 }
 
 // room is one stream with someone attached.
@@ -165,6 +167,8 @@ func (h *Hub) broadcast(c *Conn, id uint64) {
 	}
 	r.broadcaster = c
 	c.role, c.room = roleBroadcaster, r
+	h.live.onAir(id)
+	h.live.viewerCount(id, len(r.viewers))
 	c.enqueue(outbound{data: encode(broadcastingMsg{
 		Type: TypeBroadcasting, StreamID: StreamID(id), PeerID: c.peerID,
 		ICEServers: h.iceServers(c.peerID), ViewerCount: len(r.viewers),
@@ -364,6 +368,7 @@ func (h *Hub) detachLocked(c *Conn, reason string) {
 			v.conn.enqueue(outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(r.id), Reason: ReasonBroadcasterLeft})})
 			h.dropViewerLocked(r, v)
 		}
+		h.live.offAir(r.id)
 	case roleViewer:
 		if v := r.viewers[c.peerID]; v != nil {
 			h.dropViewerLocked(r, v)
@@ -403,6 +408,7 @@ func (h *Hub) endRoomLocked(r *room, reason string) {
 		v.conn.enqueue(ended)
 		h.dropViewerLocked(r, v)
 	}
+	h.live.offAir(r.id)
 	h.m.SessionsCut.WithLabelValues(reason).Inc()
 	h.log.Info("stream ended", "stream_id", r.id, "reason", reason)
 	h.dropRoomIfEmptyLocked(r)
@@ -425,6 +431,7 @@ func (h *Hub) dropRoomIfEmptyLocked(r *room) {
 }
 
 func (h *Hub) sendCountLocked(r *room) {
+	h.live.viewerCount(r.id, len(r.viewers))
 	msg := outbound{data: encode(viewerCountMsg{Type: TypeViewerCount, StreamID: StreamID(r.id), Count: len(r.viewers)})}
 	if b := r.broadcaster; b != nil {
 		b.enqueue(msg)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -38,6 +39,11 @@ type Server struct {
 
 	nextID   atomic.Uint64
 	draining atomic.Bool
+
+	// The web app, its chain description and the public live view
+	// (webapp.go, chaininfo.go, live.go).
+	live         *LiveStatus
+	devnetWallet []DevnetAccount
 
 	healthMu  sync.Mutex
 	healthAt  time.Time
@@ -87,10 +93,22 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	if cfg.PublicOrigin == "" {
 		s.log.Warn("no public origin configured: challenges name the Host each client asked for; set one in production")
 	}
+	s.live = NewLiveStatus(DefaultMaxLiveSubscribers)
+	if cfg.Web.DevnetWalletFile != "" {
+		accs, err := LoadDevnetWallet(cfg.Web.DevnetWalletFile)
+		if err != nil {
+			return nil, fmt.Errorf("signaling: devnet wallet: %w", err)
+		}
+		s.devnetWallet = accs
+		s.log.Warn("serving the devnet's public demo keys at /devnet-wallet.json; never do this outside a local devnet")
+	}
 	s.metrics = NewMetrics(s.reg)
 	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now)
+	s.hub.mu.Lock() // the hub's goroutine reads it under the lock
+	s.hub.live = liveHook{s.live}
+	s.hub.mu.Unlock()
 	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
 	s.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
@@ -108,6 +126,7 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	if cfg.MetricsListen == "" {
 		s.mux.Handle("GET /metrics", s.MetricsHandler())
 	}
+	s.registerWebRoutes(s.mux)
 	return s, nil
 }
 
@@ -124,6 +143,7 @@ func (s *Server) MetricsHandler() http.Handler {
 // caller's to close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
+	s.live.Close()
 	return s.hub.drain(ctx, "server shutting down")
 }
 
