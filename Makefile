@@ -120,7 +120,7 @@ test-sim-determinism:
 
 # Every test: unit, integration and end-to-end tests, then a short app
 # simulation. This is the command CI runs.
-test: test-unit test-sim-short
+test: test-unit web-unit test-sim-short
 
 test-unit:
 	go test -count=1 -timeout 30m ./...
@@ -150,3 +150,31 @@ bench:
 # per second. Each benchmark runs once; see BENCHMARKS.md.
 bench-signaling:
 	go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./signaling/bench
+
+###############################################################################
+# Web app (signaling/web)
+###############################################################################
+
+.PHONY: web-deps web-build web-check web-unit
+
+WEB_DIR := signaling/web
+
+# The pinned packages of package-lock.json, installed again when it changes.
+web-deps: $(WEB_DIR)/node_modules/.package-lock.json
+$(WEB_DIR)/node_modules/.package-lock.json: $(WEB_DIR)/package-lock.json
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund
+
+# Type-checks the sources and rebuilds the committed bundle (dist/, embedded
+# into signalingd) byte for byte.
+web-build: web-deps
+	cd $(WEB_DIR) && npm run --silent build
+
+# Rebuilds the bundle and fails if it differs from what is committed.
+web-check: web-build
+	git diff --exit-code -- $(WEB_DIR)/dist
+	@untracked=$$(git status --porcelain --untracked-files=all -- $(WEB_DIR)/dist); \
+	if [ -n "$$untracked" ]; then echo "web-check: the bundle has files git does not know:"; echo "$$untracked"; exit 1; fi
+
+# Unit tests of the app's own logic (time and status display, refusals).
+web-unit: web-deps
+	cd $(WEB_DIR) && npm test --silent
