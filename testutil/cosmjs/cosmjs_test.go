@@ -125,6 +125,15 @@ func TestCosmJSSignsStreamingMsgs(t *testing.T) {
 			continue
 		}
 		require.Equal(t, wantSignMode[tx.Mode], signMode(t, chain, tx.Hash), "%s %s: sign mode on chain", tx.Mode, tx.Step)
+		if tx.GasSimulated > 0 {
+			// Sent with CosmJS's "auto" fee: the gas limit is CosmJS's own
+			// estimate (an empty-fee simulation) times its default 1.4,
+			// and the tx, fee transfer included, stayed within it.
+			require.InDelta(t, float64(tx.GasSimulated)*1.4, float64(tx.GasWanted), float64(tx.GasSimulated)*0.02,
+				"%s %s: gas wanted is not CosmJS's auto estimate", tx.Mode, tx.Step)
+			require.LessOrEqual(t, tx.GasUsed, tx.GasWanted, "%s %s", tx.Mode, tx.Step)
+			require.GreaterOrEqual(t, tx.GasSimulated, tx.GasUsed, "%s %s: the empty-fee simulation leaves out part of the tx", tx.Mode, tx.Step)
+		}
 	}
 
 	// The chain decoded the protobuf CosmJS wrote: the last profile edits
