@@ -134,27 +134,29 @@ func TestBrowserApp(t *testing.T) {
 func signModes(t *testing.T, chain *cli.Node, sender string) map[string]string {
 	var res struct {
 		Txs []struct {
-			Body struct {
-				Messages []struct {
-					Type string `json:"@type"`
-				} `json:"messages"`
-			} `json:"body"`
-			AuthInfo struct {
-				SignerInfos []struct {
-					ModeInfo struct {
-						Single struct {
-							Mode string `json:"mode"`
-						} `json:"single"`
-					} `json:"mode_info"`
-				} `json:"signer_infos"`
-			} `json:"auth_info"`
+			Tx struct {
+				Body struct {
+					Messages []struct {
+						Type string `json:"@type"`
+					} `json:"messages"`
+				} `json:"body"`
+				AuthInfo struct {
+					SignerInfos []struct {
+						ModeInfo struct {
+							Single struct {
+								Mode string `json:"mode"`
+							} `json:"single"`
+						} `json:"mode_info"`
+					} `json:"signer_infos"`
+				} `json:"auth_info"`
+			} `json:"tx"`
 		} `json:"txs"`
 	}
 	chain.Query(&res, "txs", "--query", fmt.Sprintf("message.sender='%s'", sender), "--limit", "100")
 	modes := map[string]string{}
-	for _, tx := range res.Txs {
-		for _, m := range tx.Body.Messages {
-			modes[m.Type] = tx.AuthInfo.SignerInfos[0].ModeInfo.Single.Mode
+	for _, r := range res.Txs {
+		for _, m := range r.Tx.Body.Messages {
+			modes[m.Type] = r.Tx.AuthInfo.SignerInfos[0].ModeInfo.Single.Mode
 		}
 	}
 	return modes
