@@ -179,7 +179,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	// Browsers always send Origin; a request without one is not from a
 	// browser page, so no page can abuse a user's session through it.
-	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) {
+	// The web app this server embeds is on its own origin: always allowed.
+	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}

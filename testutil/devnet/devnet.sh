@@ -18,6 +18,8 @@
 #   SIGNALING_ORIGINS browser origins signalingd accepts (default: * = any,
 #                     fine on a loopback devnet; name your web app's origin elsewhere)
 #   SIGNALING=0       do not start signalingd
+# signalingd also serves the web app at http://127.0.0.1:$SIGNALING_PORT/ and,
+# on this devnet only, offers alice, bob and carol as a built-in wallet.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -209,6 +211,16 @@ chain_id() {
 # ---------------------------------------------------------------------------
 start_signaling() {
 	[[ $SIGNALING == 1 ]] || return 0
+	# The web app's built-in wallet: the demo keys, which are public anyway.
+	local wallet=$DEVNET_HOME/devnet-wallet.json name sep=""
+	{
+		printf '['
+		for name in "${DEMO_ACCOUNTS[@]}"; do
+			printf '%s{"name":"%s","mnemonic":"%s"}' "$sep" "$name" "${MNEMONIC[$name]}"
+			sep=,
+		done
+		printf ']\n'
+	} >"$wallet"
 	(
 		trap - INT
 		exec "$SIGNALINGD" \
@@ -217,9 +229,14 @@ start_signaling() {
 			-chain-id "$(chain_id)" \
 			-allowed-origins "$SIGNALING_ORIGINS" \
 			-public-origin "http://127.0.0.1:$SIGNALING_PORT" \
+			-public-rpc "http://127.0.0.1:$RPC_PORT" \
+			-public-rest "http://127.0.0.1:$API_PORT" \
+			-devnet-wallet "$wallet" \
 			-log-level "$LOG_LEVEL"
 	) &
 	cat <<EOF
+ Web app    http://127.0.0.1:$SIGNALING_PORT/   <- open this in a browser
+            (devnet wallet: alice, bob, carol; their keys are public)
  Signaling daemon (protocol: signaling/PROTOCOL.md), against gRPC 127.0.0.1:$GRPC_PORT
    WebSocket  ws://127.0.0.1:$SIGNALING_PORT/ws
    health     http://127.0.0.1:$SIGNALING_PORT/healthz   metrics: /metrics

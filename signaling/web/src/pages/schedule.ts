@@ -10,10 +10,10 @@ import { displayName, onState, state, timeZone } from "../state.ts";
 type Filter = "all" | "upcoming" | "mine" | "subs";
 const filters: [Filter, string][] = [["all", "All"], ["upcoming", "Upcoming"], ["mine", "My streams"], ["subs", "My subscriptions"]];
 
-export function badge(s: api.Stream): HTMLElement {
+export function badge(s: api.Stream, withViewers = true): HTMLElement {
   const p = phase(new Date(s.start_time), new Date(s.end_time), new Date(), onAir(s.id));
   const el = h("span", { class: `badge ${p}`, "data-badge": s.id }, phaseLabel(p));
-  if (p === "live") el.append(h("span", { class: "viewers", "data-viewers": s.id }, ` · ${viewers(s.id)} watching`));
+  if (p === "live" && withViewers) el.append(h("span", { class: "viewers", "data-viewers": s.id }, ` · ${viewers(s.id)} watching`));
   return el;
 }
 
@@ -83,14 +83,23 @@ export function scheduleList(): HTMLElement {
   const root = h("section", { class: "schedule", "aria-labelledby": "schedule-h" },
     h("h2", { id: "schedule-h" }, "Schedule"), tabs, search, status, list, more);
   // Badges follow the live feed without a reload.
-  const offLive = onLive(() => {
+  // A stream on air that the list does not hold yet was scheduled since the
+  // list was read: read it again.
+  const offLive = onLive((now) => {
+    if ((filter === "all" || filter === "upcoming") && !nextKey && [...now.keys()].some((id) => !items.some((s) => s.id === id))) {
+      void load(true);
+      return;
+    }
     for (const s of items) {
       const old = root.querySelector(`[data-badge="${s.id}"]`);
       old?.replaceWith(badge(s));
     }
   });
-  const offState = onState(() => { if (filter !== "all" && filter !== "upcoming") void load(true); });
-  (root as HTMLElement & { dispose?: () => void }).dispose = () => { offLive(); offState(); };
+  // The user's txs (and a new profile time zone) change what the list shows.
+  const offState = onState(() => void load(true));
+  // Others schedule streams too; badges also move from upcoming to ended.
+  const timer = setInterval(() => { if (!query && !nextKey) void load(true); else render(); }, 30_000);
+  (root as HTMLElement & { dispose?: () => void }).dispose = () => { offLive(); offState(); clearInterval(timer); };
   void load(true);
   return root;
 }

@@ -34,11 +34,11 @@ function render(root: HTMLElement, s: api.Stream, cleanups: (() => void)[]) {
   const mine = state.wallet?.address === s.broadcaster;
   const who = h("span", {}, "");
   void displayName(s.broadcaster).then((n) => (who.textContent = n));
-  const badgeSlot = h("span", { class: "badge-slot" }, badge(s));
+  const badgeSlot = h("span", { class: "badge-slot" }, badge(s, false));
   const count = h("span", { class: "viewer-count", "aria-live": "polite", "data-viewer-count": "" });
   const setCount = (n: number) => (count.textContent = onAir(s.id) || n ? `${n} watching` : "");
   setCount(viewers(s.id));
-  cleanups.push(onLive(() => { badgeSlot.replaceChildren(badge(s)); setCount(viewers(s.id)); }));
+  cleanups.push(onLive(() => { badgeSlot.replaceChildren(badge(s, false)); setCount(viewers(s.id)); }));
 
   const video = h("video", { id: "player", playsinline: true, autoplay: true, "aria-label": "Stream video" }) as HTMLVideoElement;
   const stage = h("div", { class: "stage" }, video);
