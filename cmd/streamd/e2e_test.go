@@ -43,11 +43,13 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Equal(t, "https://example.com/alice.png", prof.Profile.ImgLink)
 	require.Equal(t, "Europe/Berlin", prof.Profile.TimeZone)
 
-	// Schedule two streams; the id comes back in the event.
+	// Schedule two streams; the id comes back in the event. The first is
+	// signed in amino-JSON with a multi-line description (a textarea's).
+	description := "We ship\n\tat last"
 	start := time.Now().UTC().Add(10 * time.Minute).Truncate(time.Second)
 	end := start.Add(time.Hour)
 	res := node.Tx("alice", append([]string{"streaming", "new-stream", "Launch party", start.Format(time.RFC3339), end.Format(time.RFC3339),
-		"--description", "We ship", "--img-link", "ipfs://bafybeigdyrzt/cover.png"}, amino...)...)
+		"--description", description, "--img-link", "ipfs://bafybeigdyrzt/cover.png"}, amino...)...)
 	requireOK(t, res)
 	require.Equal(t, `"1"`, res.Attr("streamchain.streaming.v1.EventStreamScheduled", "stream_id"))
 	res = node.Tx("alice", "streaming", "new-stream", "To be deleted", start.Add(2*time.Hour).Format(time.RFC3339), end.Add(2*time.Hour).Format(time.RFC3339))
@@ -67,7 +69,7 @@ func TestCLIEndToEnd(t *testing.T) {
 	node.Query(&stream, "streaming", "stream", "1")
 	require.Equal(t, alice, stream.Stream.Broadcaster)
 	require.Equal(t, "Launch party", stream.Stream.Title)
-	require.Equal(t, "We ship", stream.Stream.Description)
+	require.Equal(t, description, stream.Stream.Description)
 	require.Equal(t, "STREAM_STATUS_UPCOMING", stream.Status)
 	requireSameTime(t, start, stream.Stream.StartTime)
 
@@ -86,7 +88,7 @@ func TestCLIEndToEnd(t *testing.T) {
 	requireOK(t, node.Tx("alice", append([]string{"streaming", "edit-stream", "1", "--title", "Launch party v2", "--update-mask", "title"}, amino...)...))
 	node.Query(&stream, "streaming", "stream", "1")
 	require.Equal(t, "Launch party v2", stream.Stream.Title)
-	require.Equal(t, "We ship", stream.Stream.Description)
+	require.Equal(t, description, stream.Stream.Description)
 
 	// Delete the second stream.
 	requireOK(t, node.Tx("alice", append([]string{"streaming", "delete-stream", "2"}, amino...)...))
@@ -104,6 +106,28 @@ func TestCLIEndToEnd(t *testing.T) {
 	node.Query(&list, "streaming", "streams", "--status", "upcoming")
 	require.Len(t, list.Streams, 1)
 	require.Equal(t, "1", list.Streams[0].Stream.ID)
+
+	// Over REST the status filter takes the enum's name, as the SDK's own
+	// enums do, or its number.
+	for _, status := range []string{"STREAM_STATUS_UPCOMING", "1"} {
+		var restList struct {
+			Streams []struct {
+				Stream struct {
+					ID string `json:"id"`
+				} `json:"stream"`
+				Status string `json:"status"`
+			} `json:"streams"`
+		}
+		getJSON(t, node.REST+"/streamchain/streaming/v1/streams?status="+status, &restList)
+		require.Len(t, restList.Streams, 1, status)
+		require.Equal(t, "1", restList.Streams[0].Stream.ID, status)
+		require.Equal(t, "STREAM_STATUS_UPCOMING", restList.Streams[0].Status, status)
+	}
+	var none struct {
+		Streams []any `json:"streams"`
+	}
+	getJSON(t, node.REST+"/streamchain/streaming/v1/streams?status=STREAM_STATUS_ENDED", &none)
+	require.Empty(t, none.Streams)
 
 	// The whole state, one page per list.
 	var state struct {

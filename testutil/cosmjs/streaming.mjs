@@ -108,9 +108,11 @@ async function scenario(mode, { broadcaster, viewer }, registry, comet) {
 
   const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5 * 60_000);
   const end = new Date(start.getTime() + 3_600_000);
+  // A description from a textarea: newlines and a tab, which Go's amino
+  // JSON and JSON.stringify both escape as \n and \t.
   const created = await send("new-stream", broadcaster, {
     typeUrl: typeUrls.MsgNewStream,
-    value: { broadcaster: B, title: `Live 🎥 (${mode})`, description: "back\\slash, \"quotes\", \u00e9", imgLink: "ipfs://bafybeigdyrzt/cover.png", startTime: toTimestamp(start), endTime: toTimestamp(end) },
+    value: { broadcaster: B, title: `Live 🎥 (${mode})`, description: "back\\slash, \"quotes\", \u00e9\n\tsecond line\n", imgLink: "ipfs://bafybeigdyrzt/cover.png", startTime: toTimestamp(start), endTime: toTimestamp(end) },
   });
   const [response] = created.msgResponses;
   if (response?.typeUrl !== typeUrls.MsgNewStreamResponse) throw new Error(`new-stream answered ${response?.typeUrl}`);

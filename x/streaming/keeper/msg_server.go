@@ -126,7 +126,7 @@ func validateStreamFields(p types.Params, s types.Stream) error {
 	if err := types.ValidateRequiredText("title", s.Title, p.MaxTitleLength); err != nil {
 		return err
 	}
-	if err := types.ValidateText("description", s.Description, p.MaxDescriptionLength); err != nil {
+	if err := types.ValidateMultilineText("description", s.Description, p.MaxDescriptionLength); err != nil {
 		return err
 	}
 	return types.ValidateLink("img_link", s.ImgLink, p.MaxLinkLength)

@@ -144,6 +144,11 @@ func TestNewStreamRejects(t *testing.T) {
 		{"description too long", ok(func(m *types.MsgNewStream) { m.Description = repeat("d", int(p.MaxDescriptionLength)+1) }), types.ErrTextTooLong},
 		{"control char in description", ok(func(m *types.MsgNewStream) { m.Description = "a\x00b" }), types.ErrInvalidText},
 		{"U+2028 in title", ok(func(m *types.MsgNewStream) { m.Title = "a\u2028" }), types.ErrInvalidText},
+		{"newline in title", ok(func(m *types.MsgNewStream) { m.Title = "a\nb" }), types.ErrInvalidText},
+		{"tab in title", ok(func(m *types.MsgNewStream) { m.Title = "a\tb" }), types.ErrInvalidText},
+		{"carriage return in description", ok(func(m *types.MsgNewStream) { m.Description = "a\r\nb" }), types.ErrInvalidText},
+		{"vertical tab in description", ok(func(m *types.MsgNewStream) { m.Description = "a\vb" }), types.ErrInvalidText},
+		{"U+2029 in description", ok(func(m *types.MsgNewStream) { m.Description = "a\u2029b" }), types.ErrInvalidText},
 		{"ftp link", ok(func(m *types.MsgNewStream) { m.ImgLink = "ftp://x/y" }), types.ErrInvalidLink},
 		{"end before start", ok(func(m *types.MsgNewStream) { m.EndTime = m.StartTime.Add(-time.Second) }), types.ErrInvalidSchedule},
 		{"end equals start", ok(func(m *types.MsgNewStream) { m.EndTime = m.StartTime }), types.ErrInvalidSchedule},
@@ -170,6 +175,31 @@ func TestNewStreamRejects(t *testing.T) {
 		StartTime: now, EndTime: now.Add(p.MaxStreamDuration),
 	})
 	require.NoError(t, err)
+}
+
+// A description comes from a textarea: its newlines and tabs are kept
+// as typed, in a new stream and in an edit.
+func TestDescriptionKeepsLinesAndTabs(t *testing.T) {
+	f := testkeeper.NewFixture(t)
+	alice := f.Addr(t, "alice")
+	createProfile(t, f, alice, "Alice")
+	now := testkeeper.GenesisTime
+	multiline := "Line one\n\tindented\n\nlast line 🎥"
+	res, err := f.Msgs.NewStream(f.Ctx, &types.MsgNewStream{
+		Broadcaster: alice, Title: "t", Description: multiline, StartTime: now.Add(time.Minute), EndTime: now.Add(time.Hour),
+	})
+	require.NoError(t, err)
+	s, err := f.Keeper.Streams.Get(f.Ctx, res.StreamId)
+	require.NoError(t, err)
+	require.Equal(t, multiline, s.Description)
+
+	_, err = f.Msgs.EditStream(f.Ctx, &types.MsgEditStream{
+		Broadcaster: alice, StreamId: res.StreamId, UpdateMask: []string{"description"}, Description: "a\nb",
+	})
+	require.NoError(t, err)
+	s, err = f.Keeper.Streams.Get(f.Ctx, res.StreamId)
+	require.NoError(t, err)
+	require.Equal(t, "a\nb", s.Description)
 }
 
 func TestEditStreamAppliesOnlyTheMask(t *testing.T) {

@@ -91,7 +91,7 @@ func RandomGenesis(r *rand.Rand, params types.Params, accs []simtypes.Account, g
 			Id:          id,
 			Broadcaster: p.Address,
 			Title:       randRequiredText(r, params.MaxTitleLength),
-			Description: randOptionalText(r, params.MaxDescriptionLength),
+			Description: randDescription(r, params.MaxDescriptionLength),
 			ImgLink:     randLink(r, params.MaxLinkLength),
 			StartTime:   start,
 			EndTime:     end,

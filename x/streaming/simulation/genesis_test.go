@@ -45,7 +45,7 @@ func TestRandomizedGenStateIsValid(t *testing.T) {
 		for _, s := range gs.Streams {
 			require.LessOrEqual(t, s.EndTime.Sub(s.StartTime), gs.Params.MaxStreamDuration, "seed %d stream %d", seed, s.Id)
 			require.NoError(t, types.ValidateRequiredText("title", s.Title, gs.Params.MaxTitleLength), "seed %d", seed)
-			require.NoError(t, types.ValidateText("description", s.Description, gs.Params.MaxDescriptionLength), "seed %d", seed)
+			require.NoError(t, types.ValidateMultilineText("description", s.Description, gs.Params.MaxDescriptionLength), "seed %d", seed)
 			require.NoError(t, types.ValidateLink("img_link", s.ImgLink, gs.Params.MaxLinkLength), "seed %d", seed)
 		}
 		for _, p := range gs.Profiles {

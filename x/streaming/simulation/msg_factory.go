@@ -66,7 +66,7 @@ func MsgNewStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgNewSt
 		return []simsx.SimAccount{b}, &types.MsgNewStream{
 			Broadcaster: b.AddressBech32,
 			Title:       randRequiredText(r, params.MaxTitleLength),
-			Description: randOptionalText(r, params.MaxDescriptionLength),
+			Description: randDescription(r, params.MaxDescriptionLength),
 			ImgLink:     randLink(r, params.MaxLinkLength),
 			StartTime:   start,
 			EndTime:     end,
@@ -147,7 +147,7 @@ func MsgEditStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgEdit
 				msg.Title = randRequiredText(r, params.MaxTitleLength)
 				updated.Title = msg.Title
 			case keeper.FieldDescription:
-				msg.Description = randOptionalText(r, params.MaxDescriptionLength)
+				msg.Description = randDescription(r, params.MaxDescriptionLength)
 				updated.Description = msg.Description
 			case keeper.FieldImgLink:
 				msg.ImgLink = randLink(r, params.MaxLinkLength)
@@ -174,7 +174,7 @@ func checkEditedStream(p types.Params, now time.Time, old, s types.Stream) error
 	if err := types.ValidateRequiredText("title", s.Title, p.MaxTitleLength); err != nil {
 		return err
 	}
-	if err := types.ValidateText("description", s.Description, p.MaxDescriptionLength); err != nil {
+	if err := types.ValidateMultilineText("description", s.Description, p.MaxDescriptionLength); err != nil {
 		return err
 	}
 	if err := types.ValidateLink("img_link", s.ImgLink, p.MaxLinkLength); err != nil {

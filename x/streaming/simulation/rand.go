@@ -14,9 +14,11 @@ import (
 var (
 	textLetters = []rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	textRunes   = []rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?-_'\"()#@éßøñçü日本語ストリーム🎥📺✨")
-	linkRunes   = []rune("abcdefghijklmnopqrstuvwxyz0123456789-._~/?=&%")
-	timeZones   = []string{"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Asia/Tokyo", "Australia/Lord_Howe", "Etc/GMT+12", "America/New_York"}
-	linkSchemes = []string{"https://", "ipfs://"}
+	// A description comes from a textarea: lines and tabs too.
+	descriptionRunes = append([]rune("\n\n\t"), textRunes...)
+	linkRunes        = []rune("abcdefghijklmnopqrstuvwxyz0123456789-._~/?=&%")
+	timeZones        = []string{"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Asia/Tokyo", "Australia/Lord_Howe", "Etc/GMT+12", "America/New_York"}
+	linkSchemes      = []string{"https://", "ipfs://"}
 )
 
 // randTextLen picks a byte length in [1, maxLen]: usually short, sometimes
@@ -36,6 +38,11 @@ func randTextLen(r *rand.Rand, maxLen uint32) int {
 // the module's text rules accept. It starts with a letter, so it is never
 // blank after trimming.
 func randRequiredText(r *rand.Rand, maxLen uint32) string {
+	return randTextOf(r, maxLen, textRunes)
+}
+
+// randTextOf is randRequiredText drawing from runes after the first letter.
+func randTextOf(r *rand.Rand, maxLen uint32, runes []rune) string {
 	n := randTextLen(r, maxLen)
 	if n == 0 {
 		return ""
@@ -43,7 +50,7 @@ func randRequiredText(r *rand.Rand, maxLen uint32) string {
 	var b strings.Builder
 	b.WriteRune(textLetters[r.Intn(len(textLetters))])
 	for b.Len() < n {
-		c := textRunes[r.Intn(len(textRunes))]
+		c := runes[r.Intn(len(runes))]
 		if b.Len()+utf8.RuneLen(c) > n {
 			c = textLetters[r.Intn(len(textLetters))]
 		}
@@ -58,6 +65,14 @@ func randOptionalText(r *rand.Rand, maxLen uint32) string {
 		return ""
 	}
 	return randRequiredText(r, maxLen)
+}
+
+// randDescription is randOptionalText with newlines and tabs in the mix.
+func randDescription(r *rand.Rand, maxLen uint32) string {
+	if r.Intn(4) == 0 {
+		return ""
+	}
+	return randTextOf(r, maxLen, descriptionRunes)
 }
 
 // randLink returns an https:// or ipfs:// link of at most maxLen bytes, or

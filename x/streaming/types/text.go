@@ -8,11 +8,25 @@ import (
 	errorsmod "cosmossdk.io/errors"
 )
 
-// ValidateText checks a user-supplied string: valid UTF-8, no control
-// characters, and at most maxLen bytes. U+2028 and U+2029 are refused too:
-// Go's amino JSON escapes them and CosmJS-based wallets do not, so a message
-// holding them could never be signed in amino-JSON mode (Ledger, Keplr).
+// ValidateText checks a user-supplied single-line string: valid UTF-8, no
+// control characters, and at most maxLen bytes. U+2028 and U+2029 are
+// refused too: Go's amino JSON escapes them and CosmJS-based wallets do not,
+// so a message holding them could never be signed in amino-JSON mode
+// (Ledger, Keplr).
 func ValidateText(field, s string, maxLen uint32) error {
+	return validateText(field, s, maxLen, false)
+}
+
+// ValidateMultilineText is ValidateText for text typed into a textarea (a
+// stream's description): newlines and tabs are allowed as well. Go's amino
+// JSON and JavaScript's JSON.stringify both write them as \n and \t, so
+// amino-JSON signatures verify; every other control character stays
+// refused (\r included: a browser's textarea value holds bare \n).
+func ValidateMultilineText(field, s string, maxLen uint32) error {
+	return validateText(field, s, maxLen, true)
+}
+
+func validateText(field, s string, maxLen uint32, multiline bool) error {
 	if uint64(len(s)) > uint64(maxLen) {
 		return errorsmod.Wrapf(ErrTextTooLong, "%s is %d bytes, the maximum is %d", field, len(s), maxLen)
 	}
@@ -20,6 +34,9 @@ func ValidateText(field, s string, maxLen uint32) error {
 		return errorsmod.Wrapf(ErrInvalidText, "%s is not valid UTF-8", field)
 	}
 	for _, r := range s {
+		if multiline && (r == '\n' || r == '\t') {
+			continue
+		}
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return errorsmod.Wrapf(ErrInvalidText, "%s holds the control character %U", field, r)
 		}
