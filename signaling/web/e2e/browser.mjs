@@ -192,6 +192,7 @@ async function main() {
       throw new Error(`edit not saved: ${JSON.stringify(st)}; ${e.message}`);
     });
     const description = await alice.$eval(".stream-page .description", (el) => el.textContent);
+    if (description !== "First line\nSecond line\twith a tab") throw new Error(`description came back as ${JSON.stringify(description)}`);
     step("alice edited", { description });
 
     // ...and it appears in bob's list.
@@ -199,6 +200,14 @@ async function main() {
     await connectDevnet(bob, "bob");
     await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, edited/);
     step("in bob's list");
+    // The filters and the title search (Upcoming asks REST for the status by name).
+    await click(bob, '.schedule [data-filter="upcoming"]');
+    await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, edited/);
+    await bob.type(".schedule input[type=search]", "zzz");
+    await waitText(bob, ".schedule .streams", /No stream title matches/);
+    await bob.$eval(".schedule input[type=search]", (el) => { el.value = ""; el.dispatchEvent(new Event("input")); });
+    await click(bob, '.schedule [data-filter="all"]');
+    step("filters");
 
     // 2. bob subscribes through the UI (after creating his profile); carol does not.
     await saveProfile(bob, "Bob", "Builder");
@@ -209,6 +218,8 @@ async function main() {
     await waitText(bob, '[data-action="subscribe"]', /Unsubscribe/, 60_000).catch(async (e) => {
       throw new Error(`subscribe failed: ${await bob.$eval(".stream-page > .status", (el) => el.textContent)}; ${e.message}`);
     });
+    await click(bob, '.schedule [data-filter="subs"]');
+    await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, edited/);
     step("bob subscribed");
 
     // 3. alice goes live with the fake camera; bob watches.
