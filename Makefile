@@ -155,7 +155,7 @@ bench-signaling:
 # Web app (signaling/web)
 ###############################################################################
 
-.PHONY: web-deps web-build web-check web-unit
+.PHONY: web-deps web-build web-check web-unit bench-web
 
 WEB_DIR := signaling/web
 
@@ -178,3 +178,11 @@ web-check: web-build
 # Unit tests of the app's own logic (time and status display, refusals).
 web-unit: web-deps
 	cd $(WEB_DIR) && npm test --silent
+
+# The web app's figures in BENCHMARKS.md: gzipped bundle size, then the
+# browser test with BENCH_RUNS repetitions of page load -> schedule shown and
+# Watch -> first decoded frame, each beside a baseline measured in the same run.
+BENCH_RUNS ?= 7
+bench-web: web-deps
+	@for f in $(WEB_DIR)/dist/assets/*; do printf '%-55s %8d bytes, gzip -9: %7d bytes\n' $$f $$(wc -c <$$f) $$(gzip -9c $$f | wc -c); done
+	BENCH_RUNS=$(BENCH_RUNS) go test -count=1 -run '^TestBrowserApp$$' -v -timeout 20m ./$(WEB_DIR) 2>&1 | grep -E 'bench:|figures|^(ok|FAIL|---)'

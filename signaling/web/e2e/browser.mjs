@@ -13,6 +13,10 @@ import puppeteer from "puppeteer-core";
 import { installKeplr } from "./keplr-standin.mjs";
 
 const { APP_URL, CHROMIUM, ARTIFACTS, ALICE_MNEMONIC } = process.env;
+// BENCH_RUNS > 0 (make bench-web) also measures, each that many times, page
+// load -> schedule shown and Watch -> first decoded frame, beside baselines
+// measured in the same run. Nothing is asserted about them.
+const BENCH_RUNS = Number(process.env.BENCH_RUNS ?? 0);
 const summary = { ok: false, steps: [], screenshots: [], figures: {} };
 const step = (name, detail = {}) => {
   summary.steps.push({ name, ...detail });
@@ -115,6 +119,73 @@ async function videoStats(page) {
     }
     return { frames, bytes, width };
   });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// A hand-written loopback pair in one page: fake camera -> pc1 -> pc2 -> the
+// first decoded frame, no signaling server and no app (the baseline of Watch).
+function loopbackFirstFrame() {
+  return (async () => {
+    const media = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
+    const t0 = performance.now();
+    const a = new RTCPeerConnection(), b = new RTCPeerConnection();
+    a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
+    b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+    for (const t of media.getTracks()) a.addTrack(t, media);
+    await a.setLocalDescription(await a.createOffer());
+    await b.setRemoteDescription(a.localDescription);
+    await b.setLocalDescription(await b.createAnswer());
+    await a.setRemoteDescription(b.localDescription);
+    for (;;) {
+      let frames = 0;
+      (await b.getStats()).forEach((r) => { if (r.type === "inbound-rtp" && r.kind === "video") frames = r.framesDecoded ?? 0; });
+      if (frames > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ms = performance.now() - t0;
+    a.close(); b.close(); media.getTracks().forEach((t) => t.stop());
+    return ms;
+  })();
+}
+
+async function bench(browser, viewer) {
+  const watch = [], loopback = [], load = [], rest = [];
+  for (let i = 0; i < BENCH_RUNS; i++) {
+    await click(viewer, '[data-action="watch"]'); // Leave
+    await waitText(viewer, '[data-action="watch"]', /^Watch$/);
+    const t = Date.now();
+    await click(viewer, '[data-action="watch"]');
+    for (;;) {
+      if ((await videoStats(viewer)).frames > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    watch.push(Date.now() - t);
+    loopback.push(await viewer.evaluate(loopbackFirstFrame));
+  }
+  const ctx = await browser.createBrowserContext();
+  for (let i = 0; i < BENCH_RUNS; i++) {
+    const p = await ctx.newPage();
+    const t = Date.now();
+    await p.goto(APP_URL, { waitUntil: "domcontentloaded" });
+    await waitText(p, ".schedule .stream-item", /./);
+    load.push(Date.now() - t);
+    // Baseline: the one REST query behind the list, from the same page.
+    rest.push(await p.evaluate(async () => {
+      const info = await (await fetch("/chain-info.json")).json();
+      const t0 = performance.now();
+      await (await fetch(info.rest + "/streamchain/streaming/v1/streams?pagination.limit=10")).json();
+      return performance.now() - t0;
+    }));
+    await p.close();
+  }
+  await ctx.close();
+  summary.figures.bench_runs = BENCH_RUNS;
+  summary.figures.watch_to_first_frame_median_ms = median(watch);
+  summary.figures.loopback_pair_first_frame_median_ms = Math.round(median(loopback));
+  summary.figures.load_to_schedule_median_ms = median(load);
+  summary.figures.rest_streams_query_median_ms = Math.round(median(rest));
+  process.stderr.write(`bench: watch ${JSON.stringify(watch)} loopback ${JSON.stringify(loopback.map(Math.round))} load ${JSON.stringify(load)} rest ${JSON.stringify(rest.map(Math.round))}\n`);
 }
 
 async function main() {
@@ -253,6 +324,8 @@ async function main() {
     await waitText(bob, `.schedule [data-viewers="${streamId}"]`, /1 watching/);
     await shot(bob, "stream-watching");
     await shot(alice, "stream-broadcasting");
+
+    if (BENCH_RUNS > 0) await bench(browser, bob);
 
     // Carol, not subscribed, is refused with a sentence.
     await connectDevnet(carol, "carol");

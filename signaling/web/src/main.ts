@@ -132,10 +132,11 @@ async function boot() {
     notice("The app could not load the chain's description from the server. Reload the page; if it persists, the server needs -public-rpc and -public-rest.", "error");
     console.error(e);
   }
-  devnet = await devnetAccounts();
-  renderWallet();
+  // The schedule first: it is what a visitor came for.
   aside.replaceChildren(scheduleList());
   startLive();
+  devnet = await devnetAccounts();
+  renderWallet();
   // A page is rebuilt only when the account changes: a refresh of the same
   // account's data must not end a running broadcast or watch.
   let shownAddress: string | undefined;

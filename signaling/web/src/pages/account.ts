@@ -5,7 +5,7 @@ import { field, h, statusLine } from "../dom.ts";
 import { explain } from "../errors.ts";
 import { shortAddress } from "../format.ts";
 import { displayName, refreshMe, state } from "../state.ts";
-import * as tx from "../tx.ts";
+import * as tx from "../txs.ts";
 
 function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };

@@ -4,7 +4,7 @@ import { field, h, statusLine } from "../dom.ts";
 import { AppProblem, explain } from "../errors.ts";
 import { pickerValues, scheduleFromPickers } from "../format.ts";
 import { state } from "../state.ts";
-import * as tx from "../tx.ts";
+import * as tx from "../txs.ts";
 
 export function createPage(): HTMLElement {
   if (!state.wallet) return h("section", {}, h("h1", {}, "New stream"), h("p", {}, "Connect a wallet (top right) to schedule a stream."));

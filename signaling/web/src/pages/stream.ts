@@ -9,7 +9,7 @@ import { countdown, phase, when } from "../format.ts";
 import { onAir, onLive, viewers } from "../live.ts";
 import { Session } from "../signaling.ts";
 import { displayName, refreshMe, state, timeZone } from "../state.ts";
-import * as tx from "../tx.ts";
+import * as tx from "../txs.ts";
 import { streamForm } from "./create.ts";
 import { badge } from "./schedule.ts";
 
