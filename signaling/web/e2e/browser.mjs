@@ -328,7 +328,10 @@ async function main() {
     if (BENCH_RUNS > 0) await bench(browser, bob);
 
     // Carol, not subscribed, is refused with a sentence.
-    await connectDevnet(carol, "carol");
+    await click(carol, '[data-action="connect"]');
+    await shot(carol, "wallet-menu-375");
+    await click(carol, '[data-wallet="devnet:carol"]');
+    await carol.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
     await go(carol, `#/stream/${streamId}`);
     await click(carol, '[data-action="watch"]');
     await waitText(carol, ".stream-page > .status", /Subscribe to this broadcaster to watch/);

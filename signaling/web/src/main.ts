@@ -55,7 +55,8 @@ function renderWallet() {
   const w = state.wallet;
   if (w) {
     fill(walletSlot,
-      h("span", { class: "who", "data-wallet-address": w.address }, `${w.label} · `, h("code", { title: w.address }, shortAddress(w.address))),
+      h("span", { class: "who", "data-wallet-address": w.address }, `${w.label} · `, h("code", { title: w.address }, shortAddress(w.address)),
+        w.kind === "devnet" ? h("span", { class: "warn-inline" }, " (devnet demo key: public)") : null),
       "Notification" in window && Notification.permission === "default"
         ? h("button", { type: "button", class: "secondary", onclick: async () => { await Notification.requestPermission(); renderWallet(); } }, "Allow notifications")
         : null,
