@@ -289,6 +289,9 @@ async function main() {
     await waitText(bob, '[data-action="subscribe"]', /Unsubscribe/, 60_000).catch(async (e) => {
       throw new Error(`subscribe failed: ${await bob.$eval(".stream-page > .status", (el) => el.textContent)}; ${e.message}`);
     });
+    // Subscribed, before alice goes live: not started yet, with a countdown.
+    await waitText(bob, "[data-viewer-state]", /^Not started yet: the broadcaster is not on air\. Starts in \d+ min \d\d s\.$/);
+    await shot(bob, "stream-not-started");
     await click(bob, '.schedule [data-filter="subs"]');
     await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, edited/);
     step("bob subscribed");
@@ -298,6 +301,15 @@ async function main() {
     await waitText(alice, ".stream-page > .status", /on air|refused|went wrong/i);
     const aliceStatus = await alice.$eval(".stream-page > .status", (el) => el.textContent);
     if (!/on air/i.test(aliceStatus)) throw new Error(`alice not on air: ${aliceStatus}`);
+    // Mute and camera off act on the tracks the viewers get, and undo.
+    const senderTracks = () => alice.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders()).map((x) => x.track && `${x.track.kind}:${x.track.enabled}`));
+    await click(alice, '[data-action="mute"]');
+    await click(alice, '[data-action="camera"]');
+    await waitText(alice, '[data-action="mute"][aria-pressed="true"]', /Unmute microphone/);
+    await waitText(alice, '[data-action="camera"][aria-pressed="true"]', /Camera on/);
+    await click(alice, '[data-action="mute"]');
+    await click(alice, '[data-action="camera"]');
+    await waitText(alice, '[data-action="mute"][aria-pressed="false"]', /Mute microphone/);
     step("alice on air");
 
     // 4. bob sees the go-live notice and the on-air badge in his list.
@@ -318,6 +330,16 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1500));
     const s2 = await videoStats(bob);
     if (!(s2.frames > s1.frames && s2.bytes > s1.bytes)) throw new Error(`video does not flow: ${JSON.stringify({ s1, s2 })}`);
+    // While bob watches, alice's mute and camera-off switch off what he gets.
+    await click(alice, '[data-action="mute"]');
+    await click(alice, '[data-action="camera"]');
+    const off = await senderTracks();
+    await click(alice, '[data-action="mute"]');
+    await click(alice, '[data-action="camera"]');
+    const on = await senderTracks();
+    if (!(off.includes("audio:false") && off.includes("video:false") && on.includes("audio:true") && on.includes("video:true"))) {
+      throw new Error(`mute/camera off did not reach the peer connection: off ${off}, on ${on}`);
+    }
     step("bob watches", { s1, s2 });
     await waitText(bob, "[data-viewer-count]", /^1 watching$/);
     await waitText(alice, "[data-viewer-count]", /^1 watching$/);

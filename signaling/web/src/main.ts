@@ -76,6 +76,10 @@ function renderWallet() {
     menu.hidden = !menu.hidden;
     toggle.setAttribute("aria-expanded", String(!menu.hidden));
   } }, "Connect wallet");
+  // Escape closes the menu and gives the focus back to its button.
+  menu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { menu.hidden = true; toggle.setAttribute("aria-expanded", "false"); toggle.focus(); }
+  });
   walletSlot.replaceChildren(toggle, menu);
 }
 

@@ -64,9 +64,9 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, status: Ret
   let screen: MediaStream | undefined;
   let audioCtx: AudioContext | undefined;
   const startBtn = h("button", { type: "button", "data-action": "start" }, "Start");
-  const mic = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true }, "Mute microphone");
-  const cam = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true }, "Camera off");
-  const share = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true }, "Share screen");
+  const mic = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true, "data-action": "mute" }, "Mute microphone");
+  const cam = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true, "data-action": "camera" }, "Camera off");
+  const share = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true, "data-action": "share" }, "Share screen");
   const stopBtn = h("button", { type: "button", class: "danger", disabled: true, "data-action": "stop" }, "Stop");
   video.muted = true; // no echo of one's own microphone
 
