@@ -212,7 +212,7 @@ func (s *Server) registerWebRoutes(mux *http.ServeMux) {
 	if s.devnetWallet != nil {
 		mux.HandleFunc("GET /devnet-wallet.json", serveJSON(func() any { return s.devnetWallet }))
 	}
-	mux.Handle("GET /", webAppHandler())
+	mux.Handle("GET /", webAppHandler(s.cfg.Web))
 }
 
 func (s *Server) serveChainJSON(body func() any) http.HandlerFunc {

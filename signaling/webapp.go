@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 )
@@ -35,7 +36,8 @@ type WebConfig struct {
 
 // webAppHandler serves the bundle's files and nothing else (the app routes
 // in the URL fragment, so every page is "/"); hashed assets are immutable.
-func webAppHandler() http.Handler {
+func webAppHandler(web WebConfig) http.Handler {
+	csp := contentSecurityPolicy(web)
 	dist, err := fs.Sub(webDist, "web/dist")
 	if err != nil {
 		panic("signaling: embedded web app: " + err.Error())
@@ -56,6 +58,32 @@ func webAppHandler() http.Handler {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", csp)
+		w.Header().Set("Referrer-Policy", "no-referrer")
 		files.ServeHTTP(w, r)
 	})
+}
+
+// contentSecurityPolicy lets the page run only its own bundle and talk only
+// to this server (/ws, /live, /chain-info.json) and the node's public RPC and
+// REST. Pictures and banners are user-supplied https:// links.
+func contentSecurityPolicy(w WebConfig) string {
+	connect := []string{"'self'"}
+	for _, u := range []string{w.PublicRPC, w.PublicREST} {
+		if o := origin(u); o != "" {
+			connect = append(connect, o)
+		}
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+		"media-src 'self' blob: mediastream:; connect-src " + strings.Join(connect, " ") +
+		"; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+}
+
+// origin is scheme://host[:port] of a URL, "" if it has none.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

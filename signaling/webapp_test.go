@@ -30,6 +30,7 @@ func TestWebAppIsServedAtTheRoot(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "text/html")
 	require.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "script-src 'self';")
 	// The committed bundle, and every asset its page names.
 	want, err := os.ReadFile(filepath.Join("web", "dist", "index.html"))
 	require.NoError(t, err)
@@ -84,6 +85,9 @@ func TestChainInfoForKeplrAndTheChainRegistry(t *testing.T) {
 	})
 	resp, body = get(t, e.hs.URL+"/chain-info.json")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+	// The page may reach the node it is told about, and nothing else.
+	page, _ := get(t, e.hs.URL+"/")
+	require.Contains(t, page.Header.Get("Content-Security-Policy"), "connect-src 'self' https://rpc.example https://rest.example;")
 	var info map[string]any
 	require.NoError(t, json.Unmarshal([]byte(body), &info))
 	require.Equal(t, "streamchain-test-9", info["chainId"])
