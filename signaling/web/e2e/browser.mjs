@@ -195,7 +195,9 @@ async function main() {
     headless: true,
     args: ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
       "--autoplay-policy=no-user-gesture-required", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+      "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+      // Share screen: Chromium's fake screen (and fake system audio), no picker.
+      "--auto-select-desktop-capture-source=Entire screen"],
   });
   const pages = [];
   try {
@@ -340,6 +342,22 @@ async function main() {
     if (!(off.includes("audio:false") && off.includes("video:false") && on.includes("audio:true") && on.includes("video:true"))) {
       throw new Error(`mute/camera off did not reach the peer connection: off ${off}, on ${on}`);
     }
+    // Share screen swaps the camera for the screen (system audio mixed with
+    // the microphone) on the viewer's connection, and back; bob keeps decoding.
+    const videoLabel = () => alice.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders()).find((x) => x.track?.kind === "video")?.track.label);
+    const cameraLabel = await videoLabel();
+    await click(alice, '[data-action="share"]');
+    await waitText(alice, '[data-action="share"][aria-pressed="true"]', /Stop sharing/);
+    const screenLabel = await videoLabel();
+    if (!/^screen/.test(screenLabel ?? "")) throw new Error(`sharing sends ${screenLabel}, not the screen (camera: ${cameraLabel})`);
+    const s3 = await videoStats(bob);
+    await new Promise((r) => setTimeout(r, 1000));
+    const s4 = await videoStats(bob);
+    if (!(s4.frames > s3.frames)) throw new Error(`bob decodes nothing while alice shares her screen: ${JSON.stringify({ s3, s4 })}`);
+    await shot(bob, "stream-watching-screen");
+    await click(alice, '[data-action="share"]');
+    await waitText(alice, '[data-action="share"][aria-pressed="false"]', /Share screen/);
+    if ((await videoLabel()) !== cameraLabel) throw new Error("the camera did not come back after sharing");
     step("bob watches", { s1, s2 });
     await waitText(bob, "[data-viewer-count]", /^1 watching$/);
     await waitText(alice, "[data-viewer-count]", /^1 watching$/);
