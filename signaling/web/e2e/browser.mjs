@@ -215,7 +215,21 @@ async function main() {
     const ctxC = await browser.createBrowserContext();
     const alice = await newPage(ctxA);
     const keplr = await installKeplr(alice, { mnemonic: ALICE_MNEMONIC, name: "alice (Keplr)" });
+    // bob allows notifications; the test records what the page shows.
+    await ctxB.overridePermissions(new URL(APP_URL).origin, ["notifications"]);
     const bob = await newPage(ctxB);
+    await bob.evaluateOnNewDocument(() => {
+      const Native = window.Notification;
+      window.__notifications = [];
+      window.Notification = class extends Native {
+        constructor(title, opts) {
+          super(title, opts);
+          window.__notifications.push({ title, body: opts?.body });
+        }
+      };
+      window.Notification.requestPermission = Native.requestPermission.bind(Native);
+      Object.defineProperty(window.Notification, "permission", { get: () => Native.permission });
+    });
     const carol = await newPage(ctxC, 375);
 
     // Page load -> the schedule shown (figure only; no timing is asserted).
@@ -317,6 +331,8 @@ async function main() {
     // 4. bob sees the go-live notice and the on-air badge in his list.
     await waitText(bob, '[data-notice="live"]', /Alice Liddell is live now: Morning show, edited/);
     await bob.waitForSelector(`.schedule [data-badge="${streamId}"].live`, { timeout: 30_000 });
+    const shown = await bob.evaluate(() => window.__notifications);
+    if (!shown.some((n) => /Alice Liddell is live now: Morning show, edited/.test(n.body))) throw new Error(`no system notification: ${JSON.stringify(shown)}`);
     step("bob notified");
 
     const clickAt = Date.now();
