@@ -133,7 +133,7 @@ test-sim-determinism:
 
 # Every test: unit, integration and end-to-end tests, then a short app
 # simulation. This is the command CI runs.
-test: test-unit test-sim-short
+test: test-unit web-unit test-sim-short
 
 test-unit:
 	go test -count=1 -timeout 30m ./...
@@ -204,3 +204,37 @@ bench-chain:
 	BENCH_GRPC_PORT=$(BENCH_GRPC_PORT) BENCH_API_PORT=$(BENCH_API_PORT) BENCH_BLOCK_TIME=$(BENCH_BLOCK_TIME) \
 	BENCH_ACCOUNTS=$(BENCH_ACCOUNTS) BENCH_TXS=$(BENCH_TXS) BENCH_WORKLOADS=$(BENCH_WORKLOADS) \
 	BENCH_MD="$(BENCH_MD)" BENCH_NODE_ENV="$(BENCH_NODE_ENV)" BENCH_OUT="$(BENCH_OUT)" BENCH_STATE="$(BENCH_STATE)" ./testutil/bench/chain/bench.sh
+# Web app (signaling/web)
+###############################################################################
+
+.PHONY: web-deps web-build web-check web-unit bench-web
+
+WEB_DIR := signaling/web
+
+# The pinned packages of package-lock.json, installed again when it changes.
+web-deps: $(WEB_DIR)/node_modules/.package-lock.json
+$(WEB_DIR)/node_modules/.package-lock.json: $(WEB_DIR)/package-lock.json
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund
+
+# Type-checks the sources and rebuilds the committed bundle (dist/, embedded
+# into signalingd) byte for byte.
+web-build: web-deps
+	cd $(WEB_DIR) && npm run --silent build
+
+# Rebuilds the bundle and fails if it differs from what is committed.
+web-check: web-build
+	git diff --exit-code -- $(WEB_DIR)/dist
+	@untracked=$$(git status --porcelain --untracked-files=all -- $(WEB_DIR)/dist); \
+	if [ -n "$$untracked" ]; then echo "web-check: the bundle has files git does not know:"; echo "$$untracked"; exit 1; fi
+
+# Unit tests of the app's own logic (time and status display, refusals).
+web-unit: web-deps
+	cd $(WEB_DIR) && npm test --silent
+
+# The web app's figures in BENCHMARKS.md: gzipped bundle size, then the
+# browser test with BENCH_RUNS repetitions of page load -> schedule shown and
+# Watch -> first decoded frame, each beside a baseline measured in the same run.
+BENCH_RUNS ?= 7
+bench-web: web-deps
+	@for f in $(WEB_DIR)/dist/assets/*; do printf '%-55s %8d bytes, gzip -9: %7d bytes\n' $$f $$(wc -c <$$f) $$(gzip -9c $$f | wc -c); done
+	BENCH_RUNS=$(BENCH_RUNS) go test -count=1 -run '^TestBrowserApp$$' -v -timeout 20m ./$(WEB_DIR) 2>&1 | grep -E 'bench:|figures|^(ok|FAIL|---)'

@@ -36,6 +36,10 @@ type Config struct {
 	// proxies allowed to set RealIPHeader.
 	TrustedProxies []string
 
+	// Web configures the web app's chain description and the devnet wallet
+	// (webapp.go).
+	Web WebConfig
+
 	// ICEServers are handed to broadcasters and viewers after they join.
 	ICEServers []ICEServer
 	// TURN, when Secret is set, mints short-lived per-connection TURN
@@ -195,6 +199,7 @@ func DefaultConfig() Config {
 		MaxPendingCandidates:          DefaultMaxPendingCandidates,
 		MaxPendingCandidateBytes:      DefaultMaxPendingCandidateBytes,
 		TURN:                          TURNConfig{TTL: DefaultTURNTTL},
+		Web:                           WebConfig{MinGasPrice: DefaultMinGasPrice},
 	}
 }
 

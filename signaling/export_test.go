@@ -24,3 +24,9 @@ func (a *Authenticator) AddNonceForTest(owner uint64, origin, nonce string, issu
 func WithHTTPTimeoutsForTest(readHeader, read time.Duration) Option {
 	return func(s *Server) { s.t.readHeader, s.t.read = readHeader, read }
 }
+
+// WithWriteTimeoutForTest shortens the HTTP server's write timeout (see
+// Server.HTTPServer).
+func WithWriteTimeoutForTest(write time.Duration) Option {
+	return func(s *Server) { s.t.write = write }
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -45,6 +46,11 @@ type Server struct {
 	nextID          atomic.Uint64
 	draining        atomic.Bool
 	unauthenticated atomic.Int64
+
+	// The web app, its chain description and the public live view
+	// (webapp.go, chaininfo.go, live.go).
+	live         *LiveStatus
+	devnetWallet []DevnetAccount
 
 	healthMu  sync.Mutex
 	healthAt  time.Time
@@ -95,6 +101,18 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 		s.log.Warn("no public origin configured: challenges name the Host each client asked for; set one in production")
 	}
 	s.trusted, _ = parseProxies(cfg.TrustedProxies) // checked by Validate
+	s.live = NewLiveStatus(DefaultMaxLiveSubscribers)
+	if cfg.Web.DevnetWalletFile != "" {
+		accs, err := LoadDevnetWallet(cfg.Web.DevnetWalletFile)
+		if err != nil {
+			return nil, fmt.Errorf("signaling: devnet wallet: %w", err)
+		}
+		s.devnetWallet = accs
+		s.log.Warn("serving the devnet's public demo keys at /devnet-wallet.json; never do this outside a local devnet")
+	}
+	if s.observer == nil {
+		s.observer = s.live
+	}
 	s.metrics = NewMetrics(s.reg)
 	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
@@ -125,6 +143,7 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /healthz", s.servePublicHealth)
+	s.registerWebRoutes(s.mux)
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
@@ -170,6 +189,7 @@ func (s *Server) Listener(ln net.Listener) net.Listener {
 // starts after it; the Chain passed to New is the caller's to close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
+	s.live.Close()
 	return s.hub.drain(ctx, "server shutting down")
 }
 
@@ -205,7 +225,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	// Browsers always send Origin; a request without one is not from a
 	// browser page, so no page can abuse a user's session through it.
-	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) {
+	// The web app this server embeds is on its own origin: always allowed.
+	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}

@@ -144,6 +144,10 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 		{"max-pending-candidates", "SIGNALINGD_MAX_PENDING_CANDIDATES", "ICE candidates held per viewer and direction before the offer/answer", (*intValue)(&cfg.MaxPendingCandidates)},
 		{"max-pending-candidate-bytes", "SIGNALINGD_MAX_PENDING_CANDIDATE_BYTES", "bytes of ICE candidates held per viewer and direction before the offer/answer", (*intValue)(&cfg.MaxPendingCandidateBytes)},
 		{"drain-timeout", "SIGNALINGD_DRAIN_TIMEOUT", "graceful shutdown limit", (*durationValue)(&cfg.DrainTimeout)},
+		{"public-rpc", "SIGNALINGD_PUBLIC_RPC", "the node's CometBFT RPC URL as browsers reach it, for the web app's /chain-info.json", (*stringValue)(&cfg.Web.PublicRPC)},
+		{"public-rest", "SIGNALINGD_PUBLIC_REST", "the node's REST (gRPC gateway) URL as browsers reach it, for /chain-info.json", (*stringValue)(&cfg.Web.PublicREST)},
+		{"min-gas-price", "SIGNALINGD_MIN_GAS_PRICE", "the node's minimum gas price in ustream; wallets' fee steps start there", (*floatValue)(&cfg.Web.MinGasPrice)},
+		{"devnet-wallet", "SIGNALINGD_DEVNET_WALLET", "DEVNET ONLY: JSON file of public demo keys the web app offers as a built-in wallet", (*stringValue)(&cfg.Web.DevnetWalletFile)},
 		{"log-level", "SIGNALINGD_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&cfg.LogLevel)},
 		{"log-format", "SIGNALINGD_LOG_FORMAT", "text or json", (*stringValue)(&cfg.LogFormat)},
 	}

@@ -207,3 +207,15 @@ func TestRunRefusesInvalidConfig(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), "max connections"), err.Error())
 }
+
+func TestWebAppFlags(t *testing.T) {
+	origins := []string{"-allowed-origins", "https://a.example"}
+	cfg, err := loadConfig(origins, envOf(nil), &bytes.Buffer{})
+	require.NoError(t, err)
+	require.Equal(t, signaling.WebConfig{MinGasPrice: signaling.DefaultMinGasPrice}, cfg.Web, "no public URLs and no devnet wallet by default")
+
+	cfg, err = loadConfig(append(origins, "-public-rpc", "https://rpc.example", "-public-rest", "https://rest.example",
+		"-min-gas-price", "0.05", "-devnet-wallet", "/tmp/wallet.json"), envOf(nil), &bytes.Buffer{})
+	require.NoError(t, err)
+	require.Equal(t, signaling.WebConfig{PublicRPC: "https://rpc.example", PublicREST: "https://rest.example", MinGasPrice: 0.05, DevnetWalletFile: "/tmp/wallet.json"}, cfg.Web)
+}

@@ -88,6 +88,9 @@ func StartNode(tb testing.TB, bin string) *Node {
 	editFile(tb, filepath.Join(n.Home, "config", "config.toml"), map[string]string{
 		`(?m)^timeout_commit = .*$`: `timeout_commit = "300ms"`,
 		`(?m)^pprof_laddr = .*$`:    `pprof_laddr = ""`,
+		// Browser clients (the web app, CosmJS, Keplr) call the RPC from
+		// another origin, as on the devnet.
+		`(?m)^cors_allowed_origins = .*$`: `cors_allowed_origins = ["*"]`,
 	})
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -96,6 +99,7 @@ func StartNode(tb testing.TB, bin string) *Node {
 		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", ports[1]),
 		"--grpc.address", n.GRPC,
 		"--api.enable=true",
+		"--api.enabled-unsafe-cors=true",
 		"--api.address", fmt.Sprintf("tcp://127.0.0.1:%d", ports[3]),
 	)
 	var log bytes.Buffer

@@ -21,6 +21,8 @@
 #   LOAD_ACCOUNTS=N   also fund N deterministic streamload accounts (seed
 #                     LOAD_SEED, default streamload) in a fresh genesis
 #   STREAMD, SIGNALINGD, BUILD=0  use these binaries instead of building
+# signalingd also serves the web app at http://127.0.0.1:$SIGNALING_PORT/ and,
+# on this devnet only, offers alice, bob and carol as a built-in wallet.
 set -euo pipefail
 
 # shellcheck source=testutil/devnet/common.sh
@@ -160,6 +162,16 @@ chain_id() {
 # ---------------------------------------------------------------------------
 start_signaling() {
 	[[ $SIGNALING == 1 ]] || return 0
+	# The web app's built-in wallet: the demo keys, which are public anyway.
+	local wallet=$DEVNET_HOME/devnet-wallet.json name sep=""
+	{
+		printf '['
+		for name in "${DEMO_ACCOUNTS[@]}"; do
+			printf '%s{"name":"%s","mnemonic":"%s"}' "$sep" "$name" "${MNEMONIC[$name]}"
+			sep=,
+		done
+		printf ']\n'
+	} >"$wallet"
 	(
 		trap - INT
 		exec "$SIGNALINGD" \
@@ -170,10 +182,15 @@ start_signaling() {
 			-chain-id "$(chain_id)" \
 			-allowed-origins "$SIGNALING_ORIGINS" \
 			-public-origin "http://127.0.0.1:$SIGNALING_PORT" \
+			-public-rpc "http://127.0.0.1:$RPC_PORT" \
+			-public-rest "http://127.0.0.1:$API_PORT" \
+			-devnet-wallet "$wallet" \
 			-log-level "$LOG_LEVEL"
 	) &
 	SIGNALING_PID=$!
 	cat <<EOF
+ Web app    http://127.0.0.1:$SIGNALING_PORT/   <- open this in a browser
+            (devnet wallet: alice, bob, carol; their keys are public)
  Signaling daemon (protocol: signaling/PROTOCOL.md), against gRPC 127.0.0.1:$GRPC_PORT
    WebSocket  ws://127.0.0.1:$SIGNALING_PORT/ws
    health     http://127.0.0.1:$SIGNALING_PORT/healthz

@@ -1,0 +1,202 @@
+package signaling
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// LiveStream is one entry of the public live view: a stream on air and how
+// many viewers it has. It never names an address or a peer.
+type LiveStream struct {
+	StreamID StreamID `json:"stream_id"`
+	Viewers  int      `json:"viewers"`
+}
+
+// LiveSnapshot is the whole public live view.
+type LiveSnapshot struct {
+	Streams []LiveStream `json:"streams"`
+}
+
+// liveEntry is what LiveStatus keeps per stream with a room.
+type liveEntry struct {
+	onAir   bool
+	viewers int
+}
+
+// LiveStatus is the public, read-only live view: the LiveObserver the hub
+// reports to, and the /live.json and /live (Server-Sent Events) endpoints.
+// Every change wakes the SSE streams, which each send the full snapshot;
+// changes that come faster than a stream writes are coalesced into one.
+type LiveStatus struct {
+	mu      sync.Mutex
+	streams map[uint64]liveEntry
+	subs    map[chan struct{}]struct{}
+	maxSubs int
+	closed  chan struct{}
+	once    sync.Once
+	// keepalive is how often an idle SSE stream gets a comment line, so
+	// proxies do not time it out.
+	keepalive time.Duration
+}
+
+// DefaultMaxLiveSubscribers bounds the open /live streams.
+const DefaultMaxLiveSubscribers = 5000
+
+// NewLiveStatus returns an empty live view accepting up to maxSubs SSE
+// streams at once.
+func NewLiveStatus(maxSubs int) *LiveStatus {
+	return &LiveStatus{
+		streams: make(map[uint64]liveEntry), subs: make(map[chan struct{}]struct{}),
+		maxSubs: maxSubs, closed: make(chan struct{}), keepalive: 25 * time.Second,
+	}
+}
+
+func (l *LiveStatus) update(id uint64, f func(e *liveEntry)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := l.streams[id]
+	before := e
+	f(&e)
+	if e == before {
+		return
+	}
+	if !e.onAir && e.viewers == 0 {
+		delete(l.streams, id)
+	} else {
+		l.streams[id] = e
+	}
+	// Only on-air streams are published: viewers waiting for a broadcaster
+	// change nothing a reader sees.
+	if !before.onAir && !e.onAir {
+		return
+	}
+	for ch := range l.subs {
+		select {
+		case ch <- struct{}{}:
+		default: // a wake-up is already pending
+		}
+	}
+}
+
+// OnAir records that stream id has a broadcaster.
+func (l *LiveStatus) OnAir(id uint64) { l.update(id, func(e *liveEntry) { e.onAir = true }) }
+
+// OffAir records that stream id lost its broadcaster; its viewers are gone
+// with it (the hub ends their sessions).
+func (l *LiveStatus) OffAir(id uint64) {
+	l.update(id, func(e *liveEntry) { *e = liveEntry{} })
+}
+
+// ViewerCount records the number of viewers of stream id.
+func (l *LiveStatus) ViewerCount(id uint64, n int) {
+	l.update(id, func(e *liveEntry) { e.viewers = n })
+}
+
+// Snapshot lists the streams on air, by id.
+func (l *LiveStatus) Snapshot() LiveSnapshot {
+	l.mu.Lock()
+	out := LiveSnapshot{Streams: []LiveStream{}}
+	for id, e := range l.streams {
+		if e.onAir {
+			out.Streams = append(out.Streams, LiveStream{StreamID: StreamID(id), Viewers: e.viewers})
+		}
+	}
+	l.mu.Unlock()
+	slices.SortFunc(out.Streams, func(a, b LiveStream) int { return cmp.Compare(a.StreamID, b.StreamID) })
+	return out
+}
+
+// Close ends every SSE stream (at shutdown).
+func (l *LiveStatus) Close() { l.once.Do(func() { close(l.closed) }) }
+
+func (l *LiveStatus) subscribe() (chan struct{}, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.subs) >= l.maxSubs {
+		return nil, false
+	}
+	ch := make(chan struct{}, 1)
+	l.subs[ch] = struct{}{}
+	return ch, true
+}
+
+func (l *LiveStatus) unsubscribe(ch chan struct{}) {
+	l.mu.Lock()
+	delete(l.subs, ch)
+	l.mu.Unlock()
+}
+
+// sseWriteWait bounds one write of the live stream to a client.
+const sseWriteWait = 10 * time.Second
+
+// ServeSSE streams the snapshot as Server-Sent Events: one `live` event at
+// once and one after every change.
+func (l *LiveStatus) ServeSSE(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	select {
+	case <-l.closed:
+		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
+		return
+	default:
+	}
+	wake, ok := l.subscribe()
+	if !ok {
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, "too many live-status streams", http.StatusServiceUnavailable)
+		return
+	}
+	defer l.unsubscribe(wake)
+	// The server's read and write timeouts are for requests that end; this
+	// one lasts as long as the page is open. Each write gets its own
+	// deadline instead, so a client that stops reading is still dropped.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	write := func(format string, args ...any) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(sseWriteWait))
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return false
+		}
+		flusher.Flush()
+		return true
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	// Tell EventSource to reconnect after 2 s when the stream drops.
+	if !write("retry: 2000\n\n") {
+		return
+	}
+	ping := time.NewTicker(l.keepalive)
+	defer ping.Stop()
+	for {
+		b, _ := json.Marshal(l.Snapshot())
+		if !write("event: live\ndata: %s\n\n", b) {
+			return
+		}
+	wait:
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-l.closed:
+				return
+			case <-ping.C:
+				if !write(": keepalive\n\n") {
+					return
+				}
+			case <-wake:
+				break wait
+			}
+		}
+	}
+}

@@ -1,0 +1,264 @@
+// Package web holds the streamchain web app (TypeScript sources in src/, the
+// committed bundle in dist/ that signalingd embeds) and its end-to-end test
+// in real Chromium.
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamchain/streamchain/testutil/cli"
+)
+
+// chromium is Debian's browser (`apt-get install chromium`; .ci/run does).
+const defaultChromium = "/usr/bin/chromium"
+
+type browserSummary struct {
+	OK          bool              `json:"ok"`
+	Error       string            `json:"error"`
+	Steps       []json.RawMessage `json:"steps"`
+	Screenshots []string          `json:"screenshots"`
+	Figures     map[string]int64  `json:"figures"`
+}
+
+// TestBrowserApp runs e2e/browser.mjs: alice (Keplr stand-in) and bob and
+// carol (the devnet wallet) use the app that a real signalingd serves,
+// against a real node, in headless Chromium with a fake camera.
+func TestBrowserApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node, signalingd and Chromium")
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = defaultChromium
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("Chromium is needed at %s (apt-get install chromium; .ci/run installs it): %v", chromium, err)
+	}
+	nodeJS, err := exec.LookPath("node")
+	require.NoError(t, err, "node.js is needed to drive Chromium")
+	ensureNodeModules(t)
+
+	dir := t.TempDir()
+	chain := cli.StartNode(t, cli.BuildStreamd(t, dir))
+
+	// Demo accounts with mnemonics, as `make devnet` has: alice signs through
+	// the Keplr stand-in, bob and carol through the devnet wallet.
+	type account struct{ Name, Mnemonic, Address string }
+	var accs []account
+	for _, name := range []string{"alice", "bob", "carol"} {
+		var key struct {
+			Address  string `json:"address"`
+			Mnemonic string `json:"mnemonic"`
+		}
+		out := chain.MustRun("keys", "add", "web-"+name, "--keyring-backend", "test", "--output", "json")
+		require.NoError(t, json.Unmarshal([]byte(out), &key), out)
+		accs = append(accs, account{name, key.Mnemonic, key.Address})
+	}
+	funded := chain.Tx("alice", "bank", "multi-send", chain.Addrs["alice"], accs[0].Address, accs[1].Address, accs[2].Address, "100000000ustream")
+	require.Zero(t, funded.Code, funded.RawLog)
+
+	walletFile := filepath.Join(dir, "devnet-wallet.json")
+	var wallet []map[string]string
+	for _, a := range accs {
+		wallet = append(wallet, map[string]string{"name": a.Name, "mnemonic": a.Mnemonic})
+	}
+	b, _ := json.Marshal(wallet)
+	require.NoError(t, os.WriteFile(walletFile, b, 0o600))
+
+	appURL := startSignalingd(t, dir, chain, walletFile)
+
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	artifacts := filepath.Join(root, "build", "artifacts", "web")
+	require.NoError(t, os.RemoveAll(artifacts))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	script := exec.CommandContext(ctx, nodeJS, "e2e/browser.mjs")
+	script.Env = append(os.Environ(),
+		"APP_URL="+appURL, "CHROMIUM="+chromium, "ARTIFACTS="+artifacts,
+		"ALICE_MNEMONIC="+accs[0].Mnemonic,
+	)
+	var stdout, stderr bytes.Buffer
+	script.Stdout, script.Stderr = &stdout, &stderr
+	runErr := script.Run()
+	var sum browserSummary
+	decodeErr := json.Unmarshal(stdout.Bytes(), &sum)
+	t.Logf("browser.mjs log:\n%s", tail(stderr.String(), 6000))
+	if runErr != nil || decodeErr != nil || !sum.OK {
+		t.Fatalf("browser.mjs failed (%v, decode: %v): %s\nstdout:\n%s", runErr, decodeErr, sum.Error, tail(stdout.String(), 4000))
+	}
+	t.Logf("figures (loopback, a shared and noisy machine; not asserted): %v", sum.Figures)
+	t.Logf("screenshots in %s: %d", artifacts, len(sum.Screenshots))
+	require.GreaterOrEqual(t, len(sum.Screenshots), 8)
+	for _, f := range sum.Screenshots {
+		st, err := os.Stat(f)
+		require.NoError(t, err)
+		require.Greater(t, st.Size(), int64(1000), f)
+	}
+
+	// The chain, not only the page, says what happened: alice's profile tx
+	// was signed in amino-JSON and her stream tx in direct mode, bob no longer
+	// subscribes, and the stream is gone.
+	modes := signModes(t, chain, accs[0].Address)
+	require.Equal(t, "SIGN_MODE_LEGACY_AMINO_JSON", modes["/streamchain.streaming.v1.MsgEditProfile"], "modes: %v", modes)
+	require.Equal(t, "SIGN_MODE_DIRECT", modes["/streamchain.streaming.v1.MsgNewStream"], "modes: %v", modes)
+	require.Contains(t, modes, "/streamchain.streaming.v1.MsgEditStream")
+	require.Contains(t, modes, "/streamchain.streaming.v1.MsgDeleteStream")
+	var sub struct {
+		Subscribed bool `json:"subscribed"`
+	}
+	chain.Query(&sub, "streaming", "subscription", accs[1].Address, accs[0].Address)
+	require.False(t, sub.Subscribed)
+	var streams struct {
+		Streams []json.RawMessage `json:"streams"`
+	}
+	chain.Query(&streams, "streaming", "streams", "--broadcaster", accs[0].Address)
+	require.Empty(t, streams.Streams)
+}
+
+// signModes maps each Msg type alice sent to the sign mode of its tx.
+func signModes(t *testing.T, chain *cli.Node, sender string) map[string]string {
+	var res struct {
+		Txs []struct {
+			Tx struct {
+				Body struct {
+					Messages []struct {
+						Type string `json:"@type"`
+					} `json:"messages"`
+				} `json:"body"`
+				AuthInfo struct {
+					SignerInfos []struct {
+						ModeInfo struct {
+							Single struct {
+								Mode string `json:"mode"`
+							} `json:"single"`
+						} `json:"mode_info"`
+					} `json:"signer_infos"`
+				} `json:"auth_info"`
+			} `json:"tx"`
+		} `json:"txs"`
+	}
+	chain.Query(&res, "txs", "--query", fmt.Sprintf("message.sender='%s'", sender), "--limit", "100")
+	modes := map[string]string{}
+	for _, r := range res.Txs {
+		for _, m := range r.Tx.Body.Messages {
+			modes[m.Type] = r.Tx.AuthInfo.SignerInfos[0].ModeInfo.Single.Mode
+		}
+	}
+	return modes
+}
+
+// startSignalingd builds and runs the real daemon, serving the embedded app.
+func startSignalingd(t *testing.T, dir string, chain *cli.Node, walletFile string) string {
+	bin := filepath.Join(dir, "signalingd")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/signalingd")
+	build.Dir = "../.."
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "build signalingd: %s", out)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	appURL := "http://" + addr
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin,
+		"-listen", addr, "-grpc", chain.GRPC, "-chain-id", chain.ChainID,
+		"-allowed-origins", appURL, "-public-origin", appURL,
+		"-public-rpc", strings.Replace(chain.RPC, "tcp://", "http://", 1), "-public-rest", chain.REST,
+		"-devnet-wallet", walletFile,
+		// Unsubscribing cuts a viewer off at the next re-check.
+		"-recheck-interval", "2s", "-cache-ttl", "1s",
+		"-log-level", "debug",
+	)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	require.NoError(t, cmd.Start())
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if t.Failed() {
+			t.Logf("signalingd log (tail):\n%s", tail(log.String(), 6000))
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r, err := http.Get(appURL + "/healthz")
+		if err == nil {
+			r.Body.Close()
+			if r.StatusCode == http.StatusOK {
+				return appURL
+			}
+		}
+		select {
+		case <-done:
+			t.Fatalf("signalingd exited:\n%s", log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("signalingd not healthy in 30s: %v\n%s", err, log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// ensureNodeModules installs the pinned packages (package-lock.json) when
+// node_modules does not hold them; .ci/run does the same up front.
+func ensureNodeModules(t *testing.T) {
+	lock, err := os.ReadFile("package-lock.json")
+	require.NoError(t, err)
+	installed, err := os.ReadFile(filepath.Join("node_modules", ".package-lock.json"))
+	if err == nil && sameLockPackages(lock, installed) {
+		return
+	}
+	npm, err := exec.LookPath("npm")
+	require.NoError(t, err, "node_modules is missing and npm is not installed: run `npm ci --prefix signaling/web`")
+	out, err := exec.Command(npm, "ci", "--no-audit", "--no-fund").CombinedOutput()
+	require.NoError(t, err, "npm ci: %s", out)
+}
+
+// sameLockPackages compares the packages of package-lock.json with the ones
+// npm recorded as installed.
+func sameLockPackages(lock, installed []byte) bool {
+	var a, b struct {
+		Packages map[string]struct {
+			Version string `json:"version"`
+		} `json:"packages"`
+	}
+	if json.Unmarshal(lock, &a) != nil || json.Unmarshal(installed, &b) != nil {
+		return false
+	}
+	for name, p := range a.Packages {
+		if name == "" {
+			continue
+		}
+		if b.Packages[name].Version != p.Version {
+			return false
+		}
+	}
+	return true
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}

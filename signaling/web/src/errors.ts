@@ -1,0 +1,164 @@
+// Every refusal the app can meet (the chain's codespace+code, the signaling
+// server's error codes, the wallet's and the network's failures) is turned
+// into a sentence a person understands, with what to do next, HERE and
+// nowhere else. Unit-tested in test/errors.test.ts.
+
+/** A tx refused by the chain: in simulation, CheckTx or the block. */
+export class ChainRefusal extends Error {
+  constructor(public codespace: string, public code: number, public log: string) {
+    super(`chain refused the transaction: ${codespace} code ${code}: ${log}`);
+    this.name = "ChainRefusal";
+  }
+}
+
+/** An `error` message of the signaling server (signaling/PROTOCOL.md §7). */
+export class SignalingRefusal extends Error {
+  constructor(public code: string, public detail: string, public request?: string) {
+    super(`signaling server refused ${request ?? "a message"}: ${code}: ${detail}`);
+    this.name = "SignalingRefusal";
+  }
+}
+
+/** A chain query (REST) the node answered with an error. */
+export class QueryFailure extends Error {
+  constructor(public path: string, public status: number, public detail: string) {
+    super(`query ${path}: ${status} ${detail}`);
+    this.name = "QueryFailure";
+  }
+}
+
+/** A problem the app itself found before asking anyone (missing wallet...). */
+export class AppProblem extends Error {
+  constructor(public sentence: string) {
+    super(sentence);
+    this.name = "AppProblem";
+  }
+}
+
+// x/streaming/types/errors.go: code -> [registered description, sentence].
+const streaming: Record<number, [string, string]> = {
+  2: ["invalid address", "That account address is not valid. Check that it is a stream1… address and try again."],
+  3: ["not the broadcaster of this stream", "Only the broadcaster of this stream can change it. Connect the wallet that scheduled it."],
+  4: ["profile not found", "You need a profile first. Open Account, save your profile, then try again."],
+  5: ["stream not found", "This stream no longer exists: it may have been deleted. Go back to the schedule."],
+  6: ["invalid text", "Some text holds characters the chain refuses (control characters). Remove them and try again."],
+  7: ["text too long", "Some text is too long for the chain. Shorten it and try again."],
+  8: ["required field is empty", "A required field is empty. Fill it in and try again."],
+  9: ["invalid link", "Links must start with https:// or ipfs://. Fix the link, or leave it empty."],
+  10: ["end time must be after start time", "The end time must be after the start time. Pick a later end."],
+  11: ["start time is before the block time", "The start time has already passed on chain. Pick a start a few minutes from now."],
+  12: ["stream longer than the maximum duration", "The stream is longer than the chain allows (24 hours by default). Pick an earlier end."],
+  13: ["stream starts too far ahead", "The stream starts too far ahead (at most a year by default). Pick an earlier day."],
+  14: ["stream has ended", "This stream has already ended and can no longer be changed."],
+  15: ["invalid update mask", "Nothing was changed. Edit a field, then save."],
+  16: ["cannot subscribe to oneself", "You cannot subscribe to yourself."],
+  17: ["already subscribed", "You are already subscribed to this broadcaster."],
+  18: ["not subscribed", "You are not subscribed to this broadcaster, so there is nothing to undo."],
+  19: ["invalid params", "The chain refused these parameters."],
+  20: ["invalid authority", "Only governance can do this."],
+  21: ["invalid genesis state", "The chain's genesis is invalid."],
+  22: ["stream id unavailable", "The chain could not give the stream an id. Try again in a moment."],
+};
+
+// The SDK's codespace "sdk" (types/errors/errors.go).
+const sdk: Record<number, string> = {
+  2: "The transaction could not be decoded by the chain. Reload the page and try again.",
+  3: "The account sequence is out of date. Wait a moment and try again.",
+  4: "The signature was not accepted. Check that your wallet uses the right account and chain, then try again.",
+  5: "Your account does not hold enough STREAM to pay the fee. Fund it, then try again.",
+  9: "Your account does not exist on chain yet: it needs STREAM first. Fund it, then try again.",
+  11: "The transaction ran out of gas. Try again; if it keeps failing, report it.",
+  13: "The fee is below the node's minimum gas price. Raise the fee in your wallet and try again.",
+  19: "This transaction was already sent. Wait for the next block.",
+  32: "Your wallet's account sequence is out of date (another transaction is pending). Wait a few seconds and try again.",
+};
+
+const signaling: Record<string, string> = {
+  bad_message: "The signaling server did not understand the app. Reload the page.",
+  unknown_type: "The signaling server did not understand the app. Reload the page.",
+  unauthenticated: "Sign in again: reload the page and connect your wallet.",
+  already_authenticated: "You are already signed in.",
+  auth_malformed: "The sign-in proof was malformed. Reload the page and sign in again.",
+  auth_address_mismatch: "The wallet's key does not match its address. Reconnect your wallet.",
+  auth_bad_signature: "The sign-in signature was not accepted. Sign in again with the same account.",
+  auth_wrong_chain: "The sign-in was made for another chain. Reload the page and sign in again.",
+  auth_wrong_origin: "The sign-in was made for another server. Reload the page and sign in again.",
+  auth_unknown_nonce: "The sign-in expired. Sign in again.",
+  auth_replayed: "That sign-in was already used. Sign in again.",
+  auth_expired: "The sign-in request expired before you approved it. Try again and approve it within two minutes.",
+  stream_not_found: "This stream no longer exists: it may have been deleted. Go back to the schedule.",
+  not_stream_owner: "Only the stream's broadcaster can go live. Connect the wallet that scheduled it.",
+  stream_not_started: "It is too early: the stream opens 10 minutes before its start. Come back then.",
+  stream_ended: "This stream has ended.",
+  not_subscribed: "Subscribe to this broadcaster to watch: press Subscribe, then Watch again.",
+  stream_full: "This stream has as many viewers as it can take. Try again later.",
+  chain_unavailable: "The signaling server cannot reach the chain right now. Try again in a moment.",
+  already_in_session: "You are already in a stream. Leave it first.",
+  not_in_session: "You are not in a stream.",
+  unknown_peer: "The connection to the other side was lost. Press Watch again.",
+  wrong_role: "The app got out of step with the server. Reload the page.",
+  candidate_queue_full: "The connection set-up was too slow. Press Watch again.",
+  rate_limited: "Too many requests at once. Wait a moment and try again.",
+  internal: "The signaling server had a problem. Try again in a moment.",
+};
+
+const ended: Record<string, string> = {
+  broadcaster_left: "The broadcaster stopped the stream.",
+  stream_deleted: "The broadcaster deleted this stream.",
+  stream_over: "The stream reached its end time.",
+  chain_unavailable: "The stream was stopped because the chain could not be reached. Try again in a moment.",
+  not_subscribed: "You are no longer subscribed to this broadcaster, so the stream stopped. Subscribe to watch again.",
+  left: "You left the stream.",
+  taken_over: "You went live from another tab or device; this one stopped.",
+};
+
+/** sessionEnded explains a `stream_ended`/`removed` reason or a close. */
+export function sessionEnded(reason: string): string {
+  return ended[reason] ?? "The stream stopped. Press the button again to reconnect.";
+}
+
+/** chainSentence explains a chain refusal by codespace and code. */
+export function chainSentence(codespace: string, code: number): string {
+  if (codespace === "streaming" && streaming[code]) return streaming[code][1];
+  if (codespace === "sdk" && sdk[code]) return sdk[code];
+  return `The chain refused the transaction (${codespace || "unknown"} error ${code}). Check the fields and try again.`;
+}
+
+/**
+ * fromSimulation reads CosmJS's simulation error, "Query failed with (N):
+ * ... desc = <log>", which names the code but not the codespace: the
+ * codespace is the one whose registered description is in the log.
+ */
+export function fromSimulation(message: string): ChainRefusal | undefined {
+  const m = /Query failed with \((\d+)\): ([\s\S]*)$/.exec(message);
+  if (!m) return undefined;
+  const code = Number(m[1]);
+  const log = m[2];
+  const entry = streaming[code];
+  const codespace = entry && log.includes(entry[0]) ? "streaming" : "sdk";
+  return new ChainRefusal(codespace, code, log);
+}
+
+/** explain turns anything thrown into one sentence with a next step. */
+export function explain(err: unknown): string {
+  if (err instanceof AppProblem) return err.sentence;
+  if (err instanceof ChainRefusal) return chainSentence(err.codespace, err.code);
+  if (err instanceof QueryFailure) {
+    return err.status >= 500
+      ? "The chain's node could not answer right now. Reload the page in a moment."
+      : "The chain's node refused the app's question; the app and the node may be out of step. Reload the page; if it persists, report it.";
+  }
+  if (err instanceof SignalingRefusal) return signaling[err.code] ?? `The signaling server refused (${err.code}). Try again in a moment.`;
+  const e = err as { message?: string; code?: unknown; codespace?: unknown; name?: string } | undefined;
+  const msg = String(e?.message ?? err ?? "");
+  // CosmJS BroadcastTxError (CheckTx refused) carries code and codespace.
+  if (typeof e?.code === "number" && typeof e?.codespace === "string") return chainSentence(e.codespace, e.code);
+  const sim = fromSimulation(msg);
+  if (sim) return chainSentence(sim.codespace, sim.code);
+  if (/request rejected|rejected by user|user denied|declined/i.test(msg)) return "You declined the request in your wallet. Nothing was sent.";
+  if (/NotAllowedError|Permission denied/i.test(msg) || e?.name === "NotAllowedError") return "The browser was not allowed to use the camera or microphone. Allow them for this site and press Start again.";
+  if (/NotFoundError|Requested device not found/i.test(msg) || e?.name === "NotFoundError") return "No camera or microphone was found. Connect one and press Start again.";
+  if (/Failed to fetch|NetworkError|fetch failed|Load failed/i.test(msg)) return "The chain's node cannot be reached. Check your connection and try again.";
+  if (/was submitted but was not yet found on the chain|TimeoutError/i.test(msg)) return "The transaction was sent but not seen in a block yet. Wait a few seconds and reload.";
+  return `Something went wrong (${msg.slice(0, 160) || "unknown error"}). Reload the page and try again.`;
+}

@@ -1,0 +1,160 @@
+// The streamchain web app: layout, routes (#/, #/new, #/account,
+// #/stream/ID), the wallet menu and go-live notices.
+import "./style.css";
+import * as api from "./api.ts";
+import { fill, h } from "./dom.ts";
+import { explain } from "./errors.ts";
+import { shortAddress } from "./format.ts";
+import { onLive, startLive } from "./live.ts";
+import { accountPage } from "./pages/account.ts";
+import { createPage } from "./pages/create.ts";
+import { scheduleList } from "./pages/schedule.ts";
+import { streamPage } from "./pages/stream.ts";
+import { displayName, onState, setWallet, state } from "./state.ts";
+import { connectDevnet, connectKeplr, devnetAccounts, hasKeplr, type DevnetAccount } from "./wallet.ts";
+
+type Disposable = HTMLElement & { dispose?: () => void };
+
+const app = document.getElementById("app")!;
+const main: HTMLElement = h("main", { id: "main", tabindex: -1 });
+const aside = h("aside", { "aria-label": "Stream schedule" });
+const notices = h("div", { class: "notices", role: "region", "aria-label": "Notices", "aria-live": "polite" });
+const walletSlot = h("div", { class: "wallet" });
+let current: Disposable | undefined;
+let devnet: DevnetAccount[] = [];
+
+function homePage(): HTMLElement {
+  return h("section", { class: "home" },
+    h("h1", {}, "Live streams, peer to peer"),
+    h("p", {}, "Broadcasters schedule streams on chain; subscribers watch them straight from the broadcaster's browser. ",
+      "Connect a wallet, create your profile, subscribe to broadcasters you like and press Watch when they are on air."),
+    h("ol", { class: "steps" },
+      h("li", {}, "Connect a wallet (top right): Keplr, Leap or Cosmostation", devnet.length ? ", or a devnet demo account" : "", "."),
+      h("li", {}, h("a", { href: "#/account" }, "Create your profile"), "."),
+      h("li", {}, h("a", { href: "#/new" }, "Schedule a stream"), " or pick one from the schedule and subscribe.")));
+}
+
+function route() {
+  current?.dispose?.();
+  const hash = location.hash.replace(/^#/, "") || "/";
+  const m = /^\/stream\/(\d+)/.exec(hash);
+  let page: Disposable;
+  if (m) page = streamPage(m[1]);
+  else if (hash.startsWith("/new")) page = createPage();
+  else if (hash.startsWith("/account")) page = accountPage();
+  else page = homePage();
+  current = page;
+  main.replaceChildren(page);
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a")) {
+    if (a.getAttribute("href") === "#" + hash.split("?")[0]) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+}
+
+function renderWallet() {
+  const w = state.wallet;
+  if (w) {
+    fill(walletSlot,
+      h("span", { class: "who", "data-wallet-address": w.address }, `${w.label} · `, h("code", { title: w.address }, shortAddress(w.address)),
+        w.kind === "devnet" ? h("span", { class: "warn-inline" }, " (devnet demo key: public)") : null),
+      "Notification" in window && Notification.permission === "default"
+        ? h("button", { type: "button", class: "secondary", onclick: async () => { await Notification.requestPermission(); renderWallet(); } }, "Allow notifications")
+        : null,
+      h("button", { type: "button", class: "secondary", onclick: () => void setWallet(undefined) }, "Disconnect"));
+    return;
+  }
+  const menu = h("div", { class: "wallet-menu", hidden: true, id: "wallet-menu" },
+    hasKeplr()
+      ? h("button", { type: "button", "data-wallet": "keplr", onclick: () => connect(connectKeplr) }, "Keplr (or Leap, Cosmostation)")
+      : h("p", {}, "No wallet extension found. ", h("a", { href: "https://www.keplr.app/", rel: "noopener", target: "_blank" }, "Install Keplr"), ", then reload."),
+    devnet.length
+      ? h("div", { class: "devnet" },
+        h("p", { class: "warn" }, "Devnet demo accounts. Their keys are public: anyone can use them. Never send real funds to them."),
+        devnet.map((a) => h("button", { type: "button", class: "secondary", "data-wallet": `devnet:${a.name}`, onclick: () => connect(() => connectDevnet(a)) }, a.name)))
+      : null);
+  const toggle = h("button", { type: "button", "aria-expanded": "false", "aria-controls": "wallet-menu", "data-action": "connect", onclick: () => {
+    menu.hidden = !menu.hidden;
+    toggle.setAttribute("aria-expanded", String(!menu.hidden));
+  } }, "Connect wallet");
+  // Escape closes the menu and gives the focus back to its button.
+  menu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { menu.hidden = true; toggle.setAttribute("aria-expanded", "false"); toggle.focus(); }
+  });
+  walletSlot.replaceChildren(toggle, menu);
+}
+
+async function connect(f: () => Promise<import("./wallet.ts").Wallet>) {
+  try {
+    await setWallet(await f());
+  } catch (e) {
+    notice(explain(e), "error");
+  }
+}
+
+/** notice shows a dismissable message at the top of the page. */
+function notice(text: string, kind: "info" | "error" | "live" = "info", link?: string) {
+  const close = h("button", { type: "button", class: "close", "aria-label": "Dismiss" }, "×");
+  const el = h("div", { class: `notice ${kind}`, "data-notice": kind }, link ? h("a", { href: link }, text) : text, close);
+  close.onclick = () => el.remove();
+  notices.prepend(el);
+}
+
+// Go-live notices: a broadcaster the user subscribes to comes on air.
+const told = new Set<string>();
+async function tellGoLive(ids: string[]) {
+  if (!state.wallet) return;
+  for (const id of ids) {
+    if (told.has(id)) continue;
+    const s = await api.stream(id).catch(() => null);
+    if (!s || !state.subs.has(s.broadcaster) || told.has(id)) continue;
+    told.add(id);
+    const text = `${await displayName(s.broadcaster)} is live now: ${s.title}`;
+    notice(text, "live", `#/stream/${id}`);
+    if ("Notification" in window && Notification.permission === "granted") {
+      const n = new Notification("On air on streamchain", { body: text, tag: `live-${id}` });
+      n.onclick = () => { window.focus(); location.hash = `#/stream/${id}`; };
+    }
+  }
+}
+let liveNow: string[] = [];
+onLive((now) => {
+  liveNow = [...now.keys()];
+  for (const id of told) if (!now.has(id)) told.delete(id); // tell again next time
+  void tellGoLive(liveNow);
+});
+
+async function boot() {
+  app.replaceChildren(
+    h("header", {},
+      h("a", { href: "#/", class: "brand" }, "streamchain"),
+      h("nav", { "aria-label": "Main" }, h("a", { href: "#/" }, "Home"), h("a", { href: "#/new" }, "New stream"), h("a", { href: "#/account" }, "Account")),
+      walletSlot),
+    notices,
+    h("div", { class: "layout" }, main, aside));
+  try {
+    await api.chainInfo();
+  } catch (e) {
+    notice("The app could not load the chain's description from the server. Reload the page; if it persists, the server needs -public-rpc and -public-rest.", "error");
+    console.error(e);
+  }
+  // The schedule first: it is what a visitor came for.
+  aside.replaceChildren(scheduleList());
+  startLive();
+  devnet = await devnetAccounts();
+  renderWallet();
+  // A page is rebuilt only when the account changes: a refresh of the same
+  // account's data must not end a running broadcast or watch.
+  let shownAddress: string | undefined;
+  onState(() => {
+    renderWallet();
+    if (state.wallet?.address !== shownAddress) {
+      shownAddress = state.wallet?.address;
+      route();
+    }
+    void tellGoLive(liveNow);
+  });
+  window.addEventListener("hashchange", () => { route(); main.focus({ preventScroll: true }); });
+  route();
+}
+
+void boot();
