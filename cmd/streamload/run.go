@@ -136,16 +136,22 @@ func runWorkload(ctx context.Context, p *plan, w string, perAccount int, txRate 
 	p.log("%s: sending", w)
 	opts := p.opts
 	opts.Rate = txRate
+	var cpu1 time.Duration
+	var cpuErr error
+	if nodePID > 0 {
+		// The node's CPU up to the last commit, before streamload reads
+		// the blocks back.
+		opts.OnSettled = func() { cpu1, cpuErr = load.ProcessCPU(nodePID) }
+	}
 	res, err := p.c.Run(ctx, queues, opts)
 	if err != nil {
 		return record{}, err
 	}
+	if cpuErr != nil {
+		return record{}, cpuErr
+	}
 	rec := record{Summary: res.Summary(w)}
 	if nodePID > 0 && rec.OK > 0 {
-		cpu1, err := load.ProcessCPU(nodePID)
-		if err != nil {
-			return record{}, err
-		}
 		rec.NodeCPUPerTx = float64(cpu1-cpu0) / float64(time.Millisecond) / float64(rec.OK)
 	}
 	rec.Blocks = busyBlocks(res.Blocks)

@@ -30,7 +30,10 @@ func NewClient(rpcURL string) (*Client, error) {
 		Transport: &http.Transport{
 			MaxIdleConns:        1024,
 			MaxIdleConnsPerHost: 1024,
-			IdleConnTimeout:     90 * time.Second,
+			// CometBFT's RPC server drops keep-alive connections idle
+			// for 10 s; a client that reuses one at that moment gets
+			// "connection reset". Closing them first avoids the race.
+			IdleConnTimeout: 5 * time.Second,
 		},
 	}
 	rpc, err := rpchttp.NewWithClient(rpcURL, "/websocket", hc)

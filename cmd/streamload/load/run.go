@@ -14,6 +14,10 @@ type RunOptions struct {
 	Settle time.Duration
 	// Poll is the Watcher's interval (default 20ms).
 	Poll time.Duration
+	// OnSettled, if set, is called once the txs have committed and before
+	// the blocks are read back: reading them costs the node CPU that a
+	// measurement of the load itself should leave out.
+	OnSettled func()
 }
 
 // Result is a Run's raw material; Summarize it, or read the blocks.
@@ -75,6 +79,9 @@ func (c *Client) Run(ctx context.Context, queues [][]SignedTx, opts RunOptions) 
 		return Result{}, err
 	}
 
+	if opts.OnSettled != nil {
+		opts.OnSettled()
+	}
 	tracked := make(map[string]bool, len(sent))
 	for _, s := range sent {
 		tracked[s.Tx.Hash] = true

@@ -96,6 +96,7 @@ const mempoolFullRetry = 50 * time.Millisecond
 // account's later txs are not refused for a sequence gap.
 func (c *Client) broadcast(ctx context.Context, tx SignedTx) Sent {
 	s := Sent{Tx: tx}
+	retried := 0
 	for {
 		s.SentAt = time.Now()
 		res, err := c.rpc.BroadcastTxSync(ctx, tx.Bytes)
@@ -108,6 +109,15 @@ func (c *Client) broadcast(ctx context.Context, tx SignedTx) Sent {
 			}
 			continue
 		}
+		if err != nil && retried == 0 && isConnReset(err) && ctx.Err() == nil {
+			// The request may or may not have reached the node: offer the
+			// tx once more; the mempool's cache recognises a duplicate.
+			retried++
+			continue
+		}
+		if err != nil && retried > 0 && strings.Contains(err.Error(), "tx already exists in cache") {
+			return s // the first attempt got in
+		}
 		if err != nil {
 			s.Err = err
 			return s
@@ -115,4 +125,11 @@ func (c *Client) broadcast(ctx context.Context, tx SignedTx) Sent {
 		s.CheckCode, s.CheckCodespace, s.CheckLog = res.Code, res.Codespace, res.Log
 		return s
 	}
+}
+
+// isConnReset reports a connection closed under a request: the one transport
+// error worth one retry.
+func isConnReset(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "connection reset") || strings.HasSuffix(msg, ": EOF")
 }
