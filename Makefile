@@ -98,7 +98,7 @@ SIM_SEED ?= 11
 SIM_NUM_BLOCKS ?= 100
 SIM_BLOCK_SIZE ?= 100
 
-.PHONY: test-sim-short test-sim-full test-sim-import-export test-sim-after-import test-sim-determinism
+.PHONY: test-sim-short test-sim-full test-sim-import-export test-sim-after-import test-sim-determinism test-sim-multi-seed-long
 
 # One seed, 50 blocks of 100 operations: part of `make test`.
 test-sim-short:
@@ -109,6 +109,13 @@ test-sim-short:
 test-sim-full:
 	go test -tags sims -run '^TestFullAppSimulation$$' -timeout 2h -v $(SIM_PKG) \
 		-NumBlocks=$(SIM_NUM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE) $(SIM_FLAGS)
+
+# The SDK's multi-seed-long shape: every default seed, 150 blocks of the
+# default 200 operations, invariants checked every 50 blocks. Long (see
+# BENCHMARKS.md for its wall time); not part of `make test`.
+test-sim-multi-seed-long:
+	go test -tags sims -run '^TestFullAppSimulation$$' -failfast -timeout 3h -v $(SIM_PKG) \
+		-NumBlocks=150 -Period=50 $(SIM_FLAGS)
 
 # Every default seed: export, import into a new app, compare all stores.
 test-sim-import-export:

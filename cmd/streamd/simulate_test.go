@@ -53,6 +53,9 @@ func TestSimulationWithoutFeeCountsTheFee(t *testing.T) {
 		t.Logf("%v: simulated without fee %d, used with fee %d", step.args[:2], simulated, used)
 		require.GreaterOrEqual(t, simulated, used, "%v: the estimate leaves out part of the real tx", step.args[:2])
 		// And it is an estimate, not padding: within 5% of the real gas.
+		// (Measured: ~1,700 gas over for every Msg here, part of it the
+		// SDK's allowance for the signature a simulated tx lacks; before
+		// the fix it ran ~16,400 under.)
 		require.LessOrEqual(t, simulated, used+used/20, "%v: the estimate is far above the real gas", step.args[:2])
 	}
 }
