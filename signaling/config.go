@@ -20,8 +20,10 @@ type Config struct {
 	Bech32Prefix string
 
 	// AllowedOrigins lists the browser origins ("https://app.example") allowed
-	// to open a WebSocket. "*" allows any origin (development only). A request
-	// without an Origin header is not from a browser and is allowed.
+	// to open a WebSocket besides the server's own (the web app it serves).
+	// Empty allows only the server's own origin; "*" allows any (development
+	// only). A request without an Origin header is not from a browser and is
+	// allowed.
 	AllowedOrigins []string
 	// PublicOrigin is this server's own origin as clients know it
 	// ("https://signal.example"); it is written into every challenge. Empty
@@ -213,9 +215,6 @@ func (c Config) Validate() error {
 	}
 	if c.Bech32Prefix == "" || strings.ToLower(c.Bech32Prefix) != c.Bech32Prefix || !printableASCII(c.Bech32Prefix) {
 		bad("bech32 prefix %q must be non-empty lower-case ASCII", c.Bech32Prefix)
-	}
-	if len(c.AllowedOrigins) == 0 {
-		bad("no allowed origins: list the web app's origin(s), or \"*\" to allow any (development only)")
 	}
 	for _, o := range c.AllowedOrigins {
 		if o == "*" {

@@ -179,9 +179,10 @@ func TestSilentPeerIsDisconnected(t *testing.T) {
 func TestConfigValidation(t *testing.T) {
 	require.NoError(t, testConfig().Validate())
 
+	// The defaults are a valid configuration: no allow-list means only the
+	// server's own origin (the web app it serves).
 	cfg := signaling.DefaultConfig()
-	err := cfg.Validate()
-	require.ErrorContains(t, err, "no allowed origins")
+	require.NoError(t, cfg.Validate())
 
 	cfg = testConfig()
 	cfg.AllowedOrigins = []string{"https://app.example/path"}
@@ -191,7 +192,7 @@ func TestConfigValidation(t *testing.T) {
 	cfg.MaxViewersPerStream = 0
 	cfg.CacheTTL = time.Hour
 	cfg.ChainID = "bad id"
-	err = cfg.Validate()
+	err := cfg.Validate()
 	for _, want := range []string{"allowed origin", "public origin", "ice server 0", "turn secret set without turn urls",
 		"max viewers per stream", "cache ttl", "chain id"} {
 		require.ErrorContains(t, err, want)

@@ -138,12 +138,18 @@ func TestChainInfoForKeplrAndTheChainRegistry(t *testing.T) {
 }
 
 // The page signalingd serves reaches /ws without being on the allow-list.
+// With no allow-list at all, that page is the only browser origin let in:
+// the default case needs no origin setup.
 func TestOwnOriginMayConnect(t *testing.T) {
-	e := newEnv(t)
-	ws, _, err := e.rawDial(testOrigin) // the server's public origin
-	require.NoError(t, err)
-	ws.Close()
-	_, resp, err := e.rawDial("https://elsewhere.example")
-	require.Error(t, err)
-	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	for name, origins := range map[string][]string{"allow-list": {appOrigin}, "no allow-list": nil} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, func(c *signaling.Config) { c.AllowedOrigins = origins })
+			ws, _, err := e.rawDial(testOrigin) // the server's public origin
+			require.NoError(t, err)
+			ws.Close()
+			_, resp, err := e.rawDial("https://elsewhere.example")
+			require.Error(t, err)
+			require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		})
+	}
 }

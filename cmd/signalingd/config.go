@@ -108,7 +108,7 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 		{"rpc", "SIGNALINGD_RPC", "the node's CometBFT RPC (http://host:port), followed for committed events (empty = re-check only)", (*stringValue)(&cfg.RPCAddr)},
 		{"chain-id", "SIGNALINGD_CHAIN_ID", "chain id written into sign-in challenges", (*stringValue)(&cfg.ChainID)},
 		{"bech32-prefix", "SIGNALINGD_BECH32_PREFIX", "bech32 prefix of account addresses", (*stringValue)(&cfg.Bech32Prefix)},
-		{"allowed-origins", "SIGNALINGD_ALLOWED_ORIGINS", "comma-separated browser origins allowed to connect (\"*\" = any, development only)", (*listValue)(&cfg.AllowedOrigins)},
+		{"allowed-origins", "SIGNALINGD_ALLOWED_ORIGINS", "comma-separated browser origins allowed to connect besides the server's own, which serves the web app (\"*\" = any, development only)", (*listValue)(&cfg.AllowedOrigins)},
 		{"public-origin", "SIGNALINGD_PUBLIC_ORIGIN", "this server's origin as clients reach it (https://signal.example), written into challenges", (*stringValue)(&cfg.PublicOrigin)},
 		{"real-ip-header", "SIGNALINGD_REAL_IP_HEADER", "header a trusted reverse proxy sets to the client IP (e.g. X-Forwarded-For); needs -trusted-proxies", (*stringValue)(&cfg.RealIPHeader)},
 		{"trusted-proxies", "SIGNALINGD_TRUSTED_PROXIES", "comma-separated CIDRs of the reverse proxies whose real-ip header is believed", (*listValue)(&cfg.TrustedProxies)},

@@ -83,7 +83,6 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		"bad env duration":   {env: map[string]string{"SIGNALINGD_CACHE_TTL": "soon"}, want: "SIGNALINGD_CACHE_TTL"},
 		"bad flag":           {args: []string{"-max-conns", "many"}, want: "max-conns"},
-		"no origins":         {want: "no allowed origins"},
 		"bad ice json":       {args: []string{"-allowed-origins", "https://a.example", "-ice-servers", "[{"}, want: "ice servers"},
 		"ice twice":          {args: []string{"-allowed-origins", "https://a.example", "-ice-servers", "[]", "-ice-servers-file", "x"}, want: "not both"},
 		"stray argument":     {args: []string{"-allowed-origins", "https://a.example", "extra"}, want: "unexpected arguments"},

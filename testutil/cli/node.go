@@ -228,9 +228,23 @@ func (n *Node) Tx(from string, args ...string) TxResult {
 }
 
 // WaitTx waits for a tx to be included and returns its result.
+//
+// `q wait-tx` subscribes to the tx's event and then looks the tx up by hash.
+// CometBFT publishes the event before its indexer writes the tx, so a tx
+// committed just before the subscription can be missed by both, and wait-tx
+// then waits out its timeout. In that case WaitTx looks the tx up with
+// `q tx` until it is indexed.
 func (n *Node) WaitTx(hash string) TxResult {
 	n.t.Helper()
-	out := n.MustRun("q", "wait-tx", hash, "--timeout", "30s", "--node", n.RPC, "--output", "json")
+	out, errOut, err := n.Run("q", "wait-tx", hash, "--timeout", "15s", "--node", n.RPC, "--output", "json")
+	deadline := time.Now().Add(30 * time.Second)
+	for err != nil && time.Now().Before(deadline) {
+		time.Sleep(300 * time.Millisecond)
+		out, errOut, err = n.Run("q", "tx", hash, "--node", n.RPC, "--output", "json")
+	}
+	if err != nil {
+		n.t.Fatalf("tx %s not found in a block: %v: %s", hash, err, errOut)
+	}
 	var res TxResult
 	if err := json.Unmarshal([]byte(lastJSON(out)), &res); err != nil {
 		n.t.Fatalf("decode wait-tx %q: %v", out, err)
