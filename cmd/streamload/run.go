@@ -175,15 +175,7 @@ func indexOf(accs []load.Funded, a load.Funded) int {
 // busyBlocks returns the blocks from the one before the first holding a
 // tracked tx to the last holding one, timed from the first of them.
 func busyBlocks(blocks []load.Block) []blockPoint {
-	first, last := -1, -1
-	for i, b := range blocks {
-		if b.Ours > 0 {
-			if first < 0 {
-				first = i
-			}
-			last = i
-		}
-	}
+	first, last := load.BusyRange(blocks)
 	if first < 0 {
 		return nil
 	}

@@ -88,15 +88,7 @@ func Summarize(workload string, sent []Sent, blocks []Block, committed map[strin
 	s.LatencyP50, s.LatencyP90, s.LatencyP99 = PercentileMs(latencies, 50), PercentileMs(latencies, 90), PercentileMs(latencies, 99)
 	s.RoundTripP50, s.RoundTripP99 = PercentileMs(roundTrips, 50), PercentileMs(roundTrips, 99)
 
-	first, last := -1, -1
-	for i, b := range blocks {
-		if b.Ours > 0 {
-			if first < 0 {
-				first = i
-			}
-			last = i
-		}
-	}
+	first, last := BusyRange(blocks)
 	if first < 0 {
 		return s
 	}
@@ -149,4 +141,19 @@ func PercentileMs(d []time.Duration, p float64) float64 {
 	i := int(float64(len(d))*p/100+0.5) - 1
 	i = min(max(i, 0), len(d)-1)
 	return float64(d[i]) / float64(time.Millisecond)
+}
+
+// BusyRange returns the indexes of the first and last blocks holding one of
+// our txs, or -1, -1 when none does.
+func BusyRange(blocks []Block) (first, last int) {
+	first, last = -1, -1
+	for i, b := range blocks {
+		if b.Ours > 0 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	return first, last
 }
