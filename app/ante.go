@@ -26,7 +26,12 @@ func (app *StreamApp) setAnteHandler() {
 		ante.NewSetPubKeyDecorator(ak), // before every signature decorator
 		ante.NewValidateSigCountDecorator(ak),
 		ante.NewSigGasConsumeDecorator(ak, ante.DefaultSigVerificationGasConsumer),
-		ante.NewSigVerificationDecorator(ak, app.txConfig.SignModeHandler()),
+		cachedSigVerificationDecorator{
+			inner:   ante.NewSigVerificationDecorator(ak, app.txConfig.SignModeHandler()),
+			ak:      ak,
+			handler: app.txConfig.SignModeHandler(),
+			cache:   app.sigCache, // ante_sigcache.go
+		},
 		ante.NewIncrementSequenceDecorator(ak),
 	))
 }

@@ -155,6 +155,10 @@ type StreamApp struct {
 	sm           *module.SimulationManager
 	configurator module.Configurator
 
+	// sigCache remembers signatures verified in CheckTx (ante_sigcache.go);
+	// nil when app.toml sets streamchain.sig-verify-cache-size = 0.
+	sigCache *sigVerifyCache
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -410,6 +414,7 @@ func New(
 	app.SetPreBlocker(app.PreBlocker)
 	app.SetBeginBlocker(app.BeginBlocker)
 	app.SetEndBlocker(app.EndBlocker)
+	app.sigCache = newSigVerifyCache(sigVerifyCacheSize(appOpts))
 	app.setAnteHandler()
 
 	if err := app.validateSigningContext(); err != nil {

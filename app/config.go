@@ -4,7 +4,10 @@ import (
 	"os"
 	"sync"
 
+	"github.com/spf13/cast"
+
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
+	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
@@ -85,11 +88,60 @@ func SetConfig() {
 // same prefixes; setting them here means none of them can forget.
 func init() { SetConfig() }
 
-// AppConfig returns the app.toml template and values `streamd init` writes.
-// Only the minimum gas price differs from the SDK's defaults (pebbledb for
-// the app database was measured and gave no consistent gain: BENCHMARKS.md).
+// AppConfig returns the app.toml template and values `streamd init` writes:
+// the SDK's, with our minimum gas price, plus the [streamchain] section of
+// node settings (NodeConfig). pebbledb for the app database was measured and
+// gave no consistent gain (BENCHMARKS.md).
 func AppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = DefaultMinGasPrices
-	return serverconfig.DefaultConfigTemplate, *cfg
+	return serverconfig.DefaultConfigTemplate + nodeConfigTemplate, appTOML{Config: *cfg, Streamchain: DefaultNodeConfig()}
+}
+
+// appTOML is what app.toml holds: the SDK's settings and ours.
+type appTOML struct {
+	serverconfig.Config `mapstructure:",squash"`
+	Streamchain         NodeConfig `mapstructure:"streamchain"`
+}
+
+// NodeConfig is app.toml's [streamchain] section: settings of one node that
+// change its speed, never its results. Like every app.toml key, each can be
+// overridden from the environment (STREAMD_STREAMCHAIN_SIG_VERIFY_CACHE_SIZE).
+type NodeConfig struct {
+	// SigVerifyCacheSize is how many verified signatures the node remembers
+	// from CheckTx, so that FinalizeBlock need not verify them again
+	// (ante_sigcache.go); 0 turns the cache off.
+	SigVerifyCacheSize int `mapstructure:"sig-verify-cache-size"`
+}
+
+// DefaultNodeConfig is what `streamd init` writes, and what a node whose
+// app.toml lacks the section uses.
+func DefaultNodeConfig() NodeConfig {
+	return NodeConfig{SigVerifyCacheSize: DefaultSigVerifyCacheSize}
+}
+
+const nodeConfigTemplate = `
+###############################################################################
+###                        streamchain node settings                        ###
+###############################################################################
+
+[streamchain]
+
+# Signatures verified in CheckTx that FinalizeBlock need not verify again
+# (a bounded LRU; a hit gives the same answer as verifying). 0 turns it off.
+sig-verify-cache-size = {{ .Streamchain.SigVerifyCacheSize }}
+`
+
+// sigVerifyCacheSize reads streamchain.sig-verify-cache-size; unset (an
+// app.toml written before the setting existed, test networks) means the
+// default.
+func sigVerifyCacheSize(opts servertypes.AppOptions) int {
+	if opts == nil {
+		return DefaultSigVerifyCacheSize
+	}
+	v := opts.Get("streamchain.sig-verify-cache-size")
+	if v == nil {
+		return DefaultSigVerifyCacheSize
+	}
+	return cast.ToInt(v)
 }
