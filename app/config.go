@@ -95,8 +95,19 @@ func init() { SetConfig() }
 func AppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = DefaultMinGasPrices
+	cfg.IndexEvents = DefaultIndexEvents
 	return serverconfig.DefaultConfigTemplate + nodeConfigTemplate, appTOML{Config: *cfg, Streamchain: DefaultNodeConfig()}
 }
+
+// DefaultIndexEvents are the event attributes `streamd init` tells CometBFT
+// to index (app.toml index-events; the SDK's default, empty, indexes every
+// attribute of every event). CometBFT's kv indexer always keeps each tx by
+// hash (`streamd q tx`, CosmJS getTx) and by tx.height; these add the
+// searches wallets and explorers make: an account's txs (message.sender),
+// txs by Msg type (message.action) and `streamd q tx --type=acc_seq`.
+// Fewer index entries per tx means less for goleveldb to write and compact
+// (BENCHMARKS.md, node tuning).
+var DefaultIndexEvents = []string{"message.sender", "message.action", "tx.acc_seq"}
 
 // appTOML is what app.toml holds: the SDK's settings and ours.
 type appTOML struct {
@@ -112,12 +123,16 @@ type NodeConfig struct {
 	// from CheckTx, so that FinalizeBlock need not verify them again
 	// (ante_sigcache.go); 0 turns the cache off.
 	SigVerifyCacheSize int `mapstructure:"sig-verify-cache-size"`
+	// GCPercent is the Go garbage collector's target (runtime/debug
+	// SetGCPercent) for `streamd start`, unless GOGC is in the node's
+	// environment; 0 leaves Go's default (100).
+	GCPercent int `mapstructure:"gc-percent"`
 }
 
 // DefaultNodeConfig is what `streamd init` writes, and what a node whose
 // app.toml lacks the section uses.
 func DefaultNodeConfig() NodeConfig {
-	return NodeConfig{SigVerifyCacheSize: DefaultSigVerifyCacheSize}
+	return NodeConfig{SigVerifyCacheSize: DefaultSigVerifyCacheSize, GCPercent: DefaultGCPercent}
 }
 
 const nodeConfigTemplate = `
@@ -130,7 +145,26 @@ const nodeConfigTemplate = `
 # Signatures verified in CheckTx that FinalizeBlock need not verify again
 # (a bounded LRU; a hit gives the same answer as verifying). 0 turns it off.
 sig-verify-cache-size = {{ .Streamchain.SigVerifyCacheSize }}
+
+# The Go garbage collector's target for the node (as GOGC; GOGC in the
+# environment wins). Higher collects less often for more memory: the heap
+# may grow to (1 + gc-percent/100) times the live heap. 0: Go's default, 100.
+gc-percent = {{ .Streamchain.GCPercent }}
 `
+
+// DefaultGCPercent is the gc-percent `streamd init` writes: measured to cut
+// the node's CPU per tx under load (BENCHMARKS.md, node tuning).
+const DefaultGCPercent = 400
+
+// GCPercent reads streamchain.gc-percent: the value to hand to
+// debug.SetGCPercent, or 0 for none (unset, 0, or GOGC in the environment,
+// which the Go runtime has already applied).
+func GCPercent(opts servertypes.AppOptions) int {
+	if os.Getenv("GOGC") != "" || opts == nil {
+		return 0
+	}
+	return max(0, cast.ToInt(opts.Get("streamchain.gc-percent")))
+}
 
 // sigVerifyCacheSize reads streamchain.sig-verify-cache-size; unset (an
 // app.toml written before the setting existed, test networks) means the

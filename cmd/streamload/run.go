@@ -52,6 +52,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	settle := fs.Duration("settle", 2*time.Minute, "bound on waiting for one workload's txs to commit")
 	fee := fs.String("fees", "5000ustream", "fee of every tx")
 	gas := fs.Uint64("gas", 200_000, "gas limit of every tx")
+	transport := fs.String("transport", load.TransportWebSocket, "how txs are broadcast: "+load.TransportWebSocket+" (a WebSocket per sender) or "+load.TransportHTTP+" (an HTTP request per tx)")
 	nodePID := fs.Int("node-pid", 0, "pid of the node process on this machine, to report its CPU per tx")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -91,7 +92,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	p := &plan{
 		c: c, signer: signer, fee: fees, gas: *gas, log: logf,
 		start: time.Now().UTC().Add(24 * time.Hour).Truncate(time.Minute),
-		opts:  load.RunOptions{Settle: *settle},
+		opts:  load.RunOptions{Settle: *settle, SendOptions: load.SendOptions{Transport: *transport}},
 	}
 	for _, a := range load.DeriveAccounts(*seed, *nAccounts) {
 		p.accs = append(p.accs, load.Funded{Account: a})

@@ -80,6 +80,9 @@ configure() {
 	set_toml "$app" api enabled-unsafe-cors true
 	set_toml "$app" grpc enable true
 	set_toml "$app" grpc address "\"$DEVNET_HOST:$GRPC_PORT\""
+	# INDEX_EVENTS (bench A/B runs): app.toml index-events instead of
+	# what `streamd init` wrote, e.g. [] to index every event.
+	[[ -z ${INDEX_EVENTS:-} ]] || set_toml "$app" "" index-events "$INDEX_EVENTS"
 
 	set_toml "$client" "" node "\"tcp://$DEVNET_HOST:$RPC_PORT\""
 }

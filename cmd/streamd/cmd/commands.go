@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	rtdebug "runtime/debug"
 
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/spf13/cobra"
@@ -90,6 +91,13 @@ func txCommand() *cobra.Command {
 
 // newApp builds the app `streamd start` runs.
 func newApp(logger log.Logger, db dbm.DB, appOpts servertypes.AppOptions) servertypes.Application {
+	// The node's GC target from app.toml (gc-percent): a process-wide
+	// setting, so it is applied here, in the node, not by app.New, which
+	// tests and tools also call.
+	if p := app.GCPercent(appOpts); p > 0 {
+		rtdebug.SetGCPercent(p)
+		logger.Info("garbage collector target from app.toml", "gc-percent", p)
+	}
 	return app.New(logger, db, true, appOpts, server.DefaultBaseappOptions(appOpts)...)
 }
 

@@ -17,6 +17,7 @@ import (
 
 // Client talks to one node over its CometBFT RPC (http://host:port).
 type Client struct {
+	url string
 	rpc *rpchttp.HTTP
 	cdc codec.Codec
 }
@@ -44,7 +45,7 @@ func NewClient(rpcURL string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{rpc: rpc, cdc: cdc}, nil
+	return &Client{url: rpcURL, rpc: rpc, cdc: cdc}, nil
 }
 
 // IsLoopback reports whether rpcURL names a loopback host (127.0.0.0/8,

@@ -51,7 +51,16 @@ func TestIsLoopback(t *testing.T) {
 //   - account 2: 2 sends of more than it holds (they pass CheckTx, which
 //     only runs the ante handler, and fail in the block with
 //     insufficient funds), then a good send.
+//
+// It runs once per transport (a WebSocket per sender, an HTTP request per
+// tx), each on a fresh network.
 func TestRunCountsCommittedAndFailedTxs(t *testing.T) {
+	for _, transport := range []string{load.TransportWebSocket, load.TransportHTTP} {
+		t.Run(transport, func(t *testing.T) { testRunCounts(t, transport) })
+	}
+}
+
+func testRunCounts(t *testing.T, transport string) {
 	accs := load.DeriveAccounts("load-test", 3)
 	cfg := network.DefaultConfig()
 	loadtest.Fund(t, &cfg, accs, []int64{1_000_000_000, 1_000_000_000, 100_000})
@@ -106,7 +115,7 @@ func TestRunCountsCommittedAndFailedTxs(t *testing.T) {
 		sign(a2, 2, send(a2, 1)),
 	}
 
-	res, err := c.Run(ctx, [][]load.SignedTx{queue0[0], queue1, queue2}, load.RunOptions{Settle: time.Minute})
+	res, err := c.Run(ctx, [][]load.SignedTx{queue0[0], queue1, queue2}, load.RunOptions{Settle: time.Minute, SendOptions: load.SendOptions{Transport: transport}})
 	require.NoError(t, err)
 	s := res.Summary("bank")
 

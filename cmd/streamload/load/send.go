@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -38,10 +39,14 @@ type SendOptions struct {
 	// Deadline stops every sender when reached (zero: none); txs not yet
 	// sent then are left out of the result.
 	Deadline time.Time
+	// Transport is TransportWebSocket (default: a WebSocket per sender) or
+	// TransportHTTP (an HTTP request per tx).
+	Transport string
 }
 
 // Send broadcasts queues (one per account, in sequence order, as PreSign
-// returns them) with broadcast_tx_sync: one goroutine per queue, each
+// returns them) with broadcast_tx_sync over opts.Transport: one goroutine
+// (and, over WebSocket, one connection) per queue, each
 // sending its next tx once the previous one was answered, so an account's
 // txs reach the mempool in sequence order. A tx CheckTx rejects does not
 // stop its queue: the next tx is sent as signed. Send returns when every
@@ -69,6 +74,17 @@ func (c *Client) Send(ctx context.Context, queues [][]SignedTx, opts SendOptions
 		go func() {
 			defer wg.Done()
 			mine := make([]Sent, 0, len(q))
+			b, err := c.broadcaster(opts.Transport)
+			if err != nil {
+				for _, tx := range q {
+					mine = append(mine, Sent{Tx: tx, SentAt: time.Now(), Err: err})
+				}
+				mu.Lock()
+				out = append(out, mine...)
+				mu.Unlock()
+				return
+			}
+			defer b.close()
 			for _, tx := range q {
 				if limiter != nil && limiter.Wait(ctx) != nil {
 					break
@@ -76,7 +92,7 @@ func (c *Client) Send(ctx context.Context, queues [][]SignedTx, opts SendOptions
 				if ctx.Err() != nil {
 					break
 				}
-				mine = append(mine, c.broadcast(ctx, tx))
+				mine = append(mine, broadcast(ctx, b, tx))
 			}
 			mu.Lock()
 			out = append(out, mine...)
@@ -87,6 +103,17 @@ func (c *Client) Send(ctx context.Context, queues [][]SignedTx, opts SendOptions
 	return out
 }
 
+func (c *Client) broadcaster(transport string) (broadcaster, error) {
+	switch transport {
+	case TransportHTTP:
+		return httpBroadcaster{c}, nil
+	case "", TransportWebSocket:
+		return c.dialWebSocket()
+	default:
+		return nil, fmt.Errorf("unknown transport %q (%s or %s)", transport, TransportWebSocket, TransportHTTP)
+	}
+}
+
 // mempoolFullRetry is how long a sender waits before offering a tx again
 // to a node whose mempool was full.
 const mempoolFullRetry = 50 * time.Millisecond
@@ -94,12 +121,12 @@ const mempoolFullRetry = 50 * time.Millisecond
 // broadcast sends one tx. A full mempool is back-pressure, not a failure:
 // the same tx is offered again until the node takes it or ctx ends, so the
 // account's later txs are not refused for a sequence gap.
-func (c *Client) broadcast(ctx context.Context, tx SignedTx) Sent {
+func broadcast(ctx context.Context, b broadcaster, tx SignedTx) Sent {
 	s := Sent{Tx: tx}
 	retried := 0
 	for {
 		s.SentAt = time.Now()
-		res, err := c.rpc.BroadcastTxSync(ctx, tx.Bytes)
+		res, err := b.broadcastTxSync(ctx, tx.Bytes)
 		s.RoundTrip = time.Since(s.SentAt)
 		if err != nil && strings.Contains(err.Error(), "mempool is full") && ctx.Err() == nil {
 			s.MempoolFull++

@@ -14,6 +14,9 @@
 #   BENCH_PLOTS       directory of the PNG plots          (testutil/bench/chain)
 #   BENCH_NODE_ENV    extra environment for the node, e.g. "GOGC=200"
 #   BENCH_TIMEOUT     bound on the load runs              (20m)
+#   BENCH_BUILD=0     use build/bin as it is (A/B runs: ab.sh builds once)
+#   BENCH_TRANSPORT   streamload -transport: ws or http   (ws)
+#   BENCH_RATE        streamload -rate: cap on total tx/s (0: none)
 #   BENCH_STATE       "profiles,streams,follows": start from a genesis holding that
 #                     x/streaming state (streamload state), e.g. 100000,100000,10
 #                     for 1M subscriptions and 100k streams
@@ -36,6 +39,8 @@ BENCH_PLOTS=${BENCH_PLOTS:-$ROOT/testutil/bench/chain}
 BENCH_NODE_ENV=${BENCH_NODE_ENV:-}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-20m}
 BENCH_STATE=${BENCH_STATE:-}
+BENCH_TRANSPORT=${BENCH_TRANSPORT:-ws}
+BENCH_RATE=${BENCH_RATE:-0}
 
 RPC=http://127.0.0.1:$BENCH_RPC_PORT
 LOG=$BENCH_HOME.log
@@ -55,7 +60,7 @@ trap stop_node EXIT
 # The node's environment may choose build tags (BUILD_TAGS=...): the devnet
 # builds with it, so build with it here too.
 # shellcheck disable=SC2086
-env $BENCH_NODE_ENV make -C "$ROOT" --no-print-directory build >/dev/null
+[[ ${BENCH_BUILD:-1} == 0 ]] || env $BENCH_NODE_ENV make -C "$ROOT" --no-print-directory build >/dev/null
 
 # start_node [RESUME]: the devnet in the background, until its RPC answers
 # with height 3; sets node_pid.
@@ -65,7 +70,7 @@ start_node() {
 	# shellcheck disable=SC2086 # BENCH_NODE_ENV is a list of VAR=value words
 	env $BENCH_NODE_ENV DEVNET_HOME="$BENCH_HOME" RPC_PORT=$BENCH_RPC_PORT P2P_PORT=$BENCH_P2P_PORT \
 		ABCI_PORT=$BENCH_ABCI_PORT GRPC_PORT=$BENCH_GRPC_PORT API_PORT=$BENCH_API_PORT SIGNALING=0 \
-		BLOCK_TIME=$BENCH_BLOCK_TIME LOAD_ACCOUNTS=$BENCH_ACCOUNTS RESUME=$resume \
+		BLOCK_TIME=$BENCH_BLOCK_TIME LOAD_ACCOUNTS=$BENCH_ACCOUNTS RESUME=$resume BUILD=${BENCH_BUILD:-1} \
 		setsid "$ROOT/testutil/devnet/devnet.sh" >"$LOG" 2>&1 &
 	# A genesis with millions of entries takes minutes to import.
 	for _ in $(seq 3000); do
@@ -100,7 +105,8 @@ fi
 
 echo "bench-chain: node pid $node_pid; load: $BENCH_ACCOUNTS accounts x $BENCH_TXS txs per run: $BENCH_WORKLOADS"
 "$ROOT/build/bin/streamload" run -node "$RPC" -accounts "$BENCH_ACCOUNTS" -txs "$BENCH_TXS" \
-	-workload "$BENCH_WORKLOADS" -node-pid "$node_pid" -timeout "$BENCH_TIMEOUT" >"$BENCH_OUT"
+	-workload "$BENCH_WORKLOADS" -node-pid "$node_pid" -timeout "$BENCH_TIMEOUT" \
+	-transport "$BENCH_TRANSPORT" -rate "$BENCH_RATE" >"$BENCH_OUT"
 # REST latency of the queries clients read most, against the same store.
 QUERIES_OUT=${BENCH_OUT%.jsonl}-queries.jsonl
 "$ROOT/build/bin/streamload" queries -api "http://127.0.0.1:$BENCH_API_PORT" -n 200 \
@@ -109,7 +115,7 @@ stop_node
 echo "bench-chain: runs in $BENCH_OUT, query latencies in $QUERIES_OUT"
 
 if [[ -n $BENCH_MD ]]; then
-	setting="timeout_commit $BENCH_BLOCK_TIME, initial x/streaming state (profiles,streams,follows): ${BENCH_STATE:-empty}, $BENCH_ACCOUNTS accounts × $BENCH_TXS txs per run, node env: ${BENCH_NODE_ENV:-none}, settings as \`streamd init\` and the devnet write them"
+	setting="timeout_commit $BENCH_BLOCK_TIME, initial x/streaming state (profiles,streams,follows): ${BENCH_STATE:-empty}, $BENCH_ACCOUNTS accounts × $BENCH_TXS txs per run, node env: ${BENCH_NODE_ENV:-none}, broadcast over $BENCH_TRANSPORT$( [[ $BENCH_RATE == 0 ]] || echo ", at most $BENCH_RATE tx/s"), settings as \`streamd init\` and the devnet write them"
 	"$ROOT/build/bin/streamload" report -in "$BENCH_OUT" -md "$BENCH_MD" -plots "$BENCH_PLOTS" -setting "$setting"
 	cp "$BENCH_OUT" "$BENCH_PLOTS/runs.jsonl"
 	echo "bench-chain: wrote $BENCH_MD and plots in $BENCH_PLOTS"
