@@ -113,7 +113,7 @@ func writeSection(w io.Writer, recs []record, command, setting, blocksPNG, cdfPN
 	fmt.Fprintf(w, "node process's user+system time over the run divided by its code-0 txs (the load generator runs on the same cores).\n\n")
 	fmt.Fprintf(w, "| # | workload | committed tx/s | vs bank (neighbours) | p50 / p90 / p99 ms | broadcast p99 ms | gas/tx | node CPU ms/tx | ok / sent | failed |\n")
 	fmt.Fprintf(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	var bank []float64
+	var bank, bankCPU []float64
 	for i, r := range recs {
 		ratio := "1.00× (baseline)"
 		if r.Workload != "bank" {
@@ -122,7 +122,7 @@ func writeSection(w io.Writer, recs []record, command, setting, blocksPNG, cdfPN
 				ratio = fmt.Sprintf("%.2f×", x)
 			}
 		} else {
-			bank = append(bank, r.TPS)
+			bank, bankCPU = append(bank, r.TPS), append(bankCPU, r.NodeCPUPerTx)
 		}
 		fmt.Fprintf(w, "| %d | %s | %.0f | %s | %.0f / %.0f / %.0f | %.0f | %.0f | %.2f | %d / %d | %d |\n",
 			i+1, r.Workload, r.TPS, ratio, r.LatencyP50, r.LatencyP90, r.LatencyP99, r.RoundTripP99, r.GasPerTx, r.NodeCPUPerTx,
@@ -133,7 +133,11 @@ func writeSection(w io.Writer, recs []record, command, setting, blocksPNG, cdfPN
 		for _, b := range bank {
 			lo, hi, mean = min(lo, b), max(hi, b), mean+b/float64(len(bank))
 		}
-		fmt.Fprintf(w, "\nBank over the %d baseline runs: mean %.0f tx/s (%.0f–%.0f).\n", len(bank), mean, lo, hi)
+		cpu := 0.0
+		for _, c := range bankCPU {
+			cpu += c / float64(len(bankCPU))
+		}
+		fmt.Fprintf(w, "\nBank over the %d baseline runs: mean %.0f tx/s (%.0f–%.0f), node CPU mean %.2f ms/tx.\n", len(bank), mean, lo, hi, cpu)
 	}
 	fmt.Fprintf(w, "\n![committed txs per block over time, per workload](%s)\n\n![inclusion latency CDF per workload](%s)\n", blocksPNG, cdfPNG)
 }

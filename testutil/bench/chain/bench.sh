@@ -103,6 +103,7 @@ if [[ -n $BENCH_STATE ]]; then
 	start_node 1
 fi
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench-chain: node pid $node_pid; load: $BENCH_ACCOUNTS accounts x $BENCH_TXS txs per run: $BENCH_WORKLOADS"
 "$ROOT/build/bin/streamload" run -node "$RPC" -accounts "$BENCH_ACCOUNTS" -txs "$BENCH_TXS" \
 	-workload "$BENCH_WORKLOADS" -node-pid "$node_pid" -timeout "$BENCH_TIMEOUT" \
@@ -111,11 +112,12 @@ echo "bench-chain: node pid $node_pid; load: $BENCH_ACCOUNTS accounts x $BENCH_T
 QUERIES_OUT=${BENCH_OUT%.jsonl}-queries.jsonl
 "$ROOT/build/bin/streamload" queries -api "http://127.0.0.1:$BENCH_API_PORT" -n 200 \
 	-profiles "$(cut -d, -f1 <<<"${BENCH_STATE:-100000}")" >"$QUERIES_OUT"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 stop_node
 echo "bench-chain: runs in $BENCH_OUT, query latencies in $QUERIES_OUT"
 
 if [[ -n $BENCH_MD ]]; then
-	setting="timeout_commit $BENCH_BLOCK_TIME, initial x/streaming state (profiles,streams,follows): ${BENCH_STATE:-empty}, $BENCH_ACCOUNTS accounts × $BENCH_TXS txs per run, node env: ${BENCH_NODE_ENV:-none}, broadcast over $BENCH_TRANSPORT$( [[ $BENCH_RATE == 0 ]] || echo ", at most $BENCH_RATE tx/s"), settings as \`streamd init\` and the devnet write them"
+	setting="timeout_commit $BENCH_BLOCK_TIME, initial x/streaming state (profiles,streams,follows): ${BENCH_STATE:-empty}, $BENCH_ACCOUNTS accounts × $BENCH_TXS txs per run, node env: ${BENCH_NODE_ENV:-none}, broadcast over $BENCH_TRANSPORT$( [[ $BENCH_RATE == 0 ]] || echo ", at most $BENCH_RATE tx/s"), settings as \`streamd init\` and the devnet write them; the machine's load average (1, 5, 15 min) was $load_before before the runs and $load_after after them"
 	"$ROOT/build/bin/streamload" report -in "$BENCH_OUT" -md "$BENCH_MD" -plots "$BENCH_PLOTS" -setting "$setting"
 	cp "$BENCH_OUT" "$BENCH_PLOTS/runs.jsonl"
 	echo "bench-chain: wrote $BENCH_MD and plots in $BENCH_PLOTS"
