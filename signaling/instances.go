@@ -19,9 +19,9 @@ type InstancesList struct {
 // Instances lists the live instances, this one first.
 func (s *Server) Instances(r *http.Request) InstancesList {
 	if s.sh == nil {
-		return InstancesList{Instances: []Instance{{ID: s.instanceID, URL: s.serverOrigin(r)}}}
+		return InstancesList{Instances: []Instance{{ID: s.instanceID, URL: requestOrigin(r)}}}
 	}
-	s.sh.setURL(s.serverOrigin(r))
+	s.sh.setURL(requestOrigin(r))
 	return InstancesList{Instances: s.sh.instances()}
 }
 

@@ -264,7 +264,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// browser page, so no page can abuse a user's session through it.
 	// The web app this server embeds is on its own origin: always allowed.
 	if s.sh != nil {
-		s.sh.setURL(s.serverOrigin(r))
+		s.sh.setURL(requestOrigin(r))
 	}
 	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) &&
 		(s.sh == nil || !s.sh.knownOrigin(o)) {
@@ -346,6 +346,16 @@ func (s *Server) serverOrigin(r *http.Request) string {
 	if s.cfg.PublicOrigin != "" {
 		return s.cfg.PublicOrigin
 	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + strings.ToLower(r.Host)
+}
+
+// requestOrigin is the origin the request reached, whatever PublicOrigin
+// says: what this instance advertises when no URL is configured.
+func requestOrigin(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"

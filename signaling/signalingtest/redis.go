@@ -11,6 +11,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/streamchain/streamchain/signaling"
 )
 
 // RedisServerBin is Debian's redis-server; .ci/run installs it.
@@ -112,4 +116,29 @@ func freePort(tb testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// RedisClient is a go-redis client of r with short timeouts (a test that
+// kills Redis must not wait long on it), closed when the test ends.
+func (r *Redis) Client(tb testing.TB) *redis.Client {
+	tb.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr: r.Addr(), DialTimeout: 200 * time.Millisecond,
+		ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
+		MaxRetries: -1, PoolSize: 8,
+	})
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// SharedConfig is shared mode on r for a test instance: short liveness
+// (an instance is gone 600 ms after its last refresh) so failure tests take
+// about a second.
+func (r *Redis) SharedConfig(tb testing.TB, id string) signaling.SharedConfig {
+	tb.Helper()
+	return signaling.SharedConfig{
+		Redis: r.Client(tb), InstanceID: id,
+		InstanceTTL: 600 * time.Millisecond, RefreshInterval: 150 * time.Millisecond,
+		OpTimeout: 300 * time.Millisecond, JoinTimeout: 2 * time.Second,
+	}
 }
