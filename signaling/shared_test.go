@@ -43,12 +43,12 @@ func newCluster(t *testing.T, mutate ...func(*signaling.Config)) *cluster {
 }
 
 // start runs one more instance named id.
-func (c *cluster) start(id string) *instance {
+func (c *cluster) start(id string, opts ...signaling.Option) *instance {
 	c.t.Helper()
 	reg := prometheus.NewRegistry()
-	srv, err := signaling.New(c.cfg, signalingtest.DialChain(c.t, c.chain.Addr()),
+	srv, err := signaling.New(c.cfg, signalingtest.DialChain(c.t, c.chain.Addr()), append([]signaling.Option{
 		signaling.WithRegistry(reg), signaling.WithLogger(signalingtest.Logger().With("instance", id)),
-		signaling.WithShared(c.redis.SharedConfig(c.t, id)))
+		signaling.WithShared(c.redis.SharedConfig(c.t, id))}, opts...)...)
 	require.NoError(c.t, err)
 	hs := signalingtest.Serve(c.t, srv, nil)
 	return &instance{env: &env{t: c.t, chain: c.chain, srv: srv, hs: hs, reg: reg, cfg: c.cfg}, id: id}
@@ -56,7 +56,10 @@ func (c *cluster) start(id string) *instance {
 
 // twoInstances starts a and b and waits until each sees the other.
 func (c *cluster) twoInstances() (*instance, *instance) {
-	a, b := c.start("a"), c.start("b")
+	return c.pair(c.start("a"), c.start("b"))
+}
+
+func (c *cluster) pair(a, b *instance) (*instance, *instance) {
 	for _, in := range []*instance{a, b} {
 		waitFor(c.t, in.id+" sees two instances", func() bool { return len(in.instances(c.t)) == 2 })
 	}
@@ -332,4 +335,25 @@ func internalHealth(t *testing.T, in *instance) (int, map[string]any) {
 	body := map[string]any{}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 	return resp.StatusCode, body
+}
+
+// An unsubscribe seen only by the viewer's instance cuts the viewer at its
+// session's home, which follows no chain events itself.
+func TestSharedRevocationReachesTheHome(t *testing.T) {
+	c := newCluster(t, func(cfg *signaling.Config) { cfg.RecheckInterval = time.Hour; cfg.CacheTTL = time.Minute })
+	feed := newFakeFeed()
+	a, b := c.pair(c.start("a"), c.start("b", signaling.WithEventFeed(feed)))
+	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := a.liveStream(owner)
+	bc, _ := a.broadcaster(owner, id)
+	vc, vPeer := b.viewer(fan, owner, id, bc)
+
+	feed.states <- true
+	c.chain.Unsubscribe(fan.Address, owner.Address)
+	feed.blocks <- []signaling.ChainEvent{{Kind: signaling.EventUnsubscribed, Subscriber: fan.Address, Broadcaster: owner.Address}}
+	removed := vc.ExpectSkipping("removed", "viewer_count")
+	require.Equal(t, "not_subscribed", removed.Str("reason"))
+	left := bc.ExpectSkipping("viewer_left", "viewer_count")
+	require.Equal(t, vPeer, left.Str("peer_id"))
+	require.Equal(t, "not_subscribed", left.Str("reason"))
 }

@@ -193,7 +193,45 @@ func (sh *shared) dispatch(env envelope) {
 		sh.toHome(env)
 	case kindOut, kindClose, kindLost, kindJoined:
 		sh.toOrigin(env)
+	case kindRevoke:
+		sh.revoked(env)
 	default:
 		sh.log.Warn("unknown message kind from another instance", "kind", env.Kind)
 	}
+}
+
+// kindRevoke carries chain events that cut sessions (unsubscribed, stream
+// deleted) to every other instance: an unsubscribe one instance sees cuts
+// the viewer at its session's home, wherever that is.
+const kindRevoke = "revoke"
+
+func (sh *shared) shareRevocations(events []ChainEvent) {
+	var cut []ChainEvent
+	for _, ev := range events {
+		if ev.Kind == EventUnsubscribed || ev.Kind == EventStreamDeleted {
+			cut = append(cut, ev)
+		}
+	}
+	if len(cut) == 0 {
+		return
+	}
+	data, err := json.Marshal(cut)
+	if err != nil {
+		return
+	}
+	for _, in := range sh.others() {
+		sh.publish(in.ID, envelope{Kind: kindRevoke, Data: data})
+	}
+}
+
+func (sh *shared) revoked(env envelope) {
+	var events []ChainEvent
+	if err := json.Unmarshal(env.Data, &events); err != nil {
+		sh.log.Warn("unreadable revocation from another instance", "from", env.From, "err", err)
+		return
+	}
+	// Acting on a chain event twice is harmless: a viewer already cut is
+	// not in any room. Only cuts are shared, and they never wait on
+	// anything but the hub's lock.
+	sh.hub.applyEvents(events)
 }
