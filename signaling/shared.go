@@ -342,12 +342,18 @@ func (sh *shared) tick() {
 	}
 	sh.mu.Unlock()
 
+	// An instance declared gone may only have been slow to refresh: it is
+	// told too (if it is really gone, nobody reads it), so both sides end
+	// the session and none is left half-open.
 	for _, b := range lostHomes {
+		sh.log.Info("instance lost: ending the sessions it was home of", "lost", b.home, "stream_id", b.stream)
 		sh.homeLost(b)
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id})
 	}
 	for _, p := range lostPeers {
 		sh.log.Info("instance lost: ending its peers' sessions", "lost", p.key.inst, "peer", p.m.peerID)
 		sh.dropProxy(p, ReasonInstanceLost)
+		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
 	}
 }
 

@@ -357,3 +357,28 @@ func TestSharedRevocationReachesTheHome(t *testing.T) {
 	require.Equal(t, vPeer, left.Str("peer_id"))
 	require.Equal(t, "not_subscribed", left.Str("reason"))
 }
+
+// One session per stream: a hub whose home lease another instance holds
+// (it claimed the stream while this one could not refresh) ends its session
+// so the peers join again at the real home.
+func TestSharedLostLeaseEndsTheSessionHere(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.twoInstances()
+	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := a.liveStream(owner)
+	bc, _ := a.broadcaster(owner, id)
+	vc, _ := b.viewer(fan, owner, id, bc)
+
+	rdb := c.redis.Client(t)
+	require.NoError(t, rdb.Set(context.Background(), fmt.Sprintf("signaling:home:%d", id), "b", time.Minute).Err())
+	for _, cl := range []*signalingtest.Client{bc, vc} {
+		ended := cl.ExpectSkipping("stream_ended", "viewer_count")
+		require.Equal(t, "instance_lost", ended.Str("reason"))
+	}
+	// b is the home now: the broadcaster, still on a, joins it there.
+	bc.Send(map[string]any{"type": "broadcast", "stream_id": id})
+	bc.Expect("broadcasting")
+	vc.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.NotEmpty(t, vc.Expect("watching").Str("broadcaster_peer_id"))
+	require.EqualValues(t, 1, b.metric("signaling_remote_peers"), "the broadcaster on a is a remote peer of b")
+}

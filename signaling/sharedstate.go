@@ -114,7 +114,12 @@ func (sh *shared) refresh(ctx context.Context, self Instance, rooms []uint64) (m
 	}
 	for i, c := range leases {
 		if n, _ := c.Int(); n == 0 {
-			sh.log.Warn("another instance holds the home lease of a stream this hub carries", "stream_id", rooms[i])
+			// Another instance claimed the stream while this one could
+			// not refresh (Redis restarted, or this process stalled):
+			// one session per stream, so this one ends and its peers
+			// join again, at the real home.
+			sh.log.Warn("another instance holds the home lease of a stream this hub carries; ending it here", "stream_id", rooms[i])
+			sh.hub.endStream(rooms[i], ReasonInstanceLost)
 		}
 	}
 	ids := members.Val()
