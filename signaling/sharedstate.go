@@ -3,6 +3,7 @@ package signaling
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -268,3 +269,5 @@ func (sh *shared) freeNonces(nonces []string) {
 func (sh *shared) dropNonce(nonce string) {
 	sh.async(func(ctx context.Context) { sh.rdb.Del(ctx, nonceKey(nonce)) })
 }
+
+func isNil(err error) bool { return errors.Is(err, redis.Nil) }
