@@ -281,6 +281,7 @@ func TestSharedRedisOutageFailsClosedAndRecovers(t *testing.T) {
 	id := a.liveStream(owner)
 	bc, _ := a.broadcaster(owner, id)
 	vc, vPeer := a.viewer(fan, owner, id, bc)
+	remote, _ := b.viewer(signalingtest.NewWallet(), owner, id, bc) // across instances
 	c.chain.Subscribe(late.Address, owner.Address)
 	lc, _ := b.signedIn(late)
 	baseline := runtime.NumGoroutine()
@@ -301,9 +302,17 @@ func TestSharedRedisOutageFailsClosedAndRecovers(t *testing.T) {
 
 	// The same-instance pair keeps relaying.
 	bc.Send(map[string]any{"type": "offer", "to": vPeer, "sdp": map[string]any{"type": "offer", "sdp": "v=0"}})
-	vc.Expect("offer")
+	vc.ExpectSkipping("offer", "viewer_count")
 
+	// Out for longer than the instance TTL: each side takes the other
+	// for gone.
+	time.Sleep(1300 * time.Millisecond)
 	c.redis.Start()
+	// The session across instances is over on both sides (what was sent
+	// during the outage is lost); the same-instance one goes on.
+	ended := remote.ExpectSkipping("stream_ended", "viewer_count")
+	require.Equal(t, "instance_lost", ended.Str("reason"))
+	require.Equal(t, "instance_lost", bc.ExpectSkipping("viewer_left", "viewer_count").Str("reason"))
 	waitFor(t, "a and b to reach redis again", func() bool {
 		return a.metric("signaling_redis_up") == 1 && b.metric("signaling_redis_up") == 1
 	})
@@ -317,6 +326,9 @@ func TestSharedRedisOutageFailsClosedAndRecovers(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		return false
 	})
+	bc.ExpectSkipping("viewer_joined", "viewer_count")
+	bc.Send(map[string]any{"type": "offer", "to": vPeer, "sdp": map[string]any{"type": "offer", "sdp": "v=0"}})
+	vc.ExpectSkipping("offer", "viewer_count")
 	status, health = internalHealth(t, a)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "reachable", health["redis"])

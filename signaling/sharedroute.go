@@ -324,7 +324,13 @@ func (sh *shared) toHome(env envelope) {
 		return // a message for a session that ended here already
 	}
 	if env.Kind == kindGone {
-		sh.dropProxy(p, ReasonDisconnected)
+		// The connection is gone, or its instance gave the session up
+		// (it was cut off from the others).
+		reason := ReasonDisconnected
+		if env.Text == ReasonInstanceLost {
+			reason = ReasonInstanceLost
+		}
+		sh.dropProxy(p, reason)
 		return
 	}
 	select {
