@@ -169,6 +169,9 @@ export class Session {
         this.ev.onCount?.(Number(m.viewer_count ?? 0));
         if (m.type === "broadcasting" && this.broadcasts++ > 0) this.markStale();
         if (m.type === "watching") {
+          // Watching again (another instance, or after instance_lost): the
+          // playing connection stays until the new offer's is connected.
+          this.keepPlaying();
           this.broadcasterPeer = String(m.broadcaster_peer_id ?? "");
           if (!this.broadcasterPeer) this.ev.onWaiting?.();
         }
