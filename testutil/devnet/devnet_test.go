@@ -232,8 +232,9 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 
 // TestMultinodeRunsAndStopsEverything: multinode.sh brings up a chain of
 // two validators (four with `make devnet VALIDATORS=4`; two keep this test
-// light) that commits blocks, signalingd against both gRPC endpoints; on
-// SIGTERM nothing it started is left and its ports are free.
+// light) that commits blocks, and two signalingd instances against both gRPC
+// endpoints sharing a redis-server (SIGNALING_INSTANCES=2); on SIGTERM
+// nothing it started is left and its ports are free.
 func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a devnet")
@@ -241,18 +242,37 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	bins := buildBinaries(t)
 	home := t.TempDir()
 	const host = "127.0.36.1" // any 127.x address is loopback; this one is ours
-	base := freeBase(t, host, 100)
+	// Nodes on base..base+14, instances on base+90 and base+100 (metrics on
+	// the next port), Redis on base+95.
+	base := freeBase(t, host, 102)
 	s := startScript(t, "multinode.sh", append(bins, "VALIDATORS=2", "MULTINODE_HOME="+home,
-		"BASE_PORT="+strconv.Itoa(base), "DEVNET_HOST="+host)...)
+		"BASE_PORT="+strconv.Itoa(base), "DEVNET_HOST="+host,
+		"SIGNALING_INSTANCES=2", "REDIS_PORT="+strconv.Itoa(base+95))...)
 	s.waitFor(t, "streamchain devnet is up: 2 validators", 3*time.Minute)
-	s.waitFor(t, `"chain reachable"`, time.Minute)
+	s.waitFor(t, "Ctrl-C stops every node", time.Minute)
 	out := s.output()
 	for _, want := range []string{
 		fmt.Sprintf("node0  RPC http://%[1]s:%[2]d  gRPC %[1]s:%[3]d  REST http://%[1]s:%[4]d", host, base, base+2, base+3),
 		fmt.Sprintf("node1  RPC http://%[1]s:%[2]d  gRPC %[1]s:%[3]d  REST http://%[1]s:%[4]d", host, base+10, base+12, base+13),
 		fmt.Sprintf("%[1]s:%[2]d,%[1]s:%[3]d", host, base+2, base+12),
+		fmt.Sprintf("sharing redis://%s:%d/0", host, base+95),
+		fmt.Sprintf("sig1  WebSocket ws://%[1]s:%[2]d/ws   health http://%[1]s:%[2]d/healthz", host, base+90),
+		fmt.Sprintf("sig2  WebSocket ws://%[1]s:%[2]d/ws   health http://%[1]s:%[2]d/healthz", host, base+100),
 	} {
 		require.Contains(t, out, want)
+	}
+	require.Eventually(t, func() bool { return listening(host, base+95) }, 30*time.Second, 100*time.Millisecond, "redis-server")
+	require.Equal(t, "+PONG", redisPing(t, host, base+95), "the devnet's redis-server")
+	// TODO(client10): waits for redis10's shared mode; until signalingd has
+	// -redis the instances refuse their flags and exit.
+	if daemonHasFlag(t, bins, "-redis") {
+		s.waitFor(t, `"chain reachable"`, time.Minute)
+		for _, p := range []int{base + 90, base + 100} {
+			url := fmt.Sprintf("http://%s:%d", host, p)
+			require.Eventually(t, func() bool { return httpStatus(url+"/healthz") == http.StatusOK }, time.Minute, 200*time.Millisecond, url)
+		}
+	} else {
+		t.Log("WAITS FOR redis10: signalingd has no -redis flag yet; not checking the instances answer")
 	}
 	// Both validators sign: node1's log shows it committing blocks too.
 	s.waitFor(t, "node0| ", time.Minute)
@@ -264,7 +284,7 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	require.NoError(t, syscall.Kill(s.cmd.Process.Pid, syscall.SIGTERM))
 	s.exited(t, time.Minute)
 	require.Empty(t, processesWith(t, home), "a process of the devnet outlived it")
-	for _, p := range []int{base, base + 1, base + 2, base + 10, base + 12, base + 90} {
+	for _, p := range []int{base, base + 1, base + 2, base + 10, base + 12, base + 90, base + 95, base + 100} {
 		require.False(t, listening(host, p), "port %d still taken", p)
 	}
 }
@@ -295,7 +315,7 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 	for i, p := range []int{sig1, sig2} {
 		require.Contains(t, s.output(), fmt.Sprintf("sig%d  web app http://127.0.0.1:%d/", i+1, p))
 	}
-	require.Equal(t, "+PONG", redisPing(t, redisPort), "the devnet's redis-server")
+	require.Equal(t, "+PONG", redisPing(t, "127.0.0.1", redisPort), "the devnet's redis-server")
 	require.DirExists(t, filepath.Join(home, "redis"), "Redis keeps its files under DEVNET_HOME")
 
 	// Both instances answer, and each lists both, itself first.
@@ -346,10 +366,10 @@ func daemonHasFlag(t *testing.T, env []string, flag string) bool {
 	return strings.Contains(string(out), "\n  "+flag+" ")
 }
 
-// redisPing sends PING to the redis-server on 127.0.0.1:port.
-func redisPing(t *testing.T, port int) string {
+// redisPing sends PING to the redis-server on host:port.
+func redisPing(t *testing.T, host string, port int) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+	c, err := net.DialTimeout("tcp", fmt.Sprintf("%s:%d", host, port), time.Second)
 	require.NoError(t, err)
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
