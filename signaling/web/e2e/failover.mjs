@@ -91,8 +91,11 @@ async function main() {
     if (!/on air/i.test(aliceStatus)) throw new Error(`alice not on air: ${aliceStatus}`);
     await connectDevnet(bob, "bob");
     await go(bob, `#/stream/${STREAM_ID}`);
+    const watchAt = Date.now();
     await click(bob, '[data-action="watch"]');
     const first = await waitUntil("decoded frame at bob", async () => (await pcStats(bob)).find((s) => s.frames > 0), 60_000);
+    // The baseline of the time to resume: a fresh Watch, same pages, same run.
+    summary.figures.watch_to_first_frame_ms = Date.now() - watchAt;
     await sleep(1000);
     const flowing = (await pcStats(bob))[first.i];
     if (!(flowing.frames > first.frames)) throw new Error(`video does not flow before the kill: ${JSON.stringify({ first, flowing })}`);
