@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -66,6 +67,10 @@ type Authenticator struct {
 	ttl     time.Duration
 	now     func() time.Time
 
+	// sh, in shared mode, keeps the nonces in Redis so a challenge issued
+	// by one instance is answered once, on any instance.
+	sh *shared
+
 	mu        sync.Mutex
 	nonces    map[string]*nonceRecord
 	byOwner   map[uint64][]string
@@ -120,12 +125,21 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 		ExpiresAt: expires,
 	}
 
+	if a.sh != nil {
+		if err := a.sh.putNonce(nonce, ch.Text, owner, expires); err != nil {
+			return Challenge{}, fmt.Errorf("%w: %v", errSharedState, err)
+		}
+	}
+
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.sweepLocked()
 	owned := a.byOwner[owner]
 	if len(owned) >= maxChallengesPerConn {
 		delete(a.nonces, owned[0])
+		if a.sh != nil {
+			a.sh.dropNonce(owned[0])
+		}
 		owned = owned[1:]
 	}
 	a.nonces[nonce] = &nonceRecord{owner: owner, text: ch.Text, expires: expires}
@@ -133,16 +147,23 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 	return ch, nil
 }
 
-// Release forgets the unanswered challenges of a closed connection.
+// Release forgets the unanswered challenges of a closed connection. In
+// shared mode they stay in Redis, freed: the client may answer one on a new
+// connection (on any instance), once.
 func (a *Authenticator) Release(owner uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	var freed []string
 	for _, n := range a.byOwner[owner] {
 		if r, ok := a.nonces[n]; ok && !r.used {
 			delete(a.nonces, n)
+			freed = append(freed, n)
 		}
 	}
 	delete(a.byOwner, owner)
+	if a.sh != nil {
+		a.sh.freeNonces(freed)
+	}
 }
 
 // Outstanding is the number of nonces held (unanswered or burnt and not yet
@@ -228,8 +249,14 @@ func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string
 	if fields.chainID != a.chainID {
 		return "", protoErr(CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
 	}
-	if fields.origin != origin {
+	// In shared mode a challenge from another live instance of this
+	// deployment is as good: the client may have moved.
+	if fields.origin != origin && (a.sh == nil || !a.sh.knownOrigin(fields.origin)) {
 		return "", protoErr(CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
+	}
+
+	if a.sh != nil {
+		return a.verifyShared(owner, fields, p)
 	}
 
 	a.mu.Lock()
@@ -252,13 +279,53 @@ func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string
 		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
 	}
 	rec.used = true
+	a.forgetOwnedLocked(owner, fields.nonce)
+	return p.Address, nil
+}
+
+func (a *Authenticator) forgetOwnedLocked(owner uint64, nonce string) {
 	owned := a.byOwner[owner]
 	for i, n := range owned {
-		if n == fields.nonce {
+		if n == nonce {
 			a.byOwner[owner] = append(owned[:i:i], owned[i+1:]...)
 			break
 		}
 	}
+}
+
+// errSharedState: the shared nonce store (Redis) did not answer.
+var errSharedState = errors.New("shared state unavailable")
+
+// verifyShared is the nonce step of Verify in shared mode: the nonce is
+// burnt in Redis, atomically, so it is accepted once on any instance. A
+// nonce stays bound to the connection it was issued to while that
+// connection lives; once it has ended (or its instance is gone) the
+// challenge may be answered on another connection, once.
+func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p AuthProof) (string, *ProtocolError) {
+	if !a.now().Before(fields.expiresAt) {
+		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
+	}
+	verdict, err := a.sh.takeNonce(fields.nonce, p.Message, owner)
+	if err != nil {
+		return "", unavailable()
+	}
+	switch verdict {
+	case "ok":
+	case "used":
+		return "", protoErr(CodeAuthReplayed, "challenge was already used")
+	case "owner":
+		return "", protoErr(CodeAuthUnknownNonce, "nonce was issued to another connection")
+	case "text":
+		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
+	default:
+		return "", protoErr(CodeAuthUnknownNonce, "nonce was not issued by this server")
+	}
+	a.mu.Lock()
+	if rec := a.nonces[fields.nonce]; rec != nil {
+		rec.used = true
+	}
+	a.forgetOwnedLocked(owner, fields.nonce)
+	a.mu.Unlock()
 	return p.Address, nil
 }
 

@@ -23,6 +23,9 @@ type Hub struct {
 	now      func() time.Time
 	observer LiveObserver
 	feed     EventFeed
+	// sh is the shared mode (shared.go); nil in the single-process mode.
+	// Set before the first connection, never changed.
+	sh *shared
 
 	mu        sync.Mutex
 	rooms     map[uint64]*room
@@ -47,6 +50,13 @@ type member struct {
 	peerID string
 	ip     string
 	p      peer
+	// remote is set on a member that stands for a connection on another
+	// instance (shared mode): its messages arrive through Redis and its
+	// events leave through it. Such a member is never routed again.
+	remote bool
+	// slot names this member's entry in the global per-account viewer
+	// count while it watches (shared mode).
+	slot string
 	// queued counts the bytes this member's relayed messages occupy in
 	// other peers' send queues (the writers pay them back).
 	queued atomic.Int64
@@ -106,20 +116,30 @@ func (h *Hub) register(m *member) bool {
 	}
 	h.members[m] = struct{}{}
 	h.wg.Add(1)
-	h.m.Connections.Inc()
+	if !m.remote {
+		h.m.Connections.Inc()
+	}
 	return true
 }
 
-func (h *Hub) unregister(m *member) {
+func (h *Hub) unregister(m *member) { h.unregisterWith(m, ReasonDisconnected) }
+
+// unregisterWith ends m's session, telling the others why, and forgets m.
+func (h *Hub) unregisterWith(m *member, reason string) {
 	h.mu.Lock()
 	if _, ok := h.members[m]; !ok {
 		h.mu.Unlock()
 		return
 	}
-	h.detachLocked(m, ReasonDisconnected)
+	h.detachLocked(m, reason)
 	delete(h.members, m)
 	h.mu.Unlock()
-	h.m.Connections.Dec()
+	if !m.remote {
+		h.m.Connections.Dec()
+	}
+	if h.sh != nil && !m.remote {
+		h.sh.disconnected(m)
+	}
 	h.wg.Done()
 }
 

@@ -55,8 +55,17 @@ func (h *Hub) checkStream(id uint64) (StreamInfo, *ProtocolError) {
 }
 
 // broadcast makes m the broadcaster of stream id, taking over from an
-// earlier connection of the same owner.
+// earlier connection of the same owner. In shared mode the session may live
+// on another instance (its home): the join goes there.
 func (h *Hub) broadcast(m *member, id uint64) *ProtocolError {
+	if h.sh != nil && !m.remote {
+		return h.sh.join(m, id, roleBroadcaster)
+	}
+	return h.broadcastHere(m, id)
+}
+
+// broadcastHere is broadcast in this instance's hub.
+func (h *Hub) broadcastHere(m *member, id uint64) *ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
 		return perr
@@ -93,8 +102,17 @@ func (h *Hub) broadcast(m *member, id uint64) *ProtocolError {
 	return nil
 }
 
-// watch attaches m as a viewer of stream id.
+// watch attaches m as a viewer of stream id (in shared mode, at the
+// stream's home).
 func (h *Hub) watch(m *member, id uint64) *ProtocolError {
+	if h.sh != nil && !m.remote {
+		return h.sh.join(m, id, roleViewer)
+	}
+	return h.watchHere(m, id)
+}
+
+// watchHere is watch in this instance's hub.
+func (h *Hub) watchHere(m *member, id uint64) *ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
 		return perr
@@ -107,6 +125,22 @@ func (h *Hub) watch(m *member, id uint64) *ProtocolError {
 	if !ok {
 		return protoErr(CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
 	}
+	// In shared mode the per-account cap over all streams counts every
+	// instance's viewers: a slot is taken in Redis first (never under the
+	// lock) and given back if the join fails after all.
+	slot := ""
+	if h.sh != nil {
+		var perr *ProtocolError
+		if slot, perr = h.sh.takeViewerSlot(m.address, h.cfg.MaxViewersPerAccount); perr != nil {
+			return perr
+		}
+	}
+	joined := false
+	defer func() {
+		if !joined && slot != "" {
+			h.sh.giveViewerSlot(m.address, slot)
+		}
+	}()
 
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -127,6 +161,7 @@ func (h *Hub) watch(m *member, id uint64) *ProtocolError {
 	}
 	r = h.roomLocked(id, info)
 	h.addViewerLocked(r, m)
+	m.slot, joined = slot, true
 
 	msg := watchingMsg{
 		Type: TypeWatching, StreamID: StreamID(id), PeerID: m.peerID,
@@ -144,6 +179,11 @@ func (h *Hub) watch(m *member, id uint64) *ProtocolError {
 
 // leave ends m's session at its own request.
 func (h *Hub) leave(m *member) *ProtocolError {
+	if h.sh != nil && !m.remote {
+		if perr, routed := h.sh.leave(m); routed {
+			return perr // the session lives on another instance
+		}
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := m.room

@@ -128,7 +128,11 @@ func (h *Hub) detachLocked(m *member, reason string) {
 	switch m.role {
 	case roleBroadcaster:
 		h.offAirLocked(r)
-		ended := outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(r.id), Reason: ReasonBroadcasterLeft})}
+		why := ReasonBroadcasterLeft
+		if reason == ReasonInstanceLost {
+			why = reason // the broadcaster's instance is gone, not the broadcaster
+		}
+		ended := outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(r.id), Reason: why})}
 		for _, v := range sortedViewers(r) {
 			v.m.event(ended)
 			h.dropViewerLocked(r, v)
@@ -189,6 +193,10 @@ func (h *Hub) dropViewerLocked(r *room, v *viewer) {
 	}
 	v.toViewer, v.toBroadcaster = heldCandidates{}, heldCandidates{}
 	v.m.role, v.m.room = roleNone, nil
+	if v.m.slot != "" {
+		h.sh.giveViewerSlot(v.m.address, v.m.slot) // asynchronous: never a round trip under the lock
+		v.m.slot = ""
+	}
 	h.m.Viewers.Dec()
 }
 
@@ -198,6 +206,9 @@ func (h *Hub) dropRoomIfEmptyLocked(r *room) {
 	}
 	r.endTimer.Stop()
 	delete(h.rooms, r.id)
+	if h.sh != nil {
+		h.sh.roomGone(r.id) // asynchronous: the home lease is released
+	}
 }
 
 // sendCountLocked tells everyone in r, and the observer, how many watch.

@@ -35,6 +35,9 @@ type liveEntry struct {
 type LiveStatus struct {
 	mu      sync.Mutex
 	streams map[uint64]liveEntry
+	// remote is the other instances' on-air streams (shared mode), read
+	// from Redis every refresh.
+	remote  []LiveStream
 	subs    map[chan struct{}]struct{}
 	maxSubs int
 	closed  chan struct{}
@@ -75,12 +78,29 @@ func (l *LiveStatus) update(id uint64, f func(e *liveEntry)) {
 	if !before.onAir && !e.onAir {
 		return
 	}
+	l.wakeLocked()
+}
+
+func (l *LiveStatus) wakeLocked() {
 	for ch := range l.subs {
 		select {
 		case ch <- struct{}{}:
 		default: // a wake-up is already pending
 		}
 	}
+}
+
+// setRemote replaces the other instances' streams, waking the SSE streams
+// when they changed.
+func (l *LiveStatus) setRemote(streams []LiveStream) {
+	slices.SortFunc(streams, func(a, b LiveStream) int { return cmp.Compare(a.StreamID, b.StreamID) })
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if slices.Equal(l.remote, streams) {
+		return
+	}
+	l.remote = streams
+	l.wakeLocked()
 }
 
 // OnAir records that stream id has a broadcaster.
@@ -97,17 +117,37 @@ func (l *LiveStatus) ViewerCount(id uint64, n int) {
 	l.update(id, func(e *liveEntry) { e.viewers = n })
 }
 
-// Snapshot lists the streams on air, by id.
+// Snapshot lists the streams on air, by id: in shared mode, every
+// instance's.
 func (l *LiveStatus) Snapshot() LiveSnapshot {
 	l.mu.Lock()
+	out := l.localLocked()
+	for _, r := range l.remote {
+		// A stream has one home; during a move both may list it for a
+		// moment: it is listed once.
+		if !l.streams[uint64(r.StreamID)].onAir {
+			out.Streams = append(out.Streams, r)
+		}
+	}
+	l.mu.Unlock()
+	slices.SortFunc(out.Streams, func(a, b LiveStream) int { return cmp.Compare(a.StreamID, b.StreamID) })
+	return out
+}
+
+// localSnapshot is this instance's own streams on air.
+func (l *LiveStatus) localSnapshot() LiveSnapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.localLocked()
+}
+
+func (l *LiveStatus) localLocked() LiveSnapshot {
 	out := LiveSnapshot{Streams: []LiveStream{}}
 	for id, e := range l.streams {
 		if e.onAir {
 			out.Streams = append(out.Streams, LiveStream{StreamID: StreamID(id), Viewers: e.viewers})
 		}
 	}
-	l.mu.Unlock()
-	slices.SortFunc(out.Streams, func(a, b LiveStream) int { return cmp.Compare(a.StreamID, b.StreamID) })
 	return out
 }
 

@@ -37,6 +37,7 @@ const (
 	TypeStreamEnded       = "stream_ended"
 	TypeRemoved           = "removed"
 	TypeError             = "error"
+	TypeDraining          = "draining" // this instance is stopping: reconnect elsewhere
 )
 
 // Code is a stable, machine-readable error code.
@@ -73,6 +74,10 @@ const (
 	CodePayloadTooLarge    Code = "payload_too_large"
 	CodePeerBusy           Code = "peer_busy"
 	CodeInternal           Code = "internal"
+	// CodeSharedStateUnavailable: in shared mode, Redis cannot be reached,
+	// so what needs shared state (a sign-in challenge, watch, broadcast)
+	// is refused; try again shortly, or another instance.
+	CodeSharedStateUnavailable Code = "shared_state_unavailable"
 )
 
 // Reasons carried by stream_ended, removed and viewer_left.
@@ -84,6 +89,9 @@ const (
 	ReasonChainUnavailable = "chain_unavailable"
 	ReasonLeft             = "left"
 	ReasonDisconnected     = "disconnected"
+	// ReasonInstanceLost: the instance that carried the other side, or
+	// the session's home, stopped answering (shared mode).
+	ReasonInstanceLost = "instance_lost"
 )
 
 // WebSocket close codes the server uses besides the standard 1001 (going

@@ -14,6 +14,16 @@ type heldCandidates struct {
 }
 
 func (h *Hub) relay(m *member, msg ClientMessage, out outbound) *ProtocolError {
+	if h.sh != nil && !m.remote {
+		if perr, routed := h.sh.relay(m, msg, out); routed {
+			return perr // the session lives on another instance
+		}
+	}
+	return h.relayHere(m, msg, out)
+}
+
+// relayHere is relay in this instance's hub, where m's session lives.
+func (h *Hub) relayHere(m *member, msg ClientMessage, out outbound) *ProtocolError {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := m.room

@@ -85,6 +85,19 @@ func (h *Hub) applyBlock(height int64, events []ChainEvent) {
 	h.m.ChainEventHeight.Set(float64(height))
 	for _, ev := range events {
 		h.m.ChainEvents.WithLabelValues(string(ev.Kind)).Inc()
+	}
+	h.applyEvents(events)
+	if h.sh != nil {
+		// The homes of this instance's remote viewers may not follow the
+		// chain right now: revocations reach every instance.
+		h.sh.shareRevocations(events)
+	}
+}
+
+// applyEvents acts on committed events, from this instance's feed or from
+// another instance's (shared mode).
+func (h *Hub) applyEvents(events []ChainEvent) {
+	for _, ev := range events {
 		switch ev.Kind {
 		case EventUnsubscribed:
 			h.chain.forgetSubscription(ev.Subscriber, ev.Broadcaster)

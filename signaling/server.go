@@ -52,6 +52,12 @@ type Server struct {
 	live         *LiveStatus
 	devnetWallet []DevnetAccount
 
+	// Shared mode (shared.go): set by WithShared, nil otherwise.
+	sharedCfg *SharedConfig
+	sh        *shared
+	// instanceID names this instance in /instances.json in single mode.
+	instanceID string
+
 	healthMu  sync.Mutex
 	healthAt  time.Time
 	healthErr error
@@ -117,6 +123,18 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now, s.observer, s.feed)
+	if s.sharedCfg != nil {
+		if err := s.sharedCfg.defaults(); err != nil {
+			s.hub.drain(context.Background(), "")
+			return nil, err
+		}
+		s.sh = newShared(*s.sharedCfg, s)
+		s.hub.sh, s.auth.sh = s.sh, s.sh
+		s.instanceID = s.sh.id
+		s.sh.start()
+	} else {
+		s.instanceID = newPeerID()[:8]
+	}
 	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
 	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
 	// limit still gets a real status code; they stop what the WebSocket
@@ -143,6 +161,7 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /healthz", s.servePublicHealth)
+	s.mux.HandleFunc("GET /instances.json", s.serveInstances)
 	s.registerWebRoutes(s.mux)
 }
 
@@ -187,10 +206,28 @@ func (s *Server) Listener(ln net.Listener) net.Listener {
 // code 1001 and a reason, and waits for them until ctx ends, when it drops
 // the rest. In-flight chain queries are cancelled at once and no re-check
 // starts after it; the Chain passed to New is the caller's to close.
+//
+// Before closing, every connection is sent a draining event naming the
+// other live instances (shared mode) so clients move at once; in shared
+// mode this instance first withdraws from Redis, so their reconnects land
+// elsewhere, and sessions it carries for other instances' connections end
+// with instance_lost instead of closing those connections.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.draining.Store(true)
+	if s.draining.Swap(true) {
+		return s.hub.drain(ctx, "server shutting down")
+	}
 	s.live.Close()
-	return s.hub.drain(ctx, "server shutting down")
+	var others []Instance
+	if s.sh != nil {
+		s.sh.drainStart()
+		others = s.sh.others()
+	}
+	s.hub.announce(drainingFrame(ctx, others))
+	err := s.hub.drain(ctx, "server shutting down")
+	if s.sh != nil {
+		s.sh.stop()
+	}
+	return err
 }
 
 // Close drops every connection at once.
@@ -226,7 +263,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// Browsers always send Origin; a request without one is not from a
 	// browser page, so no page can abuse a user's session through it.
 	// The web app this server embeds is on its own origin: always allowed.
-	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) {
+	if s.sh != nil {
+		s.sh.setURL(requestOrigin(r))
+	}
+	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) &&
+		(s.sh == nil || !s.sh.knownOrigin(o)) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}
@@ -312,6 +353,16 @@ func (s *Server) serverOrigin(r *http.Request) string {
 	return scheme + "://" + strings.ToLower(r.Host)
 }
 
+// requestOrigin is the origin the request reached, whatever PublicOrigin
+// says: what this instance advertises when no URL is configured.
+func requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + strings.ToLower(r.Host)
+}
+
 // newPeerID is a random per-connection id (128 bits): it names a peer to the
 // other side without revealing or depending on its address.
 func newPeerID() string {
@@ -352,6 +403,8 @@ type PublicHealth struct {
 type InternalHealth struct {
 	PublicHealth
 	ChainError string `json:"chain_error,omitempty"`
+	// Redis is reachable or unreachable in shared mode, absent otherwise.
+	Redis string `json:"redis,omitempty"`
 	Stats
 }
 
@@ -361,6 +414,14 @@ func (s *Server) health(ctx context.Context) (int, InternalHealth) {
 	if err := s.chainHealth(ctx); err != nil {
 		body.Status, body.Chain, body.ChainError = "degraded", "unreachable", err.Error()
 		status = http.StatusServiceUnavailable
+	}
+	if s.sh != nil {
+		body.Redis = "reachable"
+		if !s.sh.up.Load() {
+			body.Redis = "unreachable"
+			body.Status = "degraded"
+			status = http.StatusServiceUnavailable
+		}
 	}
 	if s.draining.Load() {
 		body.Status = "draining"

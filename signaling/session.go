@@ -155,6 +155,11 @@ func (s *session) relay(m ClientMessage, received time.Time) *ProtocolError {
 
 func (s *session) sendChallenge() {
 	ch, err := s.srv.auth.Issue(s.member.id, s.origin)
+	if errors.Is(err, errSharedState) {
+		s.log.Warn("issuing challenge", "err", err)
+		s.reject(TypeChallenge, unavailable())
+		return
+	}
 	if err != nil {
 		s.log.Error("issuing challenge", "err", err)
 		s.reject(TypeChallenge, protoErr(CodeInternal, "could not issue a challenge"))

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/streamchain/streamchain/signaling"
 )
 
@@ -44,6 +46,14 @@ type settings struct {
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string
 	LogFormat string
+
+	// Shared mode (redis.go): Redis is the go-redis URL of the Redis the
+	// instances share; empty keeps the single-process mode.
+	Redis           string
+	InstanceID      string
+	AdvertiseURL    string
+	InstanceTTL     time.Duration
+	InstanceRefresh time.Duration
 }
 
 // Process defaults: loopback listeners, a node on this host.
@@ -65,6 +75,9 @@ func defaultSettings() settings {
 		DrainTimeout:  defaultDrainTimeout,
 		LogLevel:      "info",
 		LogFormat:     "text",
+
+		InstanceTTL:     defaultInstanceTTL,
+		InstanceRefresh: defaultInstanceRefresh,
 	}
 }
 
@@ -81,6 +94,14 @@ func (s settings) validate() error {
 	}
 	if s.DrainTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("drain timeout must be positive, got %s", s.DrainTimeout))
+	}
+	if s.Redis != "" {
+		if _, err := redis.ParseURL(s.Redis); err != nil {
+			errs = append(errs, fmt.Errorf("redis url: %w", err))
+		}
+		if s.InstanceRefresh <= 0 || s.InstanceRefresh >= s.InstanceTTL {
+			errs = append(errs, fmt.Errorf("instance refresh %s must be positive and shorter than the instance TTL %s", s.InstanceRefresh, s.InstanceTTL))
+		}
 	}
 	switch s.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -148,6 +169,11 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 		{"public-rest", "SIGNALINGD_PUBLIC_REST", "the node's REST (gRPC gateway) URL as browsers reach it, for /chain-info.json", (*stringValue)(&cfg.Web.PublicREST)},
 		{"min-gas-price", "SIGNALINGD_MIN_GAS_PRICE", "the node's minimum gas price in ustream; wallets' fee steps start there", (*floatValue)(&cfg.Web.MinGasPrice)},
 		{"devnet-wallet", "SIGNALINGD_DEVNET_WALLET", "DEVNET ONLY: JSON file of public demo keys the web app offers as a built-in wallet", (*stringValue)(&cfg.Web.DevnetWalletFile)},
+		{"redis", "SIGNALINGD_REDIS", "shared mode: the Redis the instances share, as a go-redis URL (redis://127.0.0.1:6379/0); empty = one process, in memory", (*stringValue)(&cfg.Redis)},
+		{"instance-id", "SIGNALINGD_INSTANCE_ID", "shared mode: this instance's name (default: random)", (*stringValue)(&cfg.InstanceID)},
+		{"advertise-url", "SIGNALINGD_ADVERTISE_URL", "shared mode: this instance's public base URL, its WebSocket at <url>/ws (default: http://<listen address>)", (*stringValue)(&cfg.AdvertiseURL)},
+		{"instance-ttl", "SIGNALINGD_INSTANCE_TTL", "shared mode: an instance that has not refreshed its key for this long is gone", (*durationValue)(&cfg.InstanceTTL)},
+		{"instance-refresh", "SIGNALINGD_INSTANCE_REFRESH", "shared mode: how often an instance refreshes its key and leases (shorter than -instance-ttl)", (*durationValue)(&cfg.InstanceRefresh)},
 		{"log-level", "SIGNALINGD_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&cfg.LogLevel)},
 		{"log-format", "SIGNALINGD_LOG_FORMAT", "text or json", (*stringValue)(&cfg.LogFormat)},
 	}

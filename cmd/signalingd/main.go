@@ -61,19 +61,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	} else {
 		log.Warn("no node RPC configured: revocations wait for the periodic re-check", "interval", cfg.RecheckInterval)
 	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	shared, rdb, err := sharedMode(cfg, ln, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	if rdb != nil {
+		defer rdb.Close()
+		opts = append(opts, shared)
+	}
 	srv, err := signaling.New(cfg.Config, chain, opts...)
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 
 	// The first signal starts the drain.
 	drainCtx, stopDrainSignal := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopDrainSignal()
-
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return err
-	}
 	httpSrv := srv.HTTPServer()
 	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.Serve(srv.Listener(ln)) }()

@@ -44,6 +44,7 @@ type peer struct {
 	want     int
 	received chan []byte
 	dcClosed chan struct{}
+	dcOnce   sync.Once // a viewer that re-watches has several data channels
 
 	mu      sync.Mutex
 	ice     []webrtc.ICEServer
@@ -342,8 +343,7 @@ func (p *peer) onOffer(m signalingtest.Msg) {
 				p.failf("received %d bytes, more than the %d sent", len(got), p.want)
 			}
 		})
-		var once sync.Once
-		dc.OnClose(func() { once.Do(func() { close(p.dcClosed) }) })
+		dc.OnClose(func() { p.dcOnce.Do(func() { close(p.dcClosed) }) })
 	})
 	if err := pc.SetRemoteDescription(sdp); err != nil {
 		p.failf("set offer: %v", err)

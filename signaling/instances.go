@@ -1,0 +1,53 @@
+package signaling
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// The instances a client may connect to: GET /instances.json, and the
+// draining event sent before an instance closes its connections.
+
+// InstancesList is the body of GET /instances.json.
+type InstancesList struct {
+	// Instances are the live instances, this one first. In single mode
+	// only this one.
+	Instances []Instance `json:"instances"`
+}
+
+// Instances lists the live instances, this one first.
+func (s *Server) Instances(r *http.Request) InstancesList {
+	if s.sh == nil {
+		return InstancesList{Instances: []Instance{{ID: s.instanceID, URL: requestOrigin(r)}}}
+	}
+	s.sh.setURL(requestOrigin(r))
+	return InstancesList{Instances: s.sh.instances()}
+}
+
+func (s *Server) serveInstances(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Instances(r))
+}
+
+// defaultReconnectWithin is what draining says when the drain has no
+// deadline.
+const defaultReconnectWithin = 10 * time.Second
+
+type drainingMsg struct {
+	Type              string     `json:"type"`
+	ReconnectWithinMS int64      `json:"reconnect_within_ms"`
+	Instances         []Instance `json:"instances"`
+}
+
+// drainingFrame tells a client to move before the drain's deadline, naming
+// where it can go.
+func drainingFrame(ctx context.Context, others []Instance) []byte {
+	within := defaultReconnectWithin
+	if d, ok := ctx.Deadline(); ok {
+		within = time.Until(d)
+	}
+	if others == nil {
+		others = []Instance{}
+	}
+	return encode(drainingMsg{Type: TypeDraining, ReconnectWithinMS: within.Milliseconds(), Instances: others})
+}

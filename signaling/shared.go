@@ -1,0 +1,380 @@
+package signaling
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+)
+
+// Shared mode: several instances behind one load balancer share their
+// sessions through Redis. Each stream's session lives in the hub of one
+// instance, its home, recorded in Redis with a lease; a connection on another
+// instance joins it as a remote peer, its messages and events carried by
+// Redis pub/sub (sharedbus.go, sharedroute.go). Nonces, home leases and the
+// per-account viewer count are Redis keys changed by Lua scripts
+// (sharedstate.go). Each instance keeps a liveness key; when one is gone the
+// others end the sessions that involved it with reason instance_lost.
+//
+// Nothing here runs under the hub's lock: the hub calls in only to queue
+// work (roomGone, giveViewerSlot) or before it takes its lock (join, relay).
+
+// SharedConfig switches a Server to shared mode (WithShared).
+type SharedConfig struct {
+	// Redis is the client of the shared Redis; the Server does not close it.
+	Redis *redis.Client
+	// InstanceID names this instance; empty picks a random one.
+	InstanceID string
+	// AdvertiseURL is this instance's public base URL
+	// (http://127.0.0.1:8090); its WebSocket is <url>/ws. Other instances
+	// list it in /instances.json and in draining events.
+	AdvertiseURL string
+	// InstanceTTL is how long this instance counts as alive after its last
+	// refresh (default 3 s); RefreshInterval how often it refreshes its key
+	// and its home leases and looks at the others (default 1 s).
+	InstanceTTL     time.Duration
+	RefreshInterval time.Duration
+	// OpTimeout bounds one Redis call (default 1 s).
+	OpTimeout time.Duration
+	// JoinTimeout bounds a join forwarded to another instance (default 5 s).
+	JoinTimeout time.Duration
+}
+
+// WithShared puts the Server in shared mode.
+func WithShared(c SharedConfig) Option { return func(s *Server) { s.sharedCfg = &c } }
+
+func (c *SharedConfig) defaults() error {
+	if c.Redis == nil {
+		return errors.New("signaling: shared mode needs a Redis client")
+	}
+	if c.InstanceID == "" {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		c.InstanceID = hex.EncodeToString(b[:])
+	}
+	if strings.ContainsAny(c.InstanceID, "/: ") || len(c.InstanceID) > 64 {
+		return fmt.Errorf("signaling: instance id %q: at most 64 characters, no '/', ':' or space", c.InstanceID)
+	}
+	if c.AdvertiseURL != "" {
+		u, err := url.Parse(c.AdvertiseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("signaling: advertise url %q: want http(s)://host[:port]", c.AdvertiseURL)
+		}
+		c.AdvertiseURL = strings.TrimSuffix(c.AdvertiseURL, "/")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.InstanceTTL, 3*time.Second)
+	def(&c.RefreshInterval, time.Second)
+	def(&c.OpTimeout, time.Second)
+	def(&c.JoinTimeout, 5*time.Second)
+	if c.RefreshInterval >= c.InstanceTTL {
+		return fmt.Errorf("signaling: instance refresh %s must be shorter than its TTL %s", c.RefreshInterval, c.InstanceTTL)
+	}
+	return nil
+}
+
+// Instance is one live instance, as /instances.json and draining list it.
+type Instance struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+// sharedMetrics are the shared mode's own metrics.
+type sharedMetrics struct {
+	redisUp       prometheus.Gauge
+	remotePeers   prometheus.Gauge
+	publishErrors prometheus.Counter
+	dropped       prometheus.Counter
+}
+
+func newSharedMetrics(reg prometheus.Registerer) *sharedMetrics {
+	m := &sharedMetrics{
+		redisUp: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "signaling", Name: "redis_up",
+			Help: "1 when the shared Redis answered the last call, else 0 (shared mode)."}),
+		remotePeers: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "signaling", Name: "remote_peers",
+			Help: "Peers of this instance's sessions whose connection is on another instance."}),
+		publishErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "signaling", Name: "redis_publish_errors_total",
+			Help: "Messages to other instances that could not be published."}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "signaling", Name: "redis_messages_dropped_total",
+			Help: "Messages to other instances dropped because the queue toward that instance was full."}),
+	}
+	reg.MustRegister(m.redisUp, m.remotePeers, m.publishErrors, m.dropped)
+	return m
+}
+
+// shared is the shared mode of one Server.
+type shared struct {
+	cfg SharedConfig
+	rdb *redis.Client
+	id  string
+	srv *Server
+	hub *Hub
+	log *slog.Logger
+	m   *sharedMetrics
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	loops  sync.WaitGroup
+	jobs   chan func(context.Context) // best-effort Redis writes, off the hub's lock
+
+	up atomic.Bool
+	// stableSince is when Redis last came back (or first answered): other
+	// instances are declared dead only after a full TTL of answers, so a
+	// Redis restart (which forgets every key) is not read as every
+	// instance dying.
+	stableSince time.Time // only the liveness loop touches it
+
+	mu       sync.Mutex
+	url      string              // this instance's advertised URL
+	alive    map[string]Instance // the other live instances, by id
+	pubs     map[string]*publisher
+	bindings map[uint64]*binding // origin side: this instance's connections in sessions elsewhere
+	proxies  map[proxyKey]*proxy // home side: remote connections in this instance's sessions
+	stopped  bool
+}
+
+func newShared(cfg SharedConfig, srv *Server) *shared {
+	ctx, cancel := context.WithCancel(context.Background())
+	sh := &shared{
+		cfg: cfg, rdb: cfg.Redis, id: cfg.InstanceID, srv: srv, hub: srv.hub,
+		log: srv.log.With("instance", cfg.InstanceID), m: newSharedMetrics(srv.reg),
+		ctx: ctx, cancel: cancel, jobs: make(chan func(context.Context), 4096),
+		url: cfg.AdvertiseURL, alive: make(map[string]Instance), pubs: make(map[string]*publisher),
+		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy),
+	}
+	return sh
+}
+
+// start subscribes to this instance's channel and starts the loops. A Redis
+// that does not answer yet is not fatal: the instance serves what it can and
+// the loops keep trying.
+func (sh *shared) start() {
+	ps := sh.rdb.Subscribe(sh.ctx, instanceChannel(sh.id))
+	ctx, cancel := sh.opCtx()
+	if _, err := ps.Receive(ctx); err != nil {
+		sh.log.Warn("redis not reachable at start; shared state unavailable until it is", "err", err)
+	}
+	cancel()
+	sh.loops.Add(3)
+	go sh.receive(ps)
+	go sh.liveness()
+	go sh.runJobs()
+}
+
+func (sh *shared) opCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(sh.ctx, sh.cfg.OpTimeout)
+}
+
+// setURL fills in the advertised URL once it is known (derived from the
+// listener when none is configured).
+func (sh *shared) setURL(u string) {
+	sh.mu.Lock()
+	if sh.url == "" {
+		sh.url = strings.TrimSuffix(u, "/")
+	}
+	sh.mu.Unlock()
+}
+
+func (sh *shared) self() Instance {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return Instance{ID: sh.id, URL: sh.url}
+}
+
+// instances is this instance first, then the other live ones by id.
+func (sh *shared) instances() []Instance {
+	out := []Instance{sh.self()}
+	return append(out, sh.others()...)
+}
+
+func (sh *shared) others() []Instance {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	out := make([]Instance, 0, len(sh.alive))
+	for _, in := range sh.alive {
+		out = append(out, in)
+	}
+	slices.SortFunc(out, func(a, b Instance) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// knownOrigin says whether o is the origin of a live instance's advertised
+// URL: a page one instance served may connect to another.
+func (sh *shared) knownOrigin(o string) bool {
+	for _, in := range sh.instances() {
+		if in.URL != "" && strings.EqualFold(originOf(in.URL), o) {
+			return true
+		}
+	}
+	return false
+}
+
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(p.Scheme + "://" + p.Host)
+}
+
+// reachable records the outcome of a Redis call.
+func (sh *shared) reachable(err error) {
+	up := err == nil || errors.Is(err, redis.Nil)
+	if sh.up.Swap(up) != up {
+		if up {
+			sh.log.Info("redis reachable again")
+		} else {
+			sh.log.Warn("redis unreachable: new joins fail with shared_state_unavailable", "err", err)
+		}
+	}
+	if up {
+		sh.m.redisUp.Set(1)
+	} else {
+		sh.m.redisUp.Set(0)
+	}
+}
+
+func unavailable() *ProtocolError {
+	return protoErr(CodeSharedStateUnavailable, "shared state (Redis) cannot be reached; try again shortly or another instance")
+}
+
+// async queues a best-effort Redis write (a release, a forget) so the caller
+// never waits on Redis; if the queue is full the write is dropped and the
+// key's TTL (or the pruning of dead instances' entries) cleans up.
+func (sh *shared) async(f func(ctx context.Context)) {
+	select {
+	case sh.jobs <- f:
+	default:
+		sh.log.Warn("shared-state job queue full; a release is left to its TTL")
+	}
+}
+
+func (sh *shared) runJobs() {
+	defer sh.loops.Done()
+	for {
+		select {
+		case <-sh.ctx.Done():
+			return
+		case f := <-sh.jobs:
+			ctx, cancel := sh.opCtx()
+			f(ctx)
+			cancel()
+		}
+	}
+}
+
+// liveness refreshes this instance's key and home leases, and reads which
+// other instances are alive, every RefreshInterval.
+func (sh *shared) liveness() {
+	defer sh.loops.Done()
+	t := time.NewTicker(sh.cfg.RefreshInterval)
+	defer t.Stop()
+	sh.tick()
+	for {
+		select {
+		case <-sh.ctx.Done():
+			return
+		case <-t.C:
+			sh.tick()
+		}
+	}
+}
+
+func (sh *shared) tick() {
+	ctx, cancel := sh.opCtx()
+	defer cancel()
+	self := sh.self()
+	ids := sh.hub.roomIDs()
+	alive, err := sh.refresh(ctx, self, ids)
+	sh.reachable(err)
+	if err != nil {
+		sh.stableSince = time.Time{}
+		return
+	}
+	now := time.Now()
+	if sh.stableSince.IsZero() {
+		sh.stableSince = now
+	}
+	stable := now.Sub(sh.stableSince) >= sh.cfg.InstanceTTL
+
+	sh.mu.Lock()
+	if stable {
+		sh.alive = alive
+	} else {
+		// Not sure yet who is gone: only learn of new instances.
+		for id, in := range alive {
+			sh.alive[id] = in
+		}
+	}
+	known := sh.alive
+	var lostHomes []*binding
+	for _, b := range sh.bindings {
+		if _, ok := known[b.home]; !ok && stable {
+			lostHomes = append(lostHomes, b)
+		}
+	}
+	var lostPeers []*proxy
+	for k, p := range sh.proxies {
+		if _, ok := known[k.inst]; !ok && stable {
+			lostPeers = append(lostPeers, p)
+		}
+	}
+	for id, p := range sh.pubs {
+		if _, ok := known[id]; !ok && stable {
+			p.stop()
+			delete(sh.pubs, id)
+		}
+	}
+	sh.mu.Unlock()
+
+	for _, b := range lostHomes {
+		sh.homeLost(b)
+	}
+	for _, p := range lostPeers {
+		sh.log.Info("instance lost: ending its peers' sessions", "lost", p.key.inst, "peer", p.m.peerID)
+		sh.dropProxy(p, ReasonInstanceLost)
+	}
+}
+
+// drainStart makes this instance disappear from the shared view before its
+// connections are closed: its liveness key and its home leases go, so the
+// clients' reconnects land on the other instances and claim the sessions.
+func (sh *shared) drainStart() {
+	ctx, cancel := sh.opCtx()
+	defer cancel()
+	if err := sh.forget(ctx, sh.hub.roomIDs()); err != nil {
+		sh.log.Warn("could not withdraw from redis on drain; the others notice when the key expires", "err", err)
+	}
+}
+
+// stop ends the loops and the subscriptions; the hub has been drained.
+func (sh *shared) stop() {
+	sh.mu.Lock()
+	sh.stopped = true
+	pubs := sh.pubs
+	sh.pubs = map[string]*publisher{}
+	sh.mu.Unlock()
+	for _, p := range pubs {
+		p.stop()
+	}
+	sh.cancel()
+	sh.loops.Wait()
+	for _, p := range pubs {
+		<-p.done
+	}
+}

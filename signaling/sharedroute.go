@@ -1,0 +1,419 @@
+package signaling
+
+import (
+	"bytes"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Routing in shared mode. The origin side: a connection of this instance
+// whose session lives in another instance's hub is bound to that home; its
+// joins, relays and leave go there and what the home sends it comes back.
+// The home side: each such remote connection is a member of this hub whose
+// peer is a remotePeer; the hub applies exactly the rules and limits it
+// applies to local peers. Each remote member has a worker goroutine that
+// handles its messages in order, as a local connection's reader does.
+
+// binding is one of this instance's connections in a session elsewhere.
+type binding struct {
+	m      *member
+	home   string
+	stream uint64
+	joined bool          // the home accepted the join (guarded by shared.mu)
+	reply  chan envelope // the home's answer to the join
+}
+
+// join is the shared-mode broadcast or watch of a local connection: in this
+// hub when this instance is (or now becomes) the stream's home, else at the
+// home.
+func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
+	if sh.bound(m) != nil {
+		return protoErr(CodeAlreadyInSession, "leave your current stream first")
+	}
+	h := sh.hub
+	h.mu.Lock()
+	busy := m.role != roleNone
+	h.mu.Unlock()
+	if busy {
+		return protoErr(CodeAlreadyInSession, "leave your current stream first")
+	}
+	// A home that is gone, or moved while the join was on its way, is
+	// claimed again; a few attempts cover a race between instances.
+	for range 3 {
+		home, perr := sh.home(id)
+		if perr != nil {
+			return perr
+		}
+		if home == sh.id {
+			if r == roleBroadcaster {
+				return h.broadcastHere(m, id)
+			}
+			return h.watchHere(m, id)
+		}
+		perr, retry := sh.joinAt(home, m, id, r)
+		if !retry {
+			return perr
+		}
+	}
+	return unavailable()
+}
+
+func (sh *shared) bound(m *member) *binding {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.bindings[m.id]
+}
+
+func (sh *shared) unbind(b *binding) bool {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.bindings[b.m.id] != b {
+		return false
+	}
+	delete(sh.bindings, b.m.id)
+	return true
+}
+
+// joinAt asks home to add m to stream id's session and waits for the answer.
+// retry is true when the home says the stream's home is elsewhere now.
+func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *ProtocolError, retry bool) {
+	b := &binding{m: m, home: home, stream: id, reply: make(chan envelope, 1)}
+	sh.mu.Lock()
+	sh.bindings[m.id] = b
+	sh.mu.Unlock()
+	roleName := TypeWatch
+	if r == roleBroadcaster {
+		roleName = TypeBroadcast
+	}
+	h := sh.hub
+	h.mu.Lock()
+	addr := m.address
+	h.mu.Unlock()
+	if !sh.publish(home, envelope{Kind: kindJoin, Conn: m.id, Peer: m.peerID, Addr: addr, Role: roleName, Stream: id}) {
+		sh.unbind(b)
+		return unavailable(), false
+	}
+	t := time.NewTimer(sh.cfg.JoinTimeout)
+	defer t.Stop()
+	select {
+	case rep := <-b.reply:
+		if rep.ErrCode == "" && rep.Home == "" {
+			sh.mu.Lock()
+			b.joined = true
+			sh.mu.Unlock()
+			return nil, false
+		}
+		sh.unbind(b) // the home dropped its side already
+		if rep.Home != "" {
+			return nil, true
+		}
+		return &ProtocolError{Code: rep.ErrCode, Message: rep.Text}, false
+	case <-t.C:
+	case <-sh.ctx.Done():
+	}
+	if sh.unbind(b) {
+		sh.publish(home, envelope{Kind: kindGone, Conn: m.id})
+	}
+	sh.log.Warn("a join forwarded to another instance got no answer", "home", home, "stream_id", id)
+	return unavailable(), false
+}
+
+// relay forwards a local connection's relayed message to its session's home.
+func (sh *shared) relay(m *member, msg ClientMessage, out outbound) (*ProtocolError, bool) {
+	b := sh.joinedBinding(m)
+	if b == nil {
+		return nil, false
+	}
+	if !sh.publish(b.home, envelope{Kind: kindRelay, Conn: m.id, Type: msg.Type, To: msg.To, Data: out.data}) {
+		return protoErr(CodePeerBusy, "the other peer's instance is not keeping up; slow down"), true
+	}
+	return nil, true
+}
+
+// leave forwards a local connection's leave to its session's home.
+func (sh *shared) leave(m *member) (*ProtocolError, bool) {
+	b := sh.joinedBinding(m)
+	if b == nil {
+		return nil, false
+	}
+	if !sh.publish(b.home, envelope{Kind: kindLeave, Conn: m.id}) {
+		return unavailable(), true
+	}
+	return nil, true
+}
+
+func (sh *shared) joinedBinding(m *member) *binding {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if b := sh.bindings[m.id]; b != nil && b.joined {
+		return b
+	}
+	return nil
+}
+
+// disconnected tells a gone connection's home that it is gone.
+func (sh *shared) disconnected(m *member) {
+	if b := sh.bound(m); b != nil && sh.unbind(b) {
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: m.id})
+	}
+}
+
+// homeLost ends a bound connection's session: its home stopped answering
+// (or is draining).
+func (sh *shared) homeLost(b *binding) {
+	if !sh.unbind(b) {
+		return
+	}
+	sh.mu.Lock()
+	joined := b.joined
+	sh.mu.Unlock()
+	if !joined {
+		select {
+		case b.reply <- envelope{ErrCode: CodeSharedStateUnavailable, Text: "the stream's instance stopped answering; try again"}:
+		default:
+		}
+		return
+	}
+	b.m.event(outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(b.stream), Reason: ReasonInstanceLost})})
+}
+
+// sessionEnders are the events after which a connection is in no session.
+var sessionEnders = [][]byte{
+	[]byte(`{"type":"` + TypeStreamEnded + `"`),
+	[]byte(`{"type":"` + TypeRemoved + `"`),
+	[]byte(`{"type":"` + TypeLeft + `"`),
+}
+
+func endsSession(data []byte) bool {
+	for _, p := range sessionEnders {
+		if bytes.HasPrefix(data, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// toOrigin handles what a home sends to one of this instance's connections.
+func (sh *shared) toOrigin(env envelope) {
+	sh.mu.Lock()
+	b := sh.bindings[env.Conn]
+	sh.mu.Unlock()
+	if b == nil || b.home != env.From {
+		return // the connection left that session already
+	}
+	switch env.Kind {
+	case kindJoined:
+		select {
+		case b.reply <- env:
+		default:
+		}
+	case kindOut:
+		out := outbound{data: env.Data, relayType: env.Type}
+		if env.Type != "" {
+			// A relayed message that does not fit is dropped, as the
+			// home would refuse it: never the recipient for it.
+			if !b.m.p.send(out) {
+				sh.m.dropped.Inc()
+			}
+			return
+		}
+		b.m.event(out)
+		if endsSession(env.Data) && sh.unbind(b) {
+			sh.publish(b.home, envelope{Kind: kindGone, Conn: env.Conn})
+		}
+	case kindClose:
+		b.m.p.closeWith(env.Code, env.Text)
+	case kindLost:
+		sh.homeLost(b)
+	}
+}
+
+// proxyKey names a connection of another instance.
+type proxyKey struct {
+	inst string
+	conn uint64
+}
+
+// proxy is a remote connection's member in this hub, with its worker.
+type proxy struct {
+	key    proxyKey
+	m      *member
+	work   chan envelope
+	quit   chan struct{}
+	once   sync.Once
+	reason atomic.Value // string: why it was dropped
+}
+
+// proxyQueue bounds the messages waiting for one remote member's worker.
+const proxyQueue = 256
+
+// remotePeer is the peer of a proxy: what the hub sends it is published to
+// the connection's instance.
+type remotePeer struct {
+	sh  *shared
+	key proxyKey
+}
+
+func (r *remotePeer) send(out outbound) bool {
+	return r.sh.publish(r.key.inst, envelope{Kind: kindOut, Conn: r.key.conn, Data: out.data, Type: out.relayType})
+}
+
+// closeWith closes the remote connection, except on drain: this instance
+// stopping ends the session (lost), not the connection, which lives on its
+// own instance.
+func (r *remotePeer) closeWith(code int, text string) {
+	kind := kindClose
+	if code == CloseServerDrained {
+		kind = kindLost
+	}
+	r.sh.publish(r.key.inst, envelope{Kind: kind, Conn: r.key.conn, Code: code, Text: text})
+	r.sh.dropKey(r.key, ReasonDisconnected)
+}
+
+func (r *remotePeer) kill(code int, text string) { r.closeWith(code, text) }
+
+// toHome hands a message from a remote connection to its member's worker,
+// creating the member on its join.
+func (sh *shared) toHome(env envelope) {
+	k := proxyKey{inst: env.From, conn: env.Conn}
+	sh.mu.Lock()
+	p := sh.proxies[k]
+	if p == nil && env.Kind == kindJoin && !sh.stopped {
+		p = &proxy{key: k, work: make(chan envelope, proxyQueue), quit: make(chan struct{})}
+		p.m = &member{id: sh.srv.nextID.Add(1), peerID: env.Peer, address: env.Addr, remote: true, p: &remotePeer{sh: sh, key: k}}
+		sh.proxies[k] = p
+		sh.loops.Add(1)
+		go sh.runProxy(p)
+	}
+	sh.mu.Unlock()
+	if p == nil {
+		return // a message for a session that ended here already
+	}
+	if env.Kind == kindGone {
+		sh.dropProxy(p, ReasonDisconnected)
+		return
+	}
+	select {
+	case p.work <- env:
+	default:
+		sh.publish(k.inst, envelope{Kind: kindOut, Conn: k.conn, Data: errorFrame(env.Type, protoErr(CodePeerBusy, "too many messages waiting at the stream's instance; slow down"))})
+	}
+}
+
+func (sh *shared) dropKey(k proxyKey, reason string) {
+	sh.mu.Lock()
+	p := sh.proxies[k]
+	sh.mu.Unlock()
+	if p != nil {
+		sh.dropProxy(p, reason)
+	}
+}
+
+// dropProxy ends a remote member: its worker unregisters it from the hub,
+// telling its session's other side why. Never blocks.
+func (sh *shared) dropProxy(p *proxy, reason string) {
+	p.once.Do(func() {
+		p.reason.Store(reason)
+		sh.mu.Lock()
+		if sh.proxies[p.key] == p {
+			delete(sh.proxies, p.key)
+		}
+		sh.mu.Unlock()
+		close(p.quit)
+	})
+}
+
+func (sh *shared) runProxy(p *proxy) {
+	defer sh.loops.Done()
+	h := sh.hub
+	if !h.register(p.m) {
+		sh.dropProxy(p, ReasonDisconnected)
+		sh.publish(p.key.inst, envelope{Kind: kindJoined, Conn: p.key.conn, ErrCode: CodeSharedStateUnavailable, Text: "the stream's instance is shutting down; try again"})
+		return
+	}
+	sh.m.remotePeers.Inc()
+	defer func() {
+		reason, _ := p.reason.Load().(string)
+		h.unregisterWith(p.m, reason)
+		sh.m.remotePeers.Dec()
+	}()
+	for {
+		select {
+		case <-p.quit:
+			return
+		case env := <-p.work:
+			sh.serveRemote(p, env)
+		}
+	}
+}
+
+// serveRemote handles one message of a remote connection, as its session
+// would for a local one.
+func (sh *shared) serveRemote(p *proxy, env envelope) {
+	h := sh.hub
+	reply := func(perr *ProtocolError) {
+		if perr != nil {
+			sh.publish(p.key.inst, envelope{Kind: kindOut, Conn: p.key.conn, Data: errorFrame(env.Type, perr)})
+		}
+	}
+	switch env.Kind {
+	case kindJoin:
+		ans := envelope{Kind: kindJoined, Conn: p.key.conn}
+		home, perr := sh.home(env.Stream)
+		switch {
+		case perr != nil:
+			ans.ErrCode, ans.Text = perr.Code, perr.Message
+		case home != sh.id:
+			ans.Home = home
+		default:
+			if env.Role == TypeBroadcast {
+				perr = h.broadcastHere(p.m, env.Stream)
+			} else {
+				perr = h.watchHere(p.m, env.Stream)
+			}
+			if perr != nil {
+				ans.ErrCode, ans.Text = perr.Code, perr.Message
+			}
+		}
+		sh.publish(p.key.inst, ans)
+		if ans.ErrCode != "" || ans.Home != "" {
+			sh.dropProxy(p, ReasonDisconnected)
+		}
+	case kindRelay:
+		out := outbound{data: env.Data, relayType: env.Type, received: time.Now(), charge: &p.m.queued}
+		reply(h.relayHere(p.m, ClientMessage{Type: env.Type, To: env.To}, out))
+	case kindLeave:
+		env.Type = TypeLeave
+		reply(h.leave(p.m))
+	}
+}
+
+// roomIDs lists the streams this hub carries (their home leases).
+func (h *Hub) roomIDs() []uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ids := make([]uint64, 0, len(h.rooms))
+	for id := range h.rooms {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func (h *Hub) hasRoom(id uint64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rooms[id] != nil
+}
+
+// announce queues data to every connection of this instance (not to remote
+// members: their own instance is not stopping).
+func (h *Hub) announce(data []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for m := range h.members {
+		if !m.remote {
+			m.p.send(outbound{data: data})
+		}
+	}
+}

@@ -1,0 +1,265 @@
+package signaling
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The shared state in Redis. Every key is under "signaling:"; multi-key
+// decisions are Lua scripts, atomic on the server. The scripts read the
+// liveness keys of the instances they find named in values, so they assume
+// one Redis (or a primary with replicas), not Redis Cluster.
+//
+//	signaling:instance:<id>   this instance's advertised URL, TTL InstanceTTL
+//	signaling:instances       set of the instance ids seen (pruned when dead)
+//	signaling:home:<stream>   the id of the instance whose hub holds the stream's session, TTL InstanceTTL
+//	signaling:slots:<address> one field "<instance>/<n>" per viewer session of the account, anywhere
+//	signaling:nonce:<nonce>   an issued challenge: text, owner, used, free; TTL its lifetime
+//	signaling:live:<id>       the instance's on-air streams and counts (JSON), TTL InstanceTTL
+const (
+	keyPrefix     = "signaling:"
+	instanceKeyPf = keyPrefix + "instance:"
+	instancesKey  = keyPrefix + "instances"
+)
+
+func instanceKey(id string) string     { return instanceKeyPf + id }
+func homeKey(stream uint64) string     { return keyPrefix + "home:" + strconv.FormatUint(stream, 10) }
+func slotsKey(address string) string   { return keyPrefix + "slots:" + address }
+func nonceKey(nonce string) string     { return keyPrefix + "nonce:" + nonce }
+func liveKey(id string) string         { return keyPrefix + "live:" + id }
+func instanceChannel(id string) string { return keyPrefix + "to:" + id }
+
+// claimHome: the stream's home is its current holder if that instance is
+// alive, else the caller, whose lease starts now.
+var claimHome = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. v) == 1 then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]`)
+
+// refreshHome extends the caller's lease (or takes it again after Redis
+// forgot it); 0 when another instance holds it.
+var refreshHome = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`)
+
+// releaseHome drops the caller's lease, never another instance's.
+var releaseHome = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// takeSlot adds a viewer session to an account's count if it is under the
+// cap, first pruning the entries of instances that are gone.
+var takeSlot = redis.NewScript(`
+local n = 0
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local inst = string.match(f, '^(.-)/')
+  if inst and redis.call('EXISTS', ARGV[3] .. inst) == 1 then n = n + 1 else redis.call('HDEL', KEYS[1], f) end
+end
+if n >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1`)
+
+// takeNonce burns a nonce if it may be answered by the claimant: it was
+// issued with this text, is unused, and belongs to the claimant, or to a
+// connection that has ended (freed) or whose instance is gone.
+var takeNonce = redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'text', 'owner', 'used', 'free')
+if not v[1] then return 'unknown' end
+if v[3] then return 'used' end
+if v[2] ~= ARGV[1] and not v[4] then
+  local inst = string.match(v[2], '^(.-)/')
+  if inst and redis.call('EXISTS', ARGV[3] .. inst) == 1 then return 'owner' end
+end
+if v[1] ~= ARGV[2] then return 'text' end
+redis.call('HSET', KEYS[1], 'used', '1')
+return 'ok'`)
+
+// freeNonce marks an unanswered nonce free; HSET alone on an expired key
+// would make one without a TTL.
+var freeNonce = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'free', '1') end
+return 0`)
+
+// slotsTTL only bounds garbage: live entries are kept by their instance's
+// liveness, pruned by takeSlot once it is gone.
+const slotsTTL = 24 * time.Hour
+
+var slotSeq atomic.Uint64
+
+// refresh writes this instance's liveness, leases and live view, and returns
+// the other live instances.
+func (sh *shared) refresh(ctx context.Context, self Instance, rooms []uint64) (map[string]Instance, error) {
+	ttl := sh.cfg.InstanceTTL
+	live, _ := json.Marshal(sh.srv.live.localSnapshot())
+	pipe := sh.rdb.Pipeline()
+	pipe.Set(ctx, instanceKey(self.ID), self.URL, ttl)
+	pipe.SAdd(ctx, instancesKey, self.ID)
+	pipe.Set(ctx, liveKey(self.ID), live, ttl)
+	leases := make([]*redis.Cmd, len(rooms))
+	for i, id := range rooms {
+		leases[i] = refreshHome.Eval(ctx, pipe, []string{homeKey(id)}, sh.id, ttl.Milliseconds())
+	}
+	members := pipe.SMembers(ctx, instancesKey)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, err
+	}
+	for i, c := range leases {
+		if n, _ := c.Int(); n == 0 {
+			sh.log.Warn("another instance holds the home lease of a stream this hub carries", "stream_id", rooms[i])
+		}
+	}
+	ids := members.Val()
+	others := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != self.ID {
+			others = append(others, id)
+		}
+	}
+	alive := make(map[string]Instance, len(others))
+	if len(others) == 0 {
+		sh.srv.live.setRemote(nil)
+		return alive, nil
+	}
+	keys := make([]string, 0, 2*len(others))
+	for _, id := range others {
+		keys = append(keys, instanceKey(id))
+	}
+	for _, id := range others {
+		keys = append(keys, liveKey(id))
+	}
+	vals, err := sh.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, err
+	}
+	var gone []any
+	var remote []LiveStream
+	for i, id := range others {
+		u, ok := vals[i].(string)
+		if !ok {
+			gone = append(gone, id)
+			continue
+		}
+		alive[id] = Instance{ID: id, URL: u}
+		if s, ok := vals[len(others)+i].(string); ok {
+			var snap LiveSnapshot
+			if json.Unmarshal([]byte(s), &snap) == nil {
+				remote = append(remote, snap.Streams...)
+			}
+		}
+	}
+	sh.srv.live.setRemote(remote)
+	if len(gone) > 0 {
+		sh.rdb.SRem(ctx, instancesKey, gone...)
+	}
+	return alive, nil
+}
+
+// forget withdraws this instance: liveness, leases, live view.
+func (sh *shared) forget(ctx context.Context, rooms []uint64) error {
+	pipe := sh.rdb.Pipeline()
+	pipe.Del(ctx, instanceKey(sh.id), liveKey(sh.id))
+	pipe.SRem(ctx, instancesKey, sh.id)
+	for _, id := range rooms {
+		releaseHome.Eval(ctx, pipe, []string{homeKey(id)}, sh.id)
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// home claims or reads the home of stream id.
+func (sh *shared) home(id uint64) (string, *ProtocolError) {
+	ctx, cancel := sh.opCtx()
+	defer cancel()
+	v, err := claimHome.Run(ctx, sh.rdb, []string{homeKey(id)}, sh.id, sh.cfg.InstanceTTL.Milliseconds(), instanceKeyPf).Text()
+	sh.reachable(err)
+	if err != nil {
+		sh.log.Warn("claiming a stream's home failed", "stream_id", id, "err", err)
+		return "", unavailable()
+	}
+	return v, nil
+}
+
+// roomGone releases the home lease of a stream whose room this hub just
+// dropped, unless a new join made the room again meanwhile.
+func (sh *shared) roomGone(id uint64) {
+	sh.async(func(ctx context.Context) {
+		if sh.hub.hasRoom(id) {
+			return
+		}
+		releaseHome.Run(ctx, sh.rdb, []string{homeKey(id)}, sh.id)
+	})
+}
+
+// takeViewerSlot counts one more viewer session of address over all
+// instances, refusing it at max.
+func (sh *shared) takeViewerSlot(address string, max int) (string, *ProtocolError) {
+	slot := sh.id + "/" + strconv.FormatUint(slotSeq.Add(1), 10)
+	ctx, cancel := sh.opCtx()
+	defer cancel()
+	n, err := takeSlot.Run(ctx, sh.rdb, []string{slotsKey(address)}, slot, max, instanceKeyPf, slotsTTL.Milliseconds()).Int()
+	sh.reachable(err)
+	if err != nil {
+		return "", unavailable()
+	}
+	if n == 0 {
+		return "", protoErr(CodeTooManySessions, "%s already watches from %d connections", address, max)
+	}
+	return slot, nil
+}
+
+func (sh *shared) giveViewerSlot(address, slot string) {
+	sh.async(func(ctx context.Context) { sh.rdb.HDel(ctx, slotsKey(address), slot) })
+}
+
+// nonceOwner names a connection across instances.
+func (sh *shared) nonceOwner(conn uint64) string { return sh.id + "/" + strconv.FormatUint(conn, 10) }
+
+// putNonce records an issued challenge until it expires.
+func (sh *shared) putNonce(nonce, text string, owner uint64, expires time.Time) error {
+	ctx, cancel := sh.opCtx()
+	defer cancel()
+	pipe := sh.rdb.TxPipeline()
+	pipe.HSet(ctx, nonceKey(nonce), "text", text, "owner", sh.nonceOwner(owner))
+	pipe.PExpireAt(ctx, nonceKey(nonce), expires)
+	_, err := pipe.Exec(ctx)
+	sh.reachable(err)
+	return err
+}
+
+// takeNonce burns nonce for connection owner, or says why not.
+func (sh *shared) takeNonce(nonce, text string, owner uint64) (string, error) {
+	ctx, cancel := sh.opCtx()
+	defer cancel()
+	v, err := takeNonce.Run(ctx, sh.rdb, []string{nonceKey(nonce)}, sh.nonceOwner(owner), text, instanceKeyPf).Text()
+	sh.reachable(err)
+	return v, err
+}
+
+// freeNonces lets the unanswered challenges of an ended connection be
+// answered on another connection (the user's wallet may still be signing
+// while the client reconnects elsewhere).
+func (sh *shared) freeNonces(nonces []string) {
+	if len(nonces) == 0 {
+		return
+	}
+	sh.async(func(ctx context.Context) {
+		pipe := sh.rdb.Pipeline()
+		for _, n := range nonces {
+			freeNonce.Eval(ctx, pipe, []string{nonceKey(n)})
+		}
+		_, _ = pipe.Exec(ctx)
+	})
+}
+
+func (sh *shared) dropNonce(nonce string) {
+	sh.async(func(ctx context.Context) { sh.rdb.Del(ctx, nonceKey(nonce)) })
+}
