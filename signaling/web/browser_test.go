@@ -214,6 +214,8 @@ func spawnSignalingd(bin, appURL string, chain *cli.Node, walletFile string, ext
 	args := append([]string{
 		"-listen", strings.TrimPrefix(appURL, "http://"), "-grpc", chain.GRPC, "-chain-id", chain.ChainID,
 		"-public-origin", appURL,
+		// This node's events, and a free metrics port (several instances, other devnets).
+		"-rpc", strings.Replace(chain.RPC, "tcp://", "http://", 1), "-metrics-listen", "127.0.0.1:0",
 		"-public-rpc", strings.Replace(chain.RPC, "tcp://", "http://", 1), "-public-rest", chain.REST,
 		"-devnet-wallet", walletFile,
 		// Unsubscribing cuts a viewer off at the next re-check.
