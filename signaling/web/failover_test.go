@@ -33,18 +33,17 @@ func TestBrowserFailover(t *testing.T) {
 	require.NoError(t, err, "redis-server is needed (apt-get install redis-server; .ci/run installs it)")
 	dir := t.TempDir()
 	bin := buildSignalingd(t, dir)
-	// TODO(client10): remove once redis10's shared mode is merged.
-	if out, _ := exec.Command(bin, "-h").CombinedOutput(); !strings.Contains(string(out), "\n  -redis ") {
-		t.Skip("WAITS FOR redis10: this signalingd has no -redis (shared mode) yet")
-	}
 	chain, walletFile, streamID := failoverChain(t, dir)
 
 	redisURL := startRedis(t, redisServer, dir)
 	appA, appB := freeURL(t), freeURL(t)
-	// No -allowed-origins: in shared mode the live instances' advertised
-	// origins are let in, so alice's page (served by A) may open B's /ws.
-	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA)
-	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB)
+	// Pages are served by the instances themselves here (behind a load
+	// balancer they would share its origin): each instance lets in the
+	// other's pages. The daemon admits a live instance's origin by itself,
+	// but not once that instance is gone, which is when alice's page needs it.
+	origins := appA + "," + appB
+	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA, "-allowed-origins", origins)
+	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB, "-allowed-origins", origins)
 
 	sum := runFailoverScript(t, chromium, nodeJS, "web-failover", "APP_A="+appA, "APP_B="+appB, "STREAM_ID="+streamID,
 		"KILL_PID="+strconv.Itoa(a.cmd.Process.Pid), "EXPECT_INSTANCE=sigB")
