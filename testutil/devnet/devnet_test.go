@@ -263,16 +263,10 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return listening(host, base+95) }, 30*time.Second, 100*time.Millisecond, "redis-server")
 	require.Equal(t, "+PONG", redisPing(t, host, base+95), "the devnet's redis-server")
-	// TODO(client10): waits for redis10's shared mode; until signalingd has
-	// -redis the instances refuse their flags and exit.
-	if daemonHasFlag(t, bins, "-redis") {
-		s.waitFor(t, `"chain reachable"`, time.Minute)
-		for _, p := range []int{base + 90, base + 100} {
-			url := fmt.Sprintf("http://%s:%d", host, p)
-			require.Eventually(t, func() bool { return httpStatus(url+"/healthz") == http.StatusOK }, time.Minute, 200*time.Millisecond, url)
-		}
-	} else {
-		t.Log("WAITS FOR redis10: signalingd has no -redis flag yet; not checking the instances answer")
+	s.waitFor(t, `"chain reachable"`, time.Minute)
+	for _, p := range []int{base + 90, base + 100} {
+		url := fmt.Sprintf("http://%s:%d", host, p)
+		require.Eventually(t, func() bool { return httpStatus(url+"/healthz") == http.StatusOK }, time.Minute, 200*time.Millisecond, url)
 	}
 	// Both validators sign: node1's log shows it committing blocks too.
 	s.waitFor(t, "node0| ", time.Minute)
@@ -319,16 +313,7 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 	require.DirExists(t, filepath.Join(home, "redis"), "Redis keeps its files under DEVNET_HOME")
 
 	// Both instances answer, and each lists both, itself first.
-	// TODO(client10): waits for redis10's shared mode (-redis, /instances.json);
-	// until signalingd has it the instances refuse their flags and exit.
-	shared := daemonHasFlag(t, bins, "-redis")
-	if !shared {
-		t.Log("WAITS FOR redis10: signalingd has no -redis flag yet; skipping the /healthz and /instances.json assertions")
-	}
 	for i, p := range []int{sig1, sig2} {
-		if !shared {
-			break
-		}
 		url := fmt.Sprintf("http://127.0.0.1:%d", p)
 		require.Eventually(t, func() bool { return httpStatus(url+"/healthz") == http.StatusOK }, time.Minute, 200*time.Millisecond, "sig%d /healthz", i+1)
 		var list struct {
@@ -351,19 +336,6 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 	}
 	require.Empty(t, processesWith(t, "-redis redis://127.0.0.1:"+strconv.Itoa(redisPort)), "a signalingd instance outlived its node")
 	require.Empty(t, processesWith(t, "--port "+strconv.Itoa(redisPort)), "redis-server outlived the node")
-}
-
-// daemonHasFlag reports whether the signalingd under test lists flag in -h.
-func daemonHasFlag(t *testing.T, env []string, flag string) bool {
-	t.Helper()
-	var bin string
-	for _, e := range env {
-		if v, ok := strings.CutPrefix(e, "SIGNALINGD="); ok {
-			bin = v
-		}
-	}
-	out, _ := exec.Command(bin, "-h").CombinedOutput()
-	return strings.Contains(string(out), "\n  "+flag+" ")
 }
 
 // redisPing sends PING to the redis-server on host:port.
