@@ -55,6 +55,10 @@ type Config struct {
 	// be shorter than AuthTimeout, so a client whose challenge expired
 	// still has time to ask for a new one and sign it.
 	ChallengeTTL time.Duration
+	// ResumeTTL is how long a session resume token (sent with
+	// authenticated) can be used, once, to sign in again without a new
+	// signature.
+	ResumeTTL time.Duration
 	// AuthTimeout closes connections that have not signed in by then.
 	AuthTimeout time.Duration
 	// MaxAuthFailures failed sign-in attempts (or messages sent before
@@ -142,6 +146,7 @@ const (
 	DefaultBech32Prefix                  = "stream"
 	DefaultStartGrace                    = 10 * time.Minute
 	DefaultChallengeTTL                  = time.Minute
+	DefaultResumeTTL                     = 10 * time.Minute
 	DefaultAuthTimeout                   = 2 * time.Minute
 	DefaultMaxAuthFailures               = 3
 	DefaultChainTimeout                  = 3 * time.Second
@@ -176,6 +181,7 @@ func DefaultConfig() Config {
 		Bech32Prefix:                  DefaultBech32Prefix,
 		StartGrace:                    DefaultStartGrace,
 		ChallengeTTL:                  DefaultChallengeTTL,
+		ResumeTTL:                     DefaultResumeTTL,
 		AuthTimeout:                   DefaultAuthTimeout,
 		MaxAuthFailures:               DefaultMaxAuthFailures,
 		ChainTimeout:                  DefaultChainTimeout,
@@ -258,6 +264,7 @@ func (c Config) Validate() error {
 		d    time.Duration
 	}{
 		{"challenge ttl", c.ChallengeTTL},
+		{"resume ttl", c.ResumeTTL},
 		{"auth timeout", c.AuthTimeout},
 		{"chain timeout", c.ChainTimeout},
 		{"recheck interval", c.RecheckInterval},

@@ -21,6 +21,7 @@ const (
 	TypeOffer     = "offer"
 	TypeAnswer    = "answer"
 	TypeCandidate = "candidate"
+	TypeResume    = "resume" // sign in again with a resume token instead of a signature
 )
 
 // Message types the server sends (besides challenge, offer, answer and
@@ -78,6 +79,9 @@ const (
 	// so what needs shared state (a sign-in challenge, watch, broadcast)
 	// is refused; try again shortly, or another instance.
 	CodeSharedStateUnavailable Code = "shared_state_unavailable"
+	// CodeAuthResumeInvalid: the resume token is unknown, expired or
+	// already used; sign in with a challenge.
+	CodeAuthResumeInvalid Code = "auth_resume_invalid"
 )
 
 // Reasons carried by stream_ended, removed and viewer_left.
@@ -172,6 +176,9 @@ type ClientMessage struct {
 	Address   string        `json:"address,omitempty"`
 	Message   string        `json:"message,omitempty"`
 	Signature *StdSignature `json:"signature,omitempty"`
+
+	// resume
+	Token string `json:"token,omitempty"`
 }
 
 // ProtocolError is an error a client is told about.
@@ -189,6 +196,8 @@ func protoErr(code Code, format string, args ...any) *ProtocolError {
 const (
 	maxPeerIDLen   = 64
 	maxAuthTextLen = 2048
+	// maxResumeTokenLen is well above a token's 43 characters.
+	maxResumeTokenLen = 128
 )
 
 // DecodeClientMessage parses and validates one client message. Every error
@@ -258,6 +267,11 @@ func (m *ClientMessage) validate() *ProtocolError {
 			return protoErr(CodeBadMessage, "auth message longer than %d bytes", maxAuthTextLen)
 		}
 		return nil
+	case TypeResume:
+		if m.Token == "" || len(m.Token) > maxResumeTokenLen {
+			return protoErr(CodeBadMessage, "resume needs the token from authenticated")
+		}
+		return nil
 	case TypeBroadcast, TypeWatch:
 		if m.StreamID == 0 {
 			return protoErr(CodeBadMessage, "%s needs a stream_id", m.Type)
@@ -314,6 +328,10 @@ type authenticatedMsg struct {
 	Type    string `json:"type"`
 	Address string `json:"address"`
 	PeerID  string `json:"peer_id"`
+	// ResumeToken signs in again once, on a new connection, without a
+	// signature, until ResumeExpiresAt; absent when none could be stored.
+	ResumeToken     string     `json:"resume_token,omitempty"`
+	ResumeExpiresAt *time.Time `json:"resume_expires_at,omitempty"`
 }
 
 type broadcastingMsg struct {

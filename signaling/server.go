@@ -57,6 +57,7 @@ type Server struct {
 	sh        *shared
 	// instanceID names this instance in /instances.json in single mode.
 	instanceID string
+	resumes    *resumeTokens
 
 	healthMu  sync.Mutex
 	healthAt  time.Time
@@ -135,6 +136,7 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	} else {
 		s.instanceID = newPeerID()[:8]
 	}
+	s.resumes = newResumeTokens(cfg.ResumeTTL, s.sh)
 	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
 	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
 	// limit still gets a real status code; they stop what the WebSocket

@@ -97,6 +97,8 @@ func (s *session) handle(m ClientMessage, received time.Time) {
 			s.sendChallenge()
 		case TypeAuth:
 			s.authenticate(m)
+		case TypeResume:
+			s.resume(m)
 		default:
 			s.reject(m.Type, protoErr(CodeUnauthenticated, "sign in first: answer the challenge with an auth message"))
 		}
@@ -105,7 +107,7 @@ func (s *session) handle(m ClientMessage, received time.Time) {
 	h := s.srv.hub
 	var perr *ProtocolError
 	switch m.Type {
-	case TypeChallenge, TypeAuth:
+	case TypeChallenge, TypeAuth, TypeResume:
 		perr = protoErr(CodeAlreadyAuth, "already signed in as %s", s.member.address)
 	case TypeBroadcast:
 		perr = h.broadcast(s.member, uint64(m.StreamID))
@@ -190,11 +192,32 @@ func (s *session) authenticate(m ClientMessage) {
 		s.reject(TypeAuth, perr)
 		return
 	}
+	s.signedIn(addr)
+}
+
+// resume signs in with a resume token instead of a signature.
+func (s *session) resume(m ClientMessage) {
+	addr, perr := s.srv.resumes.take(m.Token)
+	if perr != nil {
+		s.reject(TypeResume, perr)
+		return
+	}
+	s.log.Info("session resumed")
+	s.signedIn(addr)
+}
+
+// signedIn completes a sign-in: the address is proven. The answer carries
+// a fresh resume token.
+func (s *session) signedIn(addr string) {
 	s.srv.hub.signedIn(s.member, addr)
 	s.authed.Store(true)
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
-	s.member.event(outbound{data: encode(authenticatedMsg{Type: TypeAuthenticated, Address: addr, PeerID: s.member.peerID})})
+	msg := authenticatedMsg{Type: TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
+	if token, expires, ok := s.srv.resumes.issue(addr); ok {
+		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
+	}
+	s.member.event(outbound{data: encode(msg)})
 }
 
 // reject tells the peer why its message was refused. Before sign-in every

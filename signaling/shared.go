@@ -138,6 +138,10 @@ type shared struct {
 	// Redis restart (which forgets every key) is not read as every
 	// instance dying.
 	stableSince time.Time // only the liveness loop touches it
+	// lastRefresh is this instance's last successful refresh (liveness
+	// loop only): a gap longer than the TTL means the others have taken
+	// this instance for gone.
+	lastRefresh time.Time
 
 	mu       sync.Mutex
 	url      string              // this instance's advertised URL
@@ -311,6 +315,10 @@ func (sh *shared) tick() {
 		sh.stableSince = now
 	}
 	stable := now.Sub(sh.stableSince) >= sh.cfg.InstanceTTL
+	if !sh.lastRefresh.IsZero() && now.Sub(sh.lastRefresh) >= sh.cfg.InstanceTTL {
+		sh.severAll()
+	}
+	sh.lastRefresh = now
 
 	sh.mu.Lock()
 	if stable {
@@ -342,23 +350,72 @@ func (sh *shared) tick() {
 	}
 	sh.mu.Unlock()
 
+	// An instance declared gone may only have been slow to refresh: it is
+	// told too (if it is really gone, nobody reads it), so both sides end
+	// the session and none is left half-open.
 	for _, b := range lostHomes {
+		sh.log.Info("instance lost: ending the sessions it was home of", "lost", b.home, "stream_id", b.stream)
 		sh.homeLost(b)
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: ReasonInstanceLost})
 	}
 	for _, p := range lostPeers {
 		sh.log.Info("instance lost: ending its peers' sessions", "lost", p.key.inst, "peer", p.m.peerID)
 		sh.dropProxy(p, ReasonInstanceLost)
+		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
+	}
+}
+
+// severAll ends every session that crosses instances, on both sides. After
+// Redis was out of reach for longer than the TTL the other instances have
+// taken this one for gone (and ended their side), and what was sent
+// meanwhile is lost: the peers join again rather than wait on a session
+// that is half there.
+func (sh *shared) severAll() {
+	sh.mu.Lock()
+	var bs []*binding
+	for _, b := range sh.bindings {
+		bs = append(bs, b)
+	}
+	var ps []*proxy
+	for _, p := range sh.proxies {
+		ps = append(ps, p)
+	}
+	sh.mu.Unlock()
+	if len(bs)+len(ps) > 0 {
+		sh.log.Warn("redis was unreachable for longer than the instance TTL: ending the sessions across instances", "local_peers", len(bs), "remote_peers", len(ps))
+	}
+	for _, b := range bs {
+		sh.homeLost(b)
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: ReasonInstanceLost})
+	}
+	for _, p := range ps {
+		sh.dropProxy(p, ReasonInstanceLost)
+		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
 	}
 }
 
 // drainStart makes this instance disappear from the shared view before its
 // connections are closed: its liveness key and its home leases go, so the
 // clients' reconnects land on the other instances and claim the sessions.
+//
+// The sessions it is home of end for the peers on other instances
+// (instance_lost) before any local connection closes, so those peers are
+// told the instance went, not that their broadcaster left.
 func (sh *shared) drainStart() {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	if err := sh.forget(ctx, sh.hub.roomIDs()); err != nil {
 		sh.log.Warn("could not withdraw from redis on drain; the others notice when the key expires", "err", err)
+	}
+	sh.mu.Lock()
+	ps := make([]*proxy, 0, len(sh.proxies))
+	for _, p := range sh.proxies {
+		ps = append(ps, p)
+	}
+	sh.mu.Unlock()
+	for _, p := range ps {
+		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
+		sh.dropProxy(p, ReasonInstanceLost)
 	}
 }
 

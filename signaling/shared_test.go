@@ -281,6 +281,7 @@ func TestSharedRedisOutageFailsClosedAndRecovers(t *testing.T) {
 	id := a.liveStream(owner)
 	bc, _ := a.broadcaster(owner, id)
 	vc, vPeer := a.viewer(fan, owner, id, bc)
+	remote, _ := b.viewer(signalingtest.NewWallet(), owner, id, bc) // across instances
 	c.chain.Subscribe(late.Address, owner.Address)
 	lc, _ := b.signedIn(late)
 	baseline := runtime.NumGoroutine()
@@ -301,9 +302,17 @@ func TestSharedRedisOutageFailsClosedAndRecovers(t *testing.T) {
 
 	// The same-instance pair keeps relaying.
 	bc.Send(map[string]any{"type": "offer", "to": vPeer, "sdp": map[string]any{"type": "offer", "sdp": "v=0"}})
-	vc.Expect("offer")
+	vc.ExpectSkipping("offer", "viewer_count")
 
+	// Out for longer than the instance TTL: each side takes the other
+	// for gone.
+	time.Sleep(1300 * time.Millisecond)
 	c.redis.Start()
+	// The session across instances is over on both sides (what was sent
+	// during the outage is lost); the same-instance one goes on.
+	ended := remote.ExpectSkipping("stream_ended", "viewer_count")
+	require.Equal(t, "instance_lost", ended.Str("reason"))
+	require.Equal(t, "instance_lost", bc.ExpectSkipping("viewer_left", "viewer_count").Str("reason"))
 	waitFor(t, "a and b to reach redis again", func() bool {
 		return a.metric("signaling_redis_up") == 1 && b.metric("signaling_redis_up") == 1
 	})
@@ -317,6 +326,9 @@ func TestSharedRedisOutageFailsClosedAndRecovers(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		return false
 	})
+	bc.ExpectSkipping("viewer_joined", "viewer_count")
+	bc.Send(map[string]any{"type": "offer", "to": vPeer, "sdp": map[string]any{"type": "offer", "sdp": "v=0"}})
+	vc.ExpectSkipping("offer", "viewer_count")
 	status, health = internalHealth(t, a)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "reachable", health["redis"])
@@ -356,4 +368,29 @@ func TestSharedRevocationReachesTheHome(t *testing.T) {
 	left := bc.ExpectSkipping("viewer_left", "viewer_count")
 	require.Equal(t, vPeer, left.Str("peer_id"))
 	require.Equal(t, "not_subscribed", left.Str("reason"))
+}
+
+// One session per stream: a hub whose home lease another instance holds
+// (it claimed the stream while this one could not refresh) ends its session
+// so the peers join again at the real home.
+func TestSharedLostLeaseEndsTheSessionHere(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.twoInstances()
+	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := a.liveStream(owner)
+	bc, _ := a.broadcaster(owner, id)
+	vc, _ := b.viewer(fan, owner, id, bc)
+
+	rdb := c.redis.Client(t)
+	require.NoError(t, rdb.Set(context.Background(), fmt.Sprintf("signaling:home:%d", id), "b", time.Minute).Err())
+	for _, cl := range []*signalingtest.Client{bc, vc} {
+		ended := cl.ExpectSkipping("stream_ended", "viewer_count")
+		require.Equal(t, "instance_lost", ended.Str("reason"))
+	}
+	// b is the home now: the broadcaster, still on a, joins it there.
+	bc.Send(map[string]any{"type": "broadcast", "stream_id": id})
+	bc.Expect("broadcasting")
+	vc.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.NotEmpty(t, vc.Expect("watching").Str("broadcaster_peer_id"))
+	require.EqualValues(t, 1, b.metric("signaling_remote_peers"), "the broadcaster on a is a remote peer of b")
 }

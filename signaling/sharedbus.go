@@ -29,7 +29,7 @@ type envelope struct {
 	// Data is a server message, encoded once where it was made: the
 	// relayed message (relay) or what the connection is sent (out).
 	Data json.RawMessage `json:"d,omitempty"`
-	// Close code and reason (close), error (joined).
+	// Close code and reason (close), why (gone), error (joined).
 	Code    int    `json:"n,omitempty"`
 	Text    string `json:"x,omitempty"`
 	ErrCode Code   `json:"e,omitempty"`

@@ -38,6 +38,11 @@ func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
 	if busy {
 		return protoErr(CodeAlreadyInSession, "leave your current stream first")
 	}
+	// A hub that carries the stream holds its home lease (refreshed every
+	// tick, the room ended if the lease is lost): no round trip.
+	if h.hasRoom(id) {
+		return sh.joinHere(m, id, r)
+	}
 	// A home that is gone, or moved while the join was on its way, is
 	// claimed again; a few attempts cover a race between instances.
 	for range 3 {
@@ -46,10 +51,7 @@ func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
 			return perr
 		}
 		if home == sh.id {
-			if r == roleBroadcaster {
-				return h.broadcastHere(m, id)
-			}
-			return h.watchHere(m, id)
+			return sh.joinHere(m, id, r)
 		}
 		perr, retry := sh.joinAt(home, m, id, r)
 		if !retry {
@@ -57,6 +59,13 @@ func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
 		}
 	}
 	return unavailable()
+}
+
+func (sh *shared) joinHere(m *member, id uint64, r role) *ProtocolError {
+	if r == roleBroadcaster {
+		return sh.hub.broadcastHere(m, id)
+	}
+	return sh.hub.watchHere(m, id)
 }
 
 func (sh *shared) bound(m *member) *binding {
@@ -185,8 +194,17 @@ var sessionEnders = [][]byte{
 	[]byte(`{"type":"` + TypeLeft + `"`),
 }
 
-func endsSession(data []byte) bool {
-	for _, p := range sessionEnders {
+// sessionStarters are the answers to a join that succeeded.
+var sessionStarters = [][]byte{
+	[]byte(`{"type":"` + TypeWatching + `"`),
+	[]byte(`{"type":"` + TypeBroadcasting + `"`),
+}
+
+func endsSession(data []byte) bool  { return hasAnyPrefix(data, sessionEnders) }
+func joinsSession(data []byte) bool { return hasAnyPrefix(data, sessionStarters) }
+
+func hasAnyPrefix(data []byte, prefixes [][]byte) bool {
+	for _, p := range prefixes {
 		if bytes.HasPrefix(data, p) {
 			return true
 		}
@@ -219,6 +237,21 @@ func (sh *shared) toOrigin(env envelope) {
 			return
 		}
 		b.m.event(out)
+		if joinsSession(env.Data) {
+			// The client knows it is in the session from now on; so
+			// does this side, before the home's answer to the join
+			// (which may come after the session already ended).
+			sh.mu.Lock()
+			first := !b.joined
+			b.joined = true
+			sh.mu.Unlock()
+			if first {
+				select {
+				case b.reply <- envelope{Kind: kindJoined}:
+				default:
+				}
+			}
+		}
 		if endsSession(env.Data) && sh.unbind(b) {
 			sh.publish(b.home, envelope{Kind: kindGone, Conn: env.Conn})
 		}
@@ -291,7 +324,13 @@ func (sh *shared) toHome(env envelope) {
 		return // a message for a session that ended here already
 	}
 	if env.Kind == kindGone {
-		sh.dropProxy(p, ReasonDisconnected)
+		// The connection is gone, or its instance gave the session up
+		// (it was cut off from the others).
+		reason := ReasonDisconnected
+		if env.Text == ReasonInstanceLost {
+			reason = ReasonInstanceLost
+		}
+		sh.dropProxy(p, reason)
 		return
 	}
 	select {
@@ -360,19 +399,21 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 	switch env.Kind {
 	case kindJoin:
 		ans := envelope{Kind: kindJoined, Conn: p.key.conn}
-		home, perr := sh.home(env.Stream)
+		home, perr := sh.id, (*ProtocolError)(nil)
+		if !h.hasRoom(env.Stream) {
+			home, perr = sh.home(env.Stream)
+		}
 		switch {
 		case perr != nil:
 			ans.ErrCode, ans.Text = perr.Code, perr.Message
 		case home != sh.id:
 			ans.Home = home
 		default:
+			r := roleViewer
 			if env.Role == TypeBroadcast {
-				perr = h.broadcastHere(p.m, env.Stream)
-			} else {
-				perr = h.watchHere(p.m, env.Stream)
+				r = roleBroadcaster
 			}
-			if perr != nil {
+			if perr = sh.joinHere(p.m, env.Stream, r); perr != nil {
 				ans.ErrCode, ans.Text = perr.Code, perr.Message
 			}
 		}
@@ -398,6 +439,15 @@ func (h *Hub) roomIDs() []uint64 {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// endStream ends stream id's session here, if there is one.
+func (h *Hub) endStream(id uint64, reason string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r := h.rooms[id]; r != nil {
+		h.endRoomLocked(r, reason)
+	}
 }
 
 func (h *Hub) hasRoom(id uint64) bool {

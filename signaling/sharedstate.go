@@ -3,6 +3,7 @@ package signaling
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -114,7 +115,12 @@ func (sh *shared) refresh(ctx context.Context, self Instance, rooms []uint64) (m
 	}
 	for i, c := range leases {
 		if n, _ := c.Int(); n == 0 {
-			sh.log.Warn("another instance holds the home lease of a stream this hub carries", "stream_id", rooms[i])
+			// Another instance claimed the stream while this one could
+			// not refresh (Redis restarted, or this process stalled):
+			// one session per stream, so this one ends and its peers
+			// join again, at the real home.
+			sh.log.Warn("another instance holds the home lease of a stream this hub carries; ending it here", "stream_id", rooms[i])
+			sh.hub.endStream(rooms[i], ReasonInstanceLost)
 		}
 	}
 	ids := members.Val()
@@ -263,3 +269,5 @@ func (sh *shared) freeNonces(nonces []string) {
 func (sh *shared) dropNonce(nonce string) {
 	sh.async(func(ctx context.Context) { sh.rdb.Del(ctx, nonceKey(nonce)) })
 }
+
+func isNil(err error) bool { return errors.Is(err, redis.Nil) }

@@ -11,7 +11,7 @@ import (
 // TestSharedWebAppMayConnectToTheOtherInstances: in shared mode the web app
 // one instance serves may open the other live instances' /ws and
 // /instances.json (its Content-Security-Policy names them), so that it can
-// move there when its own instance goes away (PROTOCOL.md §11).
+// move there when its own instance goes away (PROTOCOL.md §12).
 func TestSharedWebAppMayConnectToTheOtherInstances(t *testing.T) {
 	c := newCluster(t)
 	a, b := c.twoInstances()

@@ -132,13 +132,13 @@ func (r *Redis) Client(tb testing.TB) *redis.Client {
 }
 
 // SharedConfig is shared mode on r for a test instance: short liveness
-// (an instance is gone 600 ms after its last refresh) so failure tests take
-// about a second.
+// (an instance is gone 1.2 s after its last refresh, refreshed every 200 ms:
+// a loaded machine may delay a few refreshes) so failure tests take seconds.
 func (r *Redis) SharedConfig(tb testing.TB, id string) signaling.SharedConfig {
 	tb.Helper()
 	return signaling.SharedConfig{
 		Redis: r.Client(tb), InstanceID: id,
-		InstanceTTL: 600 * time.Millisecond, RefreshInterval: 150 * time.Millisecond,
-		OpTimeout: 300 * time.Millisecond, JoinTimeout: 2 * time.Second,
+		InstanceTTL: 1200 * time.Millisecond, RefreshInterval: 200 * time.Millisecond,
+		OpTimeout: 500 * time.Millisecond, JoinTimeout: 2 * time.Second,
 	}
 }

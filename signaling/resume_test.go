@@ -1,0 +1,64 @@
+package signaling_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamchain/streamchain/signaling/signalingtest"
+)
+
+// resumeOn signs in on a new connection with token and returns the
+// authenticated message.
+func resumeOn(t *testing.T, e *env, token string) (*signalingtest.Client, signalingtest.Msg) {
+	t.Helper()
+	c := e.dial()
+	c.Expect("challenge")
+	c.Send(map[string]any{"type": "resume", "token": token})
+	return c, c.Next()
+}
+
+func TestResumeTokenSignsInOnceWithoutASignature(t *testing.T) {
+	e := newEnv(t)
+	w := signalingtest.NewWallet()
+	c := e.dial()
+	first := c.SignIn(w)
+	token := first.Str("resume_token")
+	require.Len(t, token, 43, "256 random bits, base64url")
+	expires, err := time.Parse(time.RFC3339, first.Str("resume_expires_at"))
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now().Add(e.cfg.ResumeTTL), expires, 5*time.Second)
+
+	_, again := resumeOn(t, e, token)
+	require.Equal(t, "authenticated", again.Type(), "%v", again)
+	require.Equal(t, w.Address, again.Str("address"))
+	require.NotEqual(t, first.Str("peer_id"), again.Str("peer_id"))
+	require.NotEmpty(t, again.Str("resume_token"))
+	require.NotEqual(t, token, again.Str("resume_token"), "a fresh token each time")
+
+	_, replay := resumeOn(t, e, token)
+	require.Equal(t, "auth_resume_invalid", replay.Str("code"), "single use: %v", replay)
+	require.Equal(t, "resume", replay.Str("request"))
+	_, unknown := resumeOn(t, e, "not-a-token")
+	require.Equal(t, "auth_resume_invalid", unknown.Str("code"))
+
+	// Signed in already: resume is refused like a second auth.
+	c.Send(map[string]any{"type": "resume", "token": again.Str("resume_token")})
+	c.ExpectError("already_authenticated")
+}
+
+func TestSharedResumeWorksOnAnotherInstance(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.twoInstances()
+	w := signalingtest.NewWallet()
+	conn := a.dial()
+	token := conn.SignIn(w).Str("resume_token")
+	conn.Close()
+
+	_, moved := resumeOn(t, b.env, token)
+	require.Equal(t, "authenticated", moved.Type(), "%v", moved)
+	require.Equal(t, w.Address, moved.Str("address"))
+	_, replay := resumeOn(t, a.env, token)
+	require.Equal(t, "auth_resume_invalid", replay.Str("code"), "single use across instances: %v", replay)
+}
