@@ -46,7 +46,7 @@ func TestBrowserFailover(t *testing.T) {
 	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB, "-allowed-origins", origins)
 
 	sum := runFailoverScript(t, chromium, nodeJS, "web-failover", "APP_A="+appA, "APP_B="+appB, "STREAM_ID="+streamID,
-		"KILL_PID="+strconv.Itoa(a.cmd.Process.Pid), "EXPECT_INSTANCE=sigB")
+		"KILL_PID="+strconv.Itoa(a.cmd.Process.Pid), "EXPECT_INSTANCE=sigB", "EXPECT_RESUME=1")
 	requireKilled(t, a)
 	t.Logf("time to resume after SIGKILL of the broadcaster's instance: %d ms; a fresh Watch to its first frame in the same run: %d ms (loopback, shared noisy machine; not asserted)",
 		sum.Figures["time_to_resume_ms"], sum.Figures["watch_to_first_frame_ms"])
@@ -55,8 +55,8 @@ func TestBrowserFailover(t *testing.T) {
 // TestBrowserReconnectsAfterRestart runs the same script against one
 // instance without Redis: both pages are on it, it is killed with SIGKILL
 // and started again on the same port; both pages find it again by
-// themselves (signing in again: a server without resume tokens), and bob's
-// video comes back without a reload.
+// themselves (their resume tokens died with it: they sign in again), and
+// bob's video comes back without a reload.
 func TestBrowserReconnectsAfterRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node, signalingd and Chromium")

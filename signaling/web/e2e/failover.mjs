@@ -9,6 +9,8 @@
 //   KILL_PID       instance A's process id
 //   EXPECT_INSTANCE the instance alice's page says it reconnected to (empty:
 //                  APP_A's, by its /instances.json id or its host)
+//   EXPECT_RESUME  1: alice must sign in again by resume token only (the
+//                  token is in Redis, so it outlives instance A)
 //   STREAM_ID      alice's stream (bob subscribes to alice)
 //   CHROMIUM, ARTIFACTS
 // It prints one JSON summary on stdout; the Go test checks it.
@@ -16,7 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { click, connectDevnet, go, launch, recordPeerConnections, reportFailure, runScript, waitText } from "./helpers.mjs";
 
-const { APP_A, APP_B, KILL_PID, STREAM_ID, EXPECT_INSTANCE, CHROMIUM, ARTIFACTS } = process.env;
+const { APP_A, APP_B, KILL_PID, STREAM_ID, EXPECT_INSTANCE, EXPECT_RESUME, CHROMIUM, ARTIFACTS } = process.env;
 const summary = { ok: false, steps: [], screenshots: [], figures: {} };
 const step = (name, detail = {}) => {
   summary.steps.push({ name, ...detail });
@@ -37,6 +39,13 @@ function recordMediaAndLoads() {
   const md = navigator.mediaDevices;
   const native = md.getUserMedia.bind(md);
   md.getUserMedia = (c) => { window.__gum++; return native(c); };
+  // The type of every message the page sends on any WebSocket.
+  window.__sent = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try { window.__sent.push(JSON.parse(data).type); } catch { /* not JSON */ }
+    return send.call(this, data);
+  };
 }
 
 /** pcStats: per recorded peer connection, its state and inbound video. */
@@ -104,6 +113,7 @@ async function main() {
     await shot(bob, "failover-before");
 
     // SIGKILL the instance carrying the broadcaster.
+    const sentBefore = await alice.evaluate(() => window.__sent.length);
     const killedAt = Date.now();
     process.kill(Number(KILL_PID), "SIGKILL");
     step("killed instance A", { pid: Number(KILL_PID) });
@@ -135,8 +145,13 @@ async function main() {
     if (gum !== 1) throw new Error(`alice called getUserMedia ${gum} times`);
     // The peer connection of before the kill is let go once the new one plays.
     await waitUntil("the old peer connection closed at bob", async () => (await pcStats(bob))[first.i].state === "closed", 30_000);
+    // Signed in again by resume token (no wallet prompt for a Keplr user),
+    // falling back to a signature where the token died with its instance.
+    const sentAfter = await alice.evaluate((n) => window.__sent.slice(n), sentBefore);
+    if (!sentAfter.includes("resume") || !sentAfter.includes("broadcast")) throw new Error(`alice did not resume and broadcast again: ${sentAfter}`);
+    if (EXPECT_RESUME === "1" && sentAfter.includes("auth")) throw new Error(`alice signed in again instead of resuming: ${sentAfter}`);
     const bobStatus = await bob.$eval(".stream-page > .status", (el) => el.textContent);
-    step("moved without reload", { alice: await alice.$eval(".stream-page > .status", (el) => el.textContent), bob: bobStatus, getUserMedia: gum });
+    step("moved without reload", { alice: await alice.$eval(".stream-page > .status", (el) => el.textContent), bob: bobStatus, getUserMedia: gum, aliceSent: sentAfter });
     await shot(alice, "failover-alice-after");
     await shot(bob, "failover-bob-after");
     summary.ok = true;
