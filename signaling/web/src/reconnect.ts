@@ -89,6 +89,17 @@ export function candidates(origin: string, known: Instance[], failed?: string): 
   return [...all.filter((u) => u !== f), f];
 }
 
+/**
+ * pick is the instance for attempt n of `order` (the failed one last): the
+ * others in turn, twice round, then all of them in turn from the failed one
+ * (it may have come back).
+ */
+export function pick(order: string[], attempt: number): string {
+  const others = order.length - 1;
+  if (attempt < 2 * others) return order[attempt % others];
+  return order[(attempt - 2 * others + others) % order.length];
+}
+
 /** One WebSocket to one instance. */
 class Conn {
   signedIn = false;
@@ -289,28 +300,34 @@ export class Link {
     this.recovering = true;
     this.rejoining = false;
     try {
+      // A connection that signed in but whose role was refused for want of
+      // shared state: asked again after the next backoff, no new sign-in.
+      let spare: Conn | undefined;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const delay = now && attempt === 0 ? 0 : backoffMs(attempt, this.deps.random);
         this.ev.reconnecting(why, attempt + 1, delay);
         await this.deps.sleep(delay);
-        if (this.closed) return;
-        // The list from any instance that answers (the failed one last).
-        if (!now || attempt > 0) await this.refreshInstances(candidates(this.deps.origin, this.known, failed));
-        const order = candidates(this.deps.origin, this.known, failed);
-        const base = order[attempt % order.length];
+        if (this.closed) return spare?.drop();
         let c: Conn;
-        try {
-          c = await this.connect(base);
-        } catch {
-          continue;
+        if (spare?.ws.readyState === 1) {
+          c = spare;
+        } else {
+          // The list from any instance that answers (the failed one last).
+          if (!now || attempt > 0) await this.refreshInstances(candidates(this.deps.origin, this.known, failed));
+          try {
+            c = await this.connect(pick(candidates(this.deps.origin, this.known, failed), attempt));
+          } catch {
+            continue;
+          }
         }
+        spare = undefined;
         if (this.closed) return c.drop();
         const answer = this.role ? await this.resumeRole(c) : undefined;
+        if (answer === null) continue; // closed before answering
         if (answer?.type === "error" && answer.code === "shared_state_unavailable") {
-          c.drop();
+          spare = c;
           continue;
         }
-        if (answer === null) continue; // closed before answering
         const old = this.cur;
         this.cur = c;
         this.watchConn(c);
@@ -319,6 +336,7 @@ export class Link {
         this.ev.reconnected(this.nameOf(c.base));
         return;
       }
+      spare?.drop();
       this.closed = true;
       this.cur?.drop();
       this.cur = undefined;

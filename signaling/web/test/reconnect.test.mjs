@@ -3,7 +3,7 @@
 // draining and close codes (signaling/PROTOCOL.md).
 import assert from "node:assert/strict";
 import test from "node:test";
-import { Link, MAX_ATTEMPTS, backoffMs, candidates, wsURLOf } from "../../../build/web-unit/reconnect.js";
+import { Link, MAX_ATTEMPTS, backoffMs, candidates, pick, wsURLOf } from "../../../build/web-unit/reconnect.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 async function settle(n = 20) {
@@ -143,6 +143,10 @@ test("candidates: own origin first unless it failed, the failed one last, no dup
   assert.deepEqual(candidates("http://a:1", known, "http://a:1"), ["http://b:1", "http://c:1", "http://a:1"]);
   assert.deepEqual(candidates("http://a:1", known, "http://b:1"), ["http://a:1", "http://c:1", "http://b:1"]);
   assert.deepEqual(candidates("http://a:1", [], "http://a:1"), ["http://a:1"]);
+  // The others twice round, then everyone from the failed one.
+  const order = ["http://b:1", "http://c:1", "http://a:1"];
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((n) => pick(order, n)), ["http://b:1", "http://c:1", "http://b:1", "http://c:1", "http://a:1", "http://b:1", "http://c:1"]);
+  assert.deepEqual([0, 1, 2].map((n) => pick(["http://a:1"], n)), ["http://a:1", "http://a:1", "http://a:1"]);
   assert.equal(wsURLOf("https://x.example/"), "wss://x.example/ws");
   assert.equal(wsURLOf("http://127.0.0.1:8090"), "ws://127.0.0.1:8090/ws");
 });
@@ -260,6 +264,30 @@ test("auth_resume_invalid: falls back to the wallet", async () => {
   assert.deepEqual(r.reconnected, ["sig2"]);
 });
 
+test("shared_state_unavailable for the role on the new instance: asked again there after a backoff, no new sign-in", async () => {
+  const c = new Cluster(2);
+  const r = recorder();
+  const link = await Link.open(c.deps(), r.events);
+  link.setRole({ type: "broadcast", stream_id: "3" });
+  await settle();
+  // sig2 refuses the first broadcast: A's lease is not known to be gone yet.
+  const sig2 = c.instances[1];
+  const receive = sig2.receive.bind(sig2);
+  let refused = 0;
+  sig2.receive = (ws, m) => {
+    if (m.type === "broadcast" && refused++ === 0) return ws.received.push(m), ws.push({ type: "error", code: "shared_state_unavailable", message: "home busy", request: "broadcast" });
+    receive(ws, m);
+  };
+  c.instances[0].kill();
+  await settle(80);
+  const [b] = c.instances[1].live();
+  assert.deepEqual(b.received.map((m) => m.type).slice(0, 3), ["resume", "broadcast", "broadcast"]);
+  assert.equal(c.instances[1].sockets.length, 1, "one connection to sig2");
+  assert.equal(c.instances[0].sockets.length, 1, "the dead instance is not tried while another answers");
+  assert.deepEqual(r.reconnected, ["sig2"]);
+  assert.equal(r.messages.at(-1).type, "broadcasting");
+});
+
 test("shared_state_unavailable on watch: another instance is tried", async () => {
   const c = new Cluster(2);
   c.instances[0].refuseRole = "shared_state_unavailable";
@@ -308,10 +336,11 @@ test("every instance gone: capped backoff, then lost(disconnected)", async () =>
   const delays = r.reconnecting.map((x) => x.delay);
   assert.ok(delays.every((d, i) => i === 0 || d >= delays[i - 1]), `growing: ${delays}`);
   assert.ok(Math.max(...delays) <= 8000);
-  // Both instances were tried, sig2 (not the failed origin) first.
+  // Both instances were tried: sig2 (not the failed origin) twice first,
+  // then both in turn.
   const tried = [...c.instances[0].sockets.slice(1), ...c.instances[1].sockets];
   assert.equal(tried.length, MAX_ATTEMPTS);
-  assert.equal(c.instances[1].sockets.length, MAX_ATTEMPTS / 2);
+  assert.equal(c.instances[1].sockets.length, 2 + (MAX_ATTEMPTS - 2) / 2);
   assert.equal(link.instance, "");
 });
 
