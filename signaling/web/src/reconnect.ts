@@ -51,6 +51,9 @@ export interface LinkEvents {
   lost(reason: string): void;
 }
 
+/** Close codes that mean the client misbehaved (PROTOCOL.md §8): not retried. */
+const CLIENT_FAULTS = [1009, 4001, 4002, 4003];
+
 /** Reconnect attempts before giving up: about 40 s in all with the backoff below. */
 export const MAX_ATTEMPTS = 10;
 const BASE_MS = 250;
@@ -243,6 +246,13 @@ export class Link {
         // Taken over by another tab or device of the same account.
         this.closed = true;
         this.ev.lost("taken_over");
+        return;
+      }
+      if (CLIENT_FAULTS.includes(e.code)) {
+        // The server closed for something this client did (PROTOCOL.md §8):
+        // reconnecting would only repeat it.
+        this.closed = true;
+        this.ev.lost("disconnected");
         return;
       }
       void this.recover(c.base, e.code === 1001 ? "instance_stopping" : "connection_lost");

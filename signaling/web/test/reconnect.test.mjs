@@ -234,6 +234,22 @@ test("4000 outside a move: taken over, no reconnection", async () => {
   assert.equal(link.instance, "");
 });
 
+test("closed for a fault of the client (4003, 1009): no reconnection", async () => {
+  for (const code of [4003, 1009]) {
+    const c = new Cluster(2);
+    const r = recorder();
+    const link = await Link.open(c.deps(), r.events);
+    link.setRole({ type: "watch", stream_id: "7" });
+    await settle();
+    c.instances[0].live()[0].serverClose(code);
+    await settle(40);
+    assert.deepEqual(r.lost, ["disconnected"], `close ${code}`);
+    assert.deepEqual(r.reconnecting, []);
+    assert.equal(c.instances[1].sockets.length, 0);
+    assert.equal(link.instance, "");
+  }
+});
+
 test("a server without resume tokens: the wallet signs again on the new instance", async () => {
   const c = new Cluster(2);
   for (const i of c.instances) i.resume = false;
