@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // The chain's currency and key derivation, as in app/config.go (the daemon
@@ -212,7 +213,22 @@ func (s *Server) registerWebRoutes(mux *http.ServeMux) {
 	if s.devnetWallet != nil {
 		mux.HandleFunc("GET /devnet-wallet.json", serveJSON(func() any { return s.devnetWallet }))
 	}
-	mux.Handle("GET /", webAppHandler(s.cfg.Web))
+	mux.Handle("GET /", webAppHandler(s.cfg.Web, s.otherInstanceOrigins))
+}
+
+// otherInstanceOrigins are the origins of the other live instances in shared
+// mode (none otherwise): the web app served here may move to them.
+func (s *Server) otherInstanceOrigins() []string {
+	if s.sh == nil {
+		return nil
+	}
+	var out []string
+	for _, in := range s.sh.others() {
+		if o := originOf(in.URL); strings.HasPrefix(o, "http") {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func (s *Server) serveChainJSON(body func() any) http.HandlerFunc {

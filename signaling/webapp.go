@@ -36,8 +36,9 @@ type WebConfig struct {
 
 // webAppHandler serves the bundle's files and nothing else (the app routes
 // in the URL fragment, so every page is "/"); hashed assets are immutable.
-func webAppHandler(web WebConfig) http.Handler {
-	csp := contentSecurityPolicy(web)
+// instances lists the origins of the other live instances (shared mode; nil
+// otherwise), which the page may move its WebSocket to.
+func webAppHandler(web WebConfig, instances func() []string) http.Handler {
 	dist, err := fs.Sub(webDist, "web/dist")
 	if err != nil {
 		panic("signaling: embedded web app: " + err.Error())
@@ -58,21 +59,26 @@ func webAppHandler(web WebConfig) http.Handler {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Content-Security-Policy", csp)
+		w.Header().Set("Content-Security-Policy", contentSecurityPolicy(web, instances()))
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		files.ServeHTTP(w, r)
 	})
 }
 
 // contentSecurityPolicy lets the page run only its own bundle and talk only
-// to this server (/ws, /live, /chain-info.json) and the node's public RPC and
-// REST. Pictures and banners are user-supplied https:// links.
-func contentSecurityPolicy(w WebConfig) string {
+// to this server (/ws, /live, /chain-info.json), the node's public RPC and
+// REST, and the other live instances (their /ws and /instances.json, where
+// the app moves when this instance goes away). Pictures and banners are
+// user-supplied https:// links.
+func contentSecurityPolicy(w WebConfig, instances []string) string {
 	connect := []string{"'self'"}
 	for _, u := range []string{w.PublicRPC, w.PublicREST} {
 		if o := origin(u); o != "" {
 			connect = append(connect, o)
 		}
+	}
+	for _, o := range instances {
+		connect = append(connect, o, "ws"+strings.TrimPrefix(o, "http"))
 	}
 	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
 		"media-src 'self' blob: mediastream:; connect-src " + strings.Join(connect, " ") +

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,45 +41,18 @@ func TestBrowserApp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node, signalingd and Chromium")
 	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = defaultChromium
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("Chromium is needed at %s (apt-get install chromium; .ci/run installs it): %v", chromium, err)
-	}
-	nodeJS, err := exec.LookPath("node")
-	require.NoError(t, err, "node.js is needed to drive Chromium")
-	ensureNodeModules(t)
+	chromium, nodeJS := browserTools(t)
 
 	dir := t.TempDir()
 	chain := cli.StartNode(t, cli.BuildStreamd(t, dir))
 
 	// Demo accounts with mnemonics, as `make devnet` has: alice signs through
 	// the Keplr stand-in, bob and carol through the devnet wallet.
-	type account struct{ Name, Mnemonic, Address string }
-	var accs []account
-	for _, name := range []string{"alice", "bob", "carol"} {
-		var key struct {
-			Address  string `json:"address"`
-			Mnemonic string `json:"mnemonic"`
-		}
-		out := chain.MustRun("keys", "add", "web-"+name, "--keyring-backend", "test", "--output", "json")
-		require.NoError(t, json.Unmarshal([]byte(out), &key), out)
-		accs = append(accs, account{name, key.Mnemonic, key.Address})
-	}
-	funded := chain.Tx("alice", "bank", "multi-send", chain.Addrs["alice"], accs[0].Address, accs[1].Address, accs[2].Address, "100000000ustream")
-	require.Zero(t, funded.Code, funded.RawLog)
+	accs, walletFile := demoAccounts(t, chain, dir, "alice", "bob", "carol")
 
-	walletFile := filepath.Join(dir, "devnet-wallet.json")
-	var wallet []map[string]string
-	for _, a := range accs {
-		wallet = append(wallet, map[string]string{"name": a.Name, "mnemonic": a.Mnemonic})
-	}
-	b, _ := json.Marshal(wallet)
-	require.NoError(t, os.WriteFile(walletFile, b, 0o600))
-
-	appURL := startSignalingd(t, dir, chain, walletFile)
+	bin := buildSignalingd(t, dir)
+	appURL := freeURL(t)
+	startSignalingd(t, bin, appURL, chain, walletFile, "-allowed-origins", appURL)
 
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
@@ -162,61 +136,163 @@ func signModes(t *testing.T, chain *cli.Node, sender string) map[string]string {
 	return modes
 }
 
-// startSignalingd builds and runs the real daemon, serving the embedded app.
-func startSignalingd(t *testing.T, dir string, chain *cli.Node, walletFile string) string {
+// account is a demo account: its key in the node's keyring ("web-<name>"),
+// its mnemonic for the page's devnet wallet (or the Keplr stand-in).
+type account struct{ Name, Mnemonic, Address string }
+
+// demoAccounts makes funded keys with mnemonics, as `make devnet` has, and
+// the devnet-wallet file signalingd serves for them.
+func demoAccounts(t *testing.T, chain *cli.Node, dir string, names ...string) ([]account, string) {
+	var accs []account
+	for _, name := range names {
+		var key struct {
+			Address  string `json:"address"`
+			Mnemonic string `json:"mnemonic"`
+		}
+		out := chain.MustRun("keys", "add", "web-"+name, "--keyring-backend", "test", "--output", "json")
+		require.NoError(t, json.Unmarshal([]byte(out), &key), out)
+		accs = append(accs, account{name, key.Mnemonic, key.Address})
+	}
+	args := []string{"bank", "multi-send", chain.Addrs["alice"]}
+	for _, a := range accs {
+		args = append(args, a.Address)
+	}
+	funded := chain.Tx("alice", append(args, "100000000ustream")...)
+	require.Zero(t, funded.Code, funded.RawLog)
+
+	walletFile := filepath.Join(dir, "devnet-wallet.json")
+	var wallet []map[string]string
+	for _, a := range accs {
+		wallet = append(wallet, map[string]string{"name": a.Name, "mnemonic": a.Mnemonic})
+	}
+	b, _ := json.Marshal(wallet)
+	require.NoError(t, os.WriteFile(walletFile, b, 0o600))
+	return accs, walletFile
+}
+
+// buildSignalingd builds the real daemon, which embeds the committed bundle.
+func buildSignalingd(t *testing.T, dir string) string {
 	bin := filepath.Join(dir, "signalingd")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/signalingd")
 	build.Dir = "../.."
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "build signalingd: %s", out)
+	return bin
+}
 
+// freeURL is http://127.0.0.1:<a free port>.
+func freeURL(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	appURL := "http://" + addr
+	defer ln.Close()
+	return "http://" + ln.Addr().String()
+}
 
+// startSignalingd runs the daemon on appURL's port, serving the embedded
+// app, until the test ends; it returns once /healthz says 200.
+func startSignalingd(t *testing.T, bin, appURL string, chain *cli.Node, walletFile string, extra ...string) *daemon {
+	d, err := spawnSignalingd(bin, appURL, chain, walletFile, extra...)
+	require.NoError(t, err)
+	t.Cleanup(func() { d.stopAndLog(t) })
+	d.waitHealthy(t)
+	return d
+}
+
+// daemon is a running signalingd; done is closed once it has exited.
+type daemon struct {
+	url  string
+	cmd  *exec.Cmd
+	done chan struct{}
+	log  *syncBuffer
+	stop context.CancelFunc
+}
+
+// spawnSignalingd starts the daemon and returns at once. It uses no test
+// helpers, so another goroutine may call it (to restart an instance).
+func spawnSignalingd(bin, appURL string, chain *cli.Node, walletFile string, extra ...string) (*daemon, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin,
-		"-listen", addr, "-grpc", chain.GRPC, "-chain-id", chain.ChainID,
-		"-allowed-origins", appURL, "-public-origin", appURL,
+	args := append([]string{
+		"-listen", strings.TrimPrefix(appURL, "http://"), "-grpc", chain.GRPC, "-chain-id", chain.ChainID,
+		"-public-origin", appURL,
+		// This node's events, and a free metrics port (several instances, other devnets).
+		"-rpc", strings.Replace(chain.RPC, "tcp://", "http://", 1), "-metrics-listen", "127.0.0.1:0",
 		"-public-rpc", strings.Replace(chain.RPC, "tcp://", "http://", 1), "-public-rest", chain.REST,
 		"-devnet-wallet", walletFile,
 		// Unsubscribing cuts a viewer off at the next re-check.
 		"-recheck-interval", "2s", "-cache-ttl", "1s",
 		"-log-level", "debug",
-	)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	require.NoError(t, cmd.Start())
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
+	}, extra...)
+	d := &daemon{url: appURL, cmd: exec.CommandContext(ctx, bin, args...), done: make(chan struct{}), log: &syncBuffer{}, stop: cancel}
+	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
+	if err := d.cmd.Start(); err != nil {
 		cancel()
-		<-done
-		if t.Failed() {
-			t.Logf("signalingd log (tail):\n%s", tail(log.String(), 6000))
-		}
-	})
+		return nil, err
+	}
+	go func() { _ = d.cmd.Wait(); close(d.done) }()
+	return d, nil
+}
+
+func (d *daemon) stopAndLog(t *testing.T) {
+	d.stop()
+	<-d.done
+	if t.Failed() {
+		t.Logf("signalingd %s log (tail):\n%s", d.url, tail(d.log.String(), 6000))
+	}
+}
+
+func (d *daemon) waitHealthy(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r, err := http.Get(appURL + "/healthz")
+		r, err := http.Get(d.url + "/healthz")
 		if err == nil {
 			r.Body.Close()
 			if r.StatusCode == http.StatusOK {
-				return appURL
+				return
 			}
 		}
 		select {
-		case <-done:
-			t.Fatalf("signalingd exited:\n%s", log.String())
+		case <-d.done:
+			t.Fatalf("signalingd exited:\n%s", d.log.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("signalingd not healthy in 30s: %v\n%s", err, log.String())
+			t.Fatalf("signalingd not healthy in 30s: %v\n%s", err, d.log.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// syncBuffer is a bytes.Buffer a process writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// browserTools returns Chromium and node.js, with the pinned packages installed.
+func browserTools(t *testing.T) (chromium, nodeJS string) {
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = defaultChromium
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("Chromium is needed at %s (apt-get install chromium; .ci/run installs it): %v", chromium, err)
+	}
+	nodeJS, err := exec.LookPath("node")
+	require.NoError(t, err, "node.js is needed to drive Chromium")
+	ensureNodeModules(t)
+	return chromium, nodeJS
 }
 
 // ensureNodeModules installs the pinned packages (package-lock.json) when

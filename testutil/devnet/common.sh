@@ -103,17 +103,82 @@ is_noise() {
 # exit by itself, then sends SIGTERM, and SIGKILL if it is still there 15 s
 # later. It returns once the process is gone.
 stop_process() {
-	local pid=$1 wait=${2:-0} i
+	stop_processes "${2:-0}" "$1"
+}
+
+any_alive() {
+	local pid
+	for pid in "$@"; do kill -0 "$pid" 2>/dev/null && return 0; done
+	return 1
+}
+
+# stop_processes WAIT PID... does the same for several children at once, so
+# N processes cost one grace period, not N.
+stop_processes() {
+	local wait=$1 i pid
+	shift
 	for ((i = 0; i < wait * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		any_alive "$@" || break
 		sleep 0.1
 	done
-	if kill -TERM "$pid" 2>/dev/null; then
+	if any_alive "$@"; then
+		kill -TERM "$@" 2>/dev/null || true
 		for ((i = 0; i < 150; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
+			any_alive "$@" || break
 			sleep 0.1
 		done
-		kill -KILL "$pid" 2>/dev/null || true
+		kill -KILL "$@" 2>/dev/null || true
 	fi
-	wait "$pid" 2>/dev/null || true
+	for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# ---------------------------------------------------------------------------
+# Several signalingd instances (SIGNALING_INSTANCES > 1) share their sessions
+# through one redis-server (signalingd -redis; signaling/PROTOCOL.md). With
+# the default of one instance none of this runs: no Redis, no new flags.
+# Instance i (0-based) listens on SIGNALING_PORT + 10*i, its metrics on the
+# port after it; its id is sig<i+1>.
+# ---------------------------------------------------------------------------
+SIGNALING_INSTANCES=${SIGNALING_INSTANCES:-1}
+REDIS_PORT=${REDIS_PORT:-6379}
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+[[ $SIGNALING_INSTANCES =~ ^[1-9]$ ]] || die "SIGNALING_INSTANCES must be 1 to 9 (got $SIGNALING_INSTANCES)"
+
+signaling_port_of() { echo $((SIGNALING_PORT + 10 * $1)); }
+
+# signaling_ports lists every port the signaling instances (and Redis) take.
+signaling_ports() {
+	local i
+	for ((i = 0; i < SIGNALING_INSTANCES; i++)); do
+		echo "$(signaling_port_of "$i")" $(($(signaling_port_of "$i") + 1))
+	done
+	((SIGNALING_INSTANCES == 1)) || echo "$REDIS_PORT"
+}
+
+# start_redis runs redis-server on $DEVNET_HOST:$REDIS_PORT in the
+# background (REDIS_PID), with nothing written to disk but its log, in
+# $1/redis; it returns once Redis answers PING.
+start_redis() {
+	local dir=$1/redis i reply
+	command -v "$REDIS_SERVER" >/dev/null || die "SIGNALING_INSTANCES=$SIGNALING_INSTANCES needs redis-server (apt-get install redis-server)"
+	mkdir -p "$dir"
+	"$REDIS_SERVER" --port "$REDIS_PORT" --bind "$DEVNET_HOST" --save "" --appendonly no \
+		--dir "$dir" --logfile "$dir/redis.log" --daemonize no &
+	REDIS_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		reply=$( (exec 3<>"/dev/tcp/$DEVNET_HOST/$REDIS_PORT" && printf 'PING\r\n' >&3 && IFS= read -r -t 1 line <&3 && printf '%s' "$line") 2>/dev/null) || true
+		[[ $reply == +PONG* ]] && return 0
+		kill -0 "$REDIS_PID" 2>/dev/null || die "redis-server exited; see $dir/redis.log"
+		sleep 0.1
+	done
+	die "redis-server did not answer PING on $DEVNET_HOST:$REDIS_PORT within 10 s; see $dir/redis.log"
+}
+
+# shared_flags I sets SHARED_FLAGS to instance I's shared-mode flags (none
+# with one instance).
+shared_flags() {
+	SHARED_FLAGS=()
+	((SIGNALING_INSTANCES == 1)) && return 0
+	SHARED_FLAGS=(-redis "redis://$DEVNET_HOST:$REDIS_PORT/0" -instance-id "sig$(($1 + 1))"
+		-advertise-url "http://$DEVNET_HOST:$(signaling_port_of "$1")")
 }

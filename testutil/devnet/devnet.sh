@@ -18,6 +18,10 @@
 #   SIGNALING_ORIGINS browser origins signalingd accepts (default: * = any,
 #                     fine on a loopback devnet; name your web app's origin elsewhere)
 #   SIGNALING=0       do not start signalingd
+#   SIGNALING_INSTANCES=N  run N signalingd instances sharing their sessions
+#                     through a redis-server (default 1: one instance, no Redis);
+#                     instance i on SIGNALING_PORT + 10*i (metrics on the next port)
+#   REDIS_PORT        that redis-server's port (default 6379; data in DEVNET_HOME/redis)
 #   LOAD_ACCOUNTS=N   also fund N deterministic streamload accounts (seed
 #                     LOAD_SEED, default streamload) in a fresh genesis
 #   STREAMD, SIGNALINGD, BUILD=0  use these binaries instead of building
@@ -89,10 +93,17 @@ fund_load_accounts() {
 check_ports() {
 	local port
 	local ports=("$RPC_PORT" "$GRPC_PORT" "$API_PORT" "$P2P_PORT" "$ABCI_PORT")
-	[[ $SIGNALING == 1 ]] && ports+=("$SIGNALING_PORT")
+	if [[ $SIGNALING == 1 ]]; then
+		if ((SIGNALING_INSTANCES == 1)); then
+			ports+=("$SIGNALING_PORT")
+		else
+			# shellcheck disable=SC2207
+			ports+=($(signaling_ports))
+		fi
+	fi
 	for port in "${ports[@]}"; do
 		if port_in_use "$port"; then
-			die "port $port on 127.0.0.1 is in use (another devnet?); stop it or set RPC_PORT/GRPC_PORT/API_PORT/P2P_PORT/ABCI_PORT/SIGNALING_PORT"
+			die "port $port on 127.0.0.1 is in use (another devnet?); stop it or set RPC_PORT/GRPC_PORT/API_PORT/P2P_PORT/ABCI_PORT/SIGNALING_PORT/REDIS_PORT"
 		fi
 	done
 }
@@ -172,22 +183,18 @@ start_signaling() {
 		done
 		printf ']\n'
 	} >"$wallet"
-	(
-		trap - INT
-		exec "$SIGNALINGD" \
-			-listen "127.0.0.1:$SIGNALING_PORT" \
-			-grpc "127.0.0.1:$GRPC_PORT" \
-			-rpc "http://127.0.0.1:$RPC_PORT" \
-			-metrics-listen "127.0.0.1:$((SIGNALING_PORT + 1))" \
-			-chain-id "$(chain_id)" \
-			-allowed-origins "$SIGNALING_ORIGINS" \
-			-public-origin "http://127.0.0.1:$SIGNALING_PORT" \
-			-public-rpc "http://127.0.0.1:$RPC_PORT" \
-			-public-rest "http://127.0.0.1:$API_PORT" \
-			-devnet-wallet "$wallet" \
-			-log-level "$LOG_LEVEL"
-	) &
-	SIGNALING_PID=$!
+	if ((SIGNALING_INSTANCES > 1)); then
+		start_redis "$DEVNET_HOME"
+	fi
+	local i
+	SIGNALING_PIDS=()
+	for ((i = 0; i < SIGNALING_INSTANCES; i++)); do
+		start_signaling_instance "$i" "$wallet"
+	done
+	if ((SIGNALING_INSTANCES > 1)); then
+		print_instances
+		return 0
+	fi
 	cat <<EOF
  Web app    http://127.0.0.1:$SIGNALING_PORT/   <- open this in a browser
             (devnet wallet: alice, bob, carol; their keys are public)
@@ -195,6 +202,50 @@ start_signaling() {
    WebSocket  ws://127.0.0.1:$SIGNALING_PORT/ws
    health     http://127.0.0.1:$SIGNALING_PORT/healthz
    metrics    http://127.0.0.1:$((SIGNALING_PORT + 1))/metrics   (and detailed /healthz)
+================================================================================
+EOF
+}
+
+# start_signaling_instance I WALLET starts instance I (see common.sh) in the
+# background. It is called from watch_log, which ignores SIGINT: the
+# subshell gives the daemon SIGINT back before exec.
+start_signaling_instance() {
+	local port
+	port=$(signaling_port_of "$1")
+	shared_flags "$1"
+	(
+		trap - INT
+		exec "$SIGNALINGD" \
+			-listen "127.0.0.1:$port" \
+			-grpc "127.0.0.1:$GRPC_PORT" \
+			-rpc "http://127.0.0.1:$RPC_PORT" \
+			-metrics-listen "127.0.0.1:$((port + 1))" \
+			-chain-id "$(chain_id)" \
+			-allowed-origins "$SIGNALING_ORIGINS" \
+			-public-origin "http://127.0.0.1:$port" \
+			-public-rpc "http://127.0.0.1:$RPC_PORT" \
+			-public-rest "http://127.0.0.1:$API_PORT" \
+			-devnet-wallet "$2" \
+			-log-level "$LOG_LEVEL" "${SHARED_FLAGS[@]}"
+	) &
+	SIGNALING_PIDS+=($!)
+}
+
+# print_instances is start_signaling's banner for several instances.
+print_instances() {
+	local i port
+	cat <<EOF
+ $SIGNALING_INSTANCES signaling instances sharing their sessions through redis://127.0.0.1:$REDIS_PORT/0
+ (protocol: signaling/PROTOCOL.md; a plain WebSocket proxy may front them, see README):
+EOF
+	for ((i = 0; i < SIGNALING_INSTANCES; i++)); do
+		port=$(signaling_port_of "$i")
+		printf '   sig%d  web app http://127.0.0.1:%d/   ws://127.0.0.1:%d/ws   metrics http://127.0.0.1:%d/metrics\n' \
+			$((i + 1)) "$port" "$port" $((port + 1))
+	done
+	cat <<EOF
+ Open any web app URL (devnet wallet: alice, bob, carol; their keys are public).
+ Live instances: http://127.0.0.1:$SIGNALING_PORT/instances.json
 ================================================================================
 EOF
 }
@@ -209,6 +260,7 @@ watch_log() {
 	# node has shut down, or the node would die of SIGPIPE mid-shutdown.
 	trap '' INT
 	local line ready=0 height
+	SIGNALING_PIDS=()
 	while IFS= read -r line; do
 		is_noise "$line" && continue
 		printf '%s\n' "$line"
@@ -219,11 +271,13 @@ watch_log() {
 			start_signaling
 		fi
 	done
-	if [[ -n ${SIGNALING_PID:-} ]]; then
-		# After Ctrl-C the daemon has had SIGINT too and is draining: give it
-		# a moment to finish before asking it to stop.
-		stop_process "$SIGNALING_PID" 2
+	if ((${#SIGNALING_PIDS[@]})); then
+		# After Ctrl-C the daemons have had SIGINT too and are draining: give
+		# them a moment to finish before asking them to stop.
+		stop_processes 2 "${SIGNALING_PIDS[@]}"
 	fi
+	# Redis last, once no instance needs it (Ctrl-C reaches it at once too).
+	[[ -z ${REDIS_PID:-} ]] || stop_process "$REDIS_PID"
 }
 
 main() {

@@ -6,8 +6,10 @@ package devnet
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,8 +232,9 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 
 // TestMultinodeRunsAndStopsEverything: multinode.sh brings up a chain of
 // two validators (four with `make devnet VALIDATORS=4`; two keep this test
-// light) that commits blocks, signalingd against both gRPC endpoints; on
-// SIGTERM nothing it started is left and its ports are free.
+// light) that commits blocks, and two signalingd instances against both gRPC
+// endpoints sharing a redis-server (SIGNALING_INSTANCES=2); on SIGTERM
+// nothing it started is left and its ports are free.
 func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a devnet")
@@ -239,18 +242,31 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	bins := buildBinaries(t)
 	home := t.TempDir()
 	const host = "127.0.36.1" // any 127.x address is loopback; this one is ours
-	base := freeBase(t, host, 100)
+	// Nodes on base..base+14, instances on base+90 and base+100 (metrics on
+	// the next port), Redis on base+95.
+	base := freeBase(t, host, 102)
 	s := startScript(t, "multinode.sh", append(bins, "VALIDATORS=2", "MULTINODE_HOME="+home,
-		"BASE_PORT="+strconv.Itoa(base), "DEVNET_HOST="+host)...)
+		"BASE_PORT="+strconv.Itoa(base), "DEVNET_HOST="+host,
+		"SIGNALING_INSTANCES=2", "REDIS_PORT="+strconv.Itoa(base+95))...)
 	s.waitFor(t, "streamchain devnet is up: 2 validators", 3*time.Minute)
-	s.waitFor(t, `"chain reachable"`, time.Minute)
+	s.waitFor(t, "Ctrl-C stops every node", time.Minute)
 	out := s.output()
 	for _, want := range []string{
 		fmt.Sprintf("node0  RPC http://%[1]s:%[2]d  gRPC %[1]s:%[3]d  REST http://%[1]s:%[4]d", host, base, base+2, base+3),
 		fmt.Sprintf("node1  RPC http://%[1]s:%[2]d  gRPC %[1]s:%[3]d  REST http://%[1]s:%[4]d", host, base+10, base+12, base+13),
 		fmt.Sprintf("%[1]s:%[2]d,%[1]s:%[3]d", host, base+2, base+12),
+		fmt.Sprintf("sharing redis://%s:%d/0", host, base+95),
+		fmt.Sprintf("sig1  WebSocket ws://%[1]s:%[2]d/ws   health http://%[1]s:%[2]d/healthz", host, base+90),
+		fmt.Sprintf("sig2  WebSocket ws://%[1]s:%[2]d/ws   health http://%[1]s:%[2]d/healthz", host, base+100),
 	} {
 		require.Contains(t, out, want)
+	}
+	require.Eventually(t, func() bool { return listening(host, base+95) }, 30*time.Second, 100*time.Millisecond, "redis-server")
+	require.Equal(t, "+PONG", redisPing(t, host, base+95), "the devnet's redis-server")
+	s.waitFor(t, `"chain reachable"`, time.Minute)
+	for _, p := range []int{base + 90, base + 100} {
+		url := fmt.Sprintf("http://%s:%d", host, p)
+		require.Eventually(t, func() bool { return httpStatus(url+"/healthz") == http.StatusOK }, time.Minute, 200*time.Millisecond, url)
 	}
 	// Both validators sign: node1's log shows it committing blocks too.
 	s.waitFor(t, "node0| ", time.Minute)
@@ -262,9 +278,99 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	require.NoError(t, syscall.Kill(s.cmd.Process.Pid, syscall.SIGTERM))
 	s.exited(t, time.Minute)
 	require.Empty(t, processesWith(t, home), "a process of the devnet outlived it")
-	for _, p := range []int{base, base + 1, base + 2, base + 10, base + 12, base + 90} {
+	for _, p := range []int{base, base + 1, base + 2, base + 10, base + 12, base + 90, base + 95, base + 100} {
 		require.False(t, listening(host, p), "port %d still taken", p)
 	}
+}
+
+// TestDevnetTwoSignalingInstances: `make devnet SIGNALING_INSTANCES=2` runs a
+// redis-server and two signalingd instances sharing it, each with its own
+// web app URL; both answer, each lists both instances, and when the node
+// dies nothing the script started (instances, Redis) is left.
+func TestDevnetTwoSignalingInstances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a devnet")
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatalf("redis-server is needed (apt-get install redis-server; .ci/run installs it): %v", err)
+	}
+	bins := buildBinaries(t)
+	home := t.TempDir()
+	// Node ports base..base+4, instances on base+10 and base+20 (metrics on
+	// the next port), Redis on base+30.
+	base := freeBase(t, "127.0.0.1", 31)
+	sig1, sig2, redisPort := base+10, base+20, base+30
+	env := append(bins, "DEVNET_HOME="+home, "SIGNALING_INSTANCES=2", "REDIS_PORT="+strconv.Itoa(redisPort),
+		"RPC_PORT="+strconv.Itoa(base), "P2P_PORT="+strconv.Itoa(base+1), "GRPC_PORT="+strconv.Itoa(base+2),
+		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(sig1))
+
+	s := startScript(t, "devnet.sh", env...)
+	s.waitFor(t, "2 signaling instances sharing their sessions through redis://127.0.0.1:"+strconv.Itoa(redisPort)+"/0", 3*time.Minute)
+	for i, p := range []int{sig1, sig2} {
+		require.Contains(t, s.output(), fmt.Sprintf("sig%d  web app http://127.0.0.1:%d/", i+1, p))
+	}
+	require.Equal(t, "+PONG", redisPing(t, "127.0.0.1", redisPort), "the devnet's redis-server")
+	require.DirExists(t, filepath.Join(home, "redis"), "Redis keeps its files under DEVNET_HOME")
+
+	// Both instances answer, and each lists both, itself first.
+	for i, p := range []int{sig1, sig2} {
+		url := fmt.Sprintf("http://127.0.0.1:%d", p)
+		require.Eventually(t, func() bool { return httpStatus(url+"/healthz") == http.StatusOK }, time.Minute, 200*time.Millisecond, "sig%d /healthz", i+1)
+		var list struct {
+			Instances []struct{ ID, URL string } `json:"instances"`
+		}
+		require.Eventually(t, func() bool {
+			list.Instances = nil
+			return getJSON(url+"/instances.json", &list) == nil && len(list.Instances) == 2
+		}, 30*time.Second, 200*time.Millisecond, "sig%d /instances.json lists both instances: %+v", i+1, &list)
+		require.Equal(t, fmt.Sprintf("sig%d", i+1), list.Instances[0].ID)
+		require.Equal(t, url, list.Instances[0].URL)
+	}
+
+	nodes := processesWith(t, "start --home "+home)
+	require.Len(t, nodes, 1, "the node's process")
+	require.NoError(t, syscall.Kill(nodes[0], syscall.SIGKILL))
+	require.Equal(t, 137, s.exited(t, time.Minute), "the script reports the node's death")
+	for _, p := range []int{base, sig1, sig1 + 1, sig2, sig2 + 1, redisPort} {
+		require.False(t, listening("127.0.0.1", p), "port %d still taken after the node died", p)
+	}
+	require.Empty(t, processesWith(t, "-redis redis://127.0.0.1:"+strconv.Itoa(redisPort)), "a signalingd instance outlived its node")
+	require.Empty(t, processesWith(t, "--port "+strconv.Itoa(redisPort)), "redis-server outlived the node")
+}
+
+// redisPing sends PING to the redis-server on host:port.
+func redisPing(t *testing.T, host string, port int) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", fmt.Sprintf("%s:%d", host, port), time.Second)
+	require.NoError(t, err)
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	_, err = c.Write([]byte("PING\r\n"))
+	require.NoError(t, err)
+	line, err := bufio.NewReader(c).ReadString('\n')
+	require.NoError(t, err)
+	return strings.TrimSpace(line)
+}
+
+func httpStatus(url string) int {
+	r, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	_ = r.Body.Close()
+	return r.StatusCode
+}
+
+func getJSON(url string, v any) error {
+	r, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, r.Status)
+	}
+	return json.NewDecoder(r.Body).Decode(v)
 }
 
 // TestNoiseFilter: the devnet drops exactly the lines CometBFT logs when a

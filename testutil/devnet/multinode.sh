@@ -21,6 +21,7 @@
 #   SIGNALING_PORT  signalingd WebSocket/HTTP            (default: BASE_PORT + 90)
 #   DEVNET_HOST     loopback address to listen on        (default: 127.0.0.1)
 #   SIGNALING_ORIGINS, SIGNALING=0, RESUME=1: as in devnet.sh
+#   SIGNALING_INSTANCES, REDIS_PORT: as in devnet.sh (Redis on DEVNET_HOST)
 #   STREAMD, SIGNALINGD, BUILD=0: use these binaries instead of building
 # The foreground shows node0's log; every node's log is in its home, node.log.
 set -euo pipefail
@@ -138,8 +139,10 @@ check_ports() {
 				die "port $(port_of "$i" "$k") on $DEVNET_HOST is in use (another devnet?); stop it or set BASE_PORT"
 		done
 	done
-	if [[ $SIGNALING == 1 ]] && port_in_use "$SIGNALING_PORT"; then
-		die "port $SIGNALING_PORT on $DEVNET_HOST is in use; stop it or set SIGNALING_PORT"
+	if [[ $SIGNALING == 1 ]]; then
+		for k in $(signaling_ports); do
+			port_in_use "$k" && die "port $k on $DEVNET_HOST is in use; stop it or set SIGNALING_PORT/REDIS_PORT"
+		done
 	fi
 	return 0
 }
@@ -165,8 +168,10 @@ stop_all() {
 	local name
 	trap - INT TERM HUP
 	for name in "${!PIDS[@]}"; do
-		stop_process "${PIDS[$name]}" "$STOP_GRACE"
+		[[ $name == redis ]] || stop_process "${PIDS[$name]}" "$STOP_GRACE"
 	done
+	# Redis last, once no signaling instance needs it.
+	[[ -z ${PIDS[redis]:-} ]] || stop_process "${PIDS[redis]}"
 	PIDS=()
 }
 
@@ -189,16 +194,25 @@ grpc_endpoints() {
 
 start_signaling() {
 	[[ $SIGNALING == 1 ]] || return 0
-	"$SIGNALINGD" \
-		-listen "$DEVNET_HOST:$SIGNALING_PORT" \
-		-grpc "$(grpc_endpoints)" \
-		-rpc "http://$DEVNET_HOST:$(rpc_port 0)" \
-		-metrics-listen "$DEVNET_HOST:$((SIGNALING_PORT + 1))" \
-		-chain-id "$CHAIN_ID" \
-		-allowed-origins "$SIGNALING_ORIGINS" \
-		-public-origin "http://$DEVNET_HOST:$SIGNALING_PORT" \
-		-log-level "$LOG_LEVEL" &
-	PIDS[signalingd]=$!
+	local i port
+	if ((SIGNALING_INSTANCES > 1)); then
+		start_redis "$MULTINODE_HOME"
+		PIDS[redis]=$REDIS_PID
+	fi
+	for ((i = 0; i < SIGNALING_INSTANCES; i++)); do
+		port=$(signaling_port_of "$i")
+		shared_flags "$i"
+		"$SIGNALINGD" \
+			-listen "$DEVNET_HOST:$port" \
+			-grpc "$(grpc_endpoints)" \
+			-rpc "http://$DEVNET_HOST:$(rpc_port 0)" \
+			-metrics-listen "$DEVNET_HOST:$((port + 1))" \
+			-chain-id "$CHAIN_ID" \
+			-allowed-origins "$SIGNALING_ORIGINS" \
+			-public-origin "http://$DEVNET_HOST:$port" \
+			-log-level "$LOG_LEVEL" "${SHARED_FLAGS[@]}" &
+		PIDS[signalingd$i]=$!
+	done
 }
 
 # show_log prints node0's log as it grows, without the devnet's noise lines.
@@ -236,11 +250,17 @@ EOF
    streamd tx streaming edit-profile Alice --from alice --home $home --keyring-backend test --fees 5000$DENOM -y | streamd q wait-tx --home $home
    streamd q block --home $home --node tcp://$DEVNET_HOST:$(rpc_port $((VALIDATORS - 1)))   # any node answers
 EOF
-	if [[ $SIGNALING == 1 ]]; then
+	if [[ $SIGNALING == 1 ]] && ((SIGNALING_INSTANCES == 1)); then
 		cat <<EOF
  Signaling daemon against every node's gRPC ($(grpc_endpoints)):
    WebSocket  ws://$DEVNET_HOST:$SIGNALING_PORT/ws   health http://$DEVNET_HOST:$SIGNALING_PORT/healthz
 EOF
+	elif [[ $SIGNALING == 1 ]]; then
+		echo " $SIGNALING_INSTANCES signaling instances against every node's gRPC ($(grpc_endpoints)), sharing redis://$DEVNET_HOST:$REDIS_PORT/0:"
+		for ((i = 0; i < SIGNALING_INSTANCES; i++)); do
+			printf '   sig%d  WebSocket ws://%s:%d/ws   health http://%s:%d/healthz\n' $((i + 1)) \
+				"$DEVNET_HOST" "$(signaling_port_of "$i")" "$DEVNET_HOST" "$(signaling_port_of "$i")"
+		done
 	fi
 	cat <<EOF
 

@@ -9,7 +9,7 @@
 // It prints one JSON summary on stdout; the Go test checks it (and the chain).
 import fs from "node:fs";
 import path from "node:path";
-import puppeteer from "puppeteer-core";
+import { click, connectDevnet, go, launch, recordPeerConnections, reportFailure, runScript, videoStats, waitText } from "./helpers.mjs";
 import { installKeplr } from "./keplr-standin.mjs";
 
 const { APP_URL, CHROMIUM, ARTIFACTS, ALICE_MNEMONIC } = process.env;
@@ -23,44 +23,10 @@ const step = (name, detail = {}) => {
   process.stderr.write(`step: ${name} ${JSON.stringify(detail)}\n`);
 };
 
-// Records every RTCPeerConnection, so the test can read getStats().
-function recordPeerConnections() {
-  const Native = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__pcs.push(this);
-    }
-  };
-}
-
 async function shot(page, name) {
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   summary.screenshots.push(file);
-}
-
-async function waitText(page, selector, re, timeout = 30_000) {
-  try {
-    await page.waitForFunction((sel, src) => {
-      const re = new RegExp(src);
-      return [...document.querySelectorAll(sel)].some((el) => re.test(el.textContent ?? ""));
-    }, { timeout, polling: 100 }, selector, re.source);
-  } catch (e) {
-    const seen = await page.$$eval(selector, (els) => els.map((el) => el.textContent)).catch(() => []);
-    throw new Error(`waiting for ${selector} ~ ${re}: ${e.message}; seen: ${JSON.stringify(seen).slice(0, 600)}`);
-  }
-}
-
-async function click(page, selector) {
-  await page.waitForSelector(selector, { visible: true, timeout: 30_000 });
-  await page.$eval(selector, (el) => el.scrollIntoView({ block: "center" }));
-  await page.click(selector);
-}
-
-async function go(page, hash) {
-  await page.evaluate((h) => { location.hash = h; }, hash);
 }
 
 async function setValue(page, selector, value) {
@@ -69,12 +35,6 @@ async function setValue(page, selector, value) {
     el.dispatchEvent(new Event("input", { bubbles: true }));
     el.dispatchEvent(new Event("change", { bubbles: true }));
   }, value);
-}
-
-async function connectDevnet(page, name) {
-  await click(page, '[data-action="connect"]');
-  await click(page, `[data-wallet="devnet:${name}"]`);
-  await page.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
 }
 
 async function connectKeplr(page) {
@@ -100,25 +60,6 @@ function pickers(ms) {
   const t = new Date(Date.now() + ms);
   const two = (n) => String(n).padStart(2, "0");
   return { date: `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())}`, time: `${two(t.getHours())}:${two(t.getMinutes())}` };
-}
-
-/** videoStats: frames decoded and bytes received of the viewer's inbound video. */
-async function videoStats(page) {
-  return page.evaluate(async () => {
-    let frames = 0, bytes = 0, width = 0;
-    for (const pc of window.__pcs ?? []) {
-      if (pc.connectionState === "closed") continue;
-      const stats = await pc.getStats();
-      stats.forEach((r) => {
-        if (r.type === "inbound-rtp" && r.kind === "video") {
-          frames += r.framesDecoded ?? 0;
-          bytes += r.bytesReceived ?? 0;
-          width = r.frameWidth ?? width;
-        }
-      });
-    }
-    return { frames, bytes, width };
-  });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -190,15 +131,7 @@ async function bench(browser, viewer) {
 
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-      "--autoplay-policy=no-user-gesture-required", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-      // Share screen: Chromium's fake screen (and fake system audio), no picker.
-      "--auto-select-desktop-capture-source=Entire screen"],
-  });
+  const browser = await launch(CHROMIUM);
   const pages = [];
   try {
     const newPage = async (ctx, width = 1280) => {
@@ -422,20 +355,11 @@ async function main() {
     summary.ok = true;
   } catch (e) {
     // What each page showed when it failed.
-    for (const [i, p] of pages.entries()) {
-      const texts = await p.$$eval(".notice, .status", (els) => els.map((el) => el.textContent).filter(Boolean)).catch(() => []);
-      process.stderr.write(`page ${i} ${p.url()}: ${JSON.stringify(texts)}\n`);
-      await shot(p, `failure-page${i}`).catch(() => undefined);
-    }
+    await reportFailure(pages, shot, "failure-");
     throw e;
   } finally {
     await browser.close();
   }
 }
 
-main().catch((e) => {
-  summary.error = String(e?.stack ?? e);
-}).finally(() => {
-  process.stdout.write(JSON.stringify(summary) + "\n");
-  process.exit(summary.ok ? 0 : 1);
-});
+runScript(main, summary);

@@ -100,6 +100,9 @@ const signaling: Record<string, string> = {
   candidate_queue_full: "The connection set-up was too slow. Press Watch again.",
   rate_limited: "Too many requests at once. Wait a moment and try again.",
   internal: "The signaling server had a problem. Try again in a moment.",
+  shared_state_unavailable: "The signaling server cannot reach its shared store right now. The app tries another server; if this stays, try again in a moment.",
+  auth_resume_invalid: "Your earlier sign-in could not be reused. Sign in again with your wallet.",
+  instance_lost: "The signaling server carrying the other side stopped answering. The app reconnects; if it stays stopped, press the button again.",
 };
 
 const ended: Record<string, string> = {
@@ -110,7 +113,29 @@ const ended: Record<string, string> = {
   not_subscribed: "You are no longer subscribed to this broadcaster, so the stream stopped. Subscribe to watch again.",
   left: "You left the stream.",
   taken_over: "You went live from another tab or device; this one stopped.",
+  instance_lost: "The signaling server carrying the other side stopped answering. Press the button again to reconnect.",
+  disconnected: "The connection to the signaling servers was lost and none answered again. Check your connection and press the button again.",
 };
+
+// Why the app is looking for another signaling server (reconnect.ts).
+const moving: Record<string, string> = {
+  draining: "This signaling server is restarting: moving to another one…",
+  instance_stopping: "This signaling server stopped: reconnecting…",
+  connection_lost: "The connection to the signaling server was lost: reconnecting…",
+  shared_state_unavailable: "This signaling server cannot reach its shared store: trying another one…",
+  instance_lost: "The other side's signaling server stopped answering: joining again…",
+};
+
+/** reconnecting is the status line while the app moves to another instance. */
+export function reconnecting(why: string, attempt: number): string {
+  const text = moving[why] ?? "Reconnecting to the signaling server…";
+  return attempt > 1 ? `${text} (attempt ${attempt})` : text;
+}
+
+/** reconnected is the status line once broadcast/watch resumed on `instance`. */
+export function reconnected(instance: string): string {
+  return `Reconnected to ${instance}.`;
+}
 
 /** sessionEnded explains a `stream_ended`/`removed` reason or a close. */
 export function sessionEnded(reason: string): string {

@@ -1,9 +1,11 @@
 // The signaling client (signaling/PROTOCOL.md): sign in with the wallet, then
-// broadcast (one RTCPeerConnection per viewer) or watch.
+// broadcast (one RTCPeerConnection per viewer) or watch. The WebSocket is a
+// Link (reconnect.ts): when its instance goes away the link moves to another
+// one and sends broadcast/watch again; the peer connections here keep their
+// media flowing until the new negotiation replaces them.
 import { SignalingRefusal } from "./errors.ts";
+import { Link, type Instance, type Msg } from "./reconnect.ts";
 import type { Wallet } from "./wallet.ts";
-
-type Msg = { type: string; [k: string]: unknown };
 
 export interface SessionEvents {
   /** viewer_count from the server. */
@@ -16,63 +18,72 @@ export interface SessionEvents {
   onTrack?(stream: MediaStream): void;
   /** Viewer: waiting for the broadcaster to connect. */
   onWaiting?(): void;
+  /** The signaling instance is gone or leaving: looking for another (why: a reason code). */
+  onReconnecting?(why: string, attempt: number): void;
+  /** Broadcast/watch resumed on `instance`. */
+  onReconnected?(instance: string): void;
 }
 
-function wsURL(): string {
-  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+/** How long a broadcaster keeps the peer connections of an earlier connection whose viewers do not come back. */
+const STALE_PEERS_MS = 15_000;
+
+async function fetchInstances(base: string): Promise<Instance[]> {
+  const r = await fetch(`${base}/instances.json`, { signal: AbortSignal.timeout(2000), cache: "no-store" });
+  if (!r.ok) throw new Error(`${base}/instances.json: ${r.status}`);
+  return ((await r.json()) as { instances?: Instance[] }).instances ?? [];
 }
 
-/** Session is one signed-in WebSocket with at most one broadcast or watch. */
+/** Session is one signed-in signaling link with at most one broadcast or watch. */
 export class Session {
-  private ws!: WebSocket;
+  private link!: Link;
   private ice: RTCIceServer[] = [];
   private peers = new Map<string, RTCPeerConnection>();
   private pending = new Map<string, RTCIceCandidateInit[]>();
   private broadcasterPeer = "";
   private closed = false;
+  /** Broadcaster: peer connections negotiated before the link moved. */
+  private stale = new Set<string>();
+  private staleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Viewer: the peer connection that still plays while a new one is negotiated. */
+  private previous: RTCPeerConnection | undefined;
+  private broadcasts = 0;
   /** The viewer's peer connection, for getStats(). */
   pc: RTCPeerConnection | undefined;
 
-  private constructor(private wallet: Wallet, private ev: SessionEvents) {}
+  private constructor(private ev: SessionEvents) {}
 
   /** open connects and signs in; it resolves once the server says authenticated. */
-  static open(wallet: Wallet, ev: SessionEvents): Promise<Session> {
-    const s = new Session(wallet, ev);
-    return new Promise((resolve, reject) => {
-      s.ws = new WebSocket(wsURL());
-      let signedIn = false;
-      s.ws.onmessage = async (e) => {
-        const m = JSON.parse(String(e.data)) as Msg;
-        if (!signedIn) {
-          if (m.type === "challenge") {
-            try {
-              const signature = await wallet.signIn(String(m.message));
-              s.ws.send(JSON.stringify({ type: "auth", address: wallet.address, message: m.message, signature }));
-            } catch (err) {
-              s.close();
-              reject(err);
-            }
-          } else if (m.type === "authenticated") {
-            signedIn = true;
-            resolve(s);
-          } else if (m.type === "error") {
-            s.close();
-            reject(new SignalingRefusal(String(m.code), String(m.message), m.request as string | undefined));
-          }
-          return;
-        }
-        s.handle(m);
-      };
-      s.ws.onclose = (e) => {
-        if (!signedIn) reject(new SignalingRefusal(e.code === 4001 ? "auth_bad_signature" : "internal", `connection closed (${e.code})`));
-        else if (!s.closed) s.ev.onEnded?.(e.code === 4000 ? "taken_over" : "disconnected");
+  static async open(wallet: Wallet, ev: SessionEvents): Promise<Session> {
+    const s = new Session(ev);
+    s.link = await Link.open({
+      origin: location.origin,
+      open: (url) => new WebSocket(url) as unknown as import("./reconnect.ts").Socket,
+      instances: fetchInstances,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: Math.random,
+      address: wallet.address,
+      signIn: (message) => wallet.signIn(message),
+    }, {
+      message: (m) => void s.handle(m),
+      reconnecting: (why, attempt) => { if (!s.closed) s.ev.onReconnecting?.(why, attempt); },
+      reconnected: (instance) => { if (!s.closed) s.ev.onReconnected?.(instance); },
+      lost: (reason) => {
+        if (s.closed) return;
+        s.closed = true;
         s.teardown();
-      };
+        s.ev.onEnded?.(reason);
+      },
     });
+    return s;
+  }
+
+  /** The signaling instance this session is on (id or host). */
+  get instance(): string {
+    return this.link.instance;
   }
 
   private sendMsg(m: Msg) {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+    this.link.send(m);
   }
 
   private media: MediaStream | undefined;
@@ -80,12 +91,12 @@ export class Session {
   /** broadcast goes on air with `media`; viewers join as they come. */
   broadcast(streamId: string, media: MediaStream) {
     this.media = media;
-    this.sendMsg({ type: "broadcast", stream_id: streamId });
+    this.link.setRole({ type: "broadcast", stream_id: streamId });
   }
 
   /** watch joins as a viewer. */
   watch(streamId: string) {
-    this.sendMsg({ type: "watch", stream_id: streamId });
+    this.link.setRole({ type: "watch", stream_id: streamId });
   }
 
   /** replaceTrack swaps a track of this kind on every viewer's connection (screen sharing). */
@@ -103,19 +114,40 @@ export class Session {
   close() {
     if (this.closed) return;
     this.closed = true;
-    this.sendMsg({ type: "leave" });
-    this.ws.close(1000);
+    this.link.close();
     this.teardown();
   }
 
   private teardown() {
     for (const pc of this.peers.values()) pc.close();
     this.peers.clear();
-    this.pc = undefined;
+    this.previous?.close();
+    this.previous = this.pc = undefined;
+    clearTimeout(this.staleTimer);
+  }
+
+  /** Broadcaster: the link moved; the viewers that come back get new connections. */
+  private markStale() {
+    for (const peer of this.peers.keys()) this.stale.add(peer);
+    clearTimeout(this.staleTimer);
+    this.staleTimer = setTimeout(() => {
+      for (const peer of this.stale) {
+        this.peers.get(peer)?.close();
+        this.peers.delete(peer);
+      }
+      this.stale.clear();
+    }, STALE_PEERS_MS);
+  }
+
+  /** Viewer: keep the playing connection until its replacement is connected. */
+  private keepPlaying() {
+    if (this.pc && !this.previous) this.previous = this.pc;
+    if (this.pc) for (const [peer, pc] of this.peers) if (pc === this.pc) this.peers.delete(peer);
   }
 
   private newPeer(peer: string): RTCPeerConnection {
     this.peers.get(peer)?.close();
+    this.stale.delete(peer);
     const pc = new RTCPeerConnection({ iceServers: this.ice });
     pc.onicecandidate = (e) => {
       if (e.candidate) this.sendMsg({ type: "candidate", to: peer, candidate: e.candidate.toJSON() });
@@ -135,7 +167,11 @@ export class Session {
       case "watching":
         this.ice = (m.ice_servers as RTCIceServer[]) ?? [];
         this.ev.onCount?.(Number(m.viewer_count ?? 0));
+        if (m.type === "broadcasting" && this.broadcasts++ > 0) this.markStale();
         if (m.type === "watching") {
+          // Watching again (another instance, or after instance_lost): the
+          // playing connection stays until the new offer's is connected.
+          this.keepPlaying();
           this.broadcasterPeer = String(m.broadcaster_peer_id ?? "");
           if (!this.broadcasterPeer) this.ev.onWaiting?.();
         }
@@ -156,8 +192,9 @@ export class Session {
         this.ev.onCount?.(Number(m.count));
         break;
       case "broadcaster_joined":
-        this.peers.get(this.broadcasterPeer)?.close();
-        this.peers.delete(this.broadcasterPeer);
+        // A new broadcaster connection (a takeover, or the broadcaster back
+        // from another instance) will offer; the old one plays until then.
+        this.keepPlaying();
         this.broadcasterPeer = String(m.peer_id);
         break;
       case "offer": {
@@ -165,6 +202,11 @@ export class Session {
         this.broadcasterPeer = from;
         const pc = this.newPeer(from);
         this.pc = pc;
+        pc.onconnectionstatechange = () => {
+          if (pc.connectionState !== "connected" || !this.previous || this.previous === pc) return;
+          this.previous.close();
+          this.previous = undefined;
+        };
         pc.ontrack = (e) => this.ev.onTrack?.(e.streams[0] ?? new MediaStream([e.track]));
         await pc.setRemoteDescription(m.sdp as RTCSessionDescriptionInit);
         await this.flushCandidates(from, pc);
@@ -189,11 +231,19 @@ export class Session {
         break;
       }
       case "stream_ended":
+        if (m.reason === "instance_lost") {
+          // The other side's instance is gone: the link joins again (reconnect.ts);
+          // the media already flowing keeps flowing until it is replaced.
+          if (this.media) this.markStale();
+          else this.keepPlaying();
+          break;
+        }
+      // falls through
       case "removed":
         this.closed = true;
         this.teardown();
         this.ev.onEnded?.(String(m.reason));
-        this.ws.close(1000);
+        this.link.close();
         break;
       case "error":
         this.ev.onRefused?.(new SignalingRefusal(String(m.code), String(m.message), m.request as string | undefined));

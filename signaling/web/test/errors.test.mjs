@@ -1,7 +1,7 @@
 // Unit tests of src/errors.ts: every refusal becomes a sentence with a next step.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { AppProblem, ChainRefusal, QueryFailure, SignalingRefusal, chainSentence, explain, fromSimulation, sessionEnded } from "../../../build/web-unit/errors.js";
+import { AppProblem, ChainRefusal, QueryFailure, SignalingRefusal, chainSentence, explain, fromSimulation, reconnected, reconnecting, sessionEnded } from "../../../build/web-unit/errors.js";
 
 test("every registered x/streaming code has its own sentence", () => {
   const seen = new Set();
@@ -50,4 +50,20 @@ test("session endings", () => {
   assert.match(sessionEnded("stream_deleted"), /deleted/);
   assert.match(sessionEnded("broadcaster_left"), /stopped the stream/);
   assert.match(sessionEnded("???"), /reconnect/);
+});
+
+test("several instances: the new refusals, endings and the reconnect status", () => {
+  for (const code of ["shared_state_unavailable", "auth_resume_invalid", "instance_lost"]) {
+    const s = explain(new SignalingRefusal(code, ""));
+    assert.doesNotMatch(s, new RegExp(code), `${code} falls back to the generic text`);
+    assert.match(s, /\.$/);
+  }
+  assert.match(explain(new SignalingRefusal("shared_state_unavailable", "", "watch")), /another server/);
+  assert.match(explain(new SignalingRefusal("auth_resume_invalid", "", "resume")), /Sign in again/);
+  assert.match(sessionEnded("instance_lost"), /stopped answering/);
+  assert.match(sessionEnded("disconnected"), /none answered/);
+  assert.match(reconnecting("draining", 1), /^This signaling server is restarting: moving to another one…$/);
+  assert.match(reconnecting("connection_lost", 3), /\(attempt 3\)$/);
+  assert.match(reconnecting("something_new", 1), /Reconnecting/);
+  assert.equal(reconnected("sig2"), "Reconnected to sig2.");
 });

@@ -4,7 +4,7 @@
 // not subscribed / not started yet (countdown) / live / ended.
 import * as api from "../api.ts";
 import { fill, h, statusLine } from "../dom.ts";
-import { explain, sessionEnded } from "../errors.ts";
+import { explain, reconnected, reconnecting, sessionEnded } from "../errors.ts";
 import { countdown, phase, when } from "../format.ts";
 import { onAir, onLive, viewers } from "../live.ts";
 import { Session } from "../signaling.ts";
@@ -92,7 +92,14 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, status: Ret
       session = await Session.open(w, {
         onCount: setCount,
         onEnded: (reason) => { status.fail(sessionEnded(reason)); stop(); },
-        onRefused: (err) => { status.fail(explain(err)); if (err.request === "broadcast") stop(); },
+        onRefused: (err) => {
+          status.fail(explain(err));
+          // shared_state_unavailable: the session moves on by itself (signaling.ts).
+          if (err.request === "broadcast" && err.code !== "shared_state_unavailable") stop();
+        },
+        // The camera stream is kept: the session sends it again on the new instance.
+        onReconnecting: (why, attempt) => status.busy(reconnecting(why, attempt)),
+        onReconnected: (instance) => status.ok(`${reconnected(instance)} You are on air.`),
       });
       session.broadcast(s.id, camera);
       for (const b of [mic, cam, share, stopBtn]) b.disabled = false;
@@ -229,13 +236,16 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
           void video.play().catch(() => undefined);
           play.disabled = full.disabled = volume.disabled = false;
           stateLine.textContent = "Live.";
-          status.clear();
+          // Keep "Reconnected to …" and refusals; only the progress line goes.
+          if (status.classList.contains("busy")) status.clear();
         },
         onEnded: (reason) => { leave(); status.fail(sessionEnded(reason)); paint(); },
         onRefused: (err) => {
           status.fail(explain(err));
-          if (err.request === "watch") { leave(); paint(); }
+          if (err.request === "watch" && err.code !== "shared_state_unavailable") { leave(); paint(); }
         },
+        onReconnecting: (why, attempt) => status.busy(reconnecting(why, attempt)),
+        onReconnected: (instance) => status.ok(reconnected(instance)),
       });
       session = sess;
       sess.watch(s.id);

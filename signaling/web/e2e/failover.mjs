@@ -1,0 +1,167 @@
+// Failover in real headless Chromium: alice broadcasts from the app served by
+// signalingd instance A, bob watches from the app served by instance B (the
+// two share a real redis-server; browser_test.go starts everything). The
+// script then kills A with SIGKILL and checks, from getStats(), that bob's
+// video comes back over a new peer connection without reloading either page,
+// and that alice kept her camera stream (no second getUserMedia). Env:
+//   APP_A, APP_B   the two instances' web apps (the same one in the restart
+//                  test: one instance, killed and started again by the test)
+//   KILL_PID       instance A's process id
+//   EXPECT_INSTANCE the instance alice's page says it reconnected to (empty:
+//                  APP_A's, by its /instances.json id or its host)
+//   EXPECT_RESUME  1: alice must sign in again by resume token only (the
+//                  token is in Redis, so it outlives instance A)
+//   STREAM_ID      alice's stream (bob subscribes to alice)
+//   CHROMIUM, ARTIFACTS
+// It prints one JSON summary on stdout; the Go test checks it.
+import fs from "node:fs";
+import path from "node:path";
+import { click, connectDevnet, go, launch, recordPeerConnections, reportFailure, runScript, waitText } from "./helpers.mjs";
+
+const { APP_A, APP_B, KILL_PID, STREAM_ID, EXPECT_INSTANCE, EXPECT_RESUME, CHROMIUM, ARTIFACTS } = process.env;
+const summary = { ok: false, steps: [], screenshots: [], figures: {} };
+const step = (name, detail = {}) => {
+  summary.steps.push({ name, ...detail });
+  process.stderr.write(`step: ${name} ${JSON.stringify(detail)}\n`);
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function shot(page, name) {
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  summary.screenshots.push(file);
+}
+
+// Counts getUserMedia calls and marks the document, to tell a reload apart.
+function recordMediaAndLoads() {
+  window.__gum = 0;
+  window.__loadedAt = performance.timeOrigin;
+  const md = navigator.mediaDevices;
+  const native = md.getUserMedia.bind(md);
+  md.getUserMedia = (c) => { window.__gum++; return native(c); };
+  // The type of every message the page sends on any WebSocket.
+  window.__sent = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try { window.__sent.push(JSON.parse(data).type); } catch { /* not JSON */ }
+    return send.call(this, data);
+  };
+}
+
+/** pcStats: per recorded peer connection, its state and inbound video. */
+function pcStats(page) {
+  return page.evaluate(async () => Promise.all((window.__pcs ?? []).map(async (pc, i) => {
+    let frames = 0, bytes = 0;
+    if (pc.connectionState !== "closed") {
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") { frames += r.framesDecoded ?? 0; bytes += r.bytesReceived ?? 0; }
+      });
+    }
+    return { i, state: pc.connectionState, frames, bytes };
+  })));
+}
+
+async function waitUntil(what, fn, timeout, every = 100) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeout} ms`);
+    await sleep(every);
+  }
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await launch(CHROMIUM);
+  const pages = [];
+  try {
+    const newPage = async (url) => {
+      const ctx = await browser.createBrowserContext();
+      const p = await ctx.newPage();
+      await p.setViewport({ width: 1280, height: 900 });
+      await p.evaluateOnNewDocument(recordPeerConnections);
+      await p.evaluateOnNewDocument(recordMediaAndLoads);
+      p.on("pageerror", (e) => process.stderr.write(`page error: ${e.message}\n`));
+      p.on("console", (m) => process.stderr.write(`console ${m.type()}: ${m.text()}\n`));
+      await p.goto(url);
+      pages.push(p);
+      return p;
+    };
+    const alice = await newPage(APP_A);
+    const bob = await newPage(APP_B);
+
+    // alice goes live through instance A; bob watches through instance B.
+    await connectDevnet(alice, "alice");
+    await go(alice, `#/stream/${STREAM_ID}`);
+    await click(alice, '[data-action="start"]');
+    await waitText(alice, ".stream-page > .status", /on air|refused|went wrong/i);
+    const aliceStatus = await alice.$eval(".stream-page > .status", (el) => el.textContent);
+    if (!/on air/i.test(aliceStatus)) throw new Error(`alice not on air: ${aliceStatus}`);
+    await connectDevnet(bob, "bob");
+    await go(bob, `#/stream/${STREAM_ID}`);
+    const watchAt = Date.now();
+    await click(bob, '[data-action="watch"]');
+    const first = await waitUntil("decoded frame at bob", async () => (await pcStats(bob)).find((s) => s.frames > 0), 60_000);
+    // The baseline of the time to resume: a fresh Watch, same pages, same run.
+    summary.figures.watch_to_first_frame_ms = Date.now() - watchAt;
+    await sleep(1000);
+    const flowing = (await pcStats(bob))[first.i];
+    if (!(flowing.frames > first.frames)) throw new Error(`video does not flow before the kill: ${JSON.stringify({ first, flowing })}`);
+    const before = { pcs: (await pcStats(bob)).length, loads: await Promise.all([alice, bob].map((p) => p.evaluate(() => window.__loadedAt))) };
+    step("on air and watched", { first, flowing, pcs: before.pcs });
+    await shot(bob, "failover-before");
+
+    // SIGKILL the instance carrying the broadcaster.
+    const sentBefore = await alice.evaluate(() => window.__sent.length);
+    const killedAt = Date.now();
+    process.kill(Number(KILL_PID), "SIGKILL");
+    step("killed instance A", { pid: Number(KILL_PID) });
+
+    // bob's video comes back over a peer connection made after the kill.
+    const resumed = await waitUntil("decoded frame on a new peer connection at bob", async () => {
+      const all = await pcStats(bob);
+      return all.slice(before.pcs).find((s) => s.frames > 0);
+    }, 90_000);
+    summary.figures.time_to_resume_ms = Date.now() - killedAt;
+    await sleep(1500);
+    const after = (await pcStats(bob))[resumed.i];
+    if (!(after.frames > resumed.frames && after.bytes > resumed.bytes)) throw new Error(`video does not flow after the failover: ${JSON.stringify({ resumed, after })}`);
+    step("bob's video resumed", { resumed, after, time_to_resume_ms: summary.figures.time_to_resume_ms });
+
+    // The broadcaster moved to B and says so; neither page reloaded; alice's
+    // camera stream was kept (one getUserMedia in all).
+    // Named by its id from /instances.json, or by its host when it has none.
+    const names = [EXPECT_INSTANCE || new URL(APP_A).host];
+    if (!EXPECT_INSTANCE) {
+      const id = await fetch(`${APP_A}/instances.json`).then((r) => (r.ok ? r.json() : {})).then((j) => j.instances?.[0]?.id).catch(() => undefined);
+      if (id) names.push(id);
+    }
+    const escape = (x) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    await waitText(alice, ".stream-page > .status", new RegExp(`Reconnected to (${names.map(escape).join("|")})\\.`), 30_000);
+    const loads = await Promise.all([alice, bob].map((p) => p.evaluate(() => window.__loadedAt)));
+    if (loads[0] !== before.loads[0] || loads[1] !== before.loads[1]) throw new Error("a page reloaded");
+    const gum = await alice.evaluate(() => window.__gum);
+    if (gum !== 1) throw new Error(`alice called getUserMedia ${gum} times`);
+    // The peer connection of before the kill is let go once the new one plays.
+    await waitUntil("the old peer connection closed at bob", async () => (await pcStats(bob))[first.i].state === "closed", 30_000);
+    // Signed in again by resume token (no wallet prompt for a Keplr user),
+    // falling back to a signature where the token died with its instance.
+    const sentAfter = await alice.evaluate((n) => window.__sent.slice(n), sentBefore);
+    if (!sentAfter.includes("resume") || !sentAfter.includes("broadcast")) throw new Error(`alice did not resume and broadcast again: ${sentAfter}`);
+    if (EXPECT_RESUME === "1" && sentAfter.includes("auth")) throw new Error(`alice signed in again instead of resuming: ${sentAfter}`);
+    const bobStatus = await bob.$eval(".stream-page > .status", (el) => el.textContent);
+    step("moved without reload", { alice: await alice.$eval(".stream-page > .status", (el) => el.textContent), bob: bobStatus, getUserMedia: gum, aliceSent: sentAfter });
+    await shot(alice, "failover-alice-after");
+    await shot(bob, "failover-bob-after");
+    summary.ok = true;
+  } catch (e) {
+    // What each page showed when it failed.
+    await reportFailure(pages, shot, "failover-failure-");
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+runScript(main, summary);
