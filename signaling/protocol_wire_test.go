@@ -78,3 +78,25 @@ func TestChallengeExpiresBeforeTheSignInDeadline(t *testing.T) {
 	cfg.ChallengeTTL = cfg.AuthTimeout
 	require.Error(t, cfg.Validate(), "a challenge that lives as long as the sign-in deadline is refused")
 }
+
+// PROTOCOL.md §4.2: a broadcaster that connects to waiting viewers gets
+// one viewer_joined each, in the order their connections were opened
+// (whatever order they sent watch in).
+func TestWaitingViewersAreAnnouncedInConnectionOrder(t *testing.T) {
+	e := newEnv(t)
+	owner, first, second := signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := e.liveStream(owner)
+	e.chain.Subscribe(first.Address, owner.Address)
+	e.chain.Subscribe(second.Address, owner.Address)
+	early, earlyPeer := e.signedIn(first)
+	late, latePeer := e.signedIn(second)
+	for _, v := range []*signalingtest.Client{late, early} { // the later connection watches first
+		v.Send(map[string]any{"type": "watch", "stream_id": id})
+		v.Expect("watching")
+	}
+	b, _ := e.signedIn(owner)
+	b.Send(map[string]any{"type": "broadcast", "stream_id": id})
+	b.Expect("broadcasting")
+	require.Equal(t, earlyPeer, b.Expect("viewer_joined").Str("peer_id"))
+	require.Equal(t, latePeer, b.Expect("viewer_joined").Str("peer_id"))
+}
