@@ -210,7 +210,7 @@ func daemonBinary(b *testing.B) string {
 			builtErr = err
 			return
 		}
-		builtBin = filepath.Join(dir, "signalingd")
+		builtBin = filepath.Join(dir, "signalingd") // removed by TestMain
 		build := exec.Command("go", "build", "-o", builtBin, "github.com/streamchain/streamchain/cmd/signalingd")
 		build.Stderr = os.Stderr
 		builtErr = build.Run()
@@ -219,6 +219,14 @@ func daemonBinary(b *testing.B) string {
 		b.Fatal(builtErr)
 	}
 	return builtBin
+}
+
+// removeBuiltDaemon deletes the binary daemonBinary built, at the end of
+// the run (TestMain).
+func removeBuiltDaemon() {
+	if builtBin != "" {
+		_ = os.RemoveAll(filepath.Dir(builtBin))
+	}
 }
 
 var (
