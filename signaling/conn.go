@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,7 @@ type peer interface {
 // frameHandler receives what a Conn reads.
 type frameHandler interface {
 	// message is called for each data frame, on the reader goroutine.
+	// data is only valid during the call: its buffer is reused.
 	message(mt int, data []byte, received time.Time)
 	// control is called for each ping or pong the peer sends; false drops
 	// it (a ping goes unanswered; it was over the rate limit).
@@ -142,16 +144,27 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 
 	reason = "read_error"
 	for {
-		mt, data, err := c.ws.ReadMessage()
+		mt, r, err := c.ws.NextReader()
 		if err != nil {
 			reason = c.readErrorReason(err)
 			break
 		}
-		if c.closing() {
-			// Closing: only the peer's close frame matters now.
-			continue
+		// A buffer is taken only once a frame has arrived, so an idle
+		// connection, parked in NextReader, holds none.
+		buf := readBuffers.Get().(*[]byte)
+		data, err := readAll((*buf)[:0], r)
+		if err != nil {
+			readBuffers.Put(buf)
+			reason = c.readErrorReason(err)
+			break
 		}
-		h.message(mt, data, time.Now())
+		if !c.closing() { // closing: only the peer's close frame matters now
+			h.message(mt, data, time.Now())
+		}
+		if cap(data) <= maxPooledRead {
+			*buf = data[:0]
+		}
+		readBuffers.Put(buf)
 	}
 
 	c.pinger.Stop()
@@ -379,6 +392,32 @@ func (c *Conn) writeOne(out outbound) error {
 		c.metrics.observeRelay(out.relayType, time.Since(out.received))
 	}
 	return nil
+}
+
+// readBuffers recycles the buffers messages are read into: one per message
+// being handled, not one per connection (gorilla's ReadMessage allocates a
+// new one for every message).
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledRead is the largest buffer given back to readBuffers: an SDP's
+// buffer is not kept for candidates.
+const maxPooledRead = 16 << 10
+
+// readAll appends what r holds to buf (r is bounded by the read limit).
+func readAll(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 func (c *Conn) readErrorReason(err error) string {

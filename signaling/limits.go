@@ -202,17 +202,24 @@ type limitedConn struct {
 
 	wmu    sync.Mutex
 	corked bool
-	buf    []byte
+	buf    *[]byte // from corkBuffers while something is gathered
 }
 
 // maxCorked bounds what a corked connection gathers before writing anyway.
 const maxCorked = 64 << 10
 
+// corkBuffers recycles the buffers corked writes gather in: one per batch
+// being written, not one per batch or per connection.
+var corkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
 func (c *limitedConn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if c.corked && len(c.buf)+len(p) <= maxCorked {
-		c.buf = append(c.buf, p...)
+	if c.corked && c.gathered()+len(p) <= maxCorked {
+		if c.buf == nil {
+			c.buf = corkBuffers.Get().(*[]byte)
+		}
+		*c.buf = append(*c.buf, p...)
 		return len(p), nil
 	}
 	if err := c.flushLocked(); err != nil {
@@ -221,11 +228,20 @@ func (c *limitedConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+func (c *limitedConn) gathered() int {
+	if c.buf == nil {
+		return 0
+	}
+	return len(*c.buf)
+}
+
 func (c *limitedConn) flushLocked() error {
-	if len(c.buf) == 0 {
+	if c.buf == nil {
 		return nil
 	}
-	_, err := c.Conn.Write(c.buf)
+	_, err := c.Conn.Write(*c.buf)
+	*c.buf = (*c.buf)[:0]
+	corkBuffers.Put(c.buf)
 	c.buf = nil // an idle connection keeps no buffer
 	return err
 }

@@ -205,6 +205,12 @@ const (
 // JSON object with a string type, the returned message carries that type
 // even on error, so the error can name its request.
 func DecodeClientMessage(data []byte) (ClientMessage, error) {
+	if m, ok := decodeRelay(data); ok {
+		if err := m.validate(); err != nil {
+			return ClientMessage{Type: m.Type}, err
+		}
+		return m, nil
+	}
 	var m ClientMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		// Tell "two objects" apart from other syntax errors, off the

@@ -33,15 +33,7 @@ func BenchmarkAttackFootprint(b *testing.B) {
 	for range b.N {
 		// SIGNALING_BENCH_DAEMON_BIN replays the attacks against another
 		// build (e.g. one of an older commit) for comparison.
-		bin := os.Getenv("SIGNALING_BENCH_DAEMON_BIN")
-		if bin == "" {
-			bin = filepath.Join(b.TempDir(), "signalingd")
-			build := exec.Command("go", "build", "-o", bin, "github.com/streamchain/streamchain/cmd/signalingd")
-			build.Stderr = os.Stderr
-			if err := build.Run(); err != nil {
-				b.Fatal(err)
-			}
-		}
+		bin := daemonBinary(b)
 		chain := signalingtest.NewChain(b)
 		d := startDaemonProcess(b, bin, chain.Addr())
 		owner := signalingtest.NewWallet()
@@ -204,13 +196,75 @@ type footprint struct {
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
 
-func startDaemonProcess(b *testing.B, bin, grpcAddr string) *daemonProcess {
+// daemonBinary is the signalingd binary the attacks run against: the one
+// named by SIGNALING_BENCH_DAEMON_BIN (e.g. one of an older commit, for
+// comparison), else this tree's, built once per run.
+func daemonBinary(b *testing.B) string {
+	b.Helper()
+	if bin := os.Getenv("SIGNALING_BENCH_DAEMON_BIN"); bin != "" {
+		return bin
+	}
+	builtOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "signalingd-bench")
+		if err != nil {
+			builtErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "signalingd") // removed by TestMain
+		build := exec.Command("go", "build", "-o", builtBin, "github.com/streamchain/streamchain/cmd/signalingd")
+		build.Stderr = os.Stderr
+		builtErr = build.Run()
+	})
+	if builtErr != nil {
+		b.Fatal(builtErr)
+	}
+	return builtBin
+}
+
+// removeBuiltDaemon deletes the binary daemonBinary built, at the end of
+// the run (TestMain).
+func removeBuiltDaemon() {
+	if builtBin != "" {
+		_ = os.RemoveAll(filepath.Dir(builtBin))
+	}
+}
+
+var (
+	builtOnce        sync.Once
+	builtBin         string
+	builtErr         error
+	daemonFlagsCache sync.Map // binary → its -h text
+)
+
+// hasFlag reports whether bin knows -name (older builds lack newer flags).
+func hasFlag(bin, name string) bool {
+	help, ok := daemonFlagsCache.Load(bin)
+	if !ok {
+		out, _ := exec.Command(bin, "-h").CombinedOutput()
+		help, _ = daemonFlagsCache.LoadOrStore(bin, string(out))
+	}
+	return strings.Contains(help.(string), "\n  -"+name+" ")
+}
+
+// startDaemonProcess runs bin on a free loopback port against the chain
+// fixture at grpcAddr; flags (name → value) are added to or replace the
+// harness's own. An empty metrics-listen value means none: the binary's
+// behaviour without one.
+func startDaemonProcess(b *testing.B, bin, grpcAddr string, flags ...string) *daemonProcess {
 	b.Helper()
 	d := &daemonProcess{addr: freeAddr(b), metrics: freeAddr(b)}
-	args := []string{"-listen", d.addr, "-metrics-listen", d.metrics, "-grpc", grpcAddr,
-		"-allowed-origins", "*", "-public-origin", "http://" + d.addr, "-log-level", "error"}
-	if help, _ := exec.Command(bin, "-h").CombinedOutput(); strings.Contains(string(help), "-rpc") {
-		args = append(args, "-rpc=") // the fixture serves gRPC only
+	set := map[string]string{"listen": d.addr, "metrics-listen": d.metrics, "grpc": grpcAddr,
+		"allowed-origins": "*", "public-origin": "http://" + d.addr, "log-level": "error"}
+	if hasFlag(bin, "rpc") {
+		set["rpc"] = "" // the fixture serves gRPC only
+	}
+	for i := 0; i+1 < len(flags); i += 2 {
+		set[flags[i]] = flags[i+1]
+	}
+	d.metrics = set["metrics-listen"]
+	var args []string
+	for name, v := range set {
+		args = append(args, "-"+name+"="+v)
 	}
 	d.cmd = exec.Command(bin, args...)
 	d.cmd.Stderr = os.Stderr

@@ -51,7 +51,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(clientsEnv); spec != "" {
 		os.Exit(runClients(spec))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuiltDaemon()
+	os.Exit(code)
 }
 
 // raiseFileLimit lifts the soft descriptor limit to the hard one (Go does

@@ -1,0 +1,58 @@
+package signaling
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzDecodeRelay: whatever the fast path accepts, encoding/json accepts
+// too and decodes to the same message.
+func FuzzDecodeRelay(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"candidate","to":"Vb1yq0J4S2eT2m8o5rZk3A","candidate":{"candidate":"candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}}`,
+		`{"type":"offer","to":"p","sdp":{"type":"offer","sdp":"v=0\r\n"}}`,
+		` { "to" : "p" , "type" : "answer" , "sdp" : [1, -2.5e+3, true, false, null, "\u00e9"] } `,
+		`{"type":"candidate","to":"p","candidate":null}`,
+		`{"type":"candidate","to":"p","candidate":01}`,
+		`{"type":"candidate","to":"p","candidate":{"a":1,}}`,
+		`{"type":"candidate","type":"offer","to":"p","sdp":{}}`,
+		`{"type":"watch","stream_id":"1"}`,
+		`{"type":"candidate","to":"p","candidate":"\x01"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodeRelay(data)
+		if !ok {
+			return
+		}
+		var slow ClientMessage
+		if err := json.Unmarshal(data, &slow); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json refuses it: %v", data, err)
+		}
+		if fast.Type != slow.Type || fast.To != slow.To || !bytes.Equal(fast.SDP, slow.SDP) ||
+			!bytes.Equal(fast.Candidate, slow.Candidate) || slow.StreamID != 0 || slow.Address != "" ||
+			slow.Message != "" || slow.Signature != nil {
+			t.Fatalf("%q: fast %+v, encoding/json %+v", data, fast, slow)
+		}
+	})
+}
+
+// The fast path takes the relay messages browsers send, and leaves the rest.
+func TestDecodeRelayShape(t *testing.T) {
+	for s, want := range map[string]bool{
+		`{"type":"candidate","to":"p","candidate":{"candidate":"c","sdpMid":"0","sdpMLineIndex":0}}`: true,
+		`{"type":"offer","to":"p","sdp":{"type":"offer","sdp":"v=0\r\n"}}`:                           true,
+		`{"type":"watch","stream_id":"1"}`:                                                           false,
+		`{"type":"candidate","to":"p","candidate":{},"extra":1}`:                                     false,
+		`{"Type":"candidate","to":"p","candidate":{}}`:                                               false,
+		`{"type":"candidate","to":"p\u0041","candidate":{}}`:                                         false,
+		`{"type":"candidate","to":"p","candidate":{}} {}`:                                            false,
+		`{"type":"candidate","to":"p","candidate":{"a":}}`:                                           false,
+	} {
+		if _, ok := decodeRelay([]byte(s)); ok != want {
+			t.Errorf("decodeRelay(%s): fast path %v, want %v", s, ok, want)
+		}
+	}
+}
