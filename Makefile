@@ -179,7 +179,10 @@ test-faults:
 # signalingd beside a bare gorilla/websocket echo server measured in the same
 # run, on loopback: memory per idle signed-in connection at 1k and 10k
 # connections, join→paired latency with a warm chain cache, relayed messages
-# per second. Each benchmark runs once; see BENCHMARKS.md.
+# per second. Each benchmark runs once; see BENCHMARKS.md. AttackFootprint and
+# AttackClasses replay issue 7's attacks against the real binary (this tree's,
+# or SIGNALING_BENCH_DAEMON_BIN=<older build>; AttackClasses fails on a build
+# that does not hold a class).
 bench-signaling:
 	go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./signaling/bench
 

@@ -208,8 +208,8 @@ type limitedConn struct {
 // maxCorked bounds what a corked connection gathers before writing anyway.
 const maxCorked = 64 << 10
 
-// corkBuffers recycles the buffers corked writes gather in: one per batch
-// being written, not one per batch or per connection.
+// corkBuffers recycles the buffers corked writes gather in: a batch takes
+// one while it is written, instead of allocating a new one each time.
 var corkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 func (c *limitedConn) Write(p []byte) (int, error) {
