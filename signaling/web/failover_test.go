@@ -52,6 +52,38 @@ func TestBrowserFailover(t *testing.T) {
 		sum.Figures["time_to_resume_ms"], sum.Figures["watch_to_first_frame_ms"])
 }
 
+// TestBrowserDrain is TestBrowserFailover with a graceful stop: A gets
+// SIGTERM, tells its clients `draining` (naming B) and they move before it
+// closes: alice's page signs in on B by resume token and takes her stream
+// over there (make-before-break), bob's video comes back, no reload.
+func TestBrowserDrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node, Redis, two signalingd and Chromium")
+	}
+	chromium, nodeJS := browserTools(t)
+	redisServer, err := exec.LookPath("redis-server")
+	require.NoError(t, err, "redis-server is needed (apt-get install redis-server; .ci/run installs it)")
+	dir := t.TempDir()
+	bin := buildSignalingd(t, dir)
+	chain, walletFile, streamID := failoverChain(t, dir)
+	redisURL := startRedis(t, redisServer, dir)
+	appA, appB := freeURL(t), freeURL(t)
+	origins := appA + "," + appB
+	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA, "-allowed-origins", origins)
+	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB, "-allowed-origins", origins)
+
+	sum := runFailoverScript(t, chromium, nodeJS, "web-drain", "APP_A="+appA, "APP_B="+appB, "STREAM_ID="+streamID,
+		"KILL_PID="+strconv.Itoa(a.cmd.Process.Pid), "KILL_SIGNAL=SIGTERM", "EXPECT_INSTANCE=sigB", "EXPECT_RESUME=1")
+	select {
+	case <-a.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("instance A still running 30 s after SIGTERM")
+	}
+	require.Contains(t, a.log.String(), "draining", "A did not drain")
+	t.Logf("time to resume after SIGTERM (drain) of the broadcaster's instance: %d ms; a fresh Watch to its first frame in the same run: %d ms (loopback, shared noisy machine; not asserted)",
+		sum.Figures["time_to_resume_ms"], sum.Figures["watch_to_first_frame_ms"])
+}
+
 // TestBrowserReconnectsAfterRestart runs the same script against one
 // instance without Redis: both pages are on it, it is killed with SIGKILL
 // and started again on the same port; both pages find it again by

@@ -7,6 +7,8 @@
 //   APP_A, APP_B   the two instances' web apps (the same one in the restart
 //                  test: one instance, killed and started again by the test)
 //   KILL_PID       instance A's process id
+//   KILL_SIGNAL    SIGKILL (default: a crash) or SIGTERM (a graceful stop: A
+//                  sends draining and the pages move before it closes)
 //   EXPECT_INSTANCE the instance alice's page says it reconnected to (empty:
 //                  APP_A's, by its /instances.json id or its host)
 //   EXPECT_RESUME  1: alice must sign in again by resume token only (the
@@ -19,6 +21,7 @@ import path from "node:path";
 import { click, connectDevnet, go, launch, recordPeerConnections, reportFailure, runScript, waitText } from "./helpers.mjs";
 
 const { APP_A, APP_B, KILL_PID, STREAM_ID, EXPECT_INSTANCE, EXPECT_RESUME, CHROMIUM, ARTIFACTS } = process.env;
+const KILL_SIGNAL = process.env.KILL_SIGNAL || "SIGKILL";
 const summary = { ok: false, steps: [], screenshots: [], figures: {} };
 const step = (name, detail = {}) => {
   summary.steps.push({ name, ...detail });
@@ -39,6 +42,19 @@ function recordMediaAndLoads() {
   const md = navigator.mediaDevices;
   const native = md.getUserMedia.bind(md);
   md.getUserMedia = (c) => { window.__gum++; return native(c); };
+  // Every WebSocket the page opens: where, when it opened and closed, how.
+  window.__ws = [];
+  const NativeWS = window.WebSocket;
+  window.WebSocket = class extends NativeWS {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const rec = { url: String(url), openedAt: 0, closedAt: 0, code: 0, got: [] };
+      window.__ws.push(rec);
+      this.addEventListener("message", (e) => { try { rec.got.push(JSON.parse(e.data).type); } catch { /* not JSON */ } });
+      this.addEventListener("open", () => { rec.openedAt = performance.now(); });
+      this.addEventListener("close", (e) => { rec.closedAt = performance.now(); rec.code = e.code; });
+    }
+  };
   // The type of every message the page sends on any WebSocket.
   window.__sent = [];
   const send = WebSocket.prototype.send;
@@ -112,11 +128,11 @@ async function main() {
     step("on air and watched", { first, flowing, pcs: before.pcs });
     await shot(bob, "failover-before");
 
-    // SIGKILL the instance carrying the broadcaster.
+    // Stop the instance carrying the broadcaster.
     const sentBefore = await alice.evaluate(() => window.__sent.length);
     const killedAt = Date.now();
-    process.kill(Number(KILL_PID), "SIGKILL");
-    step("killed instance A", { pid: Number(KILL_PID) });
+    process.kill(Number(KILL_PID), KILL_SIGNAL);
+    step("stopped instance A", { pid: Number(KILL_PID), signal: KILL_SIGNAL });
 
     // bob's video comes back over a peer connection made after the kill.
     const resumed = await waitUntil("decoded frame on a new peer connection at bob", async () => {
@@ -150,6 +166,16 @@ async function main() {
     const sentAfter = await alice.evaluate((n) => window.__sent.slice(n), sentBefore);
     if (!sentAfter.includes("resume") || !sentAfter.includes("broadcast")) throw new Error(`alice did not resume and broadcast again: ${sentAfter}`);
     if (EXPECT_RESUME === "1" && sentAfter.includes("auth")) throw new Error(`alice signed in again instead of resuming: ${sentAfter}`);
+    if (KILL_SIGNAL === "SIGTERM") {
+      // A told alice's page to move (draining) before closing it with 1001.
+      // Whether the page was on B before A closed (make-before-break) is
+      // up to how long A waits after draining; recorded, not asserted.
+      const ws = await alice.evaluate(() => window.__ws);
+      const toA = ws.find((w) => w.url.startsWith(APP_A.replace(/^http/, "ws")) && w.openedAt);
+      const toB = ws.find((w) => w.url.startsWith(APP_B.replace(/^http/, "ws")) && w.openedAt);
+      if (!toA?.got.includes("draining") || toA.code !== 1001 || !toB) throw new Error(`no draining, then 1001, then B: ${JSON.stringify(ws)}`);
+      step("drained", { make_before_break: toB.openedAt < toA.closedAt, toA: { code: toA.code, got: toA.got.slice(-3) }, toB_opened_after_A_closed_ms: Math.round(toB.openedAt - toA.closedAt) });
+    }
     const bobStatus = await bob.$eval(".stream-page > .status", (el) => el.textContent);
     step("moved without reload", { alice: await alice.$eval(".stream-page > .status", (el) => el.textContent), bob: bobStatus, getUserMedia: gum, aliceSent: sentAfter });
     await shot(alice, "failover-alice-after");

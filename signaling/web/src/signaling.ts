@@ -4,7 +4,7 @@
 // one and sends broadcast/watch again; the peer connections here keep their
 // media flowing until the new negotiation replaces them.
 import { SignalingRefusal } from "./errors.ts";
-import { Link, type Instance, type Msg } from "./reconnect.ts";
+import { Link, type Instance, type Msg, type Socket } from "./reconnect.ts";
 import type { Wallet } from "./wallet.ts";
 
 export interface SessionEvents {
@@ -57,7 +57,7 @@ export class Session {
     const s = new Session(ev);
     s.link = await Link.open({
       origin: location.origin,
-      open: (url) => new WebSocket(url) as unknown as import("./reconnect.ts").Socket,
+      open: (url) => new WebSocket(url) as unknown as Socket,
       instances: fetchInstances,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       random: Math.random,
