@@ -44,7 +44,11 @@ streamd tx ` + txArgs + ` --from bob $TX | ` + waitTxPattern
 	// that failed.
 	failed := node.Broadcast("bob", "streaming", "subscribe", node.Addrs["bob"], "--fees", cli.Fee)
 	require.Zero(t, failed.Code, failed.RawLog) // CheckTx lets it through
+	require.Equal(t, uint32(16), node.WaitTx(failed.Hash).Code)
+	// Asked once the tx is committed and indexed: wait-tx then answers from
+	// its first lookup. Asked earlier it can miss a tx committed between that
+	// lookup and its event subscription (the SDK command's own race), which
+	// would fail this test for a reason that is not the one it checks.
 	_, _, err = node.Run("q", "wait-tx", failed.Hash, "--node", node.RPC, "--timeout", "30s")
 	require.NoError(t, err, "wait-tx now fails on a failed tx: the README's pattern can be simpler")
-	require.Equal(t, uint32(16), node.WaitTx(failed.Hash).Code)
 }
