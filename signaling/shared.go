@@ -149,6 +149,7 @@ type shared struct {
 	pubs     map[string]*publisher
 	bindings map[uint64]*binding // origin side: this instance's connections in sessions elsewhere
 	proxies  map[proxyKey]*proxy // home side: remote connections in this instance's sessions
+	homes    map[uint64]string   // origin side: the home last seen of other instances' streams
 	stopped  bool
 }
 
@@ -159,7 +160,7 @@ func newShared(cfg SharedConfig, srv *Server) *shared {
 		log: srv.log.With("instance", cfg.InstanceID), m: newSharedMetrics(srv.reg),
 		ctx: ctx, cancel: cancel, jobs: make(chan func(context.Context), 4096),
 		url: cfg.AdvertiseURL, alive: make(map[string]Instance), pubs: make(map[string]*publisher),
-		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy),
+		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy), homes: make(map[uint64]string),
 	}
 	return sh
 }

@@ -3,6 +3,7 @@ package signaling
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,8 +28,9 @@ type envelope struct {
 	Type   string `json:"t,omitempty"`  // relay: offer, answer or candidate; out: set when relayed
 	To     string `json:"to,omitempty"` // relay: the recipient's peer id
 	// Data is a server message, encoded once where it was made: the
-	// relayed message (relay) or what the connection is sent (out).
-	Data json.RawMessage `json:"d,omitempty"`
+	// relayed message (relay) or what the connection is sent (out). It
+	// travels after the JSON header, as is (see encodeEnvelope).
+	Data []byte `json:"-"`
 	// Close code and reason (close), why (gone), error (joined).
 	Code    int    `json:"n,omitempty"`
 	Text    string `json:"x,omitempty"`
@@ -50,6 +52,33 @@ const (
 	kindLost   = "lost"
 	kindJoined = "joined"
 )
+
+// encodeEnvelope is the envelope's fields as one line of JSON, then a
+// newline, then Data unchanged: a relayed SDP is not parsed or re-encoded on
+// its way between instances. (JSON never holds a raw newline.)
+func encodeEnvelope(env envelope) ([]byte, error) {
+	head, err := json.Marshal(env)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(head)+1+len(env.Data))
+	out = append(out, head...)
+	out = append(out, '\n')
+	out = append(out, env.Data...)
+	return out, nil
+}
+
+func decodeEnvelope(payload string) (envelope, error) {
+	head, data, _ := strings.Cut(payload, "\n")
+	var env envelope
+	if err := json.Unmarshal([]byte(head), &env); err != nil {
+		return env, err
+	}
+	if data != "" {
+		env.Data = []byte(data)
+	}
+	return env, nil
+}
 
 // publisherQueue bounds the messages waiting for one instance; a full queue
 // refuses more (the sender is told peer_busy, or an event is dropped).
@@ -136,7 +165,7 @@ func (p *publisher) flush(batch [][]byte) {
 // publish queues env for instance to; false when it cannot be queued.
 func (sh *shared) publish(to string, env envelope) bool {
 	env.From = sh.id
-	b, err := json.Marshal(env)
+	b, err := encodeEnvelope(env)
 	if err != nil {
 		sh.log.Error("encoding a message to another instance", "err", err)
 		return false
@@ -175,8 +204,8 @@ func (sh *shared) receive(ps *redis.PubSub) {
 			if !ok {
 				return
 			}
-			var env envelope
-			if err := json.Unmarshal([]byte(msg.Payload), &env); err != nil || env.From == "" {
+			env, err := decodeEnvelope(msg.Payload)
+			if err != nil || env.From == "" {
 				sh.log.Warn("unreadable message from another instance", "err", err)
 				continue
 			}

@@ -45,20 +45,61 @@ func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
 	}
 	// A home that is gone, or moved while the join was on its way, is
 	// claimed again; a few attempts cover a race between instances.
+	// The home last seen for the stream is asked first, without a claim:
+	// it checks its lease itself and answers with the real home if it
+	// moved.
+	cached := sh.cachedHome(id)
 	for range 3 {
-		home, perr := sh.home(id)
-		if perr != nil {
-			return perr
+		home := cached
+		cached = ""
+		if home == "" {
+			var perr *ProtocolError
+			if home, perr = sh.home(id); perr != nil {
+				return perr
+			}
 		}
 		if home == sh.id {
 			return sh.joinHere(m, id, r)
 		}
+		sh.rememberHome(id, home)
 		perr, retry := sh.joinAt(home, m, id, r)
 		if !retry {
+			if perr != nil && perr.Code == CodeSharedStateUnavailable {
+				sh.rememberHome(id, "")
+			}
 			return perr
 		}
+		sh.rememberHome(id, "")
 	}
 	return unavailable()
+}
+
+// maxCachedHomes bounds the cache of other instances' streams.
+const maxCachedHomes = 10000
+
+// cachedHome is the instance last known to be stream id's home, if it is
+// alive.
+func (sh *shared) cachedHome(id uint64) string {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	home := sh.homes[id]
+	if _, ok := sh.alive[home]; !ok {
+		return ""
+	}
+	return home
+}
+
+func (sh *shared) rememberHome(id uint64, home string) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if home == "" {
+		delete(sh.homes, id)
+		return
+	}
+	if len(sh.homes) >= maxCachedHomes {
+		clear(sh.homes)
+	}
+	sh.homes[id] = home
 }
 
 func (sh *shared) joinHere(m *member, id uint64, r role) *ProtocolError {
@@ -171,6 +212,7 @@ func (sh *shared) disconnected(m *member) {
 // homeLost ends a bound connection's session: its home stopped answering
 // (or is draining).
 func (sh *shared) homeLost(b *binding) {
+	sh.rememberHome(b.stream, "") // the next join claims the stream again
 	if !sh.unbind(b) {
 		return
 	}
