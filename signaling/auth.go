@@ -148,22 +148,17 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 }
 
 // Release forgets the unanswered challenges of a closed connection. In
-// shared mode they stay in Redis, freed: the client may answer one on a new
-// connection (on any instance), once.
+// shared mode they stay in Redis until they expire: any connection may
+// still answer one, once.
 func (a *Authenticator) Release(owner uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var freed []string
 	for _, n := range a.byOwner[owner] {
 		if r, ok := a.nonces[n]; ok && !r.used {
 			delete(a.nonces, n)
-			freed = append(freed, n)
 		}
 	}
 	delete(a.byOwner, owner)
-	if a.sh != nil {
-		a.sh.freeNonces(freed)
-	}
 }
 
 // Outstanding is the number of nonces held (unanswered or burnt and not yet
@@ -297,10 +292,8 @@ func (a *Authenticator) forgetOwnedLocked(owner uint64, nonce string) {
 var errSharedState = errors.New("shared state unavailable")
 
 // verifyShared is the nonce step of Verify in shared mode: the nonce is
-// burnt in Redis, atomically, so it is accepted once on any instance. A
-// nonce stays bound to the connection it was issued to while that
-// connection lives; once it has ended (or its instance is gone) the
-// challenge may be answered on another connection, once.
+// burnt in Redis, atomically, so it is accepted once on any connection of
+// any instance and never again anywhere.
 func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p AuthProof) (string, *ProtocolError) {
 	if !a.now().Before(fields.expiresAt) {
 		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
@@ -313,8 +306,6 @@ func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p Aut
 	case "ok":
 	case "used":
 		return "", protoErr(CodeAuthReplayed, "challenge was already used")
-	case "owner":
-		return "", protoErr(CodeAuthUnknownNonce, "nonce was issued to another connection")
 	case "text":
 		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
 	default:

@@ -26,6 +26,9 @@ func (s *Server) Instances(r *http.Request) InstancesList {
 }
 
 func (s *Server) serveInstances(w http.ResponseWriter, r *http.Request) {
+	// Public data (no counts, no addresses), read by pages another
+	// instance served: they refresh the list from a survivor.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	writeJSON(w, http.StatusOK, s.Instances(r))
 }
 

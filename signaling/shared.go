@@ -150,8 +150,16 @@ type shared struct {
 	bindings map[uint64]*binding // origin side: this instance's connections in sessions elsewhere
 	proxies  map[proxyKey]*proxy // home side: remote connections in this instance's sessions
 	homes    map[uint64]string   // origin side: the home last seen of other instances' streams
-	stopped  bool
+	// origins are the origins of every instance seen alive since start: a
+	// page served by an instance that has since died must still reach the
+	// survivors (that is when it needs them). Bounded by maxKnownOrigins.
+	origins map[string]struct{}
+	stopped bool
 }
+
+// maxKnownOrigins bounds the remembered origins; a deployment has a handful
+// of instances, and the origins come from the operator's private Redis.
+const maxKnownOrigins = 1024
 
 func newShared(cfg SharedConfig, srv *Server) *shared {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -161,6 +169,7 @@ func newShared(cfg SharedConfig, srv *Server) *shared {
 		ctx: ctx, cancel: cancel, jobs: make(chan func(context.Context), 4096),
 		url: cfg.AdvertiseURL, alive: make(map[string]Instance), pubs: make(map[string]*publisher),
 		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy), homes: make(map[uint64]string),
+		origins: make(map[string]struct{}),
 	}
 	return sh
 }
@@ -218,15 +227,18 @@ func (sh *shared) others() []Instance {
 	return out
 }
 
-// knownOrigin says whether o is the origin of a live instance's advertised
-// URL: a page one instance served may connect to another.
+// knownOrigin says whether o is the origin of this instance's advertised
+// URL or of another instance seen alive since start: a page one instance
+// served may connect to another, also after the one that served it died.
 func (sh *shared) knownOrigin(o string) bool {
-	for _, in := range sh.instances() {
-		if in.URL != "" && strings.EqualFold(originOf(in.URL), o) {
-			return true
-		}
+	o = strings.ToLower(o)
+	if self := sh.self(); self.URL != "" && originOf(self.URL) == o {
+		return true
 	}
-	return false
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	_, ok := sh.origins[o]
+	return ok
 }
 
 func originOf(u string) string {
@@ -328,6 +340,11 @@ func (sh *shared) tick() {
 		// Not sure yet who is gone: only learn of new instances.
 		for id, in := range alive {
 			sh.alive[id] = in
+		}
+	}
+	for _, in := range alive {
+		if o := originOf(in.URL); o != "" && len(sh.origins) < maxKnownOrigins {
+			sh.origins[o] = struct{}{}
 		}
 	}
 	known := sh.alive

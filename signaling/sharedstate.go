@@ -69,26 +69,18 @@ redis.call('HSET', KEYS[1], ARGV[1], '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`)
 
-// takeNonce burns a nonce if it may be answered by the claimant: it was
-// issued with this text, is unused, and belongs to the claimant, or to a
-// connection that has ended (freed) or whose instance is gone.
+// takeNonce burns a nonce if it was issued with this text and is unused.
+// Any connection on any instance may answer it, once (issue 10: a nonce
+// issued by one instance and answered on another is accepted once,
+// anywhere): a client that moves between instances while its user is in
+// the wallet's pop-up need not sign again. The owner is kept for the logs.
 var takeNonce = redis.NewScript(`
-local v = redis.call('HMGET', KEYS[1], 'text', 'owner', 'used', 'free')
+local v = redis.call('HMGET', KEYS[1], 'text', 'used')
 if not v[1] then return 'unknown' end
-if v[3] then return 'used' end
-if v[2] ~= ARGV[1] and not v[4] then
-  local inst = string.match(v[2], '^(.-)/')
-  if inst and redis.call('EXISTS', ARGV[3] .. inst) == 1 then return 'owner' end
-end
+if v[2] then return 'used' end
 if v[1] ~= ARGV[2] then return 'text' end
 redis.call('HSET', KEYS[1], 'used', '1')
 return 'ok'`)
-
-// freeNonce marks an unanswered nonce free; HSET alone on an expired key
-// would make one without a TTL.
-var freeNonce = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'free', '1') end
-return 0`)
 
 // slotsTTL only bounds garbage: live entries are kept by their instance's
 // liveness, pruned by takeSlot once it is gone.
@@ -248,22 +240,6 @@ func (sh *shared) takeNonce(nonce, text string, owner uint64) (string, error) {
 	v, err := takeNonce.Run(ctx, sh.rdb, []string{nonceKey(nonce)}, sh.nonceOwner(owner), text, instanceKeyPf).Text()
 	sh.reachable(err)
 	return v, err
-}
-
-// freeNonces lets the unanswered challenges of an ended connection be
-// answered on another connection (the user's wallet may still be signing
-// while the client reconnects elsewhere).
-func (sh *shared) freeNonces(nonces []string) {
-	if len(nonces) == 0 {
-		return
-	}
-	sh.async(func(ctx context.Context) {
-		pipe := sh.rdb.Pipeline()
-		for _, n := range nonces {
-			freeNonce.Eval(ctx, pipe, []string{nonceKey(n)})
-		}
-		_, _ = pipe.Exec(ctx)
-	})
 }
 
 func (sh *shared) dropNonce(nonce string) {
