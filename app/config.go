@@ -104,10 +104,12 @@ func AppConfig() (string, any) {
 // attribute of every event). CometBFT's kv indexer always keeps each tx by
 // hash (`streamd q tx`, CosmJS getTx) and by tx.height; these add the
 // searches wallets and explorers make: an account's txs (message.sender),
-// txs by Msg type (message.action) and `streamd q tx --type=acc_seq`.
+// the payments it received (transfer.recipient: CosmJS searchTx, wallet
+// histories), txs by Msg type (message.action) and
+// `streamd q tx --type=acc_seq`.
 // Fewer index entries per tx means less for goleveldb to write and compact
 // (BENCHMARKS.md, node tuning).
-var DefaultIndexEvents = []string{"message.sender", "message.action", "tx.acc_seq"}
+var DefaultIndexEvents = []string{"message.sender", "transfer.recipient", "message.action", "tx.acc_seq"}
 
 // appTOML is what app.toml holds: the SDK's settings and ours.
 type appTOML struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -245,7 +246,28 @@ func TestCLIEndToEnd(t *testing.T) {
 	require.Equal(t, (types.DefaultParams().MaxScheduleAhead).String(), proposed.MaxScheduleAhead)
 
 	// The yardstick for gas figures: a bank send in the same run.
-	requireOK(t, node.Tx("alice", "bank", "send", alice, bob, "1ustream"))
+	send := node.Tx("alice", "bank", "send", alice, bob, "1ustream")
+	requireOK(t, send)
+
+	// The index keeps what wallets search by (app.DefaultIndexEvents): the
+	// payments an account received, its own txs; not every attribute.
+	var found struct {
+		Txs []struct {
+			TxHash string `json:"txhash"`
+		} `json:"txs"`
+	}
+	hashes := func(query string) []string {
+		found.Txs = nil
+		node.Query(&found, "txs", "--query", query)
+		var out []string
+		for _, tx := range found.Txs {
+			out = append(out, tx.TxHash)
+		}
+		return out
+	}
+	require.Contains(t, hashes(fmt.Sprintf("transfer.recipient='%s'", bob)), send.Hash)
+	require.Contains(t, hashes(fmt.Sprintf("message.sender='%s'", alice)), send.Hash)
+	require.Empty(t, hashes(fmt.Sprintf("coin_received.receiver='%s'", bob)), "coin_received is not indexed by default")
 
 	// A tx without fees never reaches a block: the node requires
 	// minimum-gas-prices in ustream.
