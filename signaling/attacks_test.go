@@ -120,32 +120,9 @@ func TestViewerCannotGetTheBroadcasterDropped(t *testing.T) {
 	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
 	id := e.liveStream(owner)
 
-	// The broadcaster signs in by hand, on a small receive buffer, then
-	// pauses reading.
-	d := websocket.Dialer{ReadBufferSize: 1024, NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if err == nil {
-			_ = c.(*net.TCPConn).SetReadBuffer(4096)
-		}
-		return c, err
-	}}
-	bws, _, err := d.Dial(signalingtest.WSURL(e.hs.URL), http.Header{"Origin": {appOrigin}})
-	require.NoError(t, err)
-	defer bws.Close()
-	readType := func() string {
-		_, data, err := bws.ReadMessage()
-		require.NoError(t, err)
-		return signalingtest.Msg(decode(t, data)).Type()
-	}
-	var ch map[string]any
-	require.NoError(t, bws.ReadJSON(&ch))
-	require.NoError(t, bws.WriteJSON(owner.AuthMessage(ch["message"].(string))))
-	var auth map[string]any
-	require.NoError(t, bws.ReadJSON(&auth))
-	bpeer := auth["peer_id"].(string)
-	require.NoError(t, bws.WriteJSON(map[string]any{"type": "broadcast", "stream_id": id}))
-	require.Equal(t, "broadcasting", readType())
-
+	// The broadcaster signs in on a small receive buffer, then pauses
+	// reading.
+	bws, bpeer := e.pausedBroadcaster(owner, id)
 	v, _ := e.viewer(fan, owner, id, nil)
 	v.Send(map[string]any{"type": "answer", "to": bpeer, "sdp": map[string]any{"type": "answer", "sdp": "v=0"}})
 	cand := map[string]any{"candidate": "candidate:" + strings.Repeat("1", 900), "sdpMid": "0"}

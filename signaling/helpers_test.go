@@ -1,6 +1,7 @@
 package signaling_test
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -170,4 +171,31 @@ func (e *env) rawDial(origin string) (*websocket.Conn, *http.Response, error) {
 		_ = resp.Body.Close()
 	}
 	return ws, resp, err
+}
+
+// pausedBroadcaster signs owner in by hand on a small receive buffer and
+// starts broadcasting stream id; the caller then reads from it only when it
+// wants to, so what the server sends it piles up in the server's queue.
+func (e *env) pausedBroadcaster(owner *signalingtest.Wallet, id uint64) (*websocket.Conn, string) {
+	e.t.Helper()
+	d := websocket.Dialer{ReadBufferSize: 1024, NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if err == nil {
+			_ = c.(*net.TCPConn).SetReadBuffer(4096)
+		}
+		return c, err
+	}}
+	bws, _, err := d.Dial(signalingtest.WSURL(e.hs.URL), http.Header{"Origin": {appOrigin}})
+	require.NoError(e.t, err)
+	e.t.Cleanup(func() { _ = bws.Close() })
+	var ch map[string]any
+	require.NoError(e.t, bws.ReadJSON(&ch))
+	require.NoError(e.t, bws.WriteJSON(owner.AuthMessage(ch["message"].(string))))
+	var auth map[string]any
+	require.NoError(e.t, bws.ReadJSON(&auth))
+	require.NoError(e.t, bws.WriteJSON(map[string]any{"type": "broadcast", "stream_id": id}))
+	_, data, err := bws.ReadMessage()
+	require.NoError(e.t, err)
+	require.Equal(e.t, "broadcasting", signalingtest.Msg(decode(e.t, data)).Type())
+	return bws, auth["peer_id"].(string)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -413,4 +414,59 @@ func TestSharedDeadInstanceOriginStillAdmitted(t *testing.T) {
 	require.NoError(t, err)
 	defer list.Body.Close()
 	require.Equal(t, "*", list.Header.Get("Access-Control-Allow-Origin"))
+}
+
+// A viewer on another instance flooding a broadcaster that does not read is
+// closed with 4003, as a local one is (TestViewerCannotGetTheBroadcasterDropped):
+// the same rule across instances, and the broadcaster stays.
+func TestSharedRemoteFlooderIsClosedNotTheBroadcaster(t *testing.T) {
+	c := newCluster(t, func(cfg *signaling.Config) {
+		cfg.MessagesPerSecond, cfg.MessageBurst = 1e6, 1e6
+		cfg.RelayBytesPerSecond, cfg.RelayByteBurst = 1<<30, 1<<30
+	})
+	a, b := c.twoInstances()
+	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := a.liveStream(owner)
+	bws, bpeer := a.pausedBroadcaster(owner, id)
+
+	v, _ := b.viewer(fan, owner, id, nil)
+	v.Send(map[string]any{"type": "answer", "to": bpeer, "sdp": map[string]any{"type": "answer", "sdp": "v=0"}})
+	cand := map[string]any{"candidate": "candidate:" + strings.Repeat("1", 900), "sdpMid": "0"}
+	busy, closed := 0, false
+	for i := 0; i < 40000 && !closed; i++ {
+		if err := v.WS.WriteJSON(map[string]any{"type": "candidate", "to": bpeer, "candidate": cand}); err != nil {
+			closed = true
+		}
+		if i%100 == 0 {
+			for {
+				m, ok := v.Poll()
+				if !ok {
+					break
+				}
+				switch {
+				case m.Type() == "":
+					closed = true
+				case m.Str("code") == "peer_busy":
+					busy++
+				}
+			}
+			time.Sleep(time.Millisecond) // let the messages cross Redis
+		}
+	}
+	require.True(t, closed, "the flooding viewer on b was never stopped")
+	t.Logf("peer_busy replies read before the close: %d", busy)
+	waitFor(t, "b to close the flooder for its rate", func() bool {
+		return b.metric("signaling_disconnects_total", "reason", "rate_limited") == 1
+	})
+	require.Zero(t, a.metric("signaling_disconnects_total", "reason", "slow_consumer"), "the broadcaster was dropped")
+
+	// The broadcaster reads again: still connected, and told the viewer left.
+	_ = bws.SetReadDeadline(time.Now().Add(4 * signalingtest.Timeout))
+	for {
+		_, data, err := bws.ReadMessage()
+		require.NoError(t, err, "the broadcaster lost its connection")
+		if signalingtest.Msg(decode(t, data)).Type() == "viewer_left" {
+			break
+		}
+	}
 }

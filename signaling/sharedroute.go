@@ -318,6 +318,7 @@ type proxy struct {
 	quit   chan struct{}
 	once   sync.Once
 	reason atomic.Value // string: why it was dropped
+	busy   int          // peer_busy refusals in a row; the worker's alone
 }
 
 // proxyQueue bounds the messages waiting for one remote member's worker.
@@ -465,7 +466,19 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 		}
 	case kindRelay:
 		out := outbound{data: env.Data, relayType: env.Type, received: time.Now(), charge: &p.m.queued}
-		reply(h.relayHere(p.m, ClientMessage{Type: env.Type, To: env.To}, out))
+		perr := h.relayHere(p.m, ClientMessage{Type: env.Type, To: env.To}, out)
+		reply(perr)
+		switch {
+		case perr == nil:
+			p.busy = 0
+		case perr.Code == CodePeerBusy:
+			// As for a local sender (session.relay): the one whose messages
+			// keep the other side's queue full goes, wherever it is
+			// connected, not the peer it floods.
+			if p.busy++; p.busy > maxRateViolations {
+				p.m.p.closeWith(CloseRateLimited, "the other peer cannot keep up with what you send")
+			}
+		}
 	case kindLeave:
 		env.Type = TypeLeave
 		reply(h.leave(p.m))
