@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -105,24 +104,6 @@ func TestHelpListsEnvironmentVariables(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink read while run writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -132,7 +113,7 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-func startRun(t *testing.T, ctx context.Context, chain *signalingtest.Chain) (string, chan error, *syncBuffer) {
+func startRun(t *testing.T, ctx context.Context, chain *signalingtest.Chain) (string, chan error, *signalingtest.SyncBuffer) {
 	t.Helper()
 	addr := freeAddr(t)
 	env := map[string]string{
@@ -142,7 +123,7 @@ func startRun(t *testing.T, ctx context.Context, chain *signalingtest.Chain) (st
 		"SIGNALINGD_PUBLIC_ORIGIN":   "http://" + addr,
 		"SIGNALINGD_METRICS_LISTEN":  freeAddr(t),
 	}
-	logs := &syncBuffer{}
+	logs := &signalingtest.SyncBuffer{}
 	done := make(chan error, 1)
 	// No node RPC here: the fixture serves gRPC only.
 	go func() { done <- run(ctx, []string{"-rpc="}, envOf(env), logs) }()

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -204,37 +203,10 @@ func daemonBinary(b *testing.B) string {
 	if bin := os.Getenv("SIGNALING_BENCH_DAEMON_BIN"); bin != "" {
 		return bin
 	}
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "signalingd-bench")
-		if err != nil {
-			builtErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "signalingd") // removed by TestMain
-		build := exec.Command("go", "build", "-o", builtBin, "github.com/streamchain/streamchain/cmd/signalingd")
-		build.Stderr = os.Stderr
-		builtErr = build.Run()
-	})
-	if builtErr != nil {
-		b.Fatal(builtErr)
-	}
-	return builtBin
+	return signalingtest.BuildSignalingd(b)
 }
 
-// removeBuiltDaemon deletes the binary daemonBinary built, at the end of
-// the run (TestMain).
-func removeBuiltDaemon() {
-	if builtBin != "" {
-		_ = os.RemoveAll(filepath.Dir(builtBin))
-	}
-}
-
-var (
-	builtOnce        sync.Once
-	builtBin         string
-	builtErr         error
-	daemonFlagsCache sync.Map // binary → its -h text
-)
+var daemonFlagsCache sync.Map // binary → its -h text
 
 // hasFlag reports whether bin knows -name (older builds lack newer flags).
 func hasFlag(bin, name string) bool {

@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 		os.Exit(runClients(spec))
 	}
 	code := m.Run()
-	removeBuiltDaemon()
+	signalingtest.RemoveBuiltSignalingd()
 	os.Exit(code)
 }
 

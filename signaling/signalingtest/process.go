@@ -2,7 +2,6 @@ package signalingtest
 
 import (
 	"bufio"
-
 	"net/http"
 	"os"
 	"os/exec"
@@ -38,6 +37,14 @@ func BuildSignalingd(tb testing.TB) string {
 		tb.Fatalf("building signalingd: %v", buildErr)
 	}
 	return builtBin
+}
+
+// RemoveBuiltSignalingd deletes the binary BuildSignalingd built; for a
+// package's TestMain, after the tests ran.
+func RemoveBuiltSignalingd() {
+	if builtBin != "" {
+		_ = os.RemoveAll(filepath.Dir(builtBin))
+	}
 }
 
 var (

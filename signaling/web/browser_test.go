@@ -14,12 +14,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/streamchain/streamchain/signaling/signalingtest"
 	"github.com/streamchain/streamchain/testutil/cli"
 )
 
@@ -203,7 +203,7 @@ type daemon struct {
 	url  string
 	cmd  *exec.Cmd
 	done chan struct{}
-	log  *syncBuffer
+	log  *signalingtest.SyncBuffer
 	stop context.CancelFunc
 }
 
@@ -222,7 +222,7 @@ func spawnSignalingd(bin, appURL string, chain *cli.Node, walletFile string, ext
 		"-recheck-interval", "2s", "-cache-ttl", "1s",
 		"-log-level", "debug",
 	}, extra...)
-	d := &daemon{url: appURL, cmd: exec.CommandContext(ctx, bin, args...), done: make(chan struct{}), log: &syncBuffer{}, stop: cancel}
+	d := &daemon{url: appURL, cmd: exec.CommandContext(ctx, bin, args...), done: make(chan struct{}), log: &signalingtest.SyncBuffer{}, stop: cancel}
 	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
 	if err := d.cmd.Start(); err != nil {
 		cancel()
@@ -260,24 +260,6 @@ func (d *daemon) waitHealthy(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer a process writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // browserTools returns Chromium and node.js, with the pinned packages installed.

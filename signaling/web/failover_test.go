@@ -1,12 +1,9 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/streamchain/streamchain/signaling/signalingtest"
 	"github.com/streamchain/streamchain/testutil/cli"
 )
 
@@ -29,21 +27,18 @@ func TestBrowserFailover(t *testing.T) {
 		t.Skip("starts a node, Redis, two signalingd and Chromium")
 	}
 	chromium, nodeJS := browserTools(t)
-	redisServer, err := exec.LookPath("redis-server")
-	require.NoError(t, err, "redis-server is needed (apt-get install redis-server; .ci/run installs it)")
 	dir := t.TempDir()
 	bin := buildSignalingd(t, dir)
 	chain, walletFile, streamID := failoverChain(t, dir)
 
-	redisURL := startRedis(t, redisServer, dir)
+	redisURL := signalingtest.StartRedis(t).URL()
 	appA, appB := freeURL(t), freeURL(t)
 	// Pages are served by the instances themselves here (behind a load
-	// balancer they would share its origin): each instance lets in the
-	// other's pages. The daemon admits a live instance's origin by itself,
-	// but not once that instance is gone, which is when alice's page needs it.
-	origins := appA + "," + appB
-	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA, "-allowed-origins", origins)
-	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB, "-allowed-origins", origins)
+	// balancer they would share its origin). No -allowed-origins: each
+	// instance admits the origins of the instances it has seen alive, also
+	// once they are gone, which is when alice's page needs it.
+	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA)
+	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB)
 
 	sum := runFailoverScript(t, chromium, nodeJS, "web-failover", "APP_A="+appA, "APP_B="+appB, "STREAM_ID="+streamID,
 		"KILL_PID="+strconv.Itoa(a.cmd.Process.Pid), "EXPECT_INSTANCE=sigB", "EXPECT_RESUME=1")
@@ -61,12 +56,10 @@ func TestBrowserDrain(t *testing.T) {
 		t.Skip("starts a node, Redis, two signalingd and Chromium")
 	}
 	chromium, nodeJS := browserTools(t)
-	redisServer, err := exec.LookPath("redis-server")
-	require.NoError(t, err, "redis-server is needed (apt-get install redis-server; .ci/run installs it)")
 	dir := t.TempDir()
 	bin := buildSignalingd(t, dir)
 	chain, walletFile, streamID := failoverChain(t, dir)
-	redisURL := startRedis(t, redisServer, dir)
+	redisURL := signalingtest.StartRedis(t).URL()
 	appA, appB := freeURL(t), freeURL(t)
 	origins := appA + "," + appB
 	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA, "-allowed-origins", origins)
@@ -181,38 +174,4 @@ func requireKilled(t *testing.T, d *daemon) {
 		t.Fatal("the instance is still running after the script killed it")
 	}
 	require.Contains(t, d.cmd.ProcessState.String(), "killed")
-}
-
-// startRedis runs a real redis-server on a free loopback port, nothing
-// persisted, until the test ends; it returns its URL once it answers PING.
-func startRedis(t *testing.T, bin, dir string) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-	var log syncBuffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	require.NoError(t, cmd.Start())
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	require.Eventually(t, func() bool {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err != nil {
-			return false
-		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(time.Second))
-		if _, err := c.Write([]byte("PING\r\n")); err != nil {
-			return false
-		}
-		line, _ := bufio.NewReader(c).ReadString('\n')
-		return strings.HasPrefix(line, "+PONG")
-	}, 10*time.Second, 50*time.Millisecond, "redis-server on %s: %s", addr, &log)
-	return "redis://" + addr + "/0"
 }
