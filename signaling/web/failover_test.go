@@ -26,23 +26,10 @@ func TestBrowserFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node, Redis, two signalingd and Chromium")
 	}
-	chromium, nodeJS := browserTools(t)
-	dir := t.TempDir()
-	bin := buildSignalingd(t, dir)
-	chain, walletFile, streamID := failoverChain(t, dir)
-
-	redisURL := signalingtest.StartRedis(t).URL()
-	appA, appB := freeURL(t), freeURL(t)
-	// Pages are served by the instances themselves here (behind a load
-	// balancer they would share its origin). No -allowed-origins: each
-	// instance admits the origins of the instances it has seen alive, also
-	// once they are gone, which is when alice's page needs it.
-	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA)
-	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB)
-
-	sum := runFailoverScript(t, chromium, nodeJS, "web-failover", "APP_A="+appA, "APP_B="+appB, "STREAM_ID="+streamID,
-		"KILL_PID="+strconv.Itoa(a.cmd.Process.Pid), "EXPECT_INSTANCE=sigB", "EXPECT_RESUME=1")
-	requireKilled(t, a)
+	p := startSharedPair(t)
+	sum := runFailoverScript(t, p.chromium, p.nodeJS, "web-failover", "APP_A="+p.appA, "APP_B="+p.appB, "STREAM_ID="+p.streamID,
+		"KILL_PID="+strconv.Itoa(p.a.cmd.Process.Pid), "EXPECT_INSTANCE=sigB", "EXPECT_RESUME=1")
+	requireKilled(t, p.a)
 	t.Logf("time to resume after SIGKILL of the broadcaster's instance: %d ms; a fresh Watch to its first frame in the same run: %d ms (loopback, shared noisy machine; not asserted)",
 		sum.Figures["time_to_resume_ms"], sum.Figures["watch_to_first_frame_ms"])
 }
@@ -55,17 +42,9 @@ func TestBrowserDrain(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node, Redis, two signalingd and Chromium")
 	}
-	chromium, nodeJS := browserTools(t)
-	dir := t.TempDir()
-	bin := buildSignalingd(t, dir)
-	chain, walletFile, streamID := failoverChain(t, dir)
-	redisURL := signalingtest.StartRedis(t).URL()
-	appA, appB := freeURL(t), freeURL(t)
-	origins := appA + "," + appB
-	a := startSignalingd(t, bin, appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", appA, "-allowed-origins", origins)
-	startSignalingd(t, bin, appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", appB, "-allowed-origins", origins)
-
-	sum := runFailoverScript(t, chromium, nodeJS, "web-drain", "APP_A="+appA, "APP_B="+appB, "STREAM_ID="+streamID,
+	p := startSharedPair(t)
+	a := p.a
+	sum := runFailoverScript(t, p.chromium, p.nodeJS, "web-drain", "APP_A="+p.appA, "APP_B="+p.appB, "STREAM_ID="+p.streamID,
 		"KILL_PID="+strconv.Itoa(a.cmd.Process.Pid), "KILL_SIGNAL=SIGTERM", "EXPECT_INSTANCE=sigB", "EXPECT_RESUME=1")
 	select {
 	case <-a.done:
@@ -121,6 +100,35 @@ func TestBrowserReconnectsAfterRestart(t *testing.T) {
 	requireKilled(t, a)
 	t.Logf("time to resume after SIGKILL and restart of the only instance: %d ms; a fresh Watch to its first frame in the same run: %d ms (loopback, shared noisy machine; not asserted)",
 		sum.Figures["time_to_resume_ms"], sum.Figures["watch_to_first_frame_ms"])
+}
+
+// sharedPair is what the failover scripts run against: a node, a real
+// redis-server and two signalingd instances in shared mode, A and B, each
+// serving the app on its own origin.
+type sharedPair struct {
+	chromium, nodeJS string
+	streamID         string
+	appA, appB       string
+	a                *daemon
+}
+
+func startSharedPair(t *testing.T) sharedPair {
+	t.Helper()
+	p := sharedPair{}
+	p.chromium, p.nodeJS = browserTools(t)
+	dir := t.TempDir()
+	bin := buildSignalingd(t, dir)
+	chain, walletFile, streamID := failoverChain(t, dir)
+	p.streamID = streamID
+	redisURL := signalingtest.StartRedis(t).URL()
+	p.appA, p.appB = freeURL(t), freeURL(t)
+	// Pages are served by the instances themselves here (behind a load
+	// balancer they would share its origin). No -allowed-origins: each
+	// instance admits the origins of the instances it has seen alive, also
+	// once they are gone, which is when alice's page needs it.
+	p.a = startSignalingd(t, bin, p.appA, chain, walletFile, "-redis", redisURL, "-instance-id", "sigA", "-advertise-url", p.appA)
+	startSignalingd(t, bin, p.appB, chain, walletFile, "-redis", redisURL, "-instance-id", "sigB", "-advertise-url", p.appB)
+	return p
 }
 
 // failoverChain is a node with alice's stream, open for joining at once
