@@ -126,7 +126,7 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 	}
 
 	if a.sh != nil {
-		if err := a.sh.putNonce(nonce, ch.Text, owner, expires); err != nil {
+		if err := a.sh.putNonce(nonce, ch.Text, expires); err != nil {
 			return Challenge{}, fmt.Errorf("%w: %v", errSharedState, err)
 		}
 	}
@@ -298,7 +298,7 @@ func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p Aut
 	if !a.now().Before(fields.expiresAt) {
 		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
 	}
-	verdict, err := a.sh.takeNonce(fields.nonce, p.Message, owner)
+	verdict, err := a.sh.takeNonce(fields.nonce, p.Message)
 	if err != nil {
 		return "", unavailable()
 	}

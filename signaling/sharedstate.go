@@ -20,7 +20,7 @@ import (
 //	signaling:instances       set of the instance ids seen (pruned when dead)
 //	signaling:home:<stream>   the id of the instance whose hub holds the stream's session, TTL InstanceTTL
 //	signaling:slots:<address> one field "<instance>/<n>" per viewer session of the account, anywhere
-//	signaling:nonce:<nonce>   an issued challenge: text, owner, used, free; TTL its lifetime
+//	signaling:nonce:<nonce>   an issued challenge: text, used; TTL its lifetime
 //	signaling:live:<id>       the instance's on-air streams and counts (JSON), TTL InstanceTTL
 const (
 	keyPrefix     = "signaling:"
@@ -73,12 +73,12 @@ return 1`)
 // Any connection on any instance may answer it, once (issue 10: a nonce
 // issued by one instance and answered on another is accepted once,
 // anywhere): a client that moves between instances while its user is in
-// the wallet's pop-up need not sign again. The owner is kept for the logs.
+// the wallet's pop-up need not sign again.
 var takeNonce = redis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'text', 'used')
 if not v[1] then return 'unknown' end
 if v[2] then return 'used' end
-if v[1] ~= ARGV[2] then return 'text' end
+if v[1] ~= ARGV[1] then return 'text' end
 redis.call('HSET', KEYS[1], 'used', '1')
 return 'ok'`)
 
@@ -218,26 +218,23 @@ func (sh *shared) giveViewerSlot(address, slot string) {
 	sh.async(func(ctx context.Context) { sh.rdb.HDel(ctx, slotsKey(address), slot) })
 }
 
-// nonceOwner names a connection across instances.
-func (sh *shared) nonceOwner(conn uint64) string { return sh.id + "/" + strconv.FormatUint(conn, 10) }
-
 // putNonce records an issued challenge until it expires.
-func (sh *shared) putNonce(nonce, text string, owner uint64, expires time.Time) error {
+func (sh *shared) putNonce(nonce, text string, expires time.Time) error {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	pipe := sh.rdb.TxPipeline()
-	pipe.HSet(ctx, nonceKey(nonce), "text", text, "owner", sh.nonceOwner(owner))
+	pipe.HSet(ctx, nonceKey(nonce), "text", text)
 	pipe.PExpireAt(ctx, nonceKey(nonce), expires)
 	_, err := pipe.Exec(ctx)
 	sh.reachable(err)
 	return err
 }
 
-// takeNonce burns nonce for connection owner, or says why not.
-func (sh *shared) takeNonce(nonce, text string, owner uint64) (string, error) {
+// takeNonce burns nonce if it was issued with text, or says why not.
+func (sh *shared) takeNonce(nonce, text string) (string, error) {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
-	v, err := takeNonce.Run(ctx, sh.rdb, []string{nonceKey(nonce)}, sh.nonceOwner(owner), text, instanceKeyPf).Text()
+	v, err := takeNonce.Run(ctx, sh.rdb, []string{nonceKey(nonce)}, text).Text()
 	sh.reachable(err)
 	return v, err
 }
