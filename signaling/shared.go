@@ -155,6 +155,10 @@ type shared struct {
 	// survivors (that is when it needs them). Bounded by maxKnownOrigins.
 	origins map[string]struct{}
 	stopped bool
+	// urlLearned wakes the liveness loop when the advertised URL becomes
+	// known, so the other instances learn it now rather than a refresh later
+	// (until then they list this instance without a URL a client can use).
+	urlLearned chan struct{}
 }
 
 // maxKnownOrigins bounds the remembered origins; a deployment has a handful
@@ -169,7 +173,7 @@ func newShared(cfg SharedConfig, srv *Server) *shared {
 		ctx: ctx, cancel: cancel, jobs: make(chan func(context.Context), 4096),
 		url: cfg.AdvertiseURL, alive: make(map[string]Instance), pubs: make(map[string]*publisher),
 		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy), homes: make(map[uint64]string),
-		origins: make(map[string]struct{}),
+		origins: make(map[string]struct{}), urlLearned: make(chan struct{}, 1),
 	}
 	return sh
 }
@@ -198,10 +202,17 @@ func (sh *shared) opCtx() (context.Context, context.CancelFunc) {
 // listener when none is configured).
 func (sh *shared) setURL(u string) {
 	sh.mu.Lock()
-	if sh.url == "" {
+	learned := sh.url == "" && u != ""
+	if learned {
 		sh.url = strings.TrimSuffix(u, "/")
 	}
 	sh.mu.Unlock()
+	if learned {
+		select {
+		case sh.urlLearned <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func (sh *shared) self() Instance {
@@ -307,6 +318,8 @@ func (sh *shared) liveness() {
 		case <-sh.ctx.Done():
 			return
 		case <-t.C:
+			sh.tick()
+		case <-sh.urlLearned:
 			sh.tick()
 		}
 	}

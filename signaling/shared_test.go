@@ -218,10 +218,15 @@ func TestSharedLiveViewAndInstancesList(t *testing.T) {
 	bc, _ := a.broadcaster(owner, id)
 	b.viewer(fan, owner, id, bc)
 
-	got := b.instances(t)
-	require.Equal(t, "b", got[0].ID, "this instance first")
-	require.Equal(t, "a", got[1].ID)
-	require.Equal(t, a.hs.URL, got[1].URL)
+	// a's URL is known once a has served a request (it advertises the
+	// origin it is reached at) and b has refreshed its list.
+	waitFor(t, "b to list a with its URL", func() bool {
+		got := b.instances(t)
+		require.Len(t, got, 2)
+		require.Equal(t, "b", got[0].ID, "this instance first")
+		require.Equal(t, "a", got[1].ID)
+		return got[1].URL == a.hs.URL
+	})
 
 	waitFor(t, "b's live view to show a's stream", func() bool {
 		resp, err := http.Get(b.hs.URL + "/live.json")
