@@ -205,7 +205,7 @@ const (
 // JSON object with a string type, the returned message carries that type
 // even on error, so the error can name its request.
 func DecodeClientMessage(data []byte) (ClientMessage, error) {
-	if m, ok := decodeRelay(data); ok {
+	if m, ok := decodeFast(data); ok {
 		if err := m.validate(); err != nil {
 			return ClientMessage{Type: m.Type}, err
 		}
@@ -405,6 +405,16 @@ type errorMsg struct {
 // encode marshals a server message. HTML escaping is off so relayed payloads
 // reach the other side as close to byte-for-byte as JSON allows.
 func encode(v any) []byte {
+	if f, ok := v.(fastEncoder); ok {
+		if b, ok := f.appendJSON(make([]byte, 0, 128)); ok {
+			return b
+		}
+	}
+	return encodeJSON(v)
+}
+
+// encodeJSON is encode through encoding/json alone.
+func encodeJSON(v any) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -15,8 +15,11 @@ import (
 // sending watch until both the broadcaster has viewer_joined and the viewer
 // has watching, with the chain's answers cached (the fake chain must see no
 // query while samples are taken). The viewer then leaves and joins again.
-// Beside each join the same bytes make one round trip through the echo
-// server. Run it once: -benchtime=1x.
+// Beside each join, in the same loop: the same bytes make one round trip
+// through the echo server (the baseline), and the same exchange goes through
+// the fan-out floor (startFanout), which writes the daemon's own
+// viewer_joined and watching bytes and does nothing else: what no server
+// doing two writes per join can beat. Run it once: -benchtime=1x.
 func BenchmarkJoinToPaired(b *testing.B) {
 	const warmup, samples = 100, 2000
 	for range b.N {
@@ -34,7 +37,17 @@ func BenchmarkJoinToPaired(b *testing.B) {
 
 		watch := fmt.Appendf(nil, `{"type":"watch","stream_id":"%d"}`, id)
 		leave := []byte(`{"type":"leave"}`)
-		var joins, echoes []time.Duration
+		// One join first, for the bytes the floor writes.
+		send(b, vc, watch)
+		joined, watching := mustRaw(b, bc, "viewer_joined", "viewer_count"), mustRaw(b, vc, "watching", "viewer_count")
+		send(b, vc, leave)
+		must(b, "left", vc, "left", "viewer_count")
+		must(b, "viewer_left", bc, "viewer_left", "viewer_count")
+		floor := startFanout(b, joined, watching)
+		fb := mustDial(b, floor.URL()) // the first: the broadcaster's stand-in
+		fv := mustDial(b, floor.URL())
+
+		var joins, echoes, floors []time.Duration
 		var streamCalls, subCalls int
 		for i := range warmup + samples {
 			if i == warmup {
@@ -54,8 +67,14 @@ func BenchmarkJoinToPaired(b *testing.B) {
 			send(b, vc, leave)
 			must(b, "left", vc, "left", "viewer_count")
 			must(b, "viewer_left", bc, "viewer_left", "viewer_count")
+
+			t0 = time.Now()
+			send(b, fv, watch)
+			must(b, "floor viewer_joined", fb, "viewer_joined")
+			must(b, "floor watching", fv, "watching")
+			fl := time.Since(t0)
 			if i >= warmup {
-				joins, echoes = append(joins, join), append(echoes, echo)
+				joins, echoes, floors = append(joins, join), append(echoes, echo), append(floors, fl)
 			}
 		}
 		if d.chain.Calls("Stream") != streamCalls || d.chain.Calls("Subscription") != subCalls {
@@ -64,12 +83,15 @@ func BenchmarkJoinToPaired(b *testing.B) {
 
 		j50, j99 := percentile(joins, 50), percentile(joins, 99)
 		e50, e99 := percentile(echoes, 50), percentile(echoes, 99)
+		f50 := percentile(floors, 50)
 		b.ReportMetric(micros(j50), "daemon-p50-µs")
 		b.ReportMetric(micros(j99), "daemon-p99-µs")
 		b.ReportMetric(micros(e50), "echo-p50-µs")
 		b.ReportMetric(micros(e99), "echo-p99-µs")
+		b.ReportMetric(micros(f50), "floor-p50-µs")
 		b.ReportMetric(float64(j50)/float64(e50), "p50-ratio")
 		b.ReportMetric(float64(j99)/float64(e99), "p99-ratio")
+		b.ReportMetric(float64(f50)/float64(e50), "floor-p50-ratio")
 	}
 }
 
@@ -105,6 +127,16 @@ func send(b *testing.B, ws *websocket.Conn, msg []byte) {
 	if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
 		b.Fatal(err)
 	}
+}
+
+func mustRaw(b *testing.B, ws *websocket.Conn, typ string, skip ...string) []byte {
+	b.Helper()
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, data, err := readRaw(ws, typ, skip...)
+	if err != nil {
+		b.Fatalf("%s: %v", typ, err)
+	}
+	return data
 }
 
 func must(b *testing.B, what string, ws *websocket.Conn, typ string, skip ...string) envelope {

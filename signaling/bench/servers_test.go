@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -48,6 +49,54 @@ func startEcho(tb testing.TB) *echoServer {
 }
 
 func (e *echoServer) URL() string { return signalingtest.WSURL(e.hs.URL) }
+
+// fanoutServer is the floor of a join: what the least possible server
+// costs for the same exchange. Its first connection stands for the
+// broadcaster; a message on any other connection is answered, inline on
+// that connection's reader, by one write of toFirst to the first connection
+// and one of reply to the sender. It parses nothing and decides nothing.
+type fanoutServer struct {
+	hs *httptest.Server
+}
+
+func startFanout(tb testing.TB, toFirst, reply []byte) *fanoutServer {
+	tb.Helper()
+	var up websocket.Upgrader
+	var mu sync.Mutex
+	var first *websocket.Conn
+	f := &fanoutServer{}
+	f.hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		mu.Lock()
+		if first == nil {
+			first = c
+		}
+		to := first
+		mu.Unlock()
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+			if c == to {
+				continue
+			}
+			mu.Lock() // the first connection has other writers
+			err := to.WriteMessage(websocket.TextMessage, toFirst)
+			mu.Unlock()
+			if err != nil || c.WriteMessage(websocket.TextMessage, reply) != nil {
+				return
+			}
+		}
+	}))
+	tb.Cleanup(f.hs.Close)
+	return f
+}
+
+func (f *fanoutServer) URL() string { return signalingtest.WSURL(f.hs.URL) }
 
 // benchOrigin is written into the daemon's challenges.
 const benchOrigin = "https://signal.example"
@@ -115,24 +164,30 @@ func dial(url string) (*websocket.Conn, error) {
 // read returns the next message of type typ, skipping those listed in skip.
 // An error message or any other type is an error.
 func read(ws *websocket.Conn, typ string, skip ...string) (envelope, error) {
+	m, _, err := readRaw(ws, typ, skip...)
+	return m, err
+}
+
+// readRaw is read, also returning the message as it came.
+func readRaw(ws *websocket.Conn, typ string, skip ...string) (envelope, []byte, error) {
 	for {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
-			return envelope{}, err
+			return envelope{}, nil, err
 		}
 		var m envelope
 		if err := json.Unmarshal(data, &m); err != nil {
-			return envelope{}, err
+			return envelope{}, nil, err
 		}
 		if m.Type == typ {
-			return m, nil
+			return m, data, nil
 		}
 		skipped := false
 		for _, s := range skip {
 			skipped = skipped || m.Type == s
 		}
 		if !skipped {
-			return envelope{}, &unexpected{want: typ, got: string(data)}
+			return envelope{}, nil, &unexpected{want: typ, got: string(data)}
 		}
 	}
 }

@@ -1,17 +1,21 @@
 package signaling
 
-// The relay fast path. Offers, answers and candidates are most of what the
-// daemon reads, and they come in one shape: {"type":..., "to":..., and the
-// payload}. decodeRelay reads that shape in one pass that also validates
-// the payload as JSON, instead of encoding/json's three (validate the whole
-// message, decode it, scan the payload again to keep it raw). Anything else
-// — another type, another key, an escape or non-ASCII byte in a string, a
-// deeply nested payload — is left to the general decoder, so the two can
-// only differ in speed (FuzzDecodeRelay compares them).
+import "strconv"
 
-// decodeRelay decodes data if it is a relay message of the simple shape;
-// ok is false when it is not (and says nothing about validity).
-func decodeRelay(data []byte) (m ClientMessage, ok bool) {
+// The decoding fast path. Offers, answers and candidates are most of what
+// the daemon reads, and they come in one shape: {"type":..., "to":..., and
+// the payload}; broadcast, watch and leave in another: {"type":...,
+// "stream_id":...}. decodeFast reads those shapes in one pass that also
+// validates the payload as JSON, instead of encoding/json's three (validate
+// the whole message, decode it, scan the payload again to keep it raw).
+// Anything else — another type, another key, an escape or non-ASCII byte in
+// a string, a stream id spelt other than in plain digits, a deeply nested
+// payload — is left to the general decoder, so the two can only differ in
+// speed (FuzzDecodeFast compares them).
+
+// decodeFast decodes data if it is a message of a simple shape; ok is
+// false when it is not (and says nothing about validity).
+func decodeFast(data []byte) (m ClientMessage, ok bool) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return m, false
@@ -54,6 +58,12 @@ func decodeRelay(data []byte) (m ClientMessage, ok bool) {
 				m.Candidate = raw
 			}
 			j = end
+		case "stream_id":
+			id, end, ok := plainStreamID(data, j)
+			if !ok {
+				return m, false
+			}
+			m.StreamID, j = id, end
 		default:
 			return m, false
 		}
@@ -74,10 +84,46 @@ func decodeRelay(data []byte) (m ClientMessage, ok bool) {
 		return m, false
 	}
 	switch m.Type {
-	case TypeOffer, TypeAnswer, TypeCandidate:
+	case TypeOffer, TypeAnswer, TypeCandidate, TypeBroadcast, TypeWatch, TypeLeave:
 		return m, true
 	}
 	return ClientMessage{}, false
+}
+
+// plainStreamID reads a stream id written as decimal digits, quoted or not,
+// that StreamID.UnmarshalJSON would take as those digits: a quoted one is
+// parsed as it parses it, a bare one must be a JSON integer (no leading
+// zero). Anything else (an exponent, a fraction, a sign) is left to it.
+func plainStreamID(data []byte, i int) (id StreamID, end int, ok bool) {
+	quoted := i < len(data) && data[i] == '"'
+	start := i
+	if quoted {
+		start++
+	}
+	j := start
+	for j < len(data) && data[j] >= '0' && data[j] <= '9' {
+		j++
+	}
+	if j == start || j-start > 20 {
+		return 0, 0, false
+	}
+	digits := data[start:j]
+	if quoted {
+		if j >= len(data) || data[j] != '"' {
+			return 0, 0, false
+		}
+		j++
+	} else if digits[0] == '0' && len(digits) > 1 {
+		return 0, 0, false
+	}
+	if j < len(data) && (data[j] == '.' || data[j] == 'e' || data[j] == 'E') {
+		return 0, 0, false
+	}
+	v, err := strconv.ParseUint(string(digits), 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	return StreamID(v), j, true
 }
 
 func skipSpace(data []byte, i int) int {
