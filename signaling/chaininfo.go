@@ -208,8 +208,8 @@ func (s *Server) registerWebRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /chain-info.json", s.serveChainJSON(func() any { return ChainInfo(s.cfg, s.cfg.Web) }))
 	mux.HandleFunc("GET /chain-registry/chain.json", s.serveChainJSON(func() any { return RegistryChain(s.cfg, s.cfg.Web) }))
 	mux.HandleFunc("GET /chain-registry/assetlist.json", serveJSON(func() any { return RegistryAssetList() }))
-	mux.HandleFunc("GET /live.json", serveJSON(func() any { return s.live.Snapshot() }))
-	mux.HandleFunc("GET /live", s.live.ServeSSE)
+	mux.HandleFunc("GET /live.json", publicData(serveJSON(func() any { return s.live.Snapshot() })))
+	mux.HandleFunc("GET /live", publicData(s.live.ServeSSE))
 	if s.devnetWallet != nil {
 		mux.HandleFunc("GET /devnet-wallet.json", serveJSON(func() any { return s.devnetWallet }))
 	}
@@ -238,6 +238,16 @@ func (s *Server) serveChainJSON(body func() any) http.HandlerFunc {
 			return
 		}
 		serveJSON(body)(w, r)
+	}
+}
+
+// publicData lets pages of any origin read h: the live view holds stream
+// ids and viewer counts only, and a page whose instance died reads it from
+// another instance of the deployment (PROTOCOL.md §12).
+func publicData(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		h(w, r)
 	}
 }
 

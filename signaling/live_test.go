@@ -162,3 +162,19 @@ func itoa(n uint64) string {
 	b, _ := json.Marshal(signaling.StreamID(n))
 	return strings.Trim(string(b), `"`)
 }
+
+// A page whose own instance died reads the live view from another instance
+// (PROTOCOL.md §12): both endpoints are readable from any origin.
+func TestLiveViewIsReadableCrossOrigin(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/live.json", "/live"} {
+		req, err := http.NewRequest(http.MethodGet, e.hs.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", "http://another-instance.example")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+		require.Equal(t, "*", resp.Header.Get("Access-Control-Allow-Origin"), path)
+	}
+}

@@ -62,6 +62,20 @@ function recordMediaAndLoads() {
     try { window.__sent.push(JSON.parse(data).type); } catch { /* not JSON */ }
     return send.call(this, data);
   };
+  // Every live-view feed (GET /live) the page opens, and the ids on air in
+  // each of its snapshots, with when it came.
+  window.__es = [];
+  const NativeES = window.EventSource;
+  window.EventSource = class extends NativeES {
+    constructor(url, init) {
+      super(url, init);
+      const rec = { url: String(url), lives: [] };
+      window.__es.push(rec);
+      this.addEventListener("live", (e) => {
+        try { rec.lives.push({ at: performance.now(), ids: JSON.parse(e.data).streams.map((x) => x.stream_id) }); } catch { /* not JSON */ }
+      });
+    }
+  };
 }
 
 /** pcStats: per recorded peer connection, its state and inbound video. */
@@ -130,6 +144,7 @@ async function main() {
 
     // Stop the instance carrying the broadcaster.
     const sentBefore = await alice.evaluate(() => window.__sent.length);
+    const killedAtInPage = await alice.evaluate(() => performance.now());
     const killedAt = Date.now();
     process.kill(Number(KILL_PID), KILL_SIGNAL);
     step("stopped instance A", { pid: Number(KILL_PID), signal: KILL_SIGNAL });
@@ -176,6 +191,16 @@ async function main() {
       if (!toA?.got.includes("draining") || toA.code !== 1001 || !toB) throw new Error(`no draining, then 1001, then B: ${JSON.stringify(ws)}`);
       step("drained", { make_before_break: toB.openedAt < toA.closedAt, toA: { code: toA.code, got: toA.got.slice(-3) }, toB_opened_after_A_closed_ms: Math.round(toB.openedAt - toA.closedAt) });
     }
+    // alice's page came from A: its live view (the on-air badge, the
+    // viewer count) now comes from the instance that is left — B, or A
+    // itself once restarted — and shows her stream on air again.
+    const liveFrom = APP_A === APP_B ? APP_A : APP_B;
+    const liveAfter = await waitUntil(`alice's live view from ${liveFrom} with stream ${STREAM_ID} on air`, async () => {
+      const feeds = await alice.evaluate(() => window.__es);
+      const f = feeds.find((x) => x.url.startsWith(liveFrom) && x.lives.some((l) => l.at > killedAtInPage && l.ids.includes(String(STREAM_ID))));
+      return f && { url: f.url, feeds: feeds.map((x) => x.url) };
+    }, 30_000);
+    step("live view followed", liveAfter);
     const bobStatus = await bob.$eval(".stream-page > .status", (el) => el.textContent);
     step("moved without reload", { alice: await alice.$eval(".stream-page > .status", (el) => el.textContent), bob: bobStatus, getUserMedia: gum, aliceSent: sentAfter });
     await shot(alice, "failover-alice-after");

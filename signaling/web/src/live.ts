@@ -1,9 +1,91 @@
 // The public live view from signalingd (GET /live, Server-Sent Events):
 // which streams are on air and how many watch, for badges without a reload.
+// When the instance that served the page goes away, the feed moves to
+// another live instance of the deployment (signaling/PROTOCOL.md §12): every
+// instance serves the whole deployment's view, readable from any origin.
+import { baseOf, candidates, type Instance } from "./reconnect.ts";
+
 export type LiveMap = Map<string, number>;
 
+/** The part of an EventSource the feed uses. */
+export interface LiveSource {
+  onopen: (() => void) | null;
+  onerror: (() => void) | null;
+  addEventListener(type: "live", fn: (e: { data: string }) => void): void;
+  close(): void;
+}
+
+export interface LiveDeps {
+  /** The page's own origin, tried first. */
+  origin: string;
+  /** Opens an EventSource on a URL. */
+  open(url: string): LiveSource;
+  /** GET <base>/instances.json; throws when that instance does not answer. */
+  instances(base: string): Promise<Instance[]>;
+}
+
+/**
+ * Errors in a row on one instance before the feed moves: EventSource
+ * retries by itself every 2 s (the server's `retry`), so an instance that
+ * restarts at once is kept, one that stays away is left after about 4 s.
+ */
+export const ERRORS_BEFORE_MOVE = 2;
+
+/** LiveFeed keeps one EventSource open on a live instance. */
+export class LiveFeed {
+  private known: Instance[] = [];
+  private source: LiveSource | undefined;
+  /** The instance the feed reads (its base URL). */
+  base = "";
+
+  constructor(private deps: LiveDeps, private onSnapshot: (streams: { stream_id: string; viewers: number }[]) => void) {}
+
+  start() {
+    this.open(baseOf(this.deps.origin));
+  }
+
+  stop() {
+    this.source?.close();
+    this.source = undefined;
+  }
+
+  private open(base: string) {
+    const es = this.deps.open(`${base}/live`);
+    this.source = es;
+    this.base = base;
+    let errors = 0;
+    es.onopen = () => {
+      errors = 0;
+      void this.refresh(base);
+    };
+    es.addEventListener("live", (e) => {
+      if (this.source !== es) return; // a source the feed has left
+      errors = 0;
+      const body = JSON.parse(e.data) as { streams: { stream_id: string; viewers: number }[] };
+      this.onSnapshot(body.streams);
+    });
+    es.onerror = () => {
+      if (this.source !== es || ++errors < ERRORS_BEFORE_MOVE) return;
+      const next = candidates(this.deps.origin, this.known, base)[0];
+      if (next === base) return; // nowhere else known: EventSource keeps retrying here
+      es.close();
+      this.open(next);
+    };
+  }
+
+  /** refresh remembers the live instances as `base` lists them. */
+  private async refresh(base: string) {
+    try {
+      const list = await this.deps.instances(base);
+      if (Array.isArray(list) && list.length) this.known = list.filter((i) => typeof i?.url === "string");
+    } catch {
+      // keep the last list
+    }
+  }
+}
+
 let live: LiveMap = new Map();
-let connected = false;
+let feed: LiveFeed | undefined;
 const listeners = new Set<(now: LiveMap, before: LiveMap) => void>();
 
 export function onAir(id: string): boolean {
@@ -20,17 +102,21 @@ export function onLive(fn: (now: LiveMap, before: LiveMap) => void): () => void 
   return () => listeners.delete(fn);
 }
 
-/** startLive opens the feed once; EventSource reconnects by itself. */
-export function startLive(): void {
-  if (connected) return;
-  connected = true;
-  const es = new EventSource("/live");
-  es.addEventListener("live", (e) => {
-    const body = JSON.parse((e as MessageEvent).data) as { streams: { stream_id: string; viewers: number }[] };
-    const before = live;
-    live = new Map(body.streams.map((s) => [String(s.stream_id), s.viewers]));
-    for (const fn of listeners) fn(live, before);
-  });
+/**
+ * startLive opens the feed once, on the page's own instance first;
+ * `instances` reads an instance's /instances.json (signaling.ts).
+ */
+export function startLive(instances: (base: string) => Promise<Instance[]>): void {
+  if (feed) return;
+  feed = new LiveFeed(
+    { origin: location.origin, open: (url) => new EventSource(url) as unknown as LiveSource, instances },
+    (streams) => {
+      const before = live;
+      live = new Map(streams.map((s) => [String(s.stream_id), s.viewers]));
+      for (const fn of listeners) fn(live, before);
+    },
+  );
+  feed.start();
 }
 
 /** newlyOnAir lists the ids on air now that were not before. */

@@ -9,6 +9,7 @@ import { onLive, startLive } from "./live.ts";
 import { accountPage } from "./pages/account.ts";
 import { createPage } from "./pages/create.ts";
 import { scheduleList } from "./pages/schedule.ts";
+import { fetchInstances } from "./signaling.ts";
 import { streamPage } from "./pages/stream.ts";
 import { displayName, onState, setWallet, state } from "./state.ts";
 import { connectDevnet, connectKeplr, devnetAccounts, hasKeplr, type DevnetAccount } from "./wallet.ts";
@@ -139,7 +140,7 @@ async function boot() {
   }
   // The schedule first: it is what a visitor came for.
   aside.replaceChildren(scheduleList());
-  startLive();
+  startLive(fetchInstances);
   devnet = await devnetAccounts();
   renderWallet();
   // A page is rebuilt only when the account changes: a refresh of the same

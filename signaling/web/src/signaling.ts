@@ -27,7 +27,8 @@ export interface SessionEvents {
 /** How long a broadcaster keeps the peer connections of an earlier connection whose viewers do not come back. */
 const STALE_PEERS_MS = 15_000;
 
-async function fetchInstances(base: string): Promise<Instance[]> {
+/** fetchInstances reads GET <base>/instances.json (PROTOCOL.md §10). */
+export async function fetchInstances(base: string): Promise<Instance[]> {
   const r = await fetch(`${base}/instances.json`, { signal: AbortSignal.timeout(2000), cache: "no-store" });
   if (!r.ok) throw new Error(`${base}/instances.json: ${r.status}`);
   return ((await r.json()) as { instances?: Instance[] }).instances ?? [];
