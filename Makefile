@@ -29,8 +29,8 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=streamchain \
 # streamd's build tags. With cgo and a C compiler, secp256k1 signatures are
 # verified by the SDK's bundled libsecp256k1 (libsecp256k1_sdk) instead of the
 # pure-Go decred code: it accepts exactly the same signatures (both refuse
-# high-S), so nodes built either way agree. `make build BUILD_TAGS=` (or
-# CGO_ENABLED=0) gives the pure-Go node. pebbledb (pure Go) compiles in
+# high-S), so nodes built either way agree. `make build BUILD_TAGS=pebbledb`
+# (or CGO_ENABLED=0) gives the pure-Go node. pebbledb (pure Go) compiles in
 # cometbft-db's pebble backend, which `streamd init` then writes as
 # config.toml's db_backend for CometBFT's databases; a streamd built without
 # it (`make build BUILD_TAGS=`, plain `go build`) writes goleveldb, and
