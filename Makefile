@@ -29,10 +29,14 @@ LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=streamchain \
 # streamd's build tags. With cgo and a C compiler, secp256k1 signatures are
 # verified by the SDK's bundled libsecp256k1 (libsecp256k1_sdk) instead of the
 # pure-Go decred code: it accepts exactly the same signatures (both refuse
-# high-S), so nodes built either way agree. `make build BUILD_TAGS=` (or
-# CGO_ENABLED=0) gives the pure-Go node. See BENCHMARKS.md.
+# high-S), so nodes built either way agree. `make build BUILD_TAGS=pebbledb`
+# (or CGO_ENABLED=0) gives the pure-Go node. pebbledb (pure Go) compiles in
+# cometbft-db's pebble backend, which `streamd init` then writes as
+# config.toml's db_backend for CometBFT's databases; a streamd built without
+# it (`make build BUILD_TAGS=`, plain `go build`) writes goleveldb, and
+# refuses to start on a pebbledb config. See BENCHMARKS.md.
 CGO_READY := $(shell [ "$$(go env CGO_ENABLED)" = 1 ] && command -v "$$(go env CC)" >/dev/null && echo yes)
-BUILD_TAGS ?= $(if $(CGO_READY),libsecp256k1_sdk,)
+BUILD_TAGS ?= pebbledb $(if $(CGO_READY),libsecp256k1_sdk,)
 
 build:
 	go build -tags '$(BUILD_TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/streamd ./cmd/streamd

@@ -4,6 +4,7 @@ import (
 	"os"
 	"sync"
 
+	dbm "github.com/cosmos/cosmos-db"
 	"github.com/spf13/cast"
 
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
@@ -90,10 +91,13 @@ func init() { SetConfig() }
 
 // AppConfig returns the app.toml template and values `streamd init` writes:
 // the SDK's, with our minimum gas price, plus the [streamchain] section of
-// node settings (NodeConfig). pebbledb for the app database was measured and
-// gave no consistent gain (BENCHMARKS.md).
+// node settings (NodeConfig). The app's database is goleveldb by name: the
+// SDK's default (empty) follows config.toml's db_backend, which `streamd
+// init` sets to pebbledb for CometBFT's databases; pebbledb for the app
+// database was measured and gave no consistent gain (BENCHMARKS.md).
 func AppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
+	cfg.AppDBBackend = string(dbm.GoLevelDBBackend)
 	cfg.MinGasPrices = DefaultMinGasPrices
 	cfg.IndexEvents = DefaultIndexEvents
 	return serverconfig.DefaultConfigTemplate + nodeConfigTemplate, appTOML{Config: *cfg, Streamchain: DefaultNodeConfig()}

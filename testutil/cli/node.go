@@ -35,6 +35,8 @@ type Node struct {
 }
 
 // BuildStreamd compiles cmd/streamd into dir and returns the binary's path.
+// It builds with the pebbledb tag, as `make build` does, so the node runs on
+// the databases `streamd init` then writes (pebble for CometBFT's).
 func BuildStreamd(tb testing.TB, dir string) string {
 	tb.Helper()
 	root, err := moduleRoot()
@@ -42,7 +44,7 @@ func BuildStreamd(tb testing.TB, dir string) string {
 		tb.Fatal(err)
 	}
 	bin := filepath.Join(dir, "streamd")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/streamd")
+	cmd := exec.Command("go", "build", "-tags", "pebbledb", "-o", bin, "./cmd/streamd")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("build streamd: %v\n%s", err, out)

@@ -183,7 +183,9 @@ func buildBinaries(t *testing.T) []string {
 			return
 		}
 		for _, cmd := range []string{"streamd", "signalingd"} {
-			out, err := exec.Command("go", "build", "-o", filepath.Join(binaries.dir, cmd), "github.com/streamchain/streamchain/cmd/"+cmd).CombinedOutput()
+			// pebbledb as `make build`: the devnet runs on the databases
+			// `streamd init` writes then (pebble for CometBFT's).
+			out, err := exec.Command("go", "build", "-tags", "pebbledb", "-o", filepath.Join(binaries.dir, cmd), "github.com/streamchain/streamchain/cmd/"+cmd).CombinedOutput()
 			if err != nil {
 				binaries.err = fmt.Errorf("build %s: %v\n%s", cmd, err, out)
 				return

@@ -34,6 +34,9 @@ func addCommands(rootCmd *cobra.Command, tempApp *app.StreamApp) {
 
 	// start, export, comet, rollback, version.
 	server.AddCommands(rootCmd, app.DefaultNodeHome, newApp, appExport, func(*cobra.Command) {})
+	if start, _, err := rootCmd.Find([]string{"start"}); err == nil && start.Name() == "start" {
+		guardDBBackend(start)
+	}
 
 	rootCmd.AddCommand(
 		server.StatusCommand(),

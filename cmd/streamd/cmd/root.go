@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
 	dbm "github.com/cosmos/cosmos-db"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
@@ -88,7 +87,7 @@ func NewRootCmd() (*cobra.Command, error) {
 			}
 
 			appTemplate, appConfig := app.AppConfig()
-			return server.InterceptConfigsPreRunHandler(cmd, appTemplate, appConfig, cmtcfg.DefaultConfig())
+			return server.InterceptConfigsPreRunHandler(cmd, appTemplate, appConfig, cometConfig())
 		},
 	}
 
