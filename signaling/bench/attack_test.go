@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -292,19 +291,11 @@ func (d *daemonProcess) footprint(b *testing.B) footprint {
 // metric reads one unlabelled sample from the daemon's internal listener.
 func (d *daemonProcess) metric(b *testing.B, name string) float64 {
 	b.Helper()
-	resp, err := http.Get("http://" + d.metrics + "/metrics")
+	v, err := signalingtest.ReadMetric(d.metrics, name)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
-		}
-	}
-	return -1
+	return v
 }
 
 func (d *daemonProcess) waitConnections(b *testing.B, want float64) {

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
 // relayCandidate is a typical trickled ICE candidate, as a browser's
@@ -67,25 +65,12 @@ type flow struct {
 	msg      []byte
 }
 
-// relayPair sets up a broadcaster and a subscribed viewer on a stream, with
-// the broadcaster's offer delivered so candidates are relayed at once.
+// relayPair sets up a broadcaster and a subscribed viewer on a stream of
+// one daemon, with the broadcaster's offer delivered so candidates are
+// relayed at once.
 func relayPair(b *testing.B, d *daemon) flow {
 	b.Helper()
-	owner, viewer := signalingtest.NewWallet(), signalingtest.NewWallet()
-	now := time.Now()
-	id := d.chain.AddStream(owner.Address, now.Add(-time.Minute), now.Add(time.Hour))
-	d.chain.Subscribe(viewer.Address, owner.Address)
-
-	bc := mustSignIn(b, d.URL(), owner)
-	send(b, bc, fmt.Appendf(nil, `{"type":"broadcast","stream_id":"%d"}`, id))
-	must(b, "broadcasting", bc, "broadcasting")
-	vc := mustSignIn(b, d.URL(), viewer)
-	send(b, vc, fmt.Appendf(nil, `{"type":"watch","stream_id":"%d"}`, id))
-	must(b, "watching", vc, "watching")
-	joined := must(b, "viewer_joined", bc, "viewer_joined")
-	send(b, bc, fmt.Appendf(nil, `{"type":"offer","to":%q,"sdp":{"type":"offer","sdp":"v=0\r\n"}}`, joined.PeerID))
-	must(b, "offer", vc, "offer", "viewer_count")
-	return flow{from: bc, to: vc, msg: fmt.Appendf(nil, `{"type":"candidate","to":%q,"candidate":%s}`, joined.PeerID, relayCandidate)}
+	return relayPairOn(b, d.chain, d.URL(), d.URL())
 }
 
 // throughput runs every flow at once, n messages each, and returns the

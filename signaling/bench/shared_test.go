@@ -123,8 +123,9 @@ func (p joinPair) join(b *testing.B) time.Duration {
 	return d
 }
 
-// relayPairOn is relayPair with the broadcaster and the viewer on the
-// given daemons.
+// relayPairOn sets up a broadcaster on bURL and a subscribed viewer on
+// vURL, with the broadcaster's offer delivered so candidates are relayed at
+// once.
 func relayPairOn(b *testing.B, chain *signalingtest.Chain, bURL, vURL string) flow {
 	b.Helper()
 	owner, viewer := signalingtest.NewWallet(), signalingtest.NewWallet()

@@ -130,17 +130,27 @@ func (p *Process) Stop() {
 // Metric reads one unlabelled sample from the internal listener (-1 when
 // absent or unreachable).
 func (p *Process) Metric(name string) float64 {
-	resp, err := http.Get("http://" + p.Metrics + "/metrics")
+	v, err := ReadMetric(p.Metrics, name)
 	if err != nil {
 		return -1
+	}
+	return v
+}
+
+// ReadMetric reads one unlabelled sample from the Prometheus listener at
+// addr; -1 when the sample is absent.
+func ReadMetric(addr, name string) (float64, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0, err
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			f, _ := strconv.ParseFloat(v, 64)
-			return f
+			return f, nil
 		}
 	}
-	return -1
+	return -1, nil
 }
