@@ -125,27 +125,9 @@ func TestViewerCannotGetTheBroadcasterDropped(t *testing.T) {
 	bws, bpeer := e.pausedBroadcaster(owner, id)
 	v, _ := e.viewer(fan, owner, id, nil)
 	v.Send(map[string]any{"type": "answer", "to": bpeer, "sdp": map[string]any{"type": "answer", "sdp": "v=0"}})
-	cand := map[string]any{"candidate": "candidate:" + strings.Repeat("1", 900), "sdpMid": "0"}
-	closed := false
-	for i := 0; i < 40000 && !closed; i++ {
-		if err := v.WS.WriteJSON(map[string]any{"type": "candidate", "to": bpeer, "candidate": cand}); err != nil {
-			closed = true
-		}
-		if i%100 == 0 {
-			for {
-				m, ok := v.Poll()
-				if !ok {
-					break
-				}
-				if m.Type() == "" {
-					closed = true
-				}
-			}
-		}
-		if i%1000 == 0 {
-			closed = closed || e.metric("signaling_disconnects_total", "reason", "rate_limited") == 1
-		}
-	}
+	closed, _ := floodCandidates(v, bpeer, 0, func() bool {
+		return e.metric("signaling_disconnects_total", "reason", "rate_limited") == 1
+	})
 	require.True(t, closed, "the flooding viewer was never stopped")
 	require.Positive(t, e.metric("signaling_relay_refused_total"), "no relay was refused")
 	waitFor(t, "the flooding viewer to be closed", func() bool {
@@ -296,4 +278,36 @@ func decode(t *testing.T, data []byte) map[string]any {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(data, &m))
 	return m
+}
+
+// floodCandidates has v send up to 40,000 candidates of about 1 KB to peer,
+// reading its replies every 100 (then sleeping pause) and asking stopped,
+// when given, every 1,000, until its connection closes or stopped says so.
+// It returns whether it was stopped and how many peer_busy replies it read.
+func floodCandidates(v *signalingtest.Client, peer string, pause time.Duration, stopped func() bool) (closed bool, busy int) {
+	cand := map[string]any{"candidate": "candidate:" + strings.Repeat("1", 900), "sdpMid": "0"}
+	for i := 0; i < 40000 && !closed; i++ {
+		if err := v.WS.WriteJSON(map[string]any{"type": "candidate", "to": peer, "candidate": cand}); err != nil {
+			closed = true
+		}
+		if i%100 == 0 {
+			for {
+				m, ok := v.Poll()
+				if !ok {
+					break
+				}
+				switch {
+				case m.Type() == "":
+					closed = true
+				case m.Str("code") == "peer_busy":
+					busy++
+				}
+			}
+			time.Sleep(pause)
+		}
+		if i%1000 == 0 && stopped != nil {
+			closed = closed || stopped()
+		}
+	}
+	return closed, busy
 }

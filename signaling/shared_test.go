@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -436,28 +435,7 @@ func TestSharedRemoteFlooderIsClosedNotTheBroadcaster(t *testing.T) {
 
 	v, _ := b.viewer(fan, owner, id, nil)
 	v.Send(map[string]any{"type": "answer", "to": bpeer, "sdp": map[string]any{"type": "answer", "sdp": "v=0"}})
-	cand := map[string]any{"candidate": "candidate:" + strings.Repeat("1", 900), "sdpMid": "0"}
-	busy, closed := 0, false
-	for i := 0; i < 40000 && !closed; i++ {
-		if err := v.WS.WriteJSON(map[string]any{"type": "candidate", "to": bpeer, "candidate": cand}); err != nil {
-			closed = true
-		}
-		if i%100 == 0 {
-			for {
-				m, ok := v.Poll()
-				if !ok {
-					break
-				}
-				switch {
-				case m.Type() == "":
-					closed = true
-				case m.Str("code") == "peer_busy":
-					busy++
-				}
-			}
-			time.Sleep(time.Millisecond) // let the messages cross Redis
-		}
-	}
+	closed, busy := floodCandidates(v, bpeer, time.Millisecond, nil) // the pause lets the messages cross Redis
 	require.True(t, closed, "the flooding viewer on b was never stopped")
 	t.Logf("peer_busy replies read before the close: %d", busy)
 	waitFor(t, "b to close the flooder for its rate", func() bool {
