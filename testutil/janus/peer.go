@@ -24,6 +24,11 @@ func LoopbackAPI() *webrtc.API {
 	se.SetIPFilter(func(ip net.IP) bool { return ip.To4() != nil && (ip.IsLoopback() || TestNet.Contains(ip)) })
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	// pion retransmits a DTLS flight after 1 s by default; browsers after
+	// ~100 ms. A viewer answering Janus's offer is the DTLS client, and its
+	// first ClientHello can arrive before Janus's ICE has settled: with
+	// pion's default each join would pay a second that browsers don't.
+	se.SetDTLSRetransmissionInterval(100 * time.Millisecond)
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
 }
 

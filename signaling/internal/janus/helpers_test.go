@@ -19,11 +19,19 @@ type fixture struct {
 	admin   *VideoRoom // a handle for room administration
 }
 
-func newFixture(t *testing.T, opt jt.Options) *fixture {
+func newFixture(t testing.TB, opt jt.Options) *fixture {
 	t.Helper()
-	srv := jt.Start(t, opt)
+	f := &fixture{srv: jt.Start(t, opt)}
+	f.reconnect(t)
+	return f
+}
+
+// reconnect opens a new client, session and administration handle (after
+// the server was restarted).
+func (f *fixture) reconnect(t testing.TB) {
+	t.Helper()
 	ctx := testContext(t)
-	cl, err := Dial(ctx, srv.APIURL(), srv.Config.APISecret)
+	cl, err := Dial(ctx, f.srv.APIURL(), f.srv.Config.APISecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,17 +44,17 @@ func newFixture(t *testing.T, opt jt.Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{srv: srv, client: cl, session: s, admin: vr}
+	f.client, f.session, f.admin = cl, s, vr
 }
 
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // newRoom creates a room with a fresh id and secret.
-func (f *fixture) newRoom(t *testing.T) Room {
+func (f *fixture) newRoom(t testing.TB) Room {
 	t.Helper()
 	r := Room{ID: rand.Uint64N(1 << 50), Secret: jt.NewSecret(), Publishers: 1, Description: t.Name(), FIRFreq: 2}
 	if err := f.admin.CreateRoom(testContext(t), r); err != nil {
@@ -56,8 +64,14 @@ func (f *fixture) newRoom(t *testing.T) Room {
 }
 
 // publish connects a Sender to room through a new handle and starts its
-// frames; it returns the handle and the participant.
-func (f *fixture) publish(t *testing.T, api *webrtc.API, room Room) (*jt.Sender, *VideoRoom, *Joined, string) {
+// frames (30 fps of 1000 bytes); it returns the handle and the participant.
+func (f *fixture) publish(t testing.TB, api *webrtc.API, room Room) (*jt.Sender, *VideoRoom, *Joined, string) {
+	t.Helper()
+	return f.publishAt(t, api, room, 30, 1000)
+}
+
+// publishAt is publish at fps frames a second of frameBytes.
+func (f *fixture) publishAt(t testing.TB, api *webrtc.API, room Room, fps, frameBytes int) (*jt.Sender, *VideoRoom, *Joined, string) {
 	t.Helper()
 	ctx := testContext(t)
 	snd, err := jt.NewSender(api)
@@ -73,21 +87,21 @@ func (f *fixture) publish(t *testing.T, api *webrtc.API, room Room) (*jt.Sender,
 	if err != nil {
 		t.Fatal(err)
 	}
-	joined, answer, err := h.Publish(ctx, room.ID, "broadcaster", JSEP{Type: "offer", SDP: offer})
+	joined, answer, err := h.Publish(ctx, room.ID, "broadcaster", JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := jt.Accept(pc, answer.SDP); err != nil {
 		t.Fatal(err)
 	}
-	go snd.Run(ctx, 30, 1000)
+	go snd.Run(ctx, fps, frameBytes)
 	// Janus lists a feed for subscribers once its PeerConnection is up.
 	waitEvent(t, h, "webrtcup")
 	return snd, h, joined, answer.SDP
 }
 
 // waitEvent reads h's events until one of type typ (others are dropped).
-func waitEvent(t *testing.T, h *VideoRoom, typ string) Event {
+func waitEvent(t testing.TB, h *VideoRoom, typ string) Event {
 	t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
@@ -106,7 +120,7 @@ func waitEvent(t *testing.T, h *VideoRoom, typ string) Event {
 
 // subscribe connects a Receiver to feed through a new handle; it returns
 // Janus's offer too.
-func (f *fixture) subscribe(t *testing.T, api *webrtc.API, room Room, feed uint64) (*jt.Receiver, *VideoRoom, string) {
+func (f *fixture) subscribe(t testing.TB, api *webrtc.API, room Room, feed uint64) (*jt.Receiver, *VideoRoom, string) {
 	t.Helper()
 	ctx := testContext(t)
 	h, err := f.session.AttachVideoRoom(ctx)
@@ -126,14 +140,18 @@ func (f *fixture) subscribe(t *testing.T, api *webrtc.API, room Room, feed uint6
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Start(ctx, JSEP{Type: "answer", SDP: answer}); err != nil {
+	if err := h.Start(ctx, JSEP{Type: "answer", SDP: answer, Trickle: &noTrickle}); err != nil {
 		t.Fatal(err)
 	}
 	return rcv, h, offer.SDP
 }
 
+// noTrickle marks an SDP that carries all its candidates: Janus then does
+// not wait for trickled ones.
+var noTrickle = false
+
 // waitPackets waits until r has at least n RTP packets.
-func waitPackets(t *testing.T, r *jt.Receiver, n uint64, within time.Duration) {
+func waitPackets(t testing.TB, r *jt.Receiver, n uint64, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for r.Packets.Load() < n {
