@@ -10,14 +10,15 @@ import (
 	"testing"
 )
 
-// NetNS is a network namespace made for one Janus: lo and one end of a veth
+// NetNS is a network namespace made for Janus: lo and one end of a veth
 // pair (NSIP), whose other end is on the host (HostIP), a /30 inside
 // 10.214.0.0/16. Nothing routes that range off the machine.
 type NetNS struct {
-	Name            string
-	HostIf, NSIf    string
-	HostIP, NSIP    string
-	deleteOnCleanup bool
+	Name         string
+	HostIf, NSIf string
+	HostIP, NSIP string
+
+	servers atomic.Uint32 // Janus instances started in it
 }
 
 // TestNet is the range every test namespace's addresses come from; pion

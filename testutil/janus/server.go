@@ -31,6 +31,9 @@ type Options struct {
 	RTPPortMin, RTPPortMax int
 	SessionTimeout         int // seconds; 0 = Janus's 60
 	DebugLevel             int // 0 = 4
+	// NS, when set, is a namespace to share with other instances (to
+	// cascade rooms between them); each instance there takes its own ports.
+	NS *NetNS
 }
 
 // Server is a janus process started for one test in its own network
@@ -76,12 +79,16 @@ func Start(tb testing.TB, opt Options) *Server {
 	if opt.RTPPortMin == 0 {
 		opt.RTPPortMin, opt.RTPPortMax = DefaultRTPPortMin, DefaultRTPPortMax
 	}
-	ns := NewNetNS(tb)
+	ns := opt.NS
+	if ns == nil {
+		ns = NewNetNS(tb)
+	}
+	k := int(ns.servers.Add(1) - 1)
 	s := &Server{tb: tb, NS: ns, Dir: tb.TempDir(), Config: Config{
 		Name:   opt.Name,
 		BindIP: ns.NSIP, ICEInterface: ns.NSIf,
-		APIPort:   nsAPIPort,
-		AdminPort: nsAdminPort,
+		APIPort:   nsAPIPort + 2*k,
+		AdminPort: nsAdminPort + 2*k,
 		APISecret: NewSecret(), AdminSecret: NewSecret(),
 		RTPPortMin: opt.RTPPortMin, RTPPortMax: opt.RTPPortMax,
 		SessionTimeout: opt.SessionTimeout, DebugLevel: opt.DebugLevel,
