@@ -38,6 +38,9 @@ func LoopbackAPI() *webrtc.API {
 type Sender struct {
 	api   *webrtc.API
 	Track *webrtc.TrackLocalStaticSample
+	// Frames counts the frames Run has written: bytes sent per frame is the
+	// upload per unit of stream, whatever rate a loaded machine gives Run.
+	Frames atomic.Uint64
 
 	mu  sync.Mutex
 	pcs []*webrtc.PeerConnection
@@ -103,6 +106,7 @@ func (s *Sender) Run(ctx context.Context, fps, frameBytes int) {
 			return
 		case <-t.C:
 			_ = s.Track.WriteSample(media.Sample{Data: frame, Duration: period})
+			s.Frames.Add(1)
 		}
 	}
 }
