@@ -87,6 +87,11 @@ func (h *Handle) Message(ctx context.Context, body any, jsep *JSEP, async bool) 
 	if err != nil {
 		return nil, nil, err
 	}
+	return pluginResult(f)
+}
+
+// pluginResult reads a plugin's answer: its data and JSEP, or its error.
+func pluginResult(f *frame) (json.RawMessage, *JSEP, error) {
 	if f.PluginData == nil {
 		return nil, nil, malformed("message", fmt.Errorf("answer without plugindata: %.200s", f.raw))
 	}
