@@ -270,6 +270,18 @@ func TestPublisherLifecycle(t *testing.T) {
 	waitEvent(t, h, "webrtcup")
 	rcv, _, _ := f.subscribe(t, api, room, joined.ID)
 	waitPackets(t, rcv, 30, 20*time.Second)
+	// A second subscriber leaves the room; a third hangs up its
+	// PeerConnection but keeps its handle.
+	_, leaver, _ := f.subscribe(t, api, room, joined.ID)
+	if err := leaver.Leave(ctx); err != nil {
+		t.Fatalf("leave: %v", err)
+	}
+	hanger, hangerHandle, _ := f.subscribe(t, api, room, joined.ID)
+	waitPackets(t, hanger, 1, 20*time.Second)
+	if err := hangerHandle.Hangup(ctx); err != nil {
+		t.Fatalf("hangup: %v", err)
+	}
+	waitEvent(t, hangerHandle, "hangup")
 
 	ps, err := f.admin.Participants(ctx, room.ID)
 	if err != nil {

@@ -220,18 +220,6 @@ func (v *VideoRoom) Start(ctx context.Context, answer JSEP) error {
 	return expect("start", data, "started", "ok")
 }
 
-// SetSubstream picks a simulcast layer (0 lowest..2 highest) for a
-// subscriber's stream mid.
-func (v *VideoRoom) SetSubstream(ctx context.Context, mid string, substream int) error {
-	data, _, err := v.Message(ctx, map[string]any{
-		"request": "configure", "streams": []map[string]any{{"mid": mid, "substream": substream}},
-	}, nil, true)
-	if err != nil {
-		return err
-	}
-	return expect("configure", data, "configured", "ok")
-}
-
 // expect checks that the plugin's data has key = value.
 func expect(op string, data json.RawMessage, key, value string) error {
 	var d map[string]json.RawMessage
