@@ -200,8 +200,8 @@ bench-signaling:
 # benchmark creates: needs root and Debian's janus) beside direct pion peers
 # in the same run: broadcaster upload against N viewers, Janus CPU per
 # viewer, join -> first packet, failover after a SIGKILL. Writes
-# build/sfu-figures.md. SFU_BENCH_N, SFU_BENCH_WINDOW and SFU_BENCH_JOINS
-# change the points (see signaling/internal/janus/bench_test.go).
+# build/sfu-figures.md. SFU_BENCH_N, SFU_BENCH_WINDOW, SFU_BENCH_JOINS and
+# SFU_BENCH_FRAME change the points (see signaling/internal/janus/bench_test.go).
 SFU_BENCH_N ?= 1,2,5,10,50,100
 bench-sfu:
 	@mkdir -p $(BUILD_DIR)

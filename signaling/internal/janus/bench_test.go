@@ -16,6 +16,8 @@ import (
 
 // BenchmarkSFU measures the SFU tier against the direct path in one run
 // (`make bench-sfu`; one iteration, -benchtime 1x):
+//   - the stream: 30 fps of SFU_BENCH_FRAME bytes (default 2000: 480 kbit/s;
+//     7300 is LiveKit's 720p, ~1.75 Mbit/s);
 //   - the broadcaster's upload (bytes/s at the ICE transport) against N
 //     viewers: direct (one pion PeerConnection per viewer) and through a
 //     Janus VideoRoom, for N in SFU_BENCH_N (default 1,2,5,10,50,100); viewers
@@ -66,6 +68,12 @@ func sfuSettings(b *testing.B) benchSettings {
 	}
 	if v := os.Getenv("SFU_BENCH_JOINS"); v != "" {
 		s.joins, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("SFU_BENCH_FRAME"); v != "" {
+		s.frame, _ = strconv.Atoi(v)
+	}
+	if s.joins < 1 || s.frame < 100 {
+		b.Fatalf("SFU_BENCH_JOINS must be >= 1 and SFU_BENCH_FRAME >= 100 bytes")
 	}
 	return s
 }
