@@ -56,9 +56,6 @@ type Config struct {
 	LibDir string
 }
 
-// Loopback is where the devnet's Janus listens.
-const Loopback = "127.0.0.1"
-
 // The one plugin and the one transport a generated configuration loads.
 const (
 	videoRoomPlugin    = "libjanus_videoroom.so"

@@ -22,7 +22,7 @@ type NetNS struct {
 }
 
 // TestNet is the range every test namespace's addresses come from; pion
-// peers gather on the host's ends (LoopbackAPI allows it and 127.0.0.0/8).
+// peers gather on the host's ends (LocalAPI allows it and 127.0.0.0/8).
 var TestNet = &net.IPNet{IP: net.IPv4(10, 214, 0, 0), Mask: net.CIDRMask(16, 32)}
 
 var nsCounter atomic.Uint32

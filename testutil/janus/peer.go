@@ -14,11 +14,11 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media"
 )
 
-// LoopbackAPI is a pion API whose peers gather host candidates only on
+// LocalAPI is a pion API whose peers gather host candidates only on
 // 127.0.0.1 and on the host ends of the test namespaces' veths (TestNet):
 // no mDNS, no IPv6, none of the machine's own addresses, so test media
 // stays on this machine.
-func LoopbackAPI() *webrtc.API {
+func LocalAPI() *webrtc.API {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.To4() != nil && (ip.IsLoopback() || TestNet.Contains(ip)) })

@@ -18,8 +18,9 @@ import (
 // Bin is Debian's janus; .ci/run installs it.
 const Bin = "/usr/bin/janus"
 
-// Default RTP range: the ports 32000-32999 set aside for this harness. libnice
-// skips ports already taken, so instances and other programs can share it.
+// Default RTP range: the ports 32000-32999 set aside for this harness (inside
+// a test namespace nothing else binds them; instances sharing a namespace
+// share the range, libnice skips ports already taken).
 const (
 	DefaultRTPPortMin = 32000
 	DefaultRTPPortMax = 32999
@@ -240,17 +241,6 @@ func ProcessCPUTime(pid int) (time.Duration, error) {
 	}
 	const clockTicks = 100 // USER_HZ on Linux
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
-}
-
-// FreePort is a loopback TCP port free right now.
-func FreePort(tb testing.TB) int {
-	tb.Helper()
-	l, err := net.Listen("tcp", Loopback+":0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func listening(ip string, port int) bool {

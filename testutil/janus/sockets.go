@@ -75,6 +75,3 @@ func parseProcAddr(s string) (net.IP, int, error) {
 	}
 	return ip, int(port), nil
 }
-
-// Local is 127.0.0.1 as a net.IP.
-func Local() net.IP { return net.ParseIP(Loopback) }

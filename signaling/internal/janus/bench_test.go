@@ -90,7 +90,7 @@ type uploadPoint struct {
 func runSFUBench(b *testing.B) {
 	set := sfuSettings(b)
 	f := newFixture(b, jt.Options{DebugLevel: 3})
-	api := jt.LoopbackAPI()
+	api := jt.LocalAPI()
 	ctx := testContext(b)
 	var out strings.Builder
 	fmt.Fprintf(&out, "# SFU tier figures (Janus %s VideoRoom vs direct pion peers)\n\n", janusVersion(ctx, f))
@@ -181,13 +181,13 @@ func runSFUBench(b *testing.B) {
 // benchPublish publishes a Sender at the benchmark's rate.
 func benchPublish(b testing.TB, f *fixture, room Room, set benchSettings) (*jt.Sender, *VideoRoom, *Joined) {
 	b.Helper()
-	snd, h, joined, _ := f.publishAt(b, jt.LoopbackAPI(), room, set.fps, set.frame)
+	snd, h, joined, _ := f.publishAt(b, jt.LocalAPI(), room, set.fps, set.frame)
 	return snd, h, joined
 }
 
 func benchSubscribe(b testing.TB, f *fixture, room Room, feed uint64) (*jt.Receiver, *VideoRoom) {
 	b.Helper()
-	r, h, _ := f.subscribe(b, jt.LoopbackAPI(), room, feed)
+	r, h, _ := f.subscribe(b, jt.LocalAPI(), room, feed)
 	return r, h
 }
 
@@ -199,7 +199,7 @@ func benchDirect(b testing.TB, snd *jt.Sender) *jt.Receiver {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := jt.NewReceiver(jt.LoopbackAPI())
+	r, err := jt.NewReceiver(jt.LocalAPI())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func grew(before, after []uint64) int {
 // first packet) and direct (offer → first packet), each closed after.
 func joinLatencies(b testing.TB, f *fixture, room Room, feed uint64, _ *jt.Sender, n int) (sfu, direct []time.Duration) {
 	b.Helper()
-	api := jt.LoopbackAPI()
+	api := jt.LocalAPI()
 	directSender, err := jt.NewSender(api)
 	if err != nil {
 		b.Fatal(err)
@@ -285,7 +285,7 @@ func joinLatencies(b testing.TB, f *fixture, room Room, feed uint64, _ *jt.Sende
 func failover(b testing.TB, set benchSettings, rounds int) []time.Duration {
 	b.Helper()
 	a, c := newFixture(b, jt.Options{DebugLevel: 3}), newFixture(b, jt.Options{DebugLevel: 3})
-	api := jt.LoopbackAPI()
+	api := jt.LocalAPI()
 	var out []time.Duration
 	active, standby := a, c
 	for range rounds {

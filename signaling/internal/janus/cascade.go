@@ -50,7 +50,7 @@ func (v *VideoRoom) AddRemotePublisher(ctx context.Context, room uint64, secret,
 	return &rp, nil
 }
 
-// RemovePublisher removes a remote publisher from this (target) instance.
+// RemoveRemotePublisher removes a remote publisher from this (target) instance.
 func (v *VideoRoom) RemoveRemotePublisher(ctx context.Context, room uint64, secret string, id uint64) error {
 	data, _, err := v.Message(ctx, map[string]any{"request": "remove_remote_publisher", "room": room, "secret": secret, "id": id}, nil, false)
 	if err != nil {

@@ -19,7 +19,7 @@ func TestCascadeToSecondInstance(t *testing.T) {
 	a := newFixture(t, jt.Options{NS: ns, Name: "janus-a"})
 	b := newFixture(t, jt.Options{NS: ns, Name: "janus-b"})
 	ctx := testContext(t)
-	api := jt.LoopbackAPI()
+	api := jt.LocalAPI()
 
 	roomA := a.newRoom(t)
 	roomB := b.newRoom(t)

@@ -211,7 +211,7 @@ func TestErrorsAreTyped(t *testing.T) {
 func TestPublisherLifecycle(t *testing.T) {
 	f := newFixture(t, jt.Options{})
 	ctx := testContext(t)
-	api := jt.LoopbackAPI()
+	api := jt.LocalAPI()
 	room := f.newRoom(t)
 
 	// A trickling publisher: the offer carries no candidate.

@@ -15,7 +15,7 @@ import (
 // be 5x).
 func TestFanOutThroughVideoRoom(t *testing.T) {
 	f := newFixture(t, jt.Options{})
-	api := jt.LoopbackAPI()
+	api := jt.LocalAPI()
 	room := f.newRoom(t)
 	snd, _, joined, _ := f.publish(t, api, room)
 

@@ -39,7 +39,7 @@ func TestMediaStaysInTestNamespace(t *testing.T) {
 		t.Fatalf("want only the VideoRoom plugin and one transport, got plugins %v transports %v", keys(info.Plugins), keys(info.Transports))
 	}
 
-	api := jt.LoopbackAPI()
+	api := jt.LocalAPI()
 	room := f.newRoom(t)
 	_, pubHandle, joined, pubAnswer := f.publish(t, api, room)
 	rcv, subHandle, subOffer := f.subscribe(t, api, room, joined.ID)
