@@ -150,6 +150,11 @@ func (l *messageLimiter) allow() (ok, exhausted bool) {
 	return false, !l.patience.Allow()
 }
 
+// violation spends patience on a message that was refused for what it
+// is, not for its rate (bad_message, unknown_type); exhausted says the
+// connection has none left.
+func (l *messageLimiter) violation() (exhausted bool) { return !l.patience.Allow() }
+
 // byteBudget is a token bucket of relayed bytes per sender.
 type byteBudget struct {
 	bucket *rate.Limiter

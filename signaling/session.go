@@ -232,6 +232,11 @@ func (s *session) reject(req string, e *ProtocolError) {
 		s.log.Debug("send queue full, error dropped", "code", e.Code)
 	}
 	if s.authed.Load() {
+		// A signed-in client that keeps sending what it cannot have
+		// meant spends the same patience as one over the rate.
+		if (e.Code == CodeBadMessage || e.Code == CodeUnknownType) && s.limiter.violation() {
+			s.conn.closeWith(CloseRateLimited, "too many malformed messages")
+		}
 		return
 	}
 	s.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
 // Keys match exactly: a key in another case is an unknown key, ignored,
@@ -108,4 +109,20 @@ func TestDecodeStreamIDIsCheap(t *testing.T) {
 		_, err := signaling.DecodeClientMessage([]byte(in))
 		require.Error(t, err, in)
 	}
+}
+
+// A signed-in connection that keeps sending malformed messages is closed
+// like one over the rate: each costs a violation, however cheap to parse.
+func TestBadMessagesCloseSignedInConnection(t *testing.T) {
+	e := newEnv(t)
+	c, _ := e.signedIn(signalingtest.NewWallet())
+	for i := range 25 {
+		if i%2 == 0 {
+			c.SendRaw([]byte(`{"type":"watch","stream_id":1e999999}`))
+		} else {
+			c.SendRaw([]byte(`{"type":"nonsense"}`))
+		}
+	}
+	code, _ := c.ExpectClosed()
+	require.Equal(t, signaling.CloseRateLimited, code)
 }
