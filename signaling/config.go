@@ -59,6 +59,10 @@ type Config struct {
 	// authenticated) can be used, once, to sign in again without a new
 	// signature.
 	ResumeTTL time.Duration
+	// ResumeMaxLifetime bounds a chain of resumes: counted from the
+	// wallet signature that began it, after which only a new signature
+	// signs in.
+	ResumeMaxLifetime time.Duration
 	// AuthTimeout closes connections that have not signed in by then.
 	AuthTimeout time.Duration
 	// MaxAuthFailures failed sign-in attempts (or messages sent before
@@ -147,6 +151,7 @@ const (
 	DefaultStartGrace                    = 10 * time.Minute
 	DefaultChallengeTTL                  = time.Minute
 	DefaultResumeTTL                     = 10 * time.Minute
+	DefaultResumeMaxLifetime             = 12 * time.Hour
 	DefaultAuthTimeout                   = 2 * time.Minute
 	DefaultMaxAuthFailures               = 3
 	DefaultChainTimeout                  = 3 * time.Second
@@ -182,6 +187,7 @@ func DefaultConfig() Config {
 		StartGrace:                    DefaultStartGrace,
 		ChallengeTTL:                  DefaultChallengeTTL,
 		ResumeTTL:                     DefaultResumeTTL,
+		ResumeMaxLifetime:             DefaultResumeMaxLifetime,
 		AuthTimeout:                   DefaultAuthTimeout,
 		MaxAuthFailures:               DefaultMaxAuthFailures,
 		ChainTimeout:                  DefaultChainTimeout,
@@ -265,6 +271,7 @@ func (c Config) Validate() error {
 	}{
 		{"challenge ttl", c.ChallengeTTL},
 		{"resume ttl", c.ResumeTTL},
+		{"resume max lifetime", c.ResumeMaxLifetime},
 		{"auth timeout", c.AuthTimeout},
 		{"chain timeout", c.ChainTimeout},
 		{"recheck interval", c.RecheckInterval},

@@ -136,7 +136,7 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	} else {
 		s.instanceID = newPeerID()[:8]
 	}
-	s.resumes = newResumeTokens(cfg.ResumeTTL, s.sh)
+	s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, s.sh)
 	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
 	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
 	// limit still gets a real status code; they stop what the WebSocket

@@ -192,29 +192,30 @@ func (s *session) authenticate(m ClientMessage) {
 		s.reject(TypeAuth, perr)
 		return
 	}
-	s.signedIn(addr)
+	s.signedIn(addr, time.Now())
 }
 
 // resume signs in with a resume token instead of a signature.
 func (s *session) resume(m ClientMessage) {
-	addr, perr := s.srv.resumes.take(m.Token)
+	addr, signedAt, perr := s.srv.resumes.take(m.Token)
 	if perr != nil {
 		s.reject(TypeResume, perr)
 		return
 	}
 	s.log.Info("session resumed")
-	s.signedIn(addr)
+	s.signedIn(addr, signedAt)
 }
 
 // signedIn completes a sign-in: the address is proven. The answer carries
-// a fresh resume token.
-func (s *session) signedIn(addr string) {
+// a fresh resume token, which lives no longer than the signature checked
+// at signedAt allows.
+func (s *session) signedIn(addr string, signedAt time.Time) {
 	s.srv.hub.signedIn(s.member, addr)
 	s.authed.Store(true)
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
 	msg := authenticatedMsg{Type: TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
-	if token, expires, ok := s.srv.resumes.issue(addr); ok {
+	if token, expires, ok := s.srv.resumes.issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
 	}
 	s.member.event(outbound{data: encode(msg)})

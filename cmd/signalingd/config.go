@@ -141,6 +141,7 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 		{"start-grace", "SIGNALINGD_START_GRACE", "how long before a stream's start broadcasters and viewers may join", (*durationValue)(&cfg.StartGrace)},
 		{"challenge-ttl", "SIGNALINGD_CHALLENGE_TTL", "how long a sign-in challenge can be answered", (*durationValue)(&cfg.ChallengeTTL)},
 		{"resume-ttl", "SIGNALINGD_RESUME_TTL", "how long a session resume token can be used (once) to sign in again without a signature", (*durationValue)(&cfg.ResumeTTL)},
+		{"resume-max-lifetime", "SIGNALINGD_RESUME_MAX_LIFETIME", "how long after the wallet signature that began them resume tokens stop being issued and accepted; then a new signature is needed", (*durationValue)(&cfg.ResumeMaxLifetime)},
 		{"auth-timeout", "SIGNALINGD_AUTH_TIMEOUT", "close connections not signed in by then", (*durationValue)(&cfg.AuthTimeout)},
 		{"max-auth-failures", "SIGNALINGD_MAX_AUTH_FAILURES", "failed sign-in attempts before the connection is closed", (*intValue)(&cfg.MaxAuthFailures)},
 		{"chain-timeout", "SIGNALINGD_CHAIN_TIMEOUT", "timeout of one query to the node", (*durationValue)(&cfg.ChainTimeout)},
