@@ -59,6 +59,9 @@ type Server struct {
 	instanceID string
 	resumes    *resumeTokens
 
+	// fdLimit reads the descriptor limit (fdlimit.go); tests replace it.
+	fdLimit func() uint64
+
 	healthMu  sync.Mutex
 	healthAt  time.Time
 	healthErr error
@@ -141,7 +144,10 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
 	// limit still gets a real status code; they stop what the WebSocket
 	// limits cannot see (requests that never finish).
-	s.tcp = newConnLimiter(2*cfg.MaxConnsPerIP, cfg.MaxConns+cfg.MaxConnsPerIP)
+	if s.fdLimit == nil {
+		s.fdLimit = descriptorLimit
+	}
+	s.tcp = newConnLimiter(2*cfg.MaxConnsPerIP, tcpCapacity(cfg.MaxConns+cfg.MaxConnsPerIP, cfg.MaxConns, s.fdLimit(), s.log))
 	s.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// A sign-in or a candidate fits; larger messages (an SDP) grow
