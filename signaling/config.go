@@ -110,6 +110,24 @@ type Config struct {
 	// MaxUnauthenticatedConns limits WebSocket connections that have not
 	// signed in yet.
 	MaxUnauthenticatedConns int
+	// MaxUnauthenticatedConnsPerIP limits what one address range may hold
+	// of MaxUnauthenticatedConns, so a few ranges cannot fill the pool
+	// every new user passes through.
+	MaxUnauthenticatedConnsPerIP int
+	// MaxLivePerIP limits the held-open GET /live streams of one address
+	// range (of DefaultMaxLiveSubscribers in all).
+	MaxLivePerIP int
+	// LiveJSONPerSecond and LiveJSONBurst rate-limit GET /live.json per
+	// address range.
+	LiveJSONPerSecond float64
+	LiveJSONBurst     int
+	// JoinsPerSecondPerIP and JoinBurstPerIP rate-limit broadcast and
+	// watch (each may query the node) per address range.
+	JoinsPerSecondPerIP float64
+	JoinBurstPerIP      int
+	// IPv6PrefixLen is how many leading bits of an IPv6 address make one
+	// client for the per-address limits (64: a host's usual /64).
+	IPv6PrefixLen int
 	// MaxViewersPerStream limits viewers attached to one stream (the
 	// broadcaster opens one peer connection per viewer).
 	MaxViewersPerStream int
@@ -170,6 +188,13 @@ const (
 	DefaultMaxConnsPerIP                 = 20
 	DefaultMaxConns                      = 10000
 	DefaultMaxUnauthenticatedConns       = 1000
+	DefaultMaxUnauthenticatedConnsPerIP  = 5
+	DefaultMaxLivePerIP                  = 10
+	DefaultLiveJSONPerSecond             = 5
+	DefaultLiveJSONBurst                 = 20
+	DefaultJoinsPerSecondPerIP           = 10
+	DefaultJoinBurstPerIP                = 100
+	DefaultIPv6PrefixLen                 = 64
 	DefaultMaxViewersPerStream           = 50
 	DefaultMaxViewersPerAccountPerStream = 2
 	DefaultMaxViewersPerAccount          = 8
@@ -206,6 +231,13 @@ func DefaultConfig() Config {
 		MaxConnsPerIP:                 DefaultMaxConnsPerIP,
 		MaxConns:                      DefaultMaxConns,
 		MaxUnauthenticatedConns:       DefaultMaxUnauthenticatedConns,
+		MaxUnauthenticatedConnsPerIP:  DefaultMaxUnauthenticatedConnsPerIP,
+		MaxLivePerIP:                  DefaultMaxLivePerIP,
+		LiveJSONPerSecond:             DefaultLiveJSONPerSecond,
+		LiveJSONBurst:                 DefaultLiveJSONBurst,
+		JoinsPerSecondPerIP:           DefaultJoinsPerSecondPerIP,
+		JoinBurstPerIP:                DefaultJoinBurstPerIP,
+		IPv6PrefixLen:                 DefaultIPv6PrefixLen,
 		MaxViewersPerStream:           DefaultMaxViewersPerStream,
 		MaxViewersPerAccountPerStream: DefaultMaxViewersPerAccountPerStream,
 		MaxViewersPerAccount:          DefaultMaxViewersPerAccount,
@@ -309,6 +341,12 @@ func (c Config) Validate() error {
 	if c.MaxMessageSize < 1024 || c.MaxMessageSize > 1<<20 {
 		bad("max message size must be between 1 KiB and 1 MiB, got %d", c.MaxMessageSize)
 	}
+	if c.LiveJSONPerSecond <= 0 || c.JoinsPerSecondPerIP <= 0 {
+		bad("live.json and join rates per ip must be positive")
+	}
+	if c.IPv6PrefixLen < 1 || c.IPv6PrefixLen > 128 {
+		bad("ipv6 prefix length must be between 1 and 128, got %d", c.IPv6PrefixLen)
+	}
 	if c.MessagesPerSecond <= 0 {
 		bad("messages per second must be positive")
 	}
@@ -328,6 +366,10 @@ func (c Config) Validate() error {
 		{"max unauthenticated connections", c.MaxUnauthenticatedConns},
 		{"max viewers per account per stream", c.MaxViewersPerAccountPerStream},
 		{"max viewers per account", c.MaxViewersPerAccount},
+		{"max unauthenticated connections per ip", c.MaxUnauthenticatedConnsPerIP},
+		{"max live streams per ip", c.MaxLivePerIP},
+		{"live.json burst", c.LiveJSONBurst},
+		{"join burst per ip", c.JoinBurstPerIP},
 		{"max sdp size", c.MaxSDPSize},
 		{"max candidate size", c.MaxCandidateSize},
 		{"relay bytes per second", c.RelayBytesPerSecond},

@@ -175,6 +175,8 @@ type limitedListener struct {
 	limits  *connLimiter
 	trusted proxies
 	refused func(reason string)
+	// v6Prefix keys IPv6 peers by range (addrkey.go).
+	v6Prefix int
 }
 
 func (l *limitedListener) Accept() (net.Conn, error) {
@@ -187,6 +189,7 @@ func (l *limitedListener) Accept() (net.Conn, error) {
 		if l.trusted.trusted(ip) {
 			ip = ""
 		}
+		ip = addrKey(ip, l.v6Prefix)
 		if ok, reason := l.limits.acquire(ip); !ok {
 			l.refused(reason)
 			_ = c.Close()

@@ -51,6 +51,7 @@ func (s *session) serve() {
 func (s *session) releasePending() {
 	if s.pending.CompareAndSwap(true, false) {
 		s.srv.unauthenticated.Add(-1)
+		s.srv.unauthByAddr.release(s.member.ip)
 	}
 }
 
@@ -109,10 +110,17 @@ func (s *session) handle(m ClientMessage, received time.Time) {
 	switch m.Type {
 	case TypeChallenge, TypeAuth, TypeResume:
 		perr = protoErr(CodeAlreadyAuth, "already signed in as %s", s.member.address)
-	case TypeBroadcast:
-		perr = h.broadcast(s.member, uint64(m.StreamID))
-	case TypeWatch:
-		perr = h.watch(s.member, uint64(m.StreamID))
+	case TypeBroadcast, TypeWatch:
+		// Each join may query the node: bounded per address range, so
+		// throwaway keys and ids cannot make it work for every message.
+		switch {
+		case !s.srv.joinRates.allow(s.member.ip):
+			perr = protoErr(CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
+		case m.Type == TypeBroadcast:
+			perr = h.broadcast(s.member, uint64(m.StreamID))
+		default:
+			perr = h.watch(s.member, uint64(m.StreamID))
+		}
 	case TypeLeave:
 		perr = h.leave(s.member)
 	case TypeOffer, TypeAnswer, TypeCandidate:
