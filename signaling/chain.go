@@ -138,6 +138,10 @@ type cachedChain struct {
 	streams map[uint64]cachedStream
 	missing map[uint64]time.Time    // stream id → expiry of "not found"
 	subs    map[[2]string]time.Time // (subscriber, broadcaster) → expiry
+	// notSubs caches "not subscribed" for notFoundTTL, so a flood of
+	// watches from keys that follow nobody does not reach the node each
+	// time; a subscription event forgets it at once.
+	notSubs map[[2]string]time.Time
 }
 
 type cachedStream struct {
@@ -155,6 +159,7 @@ func newCachedChain(inner Chain, ttl, notFoundTTL, timeout time.Duration, now fu
 		streams: make(map[uint64]cachedStream),
 		missing: make(map[uint64]time.Time),
 		subs:    make(map[[2]string]time.Time),
+		notSubs: make(map[[2]string]time.Time),
 	}
 }
 
@@ -171,6 +176,7 @@ func (c *cachedChain) forgetSubscription(subscriber, broadcaster string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.subs, [2]string{subscriber, broadcaster})
+	delete(c.notSubs, [2]string{subscriber, broadcaster})
 }
 
 // stream returns the stream, from the cache unless fresh is set.
@@ -232,6 +238,15 @@ func (c *cachedChain) subscribed(ctx context.Context, subscriber, broadcaster st
 			return true, nil
 		}
 	}
+	if !fresh && c.notFoundTTL > 0 {
+		c.mu.Lock()
+		exp, ok := c.notSubs[k]
+		c.mu.Unlock()
+		if ok && c.now().Before(exp) {
+			c.metrics.cachedNotSubscribed.Inc()
+			return false, nil
+		}
+	}
 	key := "u/" + subscriber + "/" + broadcaster
 	if fresh {
 		key += "/fresh"
@@ -249,6 +264,10 @@ func (c *cachedChain) subscribed(ctx context.Context, subscriber, broadcaster st
 			c.subs[k] = c.now().Add(c.ttl)
 		case err == nil && !ok:
 			delete(c.subs, k)
+			if c.notFoundTTL > 0 {
+				c.makeRoomLocked()
+				c.notSubs[k] = c.now().Add(c.notFoundTTL)
+			}
 		}
 		return ok, err
 	})
@@ -291,7 +310,7 @@ func (c *cachedChain) observe(query string, err error) {
 }
 
 func (c *cachedChain) makeRoomLocked() {
-	if len(c.streams)+len(c.missing)+len(c.subs) < maxCacheEntries {
+	if len(c.streams)+len(c.missing)+len(c.subs)+len(c.notSubs) < maxCacheEntries {
 		return
 	}
 	now := c.now()
@@ -310,9 +329,15 @@ func (c *cachedChain) makeRoomLocked() {
 			delete(c.subs, k)
 		}
 	}
-	if len(c.streams)+len(c.missing)+len(c.subs) >= maxCacheEntries {
+	for k, exp := range c.notSubs {
+		if !now.Before(exp) {
+			delete(c.notSubs, k)
+		}
+	}
+	if len(c.streams)+len(c.missing)+len(c.subs)+len(c.notSubs) >= maxCacheEntries {
 		clear(c.streams)
 		clear(c.missing)
 		clear(c.subs)
+		clear(c.notSubs)
 	}
 }

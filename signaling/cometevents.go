@@ -40,6 +40,7 @@ const (
 // message's full name; attribute values are JSON.
 const (
 	typeEventUnsubscribed    = "streamchain.streaming.v1.EventUnsubscribed"
+	typeEventSubscribed      = "streamchain.streaming.v1.EventSubscribed"
 	typeEventStreamDeleted   = "streamchain.streaming.v1.EventStreamDeleted"
 	typeEventStreamEdited    = "streamchain.streaming.v1.EventStreamEdited"
 	typeEventStreamScheduled = "streamchain.streaming.v1.EventStreamScheduled"
@@ -201,8 +202,11 @@ func (c *CometEvents) blockEvents(ctx context.Context, height int64) ([]ChainEve
 func chainEvent(e abciEvent) (ChainEvent, bool) {
 	var ev ChainEvent
 	switch e.Type {
-	case typeEventUnsubscribed:
+	case typeEventUnsubscribed, typeEventSubscribed:
 		ev.Kind = EventUnsubscribed
+		if e.Type == typeEventSubscribed {
+			ev.Kind = EventSubscribed
+		}
 		ev.Subscriber, ev.Broadcaster = e.attr("subscriber"), e.attr("broadcaster")
 		return ev, ev.Subscriber != "" && ev.Broadcaster != ""
 	case typeEventStreamDeleted:

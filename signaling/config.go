@@ -74,7 +74,8 @@ type Config struct {
 	// CacheTTL is how long a positive answer from the chain (a stream, a
 	// subscription) is reused. 0 disables the cache.
 	CacheTTL time.Duration
-	// NotFoundCacheTTL is how long "no such stream" is reused. 0 disables it.
+	// NotFoundCacheTTL is how long "no such stream" and "not subscribed"
+	// are reused (a subscription event forgets the latter). 0 disables it.
 	NotFoundCacheTTL time.Duration
 	// RecheckInterval is how often live sessions are checked against the
 	// chain again (the backstop of the chain event feed).

@@ -204,3 +204,26 @@ func TestCometEventsFollowsEveryBlock(t *testing.T) {
 	require.Equal(t, int64(8), (<-blocks).h)
 	require.Equal(t, int64(9), (<-blocks).h)
 }
+
+// A subscription committed on chain is seen at once: its event forgets a
+// cached "not subscribed".
+func TestSubscribedEventForgetsCachedRefusal(t *testing.T) {
+	feed := newFakeFeed()
+	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, func(c *signaling.Config) {
+		c.NotFoundCacheTTL = time.Hour
+	})
+	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := e.liveStream(owner)
+	v, _ := e.signedIn(fan)
+	v.Send(map[string]any{"type": "watch", "stream_id": id})
+	v.ExpectError("not_subscribed")
+	e.chain.Subscribe(fan.Address, owner.Address)
+	v.Send(map[string]any{"type": "watch", "stream_id": id})
+	v.ExpectError("not_subscribed") // cached
+	require.EqualValues(t, 1, e.metric("signaling_chain_queries_total", "query", "subscription", "result", "cached_not_subscribed"))
+	feed.blocks <- []signaling.ChainEvent{{Kind: signaling.EventSubscribed, Subscriber: fan.Address, Broadcaster: owner.Address}}
+	waitFor(t, "the cached refusal forgotten", func() bool {
+		v.Send(map[string]any{"type": "watch", "stream_id": id})
+		return v.Next().Type() == "watching"
+	})
+}

@@ -146,7 +146,7 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 		{"max-auth-failures", "SIGNALINGD_MAX_AUTH_FAILURES", "failed sign-in attempts before the connection is closed", (*intValue)(&cfg.MaxAuthFailures)},
 		{"chain-timeout", "SIGNALINGD_CHAIN_TIMEOUT", "timeout of one query to the node", (*durationValue)(&cfg.ChainTimeout)},
 		{"cache-ttl", "SIGNALINGD_CACHE_TTL", "how long positive chain answers are reused (0 = no cache); shorter than -recheck-interval", (*durationValue)(&cfg.CacheTTL)},
-		{"not-found-cache-ttl", "SIGNALINGD_NOT_FOUND_CACHE_TTL", "how long \"no such stream\" is reused (0 = not cached)", (*durationValue)(&cfg.NotFoundCacheTTL)},
+		{"not-found-cache-ttl", "SIGNALINGD_NOT_FOUND_CACHE_TTL", "how long \"no such stream\" and \"not subscribed\" are reused (0 = not cached)", (*durationValue)(&cfg.NotFoundCacheTTL)},
 		{"recheck-interval", "SIGNALINGD_RECHECK_INTERVAL", "how often live sessions are checked against the chain again", (*durationValue)(&cfg.RecheckInterval)},
 		{"chain-outage-tolerance", "SIGNALINGD_CHAIN_OUTAGE_TOLERANCE", "how long live sessions survive an unreachable node", (*durationValue)(&cfg.ChainOutageTolerance)},
 		{"max-message-size", "SIGNALINGD_MAX_MESSAGE_SIZE", "largest WebSocket message accepted, in bytes", (*int64Value)(&cfg.MaxMessageSize)},
