@@ -118,10 +118,11 @@ func (GogoCodec) Unmarshal(data []byte, v any) error {
 func (GogoCodec) Name() string { return "proto" }
 
 // cachedChain remembers positive answers for a short time (a stream that
-// exists, a subscription that is held) and "no such stream" for a shorter
-// one, so ids that do not exist cannot be used to make the node work for
-// every request. A missing subscription and failures are never cached: a new
-// subscription or a recovered node is seen at once. Concurrent identical
+// exists, a subscription that is held) and negative ones ("no such stream",
+// "not subscribed") for a shorter one, so ids that do not exist and keys
+// that follow nobody cannot be used to make the node work for every
+// request. A committed subscription forgets its cached refusal; failures
+// are never cached: a recovered node is seen at once. Concurrent identical
 // queries share one request. Chain events make the cache forget an entry as
 // soon as the chain changes it.
 type cachedChain struct {
