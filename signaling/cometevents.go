@@ -36,7 +36,7 @@ const (
 	// may be missing (the node has not finished executing it) before the
 	// feed is reported lost: 2 s at the default poll.
 	maxHeadMisses = 10
-		// maxRPCResponse bounds one RPC answer.
+	// maxRPCResponse bounds one RPC answer.
 	maxRPCResponse = 16 << 20
 )
 
