@@ -45,7 +45,8 @@ type Config struct {
 	// ICEServers are handed to broadcasters and viewers after they join.
 	ICEServers []ICEServer
 	// TURN, when Secret is set, mints short-lived per-connection TURN
-	// credentials (the TURN REST API scheme coturn's use-auth-secret speaks).
+	// credentials (the TURN REST API scheme coturn's use-auth-secret speaks),
+	// renewed with ice_servers every half TTL while the session lasts.
 	TURN TURNConfig
 
 	// StartGrace is how long before a stream's start time broadcasters and
@@ -202,7 +203,7 @@ const (
 	DefaultSendQueueSize                 = 64
 	DefaultMaxPendingCandidates          = 32
 	DefaultMaxPendingCandidateBytes      = 16 << 10
-	DefaultTURNTTL                       = 6 * time.Hour
+	DefaultTURNTTL                       = 10 * time.Minute
 )
 
 // DefaultConfig returns a Config with every field at its default.
@@ -293,8 +294,8 @@ func (c Config) Validate() error {
 				bad("turn url %q must start with turn: or turns:", u)
 			}
 		}
-		if c.TURN.TTL <= 0 {
-			bad("turn credential ttl must be positive")
+		if c.TURN.TTL < 2*time.Second {
+			bad("turn credential ttl must be at least 2s (renewed every half ttl), got %s", c.TURN.TTL)
 		}
 	}
 
