@@ -94,6 +94,7 @@ func (h *Hub) broadcastHere(m *member, id uint64) *ProtocolError {
 		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
 	})})
+	h.renewTURNLocked(m)
 	for _, v := range sortedViewers(r) {
 		m.event(outbound{data: encode(streamEventMsg{Type: TypeViewerJoined, StreamID: StreamID(id), PeerID: v.m.peerID})})
 		v.m.event(outbound{data: encode(streamEventMsg{Type: TypeBroadcasterJoined, StreamID: StreamID(id), PeerID: m.peerID})})
@@ -173,6 +174,7 @@ func (h *Hub) watchHere(m *member, id uint64) *ProtocolError {
 		b.event(outbound{data: encode(streamEventMsg{Type: TypeViewerJoined, StreamID: StreamID(id), PeerID: m.peerID})})
 	}
 	m.event(outbound{data: encode(msg)})
+	h.renewTURNLocked(m)
 	h.sendCountLocked(r)
 	return nil
 }

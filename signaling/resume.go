@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,7 +23,10 @@ const maxResumeTokensPerAddress = 8
 
 type resumeTokens struct {
 	ttl time.Duration
-	sh  *shared
+	// maxLifetime bounds a chain of resumes: no token outlives the
+	// signature that began it by more than this.
+	maxLifetime time.Duration
+	sh          *shared
 
 	mu        sync.Mutex
 	byHash    map[string]resumeEntry
@@ -32,10 +37,13 @@ type resumeTokens struct {
 type resumeEntry struct {
 	address string
 	expires time.Time
+	// signedAt is when the wallet signature that began this chain of
+	// resumes was checked.
+	signedAt time.Time
 }
 
-func newResumeTokens(ttl time.Duration, sh *shared) *resumeTokens {
-	return &resumeTokens{ttl: ttl, sh: sh, byHash: make(map[string]resumeEntry), byAddress: make(map[string][]string)}
+func newResumeTokens(ttl, maxLifetime time.Duration, sh *shared) *resumeTokens {
+	return &resumeTokens{ttl: ttl, maxLifetime: maxLifetime, sh: sh, byHash: make(map[string]resumeEntry), byAddress: make(map[string][]string)}
 }
 
 func resumeHash(token string) string {
@@ -45,20 +53,29 @@ func resumeHash(token string) string {
 
 func resumeKey(hash string) string { return keyPrefix + "resume:" + hash }
 
-// issue makes a token for address; ok is false when it could not be stored
-// (shared mode, Redis unreachable): the client then signs in as usual.
-func (r *resumeTokens) issue(address string) (token string, expires time.Time, ok bool) {
+// issue makes a token for address, whose signature was checked at
+// signedAt; ok is false when it could not be stored (shared mode, Redis
+// unreachable) or the signature is too old to be carried further: the
+// client then signs in as usual.
+func (r *resumeTokens) issue(address string, signedAt time.Time) (token string, expires time.Time, ok bool) {
+	expires = time.Now().Add(r.ttl)
+	if limit := signedAt.Add(r.maxLifetime); limit.Before(expires) {
+		expires = limit
+	}
+	expires = expires.UTC().Truncate(time.Second)
+	if !time.Now().Before(expires) {
+		return "", time.Time{}, false
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", time.Time{}, false
 	}
 	token = base64.RawURLEncoding.EncodeToString(raw[:])
-	expires = time.Now().Add(r.ttl).UTC().Truncate(time.Second)
 	h := resumeHash(token)
 	if r.sh != nil {
 		ctx, cancel := r.sh.opCtx()
 		defer cancel()
-		err := r.sh.rdb.Set(ctx, resumeKey(h), address, time.Until(expires)).Err()
+		err := r.sh.rdb.Set(ctx, resumeKey(h), address+" "+strconv.FormatInt(signedAt.Unix(), 10), time.Until(expires)).Err()
 		r.sh.reachable(err)
 		return token, expires, err == nil
 	}
@@ -70,13 +87,14 @@ func (r *resumeTokens) issue(address string) (token string, expires time.Time, o
 		delete(r.byHash, owned[0])
 		owned = owned[1:]
 	}
-	r.byHash[h] = resumeEntry{address: address, expires: expires}
+	r.byHash[h] = resumeEntry{address: address, expires: expires, signedAt: signedAt}
 	r.byAddress[address] = append(owned, h)
 	return token, expires, true
 }
 
-// take burns token and returns its address.
-func (r *resumeTokens) take(token string) (string, *ProtocolError) {
+// take burns token and returns its address and when the signature that
+// began its chain of resumes was checked.
+func (r *resumeTokens) take(token string) (string, time.Time, *ProtocolError) {
 	h := resumeHash(token)
 	invalid := protoErr(CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
 	if r.sh != nil {
@@ -86,18 +104,19 @@ func (r *resumeTokens) take(token string) (string, *ProtocolError) {
 		r.sh.reachable(err)
 		switch {
 		case err == nil:
-			return addr, nil
+			addr, signedAt := parseResumeValue(addr)
+			return addr, signedAt, nil
 		case isNil(err):
-			return "", invalid
+			return "", time.Time{}, invalid
 		default:
-			return "", unavailable()
+			return "", time.Time{}, unavailable()
 		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.byHash[h]
 	if !ok || !time.Now().Before(e.expires) {
-		return "", invalid
+		return "", time.Time{}, invalid
 	}
 	delete(r.byHash, h)
 	owned := r.byAddress[e.address]
@@ -110,7 +129,22 @@ func (r *resumeTokens) take(token string) (string, *ProtocolError) {
 	if len(r.byAddress[e.address]) == 0 {
 		delete(r.byAddress, e.address)
 	}
-	return e.address, nil
+	return e.address, e.signedAt, nil
+}
+
+// parseResumeValue reads "<address> <unix seconds of the signature>" as
+// stored in Redis. A value of an earlier version, the address alone, counts
+// as signed now: its chain of resumes is bounded from here.
+func parseResumeValue(v string) (string, time.Time) {
+	addr, at, found := strings.Cut(v, " ")
+	if !found {
+		return v, time.Now()
+	}
+	sec, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return addr, time.Now()
+	}
+	return addr, time.Unix(sec, 0)
 }
 
 func (r *resumeTokens) sweepLocked() {

@@ -51,6 +51,7 @@ func (s *session) serve() {
 func (s *session) releasePending() {
 	if s.pending.CompareAndSwap(true, false) {
 		s.srv.unauthenticated.Add(-1)
+		s.srv.unauthByAddr.release(s.member.ip)
 	}
 }
 
@@ -109,10 +110,17 @@ func (s *session) handle(m ClientMessage, received time.Time) {
 	switch m.Type {
 	case TypeChallenge, TypeAuth, TypeResume:
 		perr = protoErr(CodeAlreadyAuth, "already signed in as %s", s.member.address)
-	case TypeBroadcast:
-		perr = h.broadcast(s.member, uint64(m.StreamID))
-	case TypeWatch:
-		perr = h.watch(s.member, uint64(m.StreamID))
+	case TypeBroadcast, TypeWatch:
+		// Each join may query the node: bounded per address range, so
+		// throwaway keys and ids cannot make it work for every message.
+		switch {
+		case !s.srv.joinRates.allow(s.member.ip):
+			perr = protoErr(CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
+		case m.Type == TypeBroadcast:
+			perr = h.broadcast(s.member, uint64(m.StreamID))
+		default:
+			perr = h.watch(s.member, uint64(m.StreamID))
+		}
 	case TypeLeave:
 		perr = h.leave(s.member)
 	case TypeOffer, TypeAnswer, TypeCandidate:
@@ -192,29 +200,30 @@ func (s *session) authenticate(m ClientMessage) {
 		s.reject(TypeAuth, perr)
 		return
 	}
-	s.signedIn(addr)
+	s.signedIn(addr, time.Now())
 }
 
 // resume signs in with a resume token instead of a signature.
 func (s *session) resume(m ClientMessage) {
-	addr, perr := s.srv.resumes.take(m.Token)
+	addr, signedAt, perr := s.srv.resumes.take(m.Token)
 	if perr != nil {
 		s.reject(TypeResume, perr)
 		return
 	}
 	s.log.Info("session resumed")
-	s.signedIn(addr)
+	s.signedIn(addr, signedAt)
 }
 
 // signedIn completes a sign-in: the address is proven. The answer carries
-// a fresh resume token.
-func (s *session) signedIn(addr string) {
+// a fresh resume token, which lives no longer than the signature checked
+// at signedAt allows.
+func (s *session) signedIn(addr string, signedAt time.Time) {
 	s.srv.hub.signedIn(s.member, addr)
 	s.authed.Store(true)
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
 	msg := authenticatedMsg{Type: TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
-	if token, expires, ok := s.srv.resumes.issue(addr); ok {
+	if token, expires, ok := s.srv.resumes.issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
 	}
 	s.member.event(outbound{data: encode(msg)})
@@ -232,6 +241,11 @@ func (s *session) reject(req string, e *ProtocolError) {
 		s.log.Debug("send queue full, error dropped", "code", e.Code)
 	}
 	if s.authed.Load() {
+		// A signed-in client that keeps sending what it cannot have
+		// meant spends the same patience as one over the rate.
+		if (e.Code == CodeBadMessage || e.Code == CodeUnknownType) && s.limiter.violation() {
+			s.conn.closeWith(CloseRateLimited, "too many malformed messages")
+		}
 		return
 	}
 	s.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()
