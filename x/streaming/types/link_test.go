@@ -1,8 +1,10 @@
 package types_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -58,4 +60,28 @@ func TestLinkErrorIsASentence(t *testing.T) {
 	err := types.ValidateLink("img_link", `https://example.com/"x"`, 512)
 	require.ErrorIs(t, err, types.ErrInvalidLink)
 	require.Contains(t, err.Error(), `img_link "https://example.com/\"x\"" holds '"', which a URL must percent-encode`)
+}
+
+// Whatever ValidateLink accepts, a URL parser reads as an https or ipfs URL
+// with a host and no user info, written without characters a URL must
+// escape; and it never panics.
+func FuzzValidateLink(f *testing.F) {
+	for _, seed := range []string{
+		"https://example.com/a.png", "ipfs://bafy/cover.png", "https://[::1]:8443/x", "https://例え.jp/画像.png",
+		"https://https://", "https:///etc/passwd", "https://javascript:alert(1)", "https://a@b/", "https://x/%zz",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, link string) {
+		if types.ValidateLink("img_link", link, 512) != nil || link == "" {
+			return
+		}
+		u, err := url.Parse(link)
+		require.NoError(t, err, "%q", link)
+		require.Contains(t, []string{"https", "ipfs"}, u.Scheme, "%q", link)
+		require.NotEmpty(t, u.Hostname(), "%q", link)
+		require.Nil(t, u.User, "%q", link)
+		require.False(t, strings.ContainsAny(link, " \"'<>\\^`{|}"), "%q", link)
+		require.True(t, utf8.ValidString(link))
+	})
 }
