@@ -76,8 +76,13 @@ const focused = (page) => page.evaluate(() => {
 });
 
 async function expectFocus(page, want, what) {
-  const got = await focused(page);
-  if (got !== want) throw new Error(`${what}: the focus is on ${got}, not ${want}`);
+  let got;
+  for (let i = 0; i < 20; i++) {
+    got = await focused(page);
+    if (got === want) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: the focus is on ${got}, not ${want}`);
 }
 
 async function statusOf(page, selector) {
@@ -515,7 +520,10 @@ async function main() {
     await go(carol, `#/u/${aliceAddr}`);
     await waitText(carol, ".broadcaster-page h1", /^Alice Liddell$/);
     await waitText(carol, "[data-subscriber-count]", /^1 subscriber · 1 stream/);
+    // On air before its scheduled start: listed under "Live now" all the same, with its badge.
     await waitText(carol, `[data-section="live"] [data-stream-id="${streamId}"]`, /Morning show, live/);
+    await carol.waitForSelector(`[data-section="live"] [data-badge="${streamId}"].live`, { timeout: 10_000 });
+    if (await carol.$(`[data-section="upcoming"] [data-stream-id="${streamId}"]`)) throw new Error("an on-air stream is listed as upcoming too");
     await waitText(carol, "title", /^Alice Liddell · streamchain$/);
     await shot(carol, "broadcaster-375");
     await go(carol, "#/account");

@@ -7,6 +7,7 @@ import { explain } from "../errors.ts";
 import { dayText, plural, when } from "../format.ts";
 import { onLive } from "../live.ts";
 import { displayName, onState, state, timeZone } from "../state.ts";
+import { streamPhase } from "../status.ts";
 import * as tx from "../txs.ts";
 import { avatar, calendarLink, shareLink, thumbnail } from "../widgets.ts";
 import { badge } from "./schedule.ts";
@@ -63,10 +64,13 @@ function render(root: HTMLElement, address: string, p: api.Profile | null, clean
     }
   };
 
+  // A stream on air before its scheduled start (the doors open early) is
+  // "live now", not "upcoming": the sections follow the one status too.
+  const live = (s: api.Stream) => streamPhase(s) === "live";
   const sections = [
-    streamSection("Live now", "live", address, "STREAM_STATUS_LIVE", "Not on air right now.", cleanups),
-    streamSection("Upcoming", "upcoming", address, "STREAM_STATUS_UPCOMING", "No stream scheduled.", cleanups),
-    streamSection("Past streams", "past", address, "STREAM_STATUS_ENDED", "No past streams.", cleanups),
+    streamSection("Live now", "live", address, ["STREAM_STATUS_LIVE", "STREAM_STATUS_UPCOMING"], (s, chain) => chain === "STREAM_STATUS_LIVE" ? streamPhase(s) !== "ended" : live(s), "Not on air right now.", cleanups),
+    streamSection("Upcoming", "upcoming", address, ["STREAM_STATUS_UPCOMING"], (s) => !live(s), "No stream scheduled.", cleanups),
+    streamSection("Past streams", "past", address, ["STREAM_STATUS_ENDED"], () => true, "No past streams.", cleanups),
   ];
   fill(root,
     h("div", { class: "profile-head" }, avatar(address, "large"),
@@ -83,27 +87,36 @@ function render(root: HTMLElement, address: string, p: api.Profile | null, clean
   focusHeading(heading);
 }
 
-function streamSection(title: string, id: string, broadcaster: string, statusFilter: api.StatusFilter, empty: string, cleanups: (() => void)[]): HTMLElement {
+/**
+ * streamSection lists the broadcaster's streams of the chain's `statuses`
+ * that `keep` keeps (re-judged as the live feed changes), with "load more"
+ * on the last status's pages.
+ */
+function streamSection(title: string, id: string, broadcaster: string, statuses: api.StatusFilter[], keep: (s: api.Stream, chain: api.StatusFilter) => boolean,
+  empty: string, cleanups: (() => void)[]): HTMLElement {
   const list = h("ul", { class: "streams", "aria-labelledby": `${id}-h` });
   const status = statusLine();
-  let items: api.Stream[] = [];
+  let items: [api.Stream, api.StatusFilter][] = [];
   let next: string | null = null;
+  const last = statuses[statuses.length - 1];
   const more = h("button", { type: "button", class: "secondary", hidden: true, onclick: () => void load(false) }, "Load more");
   const paint = () => {
-    list.replaceChildren(...items.map((s) => h("li", { class: "stream-item", "data-stream-id": s.id },
+    const shown = items.filter(([s, chain]) => keep(s, chain)).map(([s]) => s);
+    list.replaceChildren(...shown.map((s) => h("li", { class: "stream-item", "data-stream-id": s.id },
       thumbnail(s.img_link, "thumb"),
       h("div", { class: "item-body" },
         h("a", { href: `#/stream/${s.id}`, class: "title" }, s.title),
         h("div", { class: "meta" }, badge(s)),
         h("div", { class: "when" }, when(new Date(s.start_time), new Date(s.end_time), timeZone()))))));
-    if (!items.length) list.append(h("li", { class: "empty" }, empty));
+    if (!shown.length) list.append(h("li", { class: "empty" }, empty));
     more.hidden = !next;
   };
   async function load(reset: boolean) {
     try {
-      const page = await api.streams({ broadcaster, status: statusFilter, key: reset ? null : next });
-      items = reset ? page.items : [...items, ...page.items];
-      next = page.nextKey;
+      const pages = await Promise.all((reset ? statuses : [last]).map(async (st) => [st, await api.streams({ broadcaster, status: st, key: reset || st !== last ? null : next })] as const));
+      const got = pages.flatMap(([st, p]) => p.items.map((s) => [s, st] as [api.Stream, api.StatusFilter]));
+      items = reset ? got : [...items, ...got];
+      next = pages.find(([st]) => st === last)?.[1].nextKey ?? null;
       status.clear();
       paint();
     } catch (e) {
@@ -111,6 +124,6 @@ function streamSection(title: string, id: string, broadcaster: string, statusFil
     }
   }
   void load(true);
-  cleanups.push(onLive(() => { for (const s of items) list.querySelector(`[data-badge="${s.id}"]`)?.replaceWith(badge(s)); }));
+  cleanups.push(onLive(paint));
   return h("section", { class: "card", "data-section": id, "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), status, list, more);
 }
