@@ -27,12 +27,12 @@ export class TimedOut extends AppProblem {
  * or with Cancelled when `signal` aborts, whichever comes first. (The work
  * itself cannot be recalled: a signed tx may still land.)
  */
-export function withDeadline<T>(work: Promise<T>, ms: number, signal?: AbortSignal, timers: { set: typeof setTimeout; clear: typeof clearTimeout } = { set: setTimeout, clear: clearTimeout }): Promise<T> {
+export function withDeadline<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal?.aborted) { reject(new Cancelled()); return; }
     const onAbort = () => { done(); reject(new Cancelled()); };
-    const timer = timers.set(() => { done(); reject(new TimedOut(Math.round(ms / 1000))); }, ms);
-    const done = () => { timers.clear(timer); signal?.removeEventListener("abort", onAbort); };
+    const timer = setTimeout(() => { done(); reject(new TimedOut(Math.round(ms / 1000))); }, ms);
+    const done = () => { clearTimeout(timer); signal?.removeEventListener("abort", onAbort); };
     signal?.addEventListener("abort", onAbort);
     work.then((v) => { done(); resolve(v); }, (e) => { done(); reject(e); });
   });
