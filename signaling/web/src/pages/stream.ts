@@ -260,9 +260,9 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
     else if (p !== "ended" && endedShown) { endedShown = false; endedCard.hidden = true; }
     if (session) return;
     let text: string;
-    if (!w) text = "Connect a wallet (top right) and subscribe to watch.";
+    if (p === "ended") text = "This stream has ended.";
+    else if (!w) text = "Connect a wallet (top right) and subscribe to watch.";
     else if (!subscribed()) text = "Only subscribers can watch. Subscribe to this broadcaster, then press Watch.";
-    else if (p === "ended") text = "This stream has ended.";
     else if (p === "live") text = "Live now: press Watch.";
     else if (p === "open") text = new Date() >= new Date(s.start_time) ? "The broadcaster is not on air yet." : `Not started yet: the broadcaster is not on air. Starts ${countdown(new Date(s.start_time), new Date())}.`;
     else text = `Not started yet. Starts ${countdown(new Date(s.start_time), new Date())}.`;
@@ -272,7 +272,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
       !w ? h("p", {}, "Watching needs a wallet and a subscription to the broadcaster.") : null,
       w && !subscribed() && !state.profile ? h("p", { "data-needs-profile": "" }, "Subscribing needs a profile. ", h("a", { href: "#/account" }, "Create your profile"), ", then come back and press Subscribe.") : null,
       w && !subscribed() && state.profile ? h("p", {}, "Subscribing is a transaction on chain: your wallet asks you to approve it.") : null);
-    why.hidden = !why.childNodes.length;
+    why.hidden = !why.childNodes.length || p === "ended";
   };
 
   function showEnded() {
