@@ -195,7 +195,8 @@ func New(
 	std.RegisterLegacyAminoCodec(legacyAmino)
 	std.RegisterInterfaces(interfaceRegistry)
 
-	bApp := baseapp.NewBaseApp(Name, logger, db, strictTxDecoder(txDecoder), baseAppOptions...)
+	bApp := baseapp.NewBaseApp(Name, logger, db, strictTxDecoder(txDecoder, addressCodec), baseAppOptions...)
+	bApp.AddRunTxRecoveryHandler(panicToRegisteredError(logger)) // recovery.go
 	bApp.SetVersion(version.Version)
 	bApp.SetInterfaceRegistry(interfaceRegistry)
 
