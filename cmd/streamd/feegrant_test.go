@@ -42,6 +42,7 @@ func TestFeeGrantRefusalsAreReadable(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := node.Broadcast(c.from, append(c.args, "--fees", cli.Fee, "--fee-granter", c.granter)...)
+			t.Logf("%s/%d: %s", res.Codespace, res.Code, res.RawLog)
 			require.Equal(t, "feegrant", res.Codespace, "code %d: %s", res.Code, res.RawLog)
 			require.Equal(t, c.code, res.Code, res.RawLog)
 			require.Contains(t, res.RawLog, c.granter)
