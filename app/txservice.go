@@ -19,7 +19,7 @@ import (
 // simulation with Unknown, served as HTTP 500: a client, or a monitor
 // counting server errors, then reads a malformed tx as a broken node. A
 // panic inside the node (ErrTxPanicked) is still Internal, HTTP 500. The
-// message is the SDK's, word for word ("<error> with gas used: '<gas>'").
+// message has the SDK's form ("<error> with gas used: '<gas>'").
 type txService struct {
 	txtypes.ServiceServer
 	simulate func(txBytes []byte) (sdk.GasInfo, *sdk.Result, error)
@@ -42,7 +42,9 @@ func (s txService) Simulate(ctx context.Context, req *txtypes.SimulateRequest) (
 		if errors.Is(err, ErrTxPanicked) {
 			code = codes.Internal
 		}
-		return nil, status.Errorf(code, "%v with gas used: '%d'", err, gasInfo.GasUsed)
+		// err.Error(), not %v: the SDK's %v of a wrapped error adds the
+		// source file and line where it was wrapped.
+		return nil, status.Errorf(code, "%s with gas used: '%d'", err.Error(), gasInfo.GasUsed)
 	}
 	return &txtypes.SimulateResponse{GasInfo: &gasInfo, Result: result}, nil
 }
