@@ -6,22 +6,26 @@ import (
 )
 
 // setAnteHandler installs the SDK's standard ante chain (the decorators of
-// ante.NewAnteHandler, in its order) plus one decorator of ours after the
-// fee deduction, so that a simulation with an empty fee estimates the gas
-// of the tx that will carry the fee (see ante_simfee.go). With no
+// ante.NewAnteHandler, in its order) with a few decorators of ours: the
+// last committed height for txs checked before a restarted node's first
+// block (ante_restart.go), fee-grant refusals in bech32 with registered
+// codes (ante_feegrant.go), and, after the fee deduction, the fee's gas in
+// a simulation with an empty fee (ante_simfee.go). Any error the chain
+// returns without a registered code gets one (ante_errors.go). With no
 // TxFeeChecker given, the fee decorator rejects in CheckTx any tx whose fee
 // is below the node's minimum-gas-prices times the gas limit, and moves fees
 // to the fee collector; feegrant lets a granter pay them.
 func (app *StreamApp) setAnteHandler() {
 	ak := app.AccountKeeper
-	app.SetAnteHandler(sdk.ChainAnteDecorators(
-		ante.NewSetUpContextDecorator(), // outermost: sets the gas meter
+	app.SetAnteHandler(registeredAnteErrors(sdk.ChainAnteDecorators( // ante_errors.go
+		lastHeightDecorator{lastHeight: app.LastBlockHeight}, // ante_restart.go
+		ante.NewSetUpContextDecorator(),                      // sets the gas meter
 		ante.NewExtensionOptionsDecorator(nil),
 		ante.NewValidateBasicDecorator(),
 		ante.NewTxTimeoutHeightDecorator(),
 		ante.NewValidateMemoDecorator(ak),
 		ante.NewConsumeGasForTxSizeDecorator(ak),
-		ante.NewDeductFeeDecorator(ak, app.BankKeeper, app.FeeGrantKeeper, nil),
+		newReadableFeeErrorsDecorator(ak, app.BankKeeper, app.FeeGrantKeeper, ak.AddressCodec()),
 		simulatedFeeDeductionDecorator{bankKeeper: app.BankKeeper, feeDenom: BondDenom},
 		ante.NewSetPubKeyDecorator(ak), // before every signature decorator
 		ante.NewValidateSigCountDecorator(ak),
@@ -33,5 +37,5 @@ func (app *StreamApp) setAnteHandler() {
 			cache:   app.sigCache, // ante_sigcache.go
 		},
 		ante.NewIncrementSequenceDecorator(ak),
-	))
+	)))
 }

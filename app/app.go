@@ -39,6 +39,7 @@ import (
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	sigtypes "github.com/cosmos/cosmos-sdk/types/tx/signing"
 	"github.com/cosmos/cosmos-sdk/version"
 	"github.com/cosmos/cosmos-sdk/x/auth"
@@ -195,7 +196,8 @@ func New(
 	std.RegisterLegacyAminoCodec(legacyAmino)
 	std.RegisterInterfaces(interfaceRegistry)
 
-	bApp := baseapp.NewBaseApp(Name, logger, db, strictTxDecoder(txDecoder), baseAppOptions...)
+	bApp := baseapp.NewBaseApp(Name, logger, db, strictTxDecoder(txDecoder, addressCodec), baseAppOptions...)
+	bApp.AddRunTxRecoveryHandler(panicToRegisteredError(logger)) // recovery.go
 	bApp.SetVersion(version.Version)
 	bApp.SetInterfaceRegistry(interfaceRegistry)
 
@@ -537,9 +539,10 @@ func (app *StreamApp) RegisterAPIRoutes(apiSvr *api.Server, apiConfig config.API
 	}
 }
 
-// RegisterTxService serves the tx service (simulate, broadcast, get txs).
+// RegisterTxService serves the tx service (simulate, broadcast, get txs),
+// with failed simulations answered as the client's error (txservice.go).
 func (app *StreamApp) RegisterTxService(clientCtx client.Context) {
-	authtx.RegisterTxService(app.GRPCQueryRouter(), clientCtx, app.Simulate, app.interfaceRegistry)
+	txtypes.RegisterServiceServer(app.GRPCQueryRouter(), newTxService(clientCtx, app))
 }
 
 // RegisterTendermintService serves the CometBFT queries (blocks, validators).

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -44,6 +45,9 @@ func TestMalformedTxsGetRegisteredCodes(t *testing.T) {
 		"signer with a foreign prefix":   handTx(t, &types.MsgNewStream{Broadcaster: "cosmos1qyqszqgpqyqszqgpqyqszqgpqyqszqgpjnp7du", Title: "t"}),
 		"not protobuf":                   {0xff, 0xff, 0xff, 0xff},
 		"truncated tx":                   handTx(t, &types.MsgEditProfile{Owner: alice, Name: "x"})[:40],
+		"empty tx":                       {},
+		"an empty body only (CgA=)":      {0x0a, 0x00},
+		"no fee in auth_info":            withoutFee(t, handTx(t, &types.MsgEditProfile{Owner: alice, Name: "x"})),
 	}
 	for name, tx := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -51,9 +55,20 @@ func TestMalformedTxsGetRegisteredCodes(t *testing.T) {
 			require.Equal(t, sdkerrors.ErrTxDecode.ABCICode(), code, "CheckTx: %s: %s", codespace, log)
 			require.Equal(t, sdkerrors.ErrTxDecode.Codespace(), codespace, log)
 
-			code, codespace, log = broadcastREST(t, node, tx)
-			require.Equal(t, sdkerrors.ErrTxDecode.ABCICode(), code, "REST broadcast: %s: %s", codespace, log)
+			if len(tx) > 0 { // the REST service refuses empty tx_bytes itself
+				code, codespace, log = broadcastREST(t, node, tx)
+				require.Equal(t, sdkerrors.ErrTxDecode.ABCICode(), code, "REST broadcast: %s: %s", codespace, log)
+				require.Equal(t, sdkerrors.ErrTxDecode.Codespace(), codespace, log)
+
+				body := simulateREST(t, node, tx)
+				require.Contains(t, body, "tx parse error", "REST simulate")
+				requireNoPanic(t, body)
+			}
+
+			code, codespace, log = simulateABCI(t, node, tx)
+			require.Equal(t, sdkerrors.ErrTxDecode.ABCICode(), code, "/app/simulate: %s: %s", codespace, log)
 			require.Equal(t, sdkerrors.ErrTxDecode.Codespace(), codespace, log)
+			requireNoPanic(t, log)
 		})
 	}
 	require.Contains(t, node.QueryErr("streaming", "profile", alice), "not found")
@@ -78,6 +93,61 @@ func handTx(t *testing.T, msg gogoproto.Message) []byte {
 	}
 	raw := &txtypes.TxRaw{BodyBytes: mustMarshal(t, body), AuthInfoBytes: mustMarshal(t, authInfo), Signatures: [][]byte{make([]byte, 64)}}
 	return mustMarshal(t, raw)
+}
+
+// withoutFee is tx with its auth_info's fee left out, as no client writes it.
+func withoutFee(t *testing.T, tx []byte) []byte {
+	t.Helper()
+	var raw txtypes.TxRaw
+	require.NoError(t, gogoproto.Unmarshal(tx, &raw))
+	var authInfo txtypes.AuthInfo
+	require.NoError(t, gogoproto.Unmarshal(raw.AuthInfoBytes, &authInfo))
+	authInfo.Fee = nil
+	raw.AuthInfoBytes = mustMarshal(t, &authInfo)
+	return mustMarshal(t, &raw)
+}
+
+// requireNoPanic fails if an answer carries a recovered panic or a stack.
+func requireNoPanic(t *testing.T, answer string) {
+	t.Helper()
+	for _, leak := range []string{"recovered:", "goroutine ", "runtime error", ".go:", "111222"} {
+		require.NotContains(t, answer, leak)
+	}
+}
+
+// simulateREST posts tx to the REST simulate endpoint (the tx service, as
+// CosmJS's and Keplr's gas estimation call it) and returns the answer's
+// body.
+func simulateREST(t *testing.T, node *cli.Node, tx []byte) string {
+	t.Helper()
+	req := `{"tx_bytes":"` + base64.StdEncoding.EncodeToString(tx) + `"}`
+	res, err := http.Post(node.REST+"/cosmos/tx/v1beta1/simulate", "application/json", bytes.NewBufferString(req))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	// The client's error, not the node's: 400, as for any bad request.
+	require.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+	return string(b)
+}
+
+// simulateABCI sends tx to CometBFT's abci_query at /app/simulate.
+func simulateABCI(t *testing.T, node *cli.Node, tx []byte) (uint32, string, string) {
+	t.Helper()
+	req := `{"jsonrpc":"2.0","id":1,"method":"abci_query","params":{"path":"/app/simulate","data":"` + hex.EncodeToString(tx) + `"}}`
+	var res struct {
+		Result struct {
+			Response struct {
+				Code      uint32 `json:"code"`
+				Codespace string `json:"codespace"`
+				Log       string `json:"log"`
+			} `json:"response"`
+		} `json:"result"`
+		Error json.RawMessage `json:"error"`
+	}
+	postJSON(t, strings.Replace(node.RPC, "tcp://", "http://", 1), req, &res)
+	require.Empty(t, res.Error)
+	return res.Result.Response.Code, res.Result.Response.Codespace, res.Result.Response.Log
 }
 
 func mustMarshal(t *testing.T, m gogoproto.Message) []byte {

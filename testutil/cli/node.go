@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -32,6 +34,30 @@ type Node struct {
 	REST    string // http://127.0.0.1:port
 	// Addrs maps key names (alice, bob, carol) to their stream1... addresses.
 	Addrs map[string]string
+
+	p2p  string
+	proc *os.Process
+	done chan struct{} // closed when the process has exited
+	log  *syncBuffer
+}
+
+// syncBuffer is the node's output, written by the process's copier
+// goroutines and read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // BuildStreamd compiles cmd/streamd into dir and returns the binary's path.
@@ -85,33 +111,50 @@ func StartNode(tb testing.TB, bin string) *Node {
 
 	ports := freePorts(tb, 4)
 	n.RPC = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
+	n.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", ports[1])
 	n.GRPC = fmt.Sprintf("127.0.0.1:%d", ports[2])
 	n.REST = fmt.Sprintf("http://127.0.0.1:%d", ports[3])
-	editFile(tb, filepath.Join(n.Home, "config", "config.toml"), map[string]string{
+	n.EditConfig(map[string]string{
 		`(?m)^timeout_commit = .*$`: `timeout_commit = "300ms"`,
 		`(?m)^pprof_laddr = .*$`:    `pprof_laddr = ""`,
 		// Browser clients (the web app, CosmJS, Keplr) call the RPC from
 		// another origin, as on the devnet.
 		`(?m)^cors_allowed_origins = .*$`: `cors_allowed_origins = ["*"]`,
 	})
+	n.start()
+	n.waitHeight(2)
+	return n
+}
 
+// EditConfig replaces what each pattern matches in config.toml (the node
+// reads it when it starts).
+func (n *Node) EditConfig(replacements map[string]string) {
+	n.t.Helper()
+	editFile(n.t, filepath.Join(n.Home, "config", "config.toml"), replacements)
+}
+
+// start runs `streamd start` in the background; the test's end stops it.
+func (n *Node) start() {
+	tb := n.t
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	start := exec.CommandContext(ctx, bin, "start", "--home", n.Home, "--log_no_color",
+	start := exec.CommandContext(ctx, n.Bin, "start", "--home", n.Home, "--log_no_color",
 		"--rpc.laddr", n.RPC,
-		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", ports[1]),
+		"--p2p.laddr", n.p2p,
 		"--grpc.address", n.GRPC,
 		"--api.enable=true",
 		"--api.enabled-unsafe-cors=true",
-		"--api.address", fmt.Sprintf("tcp://127.0.0.1:%d", ports[3]),
+		"--api.address", "tcp://"+strings.TrimPrefix(n.REST, "http://"),
 	)
-	var log bytes.Buffer
-	start.Stdout, start.Stderr = &log, &log
+	log := &syncBuffer{}
+	start.Stdout, start.Stderr = log, log
 	if err := start.Start(); err != nil {
 		cancel()
 		tb.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { _ = start.Wait(); close(done) }()
+	n.proc, n.done, n.log = start.Process, done, log
 	tb.Cleanup(func() {
 		cancel()
 		<-done
@@ -119,20 +162,45 @@ func StartNode(tb testing.TB, bin string) *Node {
 			tb.Logf("node log (tail):\n%s", tail(log.String(), 4000))
 		}
 	})
+}
 
+// waitHeight waits until the node reports a height of at least h.
+func (n *Node) waitHeight(h int64) {
+	tb := n.t
+	tb.Helper()
 	deadline := time.Now().Add(60 * time.Second)
-	for n.Height() < 2 {
+	for n.Height() < h {
 		select {
-		case <-done:
-			tb.Fatalf("node exited:\n%s", tail(log.String(), 4000))
+		case <-n.done:
+			tb.Fatalf("node exited:\n%s", tail(n.log.String(), 4000))
 		default:
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("node made no block in 60s:\n%s", tail(log.String(), 4000))
+			tb.Fatalf("node reached no height %d in 60s:\n%s", h, tail(n.log.String(), 4000))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	return n
+}
+
+// Kill ends the node with SIGKILL, as a crash or an OOM killer would, and
+// returns the last height it reported.
+func (n *Node) Kill() int64 {
+	n.t.Helper()
+	h := n.Height()
+	if err := n.proc.Signal(syscall.SIGKILL); err != nil {
+		n.t.Fatal(err)
+	}
+	<-n.done
+	return h
+}
+
+// Restart starts a killed node again on its home and ports and returns once
+// it answers at height at least h (the blocks it had), without waiting for
+// a new block.
+func (n *Node) Restart(h int64) {
+	n.t.Helper()
+	n.start()
+	n.waitHeight(h)
 }
 
 // Run executes streamd with --home and returns stdout, stderr and the error.

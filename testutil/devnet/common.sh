@@ -4,6 +4,9 @@
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Whether the caller named its own streamd, remembered before the default
+# below fills the variable in: build() must not rebuild over a given binary.
+STREAMD_GIVEN=${STREAMD:+1}
 STREAMD=${STREAMD:-$ROOT/build/bin/streamd}
 SIGNALINGD=${SIGNALINGD:-$ROOT/build/bin/signalingd}
 DENOM=ustream
@@ -36,9 +39,9 @@ port_in_use() {
 }
 
 # build compiles streamd and signalingd into build/bin, unless STREAMD was
-# given (tests pass binaries they built themselves).
+# given (tests pass binaries they built themselves) or BUILD=0.
 build() {
-	[[ ${BUILD:-1} == 1 ]] || return 0
+	[[ ${BUILD:-1} == 1 && -z $STREAMD_GIVEN ]] || return 0
 	echo "devnet: building streamd"
 	make -C "$ROOT" --no-print-directory build
 }
