@@ -26,4 +26,6 @@ var (
 	ErrInvalidAuthority    = errorsmod.Register(ModuleName, 20, "invalid authority")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 21, "invalid genesis state")
 	ErrStreamIDUnavailable = errorsmod.Register(ModuleName, 22, "stream id unavailable")
+	// Codes from 30 on are the module's bounds on state.
+	ErrTooManyOpenStreams = errorsmod.Register(ModuleName, 30, "too many streams that have not ended")
 )
