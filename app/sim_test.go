@@ -300,7 +300,7 @@ func checkStreamingState(tb testing.TB, ti simsx.TestInstance[*StreamApp], _ []s
 	require.Equal(tb, len(streams), n, "by-start index size")
 
 	// The time indexes and the open-stream counts.
-	require.NoError(tb, k.CheckStreamIndexes(ctx))
+	require.NoError(tb, k.CheckStreamIndexes(ctx, lastBlockTime(tb, app)))
 
 	// Subscriptions: the reverse index mirrors the primary keys.
 	n = 0

@@ -15,9 +15,10 @@ import (
 // CheckStreamIndexes verifies that the time indexes hold exactly one entry
 // per stream, with the stream's own times and broadcaster, and that every
 // broadcaster's open-stream count is the number of its streams that end
-// after the time the count is kept at. Tests and the app simulation call
-// it; it walks the whole state.
-func (k *Keeper) CheckStreamIndexes(ctx context.Context) error {
+// after the time the count is kept at, and that a broadcaster without a
+// count has no stream ending after now (the last block's time). Tests and
+// the app simulation call it; it walks the whole state.
+func (k *Keeper) CheckStreamIndexes(ctx context.Context, now time.Time) error {
 	streams := make(map[uint64]types.Stream)
 	if err := k.Streams.Walk(ctx, nil, func(id uint64, s types.Stream) (bool, error) {
 		streams[id] = s
@@ -76,7 +77,6 @@ func (k *Keeper) CheckStreamIndexes(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
 	for bc, e := range ends {
 		if !counted[bc] && endingAfter(e, now) > 0 {
 			return fmt.Errorf("%s has streams that have not ended but no open-stream count", bc)

@@ -30,7 +30,7 @@ func TestOpenStreamsPerBroadcasterAreCapped(t *testing.T) {
 			_, err := tryNew(who, time.Hour, time.Hour)
 			return err
 		})
-		require.NoError(t, f.Keeper.CheckStreamIndexes(f.Ctx))
+		require.NoError(t, f.Keeper.CheckStreamIndexes(f.Ctx, f.Ctx.BlockTime()))
 	}
 
 	// One live from the start (start = block time) and two upcoming: all

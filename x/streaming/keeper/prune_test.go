@@ -44,7 +44,7 @@ func prune(t *testing.T, f *testkeeper.Fixture) []uint64 {
 		ids = append(ids, pruned.StreamId)
 	}
 	require.Len(t, ids, n)
-	require.NoError(t, f.Keeper.CheckStreamIndexes(f.Ctx))
+	require.NoError(t, f.Keeper.CheckStreamIndexes(f.Ctx, f.Ctx.BlockTime()))
 	return ids
 }
 
@@ -178,7 +178,7 @@ func TestGenesisImportRebuildsRetentionState(t *testing.T) {
 	g := testkeeper.NewFixture(t)
 	g.Ctx = g.Ctx.WithBlockTime(f.Ctx.BlockTime())
 	require.NoError(t, g.Keeper.InitGenesis(g.Ctx, exported))
-	require.NoError(t, g.Keeper.CheckStreamIndexes(g.Ctx))
+	require.NoError(t, g.Keeper.CheckStreamIndexes(g.Ctx, g.Ctx.BlockTime()))
 	again, err := g.Keeper.ExportGenesis(g.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, exported, again)
