@@ -67,11 +67,11 @@ func BenchmarkStateBytes(b *testing.B) {
 }
 
 // BenchmarkRetentionTimeline runs a steady schedule on a goleveldb store on
-// disk: each op is one block ten minutes after the last, in which 100
+// disk: each op is one block an hour after the last, in which 100
 // broadcasters each schedule a one-hour stream, the end blocker prunes, and
 // the block commits (IAVL keeping two versions, as pruning=everything, so
 // the disk follows the live state). 1000 ops schedule 100,000 streams over
-// a week. "on" keeps ended streams a day at the default 100 prunes per
+// six weeks. "on" keeps ended streams a day at the default 100 prunes per
 // block; "off" keeps them for the 10-year ceiling, i.e. for ever here.
 func BenchmarkRetentionTimeline(b *testing.B) {
 	for _, tc := range []struct {
@@ -105,7 +105,7 @@ func BenchmarkRetentionTimeline(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				f.At(f.Ctx.BlockTime().Add(10 * time.Minute))
+				f.At(f.Ctx.BlockTime().Add(time.Hour))
 				if _, err := f.Keeper.PruneEndedStreams(f.Ctx); err != nil {
 					b.Fatal(err)
 				}
