@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -132,10 +133,16 @@ func BenchmarkRetentionTimeline(b *testing.B) {
 func dirBytes(b *testing.B, dir string) int64 {
 	var n int64
 	if err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}
 		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // compacted away while walking
+		}
 		if err == nil {
 			n += info.Size()
 		}
