@@ -363,11 +363,13 @@ func New(
 		authz.ModuleName,
 	)
 	// Since v0.54 bank must end-block first (it finalizes its object store).
+	// Streaming prunes ended streams; no other module reads its state.
 	app.ModuleManager.SetOrderEndBlockers(
 		banktypes.ModuleName,
 		govtypes.ModuleName,
 		stakingtypes.ModuleName,
 		feegrant.ModuleName,
+		streamingtypes.ModuleName,
 	)
 	// genutil delivers the gentxs, so the accounts, balances and staking
 	// params they depend on must already be in place.

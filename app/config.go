@@ -100,8 +100,16 @@ func AppConfig() (string, any) {
 	cfg.AppDBBackend = string(dbm.GoLevelDBBackend)
 	cfg.MinGasPrices = DefaultMinGasPrices
 	cfg.IndexEvents = DefaultIndexEvents
+	cfg.QueryGasLimit = DefaultQueryGasLimit
 	return serverconfig.DefaultConfigTemplate + nodeConfigTemplate, appTOML{Config: *cfg, Streamchain: DefaultNodeConfig()}
 }
+
+// DefaultQueryGasLimit is app.toml's query-gas-limit as `streamd init`
+// writes it: the most gas one gRPC/REST/ABCI query may use (0, the SDK's
+// default, is unbounded). Every list query of the module reads at most one
+// page of 100 entries, a few hundred thousand gas; three million leaves room
+// for the SDK's own queries and refuses a query that would walk the store.
+const DefaultQueryGasLimit uint64 = 3_000_000
 
 // DefaultIndexEvents are the event attributes `streamd init` tells CometBFT
 // to index (app.toml index-events; the SDK's default, empty, indexes every

@@ -55,13 +55,21 @@ type Fixture struct {
 	BankMsgs   banktypes.MsgServer
 	// CMS is the committable store under Ctx.
 	CMS store.CommitMultiStore
+	// StoreKey is the streaming module's store.
+	StoreKey *storetypes.KVStoreKey
 }
 
 // NewFixture returns a keeper with default genesis at GenesisTime.
 func NewFixture(tb testing.TB) *Fixture {
 	tb.Helper()
+	return NewFixtureOnDB(tb, dbm.NewMemDB())
+}
+
+// NewFixtureOnDB is NewFixture on a database the caller opened, e.g. one
+// on disk whose size a benchmark measures.
+func NewFixtureOnDB(tb testing.TB, db dbm.DB) *Fixture {
+	tb.Helper()
 	keys := storetypes.NewKVStoreKeys(types.StoreKey, authtypes.StoreKey, banktypes.StoreKey)
-	db := dbm.NewMemDB()
 	cms := store.NewCommitMultiStore(db, log.NewNopLogger())
 	for _, key := range keys {
 		cms.MountStoreWithDB(key, storetypes.StoreTypeIAVL, nil)
@@ -99,6 +107,7 @@ func NewFixture(tb testing.TB) *Fixture {
 		BankKeeper:  bankKeeper,
 		BankMsgs:    bankkeeper.NewMsgServerImpl(bankKeeper),
 		CMS:         cms,
+		StoreKey:    keys[types.StoreKey],
 	}
 }
 

@@ -27,6 +27,7 @@ const (
 	WeightEditStreamByOther   = 3
 	WeightDeleteStreamByOther = 3
 	WeightSubscribeSelf       = 3
+	WeightNewStreamOverCap    = 3
 	// Subscribers spelled in upper case: the keeper must store them in
 	// canonical form (see simulation.MsgSubscribeUppercaseFactory).
 	WeightSubscribeUppercase   = 5
@@ -63,6 +64,7 @@ func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Re
 	reg.Add(weights.Get("streaming_edit_stream_by_other", WeightEditStreamByOther), simulation.MsgEditStreamByOtherFactory(am.keeper))
 	reg.Add(weights.Get("streaming_delete_stream_by_other", WeightDeleteStreamByOther), simulation.MsgDeleteStreamByOtherFactory(am.keeper))
 	reg.Add(weights.Get("streaming_subscribe_self", WeightSubscribeSelf), simulation.MsgSubscribeSelfFactory(am.keeper))
+	reg.Add(weights.Get("streaming_new_stream_over_cap", WeightNewStreamOverCap), simulation.MsgNewStreamOverCapFactory(am.keeper))
 	reg.Add(weights.Get("streaming_subscribe_uppercase", WeightSubscribeUppercase), simulation.MsgSubscribeUppercaseFactory(am.keeper))
 }
 

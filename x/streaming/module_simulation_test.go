@@ -57,9 +57,9 @@ func TestStoreDecoderDecodesEveryEntry(t *testing.T) {
 		require.NotPanics(t, func() { decode(pair, pair) }, "key %X", pair.Key)
 		prefixes[pair.Key[0]] = true
 	}
-	// params, profiles, stream sequence, streams and their two indexes,
-	// subscriptions and their reverse index
-	require.Len(t, prefixes, 8)
+	// params, profiles, stream sequence, streams and their four indexes,
+	// subscriptions and their reverse index, open-stream counts
+	require.Len(t, prefixes, 11)
 
 	stream := gs.Streams[0]
 	bz, err := cdc.Marshal(&stream)

@@ -26,7 +26,7 @@ import (
 
 func addCommands(rootCmd *cobra.Command, tempApp *app.StreamApp) {
 	rootCmd.AddCommand(
-		genutilcli.InitCmd(tempApp.BasicModuleManager, app.DefaultNodeHome),
+		withBlockMaxGas(genutilcli.InitCmd(tempApp.BasicModuleManager, app.DefaultNodeHome)),
 		debug.Cmd(),
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),

@@ -41,10 +41,10 @@ const streaming: Record<number, [string, string]> = {
   3: ["not the broadcaster of this stream", "Only the broadcaster of this stream can change it. Connect the wallet that scheduled it."],
   4: ["profile not found", "You need a profile first. Open Account, save your profile, then try again."],
   5: ["stream not found", "This stream no longer exists: it may have been deleted. Go back to the schedule."],
-  6: ["invalid text", "Some text holds characters the chain refuses (control characters). Remove them and try again."],
+  6: ["invalid text", "Some text holds characters the chain refuses (control or invisible characters, or nothing visible at all). Fix it and try again."],
   7: ["text too long", "Some text is too long for the chain. Shorten it and try again."],
   8: ["required field is empty", "A required field is empty. Fill it in and try again."],
-  9: ["invalid link", "Links must start with https:// or ipfs://. Fix the link, or leave it empty."],
+  9: ["invalid link", "Links must be a full https:// or ipfs:// address with a host name, without spaces, quotes or angle brackets. Fix the link, or leave it empty."],
   10: ["end time must be after start time", "The end time must be after the start time. Pick a later end."],
   11: ["start time is before the block time", "The start time has already passed on chain. Pick a start a few minutes from now."],
   12: ["stream longer than the maximum duration", "The stream is longer than the chain allows (24 hours by default). Pick an earlier end."],
@@ -58,6 +58,8 @@ const streaming: Record<number, [string, string]> = {
   20: ["invalid authority", "Only governance can do this."],
   21: ["invalid genesis state", "The chain's genesis is invalid."],
   22: ["stream id unavailable", "The chain could not give the stream an id. Try again in a moment."],
+  23: ["stream shorter than the minimum duration", "The stream is shorter than the chain allows (one minute by default). Pick a later end."],
+  30: ["too many streams that have not ended", "You already have as many upcoming and live streams as the chain allows (100 by default). Delete one, or wait until one ends."],
 };
 
 // The SDK's codespace "sdk" (types/errors/errors.go): code -> [registered description, sentence].

@@ -55,16 +55,15 @@ func BenchmarkSubscribe(b *testing.B) {
 	}
 }
 
-// BenchmarkNewStream schedules streams for a broadcaster that already has n.
+// BenchmarkNewStream schedules streams when n are already stored.
 func BenchmarkNewStream(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("existing=%d", n), func(b *testing.B) {
 			f := testkeeper.NewFixture(b)
 			star := f.Addr(b, "star")
 			createProfile(b, f, star, "Star")
-			for i := 0; i < n; i++ {
-				newStreamAt(b, f, star, i)
-			}
+			setParams(b, f, func(p *types.Params) { p.MaxOpenStreamsPerBroadcaster = 10_000 })
+			scheduleOthers(b, f, n)
 			f.Commit()
 
 			var gas uint64
@@ -78,22 +77,24 @@ func BenchmarkNewStream(b *testing.B) {
 	}
 }
 
-// BenchmarkDeleteStream deletes streams of a broadcaster that has n others.
+// BenchmarkDeleteStream deletes streams when n others are stored.
 func BenchmarkDeleteStream(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("existing=%d", n), func(b *testing.B) {
 			f := testkeeper.NewFixture(b)
 			star := f.Addr(b, "star")
 			createProfile(b, f, star, "Star")
-			ids := make([]uint64, 0, n+b.N)
-			for i := 0; i < n+b.N; i++ {
+			setParams(b, f, func(p *types.Params) { p.MaxOpenStreamsPerBroadcaster = 10_000 })
+			scheduleOthers(b, f, n)
+			ids := make([]uint64, 0, b.N)
+			for i := n; i < n+b.N; i++ {
 				ids = append(ids, newStreamAt(b, f, star, i))
 			}
 			f.Commit()
 
 			var gas uint64
 			b.ResetTimer()
-			for _, id := range ids[n:] {
+			for _, id := range ids {
 				msg := &types.MsgDeleteStream{Broadcaster: star, StreamId: id}
 				gas += meter(b, f, func(ctx sdk.Context) error { _, err := f.Msgs.DeleteStream(ctx, msg); return err })
 			}
@@ -141,4 +142,16 @@ func newStreamAt(b *testing.B, f *testkeeper.Fixture, broadcaster string, i int)
 		b.Fatal(err)
 	}
 	return res.StreamId
+}
+
+// scheduleOthers stores n streams of other broadcasters, 100 each (the
+// default cap on a broadcaster's open streams).
+func scheduleOthers(b *testing.B, f *testkeeper.Fixture, n int) {
+	for i := 0; i < n; i++ {
+		who := f.AddrN(b, 1_000_000+i/100)
+		if i%100 == 0 {
+			createProfile(b, f, who, "other")
+		}
+		newStreamAt(b, f, who, i)
+	}
 }

@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/streamchain/streamchain/x/streaming/types"
 )
 
@@ -27,6 +29,10 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		if err := k.Streams.Set(ctx, s.Id, s); err != nil {
 			return err
 		}
+	}
+	// The open-stream counts are derived, as of the genesis block time.
+	if err := k.rebuildOpenStreams(ctx, gs.Streams, sdk.UnwrapSDKContext(ctx).BlockTime()); err != nil {
+		return err
 	}
 	for _, sub := range gs.Subscriptions {
 		key, _, _, err := k.subscriptionKey(sub.Subscriber, sub.Broadcaster)

@@ -65,7 +65,7 @@ func (q queryServer) Stream(ctx context.Context, req *types.QueryStreamRequest) 
 	}
 	stream, err := q.k.Streams.Get(ctx, req.StreamId)
 	if errorsmod.IsOf(err, collections.ErrNotFound) {
-		return nil, status.Errorf(codes.NotFound, "stream %d not found", req.StreamId)
+		return nil, status.Error(codes.NotFound, q.k.missingStream(ctx, req.StreamId))
 	}
 	if err != nil {
 		return nil, storeFailure(err)
@@ -94,74 +94,36 @@ func (q queryServer) Streams(ctx context.Context, req *types.QueryStreamsRequest
 		streams []types.StreamWithStatus
 		pageRes *query.PageResponse
 	)
-	if req.Broadcaster != "" {
-		addr, err := q.queryAddress("broadcaster", req.Broadcaster)
-		if err != nil {
-			return nil, err
+	switch {
+	case req.Broadcaster != "":
+		addr, badAddr := q.queryAddress("broadcaster", req.Broadcaster)
+		if badAddr != nil {
+			return nil, badAddr
+		}
+		if req.Status != types.STREAM_STATUS_UNSPECIFIED {
+			streams, pageRes, err = q.broadcasterStreamsByStatus(ctx, addr, req.Status, now, page, withStatus)
+			break
 		}
 		// One broadcaster's streams, in id (= scheduling) order.
-		streams, pageRes, err = query.CollectionFilteredPaginate(ctx, q.k.Streams.Indexes.ByBroadcaster, page,
-			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (bool, error) {
-				if req.Status == types.STREAM_STATUS_UNSPECIFIED {
-					return true, nil
-				}
-				s, err := q.k.Streams.Get(ctx, key.K2())
-				return err == nil && s.StatusAt(now) == req.Status, err
-			},
+		streams, pageRes, err = query.CollectionPaginate(ctx, q.k.Streams.Indexes.ByBroadcaster, page,
 			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (types.StreamWithStatus, error) {
 				s, err := q.k.Streams.Get(ctx, key.K2())
 				return withStatus(s), err
 			},
 			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](addr))
-		if err != nil {
-			return nil, storeFailure(err)
-		}
-	} else {
-		// All streams in start-time order, narrowed by the status filter to
-		// a range of the start index where the status allows it.
-		streams, pageRes, err = q.streamsByStart(ctx, req.Status, now, page, withStatus)
-		if err != nil {
-			return nil, storeFailure(err)
-		}
+	case req.Status != types.STREAM_STATUS_UNSPECIFIED:
+		streams, pageRes, err = q.streamsByStatus(ctx, req.Status, now, page, withStatus)
+	default:
+		streams, pageRes, err = query.CollectionPaginate(ctx, q.k.Streams.Indexes.ByStart, page,
+			func(key collections.Pair[time.Time, uint64], _ collections.NoValue) (types.StreamWithStatus, error) {
+				s, err := q.k.Streams.Get(ctx, key.K2())
+				return withStatus(s), err
+			})
+	}
+	if err != nil {
+		return nil, storeFailure(err)
 	}
 	return &types.QueryStreamsResponse{Streams: streams, Pagination: pageRes, BlockTime: now}, nil
-}
-
-// streamsByStart pages the start-time index. Upcoming streams are exactly
-// those starting after now; live ones started in (now - the duration
-// ceiling, now], since no stream may be longer than the ceiling; ended ones
-// started at or before now and are filtered on their end time.
-func (q queryServer) streamsByStart(
-	ctx context.Context, want types.StreamStatus, now time.Time, page *query.PageRequest,
-	withStatus func(types.Stream) types.StreamWithStatus,
-) ([]types.StreamWithStatus, *query.PageResponse, error) {
-	idx := q.k.Streams.Indexes.ByStart
-	var lo, hi *time.Time
-	switch want {
-	case types.STREAM_STATUS_UPCOMING:
-		after := now.Add(time.Nanosecond)
-		lo = &after
-	case types.STREAM_STATUS_LIVE:
-		from := now.Add(-types.MaxStreamDurationCeiling)
-		to := now.Add(time.Nanosecond)
-		lo, hi = &from, &to
-	case types.STREAM_STATUS_ENDED:
-		to := now.Add(time.Nanosecond)
-		hi = &to
-	}
-	ranged := startRange{Multi: idx, lo: lo, hi: hi}
-	return query.CollectionFilteredPaginate(ctx, ranged, page,
-		func(key collections.Pair[time.Time, uint64], _ collections.NoValue) (bool, error) {
-			if want == types.STREAM_STATUS_UNSPECIFIED || want == types.STREAM_STATUS_UPCOMING {
-				return true, nil
-			}
-			s, err := q.k.Streams.Get(ctx, key.K2())
-			return err == nil && s.StatusAt(now) == want, err
-		},
-		func(key collections.Pair[time.Time, uint64], _ collections.NoValue) (types.StreamWithStatus, error) {
-			s, err := q.k.Streams.Get(ctx, key.K2())
-			return withStatus(s), err
-		})
 }
 
 func (q queryServer) Subscribers(ctx context.Context, req *types.QuerySubscribersRequest) (*types.QuerySubscribersResponse, error) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cosmossdk.io/collections"
+	collcodec "cosmossdk.io/collections/codec"
 	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
@@ -23,11 +24,17 @@ type StreamIndexes struct {
 	ByBroadcaster *indexes.Multi[sdk.AccAddress, uint64, types.Stream]
 	// ByStart orders all streams by start time: (start_time, id).
 	ByStart *indexes.Multi[time.Time, uint64, types.Stream]
+	// ByEnd orders all streams by end time: (end_time, id). It answers
+	// "ended" exactly and is the retention queue the end blocker walks.
+	ByEnd *indexes.Multi[time.Time, uint64, types.Stream]
+	// ByBroadcasterEnd is ((broadcaster, end_time), id): a broadcaster's
+	// streams that have not ended are a short range at its end.
+	ByBroadcasterEnd *indexes.Multi[collections.Pair[sdk.AccAddress, time.Time], uint64, types.Stream]
 }
 
 // IndexesList implements collections.Indexes.
 func (i StreamIndexes) IndexesList() []collections.Index[uint64, types.Stream] {
-	return []collections.Index[uint64, types.Stream]{i.ByBroadcaster, i.ByStart}
+	return []collections.Index[uint64, types.Stream]{i.ByBroadcaster, i.ByStart, i.ByEnd, i.ByBroadcasterEnd}
 }
 
 // SubscriptionIndexes are the secondary indexes of Subscriptions.
@@ -56,6 +63,10 @@ type Keeper struct {
 	// StreamSeq hands out stream ids; ids never repeat, even after deletes.
 	StreamSeq collections.Sequence
 	Streams   *collections.IndexedMap[uint64, types.Stream, StreamIndexes]
+	// OpenStreams counts each broadcaster's streams that have not ended, as
+	// of a time the count was last brought up to date (open_streams.go).
+	// It is derived from Streams: genesis rebuilds it rather than carry it.
+	OpenStreams collections.Map[sdk.AccAddress, collections.Pair[time.Time, uint64]]
 	// Subscriptions are keyed (subscriber, broadcaster).
 	Subscriptions *collections.IndexedMap[collections.Pair[sdk.AccAddress, sdk.AccAddress], types.Subscription, SubscriptionIndexes]
 }
@@ -84,7 +95,18 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 				ByStart: indexes.NewMulti(sb, types.StreamsByStartKey, "streams_by_start",
 					sdk.TimeKey, collections.Uint64Key,
 					func(_ uint64, s types.Stream) (time.Time, error) { return s.StartTime, nil }),
+				ByEnd: indexes.NewMulti(sb, types.StreamsByEndKey, "streams_by_end",
+					sdk.TimeKey, collections.Uint64Key,
+					func(_ uint64, s types.Stream) (time.Time, error) { return s.EndTime, nil }),
+				ByBroadcasterEnd: indexes.NewMulti(sb, types.StreamsByBroadcasterEndKey, "streams_by_broadcaster_end",
+					collections.PairKeyCodec(sdk.AccAddressKey, sdk.TimeKey), collections.Uint64Key,
+					func(_ uint64, s types.Stream) (collections.Pair[sdk.AccAddress, time.Time], error) {
+						bc, err := addressCodec.StringToBytes(s.Broadcaster)
+						return collections.Join(sdk.AccAddress(bc), s.EndTime), err
+					}),
 			}),
+		OpenStreams: collections.NewMap(sb, types.OpenStreamsKey, "open_streams", sdk.AccAddressKey,
+			collcodec.KeyToValueCodec(collections.PairKeyCodec(sdk.TimeKey, collections.Uint64Key))),
 		Subscriptions: collections.NewIndexedMap(sb, types.SubscriptionsKey, "subscriptions",
 			collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey), codec.CollValue[types.Subscription](cdc),
 			SubscriptionIndexes{

@@ -88,6 +88,9 @@ func (m msgServer) NewStream(ctx context.Context, msg *types.MsgNewStream) (*typ
 		return nil, err
 	}
 
+	if err := m.k.reserveOpenStream(ctx, broadcaster, params, now); err != nil {
+		return nil, err
+	}
 	stream.Id, err = m.k.StreamSeq.Next(ctx)
 	if err != nil {
 		return nil, err
@@ -145,7 +148,7 @@ func (m msgServer) EditStream(ctx context.Context, msg *types.MsgEditStream) (*t
 }
 
 func (m msgServer) DeleteStream(ctx context.Context, msg *types.MsgDeleteStream) (*types.MsgDeleteStreamResponse, error) {
-	broadcaster, broadcasterAddr, err := m.k.canonicalAddress("broadcaster", msg.Broadcaster)
+	_, broadcasterAddr, err := m.k.canonicalAddress("broadcaster", msg.Broadcaster)
 	if err != nil {
 		return nil, err
 	}
@@ -153,15 +156,7 @@ func (m msgServer) DeleteStream(ctx context.Context, msg *types.MsgDeleteStream)
 	if err != nil {
 		return nil, err
 	}
-	profile, err := m.k.getProfile(ctx, broadcaster, "broadcaster")
-	if err != nil {
-		return nil, err
-	}
-	if err := m.k.Streams.Remove(ctx, stream.Id); err != nil {
-		return nil, err
-	}
-	profile.StreamCount--
-	if err := m.k.Profiles.Set(ctx, broadcaster, profile); err != nil {
+	if err := m.k.removeStream(ctx, stream); err != nil {
 		return nil, err
 	}
 	return &types.MsgDeleteStreamResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(

@@ -80,7 +80,7 @@ func (k *Keeper) getProfile(ctx context.Context, addr sdk.AccAddress, who string
 func (k *Keeper) getOwnStream(ctx context.Context, id uint64, broadcaster string) (types.Stream, error) {
 	s, err := k.Streams.Get(ctx, id)
 	if errorsmod.IsOf(err, collections.ErrNotFound) {
-		return types.Stream{}, errorsmod.Wrapf(types.ErrStreamNotFound, "stream %d", id)
+		return types.Stream{}, k.errMissingStream(ctx, id)
 	}
 	if err != nil {
 		return types.Stream{}, err

@@ -46,6 +46,12 @@ func RandomParams(r *rand.Rand) types.Params {
 		MaxStreamDuration:    maxDuration,
 		MinStreamDuration:    minDuration,
 		MaxScheduleAhead:     randDuration(r, time.Hour, types.DefaultMaxScheduleAhead),
+
+		// From minutes, so that a simulation prunes, to the default month.
+		EndedStreamRetention: randDuration(r, types.MinEndedStreamRetention, types.DefaultEndedStreamRetention),
+		MaxPrunesPerBlock:    1 + uint32(r.Intn(int(types.DefaultMaxPrunesPerBlock))),
+		// Sometimes tight enough that broadcasters run into the cap.
+		MaxOpenStreamsPerBroadcaster: 1 + uint32(r.Intn(2*int(types.DefaultMaxOpenStreamsPerBroadcaster))),
 	}
 }
 

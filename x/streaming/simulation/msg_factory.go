@@ -57,7 +57,7 @@ func MsgNewStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgNewSt
 		if !ok {
 			return nil, nil
 		}
-		broadcaster, ok := anyProfiled(ctx, k, testData, reporter, nil, "no account has a profile")
+		broadcaster, ok := anyProfiled(ctx, k, testData, reporter, openStreamsBelow(ctx, k, params, true), "no profile is below its open-stream cap")
 		if !ok {
 			return nil, nil
 		}

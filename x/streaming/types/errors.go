@@ -27,4 +27,6 @@ var (
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 21, "invalid genesis state")
 	ErrStreamIDUnavailable = errorsmod.Register(ModuleName, 22, "stream id unavailable")
 	ErrStreamTooShort      = errorsmod.Register(ModuleName, 23, "stream shorter than the minimum duration")
+	// Codes from 30 on are the module's bounds on state.
+	ErrTooManyOpenStreams = errorsmod.Register(ModuleName, 30, "too many streams that have not ended")
 )

@@ -19,6 +19,9 @@ var (
 	StreamsByStartKey          = collections.NewPrefix(5)
 	SubscriptionsKey           = collections.NewPrefix(6)
 	SubscriptionsByBroadcaster = collections.NewPrefix(7)
+	StreamsByEndKey            = collections.NewPrefix(8)
+	StreamsByBroadcasterEndKey = collections.NewPrefix(9)
+	OpenStreamsKey             = collections.NewPrefix(10)
 )
 
 // FirstStreamID is the id of the first stream ever scheduled; 0 is never a

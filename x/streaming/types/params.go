@@ -19,6 +19,16 @@ const (
 	DefaultMaxStreamDuration = 24 * time.Hour
 	DefaultMinStreamDuration = time.Minute
 	DefaultMaxScheduleAhead  = 365 * 24 * time.Hour
+
+	// An ended stream stays a month: long enough for viewers and tools to
+	// look it up afterwards, short enough that state follows the schedule
+	// rather than the chain's age.
+	DefaultEndedStreamRetention = 30 * 24 * time.Hour
+	// 100 prunes cost a few milliseconds of end blocker (BENCHMARKS.md);
+	// at one block a second that is 8.6 million streams a day.
+	DefaultMaxPrunesPerBlock uint32 = 100
+	// A broadcaster with a daily show can schedule three months ahead.
+	DefaultMaxOpenStreamsPerBroadcaster uint32 = 100
 )
 
 // Hard ceilings no governance vote can exceed: they keep a single stored
@@ -28,6 +38,17 @@ const (
 	maxTextLengthCeiling     uint32 = 16 * 1024
 	MaxStreamDurationCeiling        = 7 * 24 * time.Hour
 	maxScheduleAheadLimit           = 10 * 365 * 24 * time.Hour
+	// MaxEndedStreamRetentionCeiling keeps ended streams from outliving
+	// their purpose; the floor keeps a stream visible for a while after it
+	// ended, so that a viewer who arrives late learns that it ended rather
+	// than that it never existed.
+	MaxEndedStreamRetentionCeiling = 10 * 365 * 24 * time.Hour
+	MinEndedStreamRetention        = time.Minute
+	// The end blocker's work per block stays bounded whatever the params say.
+	maxPrunesPerBlockCeiling uint32 = 10_000
+	// Each NewStream may walk up to this many of the broadcaster's streams
+	// to bring its count up to date (keeper/open_streams.go).
+	maxOpenStreamsCeiling uint32 = 10_000
 )
 
 // DefaultParams returns the module's default params.
@@ -42,6 +63,10 @@ func DefaultParams() Params {
 		MaxStreamDuration:    DefaultMaxStreamDuration,
 		MaxScheduleAhead:     DefaultMaxScheduleAhead,
 		MinStreamDuration:    DefaultMinStreamDuration,
+
+		EndedStreamRetention:         DefaultEndedStreamRetention,
+		MaxPrunesPerBlock:            DefaultMaxPrunesPerBlock,
+		MaxOpenStreamsPerBroadcaster: DefaultMaxOpenStreamsPerBroadcaster,
 	}
 }
 
@@ -72,6 +97,15 @@ func (p Params) Validate() error {
 	}
 	if p.MaxScheduleAhead <= 0 || p.MaxScheduleAhead > maxScheduleAheadLimit {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_schedule_ahead must be in (0, %s], got %s", maxScheduleAheadLimit, p.MaxScheduleAhead)
+	}
+	if p.EndedStreamRetention < MinEndedStreamRetention || p.EndedStreamRetention > MaxEndedStreamRetentionCeiling {
+		return errorsmod.Wrapf(ErrInvalidParams, "ended_stream_retention must be in [%s, %s], got %s", MinEndedStreamRetention, MaxEndedStreamRetentionCeiling, p.EndedStreamRetention)
+	}
+	if p.MaxPrunesPerBlock == 0 || p.MaxPrunesPerBlock > maxPrunesPerBlockCeiling {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_prunes_per_block must be in [1, %d], got %d", maxPrunesPerBlockCeiling, p.MaxPrunesPerBlock)
+	}
+	if p.MaxOpenStreamsPerBroadcaster == 0 || p.MaxOpenStreamsPerBroadcaster > maxOpenStreamsCeiling {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_open_streams_per_broadcaster must be in [1, %d], got %d", maxOpenStreamsCeiling, p.MaxOpenStreamsPerBroadcaster)
 	}
 	return nil
 }

@@ -27,6 +27,13 @@ func TestParamsValidate(t *testing.T) {
 		"minimum above the maximum":  func(p *types.Params) { p.MinStreamDuration = p.MaxStreamDuration + 1 },
 		"zero lead time":             func(p *types.Params) { p.MaxScheduleAhead = 0 },
 		"lead time of a century":     func(p *types.Params) { p.MaxScheduleAhead = 100 * 365 * 24 * time.Hour },
+		"no retention":               func(p *types.Params) { p.EndedStreamRetention = 0 },
+		"retention below the floor":  func(p *types.Params) { p.EndedStreamRetention = types.MinEndedStreamRetention - 1 },
+		"retention of a century":     func(p *types.Params) { p.EndedStreamRetention = 100 * 365 * 24 * time.Hour },
+		"no prunes per block":        func(p *types.Params) { p.MaxPrunesPerBlock = 0 },
+		"a million prunes per block": func(p *types.Params) { p.MaxPrunesPerBlock = 1_000_000 },
+		"no open streams":            func(p *types.Params) { p.MaxOpenStreamsPerBroadcaster = 0 },
+		"a million open streams":     func(p *types.Params) { p.MaxOpenStreamsPerBroadcaster = 1_000_000 },
 	}
 	equal := types.DefaultParams()
 	equal.MinStreamDuration = equal.MaxStreamDuration

@@ -1035,7 +1035,9 @@ type QueryClient interface {
 	// Stream returns one stream and its status at the latest block time.
 	Stream(ctx context.Context, in *QueryStreamRequest, opts ...grpc.CallOption) (*QueryStreamResponse, error)
 	// Streams lists streams, optionally of one broadcaster and/or one status.
-	// Without a broadcaster they come in start-time order.
+	// Without a broadcaster they come in start-time order, ended ones in
+	// end-time order. One broadcaster's streams come in id order, or in
+	// end-time order when a status is given.
 	Streams(ctx context.Context, in *QueryStreamsRequest, opts ...grpc.CallOption) (*QueryStreamsResponse, error)
 	// Subscribers lists the subscriptions to a broadcaster.
 	Subscribers(ctx context.Context, in *QuerySubscribersRequest, opts ...grpc.CallOption) (*QuerySubscribersResponse, error)
@@ -1137,7 +1139,9 @@ type QueryServer interface {
 	// Stream returns one stream and its status at the latest block time.
 	Stream(context.Context, *QueryStreamRequest) (*QueryStreamResponse, error)
 	// Streams lists streams, optionally of one broadcaster and/or one status.
-	// Without a broadcaster they come in start-time order.
+	// Without a broadcaster they come in start-time order, ended ones in
+	// end-time order. One broadcaster's streams come in id order, or in
+	// end-time order when a status is given.
 	Streams(context.Context, *QueryStreamsRequest) (*QueryStreamsResponse, error)
 	// Subscribers lists the subscriptions to a broadcaster.
 	Subscribers(context.Context, *QuerySubscribersRequest) (*QuerySubscribersResponse, error)
