@@ -27,7 +27,7 @@ test("CosmJS simulation errors: the query's outer code (6, unknown request) is n
   assert.equal(noProfile.codespace, "streaming");
   assert.equal(noProfile.code, 4);
   assert.match(explain(new Error(wrap("subscriber stream1abc: profile not found"))), /You need a profile first/);
-  assert.match(explain(new Error(wrap('img_link must start with https:// or ipfs://: invalid link'))), /Links must start with https:\/\//);
+  assert.match(explain(new Error(wrap('img_link must start with https:// or ipfs://: invalid link'))), /Links must be a full https:\/\//);
   assert.match(explain(new Error(wrap("title must not be empty or invisible: required field is empty"))), /required field is empty|A required field is empty/);
   assert.match(explain(new Error(wrap("title is 5000 bytes, the maximum is 140: text too long"))), /too long/);
   assert.match(explain(new Error(wrap("stream1a already follows stream1b: already subscribed"))), /already subscribed/);
