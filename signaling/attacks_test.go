@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -164,7 +165,7 @@ func TestPingsCountTowardTheRateLimit(t *testing.T) {
 		}
 	}
 	code, _ := c.ExpectClosed()
-	require.Equal(t, signaling.CloseRateLimited, code)
+	require.Equal(t, protocol.CloseRateLimited, code)
 }
 
 // Early candidates are bounded by bytes, not only by count.

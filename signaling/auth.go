@@ -13,6 +13,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
 	dsecp "github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // The challenge a client signs is this exact text (lines end in "\n", no
@@ -55,7 +56,7 @@ type Challenge struct {
 type AuthProof struct {
 	Address   string
 	Message   string
-	Signature StdSignature
+	Signature protocol.StdSignature
 }
 
 // Authenticator issues challenges and verifies ADR-036 proofs. Nonces are
@@ -200,54 +201,54 @@ func (a *Authenticator) sweepLocked() {
 // when it holds, burns the nonce and returns the proven address. Checks run
 // from the cheapest-to-explain to the most specific so each failure gets its
 // own code: shape, key→address, signature, chain, origin, nonce.
-func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string, *ProtocolError) {
+func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string, *protocol.ProtocolError) {
 	// Shape.
 	hrp, addr, err := bech32.DecodeAndConvert(p.Address)
 	if err != nil || hrp != a.prefix || len(addr) != 20 {
-		return "", protoErr(CodeAuthMalformed, "address must be a %s1... account address", a.prefix)
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "address must be a %s1... account address", a.prefix)
 	}
 	if canonical, _ := bech32.ConvertAndEncode(a.prefix, addr); canonical != p.Address {
-		return "", protoErr(CodeAuthMalformed, "address must be lower-case bech32")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "address must be lower-case bech32")
 	}
 	if p.Signature.PubKey.Type != PubKeyTypeSecp256k1 {
-		return "", protoErr(CodeAuthMalformed, "pub_key.type must be %q", PubKeyTypeSecp256k1)
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "pub_key.type must be %q", PubKeyTypeSecp256k1)
 	}
 	pkBytes, err := base64.StdEncoding.DecodeString(p.Signature.PubKey.Value)
 	if err != nil || len(pkBytes) != secp256k1.PubKeySize || (pkBytes[0] != 0x02 && pkBytes[0] != 0x03) {
-		return "", protoErr(CodeAuthMalformed, "pub_key.value must be a base64 33-byte compressed secp256k1 key")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "pub_key.value must be a base64 33-byte compressed secp256k1 key")
 	}
 	if _, err := dsecp.ParsePubKey(pkBytes); err != nil {
-		return "", protoErr(CodeAuthMalformed, "pub_key.value is not a point on secp256k1")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "pub_key.value is not a point on secp256k1")
 	}
 	sig, err := base64.StdEncoding.DecodeString(p.Signature.Signature)
 	if err != nil || len(sig) != 64 {
-		return "", protoErr(CodeAuthMalformed, "signature must be a base64 64-byte r||s")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "signature must be a base64 64-byte r||s")
 	}
 	fields, ok := parseChallengeText(p.Message)
 	if !ok {
-		return "", protoErr(CodeAuthMalformed, "message is not a challenge issued by this server")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "message is not a challenge issued by this server")
 	}
 
 	// The key must be the address's key.
 	pub := &secp256k1.PubKey{Key: pkBytes}
 	if !bytes.Equal(pub.Address(), addr) {
-		return "", protoErr(CodeAuthAddrMismatch, "pub_key does not hash to %s", p.Address)
+		return "", protocol.Errorf(protocol.CodeAuthAddrMismatch, "pub_key does not hash to %s", p.Address)
 	}
 
 	// The signature must be over the ADR-036 document for this text and
 	// signer. VerifySignature hashes with SHA-256 and refuses high-S.
 	if !pub.VerifySignature(ADR036SignBytes(p.Address, []byte(p.Message)), sig) {
-		return "", protoErr(CodeAuthBadSignature, "signature does not verify (ADR-036 signArbitrary over the challenge text, low-S r||s)")
+		return "", protocol.Errorf(protocol.CodeAuthBadSignature, "signature does not verify (ADR-036 signArbitrary over the challenge text, low-S r||s)")
 	}
 
 	// A genuine proof: is it for us, now?
 	if fields.chainID != a.chainID {
-		return "", protoErr(CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
+		return "", protocol.Errorf(protocol.CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
 	}
 	// In shared mode a challenge from another live instance of this
 	// deployment is as good: the client may have moved.
 	if fields.origin != origin && (a.sh == nil || !a.sh.knownOrigin(fields.origin)) {
-		return "", protoErr(CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
+		return "", protocol.Errorf(protocol.CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
 	}
 
 	if a.sh != nil {
@@ -261,17 +262,17 @@ func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string
 	switch {
 	case !ok && !now.Before(fields.expiresAt):
 		// Forgotten after expiry: the text says when.
-		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
+		return "", protocol.Errorf(protocol.CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
 	case !ok:
-		return "", protoErr(CodeAuthUnknownNonce, "nonce was not issued by this server")
+		return "", protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was not issued by this server")
 	case rec.used:
-		return "", protoErr(CodeAuthReplayed, "challenge was already used")
+		return "", protocol.Errorf(protocol.CodeAuthReplayed, "challenge was already used")
 	case !now.Before(rec.expires):
-		return "", protoErr(CodeAuthExpired, "challenge expired at %s", rec.expires.Format(time.RFC3339))
+		return "", protocol.Errorf(protocol.CodeAuthExpired, "challenge expired at %s", rec.expires.Format(time.RFC3339))
 	case rec.owner != owner:
-		return "", protoErr(CodeAuthUnknownNonce, "nonce was issued to another connection")
+		return "", protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was issued to another connection")
 	case rec.text != p.Message:
-		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "message differs from the challenge issued with this nonce")
 	}
 	rec.used = true
 	a.forgetOwnedLocked(owner, fields.nonce)
@@ -294,9 +295,9 @@ var errSharedState = errors.New("shared state unavailable")
 // verifyShared is the nonce step of Verify in shared mode: the nonce is
 // burnt in Redis, atomically, so it is accepted once on any connection of
 // any instance and never again anywhere.
-func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p AuthProof) (string, *ProtocolError) {
+func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p AuthProof) (string, *protocol.ProtocolError) {
 	if !a.now().Before(fields.expiresAt) {
-		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
+		return "", protocol.Errorf(protocol.CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
 	}
 	verdict, err := a.sh.takeNonce(fields.nonce, p.Message)
 	if err != nil {
@@ -305,11 +306,11 @@ func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p Aut
 	switch verdict {
 	case "ok":
 	case "used":
-		return "", protoErr(CodeAuthReplayed, "challenge was already used")
+		return "", protocol.Errorf(protocol.CodeAuthReplayed, "challenge was already used")
 	case "text":
-		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "message differs from the challenge issued with this nonce")
 	default:
-		return "", protoErr(CodeAuthUnknownNonce, "nonce was not issued by this server")
+		return "", protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was not issued by this server")
 	}
 	a.mu.Lock()
 	if rec := a.nonces[fields.nonce]; rec != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 const (
@@ -428,7 +429,7 @@ func (c *Conn) readErrorReason(err error) string {
 	c.mu.Unlock()
 	switch {
 	case c.killed.Load():
-		if code == CloseSlowConsumer {
+		if code == protocol.CloseSlowConsumer {
 			return "slow_consumer"
 		}
 		return "killed"
@@ -447,15 +448,15 @@ func (c *Conn) readErrorReason(err error) string {
 
 func closeCodeReason(code int) string {
 	switch code {
-	case CloseTakenOver:
+	case protocol.CloseTakenOver:
 		return "taken_over"
-	case CloseAuthFailed:
+	case protocol.CloseAuthFailed:
 		return "auth_failed"
-	case CloseAuthTimeout:
+	case protocol.CloseAuthTimeout:
 		return "auth_timeout"
-	case CloseRateLimited:
+	case protocol.CloseRateLimited:
 		return "rate_limited"
-	case CloseSlowConsumer:
+	case protocol.CloseSlowConsumer:
 		return "slow_consumer"
 	case websocket.CloseGoingAway:
 		return "shutdown"

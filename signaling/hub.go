@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Hub owns every session's place in streams: who is connected, who
@@ -79,7 +81,7 @@ const (
 // lets its queue fill up with those is not reading: it is dropped.
 func (m *member) event(out outbound) {
 	if !m.p.send(out) {
-		m.p.kill(CloseSlowConsumer, "send queue full")
+		m.p.kill(protocol.CloseSlowConsumer, "send queue full")
 	}
 }
 
@@ -122,7 +124,7 @@ func (h *Hub) register(m *member) bool {
 	return true
 }
 
-func (h *Hub) unregister(m *member) { h.unregisterWith(m, ReasonDisconnected) }
+func (h *Hub) unregister(m *member) { h.unregisterWith(m, protocol.ReasonDisconnected) }
 
 // unregisterWith ends m's session, telling the others why, and forgets m.
 func (h *Hub) unregisterWith(m *member, reason string) {
@@ -171,7 +173,7 @@ func (h *Hub) drain(ctx context.Context, reason string) error {
 	h.stopOnce.Do(func() { close(h.stop) })
 
 	for _, p := range peers {
-		p.closeWith(CloseServerDrained, reason)
+		p.closeWith(protocol.CloseServerDrained, reason)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -184,7 +186,7 @@ func (h *Hub) drain(ctx context.Context, reason string) error {
 		return nil
 	case <-ctx.Done():
 		for _, p := range peers {
-			p.kill(CloseServerDrained, reason)
+			p.kill(protocol.CloseServerDrained, reason)
 		}
 		<-done
 		return ctx.Err()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -139,8 +140,8 @@ func TestHubWithoutWebSockets(t *testing.T) {
 
 	require.Nil(t, h.broadcast(b, 7))
 	require.Nil(t, h.watch(v, 7))
-	require.Equal(t, CodeNotSubscribed, h.watch(carol, 7).Code)
-	require.Equal(t, CodeNotStreamOwner, h.broadcast(carol, 7).Code)
+	require.Equal(t, protocol.CodeNotSubscribed, h.watch(carol, 7).Code)
+	require.Equal(t, protocol.CodeNotStreamOwner, h.broadcast(carol, 7).Code)
 	require.Equal(t, []string{"broadcasting", "viewer_joined", "viewer_count"}, bp.types())
 	require.Equal(t, []string{"watching", "viewer_count"}, vp.types())
 
@@ -167,22 +168,22 @@ func TestRelayFloodPenalisesTheSender(t *testing.T) {
 	v, _ := h.join(t, "bob")
 	require.Nil(t, h.broadcast(b, 1))
 	require.Nil(t, h.watch(v, 1))
-	answer := outbound{data: []byte(`{"type":"answer"}`), relayType: TypeAnswer, charge: &v.queued}
-	require.Nil(t, h.relay(v, ClientMessage{Type: TypeAnswer, To: b.peerID}, answer))
+	answer := outbound{data: []byte(`{"type":"answer"}`), relayType: protocol.TypeAnswer, charge: &v.queued}
+	require.Nil(t, h.relay(v, protocol.ClientMessage{Type: protocol.TypeAnswer, To: b.peerID}, answer))
 
 	bp.mu.Lock()
 	bp.full = true // the broadcaster's queue is full of this viewer's messages
 	bp.mu.Unlock()
-	cand := outbound{data: []byte(`{"type":"candidate"}`), relayType: TypeCandidate, charge: &v.queued}
-	perr := h.relay(v, ClientMessage{Type: TypeCandidate, To: b.peerID}, cand)
-	require.Equal(t, CodePeerBusy, perr.Code)
+	cand := outbound{data: []byte(`{"type":"candidate"}`), relayType: protocol.TypeCandidate, charge: &v.queued}
+	perr := h.relay(v, protocol.ClientMessage{Type: protocol.TypeCandidate, To: b.peerID}, cand)
+	require.Equal(t, protocol.CodePeerBusy, perr.Code)
 	require.Zero(t, bp.closed, "the broadcaster must not be dropped for its viewer's flood")
 }
 
 func TestDrainWaitsForNothingWhenTheChainHangs(t *testing.T) {
 	h := newTestHub(t, hangingChain{}, nil, func(c *Config) { c.ChainTimeout = time.Hour })
 	m, _ := h.join(t, "alice")
-	done := make(chan *ProtocolError, 1)
+	done := make(chan *protocol.ProtocolError, 1)
 	go func() { done <- h.broadcast(m, 1) }()
 	time.Sleep(20 * time.Millisecond) // let the query start
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

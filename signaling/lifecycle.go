@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // This file is the stream lifecycle: a stream's room is created by its first
@@ -84,7 +86,7 @@ func (h *Hub) endTimeReached(r *room) {
 		r.endTimer.Reset(wait)
 		return
 	}
-	h.endRoomLocked(r, ReasonStreamOver)
+	h.endRoomLocked(r, protocol.ReasonStreamOver)
 }
 
 // onAirLocked makes b the broadcaster of r.
@@ -128,11 +130,11 @@ func (h *Hub) detachLocked(m *member, reason string) {
 	switch m.role {
 	case roleBroadcaster:
 		h.offAirLocked(r)
-		why := ReasonBroadcasterLeft
-		if reason == ReasonInstanceLost {
+		why := protocol.ReasonBroadcasterLeft
+		if reason == protocol.ReasonInstanceLost {
 			why = reason // the broadcaster's instance is gone, not the broadcaster
 		}
-		ended := outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(r.id), Reason: why})}
+		ended := outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: why})}
 		for _, v := range sortedViewers(r) {
 			v.m.event(ended)
 			h.dropViewerLocked(r, v)
@@ -142,7 +144,7 @@ func (h *Hub) detachLocked(m *member, reason string) {
 		if v := r.viewers[m.peerID]; v != nil {
 			h.dropViewerLocked(r, v)
 			if b := r.broadcaster; b != nil {
-				b.event(outbound{data: encode(streamEventMsg{Type: TypeViewerLeft, StreamID: StreamID(r.id), PeerID: m.peerID, Reason: reason})})
+				b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: m.peerID, Reason: reason})})
 			}
 			h.sendCountLocked(r)
 		}
@@ -154,10 +156,10 @@ func (h *Hub) detachLocked(m *member, reason string) {
 // removeViewerLocked cuts a viewer off: its subscription is gone or could
 // not be confirmed.
 func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
-	v.m.event(outbound{data: encode(streamEventMsg{Type: TypeRemoved, StreamID: StreamID(r.id), Reason: reason})})
+	v.m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
 	h.dropViewerLocked(r, v)
 	if b := r.broadcaster; b != nil {
-		b.event(outbound{data: encode(streamEventMsg{Type: TypeViewerLeft, StreamID: StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
+		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
 	}
 	h.sendCountLocked(r)
 	h.m.SessionsCut.WithLabelValues(reason).Inc()
@@ -167,7 +169,7 @@ func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
 
 // endRoomLocked ends a stream for everyone attached.
 func (h *Hub) endRoomLocked(r *room, reason string) {
-	ended := outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(r.id), Reason: reason})}
+	ended := outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: reason})}
 	if b := r.broadcaster; b != nil {
 		b.event(ended)
 		h.offAirLocked(r)
@@ -217,7 +219,7 @@ func (h *Hub) sendCountLocked(r *room) {
 	if r.broadcaster == nil && len(r.viewers) == 0 {
 		return
 	}
-	msg := outbound{data: encode(viewerCountMsg{Type: TypeViewerCount, StreamID: StreamID(r.id), Count: len(r.viewers)})}
+	msg := outbound{data: protocol.Encode(protocol.ViewerCountMsg{Type: protocol.TypeViewerCount, StreamID: protocol.StreamID(r.id), Count: len(r.viewers)})}
 	if b := r.broadcaster; b != nil {
 		b.event(msg)
 	}

@@ -8,13 +8,15 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // LiveStream is one entry of the public live view: a stream on air and how
 // many viewers it has. It never names an address or a peer.
 type LiveStream struct {
-	StreamID StreamID `json:"stream_id"`
-	Viewers  int      `json:"viewers"`
+	StreamID protocol.StreamID `json:"stream_id"`
+	Viewers  int               `json:"viewers"`
 }
 
 // LiveSnapshot is the whole public live view.
@@ -145,7 +147,7 @@ func (l *LiveStatus) localLocked() LiveSnapshot {
 	out := LiveSnapshot{Streams: []LiveStream{}}
 	for id, e := range l.streams {
 		if e.onAir {
-			out.Streams = append(out.Streams, LiveStream{StreamID: StreamID(id), Viewers: e.viewers})
+			out.Streams = append(out.Streams, LiveStream{StreamID: protocol.StreamID(id), Viewers: e.viewers})
 		}
 	}
 	return out

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Session resumption: authenticated carries a single-use token that signs
@@ -76,9 +78,9 @@ func (r *resumeTokens) issue(address string) (token string, expires time.Time, o
 }
 
 // take burns token and returns its address.
-func (r *resumeTokens) take(token string) (string, *ProtocolError) {
+func (r *resumeTokens) take(token string) (string, *protocol.ProtocolError) {
 	h := resumeHash(token)
-	invalid := protoErr(CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
+	invalid := protocol.Errorf(protocol.CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
 	if r.sh != nil {
 		ctx, cancel := r.sh.opCtx()
 		defer cancel()

@@ -2,6 +2,8 @@ package signaling
 
 import (
 	"context"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Revocation within one block: the hub follows the chain's committed events
@@ -106,7 +108,7 @@ func (h *Hub) applyEvents(events []ChainEvent) {
 			h.chain.forgetStream(ev.StreamID)
 			h.mu.Lock()
 			if r := h.rooms[ev.StreamID]; r != nil {
-				h.endRoomLocked(r, ReasonStreamDeleted)
+				h.endRoomLocked(r, protocol.ReasonStreamDeleted)
 			}
 			h.mu.Unlock()
 		case EventStreamEdited:
@@ -136,7 +138,7 @@ func (h *Hub) unsubscribed(subscriber, broadcaster string) {
 		}
 		for _, v := range sortedViewers(r) {
 			if v.m.address == subscriber {
-				h.removeViewerLocked(r, v, ReasonNotSubscribed)
+				h.removeViewerLocked(r, v, protocol.ReasonNotSubscribed)
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Server is the signaling daemon as an http.Handler: GET /ws (the WebSocket)
@@ -219,7 +220,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return s.hub.drain(ctx, "server shutting down")
 	}
 	s.live.Close()
-	var others []Instance
+	var others []protocol.Instance
 	if s.sh != nil {
 		s.sh.drainStart()
 		others = s.sh.others()
@@ -319,7 +320,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !s.hub.register(m) {
 		sess.releasePending()
 		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(CloseServerDrained, "server shutting down"), time.Now().Add(time.Second))
+			websocket.FormatCloseMessage(protocol.CloseServerDrained, "server shutting down"), time.Now().Add(time.Second))
 		_ = ws.Close()
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Routing in shared mode. The origin side: a connection of this instance
@@ -27,16 +29,16 @@ type binding struct {
 // join is the shared-mode broadcast or watch of a local connection: in this
 // hub when this instance is (or now becomes) the stream's home, else at the
 // home.
-func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
+func (sh *shared) join(m *member, id uint64, r role) *protocol.ProtocolError {
 	if sh.bound(m) != nil {
-		return protoErr(CodeAlreadyInSession, "leave your current stream first")
+		return protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first")
 	}
 	h := sh.hub
 	h.mu.Lock()
 	busy := m.role != roleNone
 	h.mu.Unlock()
 	if busy {
-		return protoErr(CodeAlreadyInSession, "leave your current stream first")
+		return protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first")
 	}
 	// A hub that carries the stream holds its home lease (refreshed every
 	// tick, the room ended if the lease is lost): no round trip.
@@ -53,7 +55,7 @@ func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
 		home := cached
 		cached = ""
 		if home == "" {
-			var perr *ProtocolError
+			var perr *protocol.ProtocolError
 			if home, perr = sh.home(id); perr != nil {
 				return perr
 			}
@@ -64,7 +66,7 @@ func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
 		sh.rememberHome(id, home)
 		perr, retry := sh.joinAt(home, m, id, r)
 		if !retry {
-			if perr != nil && perr.Code == CodeSharedStateUnavailable {
+			if perr != nil && perr.Code == protocol.CodeSharedStateUnavailable {
 				sh.rememberHome(id, "")
 			}
 			return perr
@@ -102,7 +104,7 @@ func (sh *shared) rememberHome(id uint64, home string) {
 	sh.homes[id] = home
 }
 
-func (sh *shared) joinHere(m *member, id uint64, r role) *ProtocolError {
+func (sh *shared) joinHere(m *member, id uint64, r role) *protocol.ProtocolError {
 	if r == roleBroadcaster {
 		return sh.hub.broadcastHere(m, id)
 	}
@@ -127,14 +129,14 @@ func (sh *shared) unbind(b *binding) bool {
 
 // joinAt asks home to add m to stream id's session and waits for the answer.
 // retry is true when the home says the stream's home is elsewhere now.
-func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *ProtocolError, retry bool) {
+func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *protocol.ProtocolError, retry bool) {
 	b := &binding{m: m, home: home, stream: id, reply: make(chan envelope, 1)}
 	sh.mu.Lock()
 	sh.bindings[m.id] = b
 	sh.mu.Unlock()
-	roleName := TypeWatch
+	roleName := protocol.TypeWatch
 	if r == roleBroadcaster {
-		roleName = TypeBroadcast
+		roleName = protocol.TypeBroadcast
 	}
 	h := sh.hub
 	h.mu.Lock()
@@ -158,7 +160,7 @@ func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *Proto
 		if rep.Home != "" {
 			return nil, true
 		}
-		return &ProtocolError{Code: rep.ErrCode, Message: rep.Text}, false
+		return &protocol.ProtocolError{Code: rep.ErrCode, Message: rep.Text}, false
 	case <-t.C:
 	case <-sh.ctx.Done():
 	}
@@ -170,19 +172,19 @@ func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *Proto
 }
 
 // relay forwards a local connection's relayed message to its session's home.
-func (sh *shared) relay(m *member, msg ClientMessage, out outbound) (*ProtocolError, bool) {
+func (sh *shared) relay(m *member, msg protocol.ClientMessage, out outbound) (*protocol.ProtocolError, bool) {
 	b := sh.joinedBinding(m)
 	if b == nil {
 		return nil, false
 	}
 	if !sh.publish(b.home, envelope{Kind: kindRelay, Conn: m.id, Type: msg.Type, To: msg.To, Data: out.data}) {
-		return protoErr(CodePeerBusy, "the other peer's instance is not keeping up; slow down"), true
+		return protocol.Errorf(protocol.CodePeerBusy, "the other peer's instance is not keeping up; slow down"), true
 	}
 	return nil, true
 }
 
 // leave forwards a local connection's leave to its session's home.
-func (sh *shared) leave(m *member) (*ProtocolError, bool) {
+func (sh *shared) leave(m *member) (*protocol.ProtocolError, bool) {
 	b := sh.joinedBinding(m)
 	if b == nil {
 		return nil, false
@@ -221,25 +223,25 @@ func (sh *shared) homeLost(b *binding) {
 	sh.mu.Unlock()
 	if !joined {
 		select {
-		case b.reply <- envelope{ErrCode: CodeSharedStateUnavailable, Text: "the stream's instance stopped answering; try again"}:
+		case b.reply <- envelope{ErrCode: protocol.CodeSharedStateUnavailable, Text: "the stream's instance stopped answering; try again"}:
 		default:
 		}
 		return
 	}
-	b.m.event(outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(b.stream), Reason: ReasonInstanceLost})})
+	b.m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(b.stream), Reason: protocol.ReasonInstanceLost})})
 }
 
 // sessionEnders are the events after which a connection is in no session.
 var sessionEnders = [][]byte{
-	[]byte(`{"type":"` + TypeStreamEnded + `"`),
-	[]byte(`{"type":"` + TypeRemoved + `"`),
-	[]byte(`{"type":"` + TypeLeft + `"`),
+	[]byte(`{"type":"` + protocol.TypeStreamEnded + `"`),
+	[]byte(`{"type":"` + protocol.TypeRemoved + `"`),
+	[]byte(`{"type":"` + protocol.TypeLeft + `"`),
 }
 
 // sessionStarters are the answers to a join that succeeded.
 var sessionStarters = [][]byte{
-	[]byte(`{"type":"` + TypeWatching + `"`),
-	[]byte(`{"type":"` + TypeBroadcasting + `"`),
+	[]byte(`{"type":"` + protocol.TypeWatching + `"`),
+	[]byte(`{"type":"` + protocol.TypeBroadcasting + `"`),
 }
 
 func endsSession(data []byte) bool  { return hasAnyPrefix(data, sessionEnders) }
@@ -340,11 +342,11 @@ func (r *remotePeer) send(out outbound) bool {
 // own instance.
 func (r *remotePeer) closeWith(code int, text string) {
 	kind := kindClose
-	if code == CloseServerDrained {
+	if code == protocol.CloseServerDrained {
 		kind = kindLost
 	}
 	r.sh.publish(r.key.inst, envelope{Kind: kind, Conn: r.key.conn, Code: code, Text: text})
-	r.sh.dropKey(r.key, ReasonDisconnected)
+	r.sh.dropKey(r.key, protocol.ReasonDisconnected)
 }
 
 func (r *remotePeer) kill(code int, text string) { r.closeWith(code, text) }
@@ -369,9 +371,9 @@ func (sh *shared) toHome(env envelope) {
 	if env.Kind == kindGone {
 		// The connection is gone, or its instance gave the session up
 		// (it was cut off from the others).
-		reason := ReasonDisconnected
-		if env.Text == ReasonInstanceLost {
-			reason = ReasonInstanceLost
+		reason := protocol.ReasonDisconnected
+		if env.Text == protocol.ReasonInstanceLost {
+			reason = protocol.ReasonInstanceLost
 		}
 		sh.dropProxy(p, reason)
 		return
@@ -379,7 +381,7 @@ func (sh *shared) toHome(env envelope) {
 	select {
 	case p.work <- env:
 	default:
-		sh.publish(k.inst, envelope{Kind: kindOut, Conn: k.conn, Data: errorFrame(env.Type, protoErr(CodePeerBusy, "too many messages waiting at the stream's instance; slow down"))})
+		sh.publish(k.inst, envelope{Kind: kindOut, Conn: k.conn, Data: protocol.ErrorFrame(env.Type, protocol.Errorf(protocol.CodePeerBusy, "too many messages waiting at the stream's instance; slow down"))})
 	}
 }
 
@@ -410,8 +412,8 @@ func (sh *shared) runProxy(p *proxy) {
 	defer sh.loops.Done()
 	h := sh.hub
 	if !h.register(p.m) {
-		sh.dropProxy(p, ReasonDisconnected)
-		sh.publish(p.key.inst, envelope{Kind: kindJoined, Conn: p.key.conn, ErrCode: CodeSharedStateUnavailable, Text: "the stream's instance is shutting down; try again"})
+		sh.dropProxy(p, protocol.ReasonDisconnected)
+		sh.publish(p.key.inst, envelope{Kind: kindJoined, Conn: p.key.conn, ErrCode: protocol.CodeSharedStateUnavailable, Text: "the stream's instance is shutting down; try again"})
 		return
 	}
 	sh.m.remotePeers.Inc()
@@ -434,15 +436,15 @@ func (sh *shared) runProxy(p *proxy) {
 // would for a local one.
 func (sh *shared) serveRemote(p *proxy, env envelope) {
 	h := sh.hub
-	reply := func(perr *ProtocolError) {
+	reply := func(perr *protocol.ProtocolError) {
 		if perr != nil {
-			sh.publish(p.key.inst, envelope{Kind: kindOut, Conn: p.key.conn, Data: errorFrame(env.Type, perr)})
+			sh.publish(p.key.inst, envelope{Kind: kindOut, Conn: p.key.conn, Data: protocol.ErrorFrame(env.Type, perr)})
 		}
 	}
 	switch env.Kind {
 	case kindJoin:
 		ans := envelope{Kind: kindJoined, Conn: p.key.conn}
-		home, perr := sh.id, (*ProtocolError)(nil)
+		home, perr := sh.id, (*protocol.ProtocolError)(nil)
 		if !h.hasRoom(env.Stream) {
 			home, perr = sh.home(env.Stream)
 		}
@@ -453,7 +455,7 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 			ans.Home = home
 		default:
 			r := roleViewer
-			if env.Role == TypeBroadcast {
+			if env.Role == protocol.TypeBroadcast {
 				r = roleBroadcaster
 			}
 			if perr = sh.joinHere(p.m, env.Stream, r); perr != nil {
@@ -462,25 +464,25 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 		}
 		sh.publish(p.key.inst, ans)
 		if ans.ErrCode != "" || ans.Home != "" {
-			sh.dropProxy(p, ReasonDisconnected)
+			sh.dropProxy(p, protocol.ReasonDisconnected)
 		}
 	case kindRelay:
 		out := outbound{data: env.Data, relayType: env.Type, received: time.Now(), charge: &p.m.queued}
-		perr := h.relayHere(p.m, ClientMessage{Type: env.Type, To: env.To}, out)
+		perr := h.relayHere(p.m, protocol.ClientMessage{Type: env.Type, To: env.To}, out)
 		reply(perr)
 		switch {
 		case perr == nil:
 			p.busy = 0
-		case perr.Code == CodePeerBusy:
+		case perr.Code == protocol.CodePeerBusy:
 			// As for a local sender (session.relay): the one whose messages
 			// keep the other side's queue full goes, wherever it is
 			// connected, not the peer it floods.
 			if p.busy++; p.busy > maxRateViolations {
-				p.m.p.closeWith(CloseRateLimited, "the other peer cannot keep up with what you send")
+				p.m.p.closeWith(protocol.CloseRateLimited, "the other peer cannot keep up with what you send")
 			}
 		}
 	case kindLeave:
-		env.Type = TypeLeave
+		env.Type = protocol.TypeLeave
 		reply(h.leave(p.m))
 	}
 }
