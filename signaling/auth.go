@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
@@ -35,10 +33,6 @@ const (
 
 	// PubKeyTypeSecp256k1 is the amino type of the only key accepted.
 	PubKeyTypeSecp256k1 = "tendermint/PubKeySecp256k1"
-
-	// A connection may hold a few unanswered challenges (it can ask again
-	// after a typo in its wallet); more push out the oldest.
-	maxChallengesPerConn = 4
 )
 
 // Challenge is what a connection must sign.
@@ -60,43 +54,34 @@ type AuthProof struct {
 }
 
 // Authenticator issues challenges and verifies ADR-036 proofs. Nonces are
-// bound to the connection they were issued to and burnt on first use; burnt
-// nonces are remembered until they expire so a replay is recognised as such.
+// kept by a nonceStore: bound to the connection they were issued to (or, in
+// a deployment of several instances, answerable once on any of them) and
+// burnt on first use.
 type Authenticator struct {
 	chainID string
 	prefix  string
 	ttl     time.Duration
 	now     func() time.Time
 
-	// sh, in shared mode, keeps the nonces in Redis so a challenge issued
-	// by one instance is answered once, on any instance.
-	sh *shared
-
-	mu        sync.Mutex
-	nonces    map[string]*nonceRecord
-	byOwner   map[uint64][]string
-	lastSweep time.Time
+	nonces nonceStore
+	// otherOrigin says whether a challenge's origin is another instance
+	// of this deployment: the client may have moved.
+	otherOrigin func(origin string) bool
 }
 
-type nonceRecord struct {
-	owner   uint64
-	text    string
-	expires time.Time
-	used    bool
-}
-
-// NewAuthenticator returns an Authenticator for one chain. now may be nil.
+// NewAuthenticator returns an Authenticator for one chain, keeping its
+// nonces in memory. now may be nil.
 func NewAuthenticator(chainID, bech32Prefix string, ttl time.Duration, now func() time.Time) *Authenticator {
 	if now == nil {
 		now = time.Now
 	}
 	return &Authenticator{
-		chainID: chainID,
-		prefix:  bech32Prefix,
-		ttl:     ttl,
-		now:     now,
-		nonces:  make(map[string]*nonceRecord),
-		byOwner: make(map[uint64][]string),
+		chainID:     chainID,
+		prefix:      bech32Prefix,
+		ttl:         ttl,
+		now:         now,
+		nonces:      newMemoryNonces(now),
+		otherOrigin: func(string) bool { return false },
 	}
 }
 
@@ -126,76 +111,19 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 		ExpiresAt: expires,
 	}
 
-	if a.sh != nil {
-		if err := a.sh.putNonce(nonce, ch.Text, expires); err != nil {
-			return Challenge{}, fmt.Errorf("%w: %v", errSharedState, err)
-		}
+	if err := a.nonces.put(owner, nonce, ch.Text, expires); err != nil {
+		return Challenge{}, err
 	}
-
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.sweepLocked()
-	owned := a.byOwner[owner]
-	if len(owned) >= maxChallengesPerConn {
-		delete(a.nonces, owned[0])
-		if a.sh != nil {
-			a.sh.dropNonce(owned[0])
-		}
-		owned = owned[1:]
-	}
-	a.nonces[nonce] = &nonceRecord{owner: owner, text: ch.Text, expires: expires}
-	a.byOwner[owner] = append(owned, nonce)
 	return ch, nil
 }
 
-// Release forgets the unanswered challenges of a closed connection. In
-// shared mode they stay in Redis until they expire: any connection may
-// still answer one, once.
-func (a *Authenticator) Release(owner uint64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, n := range a.byOwner[owner] {
-		if r, ok := a.nonces[n]; ok && !r.used {
-			delete(a.nonces, n)
-		}
-	}
-	delete(a.byOwner, owner)
-}
+// Release forgets the unanswered challenges of a closed connection (those
+// any instance may answer stay until they expire).
+func (a *Authenticator) Release(owner uint64) { a.nonces.release(owner) }
 
 // Outstanding is the number of nonces held (unanswered or burnt and not yet
 // expired).
-func (a *Authenticator) Outstanding() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.nonces)
-}
-
-// sweepLocked drops expired nonces, at most once a second.
-func (a *Authenticator) sweepLocked() {
-	now := a.now()
-	if now.Sub(a.lastSweep) < time.Second {
-		return
-	}
-	a.lastSweep = now
-	for n, r := range a.nonces {
-		if !now.Before(r.expires) {
-			delete(a.nonces, n)
-		}
-	}
-	for owner, owned := range a.byOwner {
-		kept := owned[:0]
-		for _, n := range owned {
-			if r, ok := a.nonces[n]; ok && !r.used {
-				kept = append(kept, n)
-			}
-		}
-		if len(kept) == 0 {
-			delete(a.byOwner, owner)
-		} else {
-			a.byOwner[owner] = kept
-		}
-	}
-}
+func (a *Authenticator) Outstanding() int { return a.nonces.count() }
 
 // Verify checks a proof from connection owner reached at server origin and,
 // when it holds, burns the nonce and returns the proven address. Checks run
@@ -245,79 +173,14 @@ func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string
 	if fields.chainID != a.chainID {
 		return "", protocol.Errorf(protocol.CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
 	}
-	// In shared mode a challenge from another live instance of this
-	// deployment is as good: the client may have moved.
-	if fields.origin != origin && (a.sh == nil || !a.sh.knownOrigin(fields.origin)) {
+	// A challenge from another live instance of this deployment is as
+	// good: the client may have moved.
+	if fields.origin != origin && !a.otherOrigin(fields.origin) {
 		return "", protocol.Errorf(protocol.CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
 	}
-
-	if a.sh != nil {
-		return a.verifyShared(owner, fields, p)
+	if perr := a.nonces.burn(owner, fields, p.Message); perr != nil {
+		return "", perr
 	}
-
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	rec, ok := a.nonces[fields.nonce]
-	switch {
-	case !ok && !now.Before(fields.expiresAt):
-		// Forgotten after expiry: the text says when.
-		return "", protocol.Errorf(protocol.CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
-	case !ok:
-		return "", protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was not issued by this server")
-	case rec.used:
-		return "", protocol.Errorf(protocol.CodeAuthReplayed, "challenge was already used")
-	case !now.Before(rec.expires):
-		return "", protocol.Errorf(protocol.CodeAuthExpired, "challenge expired at %s", rec.expires.Format(time.RFC3339))
-	case rec.owner != owner:
-		return "", protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was issued to another connection")
-	case rec.text != p.Message:
-		return "", protocol.Errorf(protocol.CodeAuthMalformed, "message differs from the challenge issued with this nonce")
-	}
-	rec.used = true
-	a.forgetOwnedLocked(owner, fields.nonce)
-	return p.Address, nil
-}
-
-func (a *Authenticator) forgetOwnedLocked(owner uint64, nonce string) {
-	owned := a.byOwner[owner]
-	for i, n := range owned {
-		if n == nonce {
-			a.byOwner[owner] = append(owned[:i:i], owned[i+1:]...)
-			break
-		}
-	}
-}
-
-// errSharedState: the shared nonce store (Redis) did not answer.
-var errSharedState = errors.New("shared state unavailable")
-
-// verifyShared is the nonce step of Verify in shared mode: the nonce is
-// burnt in Redis, atomically, so it is accepted once on any connection of
-// any instance and never again anywhere.
-func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p AuthProof) (string, *protocol.ProtocolError) {
-	if !a.now().Before(fields.expiresAt) {
-		return "", protocol.Errorf(protocol.CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
-	}
-	verdict, err := a.sh.takeNonce(fields.nonce, p.Message)
-	if err != nil {
-		return "", unavailable()
-	}
-	switch verdict {
-	case "ok":
-	case "used":
-		return "", protocol.Errorf(protocol.CodeAuthReplayed, "challenge was already used")
-	case "text":
-		return "", protocol.Errorf(protocol.CodeAuthMalformed, "message differs from the challenge issued with this nonce")
-	default:
-		return "", protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was not issued by this server")
-	}
-	a.mu.Lock()
-	if rec := a.nonces[fields.nonce]; rec != nil {
-		rec.used = true
-	}
-	a.forgetOwnedLocked(owner, fields.nonce)
-	a.mu.Unlock()
 	return p.Address, nil
 }
 

@@ -50,7 +50,23 @@ type outbound struct {
 	relayType string
 	received  time.Time
 	charge    *atomic.Int64
+	// edge says whether this frame starts or ends its recipient's session,
+	// for the connection's own instance when the session lives on another
+	// one.
+	edge sessionEdge
+	// ofInstance marks news of the instance the connection is on (it is
+	// draining), not of its session: it never travels to another instance.
+	ofInstance bool
 }
+
+// sessionEdge is what a frame does to its recipient's session.
+type sessionEdge uint8
+
+const (
+	edgeNone   sessionEdge = iota
+	edgeStarts             // watching, broadcasting: the join succeeded
+	edgeEnds               // stream_ended, removed, left: in no session from now on
+)
 
 func (o outbound) settle() {
 	if o.charge != nil {

@@ -20,11 +20,7 @@ type InstancesList struct {
 
 // Instances lists the live instances, this one first.
 func (s *Server) Instances(r *http.Request) InstancesList {
-	if s.sh == nil {
-		return InstancesList{Instances: []protocol.Instance{{ID: s.instanceID, URL: requestOrigin(r)}}}
-	}
-	s.sh.setURL(requestOrigin(r))
-	return InstancesList{Instances: s.sh.instances()}
+	return InstancesList{Instances: s.router.instances(r)}
 }
 
 func (s *Server) serveInstances(w http.ResponseWriter, r *http.Request) {

@@ -10,14 +10,55 @@ import (
 // Join admission: what the chain must say, and which limits must hold,
 // before a session broadcasts or watches a stream.
 
-// admit is the first step of every join: m is in no session, and the
+// alreadyInSession is the one rule that a member joins one session at a
+// time: it has a role in a room of this hub, or its session lives on
+// another instance.
+func (h *Hub) alreadyInSession(m *member) *protocol.ProtocolError {
+	h.mu.Lock()
+	inRoom := h.inRoomLocked(m)
+	h.mu.Unlock()
+	if inRoom || h.router.routed(m) != nil {
+		return errAlreadyInSession()
+	}
+	return nil
+}
+
+func (h *Hub) inRoomLocked(m *member) bool { return m.role != roleNone }
+
+func errAlreadyInSession() *protocol.ProtocolError {
+	return protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first")
+}
+
+// join makes m the broadcaster or a viewer of stream id, in this hub or,
+// when the stream's session lives on another instance, there.
+func (h *Hub) join(m *member, id uint64, r role) *protocol.ProtocolError {
+	if perr := h.alreadyInSession(m); perr != nil {
+		return perr
+	}
+	here, perr := h.router.place(m, id, r)
+	if perr != nil || !here {
+		return perr
+	}
+	return h.joinHere(m, id, r)
+}
+
+// joinHere is join in this hub, where the stream's session lives: for this
+// instance's connections and for those of other instances alike.
+func (h *Hub) joinHere(m *member, id uint64, r role) *protocol.ProtocolError {
+	if r == roleBroadcaster {
+		return h.broadcastHere(m, id)
+	}
+	return h.watchHere(m, id)
+}
+
+// admit is the first step of a join here: m is in no session, and the
 // stream is open for joining.
 func (h *Hub) admit(m *member, id uint64) (StreamInfo, *protocol.ProtocolError) {
 	h.mu.Lock()
-	busy := m.role != roleNone
+	busy := h.inRoomLocked(m)
 	h.mu.Unlock()
 	if busy {
-		return StreamInfo{}, protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first")
+		return StreamInfo{}, errAlreadyInSession()
 	}
 	return h.checkStream(id)
 }
@@ -28,8 +69,8 @@ func (h *Hub) joinableLocked(m *member) (perr *protocol.ProtocolError, ok bool) 
 	if !h.attachedLocked(m) {
 		return nil, false
 	}
-	if m.role != roleNone {
-		return protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first"), false
+	if h.inRoomLocked(m) {
+		return errAlreadyInSession(), false
 	}
 	return nil, true
 }
@@ -56,17 +97,8 @@ func (h *Hub) checkStream(id uint64) (StreamInfo, *protocol.ProtocolError) {
 	return info, nil
 }
 
-// broadcast makes m the broadcaster of stream id, taking over from an
-// earlier connection of the same owner. In shared mode the session may live
-// on another instance (its home): the join goes there.
-func (h *Hub) broadcast(m *member, id uint64) *protocol.ProtocolError {
-	if h.sh != nil && !m.remote {
-		return h.sh.join(m, id, roleBroadcaster)
-	}
-	return h.broadcastHere(m, id)
-}
-
-// broadcastHere is broadcast in this instance's hub.
+// broadcastHere makes m the broadcaster of stream id, taking over from an
+// earlier connection of the same owner.
 func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
@@ -91,7 +123,7 @@ func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 		h.log.Info("broadcaster taken over", "stream_id", id, "old_peer", old.peerID, "new_peer", m.peerID)
 	}
 	h.onAirLocked(r, m)
-	m.event(outbound{data: protocol.Encode(protocol.BroadcastingMsg{
+	m.event(outbound{edge: edgeStarts, data: protocol.Encode(protocol.BroadcastingMsg{
 		Type: protocol.TypeBroadcasting, StreamID: protocol.StreamID(id), PeerID: m.peerID,
 		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
@@ -104,16 +136,7 @@ func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 	return nil
 }
 
-// watch attaches m as a viewer of stream id (in shared mode, at the
-// stream's home).
-func (h *Hub) watch(m *member, id uint64) *protocol.ProtocolError {
-	if h.sh != nil && !m.remote {
-		return h.sh.join(m, id, roleViewer)
-	}
-	return h.watchHere(m, id)
-}
-
-// watchHere is watch in this instance's hub.
+// watchHere attaches m as a viewer of stream id.
 func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
@@ -127,20 +150,17 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	if !ok {
 		return protocol.Errorf(protocol.CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
 	}
-	// In shared mode the per-account cap over all streams counts every
-	// instance's viewers: a slot is taken in Redis first (never under the
-	// lock) and given back if the join fails after all.
-	slot := ""
-	if h.sh != nil {
-		var perr *protocol.ProtocolError
-		if slot, perr = h.sh.takeViewerSlot(m.address, h.cfg.MaxViewersPerAccount); perr != nil {
-			return perr
-		}
+	// Across instances the per-account cap over all streams counts every
+	// instance's viewers: the Router's seat is taken first (never under
+	// the lock) and given back if the join fails after all.
+	seat, perr := h.router.takeSeat(m.address, h.cfg.MaxViewersPerAccount)
+	if perr != nil {
+		return perr
 	}
 	joined := false
 	defer func() {
-		if !joined && slot != "" {
-			h.sh.giveViewerSlot(m.address, slot)
+		if !joined {
+			h.router.giveSeat(m.address, seat)
 		}
 	}()
 
@@ -163,7 +183,7 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	}
 	r = h.roomLocked(id, info)
 	h.addViewerLocked(r, m)
-	m.slot, joined = slot, true
+	m.seat, joined = seat, true
 
 	msg := protocol.WatchingMsg{
 		Type: protocol.TypeWatching, StreamID: protocol.StreamID(id), PeerID: m.peerID,
@@ -174,17 +194,15 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 		msg.BroadcasterPeerID = b.peerID
 		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
-	m.event(outbound{data: protocol.Encode(msg)})
+	m.event(outbound{edge: edgeStarts, data: protocol.Encode(msg)})
 	h.sendCountLocked(r)
 	return nil
 }
 
 // leave ends m's session at its own request.
 func (h *Hub) leave(m *member) *protocol.ProtocolError {
-	if h.sh != nil && !m.remote {
-		if perr, routed := h.sh.leave(m); routed {
-			return perr // the session lives on another instance
-		}
+	if rt := h.router.routed(m); rt != nil {
+		return rt.leave()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -193,6 +211,6 @@ func (h *Hub) leave(m *member) *protocol.ProtocolError {
 		return protocol.Errorf(protocol.CodeNotInSession, "not broadcasting or watching")
 	}
 	h.detachLocked(m, protocol.ReasonLeft)
-	m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeLeft, StreamID: protocol.StreamID(r.id)})})
+	m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeLeft, StreamID: protocol.StreamID(r.id)})})
 	return nil
 }

@@ -22,9 +22,6 @@ type LiveObserver interface {
 	ViewerCount(id uint64, n int)
 }
 
-// WithLiveObserver sets the observer of on-air/off-air/viewer-count changes.
-func WithLiveObserver(o LiveObserver) Option { return func(s *Server) { s.observer = o } }
-
 type noObserver struct{}
 
 func (noObserver) OnAir(uint64)            {}
@@ -134,7 +131,7 @@ func (h *Hub) detachLocked(m *member, reason string) {
 		if reason == protocol.ReasonInstanceLost {
 			why = reason // the broadcaster's instance is gone, not the broadcaster
 		}
-		ended := outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: why})}
+		ended := outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: why})}
 		for _, v := range sortedViewers(r) {
 			v.m.event(ended)
 			h.dropViewerLocked(r, v)
@@ -156,7 +153,7 @@ func (h *Hub) detachLocked(m *member, reason string) {
 // removeViewerLocked cuts a viewer off: its subscription is gone or could
 // not be confirmed.
 func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
-	v.m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
+	v.m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
 	h.dropViewerLocked(r, v)
 	if b := r.broadcaster; b != nil {
 		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
@@ -169,7 +166,7 @@ func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
 
 // endRoomLocked ends a stream for everyone attached.
 func (h *Hub) endRoomLocked(r *room, reason string) {
-	ended := outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: reason})}
+	ended := outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: reason})}
 	if b := r.broadcaster; b != nil {
 		b.event(ended)
 		h.offAirLocked(r)
@@ -195,10 +192,8 @@ func (h *Hub) dropViewerLocked(r *room, v *viewer) {
 	}
 	v.toViewer, v.toBroadcaster = heldCandidates{}, heldCandidates{}
 	v.m.role, v.m.room = roleNone, nil
-	if v.m.slot != "" {
-		h.sh.giveViewerSlot(v.m.address, v.m.slot) // asynchronous: never a round trip under the lock
-		v.m.slot = ""
-	}
+	h.router.giveSeat(v.m.address, v.m.seat) // never a round trip under the lock
+	v.m.seat = ""
 	h.m.Viewers.Dec()
 }
 
@@ -208,9 +203,7 @@ func (h *Hub) dropRoomIfEmptyLocked(r *room) {
 	}
 	r.endTimer.Stop()
 	delete(h.rooms, r.id)
-	if h.sh != nil {
-		h.sh.roomGone(r.id) // asynchronous: the home lease is released
-	}
+	h.router.roomGone(r.id)
 }
 
 // sendCountLocked tells everyone in r, and the observer, how many watch.

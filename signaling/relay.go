@@ -15,13 +15,26 @@ type heldCandidates struct {
 	bytes int
 }
 
+// relay hands a relayed message to m's session, here or on another
+// instance. A sender whose messages keep the other side's queue full (a
+// streak of peer_busy) goes, wherever it is connected, not the peer it
+// floods.
 func (h *Hub) relay(m *member, msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
-	if h.sh != nil && !m.remote {
-		if perr, routed := h.sh.relay(m, msg, out); routed {
-			return perr // the session lives on another instance
+	var perr *protocol.ProtocolError
+	if rt := h.router.routed(m); rt != nil {
+		perr = rt.relay(msg, out)
+	} else {
+		perr = h.relayHere(m, msg, out)
+	}
+	switch {
+	case perr == nil:
+		m.busy = 0
+	case perr.Code == protocol.CodePeerBusy:
+		if m.busy++; m.busy > maxRateViolations {
+			m.p.closeWith(protocol.CloseRateLimited, "the other peer cannot keep up with what you send")
 		}
 	}
-	return h.relayHere(m, msg, out)
+	return perr
 }
 
 // relayHere is relay in this instance's hub, where m's session lives.

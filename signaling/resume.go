@@ -14,17 +14,59 @@ import (
 // Session resumption: authenticated carries a single-use token that signs
 // the same address in again on a new connection without a signature (a
 // client moving to another instance does not ask its user to sign again).
-// Only a hash of the token is kept: in memory in single mode, in Redis with
-// a TTL in shared mode, where any instance accepts it, once.
+// Only a hash of the token is kept: in memory on one instance, in Redis with
+// a TTL across instances, where any instance accepts it, once.
 
 // maxResumeTokensPerAddress bounds what one account can make the server
-// hold in memory (single mode): older tokens are forgotten.
+// hold in memory: older tokens are forgotten.
 const maxResumeTokensPerAddress = 8
 
 type resumeTokens struct {
-	ttl time.Duration
-	sh  *shared
+	ttl   time.Duration
+	store resumeStore
+}
 
+// resumeStore keeps the hashes of issued resume tokens until they are used,
+// once, or expire.
+type resumeStore interface {
+	// put records a token's hash; false when it could not be stored (the
+	// client then signs in as usual).
+	put(hash, address string, expires time.Time) bool
+	// take burns a token's hash and returns its address.
+	take(hash string) (string, *protocol.ProtocolError)
+}
+
+func newResumeTokens(ttl time.Duration, store resumeStore) *resumeTokens {
+	return &resumeTokens{ttl: ttl, store: store}
+}
+
+func resumeHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func errResumeInvalid() *protocol.ProtocolError {
+	return protocol.Errorf(protocol.CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
+}
+
+// issue makes a token for address; ok is false when it could not be stored.
+func (r *resumeTokens) issue(address string) (token string, expires time.Time, ok bool) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", time.Time{}, false
+	}
+	token = base64.RawURLEncoding.EncodeToString(raw[:])
+	expires = time.Now().Add(r.ttl).UTC().Truncate(time.Second)
+	return token, expires, r.store.put(resumeHash(token), address, expires)
+}
+
+// take burns token and returns its address.
+func (r *resumeTokens) take(token string) (string, *protocol.ProtocolError) {
+	return r.store.take(resumeHash(token))
+}
+
+// memoryResumes is the resumeStore of one instance.
+type memoryResumes struct {
 	mu        sync.Mutex
 	byHash    map[string]resumeEntry
 	byAddress map[string][]string
@@ -36,34 +78,11 @@ type resumeEntry struct {
 	expires time.Time
 }
 
-func newResumeTokens(ttl time.Duration, sh *shared) *resumeTokens {
-	return &resumeTokens{ttl: ttl, sh: sh, byHash: make(map[string]resumeEntry), byAddress: make(map[string][]string)}
+func newMemoryResumes() *memoryResumes {
+	return &memoryResumes{byHash: make(map[string]resumeEntry), byAddress: make(map[string][]string)}
 }
 
-func resumeHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
-func resumeKey(hash string) string { return keyPrefix + "resume:" + hash }
-
-// issue makes a token for address; ok is false when it could not be stored
-// (shared mode, Redis unreachable): the client then signs in as usual.
-func (r *resumeTokens) issue(address string) (token string, expires time.Time, ok bool) {
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", time.Time{}, false
-	}
-	token = base64.RawURLEncoding.EncodeToString(raw[:])
-	expires = time.Now().Add(r.ttl).UTC().Truncate(time.Second)
-	h := resumeHash(token)
-	if r.sh != nil {
-		ctx, cancel := r.sh.opCtx()
-		defer cancel()
-		err := r.sh.rdb.Set(ctx, resumeKey(h), address, time.Until(expires)).Err()
-		r.sh.reachable(err)
-		return token, expires, err == nil
-	}
+func (r *memoryResumes) put(h, address string, expires time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sweepLocked()
@@ -74,32 +93,15 @@ func (r *resumeTokens) issue(address string) (token string, expires time.Time, o
 	}
 	r.byHash[h] = resumeEntry{address: address, expires: expires}
 	r.byAddress[address] = append(owned, h)
-	return token, expires, true
+	return true
 }
 
-// take burns token and returns its address.
-func (r *resumeTokens) take(token string) (string, *protocol.ProtocolError) {
-	h := resumeHash(token)
-	invalid := protocol.Errorf(protocol.CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
-	if r.sh != nil {
-		ctx, cancel := r.sh.opCtx()
-		defer cancel()
-		addr, err := r.sh.rdb.GetDel(ctx, resumeKey(h)).Result()
-		r.sh.reachable(err)
-		switch {
-		case err == nil:
-			return addr, nil
-		case isNil(err):
-			return "", invalid
-		default:
-			return "", unavailable()
-		}
-	}
+func (r *memoryResumes) take(h string) (string, *protocol.ProtocolError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.byHash[h]
 	if !ok || !time.Now().Before(e.expires) {
-		return "", invalid
+		return "", errResumeInvalid()
 	}
 	delete(r.byHash, h)
 	owned := r.byAddress[e.address]
@@ -115,7 +117,7 @@ func (r *resumeTokens) take(token string) (string, *protocol.ProtocolError) {
 	return e.address, nil
 }
 
-func (r *resumeTokens) sweepLocked() {
+func (r *memoryResumes) sweepLocked() {
 	now := time.Now()
 	if now.Sub(r.lastSweep) < time.Second {
 		return

@@ -89,11 +89,9 @@ func (h *Hub) applyBlock(height int64, events []ChainEvent) {
 		h.m.ChainEvents.WithLabelValues(string(ev.Kind)).Inc()
 	}
 	h.applyEvents(events)
-	if h.sh != nil {
-		// The homes of this instance's remote viewers may not follow the
-		// chain right now: revocations reach every instance.
-		h.sh.shareRevocations(events)
-	}
+	// The instances where this instance's viewers have their sessions
+	// may not follow the chain right now: revocations reach every one.
+	h.router.shareEvents(events)
 }
 
 // applyEvents acts on committed events, from this instance's feed or from

@@ -24,7 +24,6 @@ type session struct {
 	authed       atomic.Bool
 	authFailures int
 	limiter      *messageLimiter
-	busy         int // peer_busy refusals in a row
 	relayBytes   *byteBudget
 	// pending is released once: at sign-in or when the connection ends,
 	// whichever comes first.
@@ -44,6 +43,7 @@ func (s *session) serve() {
 	authTimer.Stop()
 	s.releasePending()
 	s.srv.hub.unregister(s.member)
+	s.srv.metrics.Connections.Dec()
 	s.srv.auth.Release(s.member.id)
 	s.srv.metrics.Disconnects.WithLabelValues(reason).Inc()
 	s.log.Debug("connection closed", "reason", reason, "address", s.member.address)
@@ -111,9 +111,9 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 	case protocol.TypeChallenge, protocol.TypeAuth, protocol.TypeResume:
 		perr = protocol.Errorf(protocol.CodeAlreadyAuth, "already signed in as %s", s.member.address)
 	case protocol.TypeBroadcast:
-		perr = h.broadcast(s.member, uint64(m.StreamID))
+		perr = h.join(s.member, uint64(m.StreamID), roleBroadcaster)
 	case protocol.TypeWatch:
-		perr = h.watch(s.member, uint64(m.StreamID))
+		perr = h.join(s.member, uint64(m.StreamID), roleViewer)
 	case protocol.TypeLeave:
 		perr = h.leave(s.member)
 	case protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate:
@@ -142,18 +142,7 @@ func (s *session) relay(m protocol.ClientMessage, received time.Time) *protocol.
 	if !s.relayBytes.allow(len(out.data)) {
 		return protocol.Errorf(protocol.CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
 	}
-	perr := s.srv.hub.relay(s.member, m, out)
-	switch {
-	case perr == nil:
-		s.busy = 0
-	case perr.Code == protocol.CodePeerBusy:
-		// The other side's queue stays full of this sender's messages:
-		// the sender goes, not the peer it floods.
-		if s.busy++; s.busy > maxRateViolations {
-			s.conn.closeWith(protocol.CloseRateLimited, "the other peer cannot keep up with what you send")
-		}
-	}
-	return perr
+	return s.srv.hub.relay(s.member, m, out)
 }
 
 func (s *session) sendChallenge() {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -216,8 +217,11 @@ func (sh *shared) self() protocol.Instance {
 	return protocol.Instance{ID: sh.id, URL: sh.url}
 }
 
+func (sh *shared) reachedAt(r *http.Request) { sh.setURL(requestOrigin(r)) }
+
 // instances is this instance first, then the other live ones by id.
-func (sh *shared) instances() []protocol.Instance {
+func (sh *shared) instances(r *http.Request) []protocol.Instance {
+	sh.setURL(requestOrigin(r))
 	out := []protocol.Instance{sh.self()}
 	return append(out, sh.others()...)
 }
@@ -270,6 +274,13 @@ func (sh *shared) reachable(err error) {
 	} else {
 		sh.m.redisUp.Set(0)
 	}
+}
+
+func (sh *shared) health() string {
+	if sh.up.Load() {
+		return "reachable"
+	}
+	return "unreachable"
 }
 
 func unavailable() *protocol.ProtocolError {
@@ -427,7 +438,7 @@ func (sh *shared) severAll() {
 // The sessions it is home of end for the peers on other instances
 // (instance_lost) before any local connection closes, so those peers are
 // told the instance went, not that their broadcaster left.
-func (sh *shared) drainStart() {
+func (sh *shared) withdraw() {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	if err := sh.forget(ctx, sh.hub.roomIDs()); err != nil {

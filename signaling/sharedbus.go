@@ -37,6 +37,9 @@ type envelope struct {
 	Text    string        `json:"x,omitempty"`
 	ErrCode protocol.Code `json:"e,omitempty"`
 	Home    string        `json:"h,omitempty"` // joined: the stream's home is elsewhere (retry there)
+	// Edge says whether an out message starts or ends the connection\'s
+	// session.
+	Edge sessionEdge `json:"g,omitempty"`
 }
 
 // Envelope kinds. Toward a session's home: join, relay, leave, gone (the
@@ -235,7 +238,7 @@ func (sh *shared) dispatch(env envelope) {
 // the viewer at its session's home, wherever that is.
 const kindRevoke = "revoke"
 
-func (sh *shared) shareRevocations(events []ChainEvent) {
+func (sh *shared) shareEvents(events []ChainEvent) {
 	var cut []ChainEvent
 	for _, ev := range events {
 		if ev.Kind == EventUnsubscribed || ev.Kind == EventStreamDeleted {

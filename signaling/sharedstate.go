@@ -200,7 +200,7 @@ func (sh *shared) roomGone(id uint64) {
 
 // takeViewerSlot counts one more viewer session of address over all
 // instances, refusing it at max.
-func (sh *shared) takeViewerSlot(address string, max int) (string, *protocol.ProtocolError) {
+func (sh *shared) takeSeat(address string, max int) (string, *protocol.ProtocolError) {
 	slot := sh.id + "/" + strconv.FormatUint(slotSeq.Add(1), 10)
 	ctx, cancel := sh.opCtx()
 	defer cancel()
@@ -215,7 +215,10 @@ func (sh *shared) takeViewerSlot(address string, max int) (string, *protocol.Pro
 	return slot, nil
 }
 
-func (sh *shared) giveViewerSlot(address, slot string) {
+func (sh *shared) giveSeat(address, slot string) {
+	if slot == "" {
+		return
+	}
 	sh.async(func(ctx context.Context) { sh.rdb.HDel(ctx, slotsKey(address), slot) })
 }
 
