@@ -3,7 +3,6 @@ package signalingtest
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
@@ -85,5 +84,3 @@ func (w *Wallet) AuthMessage(challengeText string) map[string]any {
 		"signature": w.SignArbitrary(challengeText),
 	}
 }
-
-func (w *Wallet) String() string { return fmt.Sprintf("wallet(%s)", w.Address) }
