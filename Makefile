@@ -191,6 +191,24 @@ bench-signaling:
 	go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./signaling/bench
 
 ###############################################################################
+# SFU benchmark
+###############################################################################
+
+.PHONY: bench-sfu
+
+# The SFU tier (Janus's VideoRoom, each instance in a network namespace the
+# benchmark creates: needs root and Debian's janus) beside direct pion peers
+# in the same run: broadcaster upload against N viewers, Janus CPU per
+# viewer, join -> first packet, failover after a SIGKILL. Writes
+# build/sfu-figures.md. SFU_BENCH_N, SFU_BENCH_WINDOW, SFU_BENCH_JOINS and
+# SFU_BENCH_FRAME change the points (see signaling/internal/janus/bench_test.go).
+SFU_BENCH_N ?= 1,2,5,10,50,100
+bench-sfu:
+	@mkdir -p $(BUILD_DIR)
+	SFU_BENCH_N=$(SFU_BENCH_N) SFU_FIGURES=$(BUILD_DIR)/sfu-figures.md nice go test -count=1 -run '^$$' \
+		-bench '^BenchmarkSFU$$' -benchtime 1x -timeout 30m ./signaling/internal/janus
+
+###############################################################################
 # Chain throughput benchmark
 ###############################################################################
 

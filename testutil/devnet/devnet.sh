@@ -22,6 +22,11 @@
 #                     through a redis-server (default 1: one instance, no Redis);
 #                     instance i on SIGNALING_PORT + 10*i (metrics on the next port)
 #   REDIS_PORT        that redis-server's port (default 6379; data in DEVNET_HOME/redis)
+#   JANUS=1|2|0       start one Janus (VideoRoom SFU), two, or none, when Debian's
+#                     janus is installed and the script runs as root (default 1;
+#                     see start_janus: each runs in its own network namespace)
+#   JANUS_PORT        each Janus's API WebSocket port (admin API: the next port)
+#                     inside its namespace (default 32188)
 #   LOAD_ACCOUNTS=N   also fund N deterministic streamload accounts (seed
 #                     LOAD_SEED, default streamload) in a fresh genesis
 #   STREAMD, SIGNALINGD, BUILD=0  use these binaries instead of building
@@ -47,6 +52,9 @@ SIGNALING=${SIGNALING:-1}
 SIGNALING_PORT=${SIGNALING_PORT:-8090}
 SIGNALING_ORIGINS=${SIGNALING_ORIGINS:-*}
 LOAD_ACCOUNTS=${LOAD_ACCOUNTS:-0}
+JANUS=${JANUS:-1}
+JANUS_PORT=${JANUS_PORT:-32188}
+[[ $JANUS =~ ^[012]$ ]] || die "JANUS must be 0, 1 or 2 (got $JANUS)"
 LOAD_SEED=${LOAD_SEED:-streamload}
 
 KEYRING=(--keyring-backend test --home "$DEVNET_HOME")
@@ -250,6 +258,87 @@ EOF
 EOF
 }
 
+# ---------------------------------------------------------------------------
+# Janus (the SFU tier's media server) hook.
+# start_janus runs JANUS instances of Debian's janus beside the daemon, each
+# from a configuration testutil/janus/janusconf generates in
+# $DEVNET_HOME/janus<i>: only the VideoRoom plugin and the WebSocket
+# transport, generated api_secret and admin_secret (in
+# $DEVNET_HOME/janus<i>/secrets.env), RTP ports 32200-32999.
+# Janus 1.1.2 never gathers ICE candidates on loopback (it skips loopback
+# interfaces; libnice then uses every other one, the machine's own
+# addresses included), so each instance runs in a network namespace of its
+# own, joined to the host by a veth pair: instance i is 10.215.i.2 (API,
+# admin API and every ICE candidate), the host's end 10.215.i.1. That needs
+# root; without it Janus is not started.
+# Not wired into signalingd yet: its -sfu flag comes with the SFU brokering;
+# until then the endpoints are printed for tools and tests.
+# ---------------------------------------------------------------------------
+JANUS_PIDS=()
+JANUS_NETNS=()
+
+start_janus() {
+	((JANUS > 0)) || return 0
+	if ! command -v janus >/dev/null; then
+		echo " Janus: not installed (apt-get install janus), not started"
+		return 0
+	fi
+	if [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null; then
+		echo " Janus: not started: it runs in a network namespace, which needs root and iproute2 (JANUS=0 hides this)"
+		return 0
+	fi
+	go build -o "$DEVNET_HOME/janusconf" "$ROOT/testutil/janus/janusconf" || die "building janusconf failed"
+	local i
+	for ((i = 0; i < JANUS; i++)); do
+		start_janus_instance "$i"
+	done
+}
+
+# start_janus_instance I sets up namespace I and starts Janus in it.
+start_janus_instance() {
+	local i=$1 ns=scdevjanus$1 hostif=jdh$1 nsif=jdn$1 dir=$DEVNET_HOME/janus$1
+	local hostip=10.215.$1.1 nsip=10.215.$1.2 step
+	# A leftover of a devnet that was killed: the ports check above passed,
+	# so no devnet uses it.
+	ip link del "$hostif" 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	ip netns add "$ns" || die "ip netns add $ns failed"
+	JANUS_NETNS+=("$ns")
+	for step in "link add $hostif type veth peer name $nsif" "link set $nsif netns $ns" \
+		"addr add $hostip/30 dev $hostif" "link set $hostif up" "-n $ns link set lo up" \
+		"-n $ns addr add $nsip/30 dev $nsif" "-n $ns link set $nsif up"; do
+		# shellcheck disable=SC2086
+		ip $step || die "ip $step failed"
+	done
+	ip netns exec "$ns" sysctl -q -w "net.ipv6.conf.$nsif.disable_ipv6=1" || true
+	rm -rf "$dir"
+	(umask 077 && "$DEVNET_HOME/janusconf" -dir "$dir" -name "devnet-janus$((i + 1))" -bind "$nsip" -ice-if "$nsif" \
+		-api-port "$JANUS_PORT" -admin-port $((JANUS_PORT + 1)) >"$dir.secrets.env") || die "janusconf failed"
+	mv "$dir.secrets.env" "$dir/secrets.env"
+	(
+		trap - INT
+		exec ip netns exec "$ns" janus -F "$dir" -C "$dir/janus.jcfg" >"$dir/janus.log" 2>&1
+	) &
+	JANUS_PIDS+=($!)
+	for ((step = 0; step < 100; step++)); do
+		(exec 3<>"/dev/tcp/$nsip/$JANUS_PORT") 2>/dev/null && break
+		kill -0 "${JANUS_PIDS[-1]}" 2>/dev/null || die "janus exited; see $dir/janus.log"
+		sleep 0.1
+	done
+	printf ' Janus %d  API ws://%s:%d (janus-protocol), admin ws://%s:%d; secrets %s\n' \
+		$((i + 1)) "$nsip" "$JANUS_PORT" "$nsip" $((JANUS_PORT + 1)) "$dir/secrets.env"
+}
+
+# stop_janus stops every Janus and removes their namespaces.
+stop_janus() {
+	((${#JANUS_PIDS[@]})) && stop_processes 0 "${JANUS_PIDS[@]}"
+	local i
+	for ((i = 0; i < ${#JANUS_NETNS[@]}; i++)); do
+		ip link del "jdh$i" 2>/dev/null || true
+		ip netns del "${JANUS_NETNS[$i]}" 2>/dev/null || true
+	done
+}
+
 # watch_log copies the node's log through and, at the first committed block,
 # prints the endpoints and starts the signaling daemon. The log ends when the
 # node does, however it ends (Ctrl-C, a crash, SIGKILL): then it stops the
@@ -268,6 +357,7 @@ watch_log() {
 			ready=1
 			height=${BASH_REMATCH[1]}
 			print_ready "$height"
+			start_janus
 			start_signaling
 		fi
 	done
@@ -276,6 +366,7 @@ watch_log() {
 		# them a moment to finish before asking them to stop.
 		stop_processes 2 "${SIGNALING_PIDS[@]}"
 	fi
+	stop_janus
 	# Redis last, once no instance needs it (Ctrl-C reaches it at once too).
 	[[ -z ${REDIS_PID:-} ]] || stop_process "$REDIS_PID"
 }
