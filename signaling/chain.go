@@ -118,10 +118,11 @@ func (GogoCodec) Unmarshal(data []byte, v any) error {
 func (GogoCodec) Name() string { return "proto" }
 
 // cachedChain remembers positive answers for a short time (a stream that
-// exists, a subscription that is held) and "no such stream" for a shorter
-// one, so ids that do not exist cannot be used to make the node work for
-// every request. A missing subscription and failures are never cached: a new
-// subscription or a recovered node is seen at once. Concurrent identical
+// exists, a subscription that is held) and negative ones ("no such stream",
+// "not subscribed") for a shorter one, so ids that do not exist and keys
+// that follow nobody cannot be used to make the node work for every
+// request. A committed subscription forgets its cached refusal; failures
+// are never cached: a recovered node is seen at once. Concurrent identical
 // queries share one request. Chain events make the cache forget an entry as
 // soon as the chain changes it.
 type cachedChain struct {
@@ -138,6 +139,10 @@ type cachedChain struct {
 	streams map[uint64]cachedStream
 	missing map[uint64]time.Time    // stream id → expiry of "not found"
 	subs    map[[2]string]time.Time // (subscriber, broadcaster) → expiry
+	// notSubs caches "not subscribed" for notFoundTTL, so a flood of
+	// watches from keys that follow nobody does not reach the node each
+	// time; a subscription event forgets it at once.
+	notSubs map[[2]string]time.Time
 }
 
 type cachedStream struct {
@@ -155,6 +160,7 @@ func newCachedChain(inner Chain, ttl, notFoundTTL, timeout time.Duration, now fu
 		streams: make(map[uint64]cachedStream),
 		missing: make(map[uint64]time.Time),
 		subs:    make(map[[2]string]time.Time),
+		notSubs: make(map[[2]string]time.Time),
 	}
 }
 
@@ -171,6 +177,7 @@ func (c *cachedChain) forgetSubscription(subscriber, broadcaster string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.subs, [2]string{subscriber, broadcaster})
+	delete(c.notSubs, [2]string{subscriber, broadcaster})
 }
 
 // stream returns the stream, from the cache unless fresh is set.
@@ -232,6 +239,15 @@ func (c *cachedChain) subscribed(ctx context.Context, subscriber, broadcaster st
 			return true, nil
 		}
 	}
+	if !fresh && c.notFoundTTL > 0 {
+		c.mu.Lock()
+		exp, ok := c.notSubs[k]
+		c.mu.Unlock()
+		if ok && c.now().Before(exp) {
+			c.metrics.cachedNotSubscribed.Inc()
+			return false, nil
+		}
+	}
 	key := "u/" + subscriber + "/" + broadcaster
 	if fresh {
 		key += "/fresh"
@@ -249,6 +265,10 @@ func (c *cachedChain) subscribed(ctx context.Context, subscriber, broadcaster st
 			c.subs[k] = c.now().Add(c.ttl)
 		case err == nil && !ok:
 			delete(c.subs, k)
+			if c.notFoundTTL > 0 {
+				c.makeRoomLocked()
+				c.notSubs[k] = c.now().Add(c.notFoundTTL)
+			}
 		}
 		return ok, err
 	})
@@ -291,7 +311,7 @@ func (c *cachedChain) observe(query string, err error) {
 }
 
 func (c *cachedChain) makeRoomLocked() {
-	if len(c.streams)+len(c.missing)+len(c.subs) < maxCacheEntries {
+	if len(c.streams)+len(c.missing)+len(c.subs)+len(c.notSubs) < maxCacheEntries {
 		return
 	}
 	now := c.now()
@@ -310,9 +330,15 @@ func (c *cachedChain) makeRoomLocked() {
 			delete(c.subs, k)
 		}
 	}
-	if len(c.streams)+len(c.missing)+len(c.subs) >= maxCacheEntries {
+	for k, exp := range c.notSubs {
+		if !now.Before(exp) {
+			delete(c.notSubs, k)
+		}
+	}
+	if len(c.streams)+len(c.missing)+len(c.subs)+len(c.notSubs) >= maxCacheEntries {
 		clear(c.streams)
 		clear(c.missing)
 		clear(c.subs)
+		clear(c.notSubs)
 	}
 }

@@ -208,8 +208,8 @@ func (s *Server) registerWebRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /chain-info.json", s.serveChainJSON(func() any { return ChainInfo(s.cfg, s.cfg.Web) }))
 	mux.HandleFunc("GET /chain-registry/chain.json", s.serveChainJSON(func() any { return RegistryChain(s.cfg, s.cfg.Web) }))
 	mux.HandleFunc("GET /chain-registry/assetlist.json", serveJSON(func() any { return RegistryAssetList() }))
-	mux.HandleFunc("GET /live.json", publicData(serveJSON(func() any { return s.live.Snapshot() })))
-	mux.HandleFunc("GET /live", publicData(s.live.ServeSSE))
+	mux.HandleFunc("GET /live.json", publicData(s.rateLimited(s.liveJSONRates, serveJSON(func() any { return s.live.Snapshot() }))))
+	mux.HandleFunc("GET /live", publicData(s.limitLive(s.live.ServeSSE)))
 	if s.devnetWallet != nil {
 		mux.HandleFunc("GET /devnet-wallet.json", serveJSON(func() any { return s.devnetWallet }))
 	}

@@ -35,6 +35,10 @@ const (
 	// maxCatchUp is how many missed blocks are read after an outage before
 	// the feed skips to the newest one instead.
 	maxCatchUp = 300
+	// maxHeadMisses is how many polls in a row the newest block's results
+	// may be missing (the node has not finished executing it) before the
+	// feed is reported lost: 2 s at the default poll.
+	maxHeadMisses = 10
 	// maxRPCResponse bounds one RPC answer.
 	maxRPCResponse = 16 << 20
 )
@@ -44,6 +48,7 @@ const (
 // JSON.
 var (
 	typeEventUnsubscribed    = proto.MessageName(&types.EventUnsubscribed{})
+	typeEventSubscribed      = proto.MessageName(&types.EventSubscribed{})
 	typeEventStreamDeleted   = proto.MessageName(&types.EventStreamDeleted{})
 	typeEventStreamEdited    = proto.MessageName(&types.EventStreamEdited{})
 	typeEventStreamScheduled = proto.MessageName(&types.EventStreamScheduled{})
@@ -76,6 +81,9 @@ func (c *CometEvents) Follow(ctx context.Context, block func(int64, []ChainEvent
 			state(v)
 		}
 	}
+	// headMisses counts polls in a row at which the newest block's
+	// results could not be read.
+	headMisses := 0
 	t := time.NewTicker(c.poll)
 	defer t.Stop()
 	for {
@@ -91,16 +99,32 @@ func (c *CometEvents) Follow(ctx context.Context, block func(int64, []ChainEvent
 			next = latest
 			fallthrough
 		default:
-			ok := true
+			ok, settled := true, true
 			for ; next <= latest && ctx.Err() == nil; next++ {
 				evs, err := c.blockEvents(ctx, next)
+				if err != nil && next == latest && headMisses < maxHeadMisses {
+					// CometBFT saves a block, and /status reports its
+					// height, before it executes it and stores its
+					// results; until then block_results of that height
+					// fails ("could not find results for height"). Five
+					// polls a block land in that window about once a
+					// minute. Nothing is lost: the height is read again at
+					// the next poll. Reporting it as a lost feed made the
+					// hub re-check every session each time.
+					headMisses++
+					settled = false
+					break
+				}
 				if err != nil {
 					ok = false
 					break
 				}
+				headMisses = 0
 				block(next, evs)
 			}
-			set(ok)
+			if settled {
+				set(ok)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -205,8 +229,11 @@ func (c *CometEvents) blockEvents(ctx context.Context, height int64) ([]ChainEve
 func chainEvent(e abciEvent) (ChainEvent, bool) {
 	var ev ChainEvent
 	switch e.Type {
-	case typeEventUnsubscribed:
+	case typeEventUnsubscribed, typeEventSubscribed:
 		ev.Kind = EventUnsubscribed
+		if e.Type == typeEventSubscribed {
+			ev.Kind = EventSubscribed
+		}
 		ev.Subscriber, ev.Broadcaster = e.attr("subscriber"), e.attr("broadcaster")
 		return ev, ev.Subscriber != "" && ev.Broadcaster != ""
 	case typeEventStreamDeleted:

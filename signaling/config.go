@@ -47,7 +47,8 @@ type Config struct {
 	// ICEServers are handed to broadcasters and viewers after they join.
 	ICEServers []protocol.ICEServer
 	// TURN, when Secret is set, mints short-lived per-connection TURN
-	// credentials (the TURN REST API scheme coturn's use-auth-secret speaks).
+	// credentials (the TURN REST API scheme coturn's use-auth-secret speaks),
+	// renewed with ice_servers every half TTL while the session lasts.
 	TURN TURNConfig
 
 	// StartGrace is how long before a stream's start time broadcasters and
@@ -61,6 +62,10 @@ type Config struct {
 	// authenticated) can be used, once, to sign in again without a new
 	// signature.
 	ResumeTTL time.Duration
+	// ResumeMaxLifetime bounds a chain of resumes: counted from the
+	// wallet signature that began it, after which only a new signature
+	// signs in.
+	ResumeMaxLifetime time.Duration
 	// AuthTimeout closes connections that have not signed in by then.
 	AuthTimeout time.Duration
 	// MaxAuthFailures failed sign-in attempts (or messages sent before
@@ -72,7 +77,8 @@ type Config struct {
 	// CacheTTL is how long a positive answer from the chain (a stream, a
 	// subscription) is reused. 0 disables the cache.
 	CacheTTL time.Duration
-	// NotFoundCacheTTL is how long "no such stream" is reused. 0 disables it.
+	// NotFoundCacheTTL is how long "no such stream" and "not subscribed"
+	// are reused (a subscription event forgets the latter). 0 disables it.
 	NotFoundCacheTTL time.Duration
 	// RecheckInterval is how often live sessions are checked against the
 	// chain again (the backstop of the chain event feed).
@@ -108,6 +114,24 @@ type Config struct {
 	// MaxUnauthenticatedConns limits WebSocket connections that have not
 	// signed in yet.
 	MaxUnauthenticatedConns int
+	// MaxUnauthenticatedConnsPerIP limits what one address range may hold
+	// of MaxUnauthenticatedConns, so a few ranges cannot fill the pool
+	// every new user passes through.
+	MaxUnauthenticatedConnsPerIP int
+	// MaxLivePerIP limits the held-open GET /live streams of one address
+	// range (of DefaultMaxLiveSubscribers in all).
+	MaxLivePerIP int
+	// LiveJSONPerSecond and LiveJSONBurst rate-limit GET /live.json per
+	// address range.
+	LiveJSONPerSecond float64
+	LiveJSONBurst     int
+	// JoinsPerSecondPerIP and JoinBurstPerIP rate-limit broadcast and
+	// watch (each may query the node) per address range.
+	JoinsPerSecondPerIP float64
+	JoinBurstPerIP      int
+	// IPv6PrefixLen is how many leading bits of an IPv6 address make one
+	// client for the per-address limits (64: a host's usual /64).
+	IPv6PrefixLen int
 	// MaxViewersPerStream limits viewers attached to one stream (the
 	// broadcaster opens one peer connection per viewer).
 	MaxViewersPerStream int
@@ -141,6 +165,7 @@ const (
 	DefaultStartGrace                    = 10 * time.Minute
 	DefaultChallengeTTL                  = time.Minute
 	DefaultResumeTTL                     = 10 * time.Minute
+	DefaultResumeMaxLifetime             = 12 * time.Hour
 	DefaultAuthTimeout                   = 2 * time.Minute
 	DefaultMaxAuthFailures               = 3
 	DefaultChainTimeout                  = 3 * time.Second
@@ -159,13 +184,20 @@ const (
 	DefaultMaxConnsPerIP                 = 20
 	DefaultMaxConns                      = 10000
 	DefaultMaxUnauthenticatedConns       = 1000
+	DefaultMaxUnauthenticatedConnsPerIP  = 5
+	DefaultMaxLivePerIP                  = 10
+	DefaultLiveJSONPerSecond             = 5
+	DefaultLiveJSONBurst                 = 20
+	DefaultJoinsPerSecondPerIP           = 10
+	DefaultJoinBurstPerIP                = 100
+	DefaultIPv6PrefixLen                 = 64
 	DefaultMaxViewersPerStream           = 50
 	DefaultMaxViewersPerAccountPerStream = 2
 	DefaultMaxViewersPerAccount          = 8
 	DefaultSendQueueSize                 = 64
 	DefaultMaxPendingCandidates          = 32
 	DefaultMaxPendingCandidateBytes      = 16 << 10
-	DefaultTURNTTL                       = 6 * time.Hour
+	DefaultTURNTTL                       = 10 * time.Minute
 )
 
 // DefaultConfig returns a Config with every field at its default.
@@ -176,6 +208,7 @@ func DefaultConfig() Config {
 		StartGrace:                    DefaultStartGrace,
 		ChallengeTTL:                  DefaultChallengeTTL,
 		ResumeTTL:                     DefaultResumeTTL,
+		ResumeMaxLifetime:             DefaultResumeMaxLifetime,
 		AuthTimeout:                   DefaultAuthTimeout,
 		MaxAuthFailures:               DefaultMaxAuthFailures,
 		ChainTimeout:                  DefaultChainTimeout,
@@ -194,6 +227,13 @@ func DefaultConfig() Config {
 		MaxConnsPerIP:                 DefaultMaxConnsPerIP,
 		MaxConns:                      DefaultMaxConns,
 		MaxUnauthenticatedConns:       DefaultMaxUnauthenticatedConns,
+		MaxUnauthenticatedConnsPerIP:  DefaultMaxUnauthenticatedConnsPerIP,
+		MaxLivePerIP:                  DefaultMaxLivePerIP,
+		LiveJSONPerSecond:             DefaultLiveJSONPerSecond,
+		LiveJSONBurst:                 DefaultLiveJSONBurst,
+		JoinsPerSecondPerIP:           DefaultJoinsPerSecondPerIP,
+		JoinBurstPerIP:                DefaultJoinBurstPerIP,
+		IPv6PrefixLen:                 DefaultIPv6PrefixLen,
 		MaxViewersPerStream:           DefaultMaxViewersPerStream,
 		MaxViewersPerAccountPerStream: DefaultMaxViewersPerAccountPerStream,
 		MaxViewersPerAccount:          DefaultMaxViewersPerAccount,
@@ -248,8 +288,8 @@ func (c Config) Validate() error {
 				bad("turn url %q must start with turn: or turns:", u)
 			}
 		}
-		if c.TURN.TTL <= 0 {
-			bad("turn credential ttl must be positive")
+		if c.TURN.TTL < 2*time.Second {
+			bad("turn credential ttl must be at least 2s (renewed every half ttl), got %s", c.TURN.TTL)
 		}
 	}
 
@@ -259,6 +299,7 @@ func (c Config) Validate() error {
 	}{
 		{"challenge ttl", c.ChallengeTTL},
 		{"resume ttl", c.ResumeTTL},
+		{"resume max lifetime", c.ResumeMaxLifetime},
 		{"auth timeout", c.AuthTimeout},
 		{"chain timeout", c.ChainTimeout},
 		{"recheck interval", c.RecheckInterval},
@@ -296,6 +337,12 @@ func (c Config) Validate() error {
 	if c.MaxMessageSize < 1024 || c.MaxMessageSize > 1<<20 {
 		bad("max message size must be between 1 KiB and 1 MiB, got %d", c.MaxMessageSize)
 	}
+	if c.LiveJSONPerSecond <= 0 || c.JoinsPerSecondPerIP <= 0 {
+		bad("live.json and join rates per ip must be positive")
+	}
+	if c.IPv6PrefixLen < 1 || c.IPv6PrefixLen > 128 {
+		bad("ipv6 prefix length must be between 1 and 128, got %d", c.IPv6PrefixLen)
+	}
 	if c.MessagesPerSecond <= 0 {
 		bad("messages per second must be positive")
 	}
@@ -315,6 +362,10 @@ func (c Config) Validate() error {
 		{"max unauthenticated connections", c.MaxUnauthenticatedConns},
 		{"max viewers per account per stream", c.MaxViewersPerAccountPerStream},
 		{"max viewers per account", c.MaxViewersPerAccount},
+		{"max unauthenticated connections per ip", c.MaxUnauthenticatedConnsPerIP},
+		{"max live streams per ip", c.MaxLivePerIP},
+		{"live.json burst", c.LiveJSONBurst},
+		{"join burst per ip", c.JoinBurstPerIP},
 		{"max sdp size", c.MaxSDPSize},
 		{"max candidate size", c.MaxCandidateSize},
 		{"relay bytes per second", c.RelayBytesPerSecond},

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/streamchain/streamchain/signaling/protocol"
@@ -175,7 +176,15 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 			reason = c.readErrorReason(err)
 			break
 		}
-		if !c.closing() { // closing: only the peer's close frame matters now
+		switch {
+		case c.closing(): // closing: only the peer's close frame matters now
+		case mt == websocket.TextMessage && !utf8.Valid(data):
+			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the
+			// connection. Checked here, before any handler sees the
+			// frame, so such bytes are never acted on nor relayed to a
+			// peer whose browser would fail its own connection on them.
+			c.closeWith(protocol.CloseInvalidUTF8, "text frame is not valid UTF-8")
+		default:
 			h.message(mt, data, time.Now())
 		}
 		if cap(data) <= maxPooledRead {
@@ -476,6 +485,8 @@ func closeCodeReason(code int) string {
 		return "slow_consumer"
 	case websocket.CloseGoingAway:
 		return "shutdown"
+	case protocol.CloseInvalidUTF8:
+		return "invalid_utf8"
 	default:
 		return "server_closed"
 	}

@@ -27,3 +27,9 @@ func WithHTTPTimeoutsForTest(readHeader, read time.Duration) Option {
 func WithWriteTimeoutForTest(write time.Duration) Option {
 	return func(s *Server) { s.t.write = write }
 }
+
+// WithDescriptorLimitForTest makes the server see n as the process's
+// descriptor limit.
+func WithDescriptorLimitForTest(n uint64) Option {
+	return func(s *Server) { s.fdLimit = func() uint64 { return n } }
+}

@@ -68,6 +68,9 @@ type member struct {
 	address string // set once, at sign-in
 	role    role
 	room    *room
+	// turnRenewal sends fresh TURN credentials while in a session
+	// (turnrenew.go).
+	turnRenewal *time.Timer
 }
 
 type role uint8

@@ -200,7 +200,9 @@ func TestWatchChecksSubscriptionAndSchedule(t *testing.T) {
 		v.ExpectError(tc.code)
 	}
 
-	// A refusal is not cached: subscribing on chain is enough.
+	// A refusal is cached only briefly (with no event feed here, for the
+	// not-found TTL): then subscribing on chain is enough.
+	time.Sleep(e.cfg.NotFoundCacheTTL)
 	v.Send(map[string]any{"type": "watch", "stream_id": id})
 	m := v.Expect("watching")
 	require.Equal(t, owner.Address, m.Str("broadcaster"))

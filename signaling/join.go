@@ -128,6 +128,7 @@ func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
 	})})
+	h.renewTURNLocked(m)
 	for _, v := range sortedViewers(r) {
 		m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
 		v.m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeBroadcasterJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
@@ -195,6 +196,7 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
 	m.event(outbound{edge: edgeStarts, data: protocol.Encode(msg)})
+	h.renewTURNLocked(m)
 	h.sendCountLocked(r)
 	return nil
 }

@@ -150,6 +150,11 @@ func (l *messageLimiter) allow() (ok, exhausted bool) {
 	return false, !l.patience.Allow()
 }
 
+// violation spends patience on a message that was refused for what it
+// is, not for its rate (bad_message, unknown_type); exhausted says the
+// connection has none left.
+func (l *messageLimiter) violation() (exhausted bool) { return !l.patience.Allow() }
+
 // byteBudget is a token bucket of relayed bytes per sender.
 type byteBudget struct {
 	bucket *rate.Limiter
@@ -170,6 +175,8 @@ type limitedListener struct {
 	limits  *connLimiter
 	trusted proxies
 	refused func(reason string)
+	// v6Prefix keys IPv6 peers by range (addrkey.go).
+	v6Prefix int
 }
 
 func (l *limitedListener) Accept() (net.Conn, error) {
@@ -182,6 +189,7 @@ func (l *limitedListener) Accept() (net.Conn, error) {
 		if l.trusted.trusted(ip) {
 			ip = ""
 		}
+		ip = addrKey(ip, l.v6Prefix)
 		if ok, reason := l.limits.acquire(ip); !ok {
 			l.refused(reason)
 			_ = c.Close()

@@ -32,6 +32,7 @@ type Metrics struct {
 	cachedStream         prometheus.Counter
 	cachedStreamNotFound prometheus.Counter
 	cachedSubscription   prometheus.Counter
+	cachedNotSubscribed  prometheus.Counter
 }
 
 func (m *Metrics) observeRelay(typ string, d time.Duration) {
@@ -113,6 +114,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m.cachedStream = m.ChainQueries.WithLabelValues("stream", "cached")
 	m.cachedStreamNotFound = m.ChainQueries.WithLabelValues("stream", "cached_not_found")
 	m.cachedSubscription = m.ChainQueries.WithLabelValues("subscription", "cached")
+	m.cachedNotSubscribed = m.ChainQueries.WithLabelValues("subscription", "cached_not_subscribed")
 	reg.MustRegister(m.Connections, m.ConnectionsRejected, m.Disconnects, m.LiveStreams, m.Viewers,
 		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
 		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents)

@@ -22,22 +22,26 @@ import (
 const maxResumeTokensPerAddress = 8
 
 type resumeTokens struct {
-	ttl   time.Duration
-	store resumeStore
+	ttl time.Duration
+	// maxLifetime bounds a chain of resumes: no token outlives the
+	// signature that began it by more than this.
+	maxLifetime time.Duration
+	store       resumeStore
 }
 
 // resumeStore keeps the hashes of issued resume tokens until they are used,
 // once, or expire.
 type resumeStore interface {
-	// put records a token's hash; false when it could not be stored (the
-	// client then signs in as usual).
-	put(hash, address string, expires time.Time) bool
-	// take burns a token's hash and returns its address.
-	take(hash string) (string, *protocol.ProtocolError)
+	// put records a token's hash for address, whose wallet signature was
+	// checked at signedAt; false when it could not be stored (the client
+	// then signs in as usual).
+	put(hash, address string, signedAt, expires time.Time) bool
+	// take burns a token's hash and returns its address and signedAt.
+	take(hash string) (string, time.Time, *protocol.ProtocolError)
 }
 
-func newResumeTokens(ttl time.Duration, store resumeStore) *resumeTokens {
-	return &resumeTokens{ttl: ttl, store: store}
+func newResumeTokens(ttl, maxLifetime time.Duration, store resumeStore) *resumeTokens {
+	return &resumeTokens{ttl: ttl, maxLifetime: maxLifetime, store: store}
 }
 
 func resumeHash(token string) string {
@@ -49,19 +53,29 @@ func errResumeInvalid() *protocol.ProtocolError {
 	return protocol.Errorf(protocol.CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
 }
 
-// issue makes a token for address; ok is false when it could not be stored.
-func (r *resumeTokens) issue(address string) (token string, expires time.Time, ok bool) {
+// issue makes a token for address, whose signature was checked at
+// signedAt; ok is false when it could not be stored or the signature is too
+// old to be carried further: the client then signs in as usual.
+func (r *resumeTokens) issue(address string, signedAt time.Time) (token string, expires time.Time, ok bool) {
+	expires = time.Now().Add(r.ttl)
+	if limit := signedAt.Add(r.maxLifetime); limit.Before(expires) {
+		expires = limit
+	}
+	expires = expires.UTC().Truncate(time.Second)
+	if !time.Now().Before(expires) {
+		return "", time.Time{}, false
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", time.Time{}, false
 	}
 	token = base64.RawURLEncoding.EncodeToString(raw[:])
-	expires = time.Now().Add(r.ttl).UTC().Truncate(time.Second)
-	return token, expires, r.store.put(resumeHash(token), address, expires)
+	return token, expires, r.store.put(resumeHash(token), address, signedAt, expires)
 }
 
-// take burns token and returns its address.
-func (r *resumeTokens) take(token string) (string, *protocol.ProtocolError) {
+// take burns token and returns its address and when the signature that
+// began its chain of resumes was checked.
+func (r *resumeTokens) take(token string) (string, time.Time, *protocol.ProtocolError) {
 	return r.store.take(resumeHash(token))
 }
 
@@ -76,13 +90,16 @@ type memoryResumes struct {
 type resumeEntry struct {
 	address string
 	expires time.Time
+	// signedAt is when the wallet signature that began this chain of
+	// resumes was checked.
+	signedAt time.Time
 }
 
 func newMemoryResumes() *memoryResumes {
 	return &memoryResumes{byHash: make(map[string]resumeEntry), byAddress: make(map[string][]string)}
 }
 
-func (r *memoryResumes) put(h, address string, expires time.Time) bool {
+func (r *memoryResumes) put(h, address string, signedAt, expires time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sweepLocked()
@@ -91,17 +108,17 @@ func (r *memoryResumes) put(h, address string, expires time.Time) bool {
 		delete(r.byHash, owned[0])
 		owned = owned[1:]
 	}
-	r.byHash[h] = resumeEntry{address: address, expires: expires}
+	r.byHash[h] = resumeEntry{address: address, expires: expires, signedAt: signedAt}
 	r.byAddress[address] = append(owned, h)
 	return true
 }
 
-func (r *memoryResumes) take(h string) (string, *protocol.ProtocolError) {
+func (r *memoryResumes) take(h string) (string, time.Time, *protocol.ProtocolError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.byHash[h]
 	if !ok || !time.Now().Before(e.expires) {
-		return "", errResumeInvalid()
+		return "", time.Time{}, errResumeInvalid()
 	}
 	delete(r.byHash, h)
 	owned := r.byAddress[e.address]
@@ -114,9 +131,8 @@ func (r *memoryResumes) take(h string) (string, *protocol.ProtocolError) {
 	if len(r.byAddress[e.address]) == 0 {
 		delete(r.byAddress, e.address)
 	}
-	return e.address, nil
+	return e.address, e.signedAt, nil
 }
-
 func (r *memoryResumes) sweepLocked() {
 	now := time.Now()
 	if now.Sub(r.lastSweep) < time.Second {

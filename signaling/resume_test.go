@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/streamchain/streamchain/signaling"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -61,4 +62,42 @@ func TestSharedResumeWorksOnAnotherInstance(t *testing.T) {
 	require.Equal(t, w.Address, moved.Str("address"))
 	_, replay := resumeOn(t, a.env, token)
 	require.Equal(t, "auth_resume_invalid", replay.Str("code"), "single use across instances: %v", replay)
+}
+
+// Resuming again and again does not keep one signature alive for ever:
+// every token of the chain expires by the absolute lifetime counted from
+// the signature, after which only a new signature signs in.
+func TestResumeChainEndsAtMaxLifetime(t *testing.T) {
+	const lifetime = 2 * time.Second
+	check := func(t *testing.T, e *env) {
+		w := signalingtest.NewWallet()
+		signedAt := time.Now()
+		token := e.dial().SignIn(w).Str("resume_token")
+		last := token
+		for time.Since(signedAt) < lifetime+time.Second {
+			_, m := resumeOn(t, e, last)
+			if m.Type() != "authenticated" {
+				require.Equal(t, "auth_resume_invalid", m.Str("code"), "%v", m)
+				break
+			}
+			if m.Str("resume_token") == "" {
+				break // the last link: no token is offered past the lifetime
+			}
+			expires, err := time.Parse(time.RFC3339, m.Str("resume_expires_at"))
+			require.NoError(t, err)
+			require.False(t, expires.After(signedAt.Add(lifetime)), "token expires %s, past the signature's lifetime", expires)
+			last = m.Str("resume_token")
+			time.Sleep(300 * time.Millisecond)
+		}
+		require.Less(t, time.Since(signedAt), lifetime+time.Second, "the chain of resumes outlived its signature")
+		_, m := resumeOn(t, e, last)
+		require.Equal(t, "auth_resume_invalid", m.Str("code"), "%v", m)
+		e.dial().SignIn(w) // a new signature still works
+	}
+	short := func(c *signaling.Config) { c.ResumeTTL, c.ResumeMaxLifetime = time.Second, lifetime }
+	t.Run("single", func(t *testing.T) { check(t, newEnv(t, short)) })
+	t.Run("shared", func(t *testing.T) {
+		c := newCluster(t, short)
+		check(t, c.start("a").env)
+	})
 }

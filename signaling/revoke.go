@@ -17,6 +17,7 @@ const (
 	EventStreamDeleted   EventKind = "stream_deleted"   // EventStreamDeleted: the stream ends
 	EventStreamEdited    EventKind = "stream_edited"    // EventStreamEdited: the schedule is read again
 	EventStreamScheduled EventKind = "stream_scheduled" // EventStreamScheduled: a cached "not found" is forgotten
+	EventSubscribed      EventKind = "subscribed"       // EventSubscribed: a cached "not subscribed" is forgotten
 )
 
 // ChainEvent is one committed x/streaming event, reduced to what the hub
@@ -119,6 +120,8 @@ func (h *Hub) applyEvents(events []ChainEvent) {
 			}
 		case EventStreamScheduled:
 			h.chain.forgetStream(ev.StreamID)
+		case EventSubscribed:
+			h.chain.forgetSubscription(ev.Subscriber, ev.Broadcaster)
 		}
 	}
 }

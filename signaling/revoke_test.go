@@ -123,6 +123,9 @@ type fakeRPC struct {
 	height int64
 	blocks map[int64]string // height → txs_results JSON
 	down   atomic.Bool
+	// executing: the newest block is saved but its results are not yet
+	// (as CometBFT between saving and executing a block).
+	executing atomic.Bool
 }
 
 func (f *fakeRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +141,7 @@ func (f *fakeRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/block_results":
 		var h int64
 		fmt.Sscan(r.URL.Query().Get("height"), &h)
-		if h > f.height {
+		if h > f.height || (h == f.height && f.executing.Load()) {
 			fmt.Fprint(w, `{"jsonrpc":"2.0","id":-1,"error":{"code":-32603,"message":"Internal error","data":"height in the future"}}`)
 			return
 		}
@@ -203,4 +206,67 @@ func TestCometEventsFollowsEveryBlock(t *testing.T) {
 	require.True(t, <-states)
 	require.Equal(t, int64(8), (<-blocks).h)
 	require.Equal(t, int64(9), (<-blocks).h)
+}
+
+// A subscription committed on chain is seen at once: its event forgets a
+// cached "not subscribed".
+func TestSubscribedEventForgetsCachedRefusal(t *testing.T) {
+	feed := newFakeFeed()
+	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, func(c *signaling.Config) {
+		c.NotFoundCacheTTL = time.Hour
+	})
+	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := e.liveStream(owner)
+	v, _ := e.signedIn(fan)
+	v.Send(map[string]any{"type": "watch", "stream_id": id})
+	v.ExpectError("not_subscribed")
+	e.chain.Subscribe(fan.Address, owner.Address)
+	v.Send(map[string]any{"type": "watch", "stream_id": id})
+	v.ExpectError("not_subscribed") // cached
+	require.EqualValues(t, 1, e.metric("signaling_chain_queries_total", "query", "subscription", "result", "cached_not_subscribed"))
+	feed.blocks <- []signaling.ChainEvent{{Kind: signaling.EventSubscribed, Subscriber: fan.Address, Broadcaster: owner.Address}}
+	waitFor(t, "the cached refusal forgotten", func() bool {
+		v.Send(map[string]any{"type": "watch", "stream_id": id})
+		return v.Next().Type() == "watching"
+	})
+}
+
+// The newest block's results missing for a moment (the node is still
+// executing it) is not a lost feed: the block is read at the next poll, and
+// no re-check of every session is triggered.
+func TestCometEventsWaitsForTheNewestBlockResults(t *testing.T) {
+	rpc := &fakeRPC{height: 5, blocks: map[int64]string{}}
+	hs := httptest.NewServer(rpc)
+	defer hs.Close()
+	feed, err := signaling.NewCometEvents("http://"+hs.Listener.Addr().String(), time.Second)
+	require.NoError(t, err)
+	blocks, states := make(chan int64, 100), make(chan bool, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		feed.Follow(ctx, func(h int64, _ []signaling.ChainEvent) { blocks <- h }, func(up bool) { states <- up })
+	}()
+	defer func() { cancel(); <-done }()
+	require.True(t, <-states)
+	require.Equal(t, int64(5), <-blocks)
+
+	rpc.executing.Store(true)
+	rpc.commit("")
+	time.Sleep(600 * time.Millisecond) // three polls
+	rpc.executing.Store(false)
+	require.Equal(t, int64(6), <-blocks)
+	select {
+	case up := <-states:
+		t.Fatalf("feed state changed to %v while the newest block was being executed", up)
+	default:
+	}
+
+	// Results that never come are a lost feed after all.
+	rpc.executing.Store(true)
+	rpc.commit("")
+	require.False(t, <-states)
+	rpc.executing.Store(false)
+	require.True(t, <-states)
+	require.Equal(t, int64(7), <-blocks)
 }

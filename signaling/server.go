@@ -59,6 +59,16 @@ type Server struct {
 	router  Router
 	resumes *resumeTokens
 
+	// Per address range (addrkey.go): connections waiting to sign in,
+	// held-open /live streams, /live.json requests and joins.
+	unauthByAddr  *connLimiter
+	liveByAddr    *connLimiter
+	liveJSONRates *addrRates
+	joinRates     *addrRates
+
+	// fdLimit reads the descriptor limit (fdlimit.go); tests replace it.
+	fdLimit func() uint64
+
 	healthMu  sync.Mutex
 	healthAt  time.Time
 	healthErr error
@@ -135,18 +145,25 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 		s.router = sh
 		s.auth.nonces = &sharedNonces{sh: sh, local: newMemoryNonces(time.Now), now: time.Now}
 		s.auth.otherOrigin = sh.knownOrigin
-		s.resumes = newResumeTokens(cfg.ResumeTTL, sharedResumes{sh: sh})
+		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, sharedResumes{sh: sh})
 		sh.start()
 	} else {
 		s.router = newLocalRouter()
-		s.resumes = newResumeTokens(cfg.ResumeTTL, newMemoryResumes())
+		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, newMemoryResumes())
 	}
 	s.hub.router = s.router
 	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
+	s.unauthByAddr = newConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
+	s.liveByAddr = newConnLimiter(cfg.MaxLivePerIP, DefaultMaxLiveSubscribers)
+	s.liveJSONRates = newAddrRates(cfg.LiveJSONPerSecond, cfg.LiveJSONBurst)
+	s.joinRates = newAddrRates(cfg.JoinsPerSecondPerIP, cfg.JoinBurstPerIP)
 	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
 	// limit still gets a real status code; they stop what the WebSocket
 	// limits cannot see (requests that never finish).
-	s.tcp = newConnLimiter(2*cfg.MaxConnsPerIP, cfg.MaxConns+cfg.MaxConnsPerIP)
+	if s.fdLimit == nil {
+		s.fdLimit = descriptorLimit
+	}
+	s.tcp = newConnLimiter(2*cfg.MaxConnsPerIP, tcpCapacity(cfg.MaxConns+cfg.MaxConnsPerIP, cfg.MaxConns, s.fdLimit(), s.log))
 	s.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// A sign-in or a candidate fits; larger messages (an SDP) grow
@@ -204,7 +221,7 @@ func (s *Server) HTTPServer() *http.Server {
 // Listener wraps ln with the per-IP and total connection limits, applied
 // at accept, before any HTTP is read. Serve the public handler on it.
 func (s *Server) Listener(ln net.Listener) net.Listener {
-	return &limitedListener{Listener: ln, limits: s.tcp, trusted: s.trusted, refused: func(reason string) {
+	return &limitedListener{Listener: ln, limits: s.tcp, trusted: s.trusted, v6Prefix: s.cfg.IPv6PrefixLen, refused: func(reason string) {
 		s.metrics.ConnectionsRejected.WithLabelValues("tcp_" + reason).Inc()
 	}}
 }
@@ -270,7 +287,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}
-	ip := clientIP(r, s.cfg.RealIPHeader, s.trusted)
+	ip := s.clientKey(r)
 	if ok, reason := s.conns.acquire(ip); !ok {
 		w.Header().Set("Retry-After", "10")
 		status := http.StatusTooManyRequests
@@ -294,11 +311,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusServiceUnavailable, "unauthenticated", "too many connections waiting to sign in")
 		return
 	}
+	// Nor may one address range hold more than its share of them.
+	if ok, _ := s.unauthByAddr.acquire(ip); !ok {
+		s.unauthenticated.Add(-1)
+		w.Header().Set("Retry-After", "10")
+		s.refuse(w, http.StatusTooManyRequests, "unauthenticated_per_ip", "too many connections from your address waiting to sign in")
+		return
+	}
 
 	ws, err := s.up.Upgrade(w, r, nil)
 	if err != nil {
 		// Upgrade has answered with an HTTP error already.
 		s.unauthenticated.Add(-1)
+		s.unauthByAddr.release(ip)
 		s.metrics.ConnectionsRejected.WithLabelValues("handshake").Inc()
 		return
 	}

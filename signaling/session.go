@@ -52,6 +52,7 @@ func (s *session) serve() {
 func (s *session) releasePending() {
 	if s.pending.CompareAndSwap(true, false) {
 		s.srv.unauthenticated.Add(-1)
+		s.srv.unauthByAddr.release(s.member.ip)
 	}
 }
 
@@ -110,10 +111,18 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 	switch m.Type {
 	case protocol.TypeChallenge, protocol.TypeAuth, protocol.TypeResume:
 		perr = protocol.Errorf(protocol.CodeAlreadyAuth, "already signed in as %s", s.member.address)
-	case protocol.TypeBroadcast:
-		perr = h.join(s.member, uint64(m.StreamID), roleBroadcaster)
-	case protocol.TypeWatch:
-		perr = h.join(s.member, uint64(m.StreamID), roleViewer)
+	case protocol.TypeBroadcast, protocol.TypeWatch:
+		// Each join may query the node: bounded per address range, so
+		// throwaway keys and ids cannot make it work for every message.
+		r := roleViewer
+		if m.Type == protocol.TypeBroadcast {
+			r = roleBroadcaster
+		}
+		if !s.srv.joinRates.allow(s.member.ip) {
+			perr = protocol.Errorf(protocol.CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
+		} else {
+			perr = h.join(s.member, uint64(m.StreamID), r)
+		}
 	case protocol.TypeLeave:
 		perr = h.leave(s.member)
 	case protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate:
@@ -182,29 +191,30 @@ func (s *session) authenticate(m protocol.ClientMessage) {
 		s.reject(protocol.TypeAuth, perr)
 		return
 	}
-	s.signedIn(addr)
+	s.signedIn(addr, time.Now())
 }
 
 // resume signs in with a resume token instead of a signature.
 func (s *session) resume(m protocol.ClientMessage) {
-	addr, perr := s.srv.resumes.take(m.Token)
+	addr, signedAt, perr := s.srv.resumes.take(m.Token)
 	if perr != nil {
 		s.reject(protocol.TypeResume, perr)
 		return
 	}
 	s.log.Info("session resumed")
-	s.signedIn(addr)
+	s.signedIn(addr, signedAt)
 }
 
 // signedIn completes a sign-in: the address is proven. The answer carries
-// a fresh resume token.
-func (s *session) signedIn(addr string) {
+// a fresh resume token, which lives no longer than the signature checked
+// at signedAt allows.
+func (s *session) signedIn(addr string, signedAt time.Time) {
 	s.srv.hub.signedIn(s.member, addr)
 	s.authed.Store(true)
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
 	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
-	if token, expires, ok := s.srv.resumes.issue(addr); ok {
+	if token, expires, ok := s.srv.resumes.issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
 	}
 	s.member.event(outbound{data: protocol.Encode(msg)})
@@ -222,6 +232,11 @@ func (s *session) reject(req string, e *protocol.ProtocolError) {
 		s.log.Debug("send queue full, error dropped", "code", e.Code)
 	}
 	if s.authed.Load() {
+		// A signed-in client that keeps sending what it cannot have
+		// meant spends the same patience as one over the rate.
+		if (e.Code == protocol.CodeBadMessage || e.Code == protocol.CodeUnknownType) && s.limiter.violation() {
+			s.conn.closeWith(protocol.CloseRateLimited, "too many malformed messages")
+		}
 		return
 	}
 	s.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()

@@ -2,6 +2,8 @@ package signaling
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/protocol"
@@ -61,30 +63,47 @@ func (s *sharedNonces) release(owner uint64) { s.local.release(owner) }
 
 func (s *sharedNonces) count() int { return s.local.count() }
 
-// sharedResumes keeps resume tokens' hashes in Redis with their TTL.
+// sharedResumes keeps resume tokens' hashes in Redis with their TTL, as
+// "<address> <unix seconds of the signature>".
 type sharedResumes struct{ sh *shared }
 
 func resumeKey(hash string) string { return keyPrefix + "resume:" + hash }
 
-func (s sharedResumes) put(h, address string, expires time.Time) bool {
+func (s sharedResumes) put(h, address string, signedAt, expires time.Time) bool {
 	ctx, cancel := s.sh.opCtx()
 	defer cancel()
-	err := s.sh.rdb.Set(ctx, resumeKey(h), address, time.Until(expires)).Err()
+	err := s.sh.rdb.Set(ctx, resumeKey(h), address+" "+strconv.FormatInt(signedAt.Unix(), 10), time.Until(expires)).Err()
 	s.sh.reachable(err)
 	return err == nil
 }
 
-func (s sharedResumes) take(h string) (string, *protocol.ProtocolError) {
+func (s sharedResumes) take(h string) (string, time.Time, *protocol.ProtocolError) {
 	ctx, cancel := s.sh.opCtx()
 	defer cancel()
-	addr, err := s.sh.rdb.GetDel(ctx, resumeKey(h)).Result()
+	v, err := s.sh.rdb.GetDel(ctx, resumeKey(h)).Result()
 	s.sh.reachable(err)
 	switch {
 	case err == nil:
-		return addr, nil
+		addr, signedAt := parseResumeValue(v)
+		return addr, signedAt, nil
 	case isNil(err):
-		return "", errResumeInvalid()
+		return "", time.Time{}, errResumeInvalid()
 	default:
-		return "", unavailable()
+		return "", time.Time{}, unavailable()
 	}
+}
+
+// parseResumeValue reads "<address> <unix seconds of the signature>" as
+// stored in Redis. A value of an earlier version, the address alone, counts
+// as signed now: its chain of resumes is bounded from here.
+func parseResumeValue(v string) (string, time.Time) {
+	addr, at, found := strings.Cut(v, " ")
+	if !found {
+		return v, time.Now()
+	}
+	sec, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return addr, time.Now()
+	}
+	return addr, time.Unix(sec, 0)
 }

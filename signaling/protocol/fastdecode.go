@@ -24,11 +24,17 @@ func decodeFast(data []byte) (m ClientMessage, ok bool) {
 	if i < len(data) && data[i] == '}' {
 		return m, false
 	}
+	var seen uint8 // the keys read so far: a repeated key is the general decoder's to refuse
 	for {
 		key, j, ok := plainString(data, i)
 		if !ok {
 			return m, false
 		}
+		bit := fastKeyBit(key)
+		if bit == 0 || seen&bit != 0 {
+			return m, false
+		}
+		seen |= bit
 		j = skipSpace(data, j)
 		if j >= len(data) || data[j] != ':' {
 			return m, false
@@ -88,6 +94,24 @@ func decodeFast(data []byte) (m ClientMessage, ok bool) {
 		return m, true
 	}
 	return ClientMessage{}, false
+}
+
+// fastKeyBit is key's bit in decodeFast's record of keys read, 0 for a key
+// it does not take.
+func fastKeyBit(key string) uint8 {
+	switch key {
+	case "type":
+		return 1
+	case "to":
+		return 2
+	case "sdp":
+		return 4
+	case "candidate":
+		return 8
+	case "stream_id":
+		return 16
+	}
+	return 0
 }
 
 // plainStreamID reads a stream id written as decimal digits, quoted or not,

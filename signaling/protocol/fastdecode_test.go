@@ -6,8 +6,10 @@ import (
 	"testing"
 )
 
-// FuzzDecodeFast: whatever the fast path accepts, encoding/json accepts
-// too and decodes to the same message.
+// FuzzDecodeFast: whatever the fast path accepts, the general decoder
+// accepts too and decodes to the same message; and whatever the general
+// decoder accepts means what an exact reader of the JSON sees: keys match
+// exactly and none is given twice.
 func FuzzDecodeFast(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"candidate","to":"Vb1yq0J4S2eT2m8o5rZk3A","candidate":{"candidate":"candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}}`,
@@ -27,24 +29,58 @@ func FuzzDecodeFast(f *testing.F) {
 		`{"type":"watch","stream_id":1e0}`,
 		`{"type":"watch","stream_id":-1}`,
 		`{"type":"leave"}`,
+		`{"type":"leave","tYpE":"watch","stream_id":1}`,
+		`{"TYPE":"watch","type":"leave"}`,
+		`{"type":"watch","stream_id":1,"Stream_ID":2}`,
+		`{"type":"offer","to":"p","To":"q","sdp":{}}`,
+		`{"type":"watch","stream_id":1,"stream_id":2}`,
+		`{"type":"leave","x":1,"x":2}`,
+		`{"type":"auth","address":"a","message":"m","signature":{"pub_key":{"type":"t","Value":"v"},"Signature":"s"}}`,
+		`{"type":"auth","address":"a","message":"m","signature":{"signature":"s","signature":"t"}}`,
+		`{"type":"watch","stream_id":1e999999}`,
+		`{"type":"watch","stream_id":4.2e1}`,
+		`{"type":"watch","stream_id":1844674407370955161.5e1}`,
+		`{"t\u0079pe":"leave"}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		slow, perr := decodeStrict(data)
+		if perr == nil {
+			exactReader(t, data, slow)
+		}
 		fast, ok := decodeFast(data)
 		if !ok {
 			return
 		}
-		var slow ClientMessage
-		if err := json.Unmarshal(data, &slow); err != nil {
-			t.Fatalf("fast path accepted %q, encoding/json refuses it: %v", data, err)
+		if perr != nil {
+			t.Fatalf("fast path accepted %q, the general decoder refuses it: %v", data, perr)
 		}
 		if fast.Type != slow.Type || fast.To != slow.To || !bytes.Equal(fast.SDP, slow.SDP) ||
 			!bytes.Equal(fast.Candidate, slow.Candidate) || fast.StreamID != slow.StreamID || slow.Address != "" ||
 			slow.Message != "" || slow.Signature != nil {
-			t.Fatalf("%q: fast %+v, encoding/json %+v", data, fast, slow)
+			t.Fatalf("%q: fast %+v, general %+v", data, fast, slow)
 		}
 	})
+}
+
+// exactReader checks m against a reader that matches keys exactly (a Go
+// map): the string fields are the values of exactly those keys.
+func exactReader(t *testing.T, data []byte, m ClientMessage) {
+	t.Helper()
+	var exact map[string]json.RawMessage
+	if err := json.Unmarshal(data, &exact); err != nil {
+		t.Fatalf("general decoder accepted %q, encoding/json refuses it: %v", data, err)
+	}
+	for key, got := range map[string]string{"type": m.Type, "to": m.To, "address": m.Address, "message": m.Message, "token": m.Token} {
+		var want string
+		if raw, ok := exact[key]; ok {
+			_ = json.Unmarshal(raw, &want)
+		}
+		if got != want {
+			t.Fatalf("%q: %s is %q, an exact reader sees %q", data, key, got, want)
+		}
+	}
 }
 
 // The fast path takes the relay and session messages browsers send, and

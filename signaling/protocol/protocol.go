@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/big"
 	"strconv"
 	"time"
 )
@@ -38,7 +36,8 @@ const (
 	TypeStreamEnded       = "stream_ended"
 	TypeRemoved           = "removed"
 	TypeError             = "error"
-	TypeDraining          = "draining" // this instance is stopping: reconnect elsewhere
+	TypeDraining          = "draining"    // this instance is stopping: reconnect elsewhere
+	TypeICEServers        = "ice_servers" // fresh TURN credentials for the session
 )
 
 // Code is a stable, machine-readable error code.
@@ -107,6 +106,7 @@ const (
 	CloseRateLimited   = 4003 // kept sending faster than the rate limit
 	CloseSlowConsumer  = 4004 // send queue overflowed (usually no frame reaches such a peer)
 	CloseServerDrained = 1001 // websocket.CloseGoingAway
+	CloseInvalidUTF8   = 1007 // websocket.CloseInvalidFramePayloadData: a text frame that is not UTF-8
 )
 
 // StreamID is an on-chain stream id. It is written as a decimal string, the
@@ -121,29 +121,11 @@ func (id StreamID) MarshalJSON() ([]byte, error) {
 var errStreamIDSyntax = errors.New("stream_id must be a positive integer or a decimal string")
 
 func (id *StreamID) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		v, err := strconv.ParseUint(s[1:len(s)-1], 10, 64)
-		if err != nil {
-			return errStreamIDSyntax
-		}
-		*id = StreamID(v)
-		return nil
+	v, err := parseStreamID(b)
+	if err != nil {
+		return err
 	}
-	if v, err := strconv.ParseUint(s, 10, 64); err == nil {
-		*id = StreamID(v)
-		return nil
-	}
-	// A JSON number in another spelling: exact arithmetic, so 1e0 is 1
-	// and 1.5 or 2^64 are refused rather than rounded.
-	if len(s) > 64 {
-		return errStreamIDSyntax
-	}
-	r, ok := new(big.Rat).SetString(s)
-	if !ok || !r.IsInt() || r.Sign() < 0 || !r.Num().IsUint64() {
-		return errStreamIDSyntax
-	}
-	*id = StreamID(r.Num().Uint64())
+	*id = v
 	return nil
 }
 
@@ -205,22 +187,12 @@ const (
 // JSON object with a string type, the returned message carries that type
 // even on error, so the error can name its request.
 func DecodeClientMessage(data []byte) (ClientMessage, error) {
-	if m, ok := decodeFast(data); ok {
-		if err := m.validate(); err != nil {
-			return ClientMessage{Type: m.Type}, err
+	m, ok := decodeFast(data)
+	if !ok {
+		var perr *ProtocolError
+		if m, perr = decodeStrict(data); perr != nil {
+			return m, perr
 		}
-		return m, nil
-	}
-	var m ClientMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		// Tell "two objects" apart from other syntax errors, off the
-		// hot path.
-		var first ClientMessage
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if dec.Decode(&first) == nil && dec.More() {
-			return ClientMessage{Type: first.Type}, Errorf(CodeBadMessage, "one JSON object per message")
-		}
-		return ClientMessage{Type: peekType(data)}, decodeError(err)
 	}
 	if err := m.validate(); err != nil {
 		return ClientMessage{Type: m.Type}, err
@@ -228,36 +200,7 @@ func DecodeClientMessage(data []byte) (ClientMessage, error) {
 	return m, nil
 }
 
-// peekType reads just the type of a message that failed to decode whole.
-func peekType(data []byte) string {
-	var env struct {
-		Type string `json:"type"`
-	}
-	if json.Unmarshal(data, &env) != nil || len(env.Type) > maxTypeLen {
-		return ""
-	}
-	return env.Type
-}
-
 const maxTypeLen = 32
-
-// decodeError says what is wrong in the client's terms, not Go's.
-func decodeError(err error) *ProtocolError {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return Errorf(CodeBadMessage, "field %s has the wrong type (%s)", typeErr.Field, typeErr.Value)
-	case errors.As(err, &typeErr):
-		return Errorf(CodeBadMessage, "a message must be a JSON object, not %s", typeErr.Value)
-	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return Errorf(CodeBadMessage, "not valid JSON")
-	case errors.Is(err, errStreamIDSyntax):
-		return Errorf(CodeBadMessage, "%v", err)
-	default:
-		return Errorf(CodeBadMessage, "malformed message")
-	}
-}
 
 func (m *ClientMessage) validate() *ProtocolError {
 	switch m.Type {
@@ -333,6 +276,13 @@ type ICEServer struct {
 type Instance struct {
 	ID  string `json:"id"`
 	URL string `json:"url"`
+}
+
+// ICEServersMsg carries fresh ice_servers to a peer in a session.
+type ICEServersMsg struct {
+	Type       string      `json:"type"`
+	StreamID   StreamID    `json:"stream_id"`
+	ICEServers []ICEServer `json:"ice_servers"`
 }
 
 // DrainingMsg tells a client to move before the drain's deadline, naming
