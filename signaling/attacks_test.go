@@ -1,7 +1,8 @@
 package signaling_test
 
-// Each test here replays one availability attack found against signalingd
-// (issue 7) and fails on the daemon as it was before the fix.
+// Each test here replays one availability attack against signalingd and
+// fails on a daemon that does not hold it (as the daemon before its
+// hardening, a54683b, did not).
 
 import (
 	"encoding/json"

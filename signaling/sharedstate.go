@@ -71,9 +71,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`)
 
 // takeNonce burns a nonce if it was issued with this text and is unused.
-// Any connection on any instance may answer it, once (issue 10: a nonce
-// issued by one instance and answered on another is accepted once,
-// anywhere): a client that moves between instances while its user is in
+// Any connection on any instance may answer it, once (a nonce issued by
+// one instance and answered on another is accepted once, anywhere): a client that moves between instances while its user is in
 // the wallet's pop-up need not sign again.
 var takeNonce = redis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'text', 'used')
