@@ -53,15 +53,10 @@ func webAppHandler(web WebConfig, instances func() []string) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		if strings.HasPrefix(name, "assets/") {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "no-cache")
-		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Security-Policy", contentSecurityPolicy(web, instances()))
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		files.ServeHTTP(w, r)
+		serveWebFile(w, r, dist, name, files) // caching and precompressed variants: webassets.go
 	})
 }
 

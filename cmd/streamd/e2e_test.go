@@ -180,7 +180,7 @@ func TestCLIEndToEnd(t *testing.T) {
 	// New params go through governance: the proposal carries MsgUpdateParams
 	// signed by the gov module account.
 	params := `{"max_name_length":32,"max_surname_length":64,"max_title_length":140,"max_description_length":2000,` +
-		`"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"7200s","max_schedule_ahead":"604800s"}`
+		`"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"7200s","max_schedule_ahead":"604800s","min_stream_duration":"60s"}`
 	requireOK(t, node.Tx("alice", "streaming", "update-params-proposal", params,
 		"--deposit", "10000000ustream", "--title", "Shorter names", "--summary", "Names of at most 32 bytes"))
 	var proposals struct {

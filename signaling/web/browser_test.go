@@ -59,7 +59,7 @@ func TestBrowserApp(t *testing.T) {
 	artifacts := filepath.Join(root, "build", "artifacts", "web")
 	require.NoError(t, os.RemoveAll(artifacts))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
 	script := exec.CommandContext(ctx, nodeJS, "e2e/browser.mjs")
 	script.Env = append(os.Environ(),

@@ -132,7 +132,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod:      "UpdateParams",
 					Use:            "update-params-proposal [params]",
 					Short:          "Propose new module params (JSON) to governance",
-					Example:        `streamd tx streaming update-params-proposal '{"max_name_length":64,"max_surname_length":64,"max_title_length":140,"max_description_length":2000,"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"86400s","max_schedule_ahead":"31536000s"}' --deposit 10000000ustream --title "Streaming params" --summary "..." --from alice --fees 5000ustream`,
+					Example:        `streamd tx streaming update-params-proposal '{"max_name_length":64,"max_surname_length":64,"max_title_length":140,"max_description_length":2000,"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"86400s","max_schedule_ahead":"31536000s","min_stream_duration":"60s"}' --deposit 10000000ustream --title "Streaming params" --summary "..." --from alice --fees 5000ustream`,
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
 					GovProposal:    true,
 				},

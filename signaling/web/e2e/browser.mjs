@@ -43,23 +43,67 @@ async function connectKeplr(page) {
   await page.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
 }
 
-async function saveProfile(page, name, surname) {
+async function saveProfile(page, name, surname, imgLink = "") {
   await go(page, "#/account");
   await page.waitForSelector('form input[name="name"]');
+  await waitText(page, "#profile-h", /^Create your profile$/);
   await page.type('input[name="name"]', name);
   await page.type('input[name="surname"]', surname);
+  if (imgLink) await page.type('input[name="img_link"]', imgLink);
   await page.select('select[name="time_zone"]', "Europe/Paris");
   await click(page, "form.card button[type=submit]");
-  await waitText(page, "form.card .status", /Profile saved|refused|went wrong|cannot|need|enough/, 60_000);
+  await waitText(page, "form.card .status", /Profile saved|refused|went wrong|cannot|need|enough|No answer/, 60_000);
   const t = await page.$eval("form.card .status", (el) => el.textContent);
   if (!/Profile saved/.test(t)) throw new Error(`profile not saved: ${t}`);
+  // The heading follows the chain: a profile exists now.
+  await waitText(page, "#profile-h", /^Your profile$/);
 }
 
-// Local picker values for a time `ms` from now (the browser runs in TZ).
-function pickers(ms) {
-  const t = new Date(Date.now() + ms);
-  const two = (n) => String(n).padStart(2, "0");
-  return { date: `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())}`, time: `${two(t.getHours())}:${two(t.getMinutes())}` };
+// Picker values for a time `ms` from now in zone tz (the app takes and
+// shows times in the profile's zone), and that minute as an instant.
+function pickers(ms, tz = "Europe/Paris") {
+  const t = new Date(Math.floor((Date.now() + ms) / 60_000) * 60_000);
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+    .formatToParts(t).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}`, at: t };
+}
+
+// What has the focus: a data-action or data-wallet-address, else its tag.
+const focused = (page) => page.evaluate(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return "body";
+  return el.dataset.action ?? (el.hasAttribute("data-wallet-address") ? "wallet-address" : el.tagName.toLowerCase());
+});
+
+async function expectFocus(page, want, what) {
+  let got;
+  for (let i = 0; i < 20; i++) {
+    got = await focused(page);
+    if (got === want) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: the focus is on ${got}, not ${want}`);
+}
+
+async function statusOf(page, selector) {
+  return page.$eval(selector, (el) => el.textContent).catch(() => "");
+}
+
+// Submits the stream form and waits for its status line to say `re`.
+async function submitExpect(page, form, re) {
+  await click(page, `${form} button[type=submit]`);
+  await waitText(page, `${form} > .status`, re, 15_000);
+}
+
+// Records the files the page offers as downloads (the .ics of "Add to calendar").
+function recordDownloads() {
+  window.__downloads = [];
+  const create = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (blob) => {
+    const url = create(blob);
+    blob.text().then((text) => window.__downloads.push({ type: blob.type, text }));
+    return url;
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -138,6 +182,7 @@ async function main() {
       const p = await ctx.newPage();
       await p.setViewport({ width, height: 900 });
       await p.evaluateOnNewDocument(recordPeerConnections);
+      await p.evaluateOnNewDocument(recordDownloads);
       p.on("pageerror", (e) => process.stderr.write(`page error: ${e.message}\n`));
       p.on("console", (m) => process.stderr.write(`console ${m.type()}: ${m.text()}\n`));
       pages.push(p);
@@ -148,6 +193,9 @@ async function main() {
     const ctxC = await browser.createBrowserContext();
     const alice = await newPage(ctxA);
     const keplr = await installKeplr(alice, { mnemonic: ALICE_MNEMONIC, name: "alice (Keplr)" });
+    // Leaving alice's page while she broadcasts asks first: the test answers "stay".
+    const dialogs = [];
+    alice.on("dialog", async (d) => { dialogs.push({ type: d.type(), message: d.message() }); await d.dismiss(); });
     // bob allows notifications; the test records what the page shows.
     await ctxB.overridePermissions(new URL(APP_URL).origin, ["notifications"]);
     const bob = await newPage(ctxB);
@@ -163,7 +211,9 @@ async function main() {
       window.Notification.requestPermission = Native.requestPermission.bind(Native);
       Object.defineProperty(window.Notification, "permission", { get: () => Native.permission });
     });
+    // carol: a phone-sized browser in UTC (Chromium's zone list has no "UTC").
     const carol = await newPage(ctxC, 375);
+    await carol.emulateTimezone("UTC");
 
     // Page load -> the schedule shown (figure only; no timing is asserted).
     const t0 = Date.now();
@@ -171,37 +221,87 @@ async function main() {
     await waitText(carol, ".schedule .streams", /./);
     summary.figures.load_to_schedule_ms = Date.now() - t0;
     await shot(carol, "home-375");
+    // The bundle went out precompressed (brotli): fewer bytes than it holds.
+    const served = await carol.evaluate(() => performance.getEntriesByType("resource").filter((r) => /\/assets\/.*\.js$/.test(r.name))
+      .map((r) => ({ name: r.name, encoded: r.encodedBodySize, decoded: r.decodedBodySize })));
+    if (!served.length || served.some((r) => !(r.encoded > 0 && r.encoded < r.decoded / 2))) throw new Error(`scripts not served compressed: ${JSON.stringify(served)}`);
+    summary.figures.first_load_script_bytes_encoded = served.reduce((n, r) => n + r.encoded, 0);
+    summary.figures.first_load_script_bytes_decoded = served.reduce((n, r) => n + r.decoded, 0);
+    step("served compressed", { served });
+
+    // The chain's node does not answer the list: an error and a retry, not "Loading streams…" for ever.
+    {
+      const down = await newPage(ctxC, 375);
+      await down.setRequestInterception(true);
+      down.on("request", (r) => (r.url().includes("/streamchain/streaming/v1/streams") ? r.abort("connectionrefused") : r.continue()));
+      await down.goto(APP_URL);
+      await waitText(down, ".schedule > .status", /could not be loaded/);
+      await down.waitForSelector('.schedule [data-action="retry"]', { visible: true });
+      if (!(await down.$eval('.schedule [data-action="more"]', (el) => el.hidden))) throw new Error("Load more is offered for a list that failed");
+      await shot(down, "schedule-failed-375");
+      await down.close();
+      pages.splice(pages.indexOf(down), 1);
+      step("failed load shows an error");
+    }
     await Promise.all([alice.goto(APP_URL), bob.goto(APP_URL)]);
 
     // 1. alice: profile signed in amino-JSON (a Ledger key), stream in direct mode.
+    // Her picture link is https but does not load: the app falls back to initials.
     keplr.ledger = true;
     await connectKeplr(alice);
-    await saveProfile(alice, "Alice", "Liddell");
+    await expectFocus(alice, "wallet-address", "after sign-in");
+    await saveProfile(alice, "Alice", "Liddell", "https://127.0.0.1:9/alice.png");
     if (!keplr.signedBytes.some((s) => s.mode === "amino-json")) throw new Error("the profile tx was not signed in amino-JSON mode");
     step("alice profile (amino-json)", { calls: [...new Set(keplr.calls)] });
     await shot(alice, "account");
-    await click(alice, "header .wallet button:last-child"); // Disconnect
+    await click(alice, '[data-action="disconnect"]');
     keplr.ledger = false;
     await connectKeplr(alice);
     await go(alice, "#/new");
     await alice.waitForSelector('input[name="title"]');
+    await waitText(alice, "[data-zone]", /your profile's time zone \(Europe\/Paris\)/);
     const start = pickers(3 * 60_000), end = pickers(63 * 60_000);
-    await alice.type('input[name="title"]', "Morning show");
-    await alice.type('textarea[name="description"]', "First line");
+    const signedBefore = keplr.signedBytes.length;
+    // What the chain would refuse is refused before the wallet is asked, with a sentence.
+    const form = "form.stream-form";
+    await alice.type('input[name="title"]', "   ");
     await setValue(alice, 'input[name="date"]', start.date);
     await setValue(alice, 'input[name="start"]', start.time);
+    await setValue(alice, 'input[name="end_date"]', end.date);
     await setValue(alice, 'input[name="end"]', end.time);
+    await submitExpect(alice, form, /^The title is empty\. Fill it in\.$/);
+    await setValue(alice, 'input[name="title"]', "x".repeat(5000));
+    await waitText(alice, '[data-counter="title"]', /^5000 \/ 140$/);
+    await submitExpect(alice, form, /^The title is too long: 5000 of at most 140 bytes\. Shorten it by 4860\.$/);
+    if ((await alice.$eval('input[name="title"]', (el) => el.value.length)) !== 5000) throw new Error("the long title was cut silently");
+    await setValue(alice, 'input[name="title"]', "Morning show");
+    await setValue(alice, 'input[name="img_link"]', "http://example.org/thumb.png");
+    await submitExpect(alice, form, /must start with https:\/\/ or ipfs:\/\/ \(not http:\)/);
+    await setValue(alice, 'input[name="img_link"]', "https://127.0.0.1:9/thumb.png");
+    await setValue(alice, 'input[name="end_date"]', start.date);
+    await setValue(alice, 'input[name="end"]', pickers(2 * 60_000).time);
+    await submitExpect(alice, form, /^The end must be after the start\./);
+    if (keplr.signedBytes.length !== signedBefore) throw new Error("the wallet was asked to sign a stream the chain would refuse");
+    await setValue(alice, 'input[name="end_date"]', end.date);
+    await setValue(alice, 'input[name="end"]', end.time);
+    await alice.type('textarea[name="description"]', "First line");
     await shot(alice, "create");
+    step("form refusals before the wallet");
     const directBefore = keplr.signedBytes.filter((s) => s.mode === "direct").length;
-    await click(alice, "form.stream-form button[type=submit]");
+    await click(alice, `${form} button[type=submit]`);
     await alice.waitForFunction(() => /^#\/stream\/\d+/.test(location.hash), { timeout: 60_000 }).catch(async (e) => {
-      throw new Error(`stream not scheduled: ${await alice.$eval("form.stream-form .status", (el) => el.textContent)} (${e.message})`);
+      throw new Error(`stream not scheduled: ${await statusOf(alice, `${form} .status`)} (${e.message})`);
     });
     if (keplr.signedBytes.filter((s) => s.mode === "direct").length !== directBefore + 1) throw new Error("the new-stream tx was not signed in direct mode");
     const streamId = (await alice.evaluate(() => location.hash)).match(/\d+/)[0];
+    // Typed in the profile's zone, shown in it: the same wall-clock time.
+    await waitText(alice, ".stream-page .when", new RegExp(`, ${start.time}–${end.time} \\(Europe/Paris\\)$`));
+    await waitText(alice, "title", /^Morning show · streamchain$/);
+    // The schedule shows the new stream at once, not at the next poll.
+    await waitText(alice, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show/, 8000);
     step("alice scheduled (direct)", { stream_id: streamId });
 
-    // Edit the title and the description (with a newline and a tab).
+    // Edit the title and the description (with a newline and a tab), in place.
     await click(alice, '[data-action="edit"]');
     await alice.waitForSelector(".owner-tools form input[name=title]");
     await setValue(alice, ".owner-tools form input[name=title]", "Morning show, edited");
@@ -213,13 +313,17 @@ async function main() {
     });
     const description = await alice.$eval(".stream-page .description", (el) => el.textContent);
     if (description !== "First line\nSecond line\twith a tab") throw new Error(`description came back as ${JSON.stringify(description)}`);
+    if ((await alice.evaluate(() => location.hash)) !== `#/stream/${streamId}`) throw new Error("the edit navigated away");
     step("alice edited", { description });
 
-    // ...and it appears in bob's list.
+    // ...and it appears in bob's list; bob's sign-in survives a reload.
     await bob.reload();
     await connectDevnet(bob, "bob");
+    await expectFocus(bob, "wallet-address", "after sign-in");
+    await bob.reload();
+    await bob.waitForSelector('[data-wallet-address]', { timeout: 30_000 });
     await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, edited/);
-    step("in bob's list");
+    step("bob still signed in after a reload");
     // The filters and the title search (Upcoming asks REST for the status by name).
     await click(bob, '.schedule [data-filter="upcoming"]');
     await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, edited/);
@@ -232,12 +336,21 @@ async function main() {
     // 2. bob subscribes through the UI (after creating his profile); carol does not.
     await saveProfile(bob, "Bob", "Builder");
     await go(bob, `#/stream/${streamId}`);
-    await waitText(bob, "[data-viewer-state]", /Not subscribed/);
+    await waitText(bob, "[data-viewer-state]", /Only subscribers can watch/);
+    await waitText(bob, "title", /^Morning show, edited · streamchain$/);
+    // Subscribe leads (not the secondary button), and there is no black box before there is video.
+    if (await bob.$eval('[data-action="subscribe"]', (el) => el.classList.contains("secondary"))) throw new Error("Subscribe is not the main button");
+    if (!(await bob.$eval(".stage", (el) => el.hidden))) throw new Error("an empty player is shown");
+    // Alice's picture does not load: her initials stand in; no picture is loaded from anything but https:.
+    await waitText(bob, ".stream-page .byline .avatar", /^AL$/);
+    const imgs = await bob.$$eval("img", (els) => els.map((el) => ({ src: el.getAttribute("src"), ref: el.getAttribute("referrerpolicy"), loading: el.getAttribute("loading") })));
+    if (imgs.some((i) => !/^https:/.test(i.src) || i.ref !== "no-referrer" || i.loading !== "lazy")) throw new Error(`pictures: ${JSON.stringify(imgs)}`);
     await shot(bob, "stream-not-subscribed");
     await click(bob, '[data-action="subscribe"]');
     await waitText(bob, '[data-action="subscribe"]', /Unsubscribe/, 60_000).catch(async (e) => {
-      throw new Error(`subscribe failed: ${await bob.$eval(".stream-page > .status", (el) => el.textContent)}; ${e.message}`);
+      throw new Error(`subscribe failed: ${await statusOf(bob, ".stream-page > .status")}; ${e.message}`);
     });
+    await expectFocus(bob, "watch", "after subscribing");
     // Subscribed, before alice goes live: not started yet, with a countdown.
     await waitText(bob, "[data-viewer-state]", /^Not started yet: the broadcaster is not on air\. Starts in \d+ min \d\d s\.$/);
     await shot(bob, "stream-not-started");
@@ -248,7 +361,7 @@ async function main() {
     // 3. alice goes live with the fake camera; bob watches.
     await click(alice, '[data-action="start"]');
     await waitText(alice, ".stream-page > .status", /on air|refused|went wrong/i);
-    const aliceStatus = await alice.$eval(".stream-page > .status", (el) => el.textContent);
+    const aliceStatus = await statusOf(alice, ".stream-page > .status");
     if (!/on air/i.test(aliceStatus)) throw new Error(`alice not on air: ${aliceStatus}`);
     // Mute and camera off act on the tracks the viewers get, and undo.
     const senderTracks = () => alice.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders()).map((x) => x.track && `${x.track.kind}:${x.track.enabled}`));
@@ -278,9 +391,11 @@ async function main() {
     }
     if (!first) throw new Error(`no decoded frame at bob: ${JSON.stringify(s1)}`);
     summary.figures.watch_to_first_frame_ms = first - clickAt;
+    await expectFocus(bob, "watch", "after Watch");
     await new Promise((r) => setTimeout(r, 1500));
     const s2 = await videoStats(bob);
     if (!(s2.frames > s1.frames && s2.bytes > s1.bytes)) throw new Error(`video does not flow: ${JSON.stringify({ s1, s2 })}`);
+    await waitText(bob, "[data-uptime]", /^On air for \d+:\d\d$/);
     // While bob watches, alice's mute and camera-off switch off what he gets.
     await click(alice, '[data-action="mute"]');
     await click(alice, '[data-action="camera"]');
@@ -314,29 +429,147 @@ async function main() {
     await shot(bob, "stream-watching");
     await shot(alice, "stream-broadcasting");
 
+    // Nothing tears the broadcast down: an edit while live happens in place
+    // and reaches bob within a block or two; leaving asks first.
+    const flowing = async (what) => {
+      const a = await videoStats(bob);
+      await new Promise((r) => setTimeout(r, 1000));
+      const b = await videoStats(bob);
+      if (!(b.frames > a.frames)) throw new Error(`${what}: bob's video stopped (${JSON.stringify({ a, b })})`);
+      const st = await statusOf(bob, ".stream-page > .status");
+      if (/stopped/.test(st)) throw new Error(`${what}: bob reads "${st}"`);
+    };
+    await click(alice, '[data-action="edit"]');
+    await alice.waitForSelector(".owner-tools form input[name=title]");
+    await setValue(alice, ".owner-tools form input[name=title]", "Morning show, live");
+    await click(alice, ".owner-tools form button[type=submit]");
+    await waitText(alice, ".stream-page h1", /^Morning show, live$/, 60_000);
+    await waitText(bob, ".stream-page h1", /^Morning show, live$/, 15_000);
+    await flowing("edit while live");
+    if (!(await alice.$eval('[data-action="stop"]', (el) => !el.disabled))) throw new Error("the edit ended alice's broadcast");
+    await go(alice, "#/");
+    await new Promise((r) => setTimeout(r, 500));
+    if (!dialogs.some((d) => d.type === "confirm" && /on air/.test(d.message))) throw new Error(`leaving in the app did not ask: ${JSON.stringify(dialogs)}`);
+    if ((await alice.evaluate(() => location.hash)) !== `#/stream/${streamId}`) throw new Error("the app left the page although alice chose to stay");
+    await alice.evaluate(() => { location.reload(); });
+    await new Promise((r) => setTimeout(r, 1500));
+    if (!dialogs.some((d) => d.type === "beforeunload")) throw new Error(`a reload did not ask: ${JSON.stringify(dialogs)}`);
+    await flowing("leaving declined");
+    step("the broadcast survives an edit and declined navigation", { dialogs: dialogs.map((d) => d.type) });
+
+    // The player's controls stay in fullscreen; picture in picture.
+    await click(bob, '[data-action="fullscreen"]');
+    await bob.waitForFunction(() => document.fullscreenElement?.classList.contains("stage") && !!document.fullscreenElement.querySelector('[data-action="play"]'), { timeout: 5000 });
+    await shot(bob, "stream-fullscreen");
+    await click(bob, '[data-action="fullscreen"]');
+    await bob.waitForFunction(() => !document.fullscreenElement, { timeout: 5000 });
+    const pipEnabled = await bob.evaluate(() => document.pictureInPictureEnabled);
+    if (pipEnabled) {
+      await click(bob, '[data-action="pip"]');
+      await bob.waitForFunction(() => document.pictureInPictureElement?.id === "player" || /Picture in picture is not available/.test(document.querySelector(".stream-page > .status")?.textContent ?? ""), { timeout: 5000 });
+      await bob.evaluate(() => document.pictureInPictureElement && document.exitPictureInPicture());
+    } else if (!(await bob.$eval('[data-action="pip"]', (el) => el.hidden))) throw new Error("a picture-in-picture button where the browser has none");
+    step("fullscreen and picture in picture", { pipEnabled });
+
+    // Share link and "add to calendar".
+    const shareURL = await bob.$eval(".stream-page [data-share-url]", (el) => el.value);
+    if (shareURL !== `${APP_URL}/#/stream/${streamId}`) throw new Error(`share link ${shareURL}`);
+    await click(bob, '.stream-page .share-card [data-action="calendar"]');
+    await bob.waitForFunction(() => window.__downloads.length > 0, { timeout: 10_000 });
+    const ics = (await bob.evaluate(() => window.__downloads))[0];
+    if (!(ics.type.startsWith("text/calendar") && ics.text.startsWith("BEGIN:VCALENDAR\r\n") && ics.text.includes(`UID:stream-${streamId}@`) && ics.text.includes("SUMMARY:Morning show\\, live"))) {
+      throw new Error(`calendar file: ${JSON.stringify(ics).slice(0, 400)}`);
+    }
+    step("share and calendar");
+
     if (BENCH_RUNS > 0) await bench(browser, bob);
 
-    // Carol, not subscribed, is refused with a sentence.
+    // Carol, without a profile: the page says a profile is needed, the chain's
+    // refusal reads as that sentence, and watching unsubscribed is refused with one.
     await click(carol, '[data-action="connect"]');
     await shot(carol, "wallet-menu-375");
     await click(carol, '[data-wallet="devnet:carol"]');
     await carol.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
+    await expectFocus(carol, "wallet-address", "after sign-in");
     await go(carol, `#/stream/${streamId}`);
+    await carol.waitForSelector("[data-needs-profile]", { visible: true });
+    await click(carol, '[data-action="subscribe"]');
+    await waitText(carol, ".stream-page > .status", /You need a profile first\. Open Account, save your profile, then try again\./, 60_000);
     await click(carol, '[data-action="watch"]');
     await waitText(carol, ".stream-page > .status", /Subscribe to this broadcaster to watch/);
     await shot(carol, "stream-refused-375");
-    step("carol refused");
+    step("carol refused with sentences");
 
-    // 5. bob unsubscribes through the UI (the account page, in another tab)
-    // and is cut off by the server's re-check.
+    // The chain does not answer a tx: the wait says so, with a Cancel that works.
+    const rpc = await carol.evaluate(async () => (await (await fetch("/chain-info.json")).json()).rpc);
+    const held = [];
+    await carol.setRequestInterception(true);
+    const hold = (r) => (r.url().startsWith(rpc) ? held.push(r) : r.continue());
+    carol.on("request", hold);
+    await click(carol, '[data-action="subscribe"]');
+    await waitText(carol, ".stream-page > .status", /^Subscribing: waiting for your wallet and the next block…/);
+    await click(carol, '.stream-page > .status [data-action="cancel-wait"]');
+    await waitText(carol, ".stream-page > .status", /^Cancelled\./);
+    carol.off("request", hold);
+    for (const r of held) await r.abort().catch(() => undefined);
+    await carol.setRequestInterception(false);
+    step("a hung tx can be cancelled", { held: held.length });
+
+    // The broadcaster's page: profile, "1 subscriber", the stream live now.
+    const aliceAddr = await alice.$eval("[data-wallet-address]", (el) => el.dataset.walletAddress);
+    await go(carol, `#/u/${aliceAddr}`);
+    await waitText(carol, ".broadcaster-page h1", /^Alice Liddell$/);
+    await waitText(carol, "[data-subscriber-count]", /^1 subscriber · 1 stream/);
+    // On air before its scheduled start: listed under "Live now" all the same, with its badge.
+    await waitText(carol, `[data-section="live"] [data-stream-id="${streamId}"]`, /Morning show, live/);
+    await carol.waitForSelector(`[data-section="live"] [data-badge="${streamId}"].live`, { timeout: 10_000 });
+    if (await carol.$(`[data-section="upcoming"] [data-stream-id="${streamId}"]`)) throw new Error("an on-air stream is listed as upcoming too");
+    await waitText(carol, "title", /^Alice Liddell · streamchain$/);
+    await shot(carol, "broadcaster-375");
+    await go(carol, "#/account");
+    await carol.waitForSelector('select[name="time_zone"]');
+    const zone = await carol.$eval('select[name="time_zone"]', (el) => el.value);
+    if (zone !== "UTC") throw new Error(`a UTC browser is offered ${zone}`);
+    await shot(carol, "account-375");
+    await go(carol, "#/new");
+    await waitText(carol, "main h1", /New stream/);
+    await shot(carol, "new-375");
+    step("broadcaster page, zones", { zone });
+
+    // Stop: once past its start the stream is Ended for bob, with the next
+    // stream card, and the "live now" notice goes. Going live again is live again.
+    await bob.waitForFunction((t) => Date.now() > t + 2000, { timeout: 240_000, polling: 500 }, start.at.getTime());
+    await click(bob, '.schedule [data-filter="upcoming"]');
+    await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, live/);
+    await go(carol, `#/stream/${streamId}`);
+    await click(alice, '[data-action="stop"]');
+    await waitText(bob, ".stream-page > .status", /The broadcaster stopped the stream\./);
+    await waitText(bob, ".stream-page .meta .badge", /^Ended$/);
+    await waitText(bob, "[data-viewer-state]", /^This stream has ended\.$/);
+    await waitText(bob, "[data-ended-card]", /This stream has ended.*No next stream is scheduled yet/);
+    await waitText(carol, ".stream-page .meta .badge", /^Ended$/);
+    if (await bob.$(`[data-notice-key="live-${streamId}"]`)) throw new Error("the 'live now' notice stayed after the stream stopped");
+    await shot(bob, "stream-ended");
+    await shot(carol, "stream-ended-375");
+    await click(alice, '[data-action="start"]');
+    await waitText(alice, ".stream-page > .status", /on air/i);
+    await waitText(bob, ".stream-page .meta .badge", /^On air$/);
+    await click(bob, '[data-action="watch"]');
+    await bob.waitForFunction(() => document.querySelector("#player")?.srcObject, { timeout: 30_000 });
+    step("stopped is Ended; on air again");
+
+    // 5. bob unsubscribes through the UI (the account page, in a second tab,
+    // signed in already) and is cut off by the server's re-check.
     const bob2 = await newPage(ctxB);
     await bob2.goto(APP_URL);
-    await connectDevnet(bob2, "bob");
+    await bob2.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
     await go(bob2, "#/account");
     await waitText(bob2, '[data-table="subscriptions"] tbody', /Alice Liddell/);
+    await waitText(bob2, '[data-count="subscriptions"]', /^1 subscription$/);
     await shot(bob2, "account-subscriptions");
     await click(bob2, '[data-table="subscriptions"] tbody button');
     await waitText(bob2, '[data-table="subscriptions"] .status', /Unsubscribed/, 60_000);
+    await waitText(bob2, '[data-count="subscriptions"]', /^0 subscriptions$/);
     await waitText(bob, ".stream-page > .status", /no longer subscribed/, 60_000);
     const after = await videoStats(bob);
     step("bob cut off", { after });

@@ -48,7 +48,9 @@ export interface Page<T> {
 
 export type StatusFilter = "" | "STREAM_STATUS_UPCOMING" | "STREAM_STATUS_LIVE" | "STREAM_STATUS_ENDED";
 
+import { QUERY_DEADLINE_MS } from "./deadline.ts";
 import { QueryFailure } from "./errors.ts";
+import { limitsOf, type Limits, type ParamsJSON } from "./rules.ts";
 
 let info: ChainInfo | undefined;
 
@@ -65,7 +67,8 @@ async function rest<T>(path: string, params: Record<string, string | undefined> 
   const { rest } = await chainInfo();
   const u = new URL(rest.replace(/\/$/, "") + path);
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") u.searchParams.set(k, v);
-  const r = await fetch(u);
+  // A node that does not answer is an error the page shows, not a wait for ever.
+  const r = await fetch(u, { signal: AbortSignal.timeout(QUERY_DEADLINE_MS) });
   if (r.status === 404) return null;
   const body = await r.json().catch(() => ({}));
   if (!r.ok) {
@@ -121,6 +124,17 @@ export async function isSubscribed(subscriber: string, broadcaster: string): Pro
 export async function balance(address: string): Promise<string> {
   const r = await rest<{ balance: { amount: string } }>(`/cosmos/bank/v1beta1/balances/${address}/by_denom`, { denom: "ustream" });
   return r?.balance?.amount ?? "0";
+}
+
+let limits: Promise<Limits> | undefined;
+/** params: the module's limits from the chain's params query (read once per page load; a failure is retried next time). */
+export function params(): Promise<Limits> {
+  limits ??= rest<{ params: ParamsJSON }>(`${base}/params`).then((r) => {
+    if (!r) throw new QueryFailure(`${base}/params`, 404, "no params");
+    return limitsOf(r.params);
+  });
+  limits.catch(() => { limits = undefined; });
+  return limits;
 }
 
 /** Names for display: "Alice Smith", else the short address. */

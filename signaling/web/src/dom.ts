@@ -1,4 +1,5 @@
 // A tiny DOM builder: h("button", { onclick }, "Save").
+import { Cancelled } from "./deadline.ts";
 type Child = Node | string | number | null | undefined | false | Child[];
 type Attrs = Record<string, unknown>;
 
@@ -49,4 +50,53 @@ export function statusLine(): HTMLElement & { ok(t: string): void; fail(t: strin
   el.busy = (t) => set("busy", t);
   el.clear = () => set("", "");
   return el;
+}
+
+type Status = ReturnType<typeof statusLine>;
+
+/**
+ * waiting shows `text` with a Cancel button in a status line while `work`
+ * runs (work gets the signal that Cancel aborts) and removes the button
+ * when it settles. A cancel is reported as a sentence by the caller's
+ * explain(); the deadline itself lives in txs.ts.
+ */
+export async function waiting<T>(status: Status, text: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const cancel = h("button", { type: "button", class: "secondary small", "data-action": "cancel-wait", onclick: () => ac.abort() }, "Cancel");
+  status.busy(text);
+  status.append(" ", cancel);
+  try {
+    return await work(ac.signal);
+  } finally {
+    cancel.remove();
+  }
+}
+
+export { Cancelled };
+
+/** setTitle names the page in the tab and the history: "Title · streamchain". */
+export function setTitle(title: string): void {
+  document.title = title ? `${title} · streamchain` : "streamchain";
+}
+
+/**
+ * picture is a user-supplied image: https: links only, no referrer, loaded
+ * lazily, and replaced by `fallback` (initials, a plain tile) when the
+ * link fails or is not https:.
+ */
+export function picture(link: string | undefined, safe: (l: string | undefined) => string, cls: string, alt: string, fallback: () => HTMLElement): HTMLElement {
+  const src = safe(link);
+  if (!src) return fallback();
+  const img = h("img", { class: cls, src, alt, referrerpolicy: "no-referrer", loading: "lazy", decoding: "async" }) as HTMLImageElement;
+  img.addEventListener("error", () => img.replaceWith(fallback()), { once: true });
+  return img;
+}
+
+/**
+ * focusHeading moves the focus to a page's heading once an async page has
+ * drawn it, unless the user has put the focus somewhere already.
+ */
+export function focusHeading(heading: HTMLElement): void {
+  const a = document.activeElement;
+  if (!a || a === document.body || a.id === "main") heading.focus({ preventScroll: true });
 }

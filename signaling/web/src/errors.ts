@@ -60,17 +60,33 @@ const streaming: Record<number, [string, string]> = {
   22: ["stream id unavailable", "The chain could not give the stream an id. Try again in a moment."],
 };
 
-// The SDK's codespace "sdk" (types/errors/errors.go).
-const sdk: Record<number, string> = {
-  2: "The transaction could not be decoded by the chain. Reload the page and try again.",
-  3: "The account sequence is out of date. Wait a moment and try again.",
-  4: "The signature was not accepted. Check that your wallet uses the right account and chain, then try again.",
-  5: "Your account does not hold enough STREAM to pay the fee. Fund it, then try again.",
-  9: "Your account does not exist on chain yet: it needs STREAM first. Fund it, then try again.",
-  11: "The transaction ran out of gas. Try again; if it keeps failing, report it.",
-  13: "The fee is below the node's minimum gas price. Raise the fee in your wallet and try again.",
-  19: "This transaction was already sent. Wait for the next block.",
-  32: "Your wallet's account sequence is out of date (another transaction is pending). Wait a few seconds and try again.",
+// The SDK's codespace "sdk" (types/errors/errors.go): code -> [registered description, sentence].
+const sdk: Record<number, [string, string]> = {
+  2: ["tx parse error", "The transaction could not be decoded by the chain. Reload the page and try again."],
+  3: ["invalid sequence", "The account sequence is out of date. Wait a moment and try again."],
+  4: ["unauthorized", "The signature was not accepted. Check that your wallet uses the right account and chain, then try again."],
+  5: ["insufficient funds", "Your account does not hold enough STREAM to pay the fee. Fund it, then try again."],
+  6: ["unknown request", "The chain did not recognise the request: the app and the chain may be out of step. Reload the page; if it persists, report it."],
+  7: ["invalid address", "That account address is not valid. Check that it is a stream1… address and try again."],
+  8: ["invalid pubkey", "Your wallet's public key was not accepted. Reconnect your wallet and try again."],
+  9: ["unknown address", "Your account does not exist on chain yet: it needs STREAM first. Fund it, then try again."],
+  10: ["invalid coins", "The fee's amount was not accepted. Reset the fee in your wallet and try again."],
+  11: ["out of gas", "The transaction ran out of gas. Try again; if it keeps failing, report it."],
+  12: ["memo too large", "The memo is too long. Clear the memo in your wallet and try again."],
+  13: ["insufficient fee", "The fee is below the node's minimum gas price. Raise the fee in your wallet and try again."],
+  14: ["maximum number of signatures exceeded", "The transaction carries too many signatures. Sign it with one account only."],
+  15: ["no signatures supplied", "The transaction was not signed. Approve it in your wallet and try again."],
+  18: ["invalid request", "The chain refused the request as malformed. Reload the page and try again."],
+  19: ["tx already in mempool", "This transaction was already sent. Wait for the next block."],
+  20: ["mempool is full", "The chain is busy right now. Try again in a minute."],
+  21: ["tx too large", "The transaction is too large for the chain. Shorten the text and try again."],
+  24: ["tx intended signer does not match the given signer", "The wallet signed with another account than the page expected. Reconnect your wallet and try again."],
+  26: ["invalid height", "The chain refused the request's block height. Reload the page and try again."],
+  28: ["invalid chain-id", "Your wallet signed for another chain. Reconnect your wallet and try again."],
+  30: ["tx timeout height", "The transaction waited too long and expired. Try again."],
+  32: ["incorrect account sequence", "Your wallet's account sequence is out of date (another transaction is pending). Wait a few seconds and try again."],
+  41: ["invalid gas limit", "The gas limit was not accepted. Reset the fee in your wallet and try again."],
+  42: ["tx timeout", "The transaction waited too long and expired. Try again."],
 };
 
 const signaling: Record<string, string> = {
@@ -119,11 +135,11 @@ const ended: Record<string, string> = {
 
 // Why the app is looking for another signaling server (reconnect.ts).
 const moving: Record<string, string> = {
-  draining: "This signaling server is restarting: moving to another one…",
-  instance_stopping: "This signaling server stopped: reconnecting…",
+  draining: "The signaling server is restarting: reconnecting…",
+  instance_stopping: "The signaling server stopped: reconnecting…",
   connection_lost: "The connection to the signaling server was lost: reconnecting…",
-  shared_state_unavailable: "This signaling server cannot reach its shared store: trying another one…",
-  instance_lost: "The other side's signaling server stopped answering: joining again…",
+  shared_state_unavailable: "The signaling server cannot reach its shared store: reconnecting…",
+  instance_lost: "The other side's connection was lost: joining again…",
 };
 
 /** reconnecting is the status line while the app moves to another instance. */
@@ -132,9 +148,12 @@ export function reconnecting(why: string, attempt: number): string {
   return attempt > 1 ? `${text} (attempt ${attempt})` : text;
 }
 
-/** reconnected is the status line once broadcast/watch resumed on `instance`. */
-export function reconnected(instance: string): string {
-  return `Reconnected to ${instance}.`;
+/**
+ * reconnected is the status line once broadcast/watch resumed. The
+ * instance's id is internal: a person is told only that it is back.
+ */
+export function reconnected(): string {
+  return "Reconnected.";
 }
 
 /** sessionEnded explains a `stream_ended`/`removed` reason or a close. */
@@ -145,23 +164,48 @@ export function sessionEnded(reason: string): string {
 /** chainSentence explains a chain refusal by codespace and code. */
 export function chainSentence(codespace: string, code: number): string {
   if (codespace === "streaming" && streaming[code]) return streaming[code][1];
-  if (codespace === "sdk" && sdk[code]) return sdk[code];
+  if (codespace === "sdk" && sdk[code]) return sdk[code][1];
   return `The chain refused the transaction (${codespace || "unknown"} error ${code}). Check the fields and try again.`;
 }
 
 /**
+ * refusalIn finds the chain's refusal in an error text (the log of a
+ * simulation, CheckTx or DeliverTx). The SDK wraps the module's registered
+ * error ("…: profile not found") in its own ("…: unknown request", the
+ * outer code of a failed simulation query) and the log carries no
+ * codespace: the refusal is the registered description that comes FIRST
+ * in the text, the module's own before the SDK's wrappers, a module
+ * codespace before "sdk" at the same place. A text that names a
+ * "codespace … code N" pair is read as such.
+ */
+export function refusalIn(log: string): { codespace: string; code: number } | undefined {
+  const named = /codespace[:= ]+"?([a-z][a-z0-9_]*)"?[, ]+code[:= ]+(\d+)/i.exec(log);
+  if (named) return { codespace: named[1], code: Number(named[2]) };
+  let best: { codespace: string; code: number; at: number } | undefined;
+  const scan = (codespace: string, table: Record<number, [string, string]>) => {
+    for (const [code, [desc]] of Object.entries(table)) {
+      // A description counts as a whole phrase ending an error's message: followed by a bracket, colon, quote or the end.
+      const re = new RegExp(`(^|[\\s:;])${desc.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}(?=$|[\\s]*[\\[:'"]|[\\s]+with gas)`);
+      const m = re.exec(log);
+      if (m && (!best || m.index < best.at)) best = { codespace, code: Number(code), at: m.index };
+    }
+  };
+  scan("streaming", streaming);
+  scan("sdk", sdk);
+  return best && { codespace: best.codespace, code: best.code };
+}
+
+/**
  * fromSimulation reads CosmJS's simulation error, "Query failed with (N):
- * ... desc = <log>", which names the code but not the codespace: the
- * codespace is the one whose registered description is in the log.
+ * ... desc = <log>": N is the code of the query (for a refused message the
+ * SDK's "unknown request", 6), not the module's; the refusal is read from
+ * the log (refusalIn), the query code only when the log names none.
  */
 export function fromSimulation(message: string): ChainRefusal | undefined {
   const m = /Query failed with \((\d+)\): ([\s\S]*)$/.exec(message);
   if (!m) return undefined;
-  const code = Number(m[1]);
-  const log = m[2];
-  const entry = streaming[code];
-  const codespace = entry && log.includes(entry[0]) ? "streaming" : "sdk";
-  return new ChainRefusal(codespace, code, log);
+  const found = refusalIn(m[2]);
+  return found ? new ChainRefusal(found.codespace, found.code, m[2]) : new ChainRefusal("sdk", Number(m[1]), m[2]);
 }
 
 /** explain turns anything thrown into one sentence with a next step. */
@@ -178,6 +222,7 @@ export function explain(err: unknown): string {
   const msg = String(e?.message ?? err ?? "");
   // CosmJS BroadcastTxError (CheckTx refused) carries code and codespace.
   if (typeof e?.code === "number" && typeof e?.codespace === "string") return chainSentence(e.codespace, e.code);
+  if (e?.name === "AbortError" || e?.name === "TimeoutError") return "The chain's node did not answer in time. Check your connection and try again.";
   const sim = fromSimulation(msg);
   if (sim) return chainSentence(sim.codespace, sim.code);
   if (/request rejected|rejected by user|user denied|declined/i.test(msg)) return "You declined the request in your wallet. Nothing was sent.";

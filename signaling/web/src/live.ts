@@ -38,7 +38,12 @@ export class LiveFeed {
   /** The instance the feed reads (its base URL). */
   base = "";
 
-  constructor(private deps: LiveDeps, private onSnapshot: (streams: { stream_id: string; viewers: number }[]) => void) {}
+  /**
+   * onLost is told when the feed's connection fails: what was on air is no
+   * longer known (the daemon may have ended the streams), so badges must
+   * not keep saying "On air" from a snapshot nobody updates.
+   */
+  constructor(private deps: LiveDeps, private onSnapshot: (streams: { stream_id: string; viewers: number }[]) => void, private onLost: () => void = () => undefined) {}
 
   start() {
     this.open(baseOf(this.deps.origin));
@@ -65,7 +70,9 @@ export class LiveFeed {
       this.onSnapshot(body.streams);
     });
     es.onerror = () => {
-      if (this.source !== es || ++errors < ERRORS_BEFORE_MOVE) return;
+      if (this.source !== es) return;
+      if (errors === 0) this.onLost();
+      if (++errors < ERRORS_BEFORE_MOVE) return;
       const next = candidates(this.deps.origin, this.known, base)[0];
       if (next === base) return; // nowhere else known: EventSource keeps retrying here
       es.close();
@@ -85,8 +92,14 @@ export class LiveFeed {
 }
 
 let live: LiveMap = new Map();
+/** Whether `live` comes from an unbroken run of snapshots (false at first and after the feed failed). */
+let known = false;
 let feed: LiveFeed | undefined;
 const listeners = new Set<(now: LiveMap, before: LiveMap) => void>();
+/** Streams seen leaving the air (by the feed or by this page's own session): "ended" once past their start. */
+const stopped = new Set<string>();
+/** When this page saw each stream go on air (ms); absent when it was already on air at the first snapshot. */
+const since = new Map<string, number>();
 
 export function onAir(id: string): boolean {
   return live.has(id);
@@ -96,10 +109,56 @@ export function viewers(id: string): number {
   return live.get(id) ?? 0;
 }
 
+/** wasStopped: the broadcaster left the air after this page saw the stream on air. */
+export function wasStopped(id: string): boolean {
+  return stopped.has(id) && !live.has(id);
+}
+
+/** onAirSince is when this page saw the stream go on air (undefined: before the page loaded). */
+export function onAirSince(id: string): number | undefined {
+  return since.get(id);
+}
+
+/** markStopped records a stop the page learnt first-hand (its session's stream_ended). */
+export function markStopped(id: string): void {
+  stopped.add(id);
+  if (live.delete(id)) {
+    since.delete(id);
+    const before = new Map(live);
+    before.set(id, 0);
+    for (const fn of listeners) fn(live, before);
+  }
+}
+
 /** onLive calls fn after every change; it returns the unsubscribe function. */
 export function onLive(fn: (now: LiveMap, before: LiveMap) => void): () => void {
   listeners.add(fn);
   return () => listeners.delete(fn);
+}
+
+/**
+ * applySnapshot is the one place the on-air state changes: a stream that
+ * leaves the air between two snapshots of an unbroken feed is "stopped";
+ * one that comes on air gets its on-air time.
+ */
+export function applySnapshot(streams: { stream_id: string; viewers: number }[], now = Date.now()): void {
+  const before = live;
+  live = new Map(streams.map((s) => [String(s.stream_id), s.viewers]));
+  for (const id of live.keys()) {
+    stopped.delete(id);
+    if (!before.has(id) && known) since.set(id, now);
+  }
+  if (known) for (const id of before.keys()) if (!live.has(id)) { stopped.add(id); since.delete(id); }
+  known = true;
+  for (const fn of listeners) fn(live, before);
+}
+
+/** feedLost forgets what was on air until the next snapshot. */
+export function feedLost(): void {
+  const before = live;
+  known = false;
+  live = new Map();
+  if (before.size) for (const fn of listeners) fn(live, before);
 }
 
 /**
@@ -110,11 +169,8 @@ export function startLive(instances: (base: string) => Promise<Instance[]>): voi
   if (feed) return;
   feed = new LiveFeed(
     { origin: location.origin, open: (url) => new EventSource(url) as unknown as LiveSource, instances },
-    (streams) => {
-      const before = live;
-      live = new Map(streams.map((s) => [String(s.stream_id), s.viewers]));
-      for (const fn of listeners) fn(live, before);
-    },
+    (streams) => applySnapshot(streams),
+    feedLost,
   );
   feed.start();
 }

@@ -20,7 +20,37 @@ function emit() {
   for (const fn of listeners) fn();
 }
 
-export async function setWallet(w: Wallet | undefined) {
+/**
+ * The sign-in that outlives the page: which wallet and account the user
+ * connected ({"kind":"keplr"} or {"kind":"devnet","name":"bob"}), in
+ * localStorage so a reload and a second tab reconnect. Never a key: Keplr
+ * keeps its own session (its enable() answers without a prompt once the
+ * site is approved) and a devnet account is looked up by name again.
+ */
+export const REMEMBERED = "streamchain.wallet";
+export type Remembered = { kind: "keplr" } | { kind: "devnet"; name: string };
+
+export function remembered(): Remembered | undefined {
+  try {
+    const v = JSON.parse(localStorage.getItem(REMEMBERED) ?? "null") as Remembered | null;
+    if (v?.kind === "keplr" || (v?.kind === "devnet" && typeof v.name === "string")) return v;
+  } catch {
+    // unreadable: forget it
+  }
+  return undefined;
+}
+
+function remember(w: Wallet | undefined) {
+  try {
+    if (!w) localStorage.removeItem(REMEMBERED);
+    else localStorage.setItem(REMEMBERED, JSON.stringify(w.kind === "keplr" ? { kind: "keplr" } : { kind: "devnet", name: w.label }));
+  } catch {
+    // storage refused (private mode): the sign-in lasts as long as the page
+  }
+}
+
+export async function setWallet(w: Wallet | undefined, opts: { remember?: boolean } = {}) {
+  if (opts.remember !== false) remember(w);
   state.wallet = w;
   state.profile = null;
   state.subs = new Set();

@@ -1,15 +1,30 @@
 // The transaction functions of tx.ts, loaded on first use: CosmJS is most of
 // the app's weight, and the schedule needs none of it.
 import type * as Tx from "./tx.ts";
+import { TX_DEADLINE_MS, withDeadline } from "./deadline.ts";
+import { refreshMe } from "./state.ts";
 
 export type { ProfileFields, StreamFields } from "./tx.ts";
 
 let mod: Promise<typeof Tx> | undefined;
 const load = () => (mod ??= import("./tx.ts"));
 
-export const editProfile = async (...a: Parameters<typeof Tx.editProfile>) => (await load()).editProfile(...a);
-export const newStream = async (...a: Parameters<typeof Tx.newStream>) => (await load()).newStream(...a);
-export const editStream = async (...a: Parameters<typeof Tx.editStream>) => (await load()).editStream(...a);
-export const deleteStream = async (...a: Parameters<typeof Tx.deleteStream>) => (await load()).deleteStream(...a);
-export const subscribe = async (...a: Parameters<typeof Tx.subscribe>) => (await load()).subscribe(...a);
-export const unsubscribe = async (...a: Parameters<typeof Tx.unsubscribe>) => (await load()).unsubscribe(...a);
+/**
+ * Every tx: the wait has a deadline and a cancel (signal), and the user's
+ * own data (profile, counts, subscriptions: state.ts) is read again once
+ * the tx is in a block, which every page listening to state follows.
+ */
+function tx<A extends unknown[], R>(f: (m: typeof Tx) => (...a: A) => Promise<R>) {
+  return async (signal: AbortSignal | undefined, ...a: A): Promise<R> => {
+    const r = await withDeadline(load().then((m) => f(m)(...a)), TX_DEADLINE_MS, signal);
+    await refreshMe().catch(() => undefined);
+    return r;
+  };
+}
+
+export const editProfile = tx((m) => m.editProfile);
+export const newStream = tx((m) => m.newStream);
+export const editStream = tx((m) => m.editStream);
+export const deleteStream = tx((m) => m.deleteStream);
+export const subscribe = tx((m) => m.subscribe);
+export const unsubscribe = tx((m) => m.unsubscribe);

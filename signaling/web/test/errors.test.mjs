@@ -1,7 +1,7 @@
 // Unit tests of src/errors.ts: every refusal becomes a sentence with a next step.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { AppProblem, ChainRefusal, QueryFailure, SignalingRefusal, chainSentence, explain, fromSimulation, reconnected, reconnecting, sessionEnded } from "../../../build/web-unit/errors.js";
+import { AppProblem, ChainRefusal, QueryFailure, SignalingRefusal, chainSentence, explain, fromSimulation, reconnected, reconnecting, refusalIn, sessionEnded } from "../../../build/web-unit/errors.js";
 
 test("every registered x/streaming code has its own sentence", () => {
   const seen = new Set();
@@ -20,14 +20,36 @@ test("every registered x/streaming code has its own sentence", () => {
   assert.match(chainSentence("wasm", 7), /wasm error 7/);
 });
 
-test("CosmJS simulation errors name the code only: the codespace comes from the registered description", () => {
-  const streaming = fromSimulation("Query failed with (4): rpc error: code = Unknown desc = broadcaster stream1abc: profile not found [cosmos/cosmos-sdk@v0.54.4/baseapp/baseapp.go:1081] with gas used: '31003': unknown request");
-  assert.equal(streaming.codespace, "streaming");
-  assert.equal(streaming.code, 4);
-  const sdk = fromSimulation("Query failed with (5): rpc error: code = Unknown desc = spendable balance 0ustream is smaller than 3000ustream: insufficient funds");
-  assert.equal(sdk.codespace, "sdk");
+test("CosmJS simulation errors: the query's outer code (6, unknown request) is not the refusal; the module's code is", () => {
+  // As the SDK answers a simulation whose message the module refused.
+  const wrap = (inner) => `Query failed with (6): rpc error: code = Unknown desc = failed to execute message; message index: 0: ${inner} [cosmos/cosmos-sdk@v0.54.4/baseapp/baseapp.go:1081] with gas used: '31003': unknown request`;
+  const noProfile = fromSimulation(wrap("subscriber stream1abc: profile not found"));
+  assert.equal(noProfile.codespace, "streaming");
+  assert.equal(noProfile.code, 4);
+  assert.match(explain(new Error(wrap("subscriber stream1abc: profile not found"))), /You need a profile first/);
+  assert.match(explain(new Error(wrap('img_link must start with https:// or ipfs://: invalid link'))), /Links must start with https:\/\//);
+  assert.match(explain(new Error(wrap("title must not be empty or invisible: required field is empty"))), /required field is empty|A required field is empty/);
+  assert.match(explain(new Error(wrap("title is 5000 bytes, the maximum is 140: text too long"))), /too long/);
+  assert.match(explain(new Error(wrap("stream1a already follows stream1b: already subscribed"))), /already subscribed/);
+  // The SDK's own refusals (the ante handler) keep their codespace.
+  const funds = fromSimulation("Query failed with (5): rpc error: code = Unknown desc = spendable balance 0ustream is smaller than 3000ustream: insufficient funds [cosmos/cosmos-sdk@v0.54.4/x/bank/keeper/send.go:278]: insufficient funds");
+  assert.deepEqual([funds.codespace, funds.code], ["sdk", 5]);
+  assert.deepEqual(refusalIn("account sequence mismatch, expected 3, got 2: incorrect account sequence"), { codespace: "sdk", code: 32 });
+  // "invalid address" is registered by both: at the same place, the module's wins.
+  assert.deepEqual(refusalIn("decoding bech32 failed: invalid address"), { codespace: "streaming", code: 2 });
+  // A log that names the pair is read as such.
+  assert.deepEqual(refusalIn("codespace: streaming, code: 16"), { codespace: "streaming", code: 16 });
+  // Nothing registered in the log: the query's code, in the SDK's codespace.
+  const unknown = fromSimulation("Query failed with (18): rpc error: code = Unknown desc = something new");
+  assert.deepEqual([unknown.codespace, unknown.code], ["sdk", 18]);
   assert.equal(fromSimulation("something else"), undefined);
-  assert.match(explain(new Error("Query failed with (17): rpc error: code = Unknown desc = a already follows b: already subscribed")), /already subscribed/);
+});
+
+test("every SDK code users meet has a sentence, none shows a number", () => {
+  for (const code of [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 18, 19, 20, 21, 24, 26, 28, 30, 32, 41, 42]) {
+    const s = chainSentence("sdk", code);
+    assert.doesNotMatch(s, /error \d+\)/, `sdk code ${code} falls back to the generic text`);
+  }
 });
 
 test("explain: chain, daemon, wallet, media and network failures", () => {
@@ -62,8 +84,10 @@ test("several instances: the new refusals, endings and the reconnect status", ()
   assert.match(explain(new SignalingRefusal("auth_resume_invalid", "", "resume")), /Sign in again/);
   assert.match(sessionEnded("instance_lost"), /stopped answering/);
   assert.match(sessionEnded("disconnected"), /none answered/);
-  assert.match(reconnecting("draining", 1), /^This signaling server is restarting: moving to another one…$/);
+  // Said the same way with one instance or several; no instance ids.
+  assert.equal(reconnecting("draining", 1), "The signaling server is restarting: reconnecting…");
+  for (const why of ["draining", "instance_stopping", "connection_lost", "shared_state_unavailable", "instance_lost"]) assert.doesNotMatch(reconnecting(why, 1), /another one|moving/);
   assert.match(reconnecting("connection_lost", 3), /\(attempt 3\)$/);
   assert.match(reconnecting("something_new", 1), /Reconnecting/);
-  assert.equal(reconnected("sig2"), "Reconnected to sig2.");
+  assert.equal(reconnected(), "Reconnected.");
 });

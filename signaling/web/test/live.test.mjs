@@ -2,7 +2,7 @@
 // its own stays away, and stays when it comes back at once.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { ERRORS_BEFORE_MOVE, LiveFeed } from "../../../build/web-unit/live.js";
+import { ERRORS_BEFORE_MOVE, LiveFeed, applySnapshot, feedLost, markStopped, onAir, onAirSince, onLive, wasStopped } from "../../../build/web-unit/live.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -79,4 +79,44 @@ test("with no other instance known the feed stays and EventSource keeps retrying
   for (let i = 0; i < 3 * ERRORS_BEFORE_MOVE; i++) c.last().onerror();
   assert.equal(c.opened.length, 1);
   assert.equal(c.last().closed, false);
+});
+
+test("the one on-air state: a stream that leaves the air is stopped; a lost feed forgets what was on air without calling it stopped", () => {
+  const seen = [];
+  const off = onLive((now) => seen.push([...now.keys()].join(",")));
+  applySnapshot([{ stream_id: "1", viewers: 2 }], 1000); // on air before the page loaded
+  assert.ok(onAir("1"));
+  assert.equal(onAirSince("1"), undefined);
+  applySnapshot([{ stream_id: "1", viewers: 2 }, { stream_id: "2", viewers: 0 }], 5000);
+  assert.equal(onAirSince("2"), 5000);
+  applySnapshot([{ stream_id: "2", viewers: 0 }], 6000);
+  assert.ok(wasStopped("1"), "1 left the air");
+  assert.ok(!wasStopped("2"));
+  // The feed fails: nothing is on air as far as the page knows, and nothing is "stopped" for it.
+  feedLost();
+  assert.ok(!onAir("2"));
+  assert.ok(!wasStopped("2"));
+  applySnapshot([], 7000); // first snapshot after the outage: no comparison
+  assert.ok(!wasStopped("2"));
+  // Back on air clears the stop.
+  applySnapshot([{ stream_id: "1", viewers: 0 }], 8000);
+  assert.ok(!wasStopped("1"));
+  // The page's own session learns of a stop first.
+  markStopped("1");
+  assert.ok(wasStopped("1") && !onAir("1"));
+  off();
+  assert.deepEqual(seen.at(-1), "");
+});
+
+test("the feed reports its loss on the first error", () => {
+  let lost = 0;
+  const opened = [];
+  const feed = new LiveFeed({
+    origin: "http://a:1",
+    open: (url) => { const es = { url, fns: [], onopen: null, onerror: null, addEventListener: (_t, fn) => es.fns.push(fn), close() {} }; opened.push(es); return es; },
+    instances: async () => [],
+  }, () => undefined, () => lost++);
+  feed.start();
+  opened[0].onerror();
+  assert.equal(lost, 1);
 });

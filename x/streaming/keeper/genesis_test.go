@@ -82,6 +82,9 @@ func TestGenesisValidate(t *testing.T) {
 		"longer than the ceiling": func(g *types.GenesisState) {
 			g.Streams[0].EndTime = start.Add(types.MaxStreamDurationCeiling + time.Second)
 		},
+		"invisible stream title": func(g *types.GenesisState) { g.Streams[0].Title = "\U0001d159" },
+		"hostless stream link":   func(g *types.GenesisState) { g.Streams[0].ImgLink = "https:///etc/passwd" },
+		"noncharacter in a name": func(g *types.GenesisState) { g.Profiles[1].Name = "B\uffff" },
 		"duplicate subscription": func(g *types.GenesisState) { g.Subscriptions = append(g.Subscriptions, g.Subscriptions[0]) },
 		"dangling subscriber":    func(g *types.GenesisState) { g.Subscriptions[0].Subscriber = f.Addr(t, "ghost") },
 		"dangling subscribed-to": func(g *types.GenesisState) { g.Subscriptions[0].Broadcaster = f.Addr(t, "ghost") },

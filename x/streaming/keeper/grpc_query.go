@@ -71,19 +71,7 @@ func (q queryServer) Stream(ctx context.Context, req *types.QueryStreamRequest) 
 		return nil, storeFailure(err)
 	}
 	now := sdk.UnwrapSDKContext(ctx).BlockTime()
-	return &types.QueryStreamResponse{Stream: stream, Status: StatusAt(stream, now), BlockTime: now}, nil
-}
-
-// StatusAt derives a stream's status at a block time.
-func StatusAt(s types.Stream, now time.Time) types.StreamStatus {
-	switch {
-	case now.Before(s.StartTime):
-		return types.STREAM_STATUS_UPCOMING
-	case now.Before(s.EndTime):
-		return types.STREAM_STATUS_LIVE
-	default:
-		return types.STREAM_STATUS_ENDED
-	}
+	return &types.QueryStreamResponse{Stream: stream, Status: stream.StatusAt(now), BlockTime: now}, nil
 }
 
 func (q queryServer) Streams(ctx context.Context, req *types.QueryStreamsRequest) (*types.QueryStreamsResponse, error) {
@@ -99,7 +87,7 @@ func (q queryServer) Streams(ctx context.Context, req *types.QueryStreamsRequest
 	}
 	now := sdk.UnwrapSDKContext(ctx).BlockTime()
 	withStatus := func(s types.Stream) types.StreamWithStatus {
-		return types.StreamWithStatus{Stream: s, Status: StatusAt(s, now)}
+		return types.StreamWithStatus{Stream: s, Status: s.StatusAt(now)}
 	}
 
 	var (
@@ -118,7 +106,7 @@ func (q queryServer) Streams(ctx context.Context, req *types.QueryStreamsRequest
 					return true, nil
 				}
 				s, err := q.k.Streams.Get(ctx, key.K2())
-				return err == nil && StatusAt(s, now) == req.Status, err
+				return err == nil && s.StatusAt(now) == req.Status, err
 			},
 			func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (types.StreamWithStatus, error) {
 				s, err := q.k.Streams.Get(ctx, key.K2())
@@ -168,7 +156,7 @@ func (q queryServer) streamsByStart(
 				return true, nil
 			}
 			s, err := q.k.Streams.Get(ctx, key.K2())
-			return err == nil && StatusAt(s, now) == want, err
+			return err == nil && s.StatusAt(now) == want, err
 		},
 		func(key collections.Pair[time.Time, uint64], _ collections.NoValue) (types.StreamWithStatus, error) {
 			s, err := q.k.Streams.Get(ctx, key.K2())

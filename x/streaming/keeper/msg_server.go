@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"cosmossdk.io/collections"
@@ -35,39 +34,31 @@ func (m msgServer) EditProfile(ctx context.Context, msg *types.MsgEditProfile) (
 	if err != nil {
 		return nil, err
 	}
-	if err := validateProfileFields(params, msg); err != nil {
-		return nil, err
-	}
 
-	profile, err := m.k.Profiles.Get(ctx, owner)
+	before, err := m.k.Profiles.Get(ctx, owner)
 	created := false
 	switch {
 	case err == nil:
 	case errorsmod.IsOf(err, collections.ErrNotFound):
 		created = true
-		profile = types.Profile{Address: ownerAddr, CreatedAt: sdk.UnwrapSDKContext(ctx).BlockTime()}
+		before = types.Profile{Address: ownerAddr, CreatedAt: sdk.UnwrapSDKContext(ctx).BlockTime()}
 	default:
 		return nil, err
 	}
-	profile.Name, profile.Surname, profile.ImgLink, profile.TimeZone = msg.Name, msg.Surname, msg.ImgLink, msg.TimeZone
+	profile := msg.Apply(before)
+	if created {
+		err = profile.ValidateNew(params)
+	} else {
+		err = profile.ValidateEdit(params, before)
+	}
+	if err != nil {
+		return nil, err
+	}
 	if err := m.k.Profiles.Set(ctx, owner, profile); err != nil {
 		return nil, err
 	}
 	return &types.MsgEditProfileResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
 		&types.EventProfileEdited{Owner: ownerAddr, Created: created})
-}
-
-func validateProfileFields(p types.Params, msg *types.MsgEditProfile) error {
-	if err := types.ValidateRequiredText("name", msg.Name, p.MaxNameLength); err != nil {
-		return err
-	}
-	if err := types.ValidateText("surname", msg.Surname, p.MaxSurnameLength); err != nil {
-		return err
-	}
-	if err := types.ValidateLink("img_link", msg.ImgLink, p.MaxLinkLength); err != nil {
-		return err
-	}
-	return types.ValidateText("time_zone", msg.TimeZone, p.MaxTimeZoneLength)
 }
 
 func (m msgServer) NewStream(ctx context.Context, msg *types.MsgNewStream) (*types.MsgNewStreamResponse, error) {
@@ -93,10 +84,7 @@ func (m msgServer) NewStream(ctx context.Context, msg *types.MsgNewStream) (*typ
 		EndTime:     msg.EndTime.UTC(),
 		CreatedAt:   now,
 	}
-	if err := validateStreamFields(params, stream); err != nil {
-		return nil, err
-	}
-	if err := validateSchedule(params, now, stream.StartTime, stream.EndTime, true); err != nil {
+	if err := stream.ValidateNew(params, now); err != nil {
 		return nil, err
 	}
 
@@ -122,55 +110,12 @@ func (m msgServer) NewStream(ctx context.Context, msg *types.MsgNewStream) (*typ
 		&types.EventStreamScheduled{StreamId: stream.Id, Broadcaster: broadcasterAddr, StartTime: stream.StartTime, EndTime: stream.EndTime})
 }
 
-func validateStreamFields(p types.Params, s types.Stream) error {
-	if err := types.ValidateRequiredText("title", s.Title, p.MaxTitleLength); err != nil {
-		return err
-	}
-	if err := types.ValidateMultilineText("description", s.Description, p.MaxDescriptionLength); err != nil {
-		return err
-	}
-	return types.ValidateLink("img_link", s.ImgLink, p.MaxLinkLength)
-}
-
-// validateSchedule checks a stream's times against the block time. When
-// startChanged is false the start may already be in the past (a live stream
-// whose end is being moved).
-func validateSchedule(p types.Params, now, start, end time.Time, startChanged bool) error {
-	if !end.After(start) {
-		return errorsmod.Wrapf(types.ErrInvalidSchedule, "start %s, end %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
-	}
-	if startChanged && start.Before(now) {
-		return errorsmod.Wrapf(types.ErrStartInPast, "start %s, block time %s", start.Format(time.RFC3339), now.Format(time.RFC3339))
-	}
-	if !end.After(now) {
-		return errorsmod.Wrapf(types.ErrStreamEnded, "end %s is not after block time %s", end.Format(time.RFC3339), now.Format(time.RFC3339))
-	}
-	if d := end.Sub(start); d > p.MaxStreamDuration {
-		return errorsmod.Wrapf(types.ErrStreamTooLong, "%s, the maximum is %s", d, p.MaxStreamDuration)
-	}
-	if ahead := start.Sub(now); startChanged && ahead > p.MaxScheduleAhead {
-		return errorsmod.Wrapf(types.ErrScheduledTooFar, "starts in %s, the maximum is %s", ahead, p.MaxScheduleAhead)
-	}
-	return nil
-}
-
-// Field names accepted in MsgEditStream.update_mask.
-const (
-	FieldTitle       = "title"
-	FieldDescription = "description"
-	FieldImgLink     = "img_link"
-	FieldStartTime   = "start_time"
-	FieldEndTime     = "end_time"
-)
-
-var editableStreamFields = []string{FieldTitle, FieldDescription, FieldImgLink, FieldStartTime, FieldEndTime}
-
 func (m msgServer) EditStream(ctx context.Context, msg *types.MsgEditStream) (*types.MsgEditStreamResponse, error) {
 	_, broadcasterAddr, err := m.k.canonicalAddress("broadcaster", msg.Broadcaster)
 	if err != nil {
 		return nil, err
 	}
-	if err := validateUpdateMask(msg); err != nil {
+	if err := msg.ValidateMask(); err != nil {
 		return nil, err
 	}
 	stream, err := m.k.getOwnStream(ctx, msg.StreamId, broadcasterAddr)
@@ -178,7 +123,7 @@ func (m msgServer) EditStream(ctx context.Context, msg *types.MsgEditStream) (*t
 		return nil, err
 	}
 	now := sdk.UnwrapSDKContext(ctx).BlockTime()
-	if !stream.EndTime.After(now) {
+	if stream.StatusAt(now) == types.STREAM_STATUS_ENDED {
 		return nil, errorsmod.Wrapf(types.ErrStreamEnded, "stream %d ended at %s", stream.Id, stream.EndTime.Format(time.RFC3339))
 	}
 	params, err := m.k.Params.Get(ctx)
@@ -186,26 +131,10 @@ func (m msgServer) EditStream(ctx context.Context, msg *types.MsgEditStream) (*t
 		return nil, err
 	}
 
-	updated := stream
-	for _, field := range msg.UpdateMask {
-		switch field {
-		case FieldTitle:
-			updated.Title = msg.Title
-		case FieldDescription:
-			updated.Description = msg.Description
-		case FieldImgLink:
-			updated.ImgLink = msg.ImgLink
-		case FieldStartTime:
-			updated.StartTime = msg.StartTime.UTC()
-		case FieldEndTime:
-			updated.EndTime = msg.EndTime.UTC()
-		}
-	}
-	if err := validateStreamFields(params, updated); err != nil {
-		return nil, err
-	}
-	startChanged := !updated.StartTime.Equal(stream.StartTime)
-	if err := validateSchedule(params, now, updated.StartTime, updated.EndTime, startChanged); err != nil {
+	// Values the edit leaves alone stand even if the params have been
+	// tightened since they were stored.
+	updated := msg.Apply(stream)
+	if err := updated.ValidateEdit(params, now, stream); err != nil {
 		return nil, err
 	}
 	if err := m.k.Streams.Set(ctx, stream.Id, updated); err != nil {
@@ -213,44 +142,6 @@ func (m msgServer) EditStream(ctx context.Context, msg *types.MsgEditStream) (*t
 	}
 	return &types.MsgEditStreamResponse{}, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(
 		&types.EventStreamEdited{StreamId: stream.Id, Broadcaster: broadcasterAddr, Fields: msg.UpdateMask})
-}
-
-// validateUpdateMask requires a non-empty mask of known, distinct field
-// names, and refuses a value given for a field the mask leaves out: such a
-// value would be silently dropped, which is never what the sender meant.
-func validateUpdateMask(msg *types.MsgEditStream) error {
-	if len(msg.UpdateMask) == 0 {
-		return errorsmod.Wrapf(types.ErrInvalidUpdateMask, "name at least one of %v", editableStreamFields)
-	}
-	seen := make(map[string]bool, len(msg.UpdateMask))
-	for _, field := range msg.UpdateMask {
-		if !slices.Contains(editableStreamFields, field) {
-			return errorsmod.Wrapf(types.ErrInvalidUpdateMask, "unknown field %q; editable fields are %v", field, editableStreamFields)
-		}
-		if seen[field] {
-			return errorsmod.Wrapf(types.ErrInvalidUpdateMask, "field %q named twice", field)
-		}
-		seen[field] = true
-	}
-	given := map[string]bool{
-		FieldTitle:       msg.Title != "",
-		FieldDescription: msg.Description != "",
-		FieldImgLink:     msg.ImgLink != "",
-		FieldStartTime:   msg.StartTime != nil,
-		FieldEndTime:     msg.EndTime != nil,
-	}
-	for _, field := range editableStreamFields {
-		if given[field] && !seen[field] {
-			return errorsmod.Wrapf(types.ErrInvalidUpdateMask, "%s is set but not named in update_mask", field)
-		}
-	}
-	if seen[FieldStartTime] && msg.StartTime == nil {
-		return errorsmod.Wrap(types.ErrInvalidUpdateMask, "start_time is named in update_mask but not set")
-	}
-	if seen[FieldEndTime] && msg.EndTime == nil {
-		return errorsmod.Wrap(types.ErrInvalidUpdateMask, "end_time is named in update_mask but not set")
-	}
-	return nil
 }
 
 func (m msgServer) DeleteStream(ctx context.Context, msg *types.MsgDeleteStream) (*types.MsgDeleteStreamResponse, error) {

@@ -61,6 +61,17 @@ func TestEditProfileRejects(t *testing.T) {
 		{"empty name", types.MsgEditProfile{Owner: alice, Name: "  "}, types.ErrEmptyField},
 		{"zero-width name", types.MsgEditProfile{Owner: alice, Name: "\u200b\u200b"}, types.ErrEmptyField},
 		{"BOM name", types.MsgEditProfile{Owner: alice, Name: "\ufeff"}, types.ErrEmptyField},
+		{"blank notehead name", types.MsgEditProfile{Owner: alice, Name: "\U0001d159"}, types.ErrEmptyField},
+		{"private-use name", types.MsgEditProfile{Owner: alice, Name: "\ue000"}, types.ErrEmptyField},
+		{"noncharacter name", types.MsgEditProfile{Owner: alice, Name: "\uffff"}, types.ErrInvalidText},
+		{"noncharacter U+FFFE name", types.MsgEditProfile{Owner: alice, Name: "\ufffe"}, types.ErrInvalidText},
+		{"unassigned name", types.MsgEditProfile{Owner: alice, Name: "\u0378"}, types.ErrInvalidText},
+		{"unassigned in surname", types.MsgEditProfile{Owner: alice, Name: "a", Surname: "b\u0378"}, types.ErrInvalidText},
+		{"javascript host link", types.MsgEditProfile{Owner: alice, Name: "a", ImgLink: "https://javascript:alert(1)"}, types.ErrInvalidLink},
+		{"markup in link", types.MsgEditProfile{Owner: alice, Name: "a", ImgLink: `https://"><script>alert(1)</script>`}, types.ErrInvalidLink},
+		{"hostless link", types.MsgEditProfile{Owner: alice, Name: "a", ImgLink: "https:///etc/passwd"}, types.ErrInvalidLink},
+		{"scheme as host", types.MsgEditProfile{Owner: alice, Name: "a", ImgLink: "https://https://"}, types.ErrInvalidLink},
+		{"user info in link", types.MsgEditProfile{Owner: alice, Name: "a", ImgLink: "https://alice@example.com/a.png"}, types.ErrInvalidLink},
 		{"bidi override in name", types.MsgEditProfile{Owner: alice, Name: "Alice\u202egnp."}, types.ErrInvalidText},
 		{"no-break space link", types.MsgEditProfile{Owner: alice, Name: "a", ImgLink: "https://\u00a0"}, types.ErrInvalidLink},
 		{"ideographic space link", types.MsgEditProfile{Owner: alice, Name: "a", ImgLink: "https://\u3000"}, types.ErrInvalidLink},
@@ -162,6 +173,11 @@ func TestNewStreamRejects(t *testing.T) {
 		{"end equals start", ok(func(m *types.MsgNewStream) { m.EndTime = m.StartTime }), types.ErrInvalidSchedule},
 		{"start in the past", ok(func(m *types.MsgNewStream) { m.StartTime = now.Add(-time.Second) }), types.ErrStartInPast},
 		{"too long", ok(func(m *types.MsgNewStream) { m.EndTime = m.StartTime.Add(p.MaxStreamDuration + time.Second) }), types.ErrStreamTooLong},
+		{"one nanosecond", ok(func(m *types.MsgNewStream) { m.EndTime = m.StartTime.Add(time.Nanosecond) }), types.ErrStreamTooShort},
+		{"under the minimum", ok(func(m *types.MsgNewStream) { m.EndTime = m.StartTime.Add(p.MinStreamDuration - 1) }), types.ErrStreamTooShort},
+		{"blank notehead title", ok(func(m *types.MsgNewStream) { m.Title = "\U0001d159\U0001d159" }), types.ErrEmptyField},
+		{"noncharacter in description", ok(func(m *types.MsgNewStream) { m.Description = "a\uffffb" }), types.ErrInvalidText},
+		{"hostless link", ok(func(m *types.MsgNewStream) { m.ImgLink = "https:///etc/passwd" }), types.ErrInvalidLink},
 		{"too far ahead", ok(func(m *types.MsgNewStream) {
 			m.StartTime = now.Add(p.MaxScheduleAhead + time.Second)
 			m.EndTime = m.StartTime.Add(time.Hour)
@@ -181,6 +197,10 @@ func TestNewStreamRejects(t *testing.T) {
 	_, err := f.Msgs.NewStream(f.Ctx, &types.MsgNewStream{
 		Broadcaster: alice, Title: repeat("t", int(p.MaxTitleLength)),
 		StartTime: now, EndTime: now.Add(p.MaxStreamDuration),
+	})
+	require.NoError(t, err)
+	_, err = f.Msgs.NewStream(f.Ctx, &types.MsgNewStream{
+		Broadcaster: alice, Title: "short", StartTime: now, EndTime: now.Add(p.MinStreamDuration),
 	})
 	require.NoError(t, err)
 }
@@ -311,6 +331,9 @@ func TestEditStreamRejects(t *testing.T) {
 		{"too long", edit(func(m *types.MsgEditStream) {
 			m.UpdateMask, m.Title, m.EndTime = []string{"end_time"}, "", timePtr(now.Add(time.Hour+p.MaxStreamDuration+time.Second))
 		}), types.ErrStreamTooLong},
+		{"too short", edit(func(m *types.MsgEditStream) {
+			m.UpdateMask, m.Title, m.EndTime = []string{"end_time"}, "", timePtr(now.Add(time.Hour+time.Nanosecond))
+		}), types.ErrStreamTooShort},
 		{"too far ahead", edit(func(m *types.MsgEditStream) {
 			start := now.Add(p.MaxScheduleAhead + time.Hour)
 			m.UpdateMask, m.Title, m.StartTime, m.EndTime = []string{"start_time", "end_time"}, "", &start, timePtr(start.Add(time.Hour))

@@ -28,6 +28,14 @@ func RandomParams(r *rand.Rand) types.Params {
 			return def/2 + uint32(r.Intn(int(def/2)+1))
 		}
 	}
+	maxDuration := randDuration(r, time.Minute, types.MaxStreamDurationCeiling)
+	minDuration := types.DefaultMinStreamDuration
+	switch r.Intn(5) {
+	case 0:
+		minDuration = randDuration(r, 1, types.DefaultMinStreamDuration) // down to 1 ns
+	case 1:
+		minDuration = randDuration(r, types.DefaultMinStreamDuration, maxDuration) // up to the maximum
+	}
 	return types.Params{
 		MaxNameLength:        textLimit(types.DefaultMaxNameLength),
 		MaxSurnameLength:     textLimit(types.DefaultMaxSurnameLength),
@@ -35,7 +43,8 @@ func RandomParams(r *rand.Rand) types.Params {
 		MaxDescriptionLength: textLimit(types.DefaultMaxDescriptionLength),
 		MaxLinkLength:        textLimit(types.DefaultMaxLinkLength),
 		MaxTimeZoneLength:    textLimit(types.DefaultMaxTimeZoneLength),
-		MaxStreamDuration:    randDuration(r, time.Minute, types.MaxStreamDurationCeiling),
+		MaxStreamDuration:    maxDuration,
+		MinStreamDuration:    minDuration,
 		MaxScheduleAhead:     randDuration(r, time.Hour, types.DefaultMaxScheduleAhead),
 	}
 }

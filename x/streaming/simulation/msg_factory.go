@@ -75,9 +75,9 @@ func MsgNewStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgNewSt
 }
 
 // MsgEditStreamFactory edits a random non-empty set of fields of a stream
-// that has not ended, sent by its broadcaster. It skips when the edit it
-// drew would break the current params, which may have tightened since the
-// stream was scheduled.
+// that has not ended, sent by its broadcaster. New times are drawn within
+// today's params; the factory skips when the module's own rule
+// (Stream.ValidateEdit) says the edit it drew would be refused.
 func MsgEditStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgEditStream] {
 	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgEditStream) {
 		r := testData.Rand().Rand
@@ -102,7 +102,7 @@ func MsgEditStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgEdit
 		}
 
 		// A random non-empty mask, in random order.
-		fields := []string{keeper.FieldTitle, keeper.FieldDescription, keeper.FieldImgLink, keeper.FieldStartTime, keeper.FieldEndTime}
+		fields := types.EditableStreamFields()
 		r.Shuffle(len(fields), func(i, j int) { fields[i], fields[j] = fields[j], fields[i] })
 		mask := make(map[string]bool)
 		for _, f := range fields[:1+r.Intn(len(fields))] {
@@ -111,89 +111,55 @@ func MsgEditStreamFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgEdit
 
 		start, end := stream.StartTime, stream.EndTime
 		switch {
-		case mask[keeper.FieldStartTime] && mask[keeper.FieldEndTime]:
+		case mask[types.StreamFieldStartTime] && mask[types.StreamFieldEndTime]:
 			start, end = randSchedule(r, params, now)
-		case mask[keeper.FieldStartTime]:
-			// Keep the end: the new start must lie in [now, now+ahead] and
-			// within max_stream_duration before the end.
+		case mask[types.StreamFieldStartTime]:
+			// Keep the end: the new start lies in [now, now+ahead], between
+			// max_stream_duration and min_stream_duration before the end.
 			lo := later(now, end.Add(-params.MaxStreamDuration))
-			hi := earlier(end.Add(-time.Nanosecond), now.Add(params.MaxScheduleAhead))
+			hi := earlier(end.Add(-params.MinStreamDuration), now.Add(params.MaxScheduleAhead))
 			if hi.Before(lo) {
-				mask[keeper.FieldEndTime] = true
+				mask[types.StreamFieldEndTime] = true
 				start, end = randSchedule(r, params, now)
 			} else {
 				start = lo.Add(randDuration(r, 0, hi.Sub(lo))).UTC()
 			}
-		case mask[keeper.FieldEndTime]:
-			// Keep the start: the new end must be after both the start and
-			// the block time, and within max_stream_duration of the start.
-			lo, hi := later(start, now), start.Add(params.MaxStreamDuration)
-			if !hi.After(lo) {
+		case mask[types.StreamFieldEndTime]:
+			// Keep the start: the new end lies after the block time, between
+			// min_stream_duration and max_stream_duration after the start.
+			lo, hi := later(start.Add(params.MinStreamDuration), now.Add(time.Nanosecond)), start.Add(params.MaxStreamDuration)
+			if hi.Before(lo) {
 				reporter.Skipf("stream %d can no longer end within max_stream_duration %s", stream.Id, params.MaxStreamDuration)
 				return nil, nil
 			}
-			end = lo.Add(randDuration(r, 1, hi.Sub(lo))).UTC()
+			end = lo.Add(randDuration(r, 0, hi.Sub(lo))).UTC()
 		}
 
 		msg := &types.MsgEditStream{Broadcaster: stream.Broadcaster, StreamId: stream.Id}
-		updated := stream
 		for _, f := range fields {
 			if !mask[f] {
 				continue
 			}
 			msg.UpdateMask = append(msg.UpdateMask, f)
 			switch f {
-			case keeper.FieldTitle:
+			case types.StreamFieldTitle:
 				msg.Title = randRequiredText(r, params.MaxTitleLength)
-				updated.Title = msg.Title
-			case keeper.FieldDescription:
+			case types.StreamFieldDescription:
 				msg.Description = randDescription(r, params.MaxDescriptionLength)
-				updated.Description = msg.Description
-			case keeper.FieldImgLink:
+			case types.StreamFieldImgLink:
 				msg.ImgLink = randLink(r, params.MaxLinkLength)
-				updated.ImgLink = msg.ImgLink
-			case keeper.FieldStartTime:
+			case types.StreamFieldStartTime:
 				msg.StartTime = &start
-				updated.StartTime = start
-			case keeper.FieldEndTime:
+			case types.StreamFieldEndTime:
 				msg.EndTime = &end
-				updated.EndTime = end
 			}
 		}
-		if err := checkEditedStream(params, now, stream, updated); err != nil {
-			reporter.Skipf("stream %d no longer fits the params: %s", stream.Id, err)
+		if err := msg.Apply(stream).ValidateEdit(params, now, stream); err != nil {
+			reporter.Skipf("stream %d: the edit drawn would be refused: %s", stream.Id, err)
 			return nil, nil
 		}
 		return []simsx.SimAccount{broadcaster}, msg
 	}
-}
-
-// checkEditedStream mirrors the keeper's checks of an edited stream, so that
-// the factory only sends edits that must be accepted.
-func checkEditedStream(p types.Params, now time.Time, old, s types.Stream) error {
-	if err := types.ValidateRequiredText("title", s.Title, p.MaxTitleLength); err != nil {
-		return err
-	}
-	if err := types.ValidateMultilineText("description", s.Description, p.MaxDescriptionLength); err != nil {
-		return err
-	}
-	if err := types.ValidateLink("img_link", s.ImgLink, p.MaxLinkLength); err != nil {
-		return err
-	}
-	startChanged := !s.StartTime.Equal(old.StartTime)
-	switch {
-	case !s.EndTime.After(s.StartTime):
-		return errors.New("end not after start")
-	case startChanged && s.StartTime.Before(now):
-		return errors.New("start before block time")
-	case !s.EndTime.After(now):
-		return errors.New("end not after block time")
-	case s.EndTime.Sub(s.StartTime) > p.MaxStreamDuration:
-		return fmt.Errorf("lasts %s", s.EndTime.Sub(s.StartTime))
-	case startChanged && s.StartTime.Sub(now) > p.MaxScheduleAhead:
-		return fmt.Errorf("starts in %s", s.StartTime.Sub(now))
-	}
-	return nil
 }
 
 // MsgDeleteStreamFactory deletes a random stream, ended or not, of a random
@@ -345,7 +311,7 @@ func MsgEditStreamByOtherFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		return []simsx.SimAccount{other}, &types.MsgEditStream{
 			Broadcaster: other.AddressBech32,
 			StreamId:    stream.Id,
-			UpdateMask:  []string{keeper.FieldTitle},
+			UpdateMask:  []string{types.StreamFieldTitle},
 			Title:       randRequiredText(r, params.MaxTitleLength),
 		}, expectError(types.ErrUnauthorized)
 	})

@@ -16,7 +16,8 @@ var (
 	textRunes   = []rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?-_'\"()#@éßøñçü日本語ストリーム🎥📺✨")
 	// A description comes from a textarea: lines and tabs too.
 	descriptionRunes = append([]rune("\n\n\t"), textRunes...)
-	linkRunes        = []rune("abcdefghijklmnopqrstuvwxyz0123456789-._~/?=&%")
+	hostRunes        = []rune("abcdefghijklmnopqrstuvwxyz0123456789")
+	pathRunes        = []rune("abcdefghijklmnopqrstuvwxyz0123456789-._~/?=&")
 	timeZones        = []string{"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Asia/Tokyo", "Australia/Lord_Howe", "Etc/GMT+12", "America/New_York"}
 	linkSchemes      = []string{"https://", "ipfs://"}
 )
@@ -77,6 +78,8 @@ func randDescription(r *rand.Rand, maxLen uint32) string {
 
 // randLink returns an https:// or ipfs:// link of at most maxLen bytes, or
 // "" when the limit leaves no room for one (and one time in four anyway).
+// Its host is one label that starts and ends with a letter (so it never
+// reads as a number); a path with the odd percent escape fills the rest.
 func randLink(r *rand.Rand, maxLen uint32) string {
 	scheme := linkSchemes[r.Intn(len(linkSchemes))]
 	if r.Intn(4) == 0 || int(maxLen) < len(scheme)+1 {
@@ -87,10 +90,27 @@ func randLink(r *rand.Rand, maxLen uint32) string {
 	if r.Intn(10) == 0 {
 		n = room
 	}
+	hostLen := min(n, 1+r.Intn(20))
 	var b strings.Builder
 	b.WriteString(scheme)
-	for range n {
-		b.WriteRune(linkRunes[r.Intn(len(linkRunes))])
+	for i := range hostLen {
+		if i == 0 || i == hostLen-1 {
+			b.WriteRune(textLetters[r.Intn(26)])
+		} else {
+			b.WriteRune(hostRunes[r.Intn(len(hostRunes))])
+		}
+	}
+	if path := n - hostLen; path > 0 {
+		b.WriteByte('/')
+		for left := path - 1; left > 0; {
+			if left >= 3 && r.Intn(16) == 0 {
+				b.WriteString("%20")
+				left -= 3
+				continue
+			}
+			b.WriteRune(pathRunes[r.Intn(len(pathRunes))])
+			left--
+		}
 	}
 	return b.String()
 }
@@ -122,7 +142,7 @@ const (
 
 // randSchedule returns a start and end a new stream scheduled at block time
 // now may have under params: start in [now, now+max_schedule_ahead], end
-// after start by at most max_stream_duration. Most streams start within
+// after start by min_stream_duration to max_stream_duration. Most streams start within
 // a few days and last up to a few hours; some sit on the limits.
 func randSchedule(r *rand.Rand, p types.Params, now time.Time) (start, end time.Time) {
 	var lead time.Duration
@@ -144,16 +164,18 @@ func randSchedule(r *rand.Rand, p types.Params, now time.Time) (start, end time.
 	return start, start.Add(randStreamDuration(r, p)).UTC()
 }
 
-// randStreamDuration returns a duration in (0, max_stream_duration].
+// randStreamDuration returns a duration in [min_stream_duration,
+// max_stream_duration], sometimes exactly on one of the limits.
 func randStreamDuration(r *rand.Rand, p types.Params) time.Duration {
+	shortest, longest := p.MinStreamDuration, p.MaxStreamDuration
 	switch r.Intn(20) {
 	case 0:
-		return p.MaxStreamDuration
+		return longest
 	case 1:
-		return min(time.Second, p.MaxStreamDuration)
+		return shortest
 	case 2:
-		return randDuration(r, 1, p.MaxStreamDuration)
+		return randDuration(r, shortest, longest)
 	default:
-		return randDuration(r, min(time.Minute, p.MaxStreamDuration), min(p.MaxStreamDuration, usualDuration))
+		return randDuration(r, max(shortest, min(time.Minute, longest)), max(shortest, min(longest, usualDuration)))
 	}
 }

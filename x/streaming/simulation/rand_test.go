@@ -18,7 +18,7 @@ func TestGeneratorsStayWithinParams(t *testing.T) {
 	tight := types.Params{
 		MaxNameLength: 1, MaxSurnameLength: 1, MaxTitleLength: 1, MaxDescriptionLength: 1,
 		MaxLinkLength: 8, MaxTimeZoneLength: 1,
-		MaxStreamDuration: time.Nanosecond, MaxScheduleAhead: time.Nanosecond,
+		MinStreamDuration: time.Nanosecond, MaxStreamDuration: time.Nanosecond, MaxScheduleAhead: time.Nanosecond,
 	}
 	for i := range 5000 {
 		p := RandomParams(r)
@@ -31,31 +31,6 @@ func TestGeneratorsStayWithinParams(t *testing.T) {
 		require.NoError(t, types.ValidateText("time_zone", randTimeZone(r, p.MaxTimeZoneLength), p.MaxTimeZoneLength))
 
 		start, end := randSchedule(r, p, now)
-		require.False(t, start.Before(now))
-		require.True(t, end.After(start))
-		require.LessOrEqual(t, end.Sub(start), p.MaxStreamDuration)
-		require.LessOrEqual(t, start.Sub(now), p.MaxScheduleAhead)
+		require.NoError(t, types.Stream{Title: "t", StartTime: start, EndTime: end}.ValidateNew(p, now))
 	}
-}
-
-func TestCheckEditedStreamMirrorsKeeperRules(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0).UTC()
-	p := types.DefaultParams()
-	live := types.Stream{Title: "t", StartTime: now.Add(-time.Hour), EndTime: now.Add(time.Hour)}
-
-	// A live stream may keep its past start while its end moves.
-	moved := live
-	moved.EndTime = now.Add(2 * time.Hour)
-	require.NoError(t, checkEditedStream(p, now, live, moved))
-
-	// A changed start may not be in the past.
-	restarted := live
-	restarted.StartTime = now.Add(-time.Minute)
-	require.Error(t, checkEditedStream(p, now, live, restarted))
-
-	// Params that shrank after scheduling make an untouched stream invalid.
-	p.MaxStreamDuration = time.Minute
-	renamed := live
-	renamed.Title = "u"
-	require.Error(t, checkEditedStream(p, now, live, renamed))
 }

@@ -26,4 +26,5 @@ var (
 	ErrInvalidAuthority    = errorsmod.Register(ModuleName, 20, "invalid authority")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 21, "invalid genesis state")
 	ErrStreamIDUnavailable = errorsmod.Register(ModuleName, 22, "stream id unavailable")
+	ErrStreamTooShort      = errorsmod.Register(ModuleName, 23, "stream shorter than the minimum duration")
 )

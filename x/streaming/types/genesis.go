@@ -15,9 +15,10 @@ func DefaultGenesis() *GenesisState {
 	}
 }
 
-// Validate rejects malformed params, bad addresses, duplicates, and
-// references to profiles or streams that don't exist, and checks that the
-// counters kept in profiles match the lists.
+// Validate rejects malformed params, bad addresses, duplicates, profiles
+// and streams that break the rules every stored one holds (Profile.Validate,
+// Stream.Validate), and references to profiles or streams that don't exist,
+// and checks that the counters kept in profiles match the lists.
 func (gs GenesisState) Validate(ac address.Codec) error {
 	if err := gs.Params.Validate(); err != nil {
 		return errorsmod.Wrapf(ErrInvalidGenesis, "params: %v", err)
@@ -49,6 +50,9 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate profile %s", p.Address)
 		}
 		profiles[p.Address] = &counts{}
+		if err := p.Validate(); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "profile %s: %v", p.Address, err)
+		}
 	}
 
 	streamIDs := make(map[uint64]struct{}, len(gs.Streams))
@@ -68,11 +72,8 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: broadcaster %s has no profile", s.Id, s.Broadcaster)
 		}
 		c.streams++
-		if !s.EndTime.After(s.StartTime) {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: end time not after start time", s.Id)
-		}
-		if s.EndTime.Sub(s.StartTime) > MaxStreamDurationCeiling {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: longer than %s", s.Id, MaxStreamDurationCeiling)
+		if err := s.Validate(); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "stream %d: %v", s.Id, err)
 		}
 	}
 

@@ -17,6 +17,7 @@ const (
 	DefaultMaxTimeZoneLength    uint32 = 64
 
 	DefaultMaxStreamDuration = 24 * time.Hour
+	DefaultMinStreamDuration = time.Minute
 	DefaultMaxScheduleAhead  = 365 * 24 * time.Hour
 )
 
@@ -40,10 +41,12 @@ func DefaultParams() Params {
 		MaxTimeZoneLength:    DefaultMaxTimeZoneLength,
 		MaxStreamDuration:    DefaultMaxStreamDuration,
 		MaxScheduleAhead:     DefaultMaxScheduleAhead,
+		MinStreamDuration:    DefaultMinStreamDuration,
 	}
 }
 
-// Validate checks that every limit is positive and below its ceiling.
+// Validate checks that every limit is positive and below its ceiling, and
+// that the shortest allowed stream is no longer than the longest.
 func (p Params) Validate() error {
 	lengths := []struct {
 		name  string
@@ -63,6 +66,9 @@ func (p Params) Validate() error {
 	}
 	if p.MaxStreamDuration <= 0 || p.MaxStreamDuration > MaxStreamDurationCeiling {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_stream_duration must be in (0, %s], got %s", MaxStreamDurationCeiling, p.MaxStreamDuration)
+	}
+	if p.MinStreamDuration <= 0 || p.MinStreamDuration > p.MaxStreamDuration {
+		return errorsmod.Wrapf(ErrInvalidParams, "min_stream_duration must be in (0, max_stream_duration=%s], got %s", p.MaxStreamDuration, p.MinStreamDuration)
 	}
 	if p.MaxScheduleAhead <= 0 || p.MaxScheduleAhead > maxScheduleAheadLimit {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_schedule_ahead must be in (0, %s], got %s", maxScheduleAheadLimit, p.MaxScheduleAhead)

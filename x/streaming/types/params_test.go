@@ -22,9 +22,15 @@ func TestParamsValidate(t *testing.T) {
 		"zero duration":              func(p *types.Params) { p.MaxStreamDuration = 0 },
 		"negative duration":          func(p *types.Params) { p.MaxStreamDuration = -time.Hour },
 		"duration above the ceiling": func(p *types.Params) { p.MaxStreamDuration = types.MaxStreamDurationCeiling + 1 },
+		"zero minimum duration":      func(p *types.Params) { p.MinStreamDuration = 0 },
+		"negative minimum duration":  func(p *types.Params) { p.MinStreamDuration = -time.Second },
+		"minimum above the maximum":  func(p *types.Params) { p.MinStreamDuration = p.MaxStreamDuration + 1 },
 		"zero lead time":             func(p *types.Params) { p.MaxScheduleAhead = 0 },
 		"lead time of a century":     func(p *types.Params) { p.MaxScheduleAhead = 100 * 365 * 24 * time.Hour },
 	}
+	equal := types.DefaultParams()
+	equal.MinStreamDuration = equal.MaxStreamDuration
+	require.NoError(t, equal.Validate(), "the minimum may equal the maximum")
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
 			p := types.DefaultParams()

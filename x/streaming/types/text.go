@@ -1,6 +1,7 @@
 package types
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -10,27 +11,41 @@ import (
 
 // The module's rules for user text, in one place. A rune is one of:
 //
-//   - a control character (C0, C1, U+2028, U+2029): refused everywhere,
-//     except newline and tab in multi-line text (a stream's description).
-//     Go's amino JSON escapes U+2028/U+2029 and CosmJS-based wallets do
-//     not, so a message holding them could never be signed in amino-JSON
-//     mode (Ledger, Keplr);
+//   - refused everywhere: a control character (C0, C1, U+2028, U+2029),
+//     except newline and tab in multi-line text (a stream's description),
+//     since Go's amino JSON escapes U+2028/U+2029 and CosmJS-based wallets
+//     do not, so a message holding them could never be signed in
+//     amino-JSON mode (Ledger, Keplr); a noncharacter (U+FDD0–U+FDEF and
+//     the last two code points of every plane, U+FFFE, U+FFFF, ...), which
+//     Unicode reserves for a program's own use and never for interchange;
+//     and a code point Unicode has not assigned (U+0378), whose meaning and
+//     rendering a later Unicode version decides. Invalid UTF-8 is refused
+//     too, and with it the surrogates U+D800–U+DFFF, which valid UTF-8
+//     cannot encode;
 //   - a bidirectional embedding, override or isolate (U+202A–U+202E,
 //     U+2066–U+2069): refused in single-line text (names, titles, links,
 //     time zones), where it can make one name or title look like another
 //     ("Trojan Source"); a description may hold right-to-left passages;
 //   - blank: Unicode White_Space, a format character (category Cf: U+200B,
-//     U+FEFF, U+200D, ...), another default-ignorable code point (Hangul
-//     fillers, variation selectors, U+034F), a lone combining mark, or
-//     U+2800 (braille blank). Blank runes are allowed, so that emoji with
-//     ZWJ or variation selectors and letters with combining marks keep
-//     working, but they do not count towards "not empty", and a link holds
-//     none after its scheme;
-//   - visible: everything else.
+//     U+FEFF, U+200D, tag characters, ...), another default-ignorable code
+//     point (Hangul fillers, variation selectors, U+034F), a combining mark
+//     (category M), a private-use character (category Co: what it shows
+//     depends on the reader's fonts), or a graphic character that draws
+//     nothing (blankGraphics). Blank runes are allowed, so that emoji with
+//     ZWJ, variation selectors or tags and letters with combining marks
+//     keep working, but they do not count towards "not empty", and a link
+//     holds none;
+//   - visible: every other assigned letter, number, punctuation or symbol.
+//
+// Which code points are assigned, and their categories, come from the
+// Unicode tables of the Go release the chain is built with (unicode.Version).
+// A release with newer tables accepts text an older one refused: every node
+// must be built with the same tables, and changing them is a chain upgrade
+// (TestUnicodeTablesArePinned fails when they change).
 
 // ValidateText checks a user-supplied single-line string: at most maxLen
-// bytes of valid UTF-8, without control or bidirectional control
-// characters.
+// bytes of valid UTF-8, without control, bidirectional control, unassigned
+// or noncharacter code points.
 func ValidateText(field, s string, maxLen uint32) error {
 	return validateText(field, s, maxLen, false)
 }
@@ -52,7 +67,8 @@ func ValidateRequiredText(field, s string, maxLen uint32) error {
 		return err
 	}
 	if !strings.ContainsFunc(s, isVisible) {
-		return errorsmod.Wrapf(ErrEmptyField, "%s must not be empty or invisible", field)
+		return errorsmod.Wrapf(ErrEmptyField, "%s must hold at least one visible letter, digit, punctuation mark or symbol; "+
+			"spaces, invisible and private-use characters and combining marks alone do not count", field)
 	}
 	return nil
 }
@@ -71,6 +87,10 @@ func validateText(field, s string, maxLen uint32, multiline bool) error {
 			return errorsmod.Wrapf(ErrInvalidText, "%s holds the control character %U", field, r)
 		case !multiline && isBidiControl(r):
 			return errorsmod.Wrapf(ErrInvalidText, "%s holds the bidirectional control %U, which can make it look like another text", field, r)
+		case isNoncharacter(r):
+			return errorsmod.Wrapf(ErrInvalidText, "%s holds the noncharacter %U, which is not for use in text", field, r)
+		case !isAssigned(r):
+			return errorsmod.Wrapf(ErrInvalidText, "%s holds the code point %U, which Unicode %s does not assign", field, r, unicode.Version)
 		}
 	}
 	return nil
@@ -80,40 +100,38 @@ func isBidiControl(r rune) bool {
 	return ('\u202A' <= r && r <= '\u202E') || ('\u2066' <= r && r <= '\u2069')
 }
 
-// isVisible reports whether r puts something on the screen by itself.
-func isVisible(r rune) bool {
-	return !unicode.In(r, unicode.White_Space, unicode.Cc, unicode.Cf, unicode.M,
-		unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) && r != '\u2800'
+// isNoncharacter reports whether r is one of Unicode's 66 noncharacters.
+func isNoncharacter(r rune) bool {
+	return ('\uFDD0' <= r && r <= '\uFDEF') || r&0xFFFE == 0xFFFE
 }
 
-// linkSchemes are the schemes an image link may use: a browser can show
-// both without mixed-content warnings, unlike http://, and neither can run
-// script, unlike javascript: or data:.
-var linkSchemes = []string{"https://", "ipfs://"}
+// isAssigned reports whether r has a general category other than Cn
+// (unassigned): the union of every other category is all assigned code
+// points, private-use and surrogates included. Go's unicode.C also holds
+// Cn, so its four assigned parts are named one by one.
+func isAssigned(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z,
+		unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs)
+}
 
-// ValidateLink checks an optional link: empty, or an https:// or ipfs://
-// URL whose target (after the scheme) is visible characters only: no
-// spaces of any kind and no invisible characters.
-func ValidateLink(field, s string, maxLen uint32) error {
-	if err := ValidateText(field, s, maxLen); err != nil {
-		return err
-	}
-	if s == "" {
-		return nil
-	}
-	for _, scheme := range linkSchemes {
-		rest, ok := strings.CutPrefix(s, scheme)
-		if !ok {
-			continue
-		}
-		if rest == "" {
-			return errorsmod.Wrapf(ErrInvalidLink, "%s %q has no target", field, s)
-		}
-		if i := strings.IndexFunc(rest, func(r rune) bool { return !isVisible(r) }); i >= 0 {
-			r, _ := utf8.DecodeRuneInString(rest[i:])
-			return errorsmod.Wrapf(ErrInvalidLink, "%s %q has no target: it holds the blank or invisible character %U", field, s, r)
-		}
-		return nil
-	}
-	return errorsmod.Wrapf(ErrInvalidLink, "%s must start with https:// or ipfs://", field)
+// blankGraphics are the letters and symbols whose glyph is empty. No Unicode
+// property marks them; they were found by name (BLANK, FILLER, NULL, SPACE)
+// among the graphic characters that are not default-ignorable.
+var blankGraphics = []rune{
+	'\u2800',     // BRAILLE PATTERN BLANK
+	'\u303F',     // IDEOGRAPHIC HALF FILL SPACE
+	'\U00013441', // EGYPTIAN HIEROGLYPH FULL BLANK
+	'\U00013442', // EGYPTIAN HIEROGLYPH HALF BLANK
+	'\U0001D159', // MUSICAL SYMBOL NULL NOTEHEAD
+}
+
+// isVisible reports whether r puts something on the screen by itself: an
+// assigned letter, number, punctuation mark or symbol (which excludes
+// spaces, controls, format, private-use, unassigned and combining code
+// points) that is neither default-ignorable (Hangul fillers) nor a blank
+// glyph.
+func isVisible(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) &&
+		!unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) &&
+		!slices.Contains(blankGraphics, r)
 }

@@ -1,66 +1,90 @@
 // The account page: edit the profile (name, surname, picture link, time zone
 // from the IANA list), counts, and two paged, searchable tables.
 import * as api from "../api.ts";
-import { field, h, statusLine } from "../dom.ts";
+import { field, fill, h, setTitle, statusLine, waiting } from "../dom.ts";
 import { explain } from "../errors.ts";
-import { shortAddress } from "../format.ts";
-import { displayName, refreshMe, state } from "../state.ts";
+import { browserZone, dayText, plural, shortAddress, zoneChoices } from "../format.ts";
+import { displayName, onState, refreshMe, state, timeZone } from "../state.ts";
 import * as tx from "../txs.ts";
+import { avatar } from "../widgets.ts";
+import { formRules, textField } from "./create.ts";
 
-function timeZones(): string[] {
+function timeZones(...present: (string | undefined)[]): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
-  return intl.supportedValuesOf?.("timeZone") ?? ["UTC"];
+  return zoneChoices(intl.supportedValuesOf?.("timeZone") ?? [], ...present);
 }
 
 export function accountPage(): HTMLElement {
+  setTitle("Account");
   const w = state.wallet;
-  if (!w) return h("section", {}, h("h1", {}, "Account"), h("p", {}, "Connect a wallet (top right) to create or edit your profile."));
+  if (!w) return h("section", {}, h("h1", { tabindex: -1 }, "Account"), h("p", {}, "Connect a wallet (top right) to create or edit your profile."));
   const p = state.profile;
-  const name = h("input", { name: "name", value: p?.name ?? "", required: true, maxlength: 64, autocomplete: "given-name" }) as HTMLInputElement;
-  const surname = h("input", { name: "surname", value: p?.surname ?? "", maxlength: 64, autocomplete: "family-name" }) as HTMLInputElement;
-  const img = h("input", { name: "img_link", type: "url", value: p?.img_link ?? "", placeholder: "https://…", maxlength: 512 }) as HTMLInputElement;
-  const browserTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const tzSel = h("select", { name: "time_zone" }, timeZones().map((z) => h("option", { value: z, selected: z === (p?.time_zone || browserTz) }, z))) as HTMLSelectElement;
+  const name = h("input", { name: "name", value: p?.name ?? "", required: true, autocomplete: "given-name" }) as HTMLInputElement;
+  const surname = h("input", { name: "surname", value: p?.surname ?? "", autocomplete: "family-name" }) as HTMLInputElement;
+  const img = h("input", { name: "img_link", type: "url", value: p?.img_link ?? "", placeholder: "https://…" }) as HTMLInputElement;
+  const browserTz = browserZone();
+  const current = p?.time_zone || browserTz;
+  const tzSel = h("select", { name: "time_zone" }, timeZones(browserTz, p?.time_zone).map((z) => h("option", { value: z, selected: z === current }, z))) as HTMLSelectElement;
   const status = statusLine();
   const save = h("button", { type: "submit" }, p ? "Save profile" : "Create profile");
+  const heading = h("h2", { id: "profile-h" }, p ? "Your profile" : "Create your profile");
+  const rules = formRules(status);
+  const fields = [
+    textField("Name", name, () => rules.limits && { label: "The name", max: rules.limits.name, required: true }),
+    textField("Surname", surname, () => rules.limits && { label: "The surname", max: rules.limits.surname }),
+    textField("Picture link", img, () => rules.limits && { label: "The picture link", max: rules.limits.link, link: true }, "https:// (shown as your avatar) or ipfs://, optional"),
+  ];
+  rules.watch(fields);
   const form = h("form", {
-    class: "card", "aria-labelledby": "profile-h",
+    class: "card", "aria-labelledby": "profile-h", novalidate: true,
     onsubmit: async (e: Event) => {
       e.preventDefault();
+      if (!(await rules.check())) return;
       save.disabled = true;
-      status.busy("Waiting for your wallet and the next block…");
       try {
-        await tx.editProfile(w, { name: name.value.trim(), surname: surname.value.trim(), imgLink: img.value.trim(), timeZone: tzSel.value });
-        await refreshMe();
+        await waiting(status, "Waiting for your wallet and the next block…", (signal) =>
+          tx.editProfile(signal, w, { name: name.value.trim(), surname: surname.value.trim(), imgLink: img.value.trim(), timeZone: tzSel.value }));
         status.ok("Profile saved on chain.");
-        save.textContent = "Save profile";
       } catch (err) {
         status.fail(explain(err));
       } finally {
         save.disabled = false;
+        save.focus();
       }
     },
   },
-  h("h2", { id: "profile-h" }, p ? "Your profile" : "Create your profile"),
-  field("Name", name), field("Surname", surname), field("Picture link", img, "https:// or ipfs://, optional"),
-  field("Time zone", tzSel, "Times are shown in this zone."), save, status);
+  heading, fields.map((f) => f.el),
+  field("Time zone", tzSel, "The app shows and takes times in this zone."), save, status);
 
-  const counts = h("p", { class: "counts" },
-    h("span", { "data-count": "subscribers" }, `${p?.subscriber_count ?? 0} subscribers`), " · ",
-    h("span", { "data-count": "subscriptions" }, `${p?.subscription_count ?? 0} subscriptions`), " · ",
-    `${p?.stream_count ?? 0} streams`);
+  const counts = h("p", { class: "counts" });
+  const avatarSlot = h("span");
+  // Counts and heading follow the chain: read again now, and after every tx (state.ts).
+  const paint = () => {
+    const q = state.profile;
+    fill(counts,
+      h("a", { href: `#/u/${w.address}`, "data-count": "subscribers" }, plural(q?.subscriber_count ?? 0, "subscriber")), " · ",
+      h("span", { "data-count": "subscriptions" }, plural(q?.subscription_count ?? 0, "subscription")), " · ",
+      h("span", { "data-count": "streams" }, plural(q?.stream_count ?? 0, "stream")));
+    heading.textContent = q ? "Your profile" : "Create your profile";
+    save.textContent = q ? "Save profile" : "Create profile";
+    avatarSlot.replaceChildren(avatar(w.address, "large"));
+  };
+  paint();
+  const off = onState(paint);
+  void refreshMe();
 
-  return h("section", { class: "account" },
-    h("h1", {}, "Account"),
-    h("p", { class: "address" }, h("span", { class: "label" }, "Address "), h("code", {}, w.address)),
+  const root = h("section", { class: "account" },
+    h("h1", { tabindex: -1 }, "Account"),
+    h("div", { class: "profile-head" }, avatarSlot,
+      h("p", { class: "address" }, h("span", { class: "label" }, "Address "), h("code", {}, w.address))),
     counts, form,
     table("Subscribers", "subscribers", (key) => api.subscribers(w.address, key), (s) => s.subscriber, null),
     table("Subscriptions", "subscriptions", (key) => api.subscriptions(w.address, key), (s) => s.broadcaster, async (s, status) => {
-      status.busy("Unsubscribing…");
-      await tx.unsubscribe(w, s.broadcaster);
-      await refreshMe();
+      await waiting(status, "Unsubscribing: waiting for your wallet and the next block…", (signal) => tx.unsubscribe(signal, w, s.broadcaster));
       status.ok("Unsubscribed.");
     }));
+  (root as HTMLElement & { dispose?: () => void }).dispose = off;
+  return root;
 }
 
 type Status = ReturnType<typeof statusLine>;
@@ -83,8 +107,8 @@ function table(title: string, id: string, fetchPage: (key: string | null) => Pro
     const q = search.value.trim().toLowerCase();
     const shown = rows.filter((r) => !q || r.name.toLowerCase().includes(q) || who(r.s).includes(q));
     body.replaceChildren(...shown.map((r) => h("tr", {},
-      h("td", {}, r.name), h("td", {}, h("code", { title: who(r.s) }, shortAddress(who(r.s)))),
-      h("td", {}, r.s.since ? new Date(r.s.since).toLocaleDateString() : ""),
+      h("td", {}, h("a", { href: `#/u/${who(r.s)}` }, r.name)), h("td", {}, h("code", { title: who(r.s) }, shortAddress(who(r.s)))),
+      h("td", {}, r.s.since ? dayText(new Date(r.s.since), timeZone()) : ""),
       unsubscribe ? h("td", {}, h("button", {
         type: "button", class: "secondary", "aria-label": `Unsubscribe from ${r.name}`,
         onclick: async () => {
