@@ -184,7 +184,7 @@ test-faults:
 # run, on loopback: memory per idle signed-in connection at 1k and 10k
 # connections, join→paired latency with a warm chain cache, relayed messages
 # per second. Each benchmark runs once; see BENCHMARKS.md. AttackFootprint and
-# AttackClasses replay issue 7's attacks against the real binary (this tree's,
+# AttackClasses replay the availability attacks against the real binary (this tree's,
 # or SIGNALING_BENCH_DAEMON_BIN=<older build>; AttackClasses fails on a build
 # that does not hold a class).
 bench-signaling:

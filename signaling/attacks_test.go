@@ -1,7 +1,8 @@
 package signaling_test
 
-// Each test here replays one availability attack found against signalingd
-// (issue 7) and fails on the daemon as it was before the fix.
+// Each test here replays one availability attack against signalingd and
+// fails on a daemon that does not hold it (as the daemon before its
+// hardening, a54683b, did not).
 
 import (
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -164,7 +166,7 @@ func TestPingsCountTowardTheRateLimit(t *testing.T) {
 		}
 	}
 	code, _ := c.ExpectClosed()
-	require.Equal(t, signaling.CloseRateLimited, code)
+	require.Equal(t, protocol.CloseRateLimited, code)
 }
 
 // Early candidates are bounded by bytes, not only by count.

@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
 	dsecp "github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // The challenge a client signs is this exact text (lines end in "\n", no
@@ -34,10 +33,6 @@ const (
 
 	// PubKeyTypeSecp256k1 is the amino type of the only key accepted.
 	PubKeyTypeSecp256k1 = "tendermint/PubKeySecp256k1"
-
-	// A connection may hold a few unanswered challenges (it can ask again
-	// after a typo in its wallet); more push out the oldest.
-	maxChallengesPerConn = 4
 )
 
 // Challenge is what a connection must sign.
@@ -55,47 +50,38 @@ type Challenge struct {
 type AuthProof struct {
 	Address   string
 	Message   string
-	Signature StdSignature
+	Signature protocol.StdSignature
 }
 
 // Authenticator issues challenges and verifies ADR-036 proofs. Nonces are
-// bound to the connection they were issued to and burnt on first use; burnt
-// nonces are remembered until they expire so a replay is recognised as such.
+// kept by a nonceStore: bound to the connection they were issued to (or, in
+// a deployment of several instances, answerable once on any of them) and
+// burnt on first use.
 type Authenticator struct {
 	chainID string
 	prefix  string
 	ttl     time.Duration
 	now     func() time.Time
 
-	// sh, in shared mode, keeps the nonces in Redis so a challenge issued
-	// by one instance is answered once, on any instance.
-	sh *shared
-
-	mu        sync.Mutex
-	nonces    map[string]*nonceRecord
-	byOwner   map[uint64][]string
-	lastSweep time.Time
+	nonces nonceStore
+	// otherOrigin says whether a challenge's origin is another instance
+	// of this deployment: the client may have moved.
+	otherOrigin func(origin string) bool
 }
 
-type nonceRecord struct {
-	owner   uint64
-	text    string
-	expires time.Time
-	used    bool
-}
-
-// NewAuthenticator returns an Authenticator for one chain. now may be nil.
+// NewAuthenticator returns an Authenticator for one chain, keeping its
+// nonces in memory. now may be nil.
 func NewAuthenticator(chainID, bech32Prefix string, ttl time.Duration, now func() time.Time) *Authenticator {
 	if now == nil {
 		now = time.Now
 	}
 	return &Authenticator{
-		chainID: chainID,
-		prefix:  bech32Prefix,
-		ttl:     ttl,
-		now:     now,
-		nonces:  make(map[string]*nonceRecord),
-		byOwner: make(map[uint64][]string),
+		chainID:     chainID,
+		prefix:      bech32Prefix,
+		ttl:         ttl,
+		now:         now,
+		nonces:      newMemoryNonces(now),
+		otherOrigin: func(string) bool { return false },
 	}
 }
 
@@ -125,198 +111,76 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 		ExpiresAt: expires,
 	}
 
-	if a.sh != nil {
-		if err := a.sh.putNonce(nonce, ch.Text, expires); err != nil {
-			return Challenge{}, fmt.Errorf("%w: %v", errSharedState, err)
-		}
+	if err := a.nonces.put(owner, nonce, ch.Text, expires); err != nil {
+		return Challenge{}, err
 	}
-
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.sweepLocked()
-	owned := a.byOwner[owner]
-	if len(owned) >= maxChallengesPerConn {
-		delete(a.nonces, owned[0])
-		if a.sh != nil {
-			a.sh.dropNonce(owned[0])
-		}
-		owned = owned[1:]
-	}
-	a.nonces[nonce] = &nonceRecord{owner: owner, text: ch.Text, expires: expires}
-	a.byOwner[owner] = append(owned, nonce)
 	return ch, nil
 }
 
-// Release forgets the unanswered challenges of a closed connection. In
-// shared mode they stay in Redis until they expire: any connection may
-// still answer one, once.
-func (a *Authenticator) Release(owner uint64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, n := range a.byOwner[owner] {
-		if r, ok := a.nonces[n]; ok && !r.used {
-			delete(a.nonces, n)
-		}
-	}
-	delete(a.byOwner, owner)
-}
+// Release forgets the unanswered challenges of a closed connection (those
+// any instance may answer stay until they expire).
+func (a *Authenticator) Release(owner uint64) { a.nonces.release(owner) }
 
 // Outstanding is the number of nonces held (unanswered or burnt and not yet
 // expired).
-func (a *Authenticator) Outstanding() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.nonces)
-}
-
-// sweepLocked drops expired nonces, at most once a second.
-func (a *Authenticator) sweepLocked() {
-	now := a.now()
-	if now.Sub(a.lastSweep) < time.Second {
-		return
-	}
-	a.lastSweep = now
-	for n, r := range a.nonces {
-		if !now.Before(r.expires) {
-			delete(a.nonces, n)
-		}
-	}
-	for owner, owned := range a.byOwner {
-		kept := owned[:0]
-		for _, n := range owned {
-			if r, ok := a.nonces[n]; ok && !r.used {
-				kept = append(kept, n)
-			}
-		}
-		if len(kept) == 0 {
-			delete(a.byOwner, owner)
-		} else {
-			a.byOwner[owner] = kept
-		}
-	}
-}
+func (a *Authenticator) Outstanding() int { return a.nonces.count() }
 
 // Verify checks a proof from connection owner reached at server origin and,
 // when it holds, burns the nonce and returns the proven address. Checks run
 // from the cheapest-to-explain to the most specific so each failure gets its
 // own code: shape, key→address, signature, chain, origin, nonce.
-func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string, *ProtocolError) {
+func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string, *protocol.ProtocolError) {
 	// Shape.
 	hrp, addr, err := bech32.DecodeAndConvert(p.Address)
 	if err != nil || hrp != a.prefix || len(addr) != 20 {
-		return "", protoErr(CodeAuthMalformed, "address must be a %s1... account address", a.prefix)
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "address must be a %s1... account address", a.prefix)
 	}
 	if canonical, _ := bech32.ConvertAndEncode(a.prefix, addr); canonical != p.Address {
-		return "", protoErr(CodeAuthMalformed, "address must be lower-case bech32")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "address must be lower-case bech32")
 	}
 	if p.Signature.PubKey.Type != PubKeyTypeSecp256k1 {
-		return "", protoErr(CodeAuthMalformed, "pub_key.type must be %q", PubKeyTypeSecp256k1)
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "pub_key.type must be %q", PubKeyTypeSecp256k1)
 	}
 	pkBytes, err := base64.StdEncoding.DecodeString(p.Signature.PubKey.Value)
 	if err != nil || len(pkBytes) != secp256k1.PubKeySize || (pkBytes[0] != 0x02 && pkBytes[0] != 0x03) {
-		return "", protoErr(CodeAuthMalformed, "pub_key.value must be a base64 33-byte compressed secp256k1 key")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "pub_key.value must be a base64 33-byte compressed secp256k1 key")
 	}
 	if _, err := dsecp.ParsePubKey(pkBytes); err != nil {
-		return "", protoErr(CodeAuthMalformed, "pub_key.value is not a point on secp256k1")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "pub_key.value is not a point on secp256k1")
 	}
 	sig, err := base64.StdEncoding.DecodeString(p.Signature.Signature)
 	if err != nil || len(sig) != 64 {
-		return "", protoErr(CodeAuthMalformed, "signature must be a base64 64-byte r||s")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "signature must be a base64 64-byte r||s")
 	}
 	fields, ok := parseChallengeText(p.Message)
 	if !ok {
-		return "", protoErr(CodeAuthMalformed, "message is not a challenge issued by this server")
+		return "", protocol.Errorf(protocol.CodeAuthMalformed, "message is not a challenge issued by this server")
 	}
 
 	// The key must be the address's key.
 	pub := &secp256k1.PubKey{Key: pkBytes}
 	if !bytes.Equal(pub.Address(), addr) {
-		return "", protoErr(CodeAuthAddrMismatch, "pub_key does not hash to %s", p.Address)
+		return "", protocol.Errorf(protocol.CodeAuthAddrMismatch, "pub_key does not hash to %s", p.Address)
 	}
 
 	// The signature must be over the ADR-036 document for this text and
 	// signer. VerifySignature hashes with SHA-256 and refuses high-S.
 	if !pub.VerifySignature(ADR036SignBytes(p.Address, []byte(p.Message)), sig) {
-		return "", protoErr(CodeAuthBadSignature, "signature does not verify (ADR-036 signArbitrary over the challenge text, low-S r||s)")
+		return "", protocol.Errorf(protocol.CodeAuthBadSignature, "signature does not verify (ADR-036 signArbitrary over the challenge text, low-S r||s)")
 	}
 
 	// A genuine proof: is it for us, now?
 	if fields.chainID != a.chainID {
-		return "", protoErr(CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
+		return "", protocol.Errorf(protocol.CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
 	}
-	// In shared mode a challenge from another live instance of this
-	// deployment is as good: the client may have moved.
-	if fields.origin != origin && (a.sh == nil || !a.sh.knownOrigin(fields.origin)) {
-		return "", protoErr(CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
+	// A challenge from another live instance of this deployment is as
+	// good: the client may have moved.
+	if fields.origin != origin && !a.otherOrigin(fields.origin) {
+		return "", protocol.Errorf(protocol.CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
 	}
-
-	if a.sh != nil {
-		return a.verifyShared(owner, fields, p)
+	if perr := a.nonces.burn(owner, fields, p.Message); perr != nil {
+		return "", perr
 	}
-
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	rec, ok := a.nonces[fields.nonce]
-	switch {
-	case !ok && !now.Before(fields.expiresAt):
-		// Forgotten after expiry: the text says when.
-		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
-	case !ok:
-		return "", protoErr(CodeAuthUnknownNonce, "nonce was not issued by this server")
-	case rec.used:
-		return "", protoErr(CodeAuthReplayed, "challenge was already used")
-	case !now.Before(rec.expires):
-		return "", protoErr(CodeAuthExpired, "challenge expired at %s", rec.expires.Format(time.RFC3339))
-	case rec.owner != owner:
-		return "", protoErr(CodeAuthUnknownNonce, "nonce was issued to another connection")
-	case rec.text != p.Message:
-		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
-	}
-	rec.used = true
-	a.forgetOwnedLocked(owner, fields.nonce)
-	return p.Address, nil
-}
-
-func (a *Authenticator) forgetOwnedLocked(owner uint64, nonce string) {
-	owned := a.byOwner[owner]
-	for i, n := range owned {
-		if n == nonce {
-			a.byOwner[owner] = append(owned[:i:i], owned[i+1:]...)
-			break
-		}
-	}
-}
-
-// errSharedState: the shared nonce store (Redis) did not answer.
-var errSharedState = errors.New("shared state unavailable")
-
-// verifyShared is the nonce step of Verify in shared mode: the nonce is
-// burnt in Redis, atomically, so it is accepted once on any connection of
-// any instance and never again anywhere.
-func (a *Authenticator) verifyShared(owner uint64, fields challengeFields, p AuthProof) (string, *ProtocolError) {
-	if !a.now().Before(fields.expiresAt) {
-		return "", protoErr(CodeAuthExpired, "challenge expired at %s", fields.expiresAt.Format(time.RFC3339))
-	}
-	verdict, err := a.sh.takeNonce(fields.nonce, p.Message)
-	if err != nil {
-		return "", unavailable()
-	}
-	switch verdict {
-	case "ok":
-	case "used":
-		return "", protoErr(CodeAuthReplayed, "challenge was already used")
-	case "text":
-		return "", protoErr(CodeAuthMalformed, "message differs from the challenge issued with this nonce")
-	default:
-		return "", protoErr(CodeAuthUnknownNonce, "nonce was not issued by this server")
-	}
-	a.mu.Lock()
-	if rec := a.nonces[fields.nonce]; rec != nil {
-		rec.used = true
-	}
-	a.forgetOwnedLocked(owner, fields.nonce)
-	a.mu.Unlock()
 	return p.Address, nil
 }
 

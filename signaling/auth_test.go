@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -58,11 +59,11 @@ func proof(w *signalingtest.Wallet, text string) signaling.AuthProof {
 // makeADR36AminoSignDoc + serializeSignDoc, @keplr-wallet/crypto signing);
 // testdata/keplr/gen.js regenerates it.
 type keplrVector struct {
-	PrivateKeyHex string                 `json:"private_key_hex"`
-	Address       string                 `json:"address"`
-	Message       string                 `json:"message"`
-	SignDoc       string                 `json:"sign_doc"`
-	Signature     signaling.StdSignature `json:"signature"`
+	PrivateKeyHex string                `json:"private_key_hex"`
+	Address       string                `json:"address"`
+	Message       string                `json:"message"`
+	SignDoc       string                `json:"sign_doc"`
+	Signature     protocol.StdSignature `json:"signature"`
 }
 
 func loadKeplrVector(t *testing.T) keplrVector {
@@ -142,9 +143,9 @@ func TestVerifyAcceptsAndBurns(t *testing.T) {
 
 	// Single use, on the same connection or another one.
 	_, perr = a.Verify(1, testOrigin, proof(w, ch.Text))
-	require.Equal(t, signaling.CodeAuthReplayed, perr.Code)
+	require.Equal(t, protocol.CodeAuthReplayed, perr.Code)
 	_, perr = a.Verify(2, testOrigin, proof(w, ch.Text))
-	require.Equal(t, signaling.CodeAuthReplayed, perr.Code)
+	require.Equal(t, protocol.CodeAuthReplayed, perr.Code)
 }
 
 func TestVerifyRejections(t *testing.T) {
@@ -160,7 +161,7 @@ func TestVerifyRejections(t *testing.T) {
 		name string
 		// make returns the proof and the origin it is presented at.
 		make func(t *testing.T, s setup) (signaling.AuthProof, string)
-		want signaling.Code
+		want protocol.Code
 	}{
 		{
 			name: "replayed",
@@ -170,7 +171,7 @@ func TestVerifyRejections(t *testing.T) {
 				require.Nil(t, perr)
 				return p, testOrigin
 			},
-			want: signaling.CodeAuthReplayed,
+			want: protocol.CodeAuthReplayed,
 		},
 		{
 			name: "expired",
@@ -178,7 +179,7 @@ func TestVerifyRejections(t *testing.T) {
 				s.clk.Add(2 * time.Minute)
 				return proof(w, s.ch.Text), testOrigin
 			},
-			want: signaling.CodeAuthExpired,
+			want: protocol.CodeAuthExpired,
 		},
 		{
 			name: "expired and already forgotten",
@@ -188,7 +189,7 @@ func TestVerifyRejections(t *testing.T) {
 				require.NoError(t, err)
 				return proof(w, s.ch.Text), testOrigin
 			},
-			want: signaling.CodeAuthExpired,
+			want: protocol.CodeAuthExpired,
 		},
 		{
 			name: "foreign chain",
@@ -196,14 +197,14 @@ func TestVerifyRejections(t *testing.T) {
 				text := signaling.ChallengeText(testOrigin, "someother-1", s.ch.Nonce, s.ch.IssuedAt, s.ch.ExpiresAt)
 				return proof(w, text), testOrigin
 			},
-			want: signaling.CodeAuthWrongChain,
+			want: protocol.CodeAuthWrongChain,
 		},
 		{
 			name: "challenge of another server",
 			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
 				return proof(w, s.ch.Text), "https://evil.example"
 			},
-			want: signaling.CodeAuthWrongOrigin,
+			want: protocol.CodeAuthWrongOrigin,
 		},
 		{
 			name: "nonce never issued",
@@ -211,7 +212,7 @@ func TestVerifyRejections(t *testing.T) {
 				text := signaling.ChallengeText(testOrigin, testChainID, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", s.ch.IssuedAt, s.ch.ExpiresAt)
 				return proof(w, text), testOrigin
 			},
-			want: signaling.CodeAuthUnknownNonce,
+			want: protocol.CodeAuthUnknownNonce,
 		},
 		{
 			name: "nonce issued to another connection",
@@ -220,7 +221,7 @@ func TestVerifyRejections(t *testing.T) {
 				require.NoError(t, err)
 				return proof(w, ch2.Text), testOrigin
 			},
-			want: signaling.CodeAuthUnknownNonce,
+			want: protocol.CodeAuthUnknownNonce,
 		},
 		{
 			name: "signature by another key",
@@ -229,7 +230,7 @@ func TestVerifyRejections(t *testing.T) {
 				p.Signature.Signature = other.SignArbitrary(s.ch.Text).Signature
 				return p, testOrigin
 			},
-			want: signaling.CodeAuthBadSignature,
+			want: protocol.CodeAuthBadSignature,
 		},
 		{
 			name: "signature over other text",
@@ -238,14 +239,14 @@ func TestVerifyRejections(t *testing.T) {
 				p.Message = s.ch.Text
 				return p, testOrigin
 			},
-			want: signaling.CodeAuthBadSignature,
+			want: protocol.CodeAuthBadSignature,
 		},
 		{
 			name: "signature over the bare text, not the ADR-036 document",
 			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
 				return signaling.AuthProof{Address: w.Address, Message: s.ch.Text, Signature: w.SignBytes([]byte(s.ch.Text))}, testOrigin
 			},
-			want: signaling.CodeAuthBadSignature,
+			want: protocol.CodeAuthBadSignature,
 		},
 		{
 			name: "signature over a document with a chain id (signAmino, not signArbitrary)",
@@ -253,7 +254,7 @@ func TestVerifyRejections(t *testing.T) {
 				doc := strings.Replace(string(signalingtest.SignDoc(w.Address, []byte(s.ch.Text))), `"chain_id":""`, `"chain_id":"`+testChainID+`"`, 1)
 				return signaling.AuthProof{Address: w.Address, Message: s.ch.Text, Signature: w.SignBytes([]byte(doc))}, testOrigin
 			},
-			want: signaling.CodeAuthBadSignature,
+			want: protocol.CodeAuthBadSignature,
 		},
 		{
 			name: "high-S twin of a valid signature",
@@ -262,7 +263,7 @@ func TestVerifyRejections(t *testing.T) {
 				p.Signature.Signature = highS(t, p.Signature.Signature)
 				return p, testOrigin
 			},
-			want: signaling.CodeAuthBadSignature,
+			want: protocol.CodeAuthBadSignature,
 		},
 		{
 			name: "key of another address",
@@ -271,7 +272,7 @@ func TestVerifyRejections(t *testing.T) {
 				p.Address = w.Address
 				return p, testOrigin
 			},
-			want: signaling.CodeAuthAddrMismatch,
+			want: protocol.CodeAuthAddrMismatch,
 		},
 		{
 			name: "text altered after issue (same nonce)",
@@ -279,7 +280,7 @@ func TestVerifyRejections(t *testing.T) {
 				text := signaling.ChallengeText(testOrigin, testChainID, s.ch.Nonce, s.ch.IssuedAt, s.ch.ExpiresAt.Add(time.Hour))
 				return proof(w, text), testOrigin
 			},
-			want: signaling.CodeAuthMalformed,
+			want: protocol.CodeAuthMalformed,
 		},
 	}
 	for _, tc := range cases {
@@ -296,7 +297,7 @@ func TestVerifyRejections(t *testing.T) {
 	}
 
 	// Distinct failures get distinct codes.
-	codes := map[signaling.Code]bool{}
+	codes := map[protocol.Code]bool{}
 	for _, tc := range cases {
 		codes[tc.want] = true
 	}
@@ -344,7 +345,7 @@ func TestVerifyMalformed(t *testing.T) {
 			}
 			_, perr := a.Verify(1, testOrigin, p)
 			require.NotNil(t, perr)
-			require.Equal(t, signaling.CodeAuthMalformed, perr.Code, perr.Message)
+			require.Equal(t, protocol.CodeAuthMalformed, perr.Code, perr.Message)
 		})
 	}
 }
@@ -364,9 +365,9 @@ func TestReleaseForgetsUnansweredChallenges(t *testing.T) {
 	// The burnt nonce is kept to recognise replays; the unanswered one is gone.
 	require.Equal(t, 1, a.Outstanding())
 	_, perr = a.Verify(1, testOrigin, proof(w, unused.Text))
-	require.Equal(t, signaling.CodeAuthUnknownNonce, perr.Code)
+	require.Equal(t, protocol.CodeAuthUnknownNonce, perr.Code)
 	_, perr = a.Verify(1, testOrigin, proof(w, used.Text))
-	require.Equal(t, signaling.CodeAuthReplayed, perr.Code)
+	require.Equal(t, protocol.CodeAuthReplayed, perr.Code)
 }
 
 func TestChallengesPerConnectionAreBounded(t *testing.T) {

@@ -219,11 +219,8 @@ func (s *Server) registerWebRoutes(mux *http.ServeMux) {
 // otherInstanceOrigins are the origins of the other live instances in shared
 // mode (none otherwise): the web app served here may move to them.
 func (s *Server) otherInstanceOrigins() []string {
-	if s.sh == nil {
-		return nil
-	}
 	var out []string
-	for _, in := range s.sh.others() {
+	for _, in := range s.router.others() {
 		if o := originOf(in.URL); strings.HasPrefix(o, "http") {
 			out = append(out, o)
 		}

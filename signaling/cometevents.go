@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cosmos/gogoproto/proto"
+	"github.com/streamchain/streamchain/x/streaming/types"
 )
 
 // CometEvents is an EventFeed that reads every committed block's results
@@ -41,13 +44,14 @@ const (
 )
 
 // Event types of x/streaming as the SDK writes typed events: the proto
-// message's full name; attribute values are JSON.
-const (
-	typeEventUnsubscribed    = "streamchain.streaming.v1.EventUnsubscribed"
-	typeEventSubscribed      = "streamchain.streaming.v1.EventSubscribed"
-	typeEventStreamDeleted   = "streamchain.streaming.v1.EventStreamDeleted"
-	typeEventStreamEdited    = "streamchain.streaming.v1.EventStreamEdited"
-	typeEventStreamScheduled = "streamchain.streaming.v1.EventStreamScheduled"
+// message's full name, read from the generated types; attribute values are
+// JSON.
+var (
+	typeEventUnsubscribed    = proto.MessageName(&types.EventUnsubscribed{})
+	typeEventSubscribed      = proto.MessageName(&types.EventSubscribed{})
+	typeEventStreamDeleted   = proto.MessageName(&types.EventStreamDeleted{})
+	typeEventStreamEdited    = proto.MessageName(&types.EventStreamEdited{})
+	typeEventStreamScheduled = proto.MessageName(&types.EventStreamScheduled{})
 )
 
 // NewCometEvents follows the node whose CometBFT RPC is at rpcURL

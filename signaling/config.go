@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Config is what the signaling library uses. DefaultConfig gives safe values
@@ -43,7 +45,7 @@ type Config struct {
 	Web WebConfig
 
 	// ICEServers are handed to broadcasters and viewers after they join.
-	ICEServers []ICEServer
+	ICEServers []protocol.ICEServer
 	// TURN, when Secret is set, mints short-lived per-connection TURN
 	// credentials (the TURN REST API scheme coturn's use-auth-secret speaks),
 	// renewed with ice_servers every half TTL while the session lasts.
@@ -145,14 +147,6 @@ type Config struct {
 	// ready.
 	MaxPendingCandidates     int
 	MaxPendingCandidateBytes int
-}
-
-// ICEServer is one entry of RTCConfiguration.iceServers, in the browser's
-// own JSON shape so clients can pass the list through unchanged.
-type ICEServer struct {
-	URLs       []string `json:"urls"`
-	Username   string   `json:"username,omitempty"`
-	Credential string   `json:"credential,omitempty"`
 }
 
 // TURNConfig configures ephemeral TURN credentials: username

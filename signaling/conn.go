@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 const (
@@ -50,7 +51,23 @@ type outbound struct {
 	relayType string
 	received  time.Time
 	charge    *atomic.Int64
+	// edge says whether this frame starts or ends its recipient's session,
+	// for the connection's own instance when the session lives on another
+	// one.
+	edge sessionEdge
+	// ofInstance marks news of the instance the connection is on (it is
+	// draining), not of its session: it never travels to another instance.
+	ofInstance bool
 }
+
+// sessionEdge is what a frame does to its recipient's session.
+type sessionEdge uint8
+
+const (
+	edgeNone   sessionEdge = iota
+	edgeStarts             // watching, broadcasting: the join succeeded
+	edgeEnds               // stream_ended, removed, left: in no session from now on
+)
 
 func (o outbound) settle() {
 	if o.charge != nil {
@@ -166,7 +183,7 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 			// connection. Checked here, before any handler sees the
 			// frame, so such bytes are never acted on nor relayed to a
 			// peer whose browser would fail its own connection on them.
-			c.closeWith(CloseInvalidUTF8, "text frame is not valid UTF-8")
+			c.closeWith(protocol.CloseInvalidUTF8, "text frame is not valid UTF-8")
 		default:
 			h.message(mt, data, time.Now())
 		}
@@ -437,7 +454,7 @@ func (c *Conn) readErrorReason(err error) string {
 	c.mu.Unlock()
 	switch {
 	case c.killed.Load():
-		if code == CloseSlowConsumer {
+		if code == protocol.CloseSlowConsumer {
 			return "slow_consumer"
 		}
 		return "killed"
@@ -456,19 +473,19 @@ func (c *Conn) readErrorReason(err error) string {
 
 func closeCodeReason(code int) string {
 	switch code {
-	case CloseTakenOver:
+	case protocol.CloseTakenOver:
 		return "taken_over"
-	case CloseAuthFailed:
+	case protocol.CloseAuthFailed:
 		return "auth_failed"
-	case CloseAuthTimeout:
+	case protocol.CloseAuthTimeout:
 		return "auth_timeout"
-	case CloseRateLimited:
+	case protocol.CloseRateLimited:
 		return "rate_limited"
-	case CloseSlowConsumer:
+	case protocol.CloseSlowConsumer:
 		return "slow_consumer"
 	case websocket.CloseGoingAway:
 		return "shutdown"
-	case CloseInvalidUTF8:
+	case protocol.CloseInvalidUTF8:
 		return "invalid_utf8"
 	default:
 		return "server_closed"

@@ -12,10 +12,7 @@ func SetTimingForTest(s *Server, pongWait, pingPeriod time.Duration) {
 // nonce and these times (fixed test vectors have fixed nonces).
 func (a *Authenticator) AddNonceForTest(owner uint64, origin, nonce string, issued, expires time.Time) string {
 	text := ChallengeText(origin, a.chainID, nonce, issued, expires)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.nonces[nonce] = &nonceRecord{owner: owner, text: text, expires: expires}
-	a.byOwner[owner] = append(a.byOwner[owner], nonce)
+	_ = a.nonces.put(owner, nonce, text, expires)
 	return text
 }
 

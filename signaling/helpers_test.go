@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -42,7 +43,7 @@ func testConfig() signaling.Config {
 	cfg.AllowedOrigins = []string{appOrigin}
 	cfg.PublicOrigin = testOrigin
 	cfg.ChainTimeout = time.Second
-	cfg.ICEServers = []signaling.ICEServer{{URLs: []string{"stun:stun.example:3478"}}}
+	cfg.ICEServers = []protocol.ICEServer{{URLs: []string{"stun:stun.example:3478"}}}
 	return cfg
 }
 

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Hub owns every session's place in streams: who is connected, who
@@ -23,9 +25,9 @@ type Hub struct {
 	now      func() time.Time
 	observer LiveObserver
 	feed     EventFeed
-	// sh is the shared mode (shared.go); nil in the single-process mode.
-	// Set before the first connection, never changed.
-	sh *shared
+	// router says where sessions live (router.go). Set before the first
+	// connection, never changed.
+	router Router
 
 	mu        sync.Mutex
 	rooms     map[uint64]*room
@@ -50,13 +52,14 @@ type member struct {
 	peerID string
 	ip     string
 	p      peer
-	// remote is set on a member that stands for a connection on another
-	// instance (shared mode): its messages arrive through Redis and its
-	// events leave through it. Such a member is never routed again.
-	remote bool
-	// slot names this member's entry in the global per-account viewer
-	// count while it watches (shared mode).
-	slot string
+	// seat names this member's entry in the Router's per-account viewer
+	// count while it watches ("" when the Router keeps none).
+	seat string
+	// busy counts the peer_busy refusals of this member's relays in a
+	// row. Only the one goroutine that hands its messages to the hub (its
+	// connection's reader, or its worker for a connection of another
+	// instance) touches it.
+	busy int
 	// queued counts the bytes this member's relayed messages occupy in
 	// other peers' send queues (the writers pay them back).
 	queued atomic.Int64
@@ -82,7 +85,7 @@ const (
 // lets its queue fill up with those is not reading: it is dropped.
 func (m *member) event(out outbound) {
 	if !m.p.send(out) {
-		m.p.kill(CloseSlowConsumer, "send queue full")
+		m.p.kill(protocol.CloseSlowConsumer, "send queue full")
 	}
 }
 
@@ -92,7 +95,7 @@ func newHub(cfg Config, chain *cachedChain, m *Metrics, log *slog.Logger, now fu
 		obs = noObserver{}
 	}
 	h := &Hub{
-		cfg: cfg, chain: chain, m: m, log: log, now: now, observer: obs, feed: feed,
+		cfg: cfg, chain: chain, m: m, log: log, now: now, observer: obs, feed: feed, router: newLocalRouter(),
 		rooms:    make(map[uint64]*room),
 		members:  make(map[*member]struct{}),
 		watching: make(map[string]int),
@@ -119,13 +122,10 @@ func (h *Hub) register(m *member) bool {
 	}
 	h.members[m] = struct{}{}
 	h.wg.Add(1)
-	if !m.remote {
-		h.m.Connections.Inc()
-	}
 	return true
 }
 
-func (h *Hub) unregister(m *member) { h.unregisterWith(m, ReasonDisconnected) }
+func (h *Hub) unregister(m *member) { h.unregisterWith(m, protocol.ReasonDisconnected) }
 
 // unregisterWith ends m's session, telling the others why, and forgets m.
 func (h *Hub) unregisterWith(m *member, reason string) {
@@ -137,13 +137,15 @@ func (h *Hub) unregisterWith(m *member, reason string) {
 	h.detachLocked(m, reason)
 	delete(h.members, m)
 	h.mu.Unlock()
-	if !m.remote {
-		h.m.Connections.Dec()
-	}
-	if h.sh != nil && !m.remote {
-		h.sh.disconnected(m)
-	}
+	h.router.gone(m)
 	h.wg.Done()
+}
+
+// addressOf is m's signed-in address.
+func (h *Hub) addressOf(m *member) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return m.address
 }
 
 func (h *Hub) signedIn(m *member, address string) {
@@ -174,7 +176,7 @@ func (h *Hub) drain(ctx context.Context, reason string) error {
 	h.stopOnce.Do(func() { close(h.stop) })
 
 	for _, p := range peers {
-		p.closeWith(CloseServerDrained, reason)
+		p.closeWith(protocol.CloseServerDrained, reason)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -187,7 +189,7 @@ func (h *Hub) drain(ctx context.Context, reason string) error {
 		return nil
 	case <-ctx.Done():
 		for _, p := range peers {
-			p.kill(CloseServerDrained, reason)
+			p.kill(protocol.CloseServerDrained, reason)
 		}
 		<-done
 		return ctx.Err()

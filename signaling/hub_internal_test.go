@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -115,7 +116,7 @@ func newTestHub(t *testing.T, chain Chain, obs LiveObserver, mutate ...func(*Con
 	return h
 }
 
-func (h *Hub) join(t *testing.T, address string) (*member, *fakePeer) {
+func (h *Hub) connect(t *testing.T, address string) (*member, *fakePeer) {
 	t.Helper()
 	p := &fakePeer{}
 	m := &member{id: uint64(len(h.members) + 1), peerID: address + "-peer", p: p}
@@ -133,14 +134,14 @@ func TestHubWithoutWebSockets(t *testing.T) {
 	}
 	obs := &recordingObserver{}
 	h := newTestHub(t, chain, obs)
-	b, bp := h.join(t, "alice")
-	v, vp := h.join(t, "bob")
-	carol, _ := h.join(t, "carol")
+	b, bp := h.connect(t, "alice")
+	v, vp := h.connect(t, "bob")
+	carol, _ := h.connect(t, "carol")
 
-	require.Nil(t, h.broadcast(b, 7))
-	require.Nil(t, h.watch(v, 7))
-	require.Equal(t, CodeNotSubscribed, h.watch(carol, 7).Code)
-	require.Equal(t, CodeNotStreamOwner, h.broadcast(carol, 7).Code)
+	require.Nil(t, h.join(b, 7, roleBroadcaster))
+	require.Nil(t, h.join(v, 7, roleViewer))
+	require.Equal(t, protocol.CodeNotSubscribed, h.join(carol, 7, roleViewer).Code)
+	require.Equal(t, protocol.CodeNotStreamOwner, h.join(carol, 7, roleBroadcaster).Code)
 	require.Equal(t, []string{"broadcasting", "viewer_joined", "viewer_count"}, bp.types())
 	require.Equal(t, []string{"watching", "viewer_count"}, vp.types())
 
@@ -163,27 +164,27 @@ func TestRelayFloodPenalisesTheSender(t *testing.T) {
 		subs:    map[[2]string]bool{{"bob", "alice"}: true},
 	}
 	h := newTestHub(t, chain, nil)
-	b, bp := h.join(t, "alice")
-	v, _ := h.join(t, "bob")
-	require.Nil(t, h.broadcast(b, 1))
-	require.Nil(t, h.watch(v, 1))
-	answer := outbound{data: []byte(`{"type":"answer"}`), relayType: TypeAnswer, charge: &v.queued}
-	require.Nil(t, h.relay(v, ClientMessage{Type: TypeAnswer, To: b.peerID}, answer))
+	b, bp := h.connect(t, "alice")
+	v, _ := h.connect(t, "bob")
+	require.Nil(t, h.join(b, 1, roleBroadcaster))
+	require.Nil(t, h.join(v, 1, roleViewer))
+	answer := outbound{data: []byte(`{"type":"answer"}`), relayType: protocol.TypeAnswer, charge: &v.queued}
+	require.Nil(t, h.relay(v, protocol.ClientMessage{Type: protocol.TypeAnswer, To: b.peerID}, answer))
 
 	bp.mu.Lock()
 	bp.full = true // the broadcaster's queue is full of this viewer's messages
 	bp.mu.Unlock()
-	cand := outbound{data: []byte(`{"type":"candidate"}`), relayType: TypeCandidate, charge: &v.queued}
-	perr := h.relay(v, ClientMessage{Type: TypeCandidate, To: b.peerID}, cand)
-	require.Equal(t, CodePeerBusy, perr.Code)
+	cand := outbound{data: []byte(`{"type":"candidate"}`), relayType: protocol.TypeCandidate, charge: &v.queued}
+	perr := h.relay(v, protocol.ClientMessage{Type: protocol.TypeCandidate, To: b.peerID}, cand)
+	require.Equal(t, protocol.CodePeerBusy, perr.Code)
 	require.Zero(t, bp.closed, "the broadcaster must not be dropped for its viewer's flood")
 }
 
 func TestDrainWaitsForNothingWhenTheChainHangs(t *testing.T) {
 	h := newTestHub(t, hangingChain{}, nil, func(c *Config) { c.ChainTimeout = time.Hour })
-	m, _ := h.join(t, "alice")
-	done := make(chan *ProtocolError, 1)
-	go func() { done <- h.broadcast(m, 1) }()
+	m, _ := h.connect(t, "alice")
+	done := make(chan *protocol.ProtocolError, 1)
+	go func() { done <- h.join(m, 1, roleBroadcaster) }()
 	time.Sleep(20 * time.Millisecond) // let the query start
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -60,7 +61,7 @@ func TestNothingIsAcceptedBeforeSignIn(t *testing.T) {
 	c.Send(map[string]any{"type": "leave"})
 	c.ExpectError("unauthenticated")
 	code, _ := c.ExpectClosed()
-	require.Equal(t, signaling.CloseAuthFailed, code)
+	require.Equal(t, protocol.CloseAuthFailed, code)
 	require.Equal(t, 3.0, e.metric("signaling_auth_failures_total", "reason", "unauthenticated"))
 }
 
@@ -95,7 +96,7 @@ func TestFailedSignInsCloseTheConnection(t *testing.T) {
 	c.Send(map[string]any{"type": "auth", "address": w.Address, "message": text, "signature": map[string]any{}})
 	c.ExpectError("auth_malformed")
 	code, text2 := c.ExpectClosed()
-	require.Equal(t, signaling.CloseAuthFailed, code)
+	require.Equal(t, protocol.CloseAuthFailed, code)
 	require.NotEmpty(t, text2)
 	require.Equal(t, 2.0, e.metric("signaling_auth_failures_total", "reason", "auth_bad_signature"))
 }
@@ -128,7 +129,7 @@ func TestUnauthenticatedConnectionTimesOut(t *testing.T) {
 	c := e.dial()
 	c.Expect("challenge")
 	code, _ := c.ExpectClosed()
-	require.Equal(t, signaling.CloseAuthTimeout, code)
+	require.Equal(t, protocol.CloseAuthTimeout, code)
 
 	// A signed-in connection outlives the timeout: it still answers after it.
 	w := signalingtest.NewWallet()
@@ -381,7 +382,7 @@ func TestNewBroadcasterConnectionTakesOver(t *testing.T) {
 	require.Equal(t, vp, b2.Expect("viewer_joined").Str("peer_id"))
 
 	code, reason := b1.ExpectClosed()
-	require.Equal(t, signaling.CloseTakenOver, code)
+	require.Equal(t, protocol.CloseTakenOver, code)
 	require.Contains(t, reason, "took over")
 	require.Equal(t, b2p, v.Expect("broadcaster_joined").Str("peer_id"))
 
@@ -480,9 +481,9 @@ func TestBroadcasterLeavingEndsTheStream(t *testing.T) {
 func TestEncodedStreamIDs(t *testing.T) {
 	// stream_id is read from a number or a decimal string and written as a
 	// string (the chain's REST API writes 64-bit integers as strings).
-	var id signaling.StreamID
+	var id protocol.StreamID
 	require.NoError(t, json.Unmarshal([]byte(`"18446744073709551615"`), &id))
-	require.Equal(t, signaling.StreamID(18446744073709551615), id)
+	require.Equal(t, protocol.StreamID(18446744073709551615), id)
 	require.NoError(t, json.Unmarshal([]byte(`42`), &id))
 	b, err := json.Marshal(id)
 	require.NoError(t, err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // The instances a client may connect to: GET /instances.json, and the
@@ -13,16 +15,12 @@ import (
 type InstancesList struct {
 	// Instances are the live instances, this one first. In single mode
 	// only this one.
-	Instances []Instance `json:"instances"`
+	Instances []protocol.Instance `json:"instances"`
 }
 
 // Instances lists the live instances, this one first.
 func (s *Server) Instances(r *http.Request) InstancesList {
-	if s.sh == nil {
-		return InstancesList{Instances: []Instance{{ID: s.instanceID, URL: requestOrigin(r)}}}
-	}
-	s.sh.setURL(requestOrigin(r))
-	return InstancesList{Instances: s.sh.instances()}
+	return InstancesList{Instances: s.router.instances(r)}
 }
 
 func (s *Server) serveInstances(w http.ResponseWriter, r *http.Request) {
@@ -36,21 +34,15 @@ func (s *Server) serveInstances(w http.ResponseWriter, r *http.Request) {
 // deadline.
 const defaultReconnectWithin = 10 * time.Second
 
-type drainingMsg struct {
-	Type              string     `json:"type"`
-	ReconnectWithinMS int64      `json:"reconnect_within_ms"`
-	Instances         []Instance `json:"instances"`
-}
-
 // drainingFrame tells a client to move before the drain's deadline, naming
 // where it can go.
-func drainingFrame(ctx context.Context, others []Instance) []byte {
+func drainingFrame(ctx context.Context, others []protocol.Instance) []byte {
 	within := defaultReconnectWithin
 	if d, ok := ctx.Deadline(); ok {
 		within = time.Until(d)
 	}
 	if others == nil {
-		others = []Instance{}
+		others = []protocol.Instance{}
 	}
-	return encode(drainingMsg{Type: TypeDraining, ReconnectWithinMS: within.Milliseconds(), Instances: others})
+	return protocol.Encode(protocol.DrainingMsg{Type: protocol.TypeDraining, ReconnectWithinMS: within.Milliseconds(), Instances: others})
 }

@@ -3,75 +3,109 @@ package signaling
 import (
 	"errors"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Join admission: what the chain must say, and which limits must hold,
 // before a session broadcasts or watches a stream.
 
-// admit is the first step of every join: m is in no session, and the
-// stream is open for joining.
-func (h *Hub) admit(m *member, id uint64) (StreamInfo, *ProtocolError) {
+// alreadyInSession is the one rule that a member joins one session at a
+// time: it has a role in a room of this hub, or its session lives on
+// another instance.
+func (h *Hub) alreadyInSession(m *member) *protocol.ProtocolError {
 	h.mu.Lock()
-	busy := m.role != roleNone
+	inRoom := h.inRoomLocked(m)
+	h.mu.Unlock()
+	if inRoom || h.router.routed(m) != nil {
+		return errAlreadyInSession()
+	}
+	return nil
+}
+
+func (h *Hub) inRoomLocked(m *member) bool { return m.role != roleNone }
+
+func errAlreadyInSession() *protocol.ProtocolError {
+	return protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first")
+}
+
+// join makes m the broadcaster or a viewer of stream id, in this hub or,
+// when the stream's session lives on another instance, there.
+func (h *Hub) join(m *member, id uint64, r role) *protocol.ProtocolError {
+	if perr := h.alreadyInSession(m); perr != nil {
+		return perr
+	}
+	here, perr := h.router.place(m, id, r)
+	if perr != nil || !here {
+		return perr
+	}
+	return h.joinHere(m, id, r)
+}
+
+// joinHere is join in this hub, where the stream's session lives: for this
+// instance's connections and for those of other instances alike.
+func (h *Hub) joinHere(m *member, id uint64, r role) *protocol.ProtocolError {
+	if r == roleBroadcaster {
+		return h.broadcastHere(m, id)
+	}
+	return h.watchHere(m, id)
+}
+
+// admit is the first step of a join here: m is in no session, and the
+// stream is open for joining.
+func (h *Hub) admit(m *member, id uint64) (StreamInfo, *protocol.ProtocolError) {
+	h.mu.Lock()
+	busy := h.inRoomLocked(m)
 	h.mu.Unlock()
 	if busy {
-		return StreamInfo{}, protoErr(CodeAlreadyInSession, "leave your current stream first")
+		return StreamInfo{}, errAlreadyInSession()
 	}
 	return h.checkStream(id)
 }
 
 // joinableLocked is the last step, after the chain answered: m is still
 // connected (nil, false: say nothing) and still in no session.
-func (h *Hub) joinableLocked(m *member) (perr *ProtocolError, ok bool) {
+func (h *Hub) joinableLocked(m *member) (perr *protocol.ProtocolError, ok bool) {
 	if !h.attachedLocked(m) {
 		return nil, false
 	}
-	if m.role != roleNone {
-		return protoErr(CodeAlreadyInSession, "leave your current stream first"), false
+	if h.inRoomLocked(m) {
+		return errAlreadyInSession(), false
 	}
 	return nil, true
 }
 
 // checkStream looks a stream up and checks that now is within
 // [start − grace, end).
-func (h *Hub) checkStream(id uint64) (StreamInfo, *ProtocolError) {
+func (h *Hub) checkStream(id uint64) (StreamInfo, *protocol.ProtocolError) {
 	info, err := h.chain.stream(h.ctx, id, false)
 	switch {
 	case errors.Is(err, ErrStreamNotFound):
-		return StreamInfo{}, protoErr(CodeStreamNotFound, "stream %d does not exist on chain", id)
+		return StreamInfo{}, protocol.Errorf(protocol.CodeStreamNotFound, "stream %d does not exist on chain", id)
 	case err != nil:
 		h.log.Warn("chain query failed", "query", "stream", "stream_id", id, "err", err)
-		return StreamInfo{}, protoErr(CodeChainUnavailable, "the chain cannot be reached; try again shortly")
+		return StreamInfo{}, protocol.Errorf(protocol.CodeChainUnavailable, "the chain cannot be reached; try again shortly")
 	}
 	now := h.now()
 	if opens := info.StartTime.Add(-h.cfg.StartGrace); now.Before(opens) {
-		return StreamInfo{}, protoErr(CodeStreamNotStarted, "stream %d starts at %s; joining opens at %s",
+		return StreamInfo{}, protocol.Errorf(protocol.CodeStreamNotStarted, "stream %d starts at %s; joining opens at %s",
 			id, info.StartTime.UTC().Format(time.RFC3339), opens.UTC().Format(time.RFC3339))
 	}
 	if !now.Before(info.EndTime) {
-		return StreamInfo{}, protoErr(CodeStreamEnded, "stream %d ended at %s", id, info.EndTime.UTC().Format(time.RFC3339))
+		return StreamInfo{}, protocol.Errorf(protocol.CodeStreamEnded, "stream %d ended at %s", id, info.EndTime.UTC().Format(time.RFC3339))
 	}
 	return info, nil
 }
 
-// broadcast makes m the broadcaster of stream id, taking over from an
-// earlier connection of the same owner. In shared mode the session may live
-// on another instance (its home): the join goes there.
-func (h *Hub) broadcast(m *member, id uint64) *ProtocolError {
-	if h.sh != nil && !m.remote {
-		return h.sh.join(m, id, roleBroadcaster)
-	}
-	return h.broadcastHere(m, id)
-}
-
-// broadcastHere is broadcast in this instance's hub.
-func (h *Hub) broadcastHere(m *member, id uint64) *ProtocolError {
+// broadcastHere makes m the broadcaster of stream id, taking over from an
+// earlier connection of the same owner.
+func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
 		return perr
 	}
 	if info.Broadcaster != m.address {
-		return protoErr(CodeNotStreamOwner, "stream %d belongs to another broadcaster", id)
+		return protocol.Errorf(protocol.CodeNotStreamOwner, "stream %d belongs to another broadcaster", id)
 	}
 
 	h.mu.Lock()
@@ -82,38 +116,29 @@ func (h *Hub) broadcastHere(m *member, id uint64) *ProtocolError {
 	r := h.roomLocked(id, info)
 	if old := r.broadcaster; old != nil {
 		old.role, old.room = roleNone, nil
-		old.p.closeWith(CloseTakenOver, "another connection took over this stream")
+		old.p.closeWith(protocol.CloseTakenOver, "another connection took over this stream")
 		for _, v := range r.viewers {
 			v.offered, v.answered, v.toViewer, v.toBroadcaster = false, false, heldCandidates{}, heldCandidates{}
 		}
 		h.log.Info("broadcaster taken over", "stream_id", id, "old_peer", old.peerID, "new_peer", m.peerID)
 	}
 	h.onAirLocked(r, m)
-	m.event(outbound{data: encode(broadcastingMsg{
-		Type: TypeBroadcasting, StreamID: StreamID(id), PeerID: m.peerID,
+	m.event(outbound{edge: edgeStarts, data: protocol.Encode(protocol.BroadcastingMsg{
+		Type: protocol.TypeBroadcasting, StreamID: protocol.StreamID(id), PeerID: m.peerID,
 		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
 	})})
 	h.renewTURNLocked(m)
 	for _, v := range sortedViewers(r) {
-		m.event(outbound{data: encode(streamEventMsg{Type: TypeViewerJoined, StreamID: StreamID(id), PeerID: v.m.peerID})})
-		v.m.event(outbound{data: encode(streamEventMsg{Type: TypeBroadcasterJoined, StreamID: StreamID(id), PeerID: m.peerID})})
+		m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
+		v.m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeBroadcasterJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
 	h.log.Info("broadcasting", "stream_id", id, "address", m.address, "peer", m.peerID)
 	return nil
 }
 
-// watch attaches m as a viewer of stream id (in shared mode, at the
-// stream's home).
-func (h *Hub) watch(m *member, id uint64) *ProtocolError {
-	if h.sh != nil && !m.remote {
-		return h.sh.join(m, id, roleViewer)
-	}
-	return h.watchHere(m, id)
-}
-
-// watchHere is watch in this instance's hub.
-func (h *Hub) watchHere(m *member, id uint64) *ProtocolError {
+// watchHere attaches m as a viewer of stream id.
+func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
 		return perr
@@ -121,25 +146,22 @@ func (h *Hub) watchHere(m *member, id uint64) *ProtocolError {
 	ok, err := h.chain.subscribed(h.ctx, m.address, info.Broadcaster, false)
 	if err != nil {
 		h.log.Warn("chain query failed", "query", "subscription", "err", err)
-		return protoErr(CodeChainUnavailable, "the chain cannot be reached; try again shortly")
+		return protocol.Errorf(protocol.CodeChainUnavailable, "the chain cannot be reached; try again shortly")
 	}
 	if !ok {
-		return protoErr(CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
+		return protocol.Errorf(protocol.CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
 	}
-	// In shared mode the per-account cap over all streams counts every
-	// instance's viewers: a slot is taken in Redis first (never under the
-	// lock) and given back if the join fails after all.
-	slot := ""
-	if h.sh != nil {
-		var perr *ProtocolError
-		if slot, perr = h.sh.takeViewerSlot(m.address, h.cfg.MaxViewersPerAccount); perr != nil {
-			return perr
-		}
+	// Across instances the per-account cap over all streams counts every
+	// instance's viewers: the Router's seat is taken first (never under
+	// the lock) and given back if the join fails after all.
+	seat, perr := h.router.takeSeat(m.address, h.cfg.MaxViewersPerAccount)
+	if perr != nil {
+		return perr
 	}
 	joined := false
 	defer func() {
-		if !joined && slot != "" {
-			h.sh.giveViewerSlot(m.address, slot)
+		if !joined {
+			h.router.giveSeat(m.address, seat)
 		}
 	}()
 
@@ -150,49 +172,47 @@ func (h *Hub) watchHere(m *member, id uint64) *ProtocolError {
 	}
 	r := h.rooms[id]
 	if r != nil && len(r.viewers) >= h.cfg.MaxViewersPerStream {
-		return protoErr(CodeStreamFull, "stream %d already has %d viewers", id, len(r.viewers))
+		return protocol.Errorf(protocol.CodeStreamFull, "stream %d already has %d viewers", id, len(r.viewers))
 	}
 	// One account cannot take the seats of others: its sessions are capped
 	// per stream and over all streams.
 	if r != nil && r.perAccount[m.address] >= h.cfg.MaxViewersPerAccountPerStream {
-		return protoErr(CodeTooManySessions, "%s already watches stream %d from %d connections", m.address, id, r.perAccount[m.address])
+		return protocol.Errorf(protocol.CodeTooManySessions, "%s already watches stream %d from %d connections", m.address, id, r.perAccount[m.address])
 	}
 	if h.watching[m.address] >= h.cfg.MaxViewersPerAccount {
-		return protoErr(CodeTooManySessions, "%s already watches from %d connections", m.address, h.watching[m.address])
+		return protocol.Errorf(protocol.CodeTooManySessions, "%s already watches from %d connections", m.address, h.watching[m.address])
 	}
 	r = h.roomLocked(id, info)
 	h.addViewerLocked(r, m)
-	m.slot, joined = slot, true
+	m.seat, joined = seat, true
 
-	msg := watchingMsg{
-		Type: TypeWatching, StreamID: StreamID(id), PeerID: m.peerID,
+	msg := protocol.WatchingMsg{
+		Type: protocol.TypeWatching, StreamID: protocol.StreamID(id), PeerID: m.peerID,
 		Broadcaster: info.Broadcaster, ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
 	}
 	if b := r.broadcaster; b != nil {
 		msg.BroadcasterPeerID = b.peerID
-		b.event(outbound{data: encode(streamEventMsg{Type: TypeViewerJoined, StreamID: StreamID(id), PeerID: m.peerID})})
+		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
-	m.event(outbound{data: encode(msg)})
+	m.event(outbound{edge: edgeStarts, data: protocol.Encode(msg)})
 	h.renewTURNLocked(m)
 	h.sendCountLocked(r)
 	return nil
 }
 
 // leave ends m's session at its own request.
-func (h *Hub) leave(m *member) *ProtocolError {
-	if h.sh != nil && !m.remote {
-		if perr, routed := h.sh.leave(m); routed {
-			return perr // the session lives on another instance
-		}
+func (h *Hub) leave(m *member) *protocol.ProtocolError {
+	if rt := h.router.routed(m); rt != nil {
+		return rt.leave()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := m.room
 	if r == nil {
-		return protoErr(CodeNotInSession, "not broadcasting or watching")
+		return protocol.Errorf(protocol.CodeNotInSession, "not broadcasting or watching")
 	}
-	h.detachLocked(m, ReasonLeft)
-	m.event(outbound{data: encode(streamEventMsg{Type: TypeLeft, StreamID: StreamID(r.id)})})
+	h.detachLocked(m, protocol.ReasonLeft)
+	m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeLeft, StreamID: protocol.StreamID(r.id)})})
 	return nil
 }

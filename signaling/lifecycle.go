@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // This file is the stream lifecycle: a stream's room is created by its first
@@ -19,9 +21,6 @@ type LiveObserver interface {
 	OffAir(id uint64)
 	ViewerCount(id uint64, n int)
 }
-
-// WithLiveObserver sets the observer of on-air/off-air/viewer-count changes.
-func WithLiveObserver(o LiveObserver) Option { return func(s *Server) { s.observer = o } }
 
 type noObserver struct{}
 
@@ -84,7 +83,7 @@ func (h *Hub) endTimeReached(r *room) {
 		r.endTimer.Reset(wait)
 		return
 	}
-	h.endRoomLocked(r, ReasonStreamOver)
+	h.endRoomLocked(r, protocol.ReasonStreamOver)
 }
 
 // onAirLocked makes b the broadcaster of r.
@@ -128,11 +127,11 @@ func (h *Hub) detachLocked(m *member, reason string) {
 	switch m.role {
 	case roleBroadcaster:
 		h.offAirLocked(r)
-		why := ReasonBroadcasterLeft
-		if reason == ReasonInstanceLost {
+		why := protocol.ReasonBroadcasterLeft
+		if reason == protocol.ReasonInstanceLost {
 			why = reason // the broadcaster's instance is gone, not the broadcaster
 		}
-		ended := outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(r.id), Reason: why})}
+		ended := outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: why})}
 		for _, v := range sortedViewers(r) {
 			v.m.event(ended)
 			h.dropViewerLocked(r, v)
@@ -142,7 +141,7 @@ func (h *Hub) detachLocked(m *member, reason string) {
 		if v := r.viewers[m.peerID]; v != nil {
 			h.dropViewerLocked(r, v)
 			if b := r.broadcaster; b != nil {
-				b.event(outbound{data: encode(streamEventMsg{Type: TypeViewerLeft, StreamID: StreamID(r.id), PeerID: m.peerID, Reason: reason})})
+				b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: m.peerID, Reason: reason})})
 			}
 			h.sendCountLocked(r)
 		}
@@ -154,10 +153,10 @@ func (h *Hub) detachLocked(m *member, reason string) {
 // removeViewerLocked cuts a viewer off: its subscription is gone or could
 // not be confirmed.
 func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
-	v.m.event(outbound{data: encode(streamEventMsg{Type: TypeRemoved, StreamID: StreamID(r.id), Reason: reason})})
+	v.m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
 	h.dropViewerLocked(r, v)
 	if b := r.broadcaster; b != nil {
-		b.event(outbound{data: encode(streamEventMsg{Type: TypeViewerLeft, StreamID: StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
+		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
 	}
 	h.sendCountLocked(r)
 	h.m.SessionsCut.WithLabelValues(reason).Inc()
@@ -167,7 +166,7 @@ func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
 
 // endRoomLocked ends a stream for everyone attached.
 func (h *Hub) endRoomLocked(r *room, reason string) {
-	ended := outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(r.id), Reason: reason})}
+	ended := outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: reason})}
 	if b := r.broadcaster; b != nil {
 		b.event(ended)
 		h.offAirLocked(r)
@@ -193,10 +192,8 @@ func (h *Hub) dropViewerLocked(r *room, v *viewer) {
 	}
 	v.toViewer, v.toBroadcaster = heldCandidates{}, heldCandidates{}
 	v.m.role, v.m.room = roleNone, nil
-	if v.m.slot != "" {
-		h.sh.giveViewerSlot(v.m.address, v.m.slot) // asynchronous: never a round trip under the lock
-		v.m.slot = ""
-	}
+	h.router.giveSeat(v.m.address, v.m.seat) // never a round trip under the lock
+	v.m.seat = ""
 	h.m.Viewers.Dec()
 }
 
@@ -206,9 +203,7 @@ func (h *Hub) dropRoomIfEmptyLocked(r *room) {
 	}
 	r.endTimer.Stop()
 	delete(h.rooms, r.id)
-	if h.sh != nil {
-		h.sh.roomGone(r.id) // asynchronous: the home lease is released
-	}
+	h.router.roomGone(r.id)
 }
 
 // sendCountLocked tells everyone in r, and the observer, how many watch.
@@ -217,7 +212,7 @@ func (h *Hub) sendCountLocked(r *room) {
 	if r.broadcaster == nil && len(r.viewers) == 0 {
 		return
 	}
-	msg := outbound{data: encode(viewerCountMsg{Type: TypeViewerCount, StreamID: StreamID(r.id), Count: len(r.viewers)})}
+	msg := outbound{data: protocol.Encode(protocol.ViewerCountMsg{Type: protocol.TypeViewerCount, StreamID: protocol.StreamID(r.id), Count: len(r.viewers)})}
 	if b := r.broadcaster; b != nil {
 		b.event(msg)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -49,7 +50,7 @@ func TestMessageRateLimit(t *testing.T) {
 	}
 	c.Send(map[string]any{"type": "leave"})
 	code, _ := c.ExpectClosed()
-	require.Equal(t, signaling.CloseRateLimited, code)
+	require.Equal(t, protocol.CloseRateLimited, code)
 }
 
 func TestConnectionsPerIP(t *testing.T) {

@@ -8,13 +8,15 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // LiveStream is one entry of the public live view: a stream on air and how
 // many viewers it has. It never names an address or a peer.
 type LiveStream struct {
-	StreamID StreamID `json:"stream_id"`
-	Viewers  int      `json:"viewers"`
+	StreamID protocol.StreamID `json:"stream_id"`
+	Viewers  int               `json:"viewers"`
 }
 
 // LiveSnapshot is the whole public live view.
@@ -35,9 +37,9 @@ type liveEntry struct {
 type LiveStatus struct {
 	mu      sync.Mutex
 	streams map[uint64]liveEntry
-	// remote is the other instances' on-air streams (shared mode), read
+	// others is the other instances' on-air streams (shared mode), read
 	// from Redis every refresh.
-	remote  []LiveStream
+	others  []LiveStream
 	subs    map[chan struct{}]struct{}
 	maxSubs int
 	closed  chan struct{}
@@ -96,10 +98,10 @@ func (l *LiveStatus) setRemote(streams []LiveStream) {
 	slices.SortFunc(streams, func(a, b LiveStream) int { return cmp.Compare(a.StreamID, b.StreamID) })
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if slices.Equal(l.remote, streams) {
+	if slices.Equal(l.others, streams) {
 		return
 	}
-	l.remote = streams
+	l.others = streams
 	l.wakeLocked()
 }
 
@@ -122,7 +124,7 @@ func (l *LiveStatus) ViewerCount(id uint64, n int) {
 func (l *LiveStatus) Snapshot() LiveSnapshot {
 	l.mu.Lock()
 	out := l.localLocked()
-	for _, r := range l.remote {
+	for _, r := range l.others {
 		// A stream has one home; during a move both may list it for a
 		// moment: it is listed once.
 		if !l.streams[uint64(r.StreamID)].onAir {
@@ -145,7 +147,7 @@ func (l *LiveStatus) localLocked() LiveSnapshot {
 	out := LiveSnapshot{Streams: []LiveStream{}}
 	for id, e := range l.streams {
 		if e.onAir {
-			out.Streams = append(out.Streams, LiveStream{StreamID: StreamID(id), Viewers: e.viewers})
+			out.Streams = append(out.Streams, LiveStream{StreamID: protocol.StreamID(id), Viewers: e.viewers})
 		}
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -101,7 +102,7 @@ func TestLiveViewFollowsBroadcastsWithoutAddressesOrPeerIDs(t *testing.T) {
 	var once signaling.LiveSnapshot
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&once))
 	resp.Body.Close()
-	require.Equal(t, []signaling.LiveStream{{StreamID: signaling.StreamID(id), Viewers: 1}}, once.Streams)
+	require.Equal(t, []signaling.LiveStream{{StreamID: protocol.StreamID(id), Viewers: 1}}, once.Streams)
 
 	// The viewer leaves: the count follows; the broadcaster leaves: off air.
 	fanConn.Send(map[string]any{"type": "leave"})
@@ -159,7 +160,7 @@ func TestLiveStatusCoalescesAndIgnoresRoomsOffAir(t *testing.T) {
 }
 
 func itoa(n uint64) string {
-	b, _ := json.Marshal(signaling.StreamID(n))
+	b, _ := json.Marshal(protocol.StreamID(n))
 	return strings.Trim(string(b), `"`)
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Metrics are the daemon's Prometheus metrics, registered on a registry the
@@ -107,7 +108,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"kind"}),
 	}
 	m.relayLatency = map[string]prometheus.Observer{}
-	for _, t := range []string{TypeOffer, TypeAnswer, TypeCandidate} {
+	for _, t := range []string{protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate} {
 		m.relayLatency[t] = m.RelayLatency.WithLabelValues(t)
 	}
 	m.cachedStream = m.ChainQueries.WithLabelValues("stream", "cached")

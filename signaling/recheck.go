@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // The periodic re-check is the backstop of revocation: chain events
@@ -103,13 +105,13 @@ func (h *Hub) recheckStream(r *room) {
 	now := h.now()
 	switch {
 	case errors.Is(err, ErrStreamNotFound):
-		h.endRoomLocked(r, ReasonStreamDeleted)
+		h.endRoomLocked(r, protocol.ReasonStreamDeleted)
 	case err != nil:
 		if now.Sub(r.verified) > h.cfg.ChainOutageTolerance {
-			h.endRoomLocked(r, ReasonChainUnavailable)
+			h.endRoomLocked(r, protocol.ReasonChainUnavailable)
 		}
 	case !now.Before(info.EndTime):
-		h.endRoomLocked(r, ReasonStreamOver)
+		h.endRoomLocked(r, protocol.ReasonStreamOver)
 	default:
 		h.rescheduleLocked(r, info)
 		r.verified = now
@@ -130,10 +132,10 @@ func (h *Hub) recheckViewer(r *room, v *viewer, subscriber, broadcaster string) 
 	switch {
 	case err != nil:
 		if now.Sub(v.verified) > h.cfg.ChainOutageTolerance {
-			h.removeViewerLocked(r, v, ReasonChainUnavailable)
+			h.removeViewerLocked(r, v, protocol.ReasonChainUnavailable)
 		}
 	case !ok:
-		h.removeViewerLocked(r, v, ReasonNotSubscribed)
+		h.removeViewerLocked(r, v, protocol.ReasonNotSubscribed)
 	default:
 		v.verified = now
 	}

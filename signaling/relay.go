@@ -1,5 +1,7 @@
 package signaling
 
+import "github.com/streamchain/streamchain/signaling/protocol"
+
 // Relay: offers, answers and candidates go between a broadcaster and one of
 // its own viewers, and nowhere else. Candidates that arrive before the other
 // side has the session description wait, bounded by count and by bytes.
@@ -13,40 +15,53 @@ type heldCandidates struct {
 	bytes int
 }
 
-func (h *Hub) relay(m *member, msg ClientMessage, out outbound) *ProtocolError {
-	if h.sh != nil && !m.remote {
-		if perr, routed := h.sh.relay(m, msg, out); routed {
-			return perr // the session lives on another instance
+// relay hands a relayed message to m's session, here or on another
+// instance. A sender whose messages keep the other side's queue full (a
+// streak of peer_busy) goes, wherever it is connected, not the peer it
+// floods.
+func (h *Hub) relay(m *member, msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
+	var perr *protocol.ProtocolError
+	if rt := h.router.routed(m); rt != nil {
+		perr = rt.relay(msg, out)
+	} else {
+		perr = h.relayHere(m, msg, out)
+	}
+	switch {
+	case perr == nil:
+		m.busy = 0
+	case perr.Code == protocol.CodePeerBusy:
+		if m.busy++; m.busy > maxRateViolations {
+			m.p.closeWith(protocol.CloseRateLimited, "the other peer cannot keep up with what you send")
 		}
 	}
-	return h.relayHere(m, msg, out)
+	return perr
 }
 
 // relayHere is relay in this instance's hub, where m's session lives.
-func (h *Hub) relayHere(m *member, msg ClientMessage, out outbound) *ProtocolError {
+func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := m.room
 	if r == nil {
-		return protoErr(CodeNotInSession, "broadcast or watch a stream first")
+		return protocol.Errorf(protocol.CodeNotInSession, "broadcast or watch a stream first")
 	}
 
 	switch m.role {
 	case roleBroadcaster:
 		v := r.viewers[msg.To]
 		if v == nil {
-			return protoErr(CodeUnknownPeer, "%.64q is not a viewer of your stream", msg.To)
+			return protocol.Errorf(protocol.CodeUnknownPeer, "%.64q is not a viewer of your stream", msg.To)
 		}
 		switch msg.Type {
-		case TypeOffer:
+		case protocol.TypeOffer:
 			if perr := h.forward(m, v.m, out); perr != nil {
 				return perr
 			}
 			v.offered = true
 			return h.release(m, v.m, &v.toViewer)
-		case TypeAnswer:
-			return protoErr(CodeWrongRole, "the broadcaster sends offers; viewers answer")
-		case TypeCandidate:
+		case protocol.TypeAnswer:
+			return protocol.Errorf(protocol.CodeWrongRole, "the broadcaster sends offers; viewers answer")
+		case protocol.TypeCandidate:
 			if v.offered {
 				return h.forward(m, v.m, out)
 			}
@@ -55,19 +70,19 @@ func (h *Hub) relayHere(m *member, msg ClientMessage, out outbound) *ProtocolErr
 	case roleViewer:
 		b := r.broadcaster
 		if b == nil || msg.To != b.peerID {
-			return protoErr(CodeUnknownPeer, "%.64q is not the broadcaster of your stream", msg.To)
+			return protocol.Errorf(protocol.CodeUnknownPeer, "%.64q is not the broadcaster of your stream", msg.To)
 		}
 		v := r.viewers[m.peerID]
 		switch msg.Type {
-		case TypeOffer:
-			return protoErr(CodeWrongRole, "viewers answer the broadcaster's offer; they do not offer")
-		case TypeAnswer:
+		case protocol.TypeOffer:
+			return protocol.Errorf(protocol.CodeWrongRole, "viewers answer the broadcaster's offer; they do not offer")
+		case protocol.TypeAnswer:
 			if perr := h.forward(m, b, out); perr != nil {
 				return perr
 			}
 			v.answered = true
 			return h.release(m, b, &v.toBroadcaster)
-		case TypeCandidate:
+		case protocol.TypeCandidate:
 			if v.answered {
 				return h.forward(m, b, out)
 			}
@@ -86,25 +101,25 @@ func (h *Hub) relayHere(m *member, msg ClientMessage, out outbound) *ProtocolErr
 // or the broadcaster's queue is three-quarters full (relays never take the
 // last quarter, which stays for session events). The broadcaster is never
 // dropped because of what its viewers send.
-func (h *Hub) forward(from, to *member, out outbound) *ProtocolError {
+func (h *Hub) forward(from, to *member, out outbound) *protocol.ProtocolError {
 	if from.role == roleBroadcaster {
 		to.event(out)
 		return nil
 	}
 	if from.queued.Load()+int64(len(out.data)) > h.cfg.MaxQueuedRelayBytes {
 		h.m.RelayRefused.WithLabelValues("sender_backlog").Inc()
-		return protoErr(CodePeerBusy, "your earlier messages have not reached the other peer yet; slow down")
+		return protocol.Errorf(protocol.CodePeerBusy, "your earlier messages have not reached the other peer yet; slow down")
 	}
 	if !to.p.send(out) {
 		h.m.RelayRefused.WithLabelValues("queue_full").Inc()
-		return protoErr(CodePeerBusy, "the other peer is not keeping up; slow down")
+		return protocol.Errorf(protocol.CodePeerBusy, "the other peer is not keeping up; slow down")
 	}
 	return nil
 }
 
 // release forwards the candidates held for a side that now has the session
 // description.
-func (h *Hub) release(from, to *member, q *heldCandidates) *ProtocolError {
+func (h *Hub) release(from, to *member, q *heldCandidates) *protocol.ProtocolError {
 	items := q.items
 	*q = heldCandidates{}
 	for _, out := range items {
@@ -117,9 +132,9 @@ func (h *Hub) release(from, to *member, q *heldCandidates) *ProtocolError {
 
 // hold queues an early candidate, refusing it when the queue is full by
 // count or by bytes.
-func (h *Hub) hold(q *heldCandidates, out outbound) *ProtocolError {
+func (h *Hub) hold(q *heldCandidates, out outbound) *protocol.ProtocolError {
 	if len(q.items) >= h.cfg.MaxPendingCandidates || q.bytes+len(out.data) > h.cfg.MaxPendingCandidateBytes {
-		return protoErr(CodeCandidateQueueFull,
+		return protocol.Errorf(protocol.CodeCandidateQueueFull,
 			"more than %d candidates or %d bytes before the session description; send the offer/answer first",
 			h.cfg.MaxPendingCandidates, h.cfg.MaxPendingCandidateBytes)
 	}

@@ -5,20 +5,20 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Session resumption: authenticated carries a single-use token that signs
 // the same address in again on a new connection without a signature (a
 // client moving to another instance does not ask its user to sign again).
-// Only a hash of the token is kept: in memory in single mode, in Redis with
-// a TTL in shared mode, where any instance accepts it, once.
+// Only a hash of the token is kept: in memory on one instance, in Redis with
+// a TTL across instances, where any instance accepts it, once.
 
 // maxResumeTokensPerAddress bounds what one account can make the server
-// hold in memory (single mode): older tokens are forgotten.
+// hold in memory: older tokens are forgotten.
 const maxResumeTokensPerAddress = 8
 
 type resumeTokens struct {
@@ -26,24 +26,22 @@ type resumeTokens struct {
 	// maxLifetime bounds a chain of resumes: no token outlives the
 	// signature that began it by more than this.
 	maxLifetime time.Duration
-	sh          *shared
-
-	mu        sync.Mutex
-	byHash    map[string]resumeEntry
-	byAddress map[string][]string
-	lastSweep time.Time
+	store       resumeStore
 }
 
-type resumeEntry struct {
-	address string
-	expires time.Time
-	// signedAt is when the wallet signature that began this chain of
-	// resumes was checked.
-	signedAt time.Time
+// resumeStore keeps the hashes of issued resume tokens until they are used,
+// once, or expire.
+type resumeStore interface {
+	// put records a token's hash for address, whose wallet signature was
+	// checked at signedAt; false when it could not be stored (the client
+	// then signs in as usual).
+	put(hash, address string, signedAt, expires time.Time) bool
+	// take burns a token's hash and returns its address and signedAt.
+	take(hash string) (string, time.Time, *protocol.ProtocolError)
 }
 
-func newResumeTokens(ttl, maxLifetime time.Duration, sh *shared) *resumeTokens {
-	return &resumeTokens{ttl: ttl, maxLifetime: maxLifetime, sh: sh, byHash: make(map[string]resumeEntry), byAddress: make(map[string][]string)}
+func newResumeTokens(ttl, maxLifetime time.Duration, store resumeStore) *resumeTokens {
+	return &resumeTokens{ttl: ttl, maxLifetime: maxLifetime, store: store}
 }
 
 func resumeHash(token string) string {
@@ -51,12 +49,13 @@ func resumeHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func resumeKey(hash string) string { return keyPrefix + "resume:" + hash }
+func errResumeInvalid() *protocol.ProtocolError {
+	return protocol.Errorf(protocol.CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
+}
 
 // issue makes a token for address, whose signature was checked at
-// signedAt; ok is false when it could not be stored (shared mode, Redis
-// unreachable) or the signature is too old to be carried further: the
-// client then signs in as usual.
+// signedAt; ok is false when it could not be stored or the signature is too
+// old to be carried further: the client then signs in as usual.
 func (r *resumeTokens) issue(address string, signedAt time.Time) (token string, expires time.Time, ok bool) {
 	expires = time.Now().Add(r.ttl)
 	if limit := signedAt.Add(r.maxLifetime); limit.Before(expires) {
@@ -71,14 +70,36 @@ func (r *resumeTokens) issue(address string, signedAt time.Time) (token string, 
 		return "", time.Time{}, false
 	}
 	token = base64.RawURLEncoding.EncodeToString(raw[:])
-	h := resumeHash(token)
-	if r.sh != nil {
-		ctx, cancel := r.sh.opCtx()
-		defer cancel()
-		err := r.sh.rdb.Set(ctx, resumeKey(h), address+" "+strconv.FormatInt(signedAt.Unix(), 10), time.Until(expires)).Err()
-		r.sh.reachable(err)
-		return token, expires, err == nil
-	}
+	return token, expires, r.store.put(resumeHash(token), address, signedAt, expires)
+}
+
+// take burns token and returns its address and when the signature that
+// began its chain of resumes was checked.
+func (r *resumeTokens) take(token string) (string, time.Time, *protocol.ProtocolError) {
+	return r.store.take(resumeHash(token))
+}
+
+// memoryResumes is the resumeStore of one instance.
+type memoryResumes struct {
+	mu        sync.Mutex
+	byHash    map[string]resumeEntry
+	byAddress map[string][]string
+	lastSweep time.Time
+}
+
+type resumeEntry struct {
+	address string
+	expires time.Time
+	// signedAt is when the wallet signature that began this chain of
+	// resumes was checked.
+	signedAt time.Time
+}
+
+func newMemoryResumes() *memoryResumes {
+	return &memoryResumes{byHash: make(map[string]resumeEntry), byAddress: make(map[string][]string)}
+}
+
+func (r *memoryResumes) put(h, address string, signedAt, expires time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sweepLocked()
@@ -89,34 +110,15 @@ func (r *resumeTokens) issue(address string, signedAt time.Time) (token string, 
 	}
 	r.byHash[h] = resumeEntry{address: address, expires: expires, signedAt: signedAt}
 	r.byAddress[address] = append(owned, h)
-	return token, expires, true
+	return true
 }
 
-// take burns token and returns its address and when the signature that
-// began its chain of resumes was checked.
-func (r *resumeTokens) take(token string) (string, time.Time, *ProtocolError) {
-	h := resumeHash(token)
-	invalid := protoErr(CodeAuthResumeInvalid, "resume token unknown, expired or already used; sign in with a challenge")
-	if r.sh != nil {
-		ctx, cancel := r.sh.opCtx()
-		defer cancel()
-		addr, err := r.sh.rdb.GetDel(ctx, resumeKey(h)).Result()
-		r.sh.reachable(err)
-		switch {
-		case err == nil:
-			addr, signedAt := parseResumeValue(addr)
-			return addr, signedAt, nil
-		case isNil(err):
-			return "", time.Time{}, invalid
-		default:
-			return "", time.Time{}, unavailable()
-		}
-	}
+func (r *memoryResumes) take(h string) (string, time.Time, *protocol.ProtocolError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.byHash[h]
 	if !ok || !time.Now().Before(e.expires) {
-		return "", time.Time{}, invalid
+		return "", time.Time{}, errResumeInvalid()
 	}
 	delete(r.byHash, h)
 	owned := r.byAddress[e.address]
@@ -131,23 +133,7 @@ func (r *resumeTokens) take(token string) (string, time.Time, *ProtocolError) {
 	}
 	return e.address, e.signedAt, nil
 }
-
-// parseResumeValue reads "<address> <unix seconds of the signature>" as
-// stored in Redis. A value of an earlier version, the address alone, counts
-// as signed now: its chain of resumes is bounded from here.
-func parseResumeValue(v string) (string, time.Time) {
-	addr, at, found := strings.Cut(v, " ")
-	if !found {
-		return v, time.Now()
-	}
-	sec, err := strconv.ParseInt(at, 10, 64)
-	if err != nil {
-		return addr, time.Now()
-	}
-	return addr, time.Unix(sec, 0)
-}
-
-func (r *resumeTokens) sweepLocked() {
+func (r *memoryResumes) sweepLocked() {
 	now := time.Now()
 	if now.Sub(r.lastSweep) < time.Second {
 		return

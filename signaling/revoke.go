@@ -2,6 +2,8 @@ package signaling
 
 import (
 	"context"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Revocation within one block: the hub follows the chain's committed events
@@ -88,11 +90,9 @@ func (h *Hub) applyBlock(height int64, events []ChainEvent) {
 		h.m.ChainEvents.WithLabelValues(string(ev.Kind)).Inc()
 	}
 	h.applyEvents(events)
-	if h.sh != nil {
-		// The homes of this instance's remote viewers may not follow the
-		// chain right now: revocations reach every instance.
-		h.sh.shareRevocations(events)
-	}
+	// The instances where this instance's viewers have their sessions
+	// may not follow the chain right now: revocations reach every one.
+	h.router.shareEvents(events)
 }
 
 // applyEvents acts on committed events, from this instance's feed or from
@@ -107,7 +107,7 @@ func (h *Hub) applyEvents(events []ChainEvent) {
 			h.chain.forgetStream(ev.StreamID)
 			h.mu.Lock()
 			if r := h.rooms[ev.StreamID]; r != nil {
-				h.endRoomLocked(r, ReasonStreamDeleted)
+				h.endRoomLocked(r, protocol.ReasonStreamDeleted)
 			}
 			h.mu.Unlock()
 		case EventStreamEdited:
@@ -139,7 +139,7 @@ func (h *Hub) unsubscribed(subscriber, broadcaster string) {
 		}
 		for _, v := range sortedViewers(r) {
 			if v.m.address == subscriber {
-				h.removeViewerLocked(r, v, ReasonNotSubscribed)
+				h.removeViewerLocked(r, v, protocol.ReasonNotSubscribed)
 			}
 		}
 	}

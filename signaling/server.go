@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Server is the signaling daemon as an http.Handler: GET /ws (the WebSocket)
@@ -52,12 +53,11 @@ type Server struct {
 	live         *LiveStatus
 	devnetWallet []DevnetAccount
 
-	// Shared mode (shared.go): set by WithShared, nil otherwise.
+	// sharedCfg is set by WithShared: New then builds the shared router.
 	sharedCfg *SharedConfig
-	sh        *shared
-	// instanceID names this instance in /instances.json in single mode.
-	instanceID string
-	resumes    *resumeTokens
+	// router says where sessions live (router.go).
+	router  Router
+	resumes *resumeTokens
 
 	// Per address range (addrkey.go): connections waiting to sign in,
 	// held-open /live streams, /live.json requests and joins.
@@ -134,19 +134,24 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now, s.observer, s.feed)
+	// The one place that knows whether this instance is alone or one of
+	// several sharing their sessions through Redis.
 	if s.sharedCfg != nil {
 		if err := s.sharedCfg.defaults(); err != nil {
 			s.hub.drain(context.Background(), "")
 			return nil, err
 		}
-		s.sh = newShared(*s.sharedCfg, s)
-		s.hub.sh, s.auth.sh = s.sh, s.sh
-		s.instanceID = s.sh.id
-		s.sh.start()
+		sh := newShared(*s.sharedCfg, s)
+		s.router = sh
+		s.auth.nonces = &sharedNonces{sh: sh, local: newMemoryNonces(time.Now), now: time.Now}
+		s.auth.otherOrigin = sh.knownOrigin
+		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, sharedResumes{sh: sh})
+		sh.start()
 	} else {
-		s.instanceID = newPeerID()[:8]
+		s.router = newLocalRouter()
+		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, newMemoryResumes())
 	}
-	s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, s.sh)
+	s.hub.router = s.router
 	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
 	s.unauthByAddr = newConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
 	s.liveByAddr = newConnLimiter(cfg.MaxLivePerIP, DefaultMaxLiveSubscribers)
@@ -236,16 +241,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return s.hub.drain(ctx, "server shutting down")
 	}
 	s.live.Close()
-	var others []Instance
-	if s.sh != nil {
-		s.sh.drainStart()
-		others = s.sh.others()
-	}
-	s.hub.announce(drainingFrame(ctx, others))
+	s.router.withdraw()
+	s.hub.announce(drainingFrame(ctx, s.router.others()))
 	err := s.hub.drain(ctx, "server shutting down")
-	if s.sh != nil {
-		s.sh.stop()
-	}
+	s.router.stop()
 	return err
 }
 
@@ -282,11 +281,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// Browsers always send Origin; a request without one is not from a
 	// browser page, so no page can abuse a user's session through it.
 	// The web app this server embeds is on its own origin: always allowed.
-	if s.sh != nil {
-		s.sh.setURL(requestOrigin(r))
-	}
+	s.router.reachedAt(r)
 	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) &&
-		(s.sh == nil || !s.sh.knownOrigin(o)) {
+		!s.router.knownOrigin(o) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}
@@ -344,10 +341,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !s.hub.register(m) {
 		sess.releasePending()
 		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(CloseServerDrained, "server shutting down"), time.Now().Add(time.Second))
+			websocket.FormatCloseMessage(protocol.CloseServerDrained, "server shutting down"), time.Now().Add(time.Second))
 		_ = ws.Close()
 		return
 	}
+	s.metrics.Connections.Inc()
 	sess.log.Debug("connection opened")
 	// The session runs on a goroutine of its own and the HTTP handler's
 	// goroutine ends: an idle connection then keeps only a shallow stack
@@ -442,13 +440,9 @@ func (s *Server) health(ctx context.Context) (int, InternalHealth) {
 		body.Status, body.Chain, body.ChainError = "degraded", "unreachable", err.Error()
 		status = http.StatusServiceUnavailable
 	}
-	if s.sh != nil {
-		body.Redis = "reachable"
-		if !s.sh.up.Load() {
-			body.Redis = "unreachable"
-			body.Status = "degraded"
-			status = http.StatusServiceUnavailable
-		}
+	if body.Redis = s.router.health(); body.Redis == "unreachable" {
+		body.Status = "degraded"
+		status = http.StatusServiceUnavailable
 	}
 	if s.draining.Load() {
 		body.Status = "draining"

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -187,7 +188,7 @@ func TestConfigValidation(t *testing.T) {
 	cfg = testConfig()
 	cfg.AllowedOrigins = []string{"https://app.example/path"}
 	cfg.PublicOrigin = "wss://signal.example"
-	cfg.ICEServers = []signaling.ICEServer{{URLs: []string{"http://stun"}}}
+	cfg.ICEServers = []protocol.ICEServer{{URLs: []string{"http://stun"}}}
 	cfg.TURN.Secret = "s"
 	cfg.MaxViewersPerStream = 0
 	cfg.CacheTTL = time.Hour

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // session is the protocol spoken over one connection: the sign-in exchange,
@@ -23,7 +24,6 @@ type session struct {
 	authed       atomic.Bool
 	authFailures int
 	limiter      *messageLimiter
-	busy         int // peer_busy refusals in a row
 	relayBytes   *byteBudget
 	// pending is released once: at sign-in or when the connection ends,
 	// whichever comes first.
@@ -35,7 +35,7 @@ func (s *session) serve() {
 	authTimer := time.AfterFunc(s.srv.cfg.AuthTimeout, func() {
 		if !s.authed.Load() {
 			s.srv.metrics.AuthFailures.WithLabelValues("timeout").Inc()
-			s.conn.closeWith(CloseAuthTimeout, "not signed in in time")
+			s.conn.closeWith(protocol.CloseAuthTimeout, "not signed in in time")
 		}
 	})
 	s.sendChallenge()
@@ -43,6 +43,7 @@ func (s *session) serve() {
 	authTimer.Stop()
 	s.releasePending()
 	s.srv.hub.unregister(s.member)
+	s.srv.metrics.Connections.Dec()
 	s.srv.auth.Release(s.member.id)
 	s.srv.metrics.Disconnects.WithLabelValues(reason).Inc()
 	s.log.Debug("connection closed", "reason", reason, "address", s.member.address)
@@ -59,7 +60,7 @@ func (s *session) releasePending() {
 func (s *session) control() bool {
 	ok, exhausted := s.limiter.allow()
 	if exhausted {
-		s.conn.closeWith(CloseRateLimited, "rate limit exceeded")
+		s.conn.closeWith(protocol.CloseRateLimited, "rate limit exceeded")
 	}
 	return ok
 }
@@ -67,21 +68,21 @@ func (s *session) control() bool {
 func (s *session) message(mt int, data []byte, received time.Time) {
 	if ok, exhausted := s.limiter.allow(); !ok {
 		if exhausted {
-			s.conn.closeWith(CloseRateLimited, "rate limit exceeded")
+			s.conn.closeWith(protocol.CloseRateLimited, "rate limit exceeded")
 			return
 		}
-		s.reject("", protoErr(CodeRateLimited, "more than %g messages per second", s.srv.cfg.MessagesPerSecond))
+		s.reject("", protocol.Errorf(protocol.CodeRateLimited, "more than %g messages per second", s.srv.cfg.MessagesPerSecond))
 		return
 	}
 	if mt != websocket.TextMessage {
-		s.reject("", protoErr(CodeBadMessage, "text frames with JSON only"))
+		s.reject("", protocol.Errorf(protocol.CodeBadMessage, "text frames with JSON only"))
 		return
 	}
-	msg, err := DecodeClientMessage(data)
+	msg, err := protocol.DecodeClientMessage(data)
 	if err != nil {
-		var perr *ProtocolError
+		var perr *protocol.ProtocolError
 		if !errors.As(err, &perr) {
-			perr = protoErr(CodeBadMessage, "malformed message")
+			perr = protocol.Errorf(protocol.CodeBadMessage, "malformed message")
 		}
 		s.reject(msg.Type, perr)
 		return
@@ -91,39 +92,40 @@ func (s *session) message(mt int, data []byte, received time.Time) {
 
 // handle dispatches one decoded message. Before sign-in only the challenge
 // exchange is accepted.
-func (s *session) handle(m ClientMessage, received time.Time) {
+func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 	if !s.authed.Load() {
 		switch m.Type {
-		case TypeChallenge:
+		case protocol.TypeChallenge:
 			s.sendChallenge()
-		case TypeAuth:
+		case protocol.TypeAuth:
 			s.authenticate(m)
-		case TypeResume:
+		case protocol.TypeResume:
 			s.resume(m)
 		default:
-			s.reject(m.Type, protoErr(CodeUnauthenticated, "sign in first: answer the challenge with an auth message"))
+			s.reject(m.Type, protocol.Errorf(protocol.CodeUnauthenticated, "sign in first: answer the challenge with an auth message"))
 		}
 		return
 	}
 	h := s.srv.hub
-	var perr *ProtocolError
+	var perr *protocol.ProtocolError
 	switch m.Type {
-	case TypeChallenge, TypeAuth, TypeResume:
-		perr = protoErr(CodeAlreadyAuth, "already signed in as %s", s.member.address)
-	case TypeBroadcast, TypeWatch:
+	case protocol.TypeChallenge, protocol.TypeAuth, protocol.TypeResume:
+		perr = protocol.Errorf(protocol.CodeAlreadyAuth, "already signed in as %s", s.member.address)
+	case protocol.TypeBroadcast, protocol.TypeWatch:
 		// Each join may query the node: bounded per address range, so
 		// throwaway keys and ids cannot make it work for every message.
-		switch {
-		case !s.srv.joinRates.allow(s.member.ip):
-			perr = protoErr(CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
-		case m.Type == TypeBroadcast:
-			perr = h.broadcast(s.member, uint64(m.StreamID))
-		default:
-			perr = h.watch(s.member, uint64(m.StreamID))
+		r := roleViewer
+		if m.Type == protocol.TypeBroadcast {
+			r = roleBroadcaster
 		}
-	case TypeLeave:
+		if !s.srv.joinRates.allow(s.member.ip) {
+			perr = protocol.Errorf(protocol.CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
+		} else {
+			perr = h.join(s.member, uint64(m.StreamID), r)
+		}
+	case protocol.TypeLeave:
 		perr = h.leave(s.member)
-	case TypeOffer, TypeAnswer, TypeCandidate:
+	case protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate:
 		perr = s.relay(m, received)
 	}
 	if perr != nil {
@@ -132,62 +134,51 @@ func (s *session) handle(m ClientMessage, received time.Time) {
 }
 
 // relay checks the sender's byte budget, then hands the message to the hub.
-func (s *session) relay(m ClientMessage, received time.Time) *ProtocolError {
+func (s *session) relay(m protocol.ClientMessage, received time.Time) *protocol.ProtocolError {
 	if len(m.SDP) > s.srv.cfg.MaxSDPSize {
-		return protoErr(CodePayloadTooLarge, "sdp larger than %d bytes", s.srv.cfg.MaxSDPSize)
+		return protocol.Errorf(protocol.CodePayloadTooLarge, "sdp larger than %d bytes", s.srv.cfg.MaxSDPSize)
 	}
 	if len(m.Candidate) > s.srv.cfg.MaxCandidateSize {
-		return protoErr(CodePayloadTooLarge, "candidate larger than %d bytes", s.srv.cfg.MaxCandidateSize)
+		return protocol.Errorf(protocol.CodePayloadTooLarge, "candidate larger than %d bytes", s.srv.cfg.MaxCandidateSize)
 	}
 	out := outbound{
-		// Encode before the hub's lock: payloads can be tens of kilobytes.
-		data:      encodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
+		// protocol.Encode before the hub's lock: payloads can be tens of kilobytes.
+		data:      protocol.EncodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
 		relayType: m.Type,
 		received:  received,
 		charge:    &s.member.queued,
 	}
 	if !s.relayBytes.allow(len(out.data)) {
-		return protoErr(CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
+		return protocol.Errorf(protocol.CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
 	}
-	perr := s.srv.hub.relay(s.member, m, out)
-	switch {
-	case perr == nil:
-		s.busy = 0
-	case perr.Code == CodePeerBusy:
-		// The other side's queue stays full of this sender's messages:
-		// the sender goes, not the peer it floods.
-		if s.busy++; s.busy > maxRateViolations {
-			s.conn.closeWith(CloseRateLimited, "the other peer cannot keep up with what you send")
-		}
-	}
-	return perr
+	return s.srv.hub.relay(s.member, m, out)
 }
 
 func (s *session) sendChallenge() {
 	ch, err := s.srv.auth.Issue(s.member.id, s.origin)
 	if errors.Is(err, errSharedState) {
 		s.log.Warn("issuing challenge", "err", err)
-		s.reject(TypeChallenge, unavailable())
+		s.reject(protocol.TypeChallenge, unavailable())
 		return
 	}
 	if err != nil {
 		s.log.Error("issuing challenge", "err", err)
-		s.reject(TypeChallenge, protoErr(CodeInternal, "could not issue a challenge"))
+		s.reject(protocol.TypeChallenge, protocol.Errorf(protocol.CodeInternal, "could not issue a challenge"))
 		return
 	}
-	s.member.event(outbound{data: encode(challengeMsg{
-		Type: TypeChallenge, Nonce: ch.Nonce, Message: ch.Text,
+	s.member.event(outbound{data: protocol.Encode(protocol.ChallengeMsg{
+		Type: protocol.TypeChallenge, Nonce: ch.Nonce, Message: ch.Text,
 		ChainID: ch.ChainID, Origin: ch.Origin, ExpiresAt: ch.ExpiresAt,
 	})})
 }
 
-func (s *session) authenticate(m ClientMessage) {
+func (s *session) authenticate(m protocol.ClientMessage) {
 	// The signature check runs deep (bech32, secp256k1): on a goroutine of
 	// its own, so the reader's stack, which every idle connection keeps,
 	// never grows to its depth.
 	type verdict struct {
 		addr string
-		perr *ProtocolError
+		perr *protocol.ProtocolError
 	}
 	done := make(chan verdict, 1)
 	go func() {
@@ -197,17 +188,17 @@ func (s *session) authenticate(m ClientMessage) {
 	v := <-done
 	addr, perr := v.addr, v.perr
 	if perr != nil {
-		s.reject(TypeAuth, perr)
+		s.reject(protocol.TypeAuth, perr)
 		return
 	}
 	s.signedIn(addr, time.Now())
 }
 
 // resume signs in with a resume token instead of a signature.
-func (s *session) resume(m ClientMessage) {
+func (s *session) resume(m protocol.ClientMessage) {
 	addr, signedAt, perr := s.srv.resumes.take(m.Token)
 	if perr != nil {
-		s.reject(TypeResume, perr)
+		s.reject(protocol.TypeResume, perr)
 		return
 	}
 	s.log.Info("session resumed")
@@ -222,35 +213,35 @@ func (s *session) signedIn(addr string, signedAt time.Time) {
 	s.authed.Store(true)
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
-	msg := authenticatedMsg{Type: TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
+	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
 	if token, expires, ok := s.srv.resumes.issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
 	}
-	s.member.event(outbound{data: encode(msg)})
+	s.member.event(outbound{data: protocol.Encode(msg)})
 }
 
 // reject tells the peer why its message was refused. Before sign-in every
 // refusal counts as a failed attempt.
-func (s *session) reject(req string, e *ProtocolError) {
+func (s *session) reject(req string, e *protocol.ProtocolError) {
 	s.srv.metrics.Errors.WithLabelValues(string(e.Code)).Inc()
 	// An error answers the peer's own message. When its queue is full (it
 	// is flooding us, or a burst of its messages failed at once) the error
 	// is dropped instead of the connection: only events the peer needs
 	// make a full queue fatal.
-	if !s.conn.send(outbound{data: errorFrame(req, e)}) {
+	if !s.conn.send(outbound{data: protocol.ErrorFrame(req, e)}) {
 		s.log.Debug("send queue full, error dropped", "code", e.Code)
 	}
 	if s.authed.Load() {
 		// A signed-in client that keeps sending what it cannot have
 		// meant spends the same patience as one over the rate.
-		if (e.Code == CodeBadMessage || e.Code == CodeUnknownType) && s.limiter.violation() {
-			s.conn.closeWith(CloseRateLimited, "too many malformed messages")
+		if (e.Code == protocol.CodeBadMessage || e.Code == protocol.CodeUnknownType) && s.limiter.violation() {
+			s.conn.closeWith(protocol.CloseRateLimited, "too many malformed messages")
 		}
 		return
 	}
 	s.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()
 	s.authFailures++
 	if s.authFailures >= s.srv.cfg.MaxAuthFailures {
-		s.conn.closeWith(CloseAuthFailed, "too many failed sign-in attempts")
+		s.conn.closeWith(protocol.CloseAuthFailed, "too many failed sign-in attempts")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Shared mode: several instances behind one load balancer share their
@@ -88,12 +90,6 @@ func (c *SharedConfig) defaults() error {
 	return nil
 }
 
-// Instance is one live instance, as /instances.json and draining list it.
-type Instance struct {
-	ID  string `json:"id"`
-	URL string `json:"url"`
-}
-
 // sharedMetrics are the shared mode's own metrics.
 type sharedMetrics struct {
 	redisUp       prometheus.Gauge
@@ -144,8 +140,8 @@ type shared struct {
 	lastRefresh time.Time
 
 	mu       sync.Mutex
-	url      string              // this instance's advertised URL
-	alive    map[string]Instance // the other live instances, by id
+	url      string                       // this instance's advertised URL
+	alive    map[string]protocol.Instance // the other live instances, by id
 	pubs     map[string]*publisher
 	bindings map[uint64]*binding // origin side: this instance's connections in sessions elsewhere
 	proxies  map[proxyKey]*proxy // home side: remote connections in this instance's sessions
@@ -171,7 +167,7 @@ func newShared(cfg SharedConfig, srv *Server) *shared {
 		cfg: cfg, rdb: cfg.Redis, id: cfg.InstanceID, srv: srv, hub: srv.hub,
 		log: srv.log.With("instance", cfg.InstanceID), m: newSharedMetrics(srv.reg),
 		ctx: ctx, cancel: cancel, jobs: make(chan func(context.Context), 4096),
-		url: cfg.AdvertiseURL, alive: make(map[string]Instance), pubs: make(map[string]*publisher),
+		url: cfg.AdvertiseURL, alive: make(map[string]protocol.Instance), pubs: make(map[string]*publisher),
 		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy), homes: make(map[uint64]string),
 		origins: make(map[string]struct{}), urlLearned: make(chan struct{}, 1),
 	}
@@ -215,26 +211,29 @@ func (sh *shared) setURL(u string) {
 	}
 }
 
-func (sh *shared) self() Instance {
+func (sh *shared) self() protocol.Instance {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	return Instance{ID: sh.id, URL: sh.url}
+	return protocol.Instance{ID: sh.id, URL: sh.url}
 }
 
+func (sh *shared) reachedAt(r *http.Request) { sh.setURL(requestOrigin(r)) }
+
 // instances is this instance first, then the other live ones by id.
-func (sh *shared) instances() []Instance {
-	out := []Instance{sh.self()}
+func (sh *shared) instances(r *http.Request) []protocol.Instance {
+	sh.setURL(requestOrigin(r))
+	out := []protocol.Instance{sh.self()}
 	return append(out, sh.others()...)
 }
 
-func (sh *shared) others() []Instance {
+func (sh *shared) others() []protocol.Instance {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	out := make([]Instance, 0, len(sh.alive))
+	out := make([]protocol.Instance, 0, len(sh.alive))
 	for _, in := range sh.alive {
 		out = append(out, in)
 	}
-	slices.SortFunc(out, func(a, b Instance) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b protocol.Instance) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -277,8 +276,15 @@ func (sh *shared) reachable(err error) {
 	}
 }
 
-func unavailable() *ProtocolError {
-	return protoErr(CodeSharedStateUnavailable, "shared state (Redis) cannot be reached; try again shortly or another instance")
+func (sh *shared) health() string {
+	if sh.up.Load() {
+		return "reachable"
+	}
+	return "unreachable"
+}
+
+func unavailable() *protocol.ProtocolError {
+	return protocol.Errorf(protocol.CodeSharedStateUnavailable, "shared state (Redis) cannot be reached; try again shortly or another instance")
 }
 
 // async queues a best-effort Redis write (a release, a forget) so the caller
@@ -387,11 +393,11 @@ func (sh *shared) tick() {
 	for _, b := range lostHomes {
 		sh.log.Info("instance lost: ending the sessions it was home of", "lost", b.home, "stream_id", b.stream)
 		sh.homeLost(b)
-		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: ReasonInstanceLost})
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: protocol.ReasonInstanceLost})
 	}
 	for _, p := range lostPeers {
 		sh.log.Info("instance lost: ending its peers' sessions", "lost", p.key.inst, "peer", p.m.peerID)
-		sh.dropProxy(p, ReasonInstanceLost)
+		sh.dropProxy(p, protocol.ReasonInstanceLost)
 		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
 	}
 }
@@ -417,10 +423,10 @@ func (sh *shared) severAll() {
 	}
 	for _, b := range bs {
 		sh.homeLost(b)
-		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: ReasonInstanceLost})
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: protocol.ReasonInstanceLost})
 	}
 	for _, p := range ps {
-		sh.dropProxy(p, ReasonInstanceLost)
+		sh.dropProxy(p, protocol.ReasonInstanceLost)
 		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
 	}
 }
@@ -432,7 +438,7 @@ func (sh *shared) severAll() {
 // The sessions it is home of end for the peers on other instances
 // (instance_lost) before any local connection closes, so those peers are
 // told the instance went, not that their broadcaster left.
-func (sh *shared) drainStart() {
+func (sh *shared) withdraw() {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	if err := sh.forget(ctx, sh.hub.roomIDs()); err != nil {
@@ -446,7 +452,7 @@ func (sh *shared) drainStart() {
 	sh.mu.Unlock()
 	for _, p := range ps {
 		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
-		sh.dropProxy(p, ReasonInstanceLost)
+		sh.dropProxy(p, protocol.ReasonInstanceLost)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // The message bus between instances: one Redis pub/sub channel per instance
@@ -32,10 +33,13 @@ type envelope struct {
 	// travels after the JSON header, as is (see encodeEnvelope).
 	Data []byte `json:"-"`
 	// Close code and reason (close), why (gone), error (joined).
-	Code    int    `json:"n,omitempty"`
-	Text    string `json:"x,omitempty"`
-	ErrCode Code   `json:"e,omitempty"`
-	Home    string `json:"h,omitempty"` // joined: the stream's home is elsewhere (retry there)
+	Code    int           `json:"n,omitempty"`
+	Text    string        `json:"x,omitempty"`
+	ErrCode protocol.Code `json:"e,omitempty"`
+	Home    string        `json:"h,omitempty"` // joined: the stream's home is elsewhere (retry there)
+	// Edge says whether an out message starts or ends the connection\'s
+	// session.
+	Edge sessionEdge `json:"g,omitempty"`
 }
 
 // Envelope kinds. Toward a session's home: join, relay, leave, gone (the
@@ -234,7 +238,7 @@ func (sh *shared) dispatch(env envelope) {
 // the viewer at its session's home, wherever that is.
 const kindRevoke = "revoke"
 
-func (sh *shared) shareRevocations(events []ChainEvent) {
+func (sh *shared) shareEvents(events []ChainEvent) {
 	var cut []ChainEvent
 	for _, ev := range events {
 		if ev.Kind == EventUnsubscribed || ev.Kind == EventStreamDeleted {

@@ -1,10 +1,11 @@
 package signaling
 
 import (
-	"bytes"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Routing in shared mode. The origin side: a connection of this instance
@@ -17,6 +18,7 @@ import (
 
 // binding is one of this instance's connections in a session elsewhere.
 type binding struct {
+	sh     *shared
 	m      *member
 	home   string
 	stream uint64
@@ -24,24 +26,14 @@ type binding struct {
 	reply  chan envelope // the home's answer to the join
 }
 
-// join is the shared-mode broadcast or watch of a local connection: in this
-// hub when this instance is (or now becomes) the stream's home, else at the
+// place is where a join of this instance's connection happens: in this hub
+// when this instance is (or now becomes) the stream's home, else at the
 // home.
-func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
-	if sh.bound(m) != nil {
-		return protoErr(CodeAlreadyInSession, "leave your current stream first")
-	}
-	h := sh.hub
-	h.mu.Lock()
-	busy := m.role != roleNone
-	h.mu.Unlock()
-	if busy {
-		return protoErr(CodeAlreadyInSession, "leave your current stream first")
-	}
+func (sh *shared) place(m *member, id uint64, r role) (here bool, perr *protocol.ProtocolError) {
 	// A hub that carries the stream holds its home lease (refreshed every
 	// tick, the room ended if the lease is lost): no round trip.
-	if h.hasRoom(id) {
-		return sh.joinHere(m, id, r)
+	if sh.hub.hasRoom(id) {
+		return true, nil
 	}
 	// A home that is gone, or moved while the join was on its way, is
 	// claimed again; a few attempts cover a race between instances.
@@ -53,25 +45,24 @@ func (sh *shared) join(m *member, id uint64, r role) *ProtocolError {
 		home := cached
 		cached = ""
 		if home == "" {
-			var perr *ProtocolError
 			if home, perr = sh.home(id); perr != nil {
-				return perr
+				return false, perr
 			}
 		}
 		if home == sh.id {
-			return sh.joinHere(m, id, r)
+			return true, nil
 		}
 		sh.rememberHome(id, home)
 		perr, retry := sh.joinAt(home, m, id, r)
 		if !retry {
-			if perr != nil && perr.Code == CodeSharedStateUnavailable {
+			if perr != nil && perr.Code == protocol.CodeSharedStateUnavailable {
 				sh.rememberHome(id, "")
 			}
-			return perr
+			return false, perr
 		}
 		sh.rememberHome(id, "")
 	}
-	return unavailable()
+	return false, unavailable()
 }
 
 // maxCachedHomes bounds the cache of other instances' streams.
@@ -102,13 +93,6 @@ func (sh *shared) rememberHome(id uint64, home string) {
 	sh.homes[id] = home
 }
 
-func (sh *shared) joinHere(m *member, id uint64, r role) *ProtocolError {
-	if r == roleBroadcaster {
-		return sh.hub.broadcastHere(m, id)
-	}
-	return sh.hub.watchHere(m, id)
-}
-
 func (sh *shared) bound(m *member) *binding {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -127,20 +111,16 @@ func (sh *shared) unbind(b *binding) bool {
 
 // joinAt asks home to add m to stream id's session and waits for the answer.
 // retry is true when the home says the stream's home is elsewhere now.
-func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *ProtocolError, retry bool) {
-	b := &binding{m: m, home: home, stream: id, reply: make(chan envelope, 1)}
+func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *protocol.ProtocolError, retry bool) {
+	b := &binding{sh: sh, m: m, home: home, stream: id, reply: make(chan envelope, 1)}
 	sh.mu.Lock()
 	sh.bindings[m.id] = b
 	sh.mu.Unlock()
-	roleName := TypeWatch
+	roleName := protocol.TypeWatch
 	if r == roleBroadcaster {
-		roleName = TypeBroadcast
+		roleName = protocol.TypeBroadcast
 	}
-	h := sh.hub
-	h.mu.Lock()
-	addr := m.address
-	h.mu.Unlock()
-	if !sh.publish(home, envelope{Kind: kindJoin, Conn: m.id, Peer: m.peerID, Addr: addr, Role: roleName, Stream: id}) {
+	if !sh.publish(home, envelope{Kind: kindJoin, Conn: m.id, Peer: m.peerID, Addr: sh.hub.addressOf(m), Role: roleName, Stream: id}) {
 		sh.unbind(b)
 		return unavailable(), false
 	}
@@ -158,7 +138,7 @@ func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *Proto
 		if rep.Home != "" {
 			return nil, true
 		}
-		return &ProtocolError{Code: rep.ErrCode, Message: rep.Text}, false
+		return &protocol.ProtocolError{Code: rep.ErrCode, Message: rep.Text}, false
 	case <-t.C:
 	case <-sh.ctx.Done():
 	}
@@ -170,30 +150,23 @@ func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *Proto
 }
 
 // relay forwards a local connection's relayed message to its session's home.
-func (sh *shared) relay(m *member, msg ClientMessage, out outbound) (*ProtocolError, bool) {
-	b := sh.joinedBinding(m)
-	if b == nil {
-		return nil, false
+func (b *binding) relay(msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
+	if !b.sh.publish(b.home, envelope{Kind: kindRelay, Conn: b.m.id, Type: msg.Type, To: msg.To, Data: out.data}) {
+		return protocol.Errorf(protocol.CodePeerBusy, "the other peer's instance is not keeping up; slow down")
 	}
-	if !sh.publish(b.home, envelope{Kind: kindRelay, Conn: m.id, Type: msg.Type, To: msg.To, Data: out.data}) {
-		return protoErr(CodePeerBusy, "the other peer's instance is not keeping up; slow down"), true
-	}
-	return nil, true
+	return nil
 }
 
 // leave forwards a local connection's leave to its session's home.
-func (sh *shared) leave(m *member) (*ProtocolError, bool) {
-	b := sh.joinedBinding(m)
-	if b == nil {
-		return nil, false
+func (b *binding) leave() *protocol.ProtocolError {
+	if !b.sh.publish(b.home, envelope{Kind: kindLeave, Conn: b.m.id}) {
+		return unavailable()
 	}
-	if !sh.publish(b.home, envelope{Kind: kindLeave, Conn: m.id}) {
-		return unavailable(), true
-	}
-	return nil, true
+	return nil
 }
 
-func (sh *shared) joinedBinding(m *member) *binding {
+// routed is m's binding once its home accepted the join.
+func (sh *shared) routed(m *member) route {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if b := sh.bindings[m.id]; b != nil && b.joined {
@@ -202,8 +175,8 @@ func (sh *shared) joinedBinding(m *member) *binding {
 	return nil
 }
 
-// disconnected tells a gone connection's home that it is gone.
-func (sh *shared) disconnected(m *member) {
+// gone tells a gone connection's home that it is gone.
+func (sh *shared) gone(m *member) {
 	if b := sh.bound(m); b != nil && sh.unbind(b) {
 		sh.publish(b.home, envelope{Kind: kindGone, Conn: m.id})
 	}
@@ -221,37 +194,12 @@ func (sh *shared) homeLost(b *binding) {
 	sh.mu.Unlock()
 	if !joined {
 		select {
-		case b.reply <- envelope{ErrCode: CodeSharedStateUnavailable, Text: "the stream's instance stopped answering; try again"}:
+		case b.reply <- envelope{ErrCode: protocol.CodeSharedStateUnavailable, Text: "the stream's instance stopped answering; try again"}:
 		default:
 		}
 		return
 	}
-	b.m.event(outbound{data: encode(streamEventMsg{Type: TypeStreamEnded, StreamID: StreamID(b.stream), Reason: ReasonInstanceLost})})
-}
-
-// sessionEnders are the events after which a connection is in no session.
-var sessionEnders = [][]byte{
-	[]byte(`{"type":"` + TypeStreamEnded + `"`),
-	[]byte(`{"type":"` + TypeRemoved + `"`),
-	[]byte(`{"type":"` + TypeLeft + `"`),
-}
-
-// sessionStarters are the answers to a join that succeeded.
-var sessionStarters = [][]byte{
-	[]byte(`{"type":"` + TypeWatching + `"`),
-	[]byte(`{"type":"` + TypeBroadcasting + `"`),
-}
-
-func endsSession(data []byte) bool  { return hasAnyPrefix(data, sessionEnders) }
-func joinsSession(data []byte) bool { return hasAnyPrefix(data, sessionStarters) }
-
-func hasAnyPrefix(data []byte, prefixes [][]byte) bool {
-	for _, p := range prefixes {
-		if bytes.HasPrefix(data, p) {
-			return true
-		}
-	}
-	return false
+	b.m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(b.stream), Reason: protocol.ReasonInstanceLost})})
 }
 
 // toOrigin handles what a home sends to one of this instance's connections.
@@ -269,7 +217,7 @@ func (sh *shared) toOrigin(env envelope) {
 		default:
 		}
 	case kindOut:
-		out := outbound{data: env.Data, relayType: env.Type}
+		out := outbound{data: env.Data, relayType: env.Type, edge: env.Edge}
 		if env.Type != "" {
 			// A relayed message that does not fit is dropped, as the
 			// home would refuse it: never the recipient for it.
@@ -279,7 +227,7 @@ func (sh *shared) toOrigin(env envelope) {
 			return
 		}
 		b.m.event(out)
-		if joinsSession(env.Data) {
+		if out.edge == edgeStarts {
 			// The client knows it is in the session from now on; so
 			// does this side, before the home's answer to the join
 			// (which may come after the session already ended).
@@ -294,7 +242,7 @@ func (sh *shared) toOrigin(env envelope) {
 				}
 			}
 		}
-		if endsSession(env.Data) && sh.unbind(b) {
+		if out.edge == edgeEnds && sh.unbind(b) {
 			sh.publish(b.home, envelope{Kind: kindGone, Conn: env.Conn})
 		}
 	case kindClose:
@@ -318,7 +266,6 @@ type proxy struct {
 	quit   chan struct{}
 	once   sync.Once
 	reason atomic.Value // string: why it was dropped
-	busy   int          // peer_busy refusals in a row; the worker's alone
 }
 
 // proxyQueue bounds the messages waiting for one remote member's worker.
@@ -332,7 +279,10 @@ type remotePeer struct {
 }
 
 func (r *remotePeer) send(out outbound) bool {
-	return r.sh.publish(r.key.inst, envelope{Kind: kindOut, Conn: r.key.conn, Data: out.data, Type: out.relayType})
+	if out.ofInstance {
+		return true // news of this instance: the connection is on another
+	}
+	return r.sh.publish(r.key.inst, envelope{Kind: kindOut, Conn: r.key.conn, Data: out.data, Type: out.relayType, Edge: out.edge})
 }
 
 // closeWith closes the remote connection, except on drain: this instance
@@ -340,11 +290,11 @@ func (r *remotePeer) send(out outbound) bool {
 // own instance.
 func (r *remotePeer) closeWith(code int, text string) {
 	kind := kindClose
-	if code == CloseServerDrained {
+	if code == protocol.CloseServerDrained {
 		kind = kindLost
 	}
 	r.sh.publish(r.key.inst, envelope{Kind: kind, Conn: r.key.conn, Code: code, Text: text})
-	r.sh.dropKey(r.key, ReasonDisconnected)
+	r.sh.dropKey(r.key, protocol.ReasonDisconnected)
 }
 
 func (r *remotePeer) kill(code int, text string) { r.closeWith(code, text) }
@@ -357,7 +307,7 @@ func (sh *shared) toHome(env envelope) {
 	p := sh.proxies[k]
 	if p == nil && env.Kind == kindJoin && !sh.stopped {
 		p = &proxy{key: k, work: make(chan envelope, proxyQueue), quit: make(chan struct{})}
-		p.m = &member{id: sh.srv.nextID.Add(1), peerID: env.Peer, address: env.Addr, remote: true, p: &remotePeer{sh: sh, key: k}}
+		p.m = &member{id: sh.srv.nextID.Add(1), peerID: env.Peer, address: env.Addr, p: &remotePeer{sh: sh, key: k}}
 		sh.proxies[k] = p
 		sh.loops.Add(1)
 		go sh.runProxy(p)
@@ -369,9 +319,9 @@ func (sh *shared) toHome(env envelope) {
 	if env.Kind == kindGone {
 		// The connection is gone, or its instance gave the session up
 		// (it was cut off from the others).
-		reason := ReasonDisconnected
-		if env.Text == ReasonInstanceLost {
-			reason = ReasonInstanceLost
+		reason := protocol.ReasonDisconnected
+		if env.Text == protocol.ReasonInstanceLost {
+			reason = protocol.ReasonInstanceLost
 		}
 		sh.dropProxy(p, reason)
 		return
@@ -379,7 +329,7 @@ func (sh *shared) toHome(env envelope) {
 	select {
 	case p.work <- env:
 	default:
-		sh.publish(k.inst, envelope{Kind: kindOut, Conn: k.conn, Data: errorFrame(env.Type, protoErr(CodePeerBusy, "too many messages waiting at the stream's instance; slow down"))})
+		sh.publish(k.inst, envelope{Kind: kindOut, Conn: k.conn, Data: protocol.ErrorFrame(env.Type, protocol.Errorf(protocol.CodePeerBusy, "too many messages waiting at the stream's instance; slow down"))})
 	}
 }
 
@@ -410,8 +360,8 @@ func (sh *shared) runProxy(p *proxy) {
 	defer sh.loops.Done()
 	h := sh.hub
 	if !h.register(p.m) {
-		sh.dropProxy(p, ReasonDisconnected)
-		sh.publish(p.key.inst, envelope{Kind: kindJoined, Conn: p.key.conn, ErrCode: CodeSharedStateUnavailable, Text: "the stream's instance is shutting down; try again"})
+		sh.dropProxy(p, protocol.ReasonDisconnected)
+		sh.publish(p.key.inst, envelope{Kind: kindJoined, Conn: p.key.conn, ErrCode: protocol.CodeSharedStateUnavailable, Text: "the stream's instance is shutting down; try again"})
 		return
 	}
 	sh.m.remotePeers.Inc()
@@ -434,15 +384,15 @@ func (sh *shared) runProxy(p *proxy) {
 // would for a local one.
 func (sh *shared) serveRemote(p *proxy, env envelope) {
 	h := sh.hub
-	reply := func(perr *ProtocolError) {
+	reply := func(perr *protocol.ProtocolError) {
 		if perr != nil {
-			sh.publish(p.key.inst, envelope{Kind: kindOut, Conn: p.key.conn, Data: errorFrame(env.Type, perr)})
+			sh.publish(p.key.inst, envelope{Kind: kindOut, Conn: p.key.conn, Data: protocol.ErrorFrame(env.Type, perr)})
 		}
 	}
 	switch env.Kind {
 	case kindJoin:
 		ans := envelope{Kind: kindJoined, Conn: p.key.conn}
-		home, perr := sh.id, (*ProtocolError)(nil)
+		home, perr := sh.id, (*protocol.ProtocolError)(nil)
 		if !h.hasRoom(env.Stream) {
 			home, perr = sh.home(env.Stream)
 		}
@@ -453,34 +403,22 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 			ans.Home = home
 		default:
 			r := roleViewer
-			if env.Role == TypeBroadcast {
+			if env.Role == protocol.TypeBroadcast {
 				r = roleBroadcaster
 			}
-			if perr = sh.joinHere(p.m, env.Stream, r); perr != nil {
+			if perr = h.joinHere(p.m, env.Stream, r); perr != nil {
 				ans.ErrCode, ans.Text = perr.Code, perr.Message
 			}
 		}
 		sh.publish(p.key.inst, ans)
 		if ans.ErrCode != "" || ans.Home != "" {
-			sh.dropProxy(p, ReasonDisconnected)
+			sh.dropProxy(p, protocol.ReasonDisconnected)
 		}
 	case kindRelay:
 		out := outbound{data: env.Data, relayType: env.Type, received: time.Now(), charge: &p.m.queued}
-		perr := h.relayHere(p.m, ClientMessage{Type: env.Type, To: env.To}, out)
-		reply(perr)
-		switch {
-		case perr == nil:
-			p.busy = 0
-		case perr.Code == CodePeerBusy:
-			// As for a local sender (session.relay): the one whose messages
-			// keep the other side's queue full goes, wherever it is
-			// connected, not the peer it floods.
-			if p.busy++; p.busy > maxRateViolations {
-				p.m.p.closeWith(CloseRateLimited, "the other peer cannot keep up with what you send")
-			}
-		}
+		reply(h.relay(p.m, protocol.ClientMessage{Type: env.Type, To: env.To}, out))
 	case kindLeave:
-		env.Type = TypeLeave
+		env.Type = protocol.TypeLeave
 		reply(h.leave(p.m))
 	}
 }
@@ -517,8 +455,6 @@ func (h *Hub) announce(data []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for m := range h.members {
-		if !m.remote {
-			m.p.send(outbound{data: data})
-		}
+		m.p.send(outbound{data: data, ofInstance: true})
 	}
 }

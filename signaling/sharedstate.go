@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // The shared state in Redis. Every key is under "signaling:"; multi-key
@@ -70,9 +71,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`)
 
 // takeNonce burns a nonce if it was issued with this text and is unused.
-// Any connection on any instance may answer it, once (issue 10: a nonce
-// issued by one instance and answered on another is accepted once,
-// anywhere): a client that moves between instances while its user is in
+// Any connection on any instance may answer it, once (a nonce issued by
+// one instance and answered on another is accepted once, anywhere): a client that moves between instances while its user is in
 // the wallet's pop-up need not sign again.
 var takeNonce = redis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'text', 'used')
@@ -90,7 +90,7 @@ var slotSeq atomic.Uint64
 
 // refresh writes this instance's liveness, leases and live view, and returns
 // the other live instances.
-func (sh *shared) refresh(ctx context.Context, self Instance, rooms []uint64) (map[string]Instance, error) {
+func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []uint64) (map[string]protocol.Instance, error) {
 	ttl := sh.cfg.InstanceTTL
 	live, _ := json.Marshal(sh.srv.live.localSnapshot())
 	pipe := sh.rdb.Pipeline()
@@ -112,7 +112,7 @@ func (sh *shared) refresh(ctx context.Context, self Instance, rooms []uint64) (m
 			// one session per stream, so this one ends and its peers
 			// join again, at the real home.
 			sh.log.Warn("another instance holds the home lease of a stream this hub carries; ending it here", "stream_id", rooms[i])
-			sh.hub.endStream(rooms[i], ReasonInstanceLost)
+			sh.hub.endStream(rooms[i], protocol.ReasonInstanceLost)
 		}
 	}
 	ids := members.Val()
@@ -122,7 +122,7 @@ func (sh *shared) refresh(ctx context.Context, self Instance, rooms []uint64) (m
 			others = append(others, id)
 		}
 	}
-	alive := make(map[string]Instance, len(others))
+	alive := make(map[string]protocol.Instance, len(others))
 	if len(others) == 0 {
 		sh.srv.live.setRemote(nil)
 		return alive, nil
@@ -146,7 +146,7 @@ func (sh *shared) refresh(ctx context.Context, self Instance, rooms []uint64) (m
 			gone = append(gone, id)
 			continue
 		}
-		alive[id] = Instance{ID: id, URL: u}
+		alive[id] = protocol.Instance{ID: id, URL: u}
 		if s, ok := vals[len(others)+i].(string); ok {
 			var snap LiveSnapshot
 			if json.Unmarshal([]byte(s), &snap) == nil {
@@ -174,7 +174,7 @@ func (sh *shared) forget(ctx context.Context, rooms []uint64) error {
 }
 
 // home claims or reads the home of stream id.
-func (sh *shared) home(id uint64) (string, *ProtocolError) {
+func (sh *shared) home(id uint64) (string, *protocol.ProtocolError) {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	v, err := claimHome.Run(ctx, sh.rdb, []string{homeKey(id)}, sh.id, sh.cfg.InstanceTTL.Milliseconds(), instanceKeyPf).Text()
@@ -199,7 +199,7 @@ func (sh *shared) roomGone(id uint64) {
 
 // takeViewerSlot counts one more viewer session of address over all
 // instances, refusing it at max.
-func (sh *shared) takeViewerSlot(address string, max int) (string, *ProtocolError) {
+func (sh *shared) takeSeat(address string, max int) (string, *protocol.ProtocolError) {
 	slot := sh.id + "/" + strconv.FormatUint(slotSeq.Add(1), 10)
 	ctx, cancel := sh.opCtx()
 	defer cancel()
@@ -209,12 +209,15 @@ func (sh *shared) takeViewerSlot(address string, max int) (string, *ProtocolErro
 		return "", unavailable()
 	}
 	if n == 0 {
-		return "", protoErr(CodeTooManySessions, "%s already watches from %d connections", address, max)
+		return "", protocol.Errorf(protocol.CodeTooManySessions, "%s already watches from %d connections", address, max)
 	}
 	return slot, nil
 }
 
-func (sh *shared) giveViewerSlot(address, slot string) {
+func (sh *shared) giveSeat(address, slot string) {
+	if slot == "" {
+		return
+	}
 	sh.async(func(ctx context.Context) { sh.rdb.HDel(ctx, slotsKey(address), slot) })
 }
 

@@ -7,14 +7,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
 // Keys match exactly: a key in another case is an unknown key, ignored,
 // on the fast path and the general one alike.
 func TestDecodeKeysMatchExactly(t *testing.T) {
-	for in, want := range map[string]signaling.ClientMessage{
+	for in, want := range map[string]protocol.ClientMessage{
 		`{"type":"leave","tYpE":"watch","stream_id":1}`:        {Type: "leave", StreamID: 1},
 		`{"type":"leave","tYpE":"watch","stream_id":1,"x":[]}`: {Type: "leave", StreamID: 1},
 		`{"type":"leave","TYPE":"watch"}`:                      {Type: "leave"},
@@ -22,22 +22,22 @@ func TestDecodeKeysMatchExactly(t *testing.T) {
 			Type: "candidate", To: "p", Candidate: []byte(`{}`)},
 		`{"type":"auth","address":"a","message":"m","Address":"b","signature":{"pub_key":{"type":"t","value":"v","Value":"w"},"signature":"s","Signature":"z","Pub_Key":{}}}`: {
 			Type: "auth", Address: "a", Message: "m",
-			Signature: &signaling.StdSignature{PubKey: signaling.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"}},
+			Signature: &protocol.StdSignature{PubKey: protocol.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"}},
 	} {
-		got, err := signaling.DecodeClientMessage([]byte(in))
+		got, err := protocol.DecodeClientMessage([]byte(in))
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
-	for in, code := range map[string]signaling.Code{
-		`{"TYPE":"watch","stream_id":1}`:              signaling.CodeBadMessage, // no type at all
-		`{"Type":"leave"}`:                            signaling.CodeBadMessage,
-		`{"type":"watch","Stream_ID":1}`:              signaling.CodeBadMessage, // no stream id
-		`{"type":"resume","Token":"t"}`:               signaling.CodeBadMessage,
-		`{"type":"offer","To":"p","sdp":{}}`:          signaling.CodeBadMessage,
-		`{"type":"candidate","to":"p","Candidate":1}`: signaling.CodeBadMessage,
+	for in, code := range map[string]protocol.Code{
+		`{"TYPE":"watch","stream_id":1}`:              protocol.CodeBadMessage, // no type at all
+		`{"Type":"leave"}`:                            protocol.CodeBadMessage,
+		`{"type":"watch","Stream_ID":1}`:              protocol.CodeBadMessage, // no stream id
+		`{"type":"resume","Token":"t"}`:               protocol.CodeBadMessage,
+		`{"type":"offer","To":"p","sdp":{}}`:          protocol.CodeBadMessage,
+		`{"type":"candidate","to":"p","Candidate":1}`: protocol.CodeBadMessage,
 	} {
-		_, err := signaling.DecodeClientMessage([]byte(in))
-		var perr *signaling.ProtocolError
+		_, err := protocol.DecodeClientMessage([]byte(in))
+		var perr *protocol.ProtocolError
 		require.True(t, errors.As(err, &perr), in)
 		require.Equal(t, code, perr.Code, in)
 	}
@@ -55,10 +55,10 @@ func TestDecodeRefusesDuplicateKeys(t *testing.T) {
 		`{"type":"auth","address":"a","message":"m","signature":{"signature":"s","signature":"t","pub_key":{}}}`,
 		`{"type":"auth","address":"a","message":"m","signature":{"signature":"s","pub_key":{"value":"v","value":"w"}}}`,
 	} {
-		_, err := signaling.DecodeClientMessage([]byte(in))
-		var perr *signaling.ProtocolError
+		_, err := protocol.DecodeClientMessage([]byte(in))
+		var perr *protocol.ProtocolError
 		require.True(t, errors.As(err, &perr), in)
-		require.Equal(t, signaling.CodeBadMessage, perr.Code, in)
+		require.Equal(t, protocol.CodeBadMessage, perr.Code, in)
 		require.Contains(t, perr.Message, "given twice", in)
 	}
 }
@@ -78,10 +78,10 @@ func TestDecodeStreamIDIsCheap(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		for range 10 {
-			m, err := signaling.DecodeClientMessage([]byte(in))
-			var perr *signaling.ProtocolError
+			m, err := protocol.DecodeClientMessage([]byte(in))
+			var perr *protocol.ProtocolError
 			require.True(t, errors.As(err, &perr), in)
-			require.Equal(t, signaling.CodeBadMessage, perr.Code, in)
+			require.Equal(t, protocol.CodeBadMessage, perr.Code, in)
 			require.Equal(t, "watch", m.Type, "the error names its request: %s", in)
 		}
 		runtime.ReadMemStats(&after)
@@ -95,7 +95,7 @@ func TestDecodeStreamIDIsCheap(t *testing.T) {
 		`{"type":"watch","stream_id":1E+1}`:                     10,
 		`{"type":"watch","stream_id":18446744073709551615.000}`: 18446744073709551615,
 	} {
-		m, err := signaling.DecodeClientMessage([]byte(in))
+		m, err := protocol.DecodeClientMessage([]byte(in))
 		require.NoError(t, err, in)
 		require.EqualValues(t, want, m.StreamID, in)
 	}
@@ -106,7 +106,7 @@ func TestDecodeStreamIDIsCheap(t *testing.T) {
 		`{"type":"watch","stream_id":null}`,
 		`{"type":"watch","stream_id":0e5}`,
 	} {
-		_, err := signaling.DecodeClientMessage([]byte(in))
+		_, err := protocol.DecodeClientMessage([]byte(in))
 		require.Error(t, err, in)
 	}
 }
@@ -124,5 +124,5 @@ func TestBadMessagesCloseSignedInConnection(t *testing.T) {
 		}
 	}
 	code, _ := c.ExpectClosed()
-	require.Equal(t, signaling.CloseRateLimited, code)
+	require.Equal(t, protocol.CloseRateLimited, code)
 }

@@ -1,20 +1,15 @@
 package signaling
 
-import "time"
+import (
+	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
+)
 
 // TURN credentials live minutes, not hours: one minted for a session stops
 // working soon after the session ends (a leave, a removal, an
 // unsubscribe). While the session lasts its member is sent fresh ones,
 // ice_servers, every half lifetime, so it never holds expired ones.
-
-// TypeICEServers carries fresh ice_servers to a peer in a session.
-const TypeICEServers = "ice_servers"
-
-type iceServersMsg struct {
-	Type       string      `json:"type"`
-	StreamID   StreamID    `json:"stream_id"`
-	ICEServers []ICEServer `json:"ice_servers"`
-}
 
 // renewTURNLocked (re)arms m's credential renewal for the session it has
 // just joined. A renewal finds m no longer in that session and stops.
@@ -34,7 +29,7 @@ func (h *Hub) renewTURNLocked(m *member) {
 		if !current {
 			return
 		}
-		m.event(outbound{data: encode(iceServersMsg{Type: TypeICEServers, StreamID: StreamID(r.id), ICEServers: h.iceServers(m.peerID)})})
+		m.event(outbound{data: protocol.Encode(protocol.ICEServersMsg{Type: protocol.TypeICEServers, StreamID: protocol.StreamID(r.id), ICEServers: h.iceServers(m.peerID)})})
 		t.Reset(every)
 	})
 	m.turnRenewal = t

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -49,7 +49,7 @@ func TestInvalidUTF8ClosesSenderBeforeRelay(t *testing.T) {
 			vc, vPeer := e.viewer(fan, owner, id, bc)
 			vc.SendRaw([]byte(badUTF8Frames(bPeer)[name]))
 			code, _ := vc.ExpectClosed()
-			require.Equal(t, signaling.CloseInvalidUTF8, code)
+			require.Equal(t, protocol.CloseInvalidUTF8, code)
 			expectNoRelay(t, bc, vPeer)
 			// The broadcaster's own connection is untouched.
 			bc.Send(map[string]any{"type": "leave"})
@@ -72,7 +72,7 @@ func TestInvalidUTF8ClosesBeforeSignIn(t *testing.T) {
 		c.Expect("challenge")
 		c.SendRaw([]byte(frame))
 		code, _ := c.ExpectClosed()
-		require.Equal(t, signaling.CloseInvalidUTF8, code, "%q", frame)
+		require.Equal(t, protocol.CloseInvalidUTF8, code, "%q", frame)
 	}
 	waitFor(t, "four invalid_utf8 disconnects", func() bool {
 		return e.metric("signaling_disconnects_total", "reason", "invalid_utf8") == 4
@@ -94,7 +94,7 @@ func TestSharedInvalidUTF8ClosesSenderBeforeRelay(t *testing.T) {
 	bc.Expect("viewer_joined")
 	vc.SendRaw([]byte(badUTF8Frames(bPeer)["fast sdp"]))
 	code, _ := vc.ExpectClosed()
-	require.Equal(t, signaling.CloseInvalidUTF8, code)
+	require.Equal(t, protocol.CloseInvalidUTF8, code)
 	expectNoRelay(t, bc, vPeer)
 
 	// And on a second viewer, through the general decoder.
@@ -106,6 +106,6 @@ func TestSharedInvalidUTF8ClosesSenderBeforeRelay(t *testing.T) {
 	bc.ExpectSkipping("viewer_joined", "viewer_count")
 	vc2.SendRaw([]byte(badUTF8Frames(bPeer)["fallback sdp"]))
 	code, _ = vc2.ExpectClosed()
-	require.Equal(t, signaling.CloseInvalidUTF8, code)
+	require.Equal(t, protocol.CloseInvalidUTF8, code)
 	expectNoRelay(t, bc, vPeer2)
 }

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -51,7 +52,7 @@ func TestConfigPrecedence(t *testing.T) {
 	require.Equal(t, 45*time.Second, cfg.RecheckInterval)
 	require.Equal(t, 7, cfg.MaxViewersPerStream)
 	require.Equal(t, signaling.DefaultMaxConnsPerIP, cfg.MaxConnsPerIP, "untouched settings keep their default")
-	require.Equal(t, []signaling.ICEServer{
+	require.Equal(t, []protocol.ICEServer{
 		{URLs: []string{"stun:stun.example:3478"}},
 		{URLs: []string{"turn:turn.example"}, Username: "u", Credential: "p"},
 	}, cfg.ICEServers)

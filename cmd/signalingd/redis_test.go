@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -46,7 +47,7 @@ func TestRunSharedMode(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// The advertised URL defaults to the listen address.
-	require.Equal(t, []signaling.Instance{{ID: "one", URL: "http://" + addr}}, list.Instances)
+	require.Equal(t, []protocol.Instance{{ID: "one", URL: "http://" + addr}}, list.Instances)
 	rdb := rd.Client(t)
 	require.Eventually(t, func() bool { return rdb.Get(ctx, "signaling:instance:one").Val() == "http://"+addr },
 		5*time.Second, 20*time.Millisecond, "the liveness key holds the advertised URL")

@@ -22,7 +22,7 @@ import (
 
 // BenchmarkAttackFootprint runs the real signalingd binary, with its default
 // limits, against the in-process chain fixture, replays each availability
-// attack of issue 7 from loopback (bounded in count and time), and reports
+// attack from loopback (bounded in count and time), and reports
 // the daemon process's resident set, goroutines and open descriptors before,
 // during (attackers still connected) and after (attackers gone). It logs one
 // markdown table row per attack for BENCHMARKS.md. Run it once:

@@ -20,12 +20,12 @@ import (
 )
 
 // BenchmarkAttackClasses replays, against the real signalingd binary (this
-// tree's, or SIGNALING_BENCH_DAEMON_BIN's), the availability classes of
-// issue 7 that AttackFootprint does not, each as a black-box check that
+// tree's, or SIGNALING_BENCH_DAEMON_BIN's), the availability classes
+// that AttackFootprint does not, each as a black-box check that
 // uses only the v1 wire protocol and flags both old and new builds have:
 // it logs one markdown row per class with what the attacker got, and fails
-// when a class is not held. Against the build before issue 7 every class
-// fails; that is what it is for. Run it once: -benchtime=1x.
+// when a class is not held. Against the build before the hardening (a54683b) every
+// class fails; that is what it is for. Run it once: -benchtime=1x.
 func BenchmarkAttackClasses(b *testing.B) {
 	for range b.N {
 		bin := daemonBinary(b)

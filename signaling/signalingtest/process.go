@@ -127,16 +127,6 @@ func (p *Process) Stop() {
 	}
 }
 
-// Metric reads one unlabelled sample from the internal listener (-1 when
-// absent or unreachable).
-func (p *Process) Metric(name string) float64 {
-	v, err := ReadMetric(p.Metrics, name)
-	if err != nil {
-		return -1
-	}
-	return v
-}
-
 // ReadMetric reads one unlabelled sample from the Prometheus listener at
 // addr; -1 when the sample is absent.
 func ReadMetric(addr, name string) (float64, error) {

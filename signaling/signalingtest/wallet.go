@@ -3,12 +3,10 @@ package signalingtest
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
-
-	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Wallet is a secp256k1 account that signs the way Keplr's signArbitrary
@@ -60,19 +58,19 @@ func SignDoc(signer string, data []byte) []byte {
 // SignArbitrary returns what Keplr's signArbitrary(chainId, w.Address, text)
 // returns: the compressed public key and a 64-byte low-S r||s signature over
 // SHA-256 of the ADR-036 sign document.
-func (w *Wallet) SignArbitrary(text string) signaling.StdSignature {
+func (w *Wallet) SignArbitrary(text string) protocol.StdSignature {
 	return w.SignBytes(SignDoc(w.Address, []byte(text)))
 }
 
 // SignBytes signs arbitrary bytes (SHA-256, secp256k1) in the StdSignature
 // shape; tests use it to produce signatures over the wrong document.
-func (w *Wallet) SignBytes(msg []byte) signaling.StdSignature {
+func (w *Wallet) SignBytes(msg []byte) protocol.StdSignature {
 	sig, err := w.Priv.Sign(msg)
 	if err != nil {
 		panic(err)
 	}
-	return signaling.StdSignature{
-		PubKey:    signaling.PubKeyJSON{Type: "tendermint/PubKeySecp256k1", Value: base64.StdEncoding.EncodeToString(w.Priv.PubKey().Bytes())},
+	return protocol.StdSignature{
+		PubKey:    protocol.PubKeyJSON{Type: "tendermint/PubKeySecp256k1", Value: base64.StdEncoding.EncodeToString(w.Priv.PubKey().Bytes())},
 		Signature: base64.StdEncoding.EncodeToString(sig),
 	}
 }
@@ -86,5 +84,3 @@ func (w *Wallet) AuthMessage(challengeText string) map[string]any {
 		"signature": w.SignArbitrary(challengeText),
 	}
 }
-
-func (w *Wallet) String() string { return fmt.Sprintf("wallet(%s)", w.Address) }

@@ -1,4 +1,4 @@
-package signaling
+package protocol
 
 import (
 	"strconv"
@@ -21,7 +21,7 @@ type fastEncoder interface {
 	appendJSON(b []byte) (out []byte, ok bool)
 }
 
-func (m streamEventMsg) appendJSON(b []byte) ([]byte, bool) {
+func (m StreamEventMsg) appendJSON(b []byte) ([]byte, bool) {
 	ok := plainJSON(m.Type) && plainJSON(m.PeerID) && plainJSON(m.Reason)
 	b = append(b, `{"type":"`...)
 	b = append(b, m.Type...)
@@ -39,7 +39,7 @@ func (m streamEventMsg) appendJSON(b []byte) ([]byte, bool) {
 	return append(b, '}'), ok
 }
 
-func (m viewerCountMsg) appendJSON(b []byte) ([]byte, bool) {
+func (m ViewerCountMsg) appendJSON(b []byte) ([]byte, bool) {
 	b = append(b, `{"type":"`...)
 	b = append(b, m.Type...)
 	b = appendStreamIDField(b, m.StreamID)
@@ -48,7 +48,7 @@ func (m viewerCountMsg) appendJSON(b []byte) ([]byte, bool) {
 	return append(b, '}'), plainJSON(m.Type)
 }
 
-func (m watchingMsg) appendJSON(b []byte) ([]byte, bool) {
+func (m WatchingMsg) appendJSON(b []byte) ([]byte, bool) {
 	ok := plainJSON(m.Type) && plainJSON(m.PeerID) && plainJSON(m.Broadcaster) && plainJSON(m.BroadcasterPeerID)
 	b = append(b, `{"type":"`...)
 	b = append(b, m.Type...)
@@ -64,7 +64,7 @@ func (m watchingMsg) appendJSON(b []byte) ([]byte, bool) {
 	return b, ok && rest
 }
 
-func (m broadcastingMsg) appendJSON(b []byte) ([]byte, bool) {
+func (m BroadcastingMsg) appendJSON(b []byte) ([]byte, bool) {
 	ok := plainJSON(m.Type) && plainJSON(m.PeerID)
 	b = append(b, `{"type":"`...)
 	b = append(b, m.Type...)

@@ -1,4 +1,4 @@
-package signaling
+package protocol
 
 import (
 	"bytes"
@@ -36,7 +36,8 @@ const (
 	TypeStreamEnded       = "stream_ended"
 	TypeRemoved           = "removed"
 	TypeError             = "error"
-	TypeDraining          = "draining" // this instance is stopping: reconnect elsewhere
+	TypeDraining          = "draining"    // this instance is stopping: reconnect elsewhere
+	TypeICEServers        = "ice_servers" // fresh TURN credentials for the session
 )
 
 // Code is a stable, machine-readable error code.
@@ -170,7 +171,7 @@ type ProtocolError struct {
 
 func (e *ProtocolError) Error() string { return string(e.Code) + ": " + e.Message }
 
-func protoErr(code Code, format string, args ...any) *ProtocolError {
+func Errorf(code Code, format string, args ...any) *ProtocolError {
 	return &ProtocolError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
@@ -204,25 +205,25 @@ const maxTypeLen = 32
 func (m *ClientMessage) validate() *ProtocolError {
 	switch m.Type {
 	case "":
-		return protoErr(CodeBadMessage, "missing type")
+		return Errorf(CodeBadMessage, "missing type")
 	case TypeChallenge, TypeLeave:
 		return nil
 	case TypeAuth:
 		if m.Address == "" || m.Message == "" || m.Signature == nil {
-			return protoErr(CodeBadMessage, "auth needs address, message and signature")
+			return Errorf(CodeBadMessage, "auth needs address, message and signature")
 		}
 		if len(m.Message) > maxAuthTextLen {
-			return protoErr(CodeBadMessage, "auth message longer than %d bytes", maxAuthTextLen)
+			return Errorf(CodeBadMessage, "auth message longer than %d bytes", maxAuthTextLen)
 		}
 		return nil
 	case TypeResume:
 		if m.Token == "" || len(m.Token) > maxResumeTokenLen {
-			return protoErr(CodeBadMessage, "resume needs the token from authenticated")
+			return Errorf(CodeBadMessage, "resume needs the token from authenticated")
 		}
 		return nil
 	case TypeBroadcast, TypeWatch:
 		if m.StreamID == 0 {
-			return protoErr(CodeBadMessage, "%s needs a stream_id", m.Type)
+			return Errorf(CodeBadMessage, "%s needs a stream_id", m.Type)
 		}
 		return nil
 	case TypeOffer, TypeAnswer:
@@ -230,7 +231,7 @@ func (m *ClientMessage) validate() *ProtocolError {
 			return err
 		}
 		if !present(m.SDP) {
-			return protoErr(CodeBadMessage, "%s needs sdp", m.Type)
+			return Errorf(CodeBadMessage, "%s needs sdp", m.Type)
 		}
 		return nil
 	case TypeCandidate:
@@ -238,20 +239,20 @@ func (m *ClientMessage) validate() *ProtocolError {
 			return err
 		}
 		if !present(m.Candidate) {
-			return protoErr(CodeBadMessage, "candidate needs candidate")
+			return Errorf(CodeBadMessage, "candidate needs candidate")
 		}
 		return nil
 	default:
-		return protoErr(CodeUnknownType, "unknown message type %.32q", m.Type)
+		return Errorf(CodeUnknownType, "unknown message type %.32q", m.Type)
 	}
 }
 
 func validPeerID(id string) *ProtocolError {
 	if id == "" {
-		return protoErr(CodeBadMessage, "missing to (a peer id)")
+		return Errorf(CodeBadMessage, "missing to (a peer id)")
 	}
 	if len(id) > maxPeerIDLen {
-		return protoErr(CodeBadMessage, "peer id too long")
+		return Errorf(CodeBadMessage, "peer id too long")
 	}
 	return nil
 }
@@ -263,7 +264,36 @@ func present(raw json.RawMessage) bool {
 
 // Server → client messages.
 
-type challengeMsg struct {
+// ICEServer is one entry of RTCConfiguration.iceServers, in the browser's
+// own JSON shape so clients can pass the list through unchanged.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
+// Instance is one live instance, as /instances.json and draining list it.
+type Instance struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+// ICEServersMsg carries fresh ice_servers to a peer in a session.
+type ICEServersMsg struct {
+	Type       string      `json:"type"`
+	StreamID   StreamID    `json:"stream_id"`
+	ICEServers []ICEServer `json:"ice_servers"`
+}
+
+// DrainingMsg tells a client to move before the drain's deadline, naming
+// where it can go.
+type DrainingMsg struct {
+	Type              string     `json:"type"`
+	ReconnectWithinMS int64      `json:"reconnect_within_ms"`
+	Instances         []Instance `json:"instances"`
+}
+
+type ChallengeMsg struct {
 	Type      string    `json:"type"`
 	Nonce     string    `json:"nonce"`
 	Message   string    `json:"message"`
@@ -272,7 +302,7 @@ type challengeMsg struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-type authenticatedMsg struct {
+type AuthenticatedMsg struct {
 	Type    string `json:"type"`
 	Address string `json:"address"`
 	PeerID  string `json:"peer_id"`
@@ -282,7 +312,7 @@ type authenticatedMsg struct {
 	ResumeExpiresAt *time.Time `json:"resume_expires_at,omitempty"`
 }
 
-type broadcastingMsg struct {
+type BroadcastingMsg struct {
 	Type        string      `json:"type"`
 	StreamID    StreamID    `json:"stream_id"`
 	PeerID      string      `json:"peer_id"`
@@ -292,7 +322,7 @@ type broadcastingMsg struct {
 	EndTime     time.Time   `json:"end_time"`
 }
 
-type watchingMsg struct {
+type WatchingMsg struct {
 	Type              string      `json:"type"`
 	StreamID          StreamID    `json:"stream_id"`
 	PeerID            string      `json:"peer_id"`
@@ -304,14 +334,14 @@ type watchingMsg struct {
 	EndTime           time.Time   `json:"end_time"`
 }
 
-type streamEventMsg struct {
+type StreamEventMsg struct {
 	Type     string   `json:"type"`
 	StreamID StreamID `json:"stream_id"`
 	PeerID   string   `json:"peer_id,omitempty"`
 	Reason   string   `json:"reason,omitempty"`
 }
 
-type viewerCountMsg struct {
+type ViewerCountMsg struct {
 	Type     string   `json:"type"`
 	StreamID StreamID `json:"stream_id"`
 	Count    int      `json:"count"`
@@ -322,7 +352,7 @@ type viewerCountMsg struct {
 // the hot path, every part is already valid JSON (the payload was parsed,
 // type and peer ids are plain ASCII), and the payload reaches the other
 // side byte for byte.
-func encodeRelay(typ, from string, sdp, candidate json.RawMessage) []byte {
+func EncodeRelay(typ, from string, sdp, candidate json.RawMessage) []byte {
 	key, payload := `","sdp":`, sdp
 	if typ == TypeCandidate {
 		key, payload = `","candidate":`, candidate
@@ -346,7 +376,7 @@ type errorMsg struct {
 
 // encode marshals a server message. HTML escaping is off so relayed payloads
 // reach the other side as close to byte-for-byte as JSON allows.
-func encode(v any) []byte {
+func Encode(v any) []byte {
 	if f, ok := v.(fastEncoder); ok {
 		if b, ok := f.appendJSON(make([]byte, 0, 128)); ok {
 			return b
@@ -367,6 +397,6 @@ func encodeJSON(v any) []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-func errorFrame(req string, e *ProtocolError) []byte {
-	return encode(errorMsg{Type: TypeError, Code: e.Code, Message: e.Message, Request: req})
+func ErrorFrame(req string, e *ProtocolError) []byte {
+	return Encode(errorMsg{Type: TypeError, Code: e.Code, Message: e.Message, Request: req})
 }

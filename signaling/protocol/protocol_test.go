@@ -1,4 +1,4 @@
-package signaling_test
+package protocol_test
 
 import (
 	"encoding/json"
@@ -8,11 +8,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 func TestDecodeClientMessage(t *testing.T) {
-	valid := map[string]signaling.ClientMessage{
+	valid := map[string]protocol.ClientMessage{
 		`{"type":"challenge"}`:                              {Type: "challenge"},
 		`{"type":"leave","extra":"ignored"}`:                {Type: "leave"},
 		`{"type":"watch","stream_id":7}`:                    {Type: "watch", StreamID: 7},
@@ -26,48 +26,48 @@ func TestDecodeClientMessage(t *testing.T) {
 		`{"type":"candidate","to":"p","candidate":{}}`:      {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
 		`{"type":"auth","address":"a","message":"m","signature":{"pub_key":{"type":"t","value":"v"},"signature":"s"}}`: {
 			Type: "auth", Address: "a", Message: "m",
-			Signature: &signaling.StdSignature{PubKey: signaling.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"},
+			Signature: &protocol.StdSignature{PubKey: protocol.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"},
 		},
 	}
 	for in, want := range valid {
-		got, err := signaling.DecodeClientMessage([]byte(in))
+		got, err := protocol.DecodeClientMessage([]byte(in))
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
 
-	invalid := map[string]signaling.Code{
-		``:                                   signaling.CodeBadMessage,
-		`not json`:                           signaling.CodeBadMessage,
-		`[]`:                                 signaling.CodeBadMessage,
-		`"watch"`:                            signaling.CodeBadMessage,
-		`null`:                               signaling.CodeBadMessage,
-		`{"type":"leave"}{"type":"leave"}`:   signaling.CodeBadMessage,
-		`{}`:                                 signaling.CodeBadMessage,
-		`{"type":7}`:                         signaling.CodeBadMessage,
-		`{"type":"hack"}`:                    signaling.CodeUnknownType,
-		`{"type":"stopBroadcasting"}`:        signaling.CodeUnknownType,
-		`{"type":"watch"}`:                   signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":0}`:     signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":-1}`:    signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":1.5}`:   signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":"1e3"}`: signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":1.5e0}`: signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":1e20}`:  signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":-0.0}`:  signaling.CodeBadMessage,
-		`{"type":"watch","stream_id":"18446744073709551616"}`: signaling.CodeBadMessage,
-		`{"type":"offer","sdp":"x"}`:                          signaling.CodeBadMessage,
-		`{"type":"offer","to":"p"}`:                           signaling.CodeBadMessage,
-		`{"type":"offer","to":"p","sdp":null}`:                signaling.CodeBadMessage,
-		`{"type":"candidate","to":"p","sdp":"x"}`:             signaling.CodeBadMessage,
-		`{"type":"candidate","to":"","candidate":1}`:          signaling.CodeBadMessage,
-		`{"type":"auth","address":"a","message":"m"}`:         signaling.CodeBadMessage,
-		`{"type":"auth","address":"a","signature":{}}`:        signaling.CodeBadMessage,
+	invalid := map[string]protocol.Code{
+		``:                                   protocol.CodeBadMessage,
+		`not json`:                           protocol.CodeBadMessage,
+		`[]`:                                 protocol.CodeBadMessage,
+		`"watch"`:                            protocol.CodeBadMessage,
+		`null`:                               protocol.CodeBadMessage,
+		`{"type":"leave"}{"type":"leave"}`:   protocol.CodeBadMessage,
+		`{}`:                                 protocol.CodeBadMessage,
+		`{"type":7}`:                         protocol.CodeBadMessage,
+		`{"type":"hack"}`:                    protocol.CodeUnknownType,
+		`{"type":"stopBroadcasting"}`:        protocol.CodeUnknownType,
+		`{"type":"watch"}`:                   protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":0}`:     protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":-1}`:    protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":1.5}`:   protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":"1e3"}`: protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":1.5e0}`: protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":1e20}`:  protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":-0.0}`:  protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":"18446744073709551616"}`: protocol.CodeBadMessage,
+		`{"type":"offer","sdp":"x"}`:                          protocol.CodeBadMessage,
+		`{"type":"offer","to":"p"}`:                           protocol.CodeBadMessage,
+		`{"type":"offer","to":"p","sdp":null}`:                protocol.CodeBadMessage,
+		`{"type":"candidate","to":"p","sdp":"x"}`:             protocol.CodeBadMessage,
+		`{"type":"candidate","to":"","candidate":1}`:          protocol.CodeBadMessage,
+		`{"type":"auth","address":"a","message":"m"}`:         protocol.CodeBadMessage,
+		`{"type":"auth","address":"a","signature":{}}`:        protocol.CodeBadMessage,
 	}
 	longPeer := `{"type":"candidate","to":"` + strings.Repeat("p", 65) + `","candidate":1}`
-	invalid[longPeer] = signaling.CodeBadMessage
+	invalid[longPeer] = protocol.CodeBadMessage
 	for in, want := range invalid {
-		_, err := signaling.DecodeClientMessage([]byte(in))
-		var perr *signaling.ProtocolError
+		_, err := protocol.DecodeClientMessage([]byte(in))
+		var perr *protocol.ProtocolError
 		require.True(t, errors.As(err, &perr), "%q: %v", in, err)
 		require.Equal(t, want, perr.Code, in)
 	}
@@ -87,12 +87,12 @@ func TestDecodeErrorsNameTheRequest(t *testing.T) {
 		{`{"type":`, "", "not valid JSON"},
 	}
 	for _, c := range cases {
-		m, err := signaling.DecodeClientMessage([]byte(c.in))
-		var perr *signaling.ProtocolError
+		m, err := protocol.DecodeClientMessage([]byte(c.in))
+		var perr *protocol.ProtocolError
 		require.True(t, errors.As(err, &perr), c.in)
 		require.Equal(t, c.request, m.Type, c.in)
 		require.Contains(t, perr.Message, c.text, c.in)
-		require.NotContains(t, perr.Message, "signaling.", c.in)
+		require.NotContains(t, perr.Message, "protocol.", c.in)
 		require.NotContains(t, perr.Message, "Go value", c.in)
 	}
 }
@@ -120,13 +120,13 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := signaling.DecodeClientMessage(data)
+		m, err := protocol.DecodeClientMessage(data)
 		if err != nil {
-			var perr *signaling.ProtocolError
+			var perr *protocol.ProtocolError
 			if !errors.As(err, &perr) {
 				t.Fatalf("error is not a ProtocolError: %v", err)
 			}
-			if perr.Code != signaling.CodeBadMessage && perr.Code != signaling.CodeUnknownType {
+			if perr.Code != protocol.CodeBadMessage && perr.Code != protocol.CodeUnknownType {
 				t.Fatalf("unexpected code %q", perr.Code)
 			}
 			return
@@ -152,7 +152,7 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encode: %v", err)
 		}
-		m2, err := signaling.DecodeClientMessage(again)
+		m2, err := protocol.DecodeClientMessage(again)
 		if err != nil {
 			t.Fatalf("re-decode of %s: %v", again, err)
 		}

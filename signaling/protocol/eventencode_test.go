@@ -1,4 +1,4 @@
-package signaling
+package protocol
 
 import (
 	"bytes"
@@ -18,19 +18,19 @@ func eventSamples() []fastEncoder {
 	var out []fastEncoder
 	for _, s := range odd {
 		out = append(out,
-			streamEventMsg{Type: TypeViewerJoined, StreamID: 7, PeerID: s},
-			streamEventMsg{Type: TypeStreamEnded, StreamID: 1<<64 - 1, Reason: s},
-			streamEventMsg{Type: s},
-			viewerCountMsg{Type: s, StreamID: 3, Count: -1},
-			watchingMsg{Type: TypeWatching, StreamID: 9, PeerID: "p", Broadcaster: s, BroadcasterPeerID: s, ICEServers: []ICEServer{{URLs: []string{s}, Username: s, Credential: s}}, StartTime: start, EndTime: end},
-			broadcastingMsg{Type: TypeBroadcasting, StreamID: 9, PeerID: s, ICEServers: servers, ViewerCount: 2, StartTime: start, EndTime: end},
+			StreamEventMsg{Type: TypeViewerJoined, StreamID: 7, PeerID: s},
+			StreamEventMsg{Type: TypeStreamEnded, StreamID: 1<<64 - 1, Reason: s},
+			StreamEventMsg{Type: s},
+			ViewerCountMsg{Type: s, StreamID: 3, Count: -1},
+			WatchingMsg{Type: TypeWatching, StreamID: 9, PeerID: "p", Broadcaster: s, BroadcasterPeerID: s, ICEServers: []ICEServer{{URLs: []string{s}, Username: s, Credential: s}}, StartTime: start, EndTime: end},
+			BroadcastingMsg{Type: TypeBroadcasting, StreamID: 9, PeerID: s, ICEServers: servers, ViewerCount: 2, StartTime: start, EndTime: end},
 		)
 	}
 	for _, ss := range [][]ICEServer{nil, {}, {{}}, {{URLs: []string{}}}, servers} {
-		out = append(out, watchingMsg{Type: TypeWatching, ICEServers: ss, StartTime: start, EndTime: end})
+		out = append(out, WatchingMsg{Type: TypeWatching, ICEServers: ss, StartTime: start, EndTime: end})
 	}
 	for _, t := range []time.Time{{}, start.In(time.FixedZone("x", 3600)), start.In(time.FixedZone("", 0)), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), start.Local()} {
-		out = append(out, broadcastingMsg{Type: TypeBroadcasting, ICEServers: servers, StartTime: t, EndTime: end}, watchingMsg{Type: TypeWatching, StartTime: start, EndTime: t})
+		out = append(out, BroadcastingMsg{Type: TypeBroadcasting, ICEServers: servers, StartTime: t, EndTime: end}, WatchingMsg{Type: TypeWatching, StartTime: start, EndTime: t})
 	}
 	return out
 }
@@ -50,8 +50,8 @@ func TestEventEncodersMatchEncodingJSON(t *testing.T) {
 		if want == nil {
 			continue // encoding/json refuses it, and encode with it
 		}
-		if got := encode(m); !bytes.Equal(got, want) {
-			t.Errorf("encode(%#v):\n got  %s\n want %s", m, got, want)
+		if got := Encode(m); !bytes.Equal(got, want) {
+			t.Errorf("Encode(%#v):\n got  %s\n want %s", m, got, want)
 		}
 	}
 	if fast < 20 {
@@ -81,10 +81,10 @@ func FuzzEventEncoders(f *testing.F) {
 		start := time.Unix(sec, nsec).UTC()
 		servers := []ICEServer{{URLs: []string{url}, Username: peer, Credential: reason}}
 		for _, m := range []fastEncoder{
-			streamEventMsg{Type: typ, StreamID: StreamID(id), PeerID: peer, Reason: reason},
-			viewerCountMsg{Type: typ, StreamID: StreamID(id), Count: n},
-			watchingMsg{Type: typ, StreamID: StreamID(id), PeerID: peer, Broadcaster: addr, BroadcasterPeerID: reason, ICEServers: servers, ViewerCount: n, StartTime: start, EndTime: start},
-			broadcastingMsg{Type: typ, StreamID: StreamID(id), PeerID: peer, ICEServers: servers, ViewerCount: n, StartTime: start, EndTime: start},
+			StreamEventMsg{Type: typ, StreamID: StreamID(id), PeerID: peer, Reason: reason},
+			ViewerCountMsg{Type: typ, StreamID: StreamID(id), Count: n},
+			WatchingMsg{Type: typ, StreamID: StreamID(id), PeerID: peer, Broadcaster: addr, BroadcasterPeerID: reason, ICEServers: servers, ViewerCount: n, StartTime: start, EndTime: start},
+			BroadcastingMsg{Type: typ, StreamID: StreamID(id), PeerID: peer, ICEServers: servers, ViewerCount: n, StartTime: start, EndTime: start},
 		} {
 			got, ok := m.appendJSON(nil)
 			if !ok {

@@ -1,4 +1,4 @@
-package signaling
+package protocol
 
 import (
 	"bytes"
@@ -43,7 +43,7 @@ func decodeStrict(data []byte) (ClientMessage, *ProtocolError) {
 				return nil
 			}
 			if jsonKind(raw) != "object" {
-				return protoErr(CodeBadMessage, "field signature has the wrong type (%s)", jsonKind(raw))
+				return Errorf(CodeBadMessage, "field signature has the wrong type (%s)", jsonKind(raw))
 			}
 			sig, perr := decodeSignature(raw)
 			if perr != nil {
@@ -56,7 +56,7 @@ func decodeStrict(data []byte) (ClientMessage, *ProtocolError) {
 	if perr == nil && streamID != nil {
 		id, err := parseStreamID(streamID)
 		if err != nil {
-			perr = protoErr(CodeBadMessage, "%v", err)
+			perr = Errorf(CodeBadMessage, "%v", err)
 		}
 		m.StreamID = id
 	}
@@ -81,7 +81,7 @@ func decodeSignature(data []byte) (*StdSignature, *ProtocolError) {
 				return nil
 			}
 			if jsonKind(raw) != "object" {
-				return protoErr(CodeBadMessage, "field signature.pub_key has the wrong type (%s)", jsonKind(raw))
+				return Errorf(CodeBadMessage, "field signature.pub_key has the wrong type (%s)", jsonKind(raw))
 			}
 			return walkObject(raw, false, func(key string, raw json.RawMessage) *ProtocolError {
 				switch key {
@@ -108,27 +108,27 @@ func walkObject(data []byte, top bool, field func(key string, raw json.RawMessag
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
-		return protoErr(CodeBadMessage, "not valid JSON")
+		return Errorf(CodeBadMessage, "not valid JSON")
 	}
 	if tok != json.Delim('{') {
 		if d, ok := tok.(json.Delim); ok && d != '[' {
-			return protoErr(CodeBadMessage, "not valid JSON")
+			return Errorf(CodeBadMessage, "not valid JSON")
 		}
-		return protoErr(CodeBadMessage, "a message must be a JSON object, not %s", jsonKind(data))
+		return Errorf(CodeBadMessage, "a message must be a JSON object, not %s", jsonKind(data))
 	}
 	seen := make(map[string]struct{}, 4)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return protoErr(CodeBadMessage, "not valid JSON")
+			return Errorf(CodeBadMessage, "not valid JSON")
 		}
 		key, _ := tok.(string) // an object's member always starts with its key
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return protoErr(CodeBadMessage, "not valid JSON")
+			return Errorf(CodeBadMessage, "not valid JSON")
 		}
 		if _, dup := seen[key]; dup {
-			return protoErr(CodeBadMessage, "key %.32q given twice", key)
+			return Errorf(CodeBadMessage, "key %.32q given twice", key)
 		}
 		seen[key] = struct{}{}
 		if perr := field(key, raw); perr != nil {
@@ -136,15 +136,15 @@ func walkObject(data []byte, top bool, field func(key string, raw json.RawMessag
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return protoErr(CodeBadMessage, "not valid JSON")
+		return Errorf(CodeBadMessage, "not valid JSON")
 	}
 	if top {
 		rest := data[dec.InputOffset():]
 		if i := skipSpace(rest, 0); i < len(rest) {
 			if json.Valid(rest) {
-				return protoErr(CodeBadMessage, "one JSON object per message")
+				return Errorf(CodeBadMessage, "one JSON object per message")
 			}
-			return protoErr(CodeBadMessage, "not valid JSON")
+			return Errorf(CodeBadMessage, "not valid JSON")
 		}
 	}
 	return nil
@@ -156,7 +156,7 @@ func stringField(key string, raw json.RawMessage, dst *string) *ProtocolError {
 		return nil
 	}
 	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
-		return protoErr(CodeBadMessage, "field %s has the wrong type (%s)", key, jsonKind(raw))
+		return Errorf(CodeBadMessage, "field %s has the wrong type (%s)", key, jsonKind(raw))
 	}
 	return nil
 }

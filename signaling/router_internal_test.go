@@ -1,0 +1,177 @@
+package signaling
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
+)
+
+// Sessions across instances without Redis: two hubs joined by an in-memory
+// Router. A stream's session lives in the hub that placed it first; a
+// connection of the other hub joins it as a member whose peer hands what it
+// is sent back to the connection's own peer. The hubs' code is the one the
+// shared (Redis) router drives; only the transport between them differs.
+
+// memCluster is what the in-memory routers share: each stream's home.
+type memCluster struct {
+	mu    sync.Mutex
+	homes map[uint64]*Hub
+	ids   atomic.Uint64
+}
+
+// memRouter is one hub's Router in a memCluster.
+type memRouter struct {
+	localRouter
+	c   *memCluster
+	hub *Hub
+
+	mu     sync.Mutex
+	routes map[*member]*memRoute
+}
+
+func (c *memCluster) join(h *Hub) {
+	h.router = &memRouter{c: c, hub: h, routes: make(map[*member]*memRoute)}
+}
+
+func (r *memRouter) place(m *member, id uint64, ro role) (bool, *protocol.ProtocolError) {
+	r.c.mu.Lock()
+	home := r.c.homes[id]
+	if home == nil {
+		home = r.hub
+		r.c.homes[id] = home
+	}
+	r.c.mu.Unlock()
+	if home == r.hub {
+		return true, nil
+	}
+	rt := &memRoute{router: r, origin: m, home: home}
+	rt.m = &member{id: 1<<32 + r.c.ids.Add(1), peerID: m.peerID, address: r.hub.addressOf(m), p: rt}
+	if !home.register(rt.m) {
+		return false, unavailable()
+	}
+	r.mu.Lock()
+	r.routes[m] = rt
+	r.mu.Unlock()
+	if perr := home.joinHere(rt.m, id, ro); perr != nil {
+		r.unroute(rt)
+		return false, perr
+	}
+	return false, nil
+}
+
+func (r *memRouter) routed(m *member) route {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rt := r.routes[m]; rt != nil {
+		return rt
+	}
+	return nil
+}
+
+func (r *memRouter) gone(m *member) {
+	r.mu.Lock()
+	rt := r.routes[m]
+	r.mu.Unlock()
+	if rt != nil {
+		r.unroute(rt)
+	}
+}
+
+// unroute ends a route: the connection's member at the home goes.
+func (r *memRouter) unroute(rt *memRoute) {
+	r.mu.Lock()
+	if r.routes[rt.origin] == rt {
+		delete(r.routes, rt.origin)
+	}
+	r.mu.Unlock()
+	// Not under the home's lock (a session end is sent under it).
+	go rt.home.unregister(rt.m)
+}
+
+// memRoute is a connection's session at another hub: the route there, and
+// the peer of its member there.
+type memRoute struct {
+	router *memRouter
+	origin *member // the connection, in its own hub
+	home   *Hub
+	m      *member // its member in the home hub
+}
+
+func (rt *memRoute) relay(msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
+	out.charge = &rt.m.queued
+	return rt.home.relay(rt.m, msg, out)
+}
+
+func (rt *memRoute) leave() *protocol.ProtocolError { return rt.home.leave(rt.m) }
+
+func (rt *memRoute) send(out outbound) bool {
+	if out.ofInstance {
+		return true
+	}
+	ok := rt.origin.p.send(out)
+	if out.edge == edgeEnds {
+		rt.router.unroute(rt)
+	}
+	return ok
+}
+
+func (rt *memRoute) closeWith(code int, text string) { rt.origin.p.closeWith(code, text) }
+func (rt *memRoute) kill(code int, text string)      { rt.origin.p.kill(code, text) }
+
+func TestSessionAcrossHubsWithoutRedis(t *testing.T) {
+	now := time.Now()
+	chain := &fakeChain{
+		streams: map[uint64]StreamInfo{7: {ID: 7, Broadcaster: "alice", StartTime: now.Add(-time.Minute), EndTime: now.Add(time.Hour)}},
+		subs:    map[[2]string]bool{{"bob", "alice"}: true},
+	}
+	cluster := &memCluster{homes: make(map[uint64]*Hub)}
+	ha, hb := newTestHub(t, chain, nil), newTestHub(t, chain, nil)
+	cluster.join(ha)
+	cluster.join(hb)
+
+	alice, ap := ha.connect(t, "alice")
+	bob, bp := hb.connect(t, "bob")
+	require.Nil(t, ha.join(alice, 7, roleBroadcaster))
+	// Bob's hub is not the stream's home: he joins the session in Alice's.
+	require.Nil(t, hb.join(bob, 7, roleViewer))
+	require.Equal(t, []string{"broadcasting", "viewer_joined", "viewer_count"}, ap.types())
+	require.Equal(t, []string{"watching", "viewer_count"}, bp.types())
+	require.Equal(t, 1, ha.stats().Viewers)
+	require.Zero(t, hb.stats().Streams)
+
+	// One session at a time, wherever it lives.
+	require.Equal(t, protocol.CodeAlreadyInSession, hb.join(bob, 7, roleViewer).Code)
+
+	// Offer, answer and candidates cross in both directions.
+	offer := outbound{data: protocol.EncodeRelay(protocol.TypeOffer, alice.peerID, []byte(`{"sdp":"o"}`), nil), relayType: protocol.TypeOffer, charge: &alice.queued}
+	require.Nil(t, ha.relay(alice, protocol.ClientMessage{Type: protocol.TypeOffer, To: bob.peerID}, offer))
+	answer := outbound{data: protocol.EncodeRelay(protocol.TypeAnswer, bob.peerID, []byte(`{"sdp":"a"}`), nil), relayType: protocol.TypeAnswer, charge: &bob.queued}
+	require.Nil(t, hb.relay(bob, protocol.ClientMessage{Type: protocol.TypeAnswer, To: alice.peerID}, answer))
+	cand := outbound{data: protocol.EncodeRelay(protocol.TypeCandidate, bob.peerID, nil, []byte(`{"candidate":"c"}`)), relayType: protocol.TypeCandidate, charge: &bob.queued}
+	require.Nil(t, hb.relay(bob, protocol.ClientMessage{Type: protocol.TypeCandidate, To: alice.peerID}, cand))
+	require.Equal(t, "offer", bp.types()[2])
+	require.Equal(t, bob.peerID, ap.msgs[3]["from"])
+	require.Equal(t, []string{"answer", "candidate"}, ap.types()[3:])
+	// The rules of the home apply to the member from the other hub.
+	require.Equal(t, protocol.CodeWrongRole,
+		hb.relay(bob, protocol.ClientMessage{Type: protocol.TypeOffer, To: alice.peerID}, offer).Code)
+
+	// Leaving ends the route: the connection may join again.
+	require.Nil(t, hb.leave(bob))
+	require.Equal(t, []string{"watching", "viewer_count", "offer", "left"}, bp.types())
+	require.Eventually(t, func() bool { return hb.router.routed(bob) == nil }, time.Second, time.Millisecond)
+	require.Equal(t, []string{"viewer_left", "viewer_count"}, ap.types()[5:])
+	require.Nil(t, hb.join(bob, 7, roleViewer))
+
+	// The broadcaster leaving ends the session for the viewer on the other
+	// hub, and that ends its route too.
+	require.Nil(t, ha.leave(alice))
+	require.Equal(t, "stream_ended", bp.types()[len(bp.types())-1])
+	require.Eventually(t, func() bool { return hb.router.routed(bob) == nil }, time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return ha.stats().Connections == 1 }, time.Second, time.Millisecond)
+}

@@ -1,0 +1,109 @@
+package signaling
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/streamchain/streamchain/signaling/protocol"
+)
+
+// The stores of a deployment of several instances, in the shared Redis: a
+// challenge issued by one instance is answered once, on any of them, and so
+// is a resume token.
+
+// errSharedState: the shared store (Redis) did not answer.
+var errSharedState = fmt.Errorf("shared state unavailable")
+
+// sharedNonces keeps nonces in Redis, and this instance's own in memory
+// too, for the per-connection bound and the count.
+type sharedNonces struct {
+	sh    *shared
+	local *memoryNonces
+	now   func() time.Time
+}
+
+func (s *sharedNonces) put(owner uint64, nonce, text string, expires time.Time) error {
+	if err := s.sh.putNonce(nonce, text, expires); err != nil {
+		return fmt.Errorf("%w: %v", errSharedState, err)
+	}
+	if evicted := s.local.add(owner, nonce, text, expires); evicted != "" {
+		s.sh.dropNonce(evicted)
+	}
+	return nil
+}
+
+// burn burns the nonce in Redis, atomically, so it is accepted once on any
+// connection of any instance and never again anywhere.
+func (s *sharedNonces) burn(owner uint64, f challengeFields, text string) *protocol.ProtocolError {
+	if !s.now().Before(f.expiresAt) {
+		return errExpired(f.expiresAt)
+	}
+	verdict, err := s.sh.takeNonce(f.nonce, text)
+	if err != nil {
+		return unavailable()
+	}
+	switch verdict {
+	case "ok":
+	case "used":
+		return errReplayed()
+	case "text":
+		return errTextDiffers()
+	default:
+		return protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was not issued by this server")
+	}
+	s.local.markUsed(owner, f.nonce)
+	return nil
+}
+
+// release forgets the local records only: any connection may still answer
+// the challenges in Redis, once, until they expire.
+func (s *sharedNonces) release(owner uint64) { s.local.release(owner) }
+
+func (s *sharedNonces) count() int { return s.local.count() }
+
+// sharedResumes keeps resume tokens' hashes in Redis with their TTL, as
+// "<address> <unix seconds of the signature>".
+type sharedResumes struct{ sh *shared }
+
+func resumeKey(hash string) string { return keyPrefix + "resume:" + hash }
+
+func (s sharedResumes) put(h, address string, signedAt, expires time.Time) bool {
+	ctx, cancel := s.sh.opCtx()
+	defer cancel()
+	err := s.sh.rdb.Set(ctx, resumeKey(h), address+" "+strconv.FormatInt(signedAt.Unix(), 10), time.Until(expires)).Err()
+	s.sh.reachable(err)
+	return err == nil
+}
+
+func (s sharedResumes) take(h string) (string, time.Time, *protocol.ProtocolError) {
+	ctx, cancel := s.sh.opCtx()
+	defer cancel()
+	v, err := s.sh.rdb.GetDel(ctx, resumeKey(h)).Result()
+	s.sh.reachable(err)
+	switch {
+	case err == nil:
+		addr, signedAt := parseResumeValue(v)
+		return addr, signedAt, nil
+	case isNil(err):
+		return "", time.Time{}, errResumeInvalid()
+	default:
+		return "", time.Time{}, unavailable()
+	}
+}
+
+// parseResumeValue reads "<address> <unix seconds of the signature>" as
+// stored in Redis. A value of an earlier version, the address alone, counts
+// as signed now: its chain of resumes is bounded from here.
+func parseResumeValue(v string) (string, time.Time) {
+	addr, at, found := strings.Cut(v, " ")
+	if !found {
+		return v, time.Now()
+	}
+	sec, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return addr, time.Now()
+	}
+	return addr, time.Unix(sec, 0)
+}
