@@ -103,10 +103,14 @@ func TestLostEventFeedIsReportedAndReChecked(t *testing.T) {
 	_, body := e.health()
 	require.Equal(t, "following", body["events"])
 
+	// The feed's goroutine acts on the state after the send returns: wait
+	// for it rather than race it.
 	feed.states <- false
-	_, body = e.health()
-	require.Equal(t, "lost", body["events"])
-	require.Zero(t, e.metric("signaling_chain_events_up"))
+	waitFor(t, "health to report the feed lost", func() bool {
+		_, body := e.health()
+		return body["events"] == "lost"
+	})
+	waitFor(t, "the up metric to drop", func() bool { return e.metric("signaling_chain_events_up") == 0 })
 
 	// Missed while lost.
 	e.chain.Unsubscribe(fan.Address, owner.Address)
