@@ -278,8 +278,9 @@ async function main() {
     await setValue(alice, 'input[name="img_link"]', "http://example.org/thumb.png");
     await submitExpect(alice, form, /must start with https:\/\/ or ipfs:\/\/ \(not http:\)/);
     await setValue(alice, 'input[name="img_link"]', "https://127.0.0.1:9/thumb.png");
-    await setValue(alice, 'input[name="end_date"]', start.date);
-    await setValue(alice, 'input[name="end"]', pickers(2 * 60_000).time);
+    const early = pickers(2 * 60_000); // a minute before the start, on its own day
+    await setValue(alice, 'input[name="end_date"]', early.date);
+    await setValue(alice, 'input[name="end"]', early.time);
     await submitExpect(alice, form, /^The end must be after the start\./);
     if (keplr.signedBytes.length !== signedBefore) throw new Error("the wallet was asked to sign a stream the chain would refuse");
     await setValue(alice, 'input[name="end_date"]', end.date);
@@ -295,7 +296,9 @@ async function main() {
     if (keplr.signedBytes.filter((s) => s.mode === "direct").length !== directBefore + 1) throw new Error("the new-stream tx was not signed in direct mode");
     const streamId = (await alice.evaluate(() => location.hash)).match(/\d+/)[0];
     // Typed in the profile's zone, shown in it: the same wall-clock time.
-    await waitText(alice, ".stream-page .when", new RegExp(`, ${start.time}–${end.time} \\(Europe/Paris\\)$`));
+    // A stream that crosses midnight in that zone names the end's day too.
+    const span = start.date === end.date ? `${start.time}–${end.time}` : `${start.time}–\\S.*\\d ${end.time}`;
+    await waitText(alice, ".stream-page .when", new RegExp(`, ${span} \\(Europe/Paris\\)$`));
     await waitText(alice, "title", /^Morning show · streamchain$/);
     // The schedule shows the new stream at once, not at the next poll.
     await waitText(alice, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show/, 8000);
