@@ -13,10 +13,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/streamchain/streamchain/testutil/syncbuf"
 )
 
 // Fee is enough for the default gas limit (200000) at the node's minimum
@@ -38,26 +39,7 @@ type Node struct {
 	p2p  string
 	proc *os.Process
 	done chan struct{} // closed when the process has exited
-	log  *syncBuffer
-}
-
-// syncBuffer is the node's output, written by the process's copier
-// goroutines and read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log  *syncbuf.Buffer
 }
 
 // BuildStreamd compiles cmd/streamd into dir and returns the binary's path.
@@ -146,7 +128,7 @@ func (n *Node) start() {
 		"--api.enabled-unsafe-cors=true",
 		"--api.address", "tcp://"+strings.TrimPrefix(n.REST, "http://"),
 	)
-	log := &syncBuffer{}
+	log := &syncbuf.Buffer{}
 	start.Stdout, start.Stderr = log, log
 	if err := start.Start(); err != nil {
 		cancel()

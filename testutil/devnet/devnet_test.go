@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamchain/streamchain/testutil/syncbuf"
 	"github.com/stretchr/testify/require"
 )
 
@@ -36,21 +37,12 @@ type script struct {
 	done chan struct{}
 	err  error
 
-	mu  sync.Mutex
-	out bytes.Buffer
+	out syncbuf.Buffer
 }
 
-func (s *script) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.Write(p)
-}
+func (s *script) Write(p []byte) (int, error) { return s.out.Write(p) }
 
-func (s *script) output() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
+func (s *script) output() string { return s.out.String() }
 
 func startScript(t *testing.T, name string, env ...string) *script {
 	t.Helper()
