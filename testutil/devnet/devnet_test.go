@@ -300,8 +300,10 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 
 	s := startScript(t, "devnet.sh", env...)
 	s.waitFor(t, "2 signaling instances sharing their sessions through redis://127.0.0.1:"+strconv.Itoa(redisPort)+"/0", 3*time.Minute)
+	// The banner is written line by line: wait for each instance's line
+	// rather than reading the output once after its first line.
 	for i, p := range []int{sig1, sig2} {
-		require.Contains(t, s.output(), fmt.Sprintf("sig%d  web app http://127.0.0.1:%d/", i+1, p))
+		s.waitFor(t, fmt.Sprintf("sig%d  web app http://127.0.0.1:%d/", i+1, p), 10*time.Second)
 	}
 	require.Equal(t, "+PONG", redisPing(t, "127.0.0.1", redisPort), "the devnet's redis-server")
 	require.DirExists(t, filepath.Join(home, "redis"), "Redis keeps its files under DEVNET_HOME")
