@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
+	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -106,7 +107,7 @@ type Conn struct {
 	ws       *websocket.Conn
 	t        timing
 	maxQueue int
-	metrics  *Metrics
+	metrics  *metrics.Metrics
 
 	readerDone chan struct{}
 	wake       chan struct{} // a lingering writer has work
@@ -124,7 +125,7 @@ type Conn struct {
 	dead      bool // the reader is gone: nothing more is written
 }
 
-func newConn(ws *websocket.Conn, t timing, maxQueue int, m *Metrics) *Conn {
+func newConn(ws *websocket.Conn, t timing, maxQueue int, m *metrics.Metrics) *Conn {
 	c := &Conn{ws: ws, t: t, maxQueue: maxQueue, metrics: m, readerDone: make(chan struct{}), wake: make(chan struct{}, 1)}
 	c.pinger = time.AfterFunc(time.Hour, c.duePing)
 	c.pinger.Stop()
@@ -415,7 +416,7 @@ func (c *Conn) writeOne(out outbound) error {
 		return err
 	}
 	if out.relayType != "" {
-		c.metrics.observeRelay(out.relayType, time.Since(out.received))
+		c.metrics.ObserveRelay(out.relayType, time.Since(out.received))
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -19,8 +21,8 @@ import (
 // (recheck.go) and revocation from chain events (revoke.go).
 type Hub struct {
 	cfg      Config
-	chain    *cachedChain
-	m        *Metrics
+	chain    *chain.Cache
+	m        *metrics.Metrics
 	log      *slog.Logger
 	now      func() time.Time
 	observer LiveObserver
@@ -89,7 +91,7 @@ func (m *member) event(out outbound) {
 	}
 }
 
-func newHub(cfg Config, chain *cachedChain, m *Metrics, log *slog.Logger, now func() time.Time, obs LiveObserver, feed EventFeed) *Hub {
+func newHub(cfg Config, chain *chain.Cache, m *metrics.Metrics, log *slog.Logger, now func() time.Time, obs LiveObserver, feed EventFeed) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
 	if obs == nil {
 		obs = noObserver{}

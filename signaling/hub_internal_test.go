@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/stretchr/testify/require"
 )
@@ -101,7 +103,7 @@ func (o *recordingObserver) ViewerCount(id uint64, n int) {
 	o.record("count=" + string(rune('0'+n)))
 }
 
-func newTestHub(t *testing.T, chain Chain, obs LiveObserver, mutate ...func(*Config)) *Hub {
+func newTestHub(t *testing.T, node Chain, obs LiveObserver, mutate ...func(*Config)) *Hub {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.AllowedOrigins = []string{"*"}
@@ -109,8 +111,8 @@ func newTestHub(t *testing.T, chain Chain, obs LiveObserver, mutate ...func(*Con
 		m(&cfg)
 	}
 	require.NoError(t, cfg.Validate())
-	m := NewMetrics(prometheus.NewRegistry())
-	h := newHub(cfg, newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, m),
+	m := metrics.NewMetrics(prometheus.NewRegistry())
+	h := newHub(cfg, chain.NewCache(node, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, m),
 		m, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, obs, nil)
 	t.Cleanup(func() { _ = h.drain(context.Background(), "test over") })
 	return h

@@ -78,7 +78,7 @@ func (h *Hub) joinableLocked(m *member) (perr *protocol.ProtocolError, ok bool) 
 // checkStream looks a stream up and checks that now is within
 // [start − grace, end).
 func (h *Hub) checkStream(id uint64) (StreamInfo, *protocol.ProtocolError) {
-	info, err := h.chain.stream(h.ctx, id, false)
+	info, err := h.chain.Stream(h.ctx, id, false)
 	switch {
 	case errors.Is(err, ErrStreamNotFound):
 		return StreamInfo{}, protocol.Errorf(protocol.CodeStreamNotFound, "stream %d does not exist on chain", id)
@@ -143,7 +143,7 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	if perr != nil {
 		return perr
 	}
-	ok, err := h.chain.subscribed(h.ctx, m.address, info.Broadcaster, false)
+	ok, err := h.chain.Subscribed(h.ctx, m.address, info.Broadcaster, false)
 	if err != nil {
 		h.log.Warn("chain query failed", "query", "subscription", "err", err)
 		return protocol.Errorf(protocol.CodeChainUnavailable, "the chain cannot be reached; try again shortly")

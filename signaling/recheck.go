@@ -93,7 +93,7 @@ func (h *Hub) recheck() {
 }
 
 func (h *Hub) recheckStream(r *room) {
-	info, err := h.chain.stream(h.ctx, r.id, true)
+	info, err := h.chain.Stream(h.ctx, r.id, true)
 	if h.ctx.Err() != nil {
 		return // draining: a cancelled query says nothing about the chain
 	}
@@ -119,7 +119,7 @@ func (h *Hub) recheckStream(r *room) {
 }
 
 func (h *Hub) recheckViewer(r *room, v *viewer, subscriber, broadcaster string) {
-	ok, err := h.chain.subscribed(h.ctx, subscriber, broadcaster, true)
+	ok, err := h.chain.Subscribed(h.ctx, subscriber, broadcaster, true)
 	if h.ctx.Err() != nil {
 		return
 	}

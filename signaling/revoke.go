@@ -1,42 +1,11 @@
 package signaling
 
 import (
-	"context"
-
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Revocation within one block: the hub follows the chain's committed events
 // and cuts sessions as soon as the block that revokes them is committed.
-
-// EventKind names the x/streaming events the hub acts on.
-type EventKind string
-
-const (
-	EventUnsubscribed    EventKind = "unsubscribed"     // EventUnsubscribed: its viewers are removed
-	EventStreamDeleted   EventKind = "stream_deleted"   // EventStreamDeleted: the stream ends
-	EventStreamEdited    EventKind = "stream_edited"    // EventStreamEdited: the schedule is read again
-	EventStreamScheduled EventKind = "stream_scheduled" // EventStreamScheduled: a cached "not found" is forgotten
-	EventSubscribed      EventKind = "subscribed"       // EventSubscribed: a cached "not subscribed" is forgotten
-)
-
-// ChainEvent is one committed x/streaming event, reduced to what the hub
-// needs.
-type ChainEvent struct {
-	Kind        EventKind
-	StreamID    uint64
-	Subscriber  string
-	Broadcaster string
-}
-
-// EventFeed follows the chain's committed blocks.
-type EventFeed interface {
-	// Follow calls block with each committed block's streaming events, in
-	// height order, and state whenever the feed is lost (false) or
-	// following again (true), until ctx ends. Blocks missed while lost are
-	// either delivered late or followed by state(false), state(true).
-	Follow(ctx context.Context, block func(height int64, events []ChainEvent), state func(up bool))
-}
 
 // WithEventFeed makes the hub act on chain events as they are committed.
 // Without one, revocation waits for the periodic re-check.
@@ -101,17 +70,17 @@ func (h *Hub) applyEvents(events []ChainEvent) {
 	for _, ev := range events {
 		switch ev.Kind {
 		case EventUnsubscribed:
-			h.chain.forgetSubscription(ev.Subscriber, ev.Broadcaster)
+			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
 			h.unsubscribed(ev.Subscriber, ev.Broadcaster)
 		case EventStreamDeleted:
-			h.chain.forgetStream(ev.StreamID)
+			h.chain.ForgetStream(ev.StreamID)
 			h.mu.Lock()
 			if r := h.rooms[ev.StreamID]; r != nil {
 				h.endRoomLocked(r, protocol.ReasonStreamDeleted)
 			}
 			h.mu.Unlock()
 		case EventStreamEdited:
-			h.chain.forgetStream(ev.StreamID)
+			h.chain.ForgetStream(ev.StreamID)
 			h.mu.Lock()
 			r := h.rooms[ev.StreamID]
 			h.mu.Unlock()
@@ -119,9 +88,9 @@ func (h *Hub) applyEvents(events []ChainEvent) {
 				h.recheckStream(r)
 			}
 		case EventStreamScheduled:
-			h.chain.forgetStream(ev.StreamID)
+			h.chain.ForgetStream(ev.StreamID)
 		case EventSubscribed:
-			h.chain.forgetSubscription(ev.Subscriber, ev.Broadcaster)
+			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
 		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -27,10 +29,10 @@ import (
 // InternalHandler, meant for a loopback-only listener.
 type Server struct {
 	cfg      Config
-	chain    *cachedChain
+	chain    *chain.Cache
 	hub      *Hub
 	auth     *Authenticator
-	metrics  *Metrics
+	metrics  *metrics.Metrics
 	reg      *prometheus.Registry
 	log      *slog.Logger
 	observer LiveObserver
@@ -84,13 +86,13 @@ func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
 // /metrics (default: a fresh registry of the server's own metrics only).
 func WithRegistry(reg *prometheus.Registry) Option { return func(s *Server) { s.reg = reg } }
 
-// New builds a Server. chain is queried for every join and re-check; the
+// New builds a Server. node is queried for every join and re-check; the
 // Server adds the caches and the timeouts itself.
-func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
+func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if chain == nil {
+	if node == nil {
 		return nil, errors.New("signaling: no chain to check against")
 	}
 	s := &Server{
@@ -130,8 +132,8 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	if s.observer == nil {
 		s.observer = s.live
 	}
-	s.metrics = NewMetrics(s.reg)
-	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
+	s.metrics = metrics.NewMetrics(s.reg)
+	s.chain = chain.NewCache(node, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now, s.observer, s.feed)
 	// The one place that knows whether this instance is alone or one of
@@ -258,7 +260,7 @@ func (s *Server) Close() {
 // CheckChain asks the node for an answer now (and records the outcome in
 // the chain_up metric); for start-up diagnostics.
 func (s *Server) CheckChain(ctx context.Context) error {
-	return s.chain.ping(ctx)
+	return s.chain.Ping(ctx)
 }
 
 // Stats is a snapshot of connections, streams and held state.
@@ -408,7 +410,7 @@ func (s *Server) chainHealth(ctx context.Context) error {
 	if time.Since(s.healthAt) < healthTTL {
 		return s.healthErr
 	}
-	s.healthErr = s.chain.ping(ctx)
+	s.healthErr = s.chain.Ping(ctx)
 	s.healthAt = time.Now()
 	return s.healthErr
 }

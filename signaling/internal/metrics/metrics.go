@@ -1,4 +1,6 @@
-package signaling
+// Package metrics holds the daemon's Prometheus metrics, shared by its
+// layers (transport, chain cache, hub) and registered once.
+package metrics
 
 import (
 	"time"
@@ -29,13 +31,14 @@ type Metrics struct {
 
 	// Children on the hot paths, looked up once.
 	relayLatency         map[string]prometheus.Observer
-	cachedStream         prometheus.Counter
-	cachedStreamNotFound prometheus.Counter
-	cachedSubscription   prometheus.Counter
-	cachedNotSubscribed  prometheus.Counter
+	CachedStream         prometheus.Counter
+	CachedStreamNotFound prometheus.Counter
+	CachedSubscription   prometheus.Counter
+	CachedNotSubscribed  prometheus.Counter
 }
 
-func (m *Metrics) observeRelay(typ string, d time.Duration) {
+// ObserveRelay records how long a relayed message of type typ waited.
+func (m *Metrics) ObserveRelay(typ string, d time.Duration) {
 	if o := m.relayLatency[typ]; o != nil {
 		o.Observe(d.Seconds())
 	}
@@ -111,10 +114,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, t := range []string{protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate} {
 		m.relayLatency[t] = m.RelayLatency.WithLabelValues(t)
 	}
-	m.cachedStream = m.ChainQueries.WithLabelValues("stream", "cached")
-	m.cachedStreamNotFound = m.ChainQueries.WithLabelValues("stream", "cached_not_found")
-	m.cachedSubscription = m.ChainQueries.WithLabelValues("subscription", "cached")
-	m.cachedNotSubscribed = m.ChainQueries.WithLabelValues("subscription", "cached_not_subscribed")
+	m.CachedStream = m.ChainQueries.WithLabelValues("stream", "cached")
+	m.CachedStreamNotFound = m.ChainQueries.WithLabelValues("stream", "cached_not_found")
+	m.CachedSubscription = m.ChainQueries.WithLabelValues("subscription", "cached")
+	m.CachedNotSubscribed = m.ChainQueries.WithLabelValues("subscription", "cached_not_subscribed")
 	reg.MustRegister(m.Connections, m.ConnectionsRejected, m.Disconnects, m.LiveStreams, m.Viewers,
 		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
 		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents)

@@ -1,30 +1,32 @@
-package signaling
+package chain
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/cosmos/gogoproto/proto"
+
 	"github.com/streamchain/streamchain/x/streaming/types"
 )
 
 // CometEvents is an EventFeed that reads every committed block's results
-// from the node's CometBFT RPC (GET /status, GET /block_results?height=N).
+// from the node's CometBFT RPC (status, block_results at each height),
+// through CometBFT's own RPC client.
 // Polling each height, rather than holding a websocket subscription, means
 // nothing is lost on a reconnect: after an outage the feed resumes at the
 // next height it has not read, and only a gap longer than maxCatchUp blocks
 // is skipped (and reported, so the hub re-checks every session).
 type CometEvents struct {
-	base   string
-	client *http.Client
-	poll   time.Duration
+	rpc  *rpchttp.HTTP
+	poll time.Duration
 }
 
 const (
@@ -39,8 +41,6 @@ const (
 	// may be missing (the node has not finished executing it) before the
 	// feed is reported lost: 2 s at the default poll.
 	maxHeadMisses = 10
-	// maxRPCResponse bounds one RPC answer.
-	maxRPCResponse = 16 << 20
 )
 
 // Event types of x/streaming as the SDK writes typed events: the proto
@@ -64,11 +64,11 @@ func NewCometEvents(rpcURL string, timeout time.Duration) (*CometEvents, error) 
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("rpc url %q: want http(s)://host:port", rpcURL)
 	}
-	return &CometEvents{
-		base:   strings.TrimSuffix(u.String(), "/"),
-		client: &http.Client{Timeout: timeout},
-		poll:   defaultEventPoll,
-	}, nil
+	rpc, err := rpchttp.NewWithClient(u.String(), "/websocket", &http.Client{Timeout: timeout})
+	if err != nil {
+		return nil, fmt.Errorf("rpc url %q: %w", rpcURL, err)
+	}
+	return &CometEvents{rpc: rpc, poll: defaultEventPoll}, nil
 }
 
 // Follow implements EventFeed.
@@ -134,55 +134,38 @@ func (c *CometEvents) Follow(ctx context.Context, block func(int64, []ChainEvent
 	}
 }
 
-type rpcResponse[T any] struct {
-	Result T `json:"result"`
-	Error  *struct {
-		Message string `json:"message"`
-		Data    string `json:"data"`
-	} `json:"error"`
-}
-
-func (c *CometEvents) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRPCResponse))
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(body, v)
-}
-
 func (c *CometEvents) latestHeight(ctx context.Context) (int64, error) {
-	var r rpcResponse[struct {
-		SyncInfo struct {
-			LatestBlockHeight string `json:"latest_block_height"`
-		} `json:"sync_info"`
-	}]
-	if err := c.get(ctx, "/status", &r); err != nil {
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
 		return 0, err
 	}
-	if r.Error != nil {
-		return 0, fmt.Errorf("status: %s %s", r.Error.Message, r.Error.Data)
+	return st.SyncInfo.LatestBlockHeight, nil
+}
+
+func (c *CometEvents) blockEvents(ctx context.Context, height int64) ([]ChainEvent, error) {
+	res, err := c.rpc.BlockResults(ctx, &height)
+	if err != nil {
+		return nil, err
 	}
-	return strconv.ParseInt(r.Result.SyncInfo.LatestBlockHeight, 10, 64)
+	var out []ChainEvent
+	add := func(evs []abci.Event) {
+		for _, e := range evs {
+			if ev, ok := chainEvent(e); ok {
+				out = append(out, ev)
+			}
+		}
+	}
+	for _, tx := range res.TxsResults {
+		if tx.IsOK() {
+			add(tx.Events)
+		}
+	}
+	add(res.FinalizeBlockEvents)
+	return out, nil
 }
 
-type abciEvent struct {
-	Type       string `json:"type"`
-	Attributes []struct {
-		Key   string `json:"key"`
-		Value string `json:"value"`
-	} `json:"attributes"`
-}
-
-func (e abciEvent) attr(key string) string {
+// attr is an event attribute's value; typed events write values as JSON.
+func attr(e abci.Event, key string) string {
 	for _, a := range e.Attributes {
 		if a.Key == key {
 			var s string
@@ -195,38 +178,7 @@ func (e abciEvent) attr(key string) string {
 	return ""
 }
 
-func (c *CometEvents) blockEvents(ctx context.Context, height int64) ([]ChainEvent, error) {
-	var r rpcResponse[struct {
-		TxsResults []struct {
-			Code   uint32      `json:"code"`
-			Events []abciEvent `json:"events"`
-		} `json:"txs_results"`
-		FinalizeBlockEvents []abciEvent `json:"finalize_block_events"`
-	}]
-	if err := c.get(ctx, "/block_results?height="+strconv.FormatInt(height, 10), &r); err != nil {
-		return nil, err
-	}
-	if r.Error != nil {
-		return nil, fmt.Errorf("block_results %d: %s %s", height, r.Error.Message, r.Error.Data)
-	}
-	var out []ChainEvent
-	add := func(evs []abciEvent) {
-		for _, e := range evs {
-			if ev, ok := chainEvent(e); ok {
-				out = append(out, ev)
-			}
-		}
-	}
-	for _, tx := range r.Result.TxsResults {
-		if tx.Code == 0 {
-			add(tx.Events)
-		}
-	}
-	add(r.Result.FinalizeBlockEvents)
-	return out, nil
-}
-
-func chainEvent(e abciEvent) (ChainEvent, bool) {
+func chainEvent(e abci.Event) (ChainEvent, bool) {
 	var ev ChainEvent
 	switch e.Type {
 	case typeEventUnsubscribed, typeEventSubscribed:
@@ -234,7 +186,7 @@ func chainEvent(e abciEvent) (ChainEvent, bool) {
 		if e.Type == typeEventSubscribed {
 			ev.Kind = EventSubscribed
 		}
-		ev.Subscriber, ev.Broadcaster = e.attr("subscriber"), e.attr("broadcaster")
+		ev.Subscriber, ev.Broadcaster = attr(e, "subscriber"), attr(e, "broadcaster")
 		return ev, ev.Subscriber != "" && ev.Broadcaster != ""
 	case typeEventStreamDeleted:
 		ev.Kind = EventStreamDeleted
@@ -245,10 +197,10 @@ func chainEvent(e abciEvent) (ChainEvent, bool) {
 	default:
 		return ev, false
 	}
-	id, err := strconv.ParseUint(e.attr("stream_id"), 10, 64)
+	id, err := strconv.ParseUint(attr(e, "stream_id"), 10, 64)
 	if err != nil || id == 0 {
 		return ev, false
 	}
-	ev.StreamID, ev.Broadcaster = id, e.attr("broadcaster")
+	ev.StreamID, ev.Broadcaster = id, attr(e, "broadcaster")
 	return ev, true
 }
