@@ -9,6 +9,7 @@ import (
 
 	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -75,6 +76,18 @@ type member struct {
 	turnRenewal *time.Timer
 }
 
+// peer is all the hub needs of a connection: queue a message without
+// blocking, and close. A hub test can stand in for a WebSocket with any
+// implementation of it.
+type peer interface {
+	// Send queues out; false means the queue is full and nothing was queued.
+	Send(out transport.Frame) bool
+	// CloseWith flushes what is queued, sends a close frame and hangs up.
+	CloseWith(code int, text string)
+	// Kill hangs up at once.
+	Kill(code int, text string)
+}
+
 type role uint8
 
 const (
@@ -85,9 +98,9 @@ const (
 
 // event queues a message the peer needs (a session event). A peer that
 // lets its queue fill up with those is not reading: it is dropped.
-func (m *member) event(out outbound) {
-	if !m.p.send(out) {
-		m.p.kill(protocol.CloseSlowConsumer, "send queue full")
+func (m *member) event(out transport.Frame) {
+	if !m.p.Send(out) {
+		m.p.Kill(protocol.CloseSlowConsumer, "send queue full")
 	}
 }
 
@@ -178,7 +191,7 @@ func (h *Hub) drain(ctx context.Context, reason string) error {
 	h.stopOnce.Do(func() { close(h.stop) })
 
 	for _, p := range peers {
-		p.closeWith(protocol.CloseServerDrained, reason)
+		p.CloseWith(protocol.CloseServerDrained, reason)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -191,7 +204,7 @@ func (h *Hub) drain(ctx context.Context, reason string) error {
 		return nil
 	case <-ctx.Done():
 		for _, p := range peers {
-			p.kill(protocol.CloseServerDrained, reason)
+			p.Kill(protocol.CloseServerDrained, reason)
 		}
 		<-done
 		return ctx.Err()

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/stretchr/testify/require"
 )
@@ -27,21 +28,21 @@ type fakePeer struct {
 	full   bool
 }
 
-func (p *fakePeer) send(out outbound) bool {
+func (p *fakePeer) Send(out transport.Frame) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.full {
 		return false
 	}
 	var m map[string]any
-	if err := json.Unmarshal(out.data, &m); err != nil {
+	if err := json.Unmarshal(out.Data, &m); err != nil {
 		panic(err)
 	}
 	p.msgs = append(p.msgs, m)
 	return true
 }
 
-func (p *fakePeer) closeWith(code int, _ string) {
+func (p *fakePeer) CloseWith(code int, _ string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed == 0 {
@@ -49,7 +50,7 @@ func (p *fakePeer) closeWith(code int, _ string) {
 	}
 }
 
-func (p *fakePeer) kill(code int, text string) { p.closeWith(code, text) }
+func (p *fakePeer) Kill(code int, text string) { p.CloseWith(code, text) }
 
 func (p *fakePeer) types() []string {
 	p.mu.Lock()
@@ -170,13 +171,13 @@ func TestRelayFloodPenalisesTheSender(t *testing.T) {
 	v, _ := h.connect(t, "bob")
 	require.Nil(t, h.join(b, 1, roleBroadcaster))
 	require.Nil(t, h.join(v, 1, roleViewer))
-	answer := outbound{data: []byte(`{"type":"answer"}`), relayType: protocol.TypeAnswer, charge: &v.queued}
+	answer := transport.Frame{Data: []byte(`{"type":"answer"}`), RelayType: protocol.TypeAnswer, Charge: &v.queued}
 	require.Nil(t, h.relay(v, protocol.ClientMessage{Type: protocol.TypeAnswer, To: b.peerID}, answer))
 
 	bp.mu.Lock()
 	bp.full = true // the broadcaster's queue is full of this viewer's messages
 	bp.mu.Unlock()
-	cand := outbound{data: []byte(`{"type":"candidate"}`), relayType: protocol.TypeCandidate, charge: &v.queued}
+	cand := transport.Frame{Data: []byte(`{"type":"candidate"}`), RelayType: protocol.TypeCandidate, Charge: &v.queued}
 	perr := h.relay(v, protocol.ClientMessage{Type: protocol.TypeCandidate, To: b.peerID}, cand)
 	require.Equal(t, protocol.CodePeerBusy, perr.Code)
 	require.Zero(t, bp.closed, "the broadcaster must not be dropped for its viewer's flood")

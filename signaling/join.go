@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -116,22 +117,22 @@ func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 	r := h.roomLocked(id, info)
 	if old := r.broadcaster; old != nil {
 		old.role, old.room = roleNone, nil
-		old.p.closeWith(protocol.CloseTakenOver, "another connection took over this stream")
+		old.p.CloseWith(protocol.CloseTakenOver, "another connection took over this stream")
 		for _, v := range r.viewers {
 			v.offered, v.answered, v.toViewer, v.toBroadcaster = false, false, heldCandidates{}, heldCandidates{}
 		}
 		h.log.Info("broadcaster taken over", "stream_id", id, "old_peer", old.peerID, "new_peer", m.peerID)
 	}
 	h.onAirLocked(r, m)
-	m.event(outbound{edge: edgeStarts, data: protocol.Encode(protocol.BroadcastingMsg{
+	m.event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(protocol.BroadcastingMsg{
 		Type: protocol.TypeBroadcasting, StreamID: protocol.StreamID(id), PeerID: m.peerID,
 		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
 	})})
 	h.renewTURNLocked(m)
 	for _, v := range sortedViewers(r) {
-		m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
-		v.m.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeBroadcasterJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
+		m.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
+		v.m.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeBroadcasterJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
 	h.log.Info("broadcasting", "stream_id", id, "address", m.address, "peer", m.peerID)
 	return nil
@@ -193,9 +194,9 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	}
 	if b := r.broadcaster; b != nil {
 		msg.BroadcasterPeerID = b.peerID
-		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
+		b.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
-	m.event(outbound{edge: edgeStarts, data: protocol.Encode(msg)})
+	m.event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(msg)})
 	h.renewTURNLocked(m)
 	h.sendCountLocked(r)
 	return nil
@@ -213,6 +214,6 @@ func (h *Hub) leave(m *member) *protocol.ProtocolError {
 		return protocol.Errorf(protocol.CodeNotInSession, "not broadcasting or watching")
 	}
 	h.detachLocked(m, protocol.ReasonLeft)
-	m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeLeft, StreamID: protocol.StreamID(r.id)})})
+	m.event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeLeft, StreamID: protocol.StreamID(r.id)})})
 	return nil
 }

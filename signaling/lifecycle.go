@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -131,7 +132,7 @@ func (h *Hub) detachLocked(m *member, reason string) {
 		if reason == protocol.ReasonInstanceLost {
 			why = reason // the broadcaster's instance is gone, not the broadcaster
 		}
-		ended := outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: why})}
+		ended := transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: why})}
 		for _, v := range sortedViewers(r) {
 			v.m.event(ended)
 			h.dropViewerLocked(r, v)
@@ -141,7 +142,7 @@ func (h *Hub) detachLocked(m *member, reason string) {
 		if v := r.viewers[m.peerID]; v != nil {
 			h.dropViewerLocked(r, v)
 			if b := r.broadcaster; b != nil {
-				b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: m.peerID, Reason: reason})})
+				b.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: m.peerID, Reason: reason})})
 			}
 			h.sendCountLocked(r)
 		}
@@ -153,10 +154,10 @@ func (h *Hub) detachLocked(m *member, reason string) {
 // removeViewerLocked cuts a viewer off: its subscription is gone or could
 // not be confirmed.
 func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
-	v.m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
+	v.m.event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
 	h.dropViewerLocked(r, v)
 	if b := r.broadcaster; b != nil {
-		b.event(outbound{data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
+		b.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
 	}
 	h.sendCountLocked(r)
 	h.m.SessionsCut.WithLabelValues(reason).Inc()
@@ -166,7 +167,7 @@ func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
 
 // endRoomLocked ends a stream for everyone attached.
 func (h *Hub) endRoomLocked(r *room, reason string) {
-	ended := outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: reason})}
+	ended := transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: reason})}
 	if b := r.broadcaster; b != nil {
 		b.event(ended)
 		h.offAirLocked(r)
@@ -212,7 +213,7 @@ func (h *Hub) sendCountLocked(r *room) {
 	if r.broadcaster == nil && len(r.viewers) == 0 {
 		return
 	}
-	msg := outbound{data: protocol.Encode(protocol.ViewerCountMsg{Type: protocol.TypeViewerCount, StreamID: protocol.StreamID(r.id), Count: len(r.viewers)})}
+	msg := transport.Frame{Data: protocol.Encode(protocol.ViewerCountMsg{Type: protocol.TypeViewerCount, StreamID: protocol.StreamID(r.id), Count: len(r.viewers)})}
 	if b := r.broadcaster; b != nil {
 		b.event(msg)
 	}

@@ -1,6 +1,9 @@
 package signaling
 
-import "github.com/streamchain/streamchain/signaling/protocol"
+import (
+	"github.com/streamchain/streamchain/signaling/internal/transport"
+	"github.com/streamchain/streamchain/signaling/protocol"
+)
 
 // Relay: offers, answers and candidates go between a broadcaster and one of
 // its own viewers, and nowhere else. Candidates that arrive before the other
@@ -11,7 +14,7 @@ import "github.com/streamchain/streamchain/signaling/protocol"
 
 // heldCandidates is one direction's queue of early candidates.
 type heldCandidates struct {
-	items []outbound
+	items []transport.Frame
 	bytes int
 }
 
@@ -19,7 +22,7 @@ type heldCandidates struct {
 // instance. A sender whose messages keep the other side's queue full (a
 // streak of peer_busy) goes, wherever it is connected, not the peer it
 // floods.
-func (h *Hub) relay(m *member, msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
+func (h *Hub) relay(m *member, msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
 	var perr *protocol.ProtocolError
 	if rt := h.router.routed(m); rt != nil {
 		perr = rt.relay(msg, out)
@@ -30,15 +33,15 @@ func (h *Hub) relay(m *member, msg protocol.ClientMessage, out outbound) *protoc
 	case perr == nil:
 		m.busy = 0
 	case perr.Code == protocol.CodePeerBusy:
-		if m.busy++; m.busy > maxRateViolations {
-			m.p.closeWith(protocol.CloseRateLimited, "the other peer cannot keep up with what you send")
+		if m.busy++; m.busy > transport.MaxRateViolations {
+			m.p.CloseWith(protocol.CloseRateLimited, "the other peer cannot keep up with what you send")
 		}
 	}
 	return perr
 }
 
 // relayHere is relay in this instance's hub, where m's session lives.
-func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
+func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := m.room
@@ -101,16 +104,16 @@ func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out outbound) *pr
 // or the broadcaster's queue is three-quarters full (relays never take the
 // last quarter, which stays for session events). The broadcaster is never
 // dropped because of what its viewers send.
-func (h *Hub) forward(from, to *member, out outbound) *protocol.ProtocolError {
+func (h *Hub) forward(from, to *member, out transport.Frame) *protocol.ProtocolError {
 	if from.role == roleBroadcaster {
 		to.event(out)
 		return nil
 	}
-	if from.queued.Load()+int64(len(out.data)) > h.cfg.MaxQueuedRelayBytes {
+	if from.queued.Load()+int64(len(out.Data)) > h.cfg.MaxQueuedRelayBytes {
 		h.m.RelayRefused.WithLabelValues("sender_backlog").Inc()
 		return protocol.Errorf(protocol.CodePeerBusy, "your earlier messages have not reached the other peer yet; slow down")
 	}
-	if !to.p.send(out) {
+	if !to.p.Send(out) {
 		h.m.RelayRefused.WithLabelValues("queue_full").Inc()
 		return protocol.Errorf(protocol.CodePeerBusy, "the other peer is not keeping up; slow down")
 	}
@@ -132,13 +135,13 @@ func (h *Hub) release(from, to *member, q *heldCandidates) *protocol.ProtocolErr
 
 // hold queues an early candidate, refusing it when the queue is full by
 // count or by bytes.
-func (h *Hub) hold(q *heldCandidates, out outbound) *protocol.ProtocolError {
-	if len(q.items) >= h.cfg.MaxPendingCandidates || q.bytes+len(out.data) > h.cfg.MaxPendingCandidateBytes {
+func (h *Hub) hold(q *heldCandidates, out transport.Frame) *protocol.ProtocolError {
+	if len(q.items) >= h.cfg.MaxPendingCandidates || q.bytes+len(out.Data) > h.cfg.MaxPendingCandidateBytes {
 		return protocol.Errorf(protocol.CodeCandidateQueueFull,
 			"more than %d candidates or %d bytes before the session description; send the offer/answer first",
 			h.cfg.MaxPendingCandidates, h.cfg.MaxPendingCandidateBytes)
 	}
 	q.items = append(q.items, out)
-	q.bytes += len(out.data)
+	q.bytes += len(out.Data)
 	return nil
 }

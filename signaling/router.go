@@ -3,6 +3,7 @@ package signaling
 import (
 	"net/http"
 
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -63,7 +64,7 @@ type Router interface {
 // route carries a connection's messages to its session on another
 // instance.
 type route interface {
-	relay(msg protocol.ClientMessage, out outbound) *protocol.ProtocolError
+	relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError
 	leave() *protocol.ProtocolError
 }
 

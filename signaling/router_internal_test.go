@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -102,26 +103,26 @@ type memRoute struct {
 	m      *member // its member in the home hub
 }
 
-func (rt *memRoute) relay(msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
-	out.charge = &rt.m.queued
+func (rt *memRoute) relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
+	out.Charge = &rt.m.queued
 	return rt.home.relay(rt.m, msg, out)
 }
 
 func (rt *memRoute) leave() *protocol.ProtocolError { return rt.home.leave(rt.m) }
 
-func (rt *memRoute) send(out outbound) bool {
-	if out.ofInstance {
+func (rt *memRoute) Send(out transport.Frame) bool {
+	if out.OfInstance {
 		return true
 	}
-	ok := rt.origin.p.send(out)
-	if out.edge == edgeEnds {
+	ok := rt.origin.p.Send(out)
+	if out.Edge == transport.EdgeEnds {
 		rt.router.unroute(rt)
 	}
 	return ok
 }
 
-func (rt *memRoute) closeWith(code int, text string) { rt.origin.p.closeWith(code, text) }
-func (rt *memRoute) kill(code int, text string)      { rt.origin.p.kill(code, text) }
+func (rt *memRoute) CloseWith(code int, text string) { rt.origin.p.CloseWith(code, text) }
+func (rt *memRoute) Kill(code int, text string)      { rt.origin.p.Kill(code, text) }
 
 func TestSessionAcrossHubsWithoutRedis(t *testing.T) {
 	now := time.Now()
@@ -148,11 +149,11 @@ func TestSessionAcrossHubsWithoutRedis(t *testing.T) {
 	require.Equal(t, protocol.CodeAlreadyInSession, hb.join(bob, 7, roleViewer).Code)
 
 	// Offer, answer and candidates cross in both directions.
-	offer := outbound{data: protocol.EncodeRelay(protocol.TypeOffer, alice.peerID, []byte(`{"sdp":"o"}`), nil), relayType: protocol.TypeOffer, charge: &alice.queued}
+	offer := transport.Frame{Data: protocol.EncodeRelay(protocol.TypeOffer, alice.peerID, []byte(`{"sdp":"o"}`), nil), RelayType: protocol.TypeOffer, Charge: &alice.queued}
 	require.Nil(t, ha.relay(alice, protocol.ClientMessage{Type: protocol.TypeOffer, To: bob.peerID}, offer))
-	answer := outbound{data: protocol.EncodeRelay(protocol.TypeAnswer, bob.peerID, []byte(`{"sdp":"a"}`), nil), relayType: protocol.TypeAnswer, charge: &bob.queued}
+	answer := transport.Frame{Data: protocol.EncodeRelay(protocol.TypeAnswer, bob.peerID, []byte(`{"sdp":"a"}`), nil), RelayType: protocol.TypeAnswer, Charge: &bob.queued}
 	require.Nil(t, hb.relay(bob, protocol.ClientMessage{Type: protocol.TypeAnswer, To: alice.peerID}, answer))
-	cand := outbound{data: protocol.EncodeRelay(protocol.TypeCandidate, bob.peerID, nil, []byte(`{"candidate":"c"}`)), relayType: protocol.TypeCandidate, charge: &bob.queued}
+	cand := transport.Frame{Data: protocol.EncodeRelay(protocol.TypeCandidate, bob.peerID, nil, []byte(`{"candidate":"c"}`)), RelayType: protocol.TypeCandidate, Charge: &bob.queued}
 	require.Nil(t, hb.relay(bob, protocol.ClientMessage{Type: protocol.TypeCandidate, To: alice.peerID}, cand))
 	require.Equal(t, "offer", bp.types()[2])
 	require.Equal(t, bob.peerID, ap.msgs[3]["from"])

@@ -20,7 +20,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/live"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -31,20 +34,20 @@ type Server struct {
 	cfg      Config
 	chain    *chain.Cache
 	hub      *Hub
-	auth     *Authenticator
+	auth     *auth.Authenticator
 	metrics  *metrics.Metrics
 	reg      *prometheus.Registry
 	log      *slog.Logger
 	observer LiveObserver
 	feed     EventFeed
-	conns    *connLimiter // WebSocket connections, by client IP
-	tcp      *connLimiter // TCP connections, by peer IP (see Listener)
-	trusted  proxies
+	conns    *transport.ConnLimiter // WebSocket connections, by client IP
+	tcp      *transport.ConnLimiter // TCP connections, by peer IP (see Listener)
+	trusted  transport.Proxies
 	origins  map[string]bool
 	anyOrig  bool
 	up       websocket.Upgrader
 	mux      *http.ServeMux
-	t        timing
+	t        transport.Timing
 
 	nextID          atomic.Uint64
 	draining        atomic.Bool
@@ -52,21 +55,21 @@ type Server struct {
 
 	// The web app, its chain description and the public live view
 	// (webapp.go, chaininfo.go, live.go).
-	live         *LiveStatus
+	live         *live.Status
 	devnetWallet []DevnetAccount
 
 	// sharedCfg is set by WithShared: New then builds the shared router.
 	sharedCfg *SharedConfig
 	// router says where sessions live (router.go).
 	router  Router
-	resumes *resumeTokens
+	resumes *auth.ResumeTokens
 
 	// Per address range (addrkey.go): connections waiting to sign in,
 	// held-open /live streams, /live.json requests and joins.
-	unauthByAddr  *connLimiter
-	liveByAddr    *connLimiter
-	liveJSONRates *addrRates
-	joinRates     *addrRates
+	unauthByAddr  *transport.ConnLimiter
+	liveByAddr    *transport.ConnLimiter
+	liveJSONRates *transport.AddrRates
+	joinRates     *transport.AddrRates
 
 	// fdLimit reads the descriptor limit (fdlimit.go); tests replace it.
 	fdLimit func() uint64
@@ -99,7 +102,7 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 		cfg:     cfg,
 		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		origins: make(map[string]bool),
-		t:       defaultTiming,
+		t:       transport.DefaultTiming,
 	}
 	for _, o := range opts {
 		o(s)
@@ -119,8 +122,8 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 	if cfg.PublicOrigin == "" {
 		s.log.Warn("no public origin configured: challenges name the Host each client asked for; set one in production")
 	}
-	s.trusted, _ = parseProxies(cfg.TrustedProxies) // checked by Validate
-	s.live = NewLiveStatus(DefaultMaxLiveSubscribers)
+	s.trusted, _ = transport.ParseProxies(cfg.TrustedProxies) // checked by Validate
+	s.live = live.NewStatus(live.DefaultMaxSubscribers)
 	if cfg.Web.DevnetWalletFile != "" {
 		accs, err := LoadDevnetWallet(cfg.Web.DevnetWalletFile)
 		if err != nil {
@@ -134,7 +137,6 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 	}
 	s.metrics = metrics.NewMetrics(s.reg)
 	s.chain = chain.NewCache(node, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
-	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now, s.observer, s.feed)
 	// The one place that knows whether this instance is alone or one of
 	// several sharing their sessions through Redis.
@@ -145,27 +147,29 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 		}
 		sh := newShared(*s.sharedCfg, s)
 		s.router = sh
-		s.auth.nonces = &sharedNonces{sh: sh, local: newMemoryNonces(time.Now), now: time.Now}
-		s.auth.otherOrigin = sh.knownOrigin
-		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, sharedResumes{sh: sh})
+		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now,
+			auth.WithNonceStore(&sharedNonces{sh: sh, local: auth.NewMemoryNonces(time.Now), now: time.Now}),
+			auth.WithOtherOrigins(sh.knownOrigin))
+		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, sharedResumes{sh: sh})
 		sh.start()
 	} else {
 		s.router = newLocalRouter()
-		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, newMemoryResumes())
+		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
+		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, auth.NewMemoryResumes())
 	}
 	s.hub.router = s.router
-	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
-	s.unauthByAddr = newConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
-	s.liveByAddr = newConnLimiter(cfg.MaxLivePerIP, DefaultMaxLiveSubscribers)
-	s.liveJSONRates = newAddrRates(cfg.LiveJSONPerSecond, cfg.LiveJSONBurst)
-	s.joinRates = newAddrRates(cfg.JoinsPerSecondPerIP, cfg.JoinBurstPerIP)
+	s.conns = transport.NewConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
+	s.unauthByAddr = transport.NewConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
+	s.liveByAddr = transport.NewConnLimiter(cfg.MaxLivePerIP, live.DefaultMaxSubscribers)
+	s.liveJSONRates = transport.NewAddrRates(cfg.LiveJSONPerSecond, cfg.LiveJSONBurst)
+	s.joinRates = transport.NewAddrRates(cfg.JoinsPerSecondPerIP, cfg.JoinBurstPerIP)
 	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
 	// limit still gets a real status code; they stop what the WebSocket
 	// limits cannot see (requests that never finish).
 	if s.fdLimit == nil {
-		s.fdLimit = descriptorLimit
+		s.fdLimit = transport.DescriptorLimit
 	}
-	s.tcp = newConnLimiter(2*cfg.MaxConnsPerIP, tcpCapacity(cfg.MaxConns+cfg.MaxConnsPerIP, cfg.MaxConns, s.fdLimit(), s.log))
+	s.tcp = transport.NewConnLimiter(2*cfg.MaxConnsPerIP, transport.TCPCapacity(cfg.MaxConns+cfg.MaxConnsPerIP, cfg.MaxConns, s.fdLimit(), s.log))
 	s.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// A sign-in or a candidate fits; larger messages (an SDP) grow
@@ -211,10 +215,10 @@ func (s *Server) InternalHandler() http.Handler {
 func (s *Server) HTTPServer() *http.Server {
 	return &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: s.t.readHeader,
-		ReadTimeout:       s.t.read,
-		WriteTimeout:      s.t.write,
-		IdleTimeout:       s.t.idle,
+		ReadHeaderTimeout: s.t.ReadHeader,
+		ReadTimeout:       s.t.Read,
+		WriteTimeout:      s.t.Write,
+		IdleTimeout:       s.t.Idle,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
@@ -223,9 +227,9 @@ func (s *Server) HTTPServer() *http.Server {
 // Listener wraps ln with the per-IP and total connection limits, applied
 // at accept, before any HTTP is read. Serve the public handler on it.
 func (s *Server) Listener(ln net.Listener) net.Listener {
-	return &limitedListener{Listener: ln, limits: s.tcp, trusted: s.trusted, v6Prefix: s.cfg.IPv6PrefixLen, refused: func(reason string) {
+	return transport.Listener(ln, s.tcp, s.trusted, s.cfg.IPv6PrefixLen, func(reason string) {
 		s.metrics.ConnectionsRejected.WithLabelValues("tcp_" + reason).Inc()
-	}}
+	})
 }
 
 // Shutdown stops accepting connections, closes every open one with close
@@ -290,7 +294,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := s.clientKey(r)
-	if ok, reason := s.conns.acquire(ip); !ok {
+	if ok, reason := s.conns.Acquire(ip); !ok {
 		w.Header().Set("Retry-After", "10")
 		status := http.StatusTooManyRequests
 		if reason == "capacity" {
@@ -302,7 +306,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	released := false
 	defer func() {
 		if !released {
-			s.conns.release(ip)
+			s.conns.Release(ip)
 		}
 	}()
 	// Connections that have not signed in cost the daemon without proving
@@ -314,7 +318,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Nor may one address range hold more than its share of them.
-	if ok, _ := s.unauthByAddr.acquire(ip); !ok {
+	if ok, _ := s.unauthByAddr.Acquire(ip); !ok {
 		s.unauthenticated.Add(-1)
 		w.Header().Set("Retry-After", "10")
 		s.refuse(w, http.StatusTooManyRequests, "unauthenticated_per_ip", "too many connections from your address waiting to sign in")
@@ -325,19 +329,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Upgrade has answered with an HTTP error already.
 		s.unauthenticated.Add(-1)
-		s.unauthByAddr.release(ip)
+		s.unauthByAddr.Release(ip)
 		s.metrics.ConnectionsRejected.WithLabelValues("handshake").Inc()
 		return
 	}
 	id := s.nextID.Add(1)
 	m := &member{id: id, peerID: newPeerID(), ip: ip}
-	conn := newConn(ws, s.t, s.cfg.SendQueueSize, s.metrics)
+	conn := transport.NewConn(ws, s.t, s.cfg.SendQueueSize, s.metrics)
 	m.p = conn
 	sess := &session{
 		srv: s, conn: conn, member: m, origin: s.serverOrigin(r),
 		log:        s.log.With("conn", id, "ip", ip),
-		limiter:    newMessageLimiter(s.cfg.MessagesPerSecond, s.cfg.MessageBurst),
-		relayBytes: newByteBudget(s.cfg.RelayBytesPerSecond, s.cfg.RelayByteBurst),
+		limiter:    transport.NewMessageLimiter(s.cfg.MessagesPerSecond, s.cfg.MessageBurst),
+		relayBytes: transport.NewByteBudget(s.cfg.RelayBytesPerSecond, s.cfg.RelayByteBurst),
 	}
 	sess.pending.Store(true)
 	if !s.hub.register(m) {
@@ -354,7 +358,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// (the handler's has grown through net/http and the upgrade).
 	released = true
 	go func() {
-		defer s.conns.release(ip)
+		defer s.conns.Release(ip)
 		sess.serve()
 	}()
 }
@@ -414,6 +418,13 @@ func (s *Server) chainHealth(ctx context.Context) error {
 	s.healthAt = time.Now()
 	return s.healthErr
 }
+
+// LiveSnapshot is the body of GET /live.json and of each /live event;
+// LiveStream one of its streams.
+type (
+	LiveSnapshot = live.Snapshot
+	LiveStream   = live.Stream
+)
 
 // PublicHealth is the body of the public GET /healthz: no counts.
 type PublicHealth struct {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -16,15 +18,15 @@ import (
 // place in streams (its member), not the session itself.
 type session struct {
 	srv    *Server
-	conn   *Conn
+	conn   *transport.Conn
 	member *member
 	origin string // this server's origin, as written into challenges
 	log    *slog.Logger
 
 	authed       atomic.Bool
 	authFailures int
-	limiter      *messageLimiter
-	relayBytes   *byteBudget
+	limiter      *transport.MessageLimiter
+	relayBytes   *transport.ByteBudget
 	// pending is released once: at sign-in or when the connection ends,
 	// whichever comes first.
 	pending atomic.Bool
@@ -35,11 +37,11 @@ func (s *session) serve() {
 	authTimer := time.AfterFunc(s.srv.cfg.AuthTimeout, func() {
 		if !s.authed.Load() {
 			s.srv.metrics.AuthFailures.WithLabelValues("timeout").Inc()
-			s.conn.closeWith(protocol.CloseAuthTimeout, "not signed in in time")
+			s.conn.CloseWith(protocol.CloseAuthTimeout, "not signed in in time")
 		}
 	})
 	s.sendChallenge()
-	reason := s.conn.run(s, s.srv.cfg.MaxMessageSize)
+	reason := s.conn.Run(s, s.srv.cfg.MaxMessageSize)
 	authTimer.Stop()
 	s.releasePending()
 	s.srv.hub.unregister(s.member)
@@ -52,23 +54,24 @@ func (s *session) serve() {
 func (s *session) releasePending() {
 	if s.pending.CompareAndSwap(true, false) {
 		s.srv.unauthenticated.Add(-1)
-		s.srv.unauthByAddr.release(s.member.ip)
+		s.srv.unauthByAddr.Release(s.member.ip)
 	}
 }
 
-// control charges a ping against the message rate.
-func (s *session) control() bool {
-	ok, exhausted := s.limiter.allow()
+// Control charges a ping against the message rate.
+func (s *session) Control() bool {
+	ok, exhausted := s.limiter.Allow()
 	if exhausted {
-		s.conn.closeWith(protocol.CloseRateLimited, "rate limit exceeded")
+		s.conn.CloseWith(protocol.CloseRateLimited, "rate limit exceeded")
 	}
 	return ok
 }
 
-func (s *session) message(mt int, data []byte, received time.Time) {
-	if ok, exhausted := s.limiter.allow(); !ok {
+// Message handles one data frame of the connection.
+func (s *session) Message(mt int, data []byte, received time.Time) {
+	if ok, exhausted := s.limiter.Allow(); !ok {
 		if exhausted {
-			s.conn.closeWith(protocol.CloseRateLimited, "rate limit exceeded")
+			s.conn.CloseWith(protocol.CloseRateLimited, "rate limit exceeded")
 			return
 		}
 		s.reject("", protocol.Errorf(protocol.CodeRateLimited, "more than %g messages per second", s.srv.cfg.MessagesPerSecond))
@@ -118,7 +121,7 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 		if m.Type == protocol.TypeBroadcast {
 			r = roleBroadcaster
 		}
-		if !s.srv.joinRates.allow(s.member.ip) {
+		if !s.srv.joinRates.Allow(s.member.ip) {
 			perr = protocol.Errorf(protocol.CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
 		} else {
 			perr = h.join(s.member, uint64(m.StreamID), r)
@@ -141,14 +144,14 @@ func (s *session) relay(m protocol.ClientMessage, received time.Time) *protocol.
 	if len(m.Candidate) > s.srv.cfg.MaxCandidateSize {
 		return protocol.Errorf(protocol.CodePayloadTooLarge, "candidate larger than %d bytes", s.srv.cfg.MaxCandidateSize)
 	}
-	out := outbound{
+	out := transport.Frame{
 		// protocol.Encode before the hub's lock: payloads can be tens of kilobytes.
-		data:      protocol.EncodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
-		relayType: m.Type,
-		received:  received,
-		charge:    &s.member.queued,
+		Data:      protocol.EncodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
+		RelayType: m.Type,
+		Received:  received,
+		Charge:    &s.member.queued,
 	}
-	if !s.relayBytes.allow(len(out.data)) {
+	if !s.relayBytes.Allow(len(out.Data)) {
 		return protocol.Errorf(protocol.CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
 	}
 	return s.srv.hub.relay(s.member, m, out)
@@ -156,7 +159,7 @@ func (s *session) relay(m protocol.ClientMessage, received time.Time) *protocol.
 
 func (s *session) sendChallenge() {
 	ch, err := s.srv.auth.Issue(s.member.id, s.origin)
-	if errors.Is(err, errSharedState) {
+	if errors.Is(err, auth.ErrStoreUnavailable) {
 		s.log.Warn("issuing challenge", "err", err)
 		s.reject(protocol.TypeChallenge, unavailable())
 		return
@@ -166,7 +169,7 @@ func (s *session) sendChallenge() {
 		s.reject(protocol.TypeChallenge, protocol.Errorf(protocol.CodeInternal, "could not issue a challenge"))
 		return
 	}
-	s.member.event(outbound{data: protocol.Encode(protocol.ChallengeMsg{
+	s.member.event(transport.Frame{Data: protocol.Encode(protocol.ChallengeMsg{
 		Type: protocol.TypeChallenge, Nonce: ch.Nonce, Message: ch.Text,
 		ChainID: ch.ChainID, Origin: ch.Origin, ExpiresAt: ch.ExpiresAt,
 	})})
@@ -182,7 +185,7 @@ func (s *session) authenticate(m protocol.ClientMessage) {
 	}
 	done := make(chan verdict, 1)
 	go func() {
-		addr, perr := s.srv.auth.Verify(s.member.id, s.origin, AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
+		addr, perr := s.srv.auth.Verify(s.member.id, s.origin, auth.AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
 		done <- verdict{addr, perr}
 	}()
 	v := <-done
@@ -196,7 +199,7 @@ func (s *session) authenticate(m protocol.ClientMessage) {
 
 // resume signs in with a resume token instead of a signature.
 func (s *session) resume(m protocol.ClientMessage) {
-	addr, signedAt, perr := s.srv.resumes.take(m.Token)
+	addr, signedAt, perr := s.srv.resumes.Take(m.Token)
 	if perr != nil {
 		s.reject(protocol.TypeResume, perr)
 		return
@@ -214,10 +217,10 @@ func (s *session) signedIn(addr string, signedAt time.Time) {
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
 	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
-	if token, expires, ok := s.srv.resumes.issue(addr, signedAt); ok {
+	if token, expires, ok := s.srv.resumes.Issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
 	}
-	s.member.event(outbound{data: protocol.Encode(msg)})
+	s.member.event(transport.Frame{Data: protocol.Encode(msg)})
 }
 
 // reject tells the peer why its message was refused. Before sign-in every
@@ -228,20 +231,20 @@ func (s *session) reject(req string, e *protocol.ProtocolError) {
 	// is flooding us, or a burst of its messages failed at once) the error
 	// is dropped instead of the connection: only events the peer needs
 	// make a full queue fatal.
-	if !s.conn.send(outbound{data: protocol.ErrorFrame(req, e)}) {
+	if !s.conn.Send(transport.Frame{Data: protocol.ErrorFrame(req, e)}) {
 		s.log.Debug("send queue full, error dropped", "code", e.Code)
 	}
 	if s.authed.Load() {
 		// A signed-in client that keeps sending what it cannot have
 		// meant spends the same patience as one over the rate.
-		if (e.Code == protocol.CodeBadMessage || e.Code == protocol.CodeUnknownType) && s.limiter.violation() {
-			s.conn.closeWith(protocol.CloseRateLimited, "too many malformed messages")
+		if (e.Code == protocol.CodeBadMessage || e.Code == protocol.CodeUnknownType) && s.limiter.Violation() {
+			s.conn.CloseWith(protocol.CloseRateLimited, "too many malformed messages")
 		}
 		return
 	}
 	s.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()
 	s.authFailures++
 	if s.authFailures >= s.srv.cfg.MaxAuthFailures {
-		s.conn.closeWith(protocol.CloseAuthFailed, "too many failed sign-in attempts")
+		s.conn.CloseWith(protocol.CloseAuthFailed, "too many failed sign-in attempts")
 	}
 }

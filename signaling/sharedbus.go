@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -39,7 +40,7 @@ type envelope struct {
 	Home    string        `json:"h,omitempty"` // joined: the stream's home is elsewhere (retry there)
 	// Edge says whether an out message starts or ends the connection\'s
 	// session.
-	Edge sessionEdge `json:"g,omitempty"`
+	Edge transport.Edge `json:"g,omitempty"`
 }
 
 // Envelope kinds. Toward a session's home: join, relay, leave, gone (the

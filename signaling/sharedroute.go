@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -150,8 +151,8 @@ func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *proto
 }
 
 // relay forwards a local connection's relayed message to its session's home.
-func (b *binding) relay(msg protocol.ClientMessage, out outbound) *protocol.ProtocolError {
-	if !b.sh.publish(b.home, envelope{Kind: kindRelay, Conn: b.m.id, Type: msg.Type, To: msg.To, Data: out.data}) {
+func (b *binding) relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
+	if !b.sh.publish(b.home, envelope{Kind: kindRelay, Conn: b.m.id, Type: msg.Type, To: msg.To, Data: out.Data}) {
 		return protocol.Errorf(protocol.CodePeerBusy, "the other peer's instance is not keeping up; slow down")
 	}
 	return nil
@@ -199,7 +200,7 @@ func (sh *shared) homeLost(b *binding) {
 		}
 		return
 	}
-	b.m.event(outbound{edge: edgeEnds, data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(b.stream), Reason: protocol.ReasonInstanceLost})})
+	b.m.event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(b.stream), Reason: protocol.ReasonInstanceLost})})
 }
 
 // toOrigin handles what a home sends to one of this instance's connections.
@@ -217,17 +218,17 @@ func (sh *shared) toOrigin(env envelope) {
 		default:
 		}
 	case kindOut:
-		out := outbound{data: env.Data, relayType: env.Type, edge: env.Edge}
+		out := transport.Frame{Data: env.Data, RelayType: env.Type, Edge: env.Edge}
 		if env.Type != "" {
 			// A relayed message that does not fit is dropped, as the
 			// home would refuse it: never the recipient for it.
-			if !b.m.p.send(out) {
+			if !b.m.p.Send(out) {
 				sh.m.dropped.Inc()
 			}
 			return
 		}
 		b.m.event(out)
-		if out.edge == edgeStarts {
+		if out.Edge == transport.EdgeStarts {
 			// The client knows it is in the session from now on; so
 			// does this side, before the home's answer to the join
 			// (which may come after the session already ended).
@@ -242,11 +243,11 @@ func (sh *shared) toOrigin(env envelope) {
 				}
 			}
 		}
-		if out.edge == edgeEnds && sh.unbind(b) {
+		if out.Edge == transport.EdgeEnds && sh.unbind(b) {
 			sh.publish(b.home, envelope{Kind: kindGone, Conn: env.Conn})
 		}
 	case kindClose:
-		b.m.p.closeWith(env.Code, env.Text)
+		b.m.p.CloseWith(env.Code, env.Text)
 	case kindLost:
 		sh.homeLost(b)
 	}
@@ -278,17 +279,17 @@ type remotePeer struct {
 	key proxyKey
 }
 
-func (r *remotePeer) send(out outbound) bool {
-	if out.ofInstance {
+func (r *remotePeer) Send(out transport.Frame) bool {
+	if out.OfInstance {
 		return true // news of this instance: the connection is on another
 	}
-	return r.sh.publish(r.key.inst, envelope{Kind: kindOut, Conn: r.key.conn, Data: out.data, Type: out.relayType, Edge: out.edge})
+	return r.sh.publish(r.key.inst, envelope{Kind: kindOut, Conn: r.key.conn, Data: out.Data, Type: out.RelayType, Edge: out.Edge})
 }
 
 // closeWith closes the remote connection, except on drain: this instance
 // stopping ends the session (lost), not the connection, which lives on its
 // own instance.
-func (r *remotePeer) closeWith(code int, text string) {
+func (r *remotePeer) CloseWith(code int, text string) {
 	kind := kindClose
 	if code == protocol.CloseServerDrained {
 		kind = kindLost
@@ -297,7 +298,7 @@ func (r *remotePeer) closeWith(code int, text string) {
 	r.sh.dropKey(r.key, protocol.ReasonDisconnected)
 }
 
-func (r *remotePeer) kill(code int, text string) { r.closeWith(code, text) }
+func (r *remotePeer) Kill(code int, text string) { r.CloseWith(code, text) }
 
 // toHome hands a message from a remote connection to its member's worker,
 // creating the member on its join.
@@ -415,7 +416,7 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 			sh.dropProxy(p, protocol.ReasonDisconnected)
 		}
 	case kindRelay:
-		out := outbound{data: env.Data, relayType: env.Type, received: time.Now(), charge: &p.m.queued}
+		out := transport.Frame{Data: env.Data, RelayType: env.Type, Received: time.Now(), Charge: &p.m.queued}
 		reply(h.relay(p.m, protocol.ClientMessage{Type: env.Type, To: env.To}, out))
 	case kindLeave:
 		env.Type = protocol.TypeLeave
@@ -455,6 +456,6 @@ func (h *Hub) announce(data []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for m := range h.members {
-		m.p.send(outbound{data: data, ofInstance: true})
+		m.p.Send(transport.Frame{Data: data, OfInstance: true})
 	}
 }

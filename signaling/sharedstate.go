@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/internal/live"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -92,11 +93,11 @@ var slotSeq atomic.Uint64
 // the other live instances.
 func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []uint64) (map[string]protocol.Instance, error) {
 	ttl := sh.cfg.InstanceTTL
-	live, _ := json.Marshal(sh.srv.live.localSnapshot())
+	view, _ := json.Marshal(sh.srv.live.LocalSnapshot())
 	pipe := sh.rdb.Pipeline()
 	pipe.Set(ctx, instanceKey(self.ID), self.URL, ttl)
 	pipe.SAdd(ctx, instancesKey, self.ID)
-	pipe.Set(ctx, liveKey(self.ID), live, ttl)
+	pipe.Set(ctx, liveKey(self.ID), view, ttl)
 	leases := make([]*redis.Cmd, len(rooms))
 	for i, id := range rooms {
 		leases[i] = refreshHome.Eval(ctx, pipe, []string{homeKey(id)}, sh.id, ttl.Milliseconds())
@@ -124,7 +125,7 @@ func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []u
 	}
 	alive := make(map[string]protocol.Instance, len(others))
 	if len(others) == 0 {
-		sh.srv.live.setRemote(nil)
+		sh.srv.live.SetRemote(nil)
 		return alive, nil
 	}
 	keys := make([]string, 0, 2*len(others))
@@ -139,7 +140,7 @@ func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []u
 		return nil, err
 	}
 	var gone []any
-	var remote []LiveStream
+	var remote []live.Stream
 	for i, id := range others {
 		u, ok := vals[i].(string)
 		if !ok {
@@ -148,13 +149,13 @@ func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []u
 		}
 		alive[id] = protocol.Instance{ID: id, URL: u}
 		if s, ok := vals[len(others)+i].(string); ok {
-			var snap LiveSnapshot
+			var snap live.Snapshot
 			if json.Unmarshal([]byte(s), &snap) == nil {
 				remote = append(remote, snap.Streams...)
 			}
 		}
 	}
-	sh.srv.live.setRemote(remote)
+	sh.srv.live.SetRemote(remote)
 	if len(gone) > 0 {
 		sh.rdb.SRem(ctx, instancesKey, gone...)
 	}

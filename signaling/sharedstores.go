@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/auth"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -13,22 +14,19 @@ import (
 // challenge issued by one instance is answered once, on any of them, and so
 // is a resume token.
 
-// errSharedState: the shared store (Redis) did not answer.
-var errSharedState = fmt.Errorf("shared state unavailable")
-
 // sharedNonces keeps nonces in Redis, and this instance's own in memory
 // too, for the per-connection bound and the count.
 type sharedNonces struct {
 	sh    *shared
-	local *memoryNonces
+	local *auth.MemoryNonces
 	now   func() time.Time
 }
 
-func (s *sharedNonces) put(owner uint64, nonce, text string, expires time.Time) error {
+func (s *sharedNonces) Put(owner uint64, nonce, text string, expires time.Time) error {
 	if err := s.sh.putNonce(nonce, text, expires); err != nil {
-		return fmt.Errorf("%w: %v", errSharedState, err)
+		return fmt.Errorf("%w: %v", auth.ErrStoreUnavailable, err)
 	}
-	if evicted := s.local.add(owner, nonce, text, expires); evicted != "" {
+	if evicted := s.local.Add(owner, nonce, text, expires); evicted != "" {
 		s.sh.dropNonce(evicted)
 	}
 	return nil
@@ -36,32 +34,32 @@ func (s *sharedNonces) put(owner uint64, nonce, text string, expires time.Time) 
 
 // burn burns the nonce in Redis, atomically, so it is accepted once on any
 // connection of any instance and never again anywhere.
-func (s *sharedNonces) burn(owner uint64, f challengeFields, text string) *protocol.ProtocolError {
-	if !s.now().Before(f.expiresAt) {
-		return errExpired(f.expiresAt)
+func (s *sharedNonces) Burn(owner uint64, f auth.ChallengeFields, text string) *protocol.ProtocolError {
+	if !s.now().Before(f.ExpiresAt) {
+		return auth.ErrExpired(f.ExpiresAt)
 	}
-	verdict, err := s.sh.takeNonce(f.nonce, text)
+	verdict, err := s.sh.takeNonce(f.Nonce, text)
 	if err != nil {
 		return unavailable()
 	}
 	switch verdict {
 	case "ok":
 	case "used":
-		return errReplayed()
+		return auth.ErrReplayed()
 	case "text":
-		return errTextDiffers()
+		return auth.ErrTextDiffers()
 	default:
-		return protocol.Errorf(protocol.CodeAuthUnknownNonce, "nonce was not issued by this server")
+		return auth.ErrUnknownNonce()
 	}
-	s.local.markUsed(owner, f.nonce)
+	s.local.MarkUsed(owner, f.Nonce)
 	return nil
 }
 
 // release forgets the local records only: any connection may still answer
 // the challenges in Redis, once, until they expire.
-func (s *sharedNonces) release(owner uint64) { s.local.release(owner) }
+func (s *sharedNonces) Release(owner uint64) { s.local.Release(owner) }
 
-func (s *sharedNonces) count() int { return s.local.count() }
+func (s *sharedNonces) Count() int { return s.local.Count() }
 
 // sharedResumes keeps resume tokens' hashes in Redis with their TTL, as
 // "<address> <unix seconds of the signature>".
@@ -69,7 +67,7 @@ type sharedResumes struct{ sh *shared }
 
 func resumeKey(hash string) string { return keyPrefix + "resume:" + hash }
 
-func (s sharedResumes) put(h, address string, signedAt, expires time.Time) bool {
+func (s sharedResumes) Put(h, address string, signedAt, expires time.Time) bool {
 	ctx, cancel := s.sh.opCtx()
 	defer cancel()
 	err := s.sh.rdb.Set(ctx, resumeKey(h), address+" "+strconv.FormatInt(signedAt.Unix(), 10), time.Until(expires)).Err()
@@ -77,7 +75,7 @@ func (s sharedResumes) put(h, address string, signedAt, expires time.Time) bool 
 	return err == nil
 }
 
-func (s sharedResumes) take(h string) (string, time.Time, *protocol.ProtocolError) {
+func (s sharedResumes) Take(h string) (string, time.Time, *protocol.ProtocolError) {
 	ctx, cancel := s.sh.opCtx()
 	defer cancel()
 	v, err := s.sh.rdb.GetDel(ctx, resumeKey(h)).Result()
@@ -87,7 +85,7 @@ func (s sharedResumes) take(h string) (string, time.Time, *protocol.ProtocolErro
 		addr, signedAt := parseResumeValue(v)
 		return addr, signedAt, nil
 	case isNil(err):
-		return "", time.Time{}, errResumeInvalid()
+		return "", time.Time{}, auth.ErrResumeInvalid()
 	default:
 		return "", time.Time{}, unavailable()
 	}

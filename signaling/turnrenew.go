@@ -3,6 +3,7 @@ package signaling
 import (
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -29,7 +30,7 @@ func (h *Hub) renewTURNLocked(m *member) {
 		if !current {
 			return
 		}
-		m.event(outbound{data: protocol.Encode(protocol.ICEServersMsg{Type: protocol.TypeICEServers, StreamID: protocol.StreamID(r.id), ICEServers: h.iceServers(m.peerID)})})
+		m.event(transport.Frame{Data: protocol.Encode(protocol.ICEServersMsg{Type: protocol.TypeICEServers, StreamID: protocol.StreamID(r.id), ICEServers: h.iceServers(m.peerID)})})
 		t.Reset(every)
 	})
 	m.turnRenewal = t

@@ -1,4 +1,4 @@
-package signaling
+package transport
 
 import (
 	"log/slog"
@@ -17,10 +17,10 @@ import (
 // enough for the listeners, the upstream clients and a few metrics scrapes.
 const fdReserve = 64
 
-// descriptorLimit is the process's soft RLIMIT_NOFILE, 0 when unknown.
+// DescriptorLimit is the process's soft RLIMIT_NOFILE, 0 when unknown.
 // It first raises the soft limit to the hard one, as servers commonly do:
 // the hard limit is what the operator allowed.
-func descriptorLimit() uint64 {
+func DescriptorLimit() uint64 {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		return 0
@@ -35,10 +35,10 @@ func descriptorLimit() uint64 {
 	return lim.Cur
 }
 
-// tcpCapacity is how many public TCP connections may be open at once:
+// TCPCapacity is how many public TCP connections may be open at once:
 // want, or fewer when the descriptor limit (0: unknown) leaves less after
 // the reserve. It warns when -max-conns cannot be reached.
-func tcpCapacity(want, maxConns int, limit uint64, log *slog.Logger) int {
+func TCPCapacity(want, maxConns int, limit uint64, log *slog.Logger) int {
 	if limit == 0 {
 		return want
 	}

@@ -1,4 +1,8 @@
-package signaling
+// Package transport is the WebSocket side of the daemon: one Conn per
+// client (one reader, at most one writer, a bounded send queue), the
+// listener's connection limits and write corking, and the rate limiters
+// keyed by client address range.
+package transport
 
 import (
 	"errors"
@@ -22,80 +26,68 @@ const (
 	// pingPeriod must be shorter than pongWait so a healthy peer's pong
 	// arrives before the read deadline.
 	pingPeriod = pongWait * 9 / 10
-	// maxMessageSize is the default read limit: an SDP with many codecs and
+	// MaxMessageSize is the default read limit: an SDP with many codecs and
 	// candidates stays well under it.
-	maxMessageSize = 64 << 10
+	MaxMessageSize = 64 << 10
 	// closeGrace is how long the server waits for the peer's close frame
 	// after sending its own before dropping the TCP connection.
 	closeGrace = time.Second
 )
 
-// timing holds the connection and HTTP timers so tests can shorten them.
-type timing struct {
-	writeWait, pongWait, pingPeriod, closeGrace time.Duration
-	// readHeader, read, write and idle are the HTTP server's timeouts
-	// (see Server.HTTPServer); they bound every request before any
-	// WebSocket upgrade.
-	readHeader, read, write, idle time.Duration
+// Timing holds the connection and HTTP timers so tests can shorten them.
+type Timing struct {
+	WriteWait, PongWait, PingPeriod, CloseGrace time.Duration
+	// ReadHeader, Read, Write and Idle are the HTTP server's timeouts;
+	// they bound every request before any WebSocket upgrade.
+	ReadHeader, Read, Write, Idle time.Duration
 }
 
-var defaultTiming = timing{
-	writeWait: writeWait, pongWait: pongWait, pingPeriod: pingPeriod, closeGrace: closeGrace,
-	readHeader: 5 * time.Second, read: 10 * time.Second, write: 10 * time.Second, idle: 30 * time.Second,
+// DefaultTiming is the timers of a production server.
+var DefaultTiming = Timing{
+	WriteWait: writeWait, PongWait: pongWait, PingPeriod: pingPeriod, CloseGrace: closeGrace,
+	ReadHeader: 5 * time.Second, Read: 10 * time.Second, Write: 10 * time.Second, Idle: 30 * time.Second,
 }
 
-// outbound is one queued message. Relayed messages carry the time they were
+// Frame is one queued message. Relayed messages carry the time they were
 // read, so the writer can observe relay latency, and the sender's account of
 // bytes it has queued at other peers, which the writer pays back.
-type outbound struct {
-	data      []byte
-	relayType string
-	received  time.Time
-	charge    *atomic.Int64
+type Frame struct {
+	Data      []byte
+	RelayType string
+	Received  time.Time
+	Charge    *atomic.Int64
 	// edge says whether this frame starts or ends its recipient's session,
 	// for the connection's own instance when the session lives on another
 	// one.
-	edge sessionEdge
+	Edge Edge
 	// ofInstance marks news of the instance the connection is on (it is
 	// draining), not of its session: it never travels to another instance.
-	ofInstance bool
+	OfInstance bool
 }
 
-// sessionEdge is what a frame does to its recipient's session.
-type sessionEdge uint8
+// Edge is what a frame does to its recipient's session.
+type Edge uint8
 
 const (
-	edgeNone   sessionEdge = iota
-	edgeStarts             // watching, broadcasting: the join succeeded
-	edgeEnds               // stream_ended, removed, left: in no session from now on
+	EdgeNone   Edge = iota
+	EdgeStarts      // watching, broadcasting: the join succeeded
+	EdgeEnds        // stream_ended, removed, left: in no session from now on
 )
 
-func (o outbound) settle() {
-	if o.charge != nil {
-		o.charge.Add(-int64(len(o.data)))
+func (o Frame) settle() {
+	if o.Charge != nil {
+		o.Charge.Add(-int64(len(o.Data)))
 	}
 }
 
-// peer is all the hub needs of a connection: queue a message without
-// blocking, and close. A hub test can stand in for a WebSocket with any
-// implementation of it.
-type peer interface {
-	// send queues out; false means the queue is full and nothing was queued.
-	send(out outbound) bool
-	// closeWith flushes what is queued, sends a close frame and hangs up.
-	closeWith(code int, text string)
-	// kill hangs up at once.
-	kill(code int, text string)
-}
-
-// frameHandler receives what a Conn reads.
-type frameHandler interface {
-	// message is called for each data frame, on the reader goroutine.
+// FrameHandler receives what a Conn reads.
+type FrameHandler interface {
+	// Message is called for each data frame, on the reader goroutine.
 	// data is only valid during the call: its buffer is reused.
-	message(mt int, data []byte, received time.Time)
-	// control is called for each ping or pong the peer sends; false drops
+	Message(mt int, data []byte, received time.Time)
+	// Control is called for each ping or pong the peer sends; false drops
 	// it (a ping goes unanswered; it was over the rate limit).
-	control() bool
+	Control() bool
 }
 
 // Conn is the transport of one WebSocket client: read, write, queue, close.
@@ -105,7 +97,7 @@ type frameHandler interface {
 // blocks: a full queue is reported to the caller.
 type Conn struct {
 	ws       *websocket.Conn
-	t        timing
+	t        Timing
 	maxQueue int
 	metrics  *metrics.Metrics
 
@@ -115,7 +107,7 @@ type Conn struct {
 	pinger     *time.Timer
 
 	mu        sync.Mutex
-	queue     []outbound
+	queue     []Frame
 	writing   bool // a writer goroutine runs
 	ping      bool // a ping is due
 	closeReq  bool // closeWith or kill was called
@@ -125,31 +117,32 @@ type Conn struct {
 	dead      bool // the reader is gone: nothing more is written
 }
 
-func newConn(ws *websocket.Conn, t timing, maxQueue int, m *metrics.Metrics) *Conn {
+// NewConn wraps an upgraded WebSocket; maxQueue bounds its send queue.
+func NewConn(ws *websocket.Conn, t Timing, maxQueue int, m *metrics.Metrics) *Conn {
 	c := &Conn{ws: ws, t: t, maxQueue: maxQueue, metrics: m, readerDone: make(chan struct{}), wake: make(chan struct{}, 1)}
 	c.pinger = time.AfterFunc(time.Hour, c.duePing)
 	c.pinger.Stop()
 	return c
 }
 
-// run reads until the connection ends, handing frames to h; it returns only
+// Run reads until the connection ends, handing frames to h; it returns only
 // when no writer is left.
-func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
+func (c *Conn) Run(h FrameHandler, readLimit int64) (reason string) {
 	c.ws.SetReadLimit(readLimit)
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.t.pongWait))
+	_ = c.ws.SetReadDeadline(time.Now().Add(c.t.PongWait))
 	c.ws.SetPongHandler(func(string) error {
-		if !h.control() {
+		if !h.Control() {
 			return nil // an unsolicited pong flood does not keep the peer alive
 		}
-		return c.ws.SetReadDeadline(time.Now().Add(c.t.pongWait))
+		return c.ws.SetReadDeadline(time.Now().Add(c.t.PongWait))
 	})
 	// A ping costs a token like any message: without that one peer can
 	// make the daemon answer pings as fast as it can send them.
 	c.ws.SetPingHandler(func(data string) error {
-		if !h.control() {
+		if !h.Control() {
 			return nil
 		}
-		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(c.t.writeWait))
+		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(c.t.WriteWait))
 		if errors.Is(err, websocket.ErrCloseSent) {
 			return nil
 		}
@@ -159,7 +152,7 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 		}
 		return err
 	})
-	c.pinger.Reset(c.t.pingPeriod)
+	c.pinger.Reset(c.t.PingPeriod)
 
 	reason = "read_error"
 	for {
@@ -184,9 +177,9 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 			// connection. Checked here, before any handler sees the
 			// frame, so such bytes are never acted on nor relayed to a
 			// peer whose browser would fail its own connection on them.
-			c.closeWith(protocol.CloseInvalidUTF8, "text frame is not valid UTF-8")
+			c.CloseWith(protocol.CloseInvalidUTF8, "text frame is not valid UTF-8")
 		default:
-			h.message(mt, data, time.Now())
+			h.Message(mt, data, time.Now())
 		}
 		if cap(data) <= maxPooledRead {
 			*buf = data[:0]
@@ -214,21 +207,21 @@ func (c *Conn) run(h frameHandler, readLimit int64) (reason string) {
 	return reason
 }
 
-// send queues out for the writer. Once the connection is closing or gone,
+// Send queues out for the writer. Once the connection is closing or gone,
 // messages are dropped and reported as sent: nobody will read them.
-func (c *Conn) send(out outbound) bool {
+func (c *Conn) Send(out Frame) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closeReq || c.dead {
 		return true
 	}
-	if len(c.queue) >= c.maxQueue || (out.relayType != "" && len(c.queue) >= c.maxQueue*3/4) {
+	if len(c.queue) >= c.maxQueue || (out.RelayType != "" && len(c.queue) >= c.maxQueue*3/4) {
 		// Relayed messages never take the last quarter: it stays for
 		// the session events the peer needs.
 		return false
 	}
-	if out.charge != nil {
-		out.charge.Add(int64(len(out.data)))
+	if out.Charge != nil {
+		out.Charge.Add(int64(len(out.Data)))
 	}
 	c.queue = append(c.queue, out)
 	c.startWriterLocked()
@@ -271,7 +264,7 @@ const writerLinger = 250 * time.Millisecond
 // briefly for the peer's.
 func (c *Conn) write() {
 	defer c.writers.Done()
-	var batch []outbound
+	var batch []Frame
 	var linger *time.Timer
 	defer func() {
 		if linger != nil {
@@ -290,12 +283,12 @@ func (c *Conn) write() {
 			if c.ping {
 				c.ping = false
 				c.mu.Unlock()
-				if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.t.writeWait)); err != nil {
+				if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.t.WriteWait)); err != nil {
 					_ = c.ws.Close()
 					c.stopWriting()
 					return
 				}
-				c.pinger.Reset(c.t.pingPeriod)
+				c.pinger.Reset(c.t.PingPeriod)
 				continue
 			}
 			if lingered || c.dead {
@@ -335,7 +328,7 @@ func (c *Conn) write() {
 				break
 			}
 			out.settle()
-			batch[i] = outbound{}
+			batch[i] = Frame{}
 		}
 		if ck != nil {
 			if uerr := ck.uncork(); err == nil {
@@ -367,8 +360,8 @@ func (c *Conn) finishClose() {
 		code, text := c.closeCode, c.closeText
 		c.mu.Unlock()
 		_ = c.ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(code, text), time.Now().Add(c.t.writeWait))
-		grace := time.NewTimer(c.t.closeGrace)
+			websocket.FormatCloseMessage(code, text), time.Now().Add(c.t.WriteWait))
+		grace := time.NewTimer(c.t.CloseGrace)
 		select {
 		case <-c.readerDone:
 		case <-grace.C:
@@ -379,9 +372,9 @@ func (c *Conn) finishClose() {
 	c.stopWriting()
 }
 
-// closeWith asks the writer to flush what is queued, send a close frame and
+// CloseWith asks the writer to flush what is queued, send a close frame and
 // hang up. Only the first close request counts.
-func (c *Conn) closeWith(code int, text string) {
+func (c *Conn) CloseWith(code int, text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closeReq {
@@ -391,10 +384,10 @@ func (c *Conn) closeWith(code int, text string) {
 	c.startWriterLocked()
 }
 
-// kill drops the connection at once, without waiting on the peer. Used for
+// Kill drops the connection at once, without waiting on the peer. Used for
 // peers that do not read (a close frame would not get through either) and
 // when a drain runs out of time.
-func (c *Conn) kill(code int, text string) {
+func (c *Conn) Kill(code int, text string) {
 	c.mu.Lock()
 	if !c.closeReq {
 		c.closeReq, c.closeCode, c.closeText = true, code, text
@@ -410,13 +403,13 @@ func (c *Conn) closing() bool {
 	return c.closeReq
 }
 
-func (c *Conn) writeOne(out outbound) error {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(c.t.writeWait))
-	if err := c.ws.WriteMessage(websocket.TextMessage, out.data); err != nil {
+func (c *Conn) writeOne(out Frame) error {
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.t.WriteWait))
+	if err := c.ws.WriteMessage(websocket.TextMessage, out.Data); err != nil {
 		return err
 	}
-	if out.relayType != "" {
-		c.metrics.ObserveRelay(out.relayType, time.Since(out.received))
+	if out.RelayType != "" {
+		c.metrics.ObserveRelay(out.RelayType, time.Since(out.Received))
 	}
 	return nil
 }

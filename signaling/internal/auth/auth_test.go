@@ -1,4 +1,4 @@
-package signaling_test
+package auth_test
 
 import (
 	"crypto/sha256"
@@ -18,7 +18,7 @@ import (
 	decdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"github.com/stretchr/testify/require"
 
-	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/internal/auth"
 	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
@@ -45,19 +45,19 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newAuth(t *testing.T) (*signaling.Authenticator, *fakeClock) {
+func newAuth(t *testing.T) (*auth.Authenticator, *fakeClock) {
 	t.Helper()
 	clk := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	return signaling.NewAuthenticator(testChainID, "stream", 2*time.Minute, clk.Now), clk
+	return auth.NewAuthenticator(testChainID, "stream", 2*time.Minute, clk.Now), clk
 }
 
-func proof(w *signalingtest.Wallet, text string) signaling.AuthProof {
-	return signaling.AuthProof{Address: w.Address, Message: text, Signature: w.SignArbitrary(text)}
+func proof(w *signalingtest.Wallet, text string) auth.AuthProof {
+	return auth.AuthProof{Address: w.Address, Message: text, Signature: w.SignArbitrary(text)}
 }
 
 // keplrVector is a proof produced by Keplr's own code (@keplr-wallet/cosmos
 // makeADR36AminoSignDoc + serializeSignDoc, @keplr-wallet/crypto signing);
-// testdata/keplr/gen.js regenerates it.
+// signaling/testdata/keplr/gen.js regenerates it.
 type keplrVector struct {
 	PrivateKeyHex string                `json:"private_key_hex"`
 	Address       string                `json:"address"`
@@ -68,7 +68,7 @@ type keplrVector struct {
 
 func loadKeplrVector(t *testing.T) keplrVector {
 	t.Helper()
-	b, err := os.ReadFile("testdata/keplr/adr036_vector.json")
+	b, err := os.ReadFile("../../testdata/keplr/adr036_vector.json")
 	require.NoError(t, err)
 	var v keplrVector
 	require.NoError(t, json.Unmarshal(b, &v))
@@ -80,7 +80,7 @@ func TestKeplrVector(t *testing.T) {
 
 	// The server's sign document is byte-for-byte Keplr's, and so is the
 	// test wallet's.
-	require.Equal(t, v.SignDoc, string(signaling.ADR036SignBytes(v.Address, []byte(v.Message))))
+	require.Equal(t, v.SignDoc, string(auth.ADR036SignBytes(v.Address, []byte(v.Message))))
 	require.Equal(t, v.SignDoc, string(signalingtest.SignDoc(v.Address, []byte(v.Message))))
 
 	// Both sign deterministically (RFC 6979): the SDK key signs exactly what
@@ -95,10 +95,10 @@ func TestKeplrVector(t *testing.T) {
 	a, clk := newAuth(t)
 	issued := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	text := a.AddNonceForTest(7, "https://signal.streamchain.example", "8J2z3YkQ0mWq5n9Zt6Vb1xR4cL7hP0sD2fG8aK3uE5o", issued, issued.Add(2*time.Minute))
-	require.Equal(t, v.Message, text, "the challenge layout changed: regenerate testdata/keplr")
+	require.Equal(t, v.Message, text, "the challenge layout changed: regenerate signaling/testdata/keplr")
 	clk.Add(30 * time.Second)
 	addr, perr := a.Verify(7, "https://signal.streamchain.example",
-		signaling.AuthProof{Address: v.Address, Message: v.Message, Signature: v.Signature})
+		auth.AuthProof{Address: v.Address, Message: v.Message, Signature: v.Signature})
 	require.Nil(t, perr)
 	require.Equal(t, v.Address, addr)
 }
@@ -112,7 +112,7 @@ func TestChallengeText(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(raw)*8, 128, "nonce must carry at least 128 bits")
 	require.Equal(t, clk.Now().Add(2*time.Minute), ch.ExpiresAt)
-	require.Equal(t, signaling.ChallengeText(testOrigin, testChainID, ch.Nonce, ch.IssuedAt, ch.ExpiresAt), ch.Text)
+	require.Equal(t, auth.ChallengeText(testOrigin, testChainID, ch.Nonce, ch.IssuedAt, ch.ExpiresAt), ch.Text)
 	for _, want := range []string{
 		"\nServer: " + testOrigin + "\n",
 		"\nChain ID: " + testChainID + "\n",
@@ -153,19 +153,19 @@ func TestVerifyRejections(t *testing.T) {
 	other := signalingtest.NewWallet()
 
 	type setup struct {
-		a   *signaling.Authenticator
+		a   *auth.Authenticator
 		clk *fakeClock
-		ch  signaling.Challenge
+		ch  auth.Challenge
 	}
 	cases := []struct {
 		name string
 		// make returns the proof and the origin it is presented at.
-		make func(t *testing.T, s setup) (signaling.AuthProof, string)
+		make func(t *testing.T, s setup) (auth.AuthProof, string)
 		want protocol.Code
 	}{
 		{
 			name: "replayed",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				p := proof(w, s.ch.Text)
 				_, perr := s.a.Verify(1, testOrigin, p)
 				require.Nil(t, perr)
@@ -175,7 +175,7 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "expired",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				s.clk.Add(2 * time.Minute)
 				return proof(w, s.ch.Text), testOrigin
 			},
@@ -183,7 +183,7 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "expired and already forgotten",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				s.clk.Add(10 * time.Minute)
 				_, err := s.a.Issue(9, testOrigin) // sweeps expired nonces
 				require.NoError(t, err)
@@ -193,30 +193,30 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "foreign chain",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
-				text := signaling.ChallengeText(testOrigin, "someother-1", s.ch.Nonce, s.ch.IssuedAt, s.ch.ExpiresAt)
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
+				text := auth.ChallengeText(testOrigin, "someother-1", s.ch.Nonce, s.ch.IssuedAt, s.ch.ExpiresAt)
 				return proof(w, text), testOrigin
 			},
 			want: protocol.CodeAuthWrongChain,
 		},
 		{
 			name: "challenge of another server",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				return proof(w, s.ch.Text), "https://evil.example"
 			},
 			want: protocol.CodeAuthWrongOrigin,
 		},
 		{
 			name: "nonce never issued",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
-				text := signaling.ChallengeText(testOrigin, testChainID, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", s.ch.IssuedAt, s.ch.ExpiresAt)
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
+				text := auth.ChallengeText(testOrigin, testChainID, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", s.ch.IssuedAt, s.ch.ExpiresAt)
 				return proof(w, text), testOrigin
 			},
 			want: protocol.CodeAuthUnknownNonce,
 		},
 		{
 			name: "nonce issued to another connection",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				ch2, err := s.a.Issue(2, testOrigin)
 				require.NoError(t, err)
 				return proof(w, ch2.Text), testOrigin
@@ -225,7 +225,7 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "signature by another key",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				p := proof(w, s.ch.Text)
 				p.Signature.Signature = other.SignArbitrary(s.ch.Text).Signature
 				return p, testOrigin
@@ -234,7 +234,7 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "signature over other text",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				p := proof(w, s.ch.Text+" ")
 				p.Message = s.ch.Text
 				return p, testOrigin
@@ -243,22 +243,22 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "signature over the bare text, not the ADR-036 document",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
-				return signaling.AuthProof{Address: w.Address, Message: s.ch.Text, Signature: w.SignBytes([]byte(s.ch.Text))}, testOrigin
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
+				return auth.AuthProof{Address: w.Address, Message: s.ch.Text, Signature: w.SignBytes([]byte(s.ch.Text))}, testOrigin
 			},
 			want: protocol.CodeAuthBadSignature,
 		},
 		{
 			name: "signature over a document with a chain id (signAmino, not signArbitrary)",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				doc := strings.Replace(string(signalingtest.SignDoc(w.Address, []byte(s.ch.Text))), `"chain_id":""`, `"chain_id":"`+testChainID+`"`, 1)
-				return signaling.AuthProof{Address: w.Address, Message: s.ch.Text, Signature: w.SignBytes([]byte(doc))}, testOrigin
+				return auth.AuthProof{Address: w.Address, Message: s.ch.Text, Signature: w.SignBytes([]byte(doc))}, testOrigin
 			},
 			want: protocol.CodeAuthBadSignature,
 		},
 		{
 			name: "high-S twin of a valid signature",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				p := proof(w, s.ch.Text)
 				p.Signature.Signature = highS(t, p.Signature.Signature)
 				return p, testOrigin
@@ -267,7 +267,7 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "key of another address",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
 				p := proof(other, s.ch.Text)
 				p.Address = w.Address
 				return p, testOrigin
@@ -276,8 +276,8 @@ func TestVerifyRejections(t *testing.T) {
 		},
 		{
 			name: "text altered after issue (same nonce)",
-			make: func(t *testing.T, s setup) (signaling.AuthProof, string) {
-				text := signaling.ChallengeText(testOrigin, testChainID, s.ch.Nonce, s.ch.IssuedAt, s.ch.ExpiresAt.Add(time.Hour))
+			make: func(t *testing.T, s setup) (auth.AuthProof, string) {
+				text := auth.ChallengeText(testOrigin, testChainID, s.ch.Nonce, s.ch.IssuedAt, s.ch.ExpiresAt.Add(time.Hour))
 				return proof(w, text), testOrigin
 			},
 			want: protocol.CodeAuthMalformed,
@@ -309,26 +309,26 @@ func TestVerifyMalformed(t *testing.T) {
 	uncompressed := base64.StdEncoding.EncodeToString(append([]byte{0x04}, make([]byte, 64)...))
 	notOnCurve := base64.StdEncoding.EncodeToString(append([]byte{0x02}, make([]byte, 32)...))
 
-	cases := map[string]func(p *signaling.AuthProof){
-		"address not bech32":     func(p *signaling.AuthProof) { p.Address = "stream1notbech32" },
-		"address of another hrp": func(p *signaling.AuthProof) { p.Address = rehrp(t, p.Address, "cosmos") },
-		"address in upper case":  func(p *signaling.AuthProof) { p.Address = strings.ToUpper(p.Address) },
-		"empty address":          func(p *signaling.AuthProof) { p.Address = "" },
-		"pub key type":           func(p *signaling.AuthProof) { p.Signature.PubKey.Type = "tendermint/PubKeyEd25519" },
-		"pub key not base64":     func(p *signaling.AuthProof) { p.Signature.PubKey.Value = "%%%" },
-		"pub key short": func(p *signaling.AuthProof) {
+	cases := map[string]func(p *auth.AuthProof){
+		"address not bech32":     func(p *auth.AuthProof) { p.Address = "stream1notbech32" },
+		"address of another hrp": func(p *auth.AuthProof) { p.Address = rehrp(t, p.Address, "cosmos") },
+		"address in upper case":  func(p *auth.AuthProof) { p.Address = strings.ToUpper(p.Address) },
+		"empty address":          func(p *auth.AuthProof) { p.Address = "" },
+		"pub key type":           func(p *auth.AuthProof) { p.Signature.PubKey.Type = "tendermint/PubKeyEd25519" },
+		"pub key not base64":     func(p *auth.AuthProof) { p.Signature.PubKey.Value = "%%%" },
+		"pub key short": func(p *auth.AuthProof) {
 			p.Signature.PubKey.Value = base64.StdEncoding.EncodeToString([]byte{2, 1, 2})
 		},
-		"pub key uncompressed": func(p *signaling.AuthProof) { p.Signature.PubKey.Value = uncompressed },
-		"pub key not on curve": func(p *signaling.AuthProof) { p.Signature.PubKey.Value = notOnCurve },
-		"signature not base64": func(p *signaling.AuthProof) { p.Signature.Signature = "***" },
-		"signature 65 bytes": func(p *signaling.AuthProof) {
+		"pub key uncompressed": func(p *auth.AuthProof) { p.Signature.PubKey.Value = uncompressed },
+		"pub key not on curve": func(p *auth.AuthProof) { p.Signature.PubKey.Value = notOnCurve },
+		"signature not base64": func(p *auth.AuthProof) { p.Signature.Signature = "***" },
+		"signature 65 bytes": func(p *auth.AuthProof) {
 			p.Signature.Signature = base64.StdEncoding.EncodeToString(make([]byte, 65))
 		},
-		"signature empty":         func(p *signaling.AuthProof) { p.Signature.Signature = "" },
-		"message not a challenge": func(p *signaling.AuthProof) { p.Message = "hello" },
-		"message with extra line": func(p *signaling.AuthProof) { p.Message += "\nExtra: 1" },
-		"message bad time": func(p *signaling.AuthProof) {
+		"signature empty":         func(p *auth.AuthProof) { p.Signature.Signature = "" },
+		"message not a challenge": func(p *auth.AuthProof) { p.Message = "hello" },
+		"message with extra line": func(p *auth.AuthProof) { p.Message += "\nExtra: 1" },
+		"message bad time": func(p *auth.AuthProof) {
 			p.Message = strings.Replace(p.Message, "Issued At: 2026", "Issued At: 20x6", 1)
 		},
 	}

@@ -1,4 +1,4 @@
-package signaling
+package transport
 
 import "testing"
 
@@ -16,11 +16,11 @@ func TestAddrKeyGroupsIPv6ByPrefix(t *testing.T) {
 		{"::ffff:192.0.2.1", "192.0.2.1", 64, true},
 		{"fe80::1%eth0", "fe80::2%eth1", 64, true},
 	} {
-		if got := addrKey(c.a, c.prefix) == addrKey(c.b, c.prefix); got != c.same {
-			t.Errorf("%s and %s at /%d: same key %v, want %v (%q, %q)", c.a, c.b, c.prefix, got, c.same, addrKey(c.a, c.prefix), addrKey(c.b, c.prefix))
+		if got := AddrKey(c.a, c.prefix) == AddrKey(c.b, c.prefix); got != c.same {
+			t.Errorf("%s and %s at /%d: same key %v, want %v (%q, %q)", c.a, c.b, c.prefix, got, c.same, AddrKey(c.a, c.prefix), AddrKey(c.b, c.prefix))
 		}
 	}
-	if addrKey("", 64) != "" {
+	if AddrKey("", 64) != "" {
 		t.Error("a trusted proxy's empty key must stay empty")
 	}
 }

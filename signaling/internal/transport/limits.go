@@ -1,4 +1,4 @@
-package signaling
+package transport
 
 import (
 	"net"
@@ -11,8 +11,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// connLimiter counts open connections in total and per client IP.
-type connLimiter struct {
+// ConnLimiter counts open connections in total and per client IP.
+type ConnLimiter struct {
 	perIP, total int
 
 	mu    sync.Mutex
@@ -20,13 +20,13 @@ type connLimiter struct {
 	count int
 }
 
-func newConnLimiter(perIP, total int) *connLimiter {
-	return &connLimiter{perIP: perIP, total: total, byIP: make(map[string]int)}
+func NewConnLimiter(perIP, total int) *ConnLimiter {
+	return &ConnLimiter{perIP: perIP, total: total, byIP: make(map[string]int)}
 }
 
-// acquire takes a slot for ip, or says which limit is reached. An empty ip
+// Acquire takes a slot for ip, or says which limit is reached. An empty ip
 // (a trusted proxy's own connection) counts only toward the total.
-func (l *connLimiter) acquire(ip string) (ok bool, reason string) {
+func (l *ConnLimiter) Acquire(ip string) (ok bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.count >= l.total {
@@ -42,7 +42,7 @@ func (l *connLimiter) acquire(ip string) (ok bool, reason string) {
 	return true, ""
 }
 
-func (l *connLimiter) release(ip string) {
+func (l *ConnLimiter) Release(ip string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if ip != "" {
@@ -55,12 +55,12 @@ func (l *connLimiter) release(ip string) {
 	l.count--
 }
 
-// proxies is the set of trusted reverse proxies: only from them is the
+// Proxies is the set of trusted reverse Proxies: only from them is the
 // real-IP header believed.
-type proxies []netip.Prefix
+type Proxies []netip.Prefix
 
-func parseProxies(cidrs []string) (proxies, error) {
-	var ps proxies
+func ParseProxies(cidrs []string) (Proxies, error) {
+	var ps Proxies
 	for _, c := range cidrs {
 		p, err := netip.ParsePrefix(strings.TrimSpace(c))
 		if err != nil {
@@ -75,7 +75,7 @@ func parseProxies(cidrs []string) (proxies, error) {
 	return ps, nil
 }
 
-func (ps proxies) trusted(ip string) bool {
+func (ps Proxies) Trusted(ip string) bool {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return false
@@ -97,12 +97,12 @@ func remoteIP(remoteAddr string) string {
 	return host
 }
 
-// clientIP is the TCP peer's IP; when the peer is a trusted proxy and header
+// ClientIP is the TCP peer's IP; when the peer is a trusted proxy and header
 // is set, it is the rightmost entry of the header that is not itself a
 // trusted proxy (entries to its left could be written by the client).
-func clientIP(r *http.Request, header string, trusted proxies) string {
+func ClientIP(r *http.Request, header string, trusted Proxies) string {
 	peer := remoteIP(r.RemoteAddr)
-	if header == "" || !trusted.trusted(peer) {
+	if header == "" || !trusted.Trusted(peer) {
 		return peer
 	}
 	values := r.Header.Values(header)
@@ -115,65 +115,73 @@ func clientIP(r *http.Request, header string, trusted proxies) string {
 		if err != nil {
 			return peer
 		}
-		if ip := a.Unmap().String(); !trusted.trusted(ip) {
+		if ip := a.Unmap().String(); !trusted.Trusted(ip) {
 			return ip
 		}
 	}
 	return peer
 }
 
-// messageLimiter is a per-connection token bucket. A message over the rate
+// MessageLimiter is a per-connection token bucket. A message over the rate
 // is refused with rate_limited and adds to a debt; the debt drains at a
 // quarter of the message rate, so a client that averages under the limit
 // in short bursts is forgiven, and one that stays over it runs out of
-// patience after maxRateViolations refusals and is closed.
-type messageLimiter struct {
+// patience after MaxRateViolations refusals and is closed.
+type MessageLimiter struct {
 	bucket   *rate.Limiter
 	patience *rate.Limiter
 }
 
-const maxRateViolations = 20
+const MaxRateViolations = 20
 
-func newMessageLimiter(perSecond float64, burst int) *messageLimiter {
-	return &messageLimiter{
+func NewMessageLimiter(perSecond float64, burst int) *MessageLimiter {
+	return &MessageLimiter{
 		bucket:   rate.NewLimiter(rate.Limit(perSecond), burst),
-		patience: rate.NewLimiter(rate.Limit(perSecond/4), maxRateViolations),
+		patience: rate.NewLimiter(rate.Limit(perSecond/4), MaxRateViolations),
 	}
 }
 
-// allow reports whether a message may be handled now and whether the
+// Allow reports whether a message may be handled now and whether the
 // connection has used up its patience.
-func (l *messageLimiter) allow() (ok, exhausted bool) {
+func (l *MessageLimiter) Allow() (ok, exhausted bool) {
 	if l.bucket.Allow() {
 		return true, false
 	}
 	return false, !l.patience.Allow()
 }
 
-// violation spends patience on a message that was refused for what it
+// Violation spends patience on a message that was refused for what it
 // is, not for its rate (bad_message, unknown_type); exhausted says the
 // connection has none left.
-func (l *messageLimiter) violation() (exhausted bool) { return !l.patience.Allow() }
+func (l *MessageLimiter) Violation() (exhausted bool) { return !l.patience.Allow() }
 
-// byteBudget is a token bucket of relayed bytes per sender.
-type byteBudget struct {
+// ByteBudget is a token bucket of relayed bytes per sender.
+type ByteBudget struct {
 	bucket *rate.Limiter
 }
 
-func newByteBudget(perSecond, burst int) *byteBudget {
-	return &byteBudget{bucket: rate.NewLimiter(rate.Limit(perSecond), burst)}
+func NewByteBudget(perSecond, burst int) *ByteBudget {
+	return &ByteBudget{bucket: rate.NewLimiter(rate.Limit(perSecond), burst)}
 }
 
-func (b *byteBudget) allow(n int) bool { return b.bucket.AllowN(time.Now(), n) }
+func (b *ByteBudget) Allow(n int) bool { return b.bucket.AllowN(time.Now(), n) }
+
+// Listener caps ln's TCP connections per client address range (IPv6 by its
+// first v6Prefix bits) and in total with limits, before any HTTP is read;
+// refused is told why one was refused. Connections from trusted proxies
+// count only toward the total.
+func Listener(ln net.Listener, limits *ConnLimiter, trusted Proxies, v6Prefix int, refused func(reason string)) net.Listener {
+	return &limitedListener{Listener: ln, limits: limits, trusted: trusted, v6Prefix: v6Prefix, refused: refused}
+}
 
 // limitedListener caps TCP connections per client IP and in total, before
 // any HTTP is read: a client holding connections open (a request that never
 // finishes) cannot use up the daemon's file descriptors. Connections from
-// trusted proxies count only toward the total.
+// trusted Proxies count only toward the total.
 type limitedListener struct {
 	net.Listener
-	limits  *connLimiter
-	trusted proxies
+	limits  *ConnLimiter
+	trusted Proxies
 	refused func(reason string)
 	// v6Prefix keys IPv6 peers by range (addrkey.go).
 	v6Prefix int
@@ -186,16 +194,16 @@ func (l *limitedListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		ip := remoteIP(c.RemoteAddr().String())
-		if l.trusted.trusted(ip) {
+		if l.trusted.Trusted(ip) {
 			ip = ""
 		}
-		ip = addrKey(ip, l.v6Prefix)
-		if ok, reason := l.limits.acquire(ip); !ok {
+		ip = AddrKey(ip, l.v6Prefix)
+		if ok, reason := l.limits.Acquire(ip); !ok {
 			l.refused(reason)
 			_ = c.Close()
 			continue
 		}
-		return &limitedConn{Conn: c, release: func() { l.limits.release(ip) }}, nil
+		return &limitedConn{Conn: c, release: func() { l.limits.Release(ip) }}, nil
 	}
 }
 
@@ -267,7 +275,7 @@ func (c *limitedConn) uncork() error {
 	return c.flushLocked()
 }
 
-// corker is implemented by connections from Server.Listener.
+// corker is implemented by connections from Listener.
 type corker interface {
 	cork()
 	uncork() error

@@ -1,4 +1,7 @@
-package signaling
+// Package live is the public live view: which streams are on air and how
+// many watch each, told by the hub and served as /live.json and /live
+// (Server-Sent Events). It never names an address or a peer.
+package live
 
 import (
 	"cmp"
@@ -12,34 +15,34 @@ import (
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
-// LiveStream is one entry of the public live view: a stream on air and how
+// Stream is one entry of the public live view: a stream on air and how
 // many viewers it has. It never names an address or a peer.
-type LiveStream struct {
+type Stream struct {
 	StreamID protocol.StreamID `json:"stream_id"`
 	Viewers  int               `json:"viewers"`
 }
 
-// LiveSnapshot is the whole public live view.
-type LiveSnapshot struct {
-	Streams []LiveStream `json:"streams"`
+// Snapshot is the whole public live view.
+type Snapshot struct {
+	Streams []Stream `json:"streams"`
 }
 
-// liveEntry is what LiveStatus keeps per stream with a room.
+// liveEntry is what Status keeps per stream with a room.
 type liveEntry struct {
 	onAir   bool
 	viewers int
 }
 
-// LiveStatus is the public, read-only live view: the LiveObserver the hub
-// reports to, and the /live.json and /live (Server-Sent Events) endpoints.
+// Status is the public, read-only live view: the observer the hub reports
+// to, and the /live.json and /live (Server-Sent Events) endpoints.
 // Every change wakes the SSE streams, which each send the full snapshot;
 // changes that come faster than a stream writes are coalesced into one.
-type LiveStatus struct {
+type Status struct {
 	mu      sync.Mutex
 	streams map[uint64]liveEntry
 	// others is the other instances' on-air streams (shared mode), read
 	// from Redis every refresh.
-	others  []LiveStream
+	others  []Stream
 	subs    map[chan struct{}]struct{}
 	maxSubs int
 	closed  chan struct{}
@@ -49,19 +52,19 @@ type LiveStatus struct {
 	keepalive time.Duration
 }
 
-// DefaultMaxLiveSubscribers bounds the open /live streams.
-const DefaultMaxLiveSubscribers = 5000
+// DefaultMaxSubscribers bounds the open /live streams.
+const DefaultMaxSubscribers = 5000
 
-// NewLiveStatus returns an empty live view accepting up to maxSubs SSE
+// NewStatus returns an empty live view accepting up to maxSubs SSE
 // streams at once.
-func NewLiveStatus(maxSubs int) *LiveStatus {
-	return &LiveStatus{
+func NewStatus(maxSubs int) *Status {
+	return &Status{
 		streams: make(map[uint64]liveEntry), subs: make(map[chan struct{}]struct{}),
 		maxSubs: maxSubs, closed: make(chan struct{}), keepalive: 25 * time.Second,
 	}
 }
 
-func (l *LiveStatus) update(id uint64, f func(e *liveEntry)) {
+func (l *Status) update(id uint64, f func(e *liveEntry)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e := l.streams[id]
@@ -83,7 +86,7 @@ func (l *LiveStatus) update(id uint64, f func(e *liveEntry)) {
 	l.wakeLocked()
 }
 
-func (l *LiveStatus) wakeLocked() {
+func (l *Status) wakeLocked() {
 	for ch := range l.subs {
 		select {
 		case ch <- struct{}{}:
@@ -92,10 +95,10 @@ func (l *LiveStatus) wakeLocked() {
 	}
 }
 
-// setRemote replaces the other instances' streams, waking the SSE streams
+// SetRemote replaces the other instances' streams, waking the SSE streams
 // when they changed.
-func (l *LiveStatus) setRemote(streams []LiveStream) {
-	slices.SortFunc(streams, func(a, b LiveStream) int { return cmp.Compare(a.StreamID, b.StreamID) })
+func (l *Status) SetRemote(streams []Stream) {
+	slices.SortFunc(streams, func(a, b Stream) int { return cmp.Compare(a.StreamID, b.StreamID) })
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if slices.Equal(l.others, streams) {
@@ -106,22 +109,22 @@ func (l *LiveStatus) setRemote(streams []LiveStream) {
 }
 
 // OnAir records that stream id has a broadcaster.
-func (l *LiveStatus) OnAir(id uint64) { l.update(id, func(e *liveEntry) { e.onAir = true }) }
+func (l *Status) OnAir(id uint64) { l.update(id, func(e *liveEntry) { e.onAir = true }) }
 
 // OffAir records that stream id lost its broadcaster; its viewers are gone
 // with it (the hub ends their sessions).
-func (l *LiveStatus) OffAir(id uint64) {
+func (l *Status) OffAir(id uint64) {
 	l.update(id, func(e *liveEntry) { *e = liveEntry{} })
 }
 
 // ViewerCount records the number of viewers of stream id.
-func (l *LiveStatus) ViewerCount(id uint64, n int) {
+func (l *Status) ViewerCount(id uint64, n int) {
 	l.update(id, func(e *liveEntry) { e.viewers = n })
 }
 
 // Snapshot lists the streams on air, by id: in shared mode, every
 // instance's.
-func (l *LiveStatus) Snapshot() LiveSnapshot {
+func (l *Status) Snapshot() Snapshot {
 	l.mu.Lock()
 	out := l.localLocked()
 	for _, r := range l.others {
@@ -132,31 +135,31 @@ func (l *LiveStatus) Snapshot() LiveSnapshot {
 		}
 	}
 	l.mu.Unlock()
-	slices.SortFunc(out.Streams, func(a, b LiveStream) int { return cmp.Compare(a.StreamID, b.StreamID) })
+	slices.SortFunc(out.Streams, func(a, b Stream) int { return cmp.Compare(a.StreamID, b.StreamID) })
 	return out
 }
 
-// localSnapshot is this instance's own streams on air.
-func (l *LiveStatus) localSnapshot() LiveSnapshot {
+// LocalSnapshot is this instance's own streams on air.
+func (l *Status) LocalSnapshot() Snapshot {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.localLocked()
 }
 
-func (l *LiveStatus) localLocked() LiveSnapshot {
-	out := LiveSnapshot{Streams: []LiveStream{}}
+func (l *Status) localLocked() Snapshot {
+	out := Snapshot{Streams: []Stream{}}
 	for id, e := range l.streams {
 		if e.onAir {
-			out.Streams = append(out.Streams, LiveStream{StreamID: protocol.StreamID(id), Viewers: e.viewers})
+			out.Streams = append(out.Streams, Stream{StreamID: protocol.StreamID(id), Viewers: e.viewers})
 		}
 	}
 	return out
 }
 
 // Close ends every SSE stream (at shutdown).
-func (l *LiveStatus) Close() { l.once.Do(func() { close(l.closed) }) }
+func (l *Status) Close() { l.once.Do(func() { close(l.closed) }) }
 
-func (l *LiveStatus) subscribe() (chan struct{}, bool) {
+func (l *Status) subscribe() (chan struct{}, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.subs) >= l.maxSubs {
@@ -167,7 +170,7 @@ func (l *LiveStatus) subscribe() (chan struct{}, bool) {
 	return ch, true
 }
 
-func (l *LiveStatus) unsubscribe(ch chan struct{}) {
+func (l *Status) unsubscribe(ch chan struct{}) {
 	l.mu.Lock()
 	delete(l.subs, ch)
 	l.mu.Unlock()
@@ -178,7 +181,7 @@ const sseWriteWait = 10 * time.Second
 
 // ServeSSE streams the snapshot as Server-Sent Events: one `live` event at
 // once and one after every change.
-func (l *LiveStatus) ServeSSE(w http.ResponseWriter, r *http.Request) {
+func (l *Status) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)

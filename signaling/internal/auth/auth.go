@@ -1,4 +1,8 @@
-package signaling
+// Package auth signs wallets in: ADR-036 challenges and their proofs, the
+// nonces issued, and the single-use resume tokens that sign an address in
+// again without a new signature. The stores here keep them in memory; a
+// deployment of several instances passes its shared ones.
+package auth
 
 import (
 	"bytes"
@@ -54,7 +58,7 @@ type AuthProof struct {
 }
 
 // Authenticator issues challenges and verifies ADR-036 proofs. Nonces are
-// kept by a nonceStore: bound to the connection they were issued to (or, in
+// kept by a NonceStore: bound to the connection they were issued to (or, in
 // a deployment of several instances, answerable once on any of them) and
 // burnt on first use.
 type Authenticator struct {
@@ -63,26 +67,45 @@ type Authenticator struct {
 	ttl     time.Duration
 	now     func() time.Time
 
-	nonces nonceStore
+	nonces NonceStore
 	// otherOrigin says whether a challenge's origin is another instance
 	// of this deployment: the client may have moved.
 	otherOrigin func(origin string) bool
 }
 
+// Option customises an Authenticator.
+type Option func(*Authenticator)
+
+// WithNonceStore keeps the nonces in store instead of this instance's
+// memory.
+func WithNonceStore(store NonceStore) Option { return func(a *Authenticator) { a.nonces = store } }
+
+// WithOtherOrigins accepts challenges issued for the origins known says
+// belong to other instances of the deployment: the client may have moved.
+func WithOtherOrigins(known func(origin string) bool) Option {
+	return func(a *Authenticator) { a.otherOrigin = known }
+}
+
 // NewAuthenticator returns an Authenticator for one chain, keeping its
-// nonces in memory. now may be nil.
-func NewAuthenticator(chainID, bech32Prefix string, ttl time.Duration, now func() time.Time) *Authenticator {
+// nonces in memory unless an option says otherwise. now may be nil.
+func NewAuthenticator(chainID, bech32Prefix string, ttl time.Duration, now func() time.Time, opts ...Option) *Authenticator {
 	if now == nil {
 		now = time.Now
 	}
-	return &Authenticator{
+	a := &Authenticator{
 		chainID:     chainID,
 		prefix:      bech32Prefix,
 		ttl:         ttl,
 		now:         now,
-		nonces:      newMemoryNonces(now),
 		otherOrigin: func(string) bool { return false },
 	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.nonces == nil {
+		a.nonces = NewMemoryNonces(now)
+	}
+	return a
 }
 
 // ChallengeText renders the text to sign. Exported so clients written in Go
@@ -111,7 +134,7 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 		ExpiresAt: expires,
 	}
 
-	if err := a.nonces.put(owner, nonce, ch.Text, expires); err != nil {
+	if err := a.nonces.Put(owner, nonce, ch.Text, expires); err != nil {
 		return Challenge{}, err
 	}
 	return ch, nil
@@ -119,11 +142,11 @@ func (a *Authenticator) Issue(owner uint64, origin string) (Challenge, error) {
 
 // Release forgets the unanswered challenges of a closed connection (those
 // any instance may answer stay until they expire).
-func (a *Authenticator) Release(owner uint64) { a.nonces.release(owner) }
+func (a *Authenticator) Release(owner uint64) { a.nonces.Release(owner) }
 
 // Outstanding is the number of nonces held (unanswered or burnt and not yet
 // expired).
-func (a *Authenticator) Outstanding() int { return a.nonces.count() }
+func (a *Authenticator) Outstanding() int { return a.nonces.Count() }
 
 // Verify checks a proof from connection owner reached at server origin and,
 // when it holds, burns the nonce and returns the proven address. Checks run
@@ -170,15 +193,15 @@ func (a *Authenticator) Verify(owner uint64, origin string, p AuthProof) (string
 	}
 
 	// A genuine proof: is it for us, now?
-	if fields.chainID != a.chainID {
-		return "", protocol.Errorf(protocol.CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.chainID, a.chainID)
+	if fields.ChainID != a.chainID {
+		return "", protocol.Errorf(protocol.CodeAuthWrongChain, "challenge is for chain %.64q, this server serves %q", fields.ChainID, a.chainID)
 	}
 	// A challenge from another live instance of this deployment is as
 	// good: the client may have moved.
-	if fields.origin != origin && !a.otherOrigin(fields.origin) {
-		return "", protocol.Errorf(protocol.CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.origin, origin)
+	if fields.Origin != origin && !a.otherOrigin(fields.Origin) {
+		return "", protocol.Errorf(protocol.CodeAuthWrongOrigin, "challenge is for server %.128q, this is %q", fields.Origin, origin)
 	}
-	if perr := a.nonces.burn(owner, fields, p.Message); perr != nil {
+	if perr := a.nonces.Burn(owner, fields, p.Message); perr != nil {
 		return "", perr
 	}
 	return p.Address, nil
@@ -195,34 +218,35 @@ func ADR036SignBytes(signer string, data []byte) []byte {
 		`","signer":"` + signer + `"}}],"sequence":"0"}`)
 }
 
-type challengeFields struct {
-	origin, chainID, nonce string
-	issuedAt, expiresAt    time.Time
+// ChallengeFields are the parts of a challenge's text.
+type ChallengeFields struct {
+	Origin, ChainID, Nonce string
+	IssuedAt, ExpiresAt    time.Time
 }
 
 // parseChallengeText accepts only text in the exact challenge layout.
-func parseChallengeText(s string) (challengeFields, bool) {
+func parseChallengeText(s string) (ChallengeFields, bool) {
 	rest, ok := strings.CutPrefix(s, challengePreamble)
 	if !ok {
-		return challengeFields{}, false
+		return ChallengeFields{}, false
 	}
 	lines := strings.Split(rest, "\n")
 	keys := []string{"Server: ", "Chain ID: ", "Nonce: ", "Issued At: ", "Expires At: "}
 	if len(lines) != len(keys) {
-		return challengeFields{}, false
+		return ChallengeFields{}, false
 	}
 	vals := make([]string, len(keys))
 	for i, k := range keys {
 		v, ok := strings.CutPrefix(lines[i], k)
-		if !ok || v == "" || !printableASCII(v) {
-			return challengeFields{}, false
+		if !ok || v == "" || !protocol.PrintableASCII(v) {
+			return ChallengeFields{}, false
 		}
 		vals[i] = v
 	}
 	issued, err1 := time.Parse(time.RFC3339, vals[3])
 	expires, err2 := time.Parse(time.RFC3339, vals[4])
 	if err1 != nil || err2 != nil {
-		return challengeFields{}, false
+		return ChallengeFields{}, false
 	}
-	return challengeFields{origin: vals[0], chainID: vals[1], nonce: vals[2], issuedAt: issued, expiresAt: expires}, true
+	return ChallengeFields{Origin: vals[0], ChainID: vals[1], Nonce: vals[2], IssuedAt: issued, ExpiresAt: expires}, true
 }
