@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -152,10 +153,17 @@ type Config struct {
 
 // TURNConfig configures ephemeral TURN credentials: username
 // "<expiry unix>:<peer id>", credential base64(HMAC-SHA1(Secret, username)).
-type TURNConfig struct {
-	URLs   []string
-	Secret string
-	TTL    time.Duration
+type TURNConfig = hub.TURNConfig
+
+// hub is what the hub enforces of c.
+func (c Config) hub() hub.Config {
+	return hub.Config{
+		StartGrace: c.StartGrace, ICEServers: c.ICEServers, TURN: c.TURN,
+		RecheckInterval: c.RecheckInterval, ChainOutageTolerance: c.ChainOutageTolerance,
+		MaxQueuedRelayBytes: c.MaxQueuedRelayBytes, MaxViewersPerStream: c.MaxViewersPerStream,
+		MaxViewersPerAccountPerStream: c.MaxViewersPerAccountPerStream, MaxViewersPerAccount: c.MaxViewersPerAccount,
+		MaxPendingCandidates: c.MaxPendingCandidates, MaxPendingCandidateBytes: c.MaxPendingCandidateBytes,
+	}
 }
 
 // Defaults. They favour safety: no browser origin until one is configured,

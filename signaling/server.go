@@ -2,8 +2,6 @@ package signaling
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +19,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/cluster"
+	"github.com/streamchain/streamchain/signaling/internal/cluster/redis"
+	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/internal/live"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
@@ -31,25 +32,23 @@ import (
 // and GET /healthz (minimal). Metrics and the detailed health are on
 // InternalHandler, meant for a loopback-only listener.
 type Server struct {
-	cfg      Config
-	chain    *chain.Cache
-	hub      *Hub
-	auth     *auth.Authenticator
-	metrics  *metrics.Metrics
-	reg      *prometheus.Registry
-	log      *slog.Logger
-	observer LiveObserver
-	feed     EventFeed
-	conns    *transport.ConnLimiter // WebSocket connections, by client IP
-	tcp      *transport.ConnLimiter // TCP connections, by peer IP (see Listener)
-	trusted  transport.Proxies
-	origins  map[string]bool
-	anyOrig  bool
-	up       websocket.Upgrader
-	mux      *http.ServeMux
-	t        transport.Timing
+	cfg     Config
+	chain   *chain.Cache
+	hub     *hub.Hub
+	auth    *auth.Authenticator
+	metrics *metrics.Metrics
+	reg     *prometheus.Registry
+	log     *slog.Logger
+	feed    EventFeed
+	conns   *transport.ConnLimiter // WebSocket connections, by client IP
+	tcp     *transport.ConnLimiter // TCP connections, by peer IP (see Listener)
+	trusted transport.Proxies
+	origins map[string]bool
+	anyOrig bool
+	up      websocket.Upgrader
+	mux     *http.ServeMux
+	t       transport.Timing
 
-	nextID          atomic.Uint64
 	draining        atomic.Bool
 	unauthenticated atomic.Int64
 
@@ -58,10 +57,10 @@ type Server struct {
 	live         *live.Status
 	devnetWallet []DevnetAccount
 
-	// sharedCfg is set by WithShared: New then builds the shared router.
+	// sharedCfg is set by WithShared: New then builds the Redis router.
 	sharedCfg *SharedConfig
-	// router says where sessions live (router.go).
-	router  Router
+	// router says where sessions live.
+	router  cluster.Router
 	resumes *auth.ResumeTokens
 
 	// Per address range (addrkey.go): connections waiting to sign in,
@@ -78,6 +77,13 @@ type Server struct {
 	healthAt  time.Time
 	healthErr error
 }
+
+// SharedConfig joins this instance to others that share their sessions
+// through Redis (WithShared).
+type SharedConfig = redis.Config
+
+// WithShared puts the Server in shared mode.
+func WithShared(c SharedConfig) Option { return func(s *Server) { s.sharedCfg = &c } }
 
 // Option customises a Server.
 type Option func(*Server)
@@ -132,32 +138,29 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 		s.devnetWallet = accs
 		s.log.Warn("serving the devnet's public demo keys at /devnet-wallet.json; never do this outside a local devnet")
 	}
-	if s.observer == nil {
-		s.observer = s.live
-	}
 	s.metrics = metrics.NewMetrics(s.reg)
 	s.chain = chain.NewCache(node, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
-	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now, s.observer, s.feed)
+	deps := hub.Deps{Chain: s.chain, Metrics: s.metrics, Log: s.log, Now: time.Now, Observer: s.live, Feed: s.feed}
 	// The one place that knows whether this instance is alone or one of
 	// several sharing their sessions through Redis.
 	if s.sharedCfg != nil {
-		if err := s.sharedCfg.defaults(); err != nil {
-			s.hub.drain(context.Background(), "")
+		shared, err := redis.New(*s.sharedCfg, s.log, s.reg, s.live)
+		if err != nil {
 			return nil, err
 		}
-		sh := newShared(*s.sharedCfg, s)
-		s.router = sh
+		s.router, deps.Router = shared, shared
 		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now,
-			auth.WithNonceStore(&sharedNonces{sh: sh, local: auth.NewMemoryNonces(time.Now), now: time.Now}),
-			auth.WithOtherOrigins(sh.knownOrigin))
-		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, sharedResumes{sh: sh})
-		sh.start()
+			auth.WithNonceStore(shared.Nonces()), auth.WithOtherOrigins(shared.KnownOrigin))
+		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, shared.Resumes())
+		s.hub = hub.New(cfg.hub(), deps)
+		shared.Start(s.hub)
 	} else {
-		s.router = newLocalRouter()
+		local := cluster.NewLocal()
+		s.router, deps.Router = local, local
 		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, auth.NewMemoryResumes())
+		s.hub = hub.New(cfg.hub(), deps)
 	}
-	s.hub.router = s.router
 	s.conns = transport.NewConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
 	s.unauthByAddr = transport.NewConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
 	s.liveByAddr = transport.NewConnLimiter(cfg.MaxLivePerIP, live.DefaultMaxSubscribers)
@@ -244,13 +247,13 @@ func (s *Server) Listener(ln net.Listener) net.Listener {
 // with instance_lost instead of closing those connections.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.draining.Swap(true) {
-		return s.hub.drain(ctx, "server shutting down")
+		return s.hub.Drain(ctx, "server shutting down")
 	}
 	s.live.Close()
-	s.router.withdraw()
-	s.hub.announce(drainingFrame(ctx, s.router.others()))
-	err := s.hub.drain(ctx, "server shutting down")
-	s.router.stop()
+	s.router.Withdraw()
+	s.hub.Announce(drainingFrame(ctx, s.router.Others()))
+	err := s.hub.Drain(ctx, "server shutting down")
+	s.router.Stop()
 	return err
 }
 
@@ -267,9 +270,12 @@ func (s *Server) CheckChain(ctx context.Context) error {
 	return s.chain.Ping(ctx)
 }
 
+// Stats is a snapshot of the hub and the sign-in state.
+type Stats = hub.Stats
+
 // Stats is a snapshot of connections, streams and held state.
 func (s *Server) Stats() Stats {
-	st := s.hub.stats()
+	st := s.hub.Stats()
 	st.Nonces = s.auth.Outstanding()
 	return st
 }
@@ -287,9 +293,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// Browsers always send Origin; a request without one is not from a
 	// browser page, so no page can abuse a user's session through it.
 	// The web app this server embeds is on its own origin: always allowed.
-	s.router.reachedAt(r)
+	s.router.ReachedAt(r)
 	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) &&
-		!s.router.knownOrigin(o) {
+		!s.router.KnownOrigin(o) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}
@@ -333,18 +339,16 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.metrics.ConnectionsRejected.WithLabelValues("handshake").Inc()
 		return
 	}
-	id := s.nextID.Add(1)
-	m := &member{id: id, peerID: newPeerID(), ip: ip}
 	conn := transport.NewConn(ws, s.t, s.cfg.SendQueueSize, s.metrics)
-	m.p = conn
+	m := s.hub.NewMember(hub.NewPeerID(), "", conn)
 	sess := &session{
-		srv: s, conn: conn, member: m, origin: s.serverOrigin(r),
-		log:        s.log.With("conn", id, "ip", ip),
+		srv: s, conn: conn, member: m, ip: ip, origin: s.serverOrigin(r),
+		log:        s.log.With("conn", m.ID(), "ip", ip),
 		limiter:    transport.NewMessageLimiter(s.cfg.MessagesPerSecond, s.cfg.MessageBurst),
 		relayBytes: transport.NewByteBudget(s.cfg.RelayBytesPerSecond, s.cfg.RelayByteBurst),
 	}
 	sess.pending.Store(true)
-	if !s.hub.register(m) {
+	if !s.hub.Register(m) {
 		sess.releasePending()
 		_ = ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(protocol.CloseServerDrained, "server shutting down"), time.Now().Add(time.Second))
@@ -377,31 +381,7 @@ func (s *Server) serverOrigin(r *http.Request) string {
 	if s.cfg.PublicOrigin != "" {
 		return s.cfg.PublicOrigin
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + strings.ToLower(r.Host)
-}
-
-// requestOrigin is the origin the request reached, whatever PublicOrigin
-// says: what this instance advertises when no URL is configured.
-func requestOrigin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + strings.ToLower(r.Host)
-}
-
-// newPeerID is a random per-connection id (128 bits): it names a peer to the
-// other side without revealing or depending on its address.
-func newPeerID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("signaling: no randomness: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return cluster.RequestOrigin(r)
 }
 
 // healthTTL limits how often /healthz reaches the node, however often it is
@@ -447,13 +427,13 @@ type InternalHealth struct {
 }
 
 func (s *Server) health(ctx context.Context) (int, InternalHealth) {
-	body := InternalHealth{PublicHealth: PublicHealth{Status: "ok", Chain: "reachable", Events: s.hub.feedStatus()}}
+	body := InternalHealth{PublicHealth: PublicHealth{Status: "ok", Chain: "reachable", Events: s.hub.FeedStatus()}}
 	status := http.StatusOK
 	if err := s.chainHealth(ctx); err != nil {
 		body.Status, body.Chain, body.ChainError = "degraded", "unreachable", err.Error()
 		status = http.StatusServiceUnavailable
 	}
-	if body.Redis = s.router.health(); body.Redis == "unreachable" {
+	if body.Redis = s.router.Health(); body.Redis == "unreachable" {
 		body.Status = "degraded"
 		status = http.StatusServiceUnavailable
 	}
@@ -483,3 +463,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// WithEventFeed makes the hub act on chain events as they are committed.
+// Without one, revocation waits for the periodic re-check.
+func WithEventFeed(f EventFeed) Option { return func(s *Server) { s.feed = f } }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -19,7 +20,8 @@ import (
 type session struct {
 	srv    *Server
 	conn   *transport.Conn
-	member *member
+	member *hub.Member
+	ip     string // the client's address key (transport.AddrKey)
 	origin string // this server's origin, as written into challenges
 	log    *slog.Logger
 
@@ -44,17 +46,17 @@ func (s *session) serve() {
 	reason := s.conn.Run(s, s.srv.cfg.MaxMessageSize)
 	authTimer.Stop()
 	s.releasePending()
-	s.srv.hub.unregister(s.member)
+	s.srv.hub.Unregister(s.member)
 	s.srv.metrics.Connections.Dec()
-	s.srv.auth.Release(s.member.id)
+	s.srv.auth.Release(s.member.ID())
 	s.srv.metrics.Disconnects.WithLabelValues(reason).Inc()
-	s.log.Debug("connection closed", "reason", reason, "address", s.member.address)
+	s.log.Debug("connection closed", "reason", reason, "address", s.srv.hub.AddressOf(s.member))
 }
 
 func (s *session) releasePending() {
 	if s.pending.CompareAndSwap(true, false) {
 		s.srv.unauthenticated.Add(-1)
-		s.srv.unauthByAddr.Release(s.member.ip)
+		s.srv.unauthByAddr.Release(s.ip)
 	}
 }
 
@@ -113,21 +115,21 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 	var perr *protocol.ProtocolError
 	switch m.Type {
 	case protocol.TypeChallenge, protocol.TypeAuth, protocol.TypeResume:
-		perr = protocol.Errorf(protocol.CodeAlreadyAuth, "already signed in as %s", s.member.address)
+		perr = protocol.Errorf(protocol.CodeAlreadyAuth, "already signed in as %s", s.srv.hub.AddressOf(s.member))
 	case protocol.TypeBroadcast, protocol.TypeWatch:
 		// Each join may query the node: bounded per address range, so
 		// throwaway keys and ids cannot make it work for every message.
-		r := roleViewer
+		r := hub.RoleViewer
 		if m.Type == protocol.TypeBroadcast {
-			r = roleBroadcaster
+			r = hub.RoleBroadcaster
 		}
-		if !s.srv.joinRates.Allow(s.member.ip) {
+		if !s.srv.joinRates.Allow(s.ip) {
 			perr = protocol.Errorf(protocol.CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
 		} else {
-			perr = h.join(s.member, uint64(m.StreamID), r)
+			perr = h.Join(s.member, uint64(m.StreamID), r)
 		}
 	case protocol.TypeLeave:
-		perr = h.leave(s.member)
+		perr = h.Leave(s.member)
 	case protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate:
 		perr = s.relay(m, received)
 	}
@@ -146,22 +148,22 @@ func (s *session) relay(m protocol.ClientMessage, received time.Time) *protocol.
 	}
 	out := transport.Frame{
 		// protocol.Encode before the hub's lock: payloads can be tens of kilobytes.
-		Data:      protocol.EncodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
+		Data:      protocol.EncodeRelay(m.Type, s.member.PeerID(), m.SDP, m.Candidate),
 		RelayType: m.Type,
 		Received:  received,
-		Charge:    &s.member.queued,
+		Charge:    s.member.Queued(),
 	}
 	if !s.relayBytes.Allow(len(out.Data)) {
 		return protocol.Errorf(protocol.CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
 	}
-	return s.srv.hub.relay(s.member, m, out)
+	return s.srv.hub.Relay(s.member, m, out)
 }
 
 func (s *session) sendChallenge() {
-	ch, err := s.srv.auth.Issue(s.member.id, s.origin)
+	ch, err := s.srv.auth.Issue(s.member.ID(), s.origin)
 	if errors.Is(err, auth.ErrStoreUnavailable) {
 		s.log.Warn("issuing challenge", "err", err)
-		s.reject(protocol.TypeChallenge, unavailable())
+		s.reject(protocol.TypeChallenge, hub.Unavailable())
 		return
 	}
 	if err != nil {
@@ -169,7 +171,7 @@ func (s *session) sendChallenge() {
 		s.reject(protocol.TypeChallenge, protocol.Errorf(protocol.CodeInternal, "could not issue a challenge"))
 		return
 	}
-	s.member.event(transport.Frame{Data: protocol.Encode(protocol.ChallengeMsg{
+	s.member.Event(transport.Frame{Data: protocol.Encode(protocol.ChallengeMsg{
 		Type: protocol.TypeChallenge, Nonce: ch.Nonce, Message: ch.Text,
 		ChainID: ch.ChainID, Origin: ch.Origin, ExpiresAt: ch.ExpiresAt,
 	})})
@@ -185,7 +187,7 @@ func (s *session) authenticate(m protocol.ClientMessage) {
 	}
 	done := make(chan verdict, 1)
 	go func() {
-		addr, perr := s.srv.auth.Verify(s.member.id, s.origin, auth.AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
+		addr, perr := s.srv.auth.Verify(s.member.ID(), s.origin, auth.AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
 		done <- verdict{addr, perr}
 	}()
 	v := <-done
@@ -212,15 +214,15 @@ func (s *session) resume(m protocol.ClientMessage) {
 // a fresh resume token, which lives no longer than the signature checked
 // at signedAt allows.
 func (s *session) signedIn(addr string, signedAt time.Time) {
-	s.srv.hub.signedIn(s.member, addr)
+	s.srv.hub.SignedIn(s.member, addr)
 	s.authed.Store(true)
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
-	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
+	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.PeerID()}
 	if token, expires, ok := s.srv.resumes.Issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
 	}
-	s.member.event(transport.Frame{Data: protocol.Encode(msg)})
+	s.member.Event(transport.Frame{Data: protocol.Encode(msg)})
 }
 
 // reject tells the peer why its message was refused. Before sign-in every

@@ -1,10 +1,11 @@
-package signaling
+package redis
 
 import (
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -12,15 +13,15 @@ import (
 // Routing in shared mode. The origin side: a connection of this instance
 // whose session lives in another instance's hub is bound to that home; its
 // joins, relays and leave go there and what the home sends it comes back.
-// The home side: each such remote connection is a member of this hub whose
+// The home side: each such remote connection is a hub.Member of this hub whose
 // peer is a remotePeer; the hub applies exactly the rules and limits it
-// applies to local peers. Each remote member has a worker goroutine that
+// applies to local peers. Each remote hub.Member has a worker goroutine that
 // handles its messages in order, as a local connection's reader does.
 
 // binding is one of this instance's connections in a session elsewhere.
 type binding struct {
-	sh     *shared
-	m      *member
+	sh     *Router
+	m      *hub.Member
 	home   string
 	stream uint64
 	joined bool          // the home accepted the join (guarded by shared.mu)
@@ -30,10 +31,10 @@ type binding struct {
 // place is where a join of this instance's connection happens: in this hub
 // when this instance is (or now becomes) the stream's home, else at the
 // home.
-func (sh *shared) place(m *member, id uint64, r role) (here bool, perr *protocol.ProtocolError) {
+func (sh *Router) Place(m *hub.Member, id uint64, r hub.Role) (here bool, perr *protocol.ProtocolError) {
 	// A hub that carries the stream holds its home lease (refreshed every
 	// tick, the room ended if the lease is lost): no round trip.
-	if sh.hub.hasRoom(id) {
+	if sh.hub.HasRoom(id) {
 		return true, nil
 	}
 	// A home that is gone, or moved while the join was on its way, is
@@ -63,7 +64,7 @@ func (sh *shared) place(m *member, id uint64, r role) (here bool, perr *protocol
 		}
 		sh.rememberHome(id, "")
 	}
-	return false, unavailable()
+	return false, hub.Unavailable()
 }
 
 // maxCachedHomes bounds the cache of other instances' streams.
@@ -71,7 +72,7 @@ const maxCachedHomes = 10000
 
 // cachedHome is the instance last known to be stream id's home, if it is
 // alive.
-func (sh *shared) cachedHome(id uint64) string {
+func (sh *Router) cachedHome(id uint64) string {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	home := sh.homes[id]
@@ -81,7 +82,7 @@ func (sh *shared) cachedHome(id uint64) string {
 	return home
 }
 
-func (sh *shared) rememberHome(id uint64, home string) {
+func (sh *Router) rememberHome(id uint64, home string) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if home == "" {
@@ -94,36 +95,36 @@ func (sh *shared) rememberHome(id uint64, home string) {
 	sh.homes[id] = home
 }
 
-func (sh *shared) bound(m *member) *binding {
+func (sh *Router) bound(m *hub.Member) *binding {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	return sh.bindings[m.id]
+	return sh.bindings[m.ID()]
 }
 
-func (sh *shared) unbind(b *binding) bool {
+func (sh *Router) unbind(b *binding) bool {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if sh.bindings[b.m.id] != b {
+	if sh.bindings[b.m.ID()] != b {
 		return false
 	}
-	delete(sh.bindings, b.m.id)
+	delete(sh.bindings, b.m.ID())
 	return true
 }
 
 // joinAt asks home to add m to stream id's session and waits for the answer.
 // retry is true when the home says the stream's home is elsewhere now.
-func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *protocol.ProtocolError, retry bool) {
+func (sh *Router) joinAt(home string, m *hub.Member, id uint64, r hub.Role) (perr *protocol.ProtocolError, retry bool) {
 	b := &binding{sh: sh, m: m, home: home, stream: id, reply: make(chan envelope, 1)}
 	sh.mu.Lock()
-	sh.bindings[m.id] = b
+	sh.bindings[m.ID()] = b
 	sh.mu.Unlock()
 	roleName := protocol.TypeWatch
-	if r == roleBroadcaster {
+	if r == hub.RoleBroadcaster {
 		roleName = protocol.TypeBroadcast
 	}
-	if !sh.publish(home, envelope{Kind: kindJoin, Conn: m.id, Peer: m.peerID, Addr: sh.hub.addressOf(m), Role: roleName, Stream: id}) {
+	if !sh.publish(home, envelope{Kind: kindJoin, Conn: m.ID(), Peer: m.PeerID(), Addr: sh.hub.AddressOf(m), Role: roleName, Stream: id}) {
 		sh.unbind(b)
-		return unavailable(), false
+		return hub.Unavailable(), false
 	}
 	t := time.NewTimer(sh.cfg.JoinTimeout)
 	defer t.Stop()
@@ -144,48 +145,48 @@ func (sh *shared) joinAt(home string, m *member, id uint64, r role) (perr *proto
 	case <-sh.ctx.Done():
 	}
 	if sh.unbind(b) {
-		sh.publish(home, envelope{Kind: kindGone, Conn: m.id})
+		sh.publish(home, envelope{Kind: kindGone, Conn: m.ID()})
 	}
 	sh.log.Warn("a join forwarded to another instance got no answer", "home", home, "stream_id", id)
-	return unavailable(), false
+	return hub.Unavailable(), false
 }
 
 // relay forwards a local connection's relayed message to its session's home.
-func (b *binding) relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
-	if !b.sh.publish(b.home, envelope{Kind: kindRelay, Conn: b.m.id, Type: msg.Type, To: msg.To, Data: out.Data}) {
+func (b *binding) Relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
+	if !b.sh.publish(b.home, envelope{Kind: kindRelay, Conn: b.m.ID(), Type: msg.Type, To: msg.To, Data: out.Data}) {
 		return protocol.Errorf(protocol.CodePeerBusy, "the other peer's instance is not keeping up; slow down")
 	}
 	return nil
 }
 
 // leave forwards a local connection's leave to its session's home.
-func (b *binding) leave() *protocol.ProtocolError {
-	if !b.sh.publish(b.home, envelope{Kind: kindLeave, Conn: b.m.id}) {
-		return unavailable()
+func (b *binding) Leave() *protocol.ProtocolError {
+	if !b.sh.publish(b.home, envelope{Kind: kindLeave, Conn: b.m.ID()}) {
+		return hub.Unavailable()
 	}
 	return nil
 }
 
 // routed is m's binding once its home accepted the join.
-func (sh *shared) routed(m *member) route {
+func (sh *Router) Routed(m *hub.Member) hub.Route {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if b := sh.bindings[m.id]; b != nil && b.joined {
+	if b := sh.bindings[m.ID()]; b != nil && b.joined {
 		return b
 	}
 	return nil
 }
 
 // gone tells a gone connection's home that it is gone.
-func (sh *shared) gone(m *member) {
+func (sh *Router) Gone(m *hub.Member) {
 	if b := sh.bound(m); b != nil && sh.unbind(b) {
-		sh.publish(b.home, envelope{Kind: kindGone, Conn: m.id})
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: m.ID()})
 	}
 }
 
 // homeLost ends a bound connection's session: its home stopped answering
 // (or is draining).
-func (sh *shared) homeLost(b *binding) {
+func (sh *Router) homeLost(b *binding) {
 	sh.rememberHome(b.stream, "") // the next join claims the stream again
 	if !sh.unbind(b) {
 		return
@@ -200,11 +201,11 @@ func (sh *shared) homeLost(b *binding) {
 		}
 		return
 	}
-	b.m.event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(b.stream), Reason: protocol.ReasonInstanceLost})})
+	b.m.Event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(b.stream), Reason: protocol.ReasonInstanceLost})})
 }
 
 // toOrigin handles what a home sends to one of this instance's connections.
-func (sh *shared) toOrigin(env envelope) {
+func (sh *Router) toOrigin(env envelope) {
 	sh.mu.Lock()
 	b := sh.bindings[env.Conn]
 	sh.mu.Unlock()
@@ -222,12 +223,12 @@ func (sh *shared) toOrigin(env envelope) {
 		if env.Type != "" {
 			// A relayed message that does not fit is dropped, as the
 			// home would refuse it: never the recipient for it.
-			if !b.m.p.Send(out) {
+			if !b.m.Peer().Send(out) {
 				sh.m.dropped.Inc()
 			}
 			return
 		}
-		b.m.event(out)
+		b.m.Event(out)
 		if out.Edge == transport.EdgeStarts {
 			// The client knows it is in the session from now on; so
 			// does this side, before the home's answer to the join
@@ -247,7 +248,7 @@ func (sh *shared) toOrigin(env envelope) {
 			sh.publish(b.home, envelope{Kind: kindGone, Conn: env.Conn})
 		}
 	case kindClose:
-		b.m.p.CloseWith(env.Code, env.Text)
+		b.m.Peer().CloseWith(env.Code, env.Text)
 	case kindLost:
 		sh.homeLost(b)
 	}
@@ -259,23 +260,23 @@ type proxyKey struct {
 	conn uint64
 }
 
-// proxy is a remote connection's member in this hub, with its worker.
+// proxy is a remote connection's hub.Member in this hub, with its worker.
 type proxy struct {
 	key    proxyKey
-	m      *member
+	m      *hub.Member
 	work   chan envelope
 	quit   chan struct{}
 	once   sync.Once
 	reason atomic.Value // string: why it was dropped
 }
 
-// proxyQueue bounds the messages waiting for one remote member's worker.
+// proxyQueue bounds the messages waiting for one remote hub.Member's worker.
 const proxyQueue = 256
 
 // remotePeer is the peer of a proxy: what the hub sends it is published to
 // the connection's instance.
 type remotePeer struct {
-	sh  *shared
+	sh  *Router
 	key proxyKey
 }
 
@@ -300,15 +301,15 @@ func (r *remotePeer) CloseWith(code int, text string) {
 
 func (r *remotePeer) Kill(code int, text string) { r.CloseWith(code, text) }
 
-// toHome hands a message from a remote connection to its member's worker,
-// creating the member on its join.
-func (sh *shared) toHome(env envelope) {
+// toHome hands a message from a remote connection to its hub.Member's worker,
+// creating the hub.Member on its join.
+func (sh *Router) toHome(env envelope) {
 	k := proxyKey{inst: env.From, conn: env.Conn}
 	sh.mu.Lock()
 	p := sh.proxies[k]
 	if p == nil && env.Kind == kindJoin && !sh.stopped {
 		p = &proxy{key: k, work: make(chan envelope, proxyQueue), quit: make(chan struct{})}
-		p.m = &member{id: sh.srv.nextID.Add(1), peerID: env.Peer, address: env.Addr, p: &remotePeer{sh: sh, key: k}}
+		p.m = sh.hub.NewMember(env.Peer, env.Addr, &remotePeer{sh: sh, key: k})
 		sh.proxies[k] = p
 		sh.loops.Add(1)
 		go sh.runProxy(p)
@@ -334,7 +335,7 @@ func (sh *shared) toHome(env envelope) {
 	}
 }
 
-func (sh *shared) dropKey(k proxyKey, reason string) {
+func (sh *Router) dropKey(k proxyKey, reason string) {
 	sh.mu.Lock()
 	p := sh.proxies[k]
 	sh.mu.Unlock()
@@ -343,9 +344,9 @@ func (sh *shared) dropKey(k proxyKey, reason string) {
 	}
 }
 
-// dropProxy ends a remote member: its worker unregisters it from the hub,
+// dropProxy ends a remote hub.Member: its worker unregisters it from the hub,
 // telling its session's other side why. Never blocks.
-func (sh *shared) dropProxy(p *proxy, reason string) {
+func (sh *Router) dropProxy(p *proxy, reason string) {
 	p.once.Do(func() {
 		p.reason.Store(reason)
 		sh.mu.Lock()
@@ -357,10 +358,10 @@ func (sh *shared) dropProxy(p *proxy, reason string) {
 	})
 }
 
-func (sh *shared) runProxy(p *proxy) {
+func (sh *Router) runProxy(p *proxy) {
 	defer sh.loops.Done()
 	h := sh.hub
-	if !h.register(p.m) {
+	if !h.Register(p.m) {
 		sh.dropProxy(p, protocol.ReasonDisconnected)
 		sh.publish(p.key.inst, envelope{Kind: kindJoined, Conn: p.key.conn, ErrCode: protocol.CodeSharedStateUnavailable, Text: "the stream's instance is shutting down; try again"})
 		return
@@ -368,7 +369,7 @@ func (sh *shared) runProxy(p *proxy) {
 	sh.m.remotePeers.Inc()
 	defer func() {
 		reason, _ := p.reason.Load().(string)
-		h.unregisterWith(p.m, reason)
+		h.UnregisterWith(p.m, reason)
 		sh.m.remotePeers.Dec()
 	}()
 	for {
@@ -383,7 +384,7 @@ func (sh *shared) runProxy(p *proxy) {
 
 // serveRemote handles one message of a remote connection, as its session
 // would for a local one.
-func (sh *shared) serveRemote(p *proxy, env envelope) {
+func (sh *Router) serveRemote(p *proxy, env envelope) {
 	h := sh.hub
 	reply := func(perr *protocol.ProtocolError) {
 		if perr != nil {
@@ -394,7 +395,7 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 	case kindJoin:
 		ans := envelope{Kind: kindJoined, Conn: p.key.conn}
 		home, perr := sh.id, (*protocol.ProtocolError)(nil)
-		if !h.hasRoom(env.Stream) {
+		if !h.HasRoom(env.Stream) {
 			home, perr = sh.home(env.Stream)
 		}
 		switch {
@@ -403,11 +404,11 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 		case home != sh.id:
 			ans.Home = home
 		default:
-			r := roleViewer
+			r := hub.RoleViewer
 			if env.Role == protocol.TypeBroadcast {
-				r = roleBroadcaster
+				r = hub.RoleBroadcaster
 			}
-			if perr = h.joinHere(p.m, env.Stream, r); perr != nil {
+			if perr = h.JoinHere(p.m, env.Stream, r); perr != nil {
 				ans.ErrCode, ans.Text = perr.Code, perr.Message
 			}
 		}
@@ -416,46 +417,10 @@ func (sh *shared) serveRemote(p *proxy, env envelope) {
 			sh.dropProxy(p, protocol.ReasonDisconnected)
 		}
 	case kindRelay:
-		out := transport.Frame{Data: env.Data, RelayType: env.Type, Received: time.Now(), Charge: &p.m.queued}
-		reply(h.relay(p.m, protocol.ClientMessage{Type: env.Type, To: env.To}, out))
+		out := transport.Frame{Data: env.Data, RelayType: env.Type, Received: time.Now(), Charge: p.m.Queued()}
+		reply(h.Relay(p.m, protocol.ClientMessage{Type: env.Type, To: env.To}, out))
 	case kindLeave:
 		env.Type = protocol.TypeLeave
-		reply(h.leave(p.m))
-	}
-}
-
-// roomIDs lists the streams this hub carries (their home leases).
-func (h *Hub) roomIDs() []uint64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ids := make([]uint64, 0, len(h.rooms))
-	for id := range h.rooms {
-		ids = append(ids, id)
-	}
-	return ids
-}
-
-// endStream ends stream id's session here, if there is one.
-func (h *Hub) endStream(id uint64, reason string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if r := h.rooms[id]; r != nil {
-		h.endRoomLocked(r, reason)
-	}
-}
-
-func (h *Hub) hasRoom(id uint64) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.rooms[id] != nil
-}
-
-// announce queues data to every connection of this instance (not to remote
-// members: their own instance is not stopping).
-func (h *Hub) announce(data []byte) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for m := range h.members {
-		m.p.Send(transport.Frame{Data: data, OfInstance: true})
+		reply(h.Leave(p.m))
 	}
 }

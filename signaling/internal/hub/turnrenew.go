@@ -1,4 +1,4 @@
-package signaling
+package hub
 
 import (
 	"time"
@@ -9,12 +9,12 @@ import (
 
 // TURN credentials live minutes, not hours: one minted for a session stops
 // working soon after the session ends (a leave, a removal, an
-// unsubscribe). While the session lasts its member is sent fresh ones,
+// unsubscribe). While the session lasts its Member is sent fresh ones,
 // ice_servers, every half lifetime, so it never holds expired ones.
 
 // renewTURNLocked (re)arms m's credential renewal for the session it has
 // just joined. A renewal finds m no longer in that session and stops.
-func (h *Hub) renewTURNLocked(m *member) {
+func (h *Hub) renewTURNLocked(m *Member) {
 	if h.cfg.TURN.Secret == "" {
 		return
 	}
@@ -30,7 +30,7 @@ func (h *Hub) renewTURNLocked(m *member) {
 		if !current {
 			return
 		}
-		m.event(transport.Frame{Data: protocol.Encode(protocol.ICEServersMsg{Type: protocol.TypeICEServers, StreamID: protocol.StreamID(r.id), ICEServers: h.iceServers(m.peerID)})})
+		m.Event(transport.Frame{Data: protocol.Encode(protocol.ICEServersMsg{Type: protocol.TypeICEServers, StreamID: protocol.StreamID(r.id), ICEServers: h.iceServers(m.peerID)})})
 		t.Reset(every)
 	})
 	m.turnRenewal = t

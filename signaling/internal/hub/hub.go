@@ -1,4 +1,4 @@
-package signaling
+package hub
 
 import (
 	"context"
@@ -27,17 +27,17 @@ type Hub struct {
 	log      *slog.Logger
 	now      func() time.Time
 	observer LiveObserver
-	feed     EventFeed
-	// router says where sessions live (router.go). Set before the first
-	// connection, never changed.
+	feed     chain.EventFeed
+	// router says where sessions live (router.go).
 	router Router
+	nextID atomic.Uint64 // numbers the members
 
 	mu        sync.Mutex
 	rooms     map[uint64]*room
-	members   map[*member]struct{}
+	members   map[*Member]struct{}
 	watching  map[string]int // viewer sessions per account, over all streams
 	closed    bool
-	wg        sync.WaitGroup // one per registered member
+	wg        sync.WaitGroup // one per registered Member
 	feedState atomic.Int32   // feedOff, feedUp or feedLost
 
 	ctx      context.Context // cancelled by drain: in-flight chain queries give up
@@ -48,28 +48,27 @@ type Hub struct {
 	recheckC chan struct{}  // asks the re-check loop for a round now
 }
 
-// member is one connection's place in the hub. The transport behind it is
-// only a peer; the role and the stream are the hub's, under its lock.
-type member struct {
+// Member is one connection's place in the hub. The transport behind it is
+// only a peer; the Role and the stream are the hub's, under its lock.
+type Member struct {
 	id     uint64
 	peerID string
-	ip     string
-	p      peer
-	// seat names this member's entry in the Router's per-account viewer
+	p      Peer
+	// seat names this Member's entry in the Router's per-account viewer
 	// count while it watches ("" when the Router keeps none).
 	seat string
-	// busy counts the peer_busy refusals of this member's relays in a
+	// busy counts the peer_busy refusals of this Member's relays in a
 	// row. Only the one goroutine that hands its messages to the hub (its
 	// connection's reader, or its worker for a connection of another
 	// instance) touches it.
 	busy int
-	// queued counts the bytes this member's relayed messages occupy in
+	// queued counts the bytes this Member's relayed messages occupy in
 	// other peers' send queues (the writers pay them back).
 	queued atomic.Int64
 
 	// Guarded by the hub's mutex.
 	address string // set once, at sign-in
-	role    role
+	Role    Role
 	room    *room
 	// turnRenewal sends fresh TURN credentials while in a session
 	// (turnrenew.go).
@@ -79,7 +78,7 @@ type member struct {
 // peer is all the hub needs of a connection: queue a message without
 // blocking, and close. A hub test can stand in for a WebSocket with any
 // implementation of it.
-type peer interface {
+type Peer interface {
 	// Send queues out; false means the queue is full and nothing was queued.
 	Send(out transport.Frame) bool
 	// CloseWith flushes what is queued, sends a close frame and hangs up.
@@ -88,31 +87,94 @@ type peer interface {
 	Kill(code int, text string)
 }
 
-type role uint8
+type Role uint8
 
 const (
-	roleNone role = iota
-	roleBroadcaster
-	roleViewer
+	RoleNone Role = iota
+	RoleBroadcaster
+	RoleViewer
 )
 
-// event queues a message the peer needs (a session event). A peer that
+// NewMember makes the member of a connection, here or on another
+// instance, whose transport is p; address is "" until it signs in.
+func (h *Hub) NewMember(peerID, address string, p Peer) *Member {
+	return &Member{id: h.nextID.Add(1), peerID: peerID, address: address, p: p}
+}
+
+// ID numbers the member in its hub.
+func (m *Member) ID() uint64 { return m.id }
+
+// PeerID names the member to the other side of its session.
+func (m *Member) PeerID() string { return m.peerID }
+
+// Peer is the member's transport.
+func (m *Member) Peer() Peer { return m.p }
+
+// Queued counts the bytes the member's relayed messages occupy in other
+// peers' send queues: relayed frames charge it.
+func (m *Member) Queued() *atomic.Int64 { return &m.queued }
+
+// Event queues a message the peer needs (a session event). A peer that
 // lets its queue fill up with those is not reading: it is dropped.
-func (m *member) event(out transport.Frame) {
+func (m *Member) Event(out transport.Frame) {
 	if !m.p.Send(out) {
 		m.p.Kill(protocol.CloseSlowConsumer, "send queue full")
 	}
 }
 
-func newHub(cfg Config, chain *chain.Cache, m *metrics.Metrics, log *slog.Logger, now func() time.Time, obs LiveObserver, feed EventFeed) *Hub {
+// Config is what the hub enforces; the server's Config carries each field
+// under the same name.
+type Config struct {
+	StartGrace                    time.Duration
+	ICEServers                    []protocol.ICEServer
+	TURN                          TURNConfig
+	RecheckInterval               time.Duration
+	ChainOutageTolerance          time.Duration
+	MaxQueuedRelayBytes           int64
+	MaxViewersPerStream           int
+	MaxViewersPerAccountPerStream int
+	MaxViewersPerAccount          int
+	MaxPendingCandidates          int
+	MaxPendingCandidateBytes      int
+}
+
+// TURNConfig configures ephemeral TURN credentials: username
+// "<expiry unix>:<peer id>", credential base64(HMAC-SHA1(Secret, username)).
+type TURNConfig struct {
+	URLs   []string
+	Secret string
+	TTL    time.Duration
+}
+
+// Deps are what a hub works with.
+type Deps struct {
+	// Chain answers every join and re-check.
+	Chain   *chain.Cache
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
+	Now     func() time.Time
+	// Observer is told what goes on and off air (nil: nobody).
+	Observer LiveObserver
+	// Feed is the chain's committed events (nil: the re-check alone
+	// revokes).
+	Feed chain.EventFeed
+	// Router says where sessions live (nil: all of them here).
+	Router Router
+}
+
+// New starts a hub: its re-check loop, and its event feed when it has one.
+func New(cfg Config, d Deps) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
-	if obs == nil {
-		obs = noObserver{}
+	if d.Observer == nil {
+		d.Observer = noObserver{}
+	}
+	if d.Router == nil {
+		d.Router = Here{}
 	}
 	h := &Hub{
-		cfg: cfg, chain: chain, m: m, log: log, now: now, observer: obs, feed: feed, router: newLocalRouter(),
+		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router,
 		rooms:    make(map[uint64]*room),
-		members:  make(map[*member]struct{}),
+		members:  make(map[*Member]struct{}),
 		watching: make(map[string]int),
 		ctx:      ctx,
 		cancel:   cancel,
@@ -121,7 +183,7 @@ func newHub(cfg Config, chain *chain.Cache, m *metrics.Metrics, log *slog.Logger
 	}
 	h.loops.Add(1)
 	go h.recheckLoop()
-	if feed != nil {
+	if h.feed != nil {
 		h.feedState.Store(feedLost)
 		h.loops.Add(1)
 		go h.followEvents()
@@ -129,7 +191,7 @@ func newHub(cfg Config, chain *chain.Cache, m *metrics.Metrics, log *slog.Logger
 	return h
 }
 
-func (h *Hub) register(m *member) bool {
+func (h *Hub) Register(m *Member) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -140,10 +202,10 @@ func (h *Hub) register(m *member) bool {
 	return true
 }
 
-func (h *Hub) unregister(m *member) { h.unregisterWith(m, protocol.ReasonDisconnected) }
+func (h *Hub) Unregister(m *Member) { h.UnregisterWith(m, protocol.ReasonDisconnected) }
 
 // unregisterWith ends m's session, telling the others why, and forgets m.
-func (h *Hub) unregisterWith(m *member, reason string) {
+func (h *Hub) UnregisterWith(m *Member, reason string) {
 	h.mu.Lock()
 	if _, ok := h.members[m]; !ok {
 		h.mu.Unlock()
@@ -152,26 +214,26 @@ func (h *Hub) unregisterWith(m *member, reason string) {
 	h.detachLocked(m, reason)
 	delete(h.members, m)
 	h.mu.Unlock()
-	h.router.gone(m)
+	h.router.Gone(m)
 	h.wg.Done()
 }
 
 // addressOf is m's signed-in address.
-func (h *Hub) addressOf(m *member) string {
+func (h *Hub) AddressOf(m *Member) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return m.address
 }
 
-func (h *Hub) signedIn(m *member, address string) {
+func (h *Hub) SignedIn(m *Member, address string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	m.address = address
 }
 
-// attachedLocked is false once a member is gone; a join that waited on the
+// attachedLocked is false once a Member is gone; a join that waited on the
 // chain must not resurrect it.
-func (h *Hub) attachedLocked(m *member) bool {
+func (h *Hub) attachedLocked(m *Member) bool {
 	_, ok := h.members[m]
 	return ok
 }
@@ -179,10 +241,10 @@ func (h *Hub) attachedLocked(m *member) bool {
 // drain closes every connection with a going-away close frame and reason, and
 // waits for them to finish; when ctx ends first it drops the rest. In-flight
 // chain queries are cancelled first, so nothing waits on a hanging node.
-func (h *Hub) drain(ctx context.Context, reason string) error {
+func (h *Hub) Drain(ctx context.Context, reason string) error {
 	h.mu.Lock()
 	h.closed = true
-	peers := make([]peer, 0, len(h.members))
+	peers := make([]Peer, 0, len(h.members))
 	for m := range h.members {
 		peers = append(peers, m.p)
 	}
@@ -222,7 +284,7 @@ type Stats struct {
 	Nonces                int `json:"nonces"`
 }
 
-func (h *Hub) stats() Stats {
+func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := Stats{Connections: len(h.members), Streams: len(h.rooms)}

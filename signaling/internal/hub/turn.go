@@ -1,4 +1,4 @@
-package signaling
+package hub
 
 import (
 	"crypto/hmac"

@@ -1,4 +1,4 @@
-package signaling
+package redis
 
 import (
 	"context"
@@ -8,7 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/internal/live"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -39,7 +40,7 @@ func instanceChannel(id string) string { return keyPrefix + "to:" + id }
 
 // claimHome: the stream's home is its current holder if that instance is
 // alive, else the caller, whose lease starts now.
-var claimHome = redis.NewScript(`
+var claimHome = goredis.NewScript(`
 local v = redis.call('GET', KEYS[1])
 if v and v ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. v) == 1 then return v end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -47,20 +48,20 @@ return ARGV[1]`)
 
 // refreshHome extends the caller's lease (or takes it again after Redis
 // forgot it); 0 when another instance holds it.
-var refreshHome = redis.NewScript(`
+var refreshHome = goredis.NewScript(`
 local v = redis.call('GET', KEYS[1])
 if v and v ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`)
 
 // releaseHome drops the caller's lease, never another instance's.
-var releaseHome = redis.NewScript(`
+var releaseHome = goredis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
 
 // takeSlot adds a viewer session to an account's count if it is under the
 // cap, first pruning the entries of instances that are gone.
-var takeSlot = redis.NewScript(`
+var takeSlot = goredis.NewScript(`
 local n = 0
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local inst = string.match(f, '^(.-)/')
@@ -75,7 +76,7 @@ return 1`)
 // Any connection on any instance may answer it, once (a nonce issued by
 // one instance and answered on another is accepted once, anywhere): a client that moves between instances while its user is in
 // the wallet's pop-up need not sign again.
-var takeNonce = redis.NewScript(`
+var takeNonce = goredis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'text', 'used')
 if not v[1] then return 'unknown' end
 if v[2] then return 'used' end
@@ -91,14 +92,14 @@ var slotSeq atomic.Uint64
 
 // refresh writes this instance's liveness, leases and live view, and returns
 // the other live instances.
-func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []uint64) (map[string]protocol.Instance, error) {
+func (sh *Router) refresh(ctx context.Context, self protocol.Instance, rooms []uint64) (map[string]protocol.Instance, error) {
 	ttl := sh.cfg.InstanceTTL
-	view, _ := json.Marshal(sh.srv.live.LocalSnapshot())
+	view, _ := json.Marshal(sh.live.LocalSnapshot())
 	pipe := sh.rdb.Pipeline()
 	pipe.Set(ctx, instanceKey(self.ID), self.URL, ttl)
 	pipe.SAdd(ctx, instancesKey, self.ID)
 	pipe.Set(ctx, liveKey(self.ID), view, ttl)
-	leases := make([]*redis.Cmd, len(rooms))
+	leases := make([]*goredis.Cmd, len(rooms))
 	for i, id := range rooms {
 		leases[i] = refreshHome.Eval(ctx, pipe, []string{homeKey(id)}, sh.id, ttl.Milliseconds())
 	}
@@ -113,7 +114,7 @@ func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []u
 			// one session per stream, so this one ends and its peers
 			// join again, at the real home.
 			sh.log.Warn("another instance holds the home lease of a stream this hub carries; ending it here", "stream_id", rooms[i])
-			sh.hub.endStream(rooms[i], protocol.ReasonInstanceLost)
+			sh.hub.EndStream(rooms[i], protocol.ReasonInstanceLost)
 		}
 	}
 	ids := members.Val()
@@ -125,7 +126,7 @@ func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []u
 	}
 	alive := make(map[string]protocol.Instance, len(others))
 	if len(others) == 0 {
-		sh.srv.live.SetRemote(nil)
+		sh.live.SetRemote(nil)
 		return alive, nil
 	}
 	keys := make([]string, 0, 2*len(others))
@@ -155,7 +156,7 @@ func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []u
 			}
 		}
 	}
-	sh.srv.live.SetRemote(remote)
+	sh.live.SetRemote(remote)
 	if len(gone) > 0 {
 		sh.rdb.SRem(ctx, instancesKey, gone...)
 	}
@@ -163,7 +164,7 @@ func (sh *shared) refresh(ctx context.Context, self protocol.Instance, rooms []u
 }
 
 // forget withdraws this instance: liveness, leases, live view.
-func (sh *shared) forget(ctx context.Context, rooms []uint64) error {
+func (sh *Router) forget(ctx context.Context, rooms []uint64) error {
 	pipe := sh.rdb.Pipeline()
 	pipe.Del(ctx, instanceKey(sh.id), liveKey(sh.id))
 	pipe.SRem(ctx, instancesKey, sh.id)
@@ -175,23 +176,23 @@ func (sh *shared) forget(ctx context.Context, rooms []uint64) error {
 }
 
 // home claims or reads the home of stream id.
-func (sh *shared) home(id uint64) (string, *protocol.ProtocolError) {
+func (sh *Router) home(id uint64) (string, *protocol.ProtocolError) {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	v, err := claimHome.Run(ctx, sh.rdb, []string{homeKey(id)}, sh.id, sh.cfg.InstanceTTL.Milliseconds(), instanceKeyPf).Text()
 	sh.reachable(err)
 	if err != nil {
 		sh.log.Warn("claiming a stream's home failed", "stream_id", id, "err", err)
-		return "", unavailable()
+		return "", hub.Unavailable()
 	}
 	return v, nil
 }
 
 // roomGone releases the home lease of a stream whose room this hub just
 // dropped, unless a new join made the room again meanwhile.
-func (sh *shared) roomGone(id uint64) {
+func (sh *Router) RoomGone(id uint64) {
 	sh.async(func(ctx context.Context) {
-		if sh.hub.hasRoom(id) {
+		if sh.hub.HasRoom(id) {
 			return
 		}
 		releaseHome.Run(ctx, sh.rdb, []string{homeKey(id)}, sh.id)
@@ -200,14 +201,14 @@ func (sh *shared) roomGone(id uint64) {
 
 // takeViewerSlot counts one more viewer session of address over all
 // instances, refusing it at max.
-func (sh *shared) takeSeat(address string, max int) (string, *protocol.ProtocolError) {
+func (sh *Router) TakeSeat(address string, max int) (string, *protocol.ProtocolError) {
 	slot := sh.id + "/" + strconv.FormatUint(slotSeq.Add(1), 10)
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	n, err := takeSlot.Run(ctx, sh.rdb, []string{slotsKey(address)}, slot, max, instanceKeyPf, slotsTTL.Milliseconds()).Int()
 	sh.reachable(err)
 	if err != nil {
-		return "", unavailable()
+		return "", hub.Unavailable()
 	}
 	if n == 0 {
 		return "", protocol.Errorf(protocol.CodeTooManySessions, "%s already watches from %d connections", address, max)
@@ -215,7 +216,7 @@ func (sh *shared) takeSeat(address string, max int) (string, *protocol.ProtocolE
 	return slot, nil
 }
 
-func (sh *shared) giveSeat(address, slot string) {
+func (sh *Router) GiveSeat(address, slot string) {
 	if slot == "" {
 		return
 	}
@@ -223,7 +224,7 @@ func (sh *shared) giveSeat(address, slot string) {
 }
 
 // putNonce records an issued challenge until it expires.
-func (sh *shared) putNonce(nonce, text string, expires time.Time) error {
+func (sh *Router) putNonce(nonce, text string, expires time.Time) error {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	pipe := sh.rdb.TxPipeline()
@@ -235,7 +236,7 @@ func (sh *shared) putNonce(nonce, text string, expires time.Time) error {
 }
 
 // takeNonce burns nonce if it was issued with text, or says why not.
-func (sh *shared) takeNonce(nonce, text string) (string, error) {
+func (sh *Router) takeNonce(nonce, text string) (string, error) {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	v, err := takeNonce.Run(ctx, sh.rdb, []string{nonceKey(nonce)}, text).Text()
@@ -243,8 +244,8 @@ func (sh *shared) takeNonce(nonce, text string) (string, error) {
 	return v, err
 }
 
-func (sh *shared) dropNonce(nonce string) {
+func (sh *Router) dropNonce(nonce string) {
 	sh.async(func(ctx context.Context) { sh.rdb.Del(ctx, nonceKey(nonce)) })
 }
 
-func isNil(err error) bool { return errors.Is(err, redis.Nil) }
+func isNil(err error) bool { return errors.Is(err, goredis.Nil) }

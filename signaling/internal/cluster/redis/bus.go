@@ -1,4 +1,4 @@
-package signaling
+package redis
 
 import (
 	"context"
@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -93,14 +94,14 @@ const (
 )
 
 type publisher struct {
-	sh      *shared
+	sh      *Router
 	channel string
 	q       chan []byte
 	quit    chan struct{}
 	done    chan struct{}
 }
 
-func (sh *shared) newPublisher(to string) *publisher {
+func (sh *Router) newPublisher(to string) *publisher {
 	p := &publisher{sh: sh, channel: instanceChannel(to), q: make(chan []byte, publisherQueue), quit: make(chan struct{}), done: make(chan struct{})}
 	go p.run()
 	return p
@@ -168,7 +169,7 @@ func (p *publisher) flush(batch [][]byte) {
 }
 
 // publish queues env for instance to; false when it cannot be queued.
-func (sh *shared) publish(to string, env envelope) bool {
+func (sh *Router) publish(to string, env envelope) bool {
 	env.From = sh.id
 	b, err := encodeEnvelope(env)
 	if err != nil {
@@ -197,10 +198,10 @@ func (sh *shared) publish(to string, env envelope) bool {
 
 // receive reads this instance's channel until the shared mode stops.
 // go-redis reconnects and resubscribes by itself when Redis comes back.
-func (sh *shared) receive(ps *redis.PubSub) {
+func (sh *Router) receive(ps *goredis.PubSub) {
 	defer sh.loops.Done()
 	defer ps.Close()
-	ch := ps.Channel(redis.WithChannelSize(publisherQueue), redis.WithChannelSendTimeout(time.Second))
+	ch := ps.Channel(goredis.WithChannelSize(publisherQueue), goredis.WithChannelSendTimeout(time.Second))
 	for {
 		select {
 		case <-sh.ctx.Done():
@@ -221,7 +222,7 @@ func (sh *shared) receive(ps *redis.PubSub) {
 
 // dispatch hands one message to the side it is for. It never blocks: work
 // that waits (a join asks the chain) runs on the remote peer's own worker.
-func (sh *shared) dispatch(env envelope) {
+func (sh *Router) dispatch(env envelope) {
 	switch env.Kind {
 	case kindJoin, kindRelay, kindLeave, kindGone:
 		sh.toHome(env)
@@ -239,10 +240,10 @@ func (sh *shared) dispatch(env envelope) {
 // the viewer at its session's home, wherever that is.
 const kindRevoke = "revoke"
 
-func (sh *shared) shareEvents(events []ChainEvent) {
-	var cut []ChainEvent
+func (sh *Router) ShareEvents(events []chain.ChainEvent) {
+	var cut []chain.ChainEvent
 	for _, ev := range events {
-		if ev.Kind == EventUnsubscribed || ev.Kind == EventStreamDeleted {
+		if ev.Kind == chain.EventUnsubscribed || ev.Kind == chain.EventStreamDeleted {
 			cut = append(cut, ev)
 		}
 	}
@@ -253,13 +254,13 @@ func (sh *shared) shareEvents(events []ChainEvent) {
 	if err != nil {
 		return
 	}
-	for _, in := range sh.others() {
+	for _, in := range sh.Others() {
 		sh.publish(in.ID, envelope{Kind: kindRevoke, Data: data})
 	}
 }
 
-func (sh *shared) revoked(env envelope) {
-	var events []ChainEvent
+func (sh *Router) revoked(env envelope) {
+	var events []chain.ChainEvent
 	if err := json.Unmarshal(env.Data, &events); err != nil {
 		sh.log.Warn("unreadable revocation from another instance", "from", env.From, "err", err)
 		return
@@ -267,5 +268,5 @@ func (sh *shared) revoked(env envelope) {
 	// Acting on a chain event twice is harmless: a viewer already cut is
 	// not in any room. Only cuts are shared, and they never wait on
 	// anything but the hub's lock.
-	sh.hub.applyEvents(events)
+	sh.hub.ApplyEvents(events)
 }

@@ -1,4 +1,4 @@
-package signaling
+package redis
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -14,10 +15,20 @@ import (
 // challenge issued by one instance is answered once, on any of them, and so
 // is a resume token.
 
+// Nonces is the deployment's NonceStore: a challenge issued by one
+// instance is answered once, on any of them.
+func (sh *Router) Nonces() auth.NonceStore {
+	return &sharedNonces{sh: sh, local: auth.NewMemoryNonces(time.Now), now: time.Now}
+}
+
+// Resumes is the deployment's ResumeStore: any instance accepts a token,
+// once.
+func (sh *Router) Resumes() auth.ResumeStore { return sharedResumes{sh: sh} }
+
 // sharedNonces keeps nonces in Redis, and this instance's own in memory
 // too, for the per-connection bound and the count.
 type sharedNonces struct {
-	sh    *shared
+	sh    *Router
 	local *auth.MemoryNonces
 	now   func() time.Time
 }
@@ -40,7 +51,7 @@ func (s *sharedNonces) Burn(owner uint64, f auth.ChallengeFields, text string) *
 	}
 	verdict, err := s.sh.takeNonce(f.Nonce, text)
 	if err != nil {
-		return unavailable()
+		return hub.Unavailable()
 	}
 	switch verdict {
 	case "ok":
@@ -63,7 +74,7 @@ func (s *sharedNonces) Count() int { return s.local.Count() }
 
 // sharedResumes keeps resume tokens' hashes in Redis with their TTL, as
 // "<address> <unix seconds of the signature>".
-type sharedResumes struct{ sh *shared }
+type sharedResumes struct{ sh *Router }
 
 func resumeKey(hash string) string { return keyPrefix + "resume:" + hash }
 
@@ -87,7 +98,7 @@ func (s sharedResumes) Take(h string) (string, time.Time, *protocol.ProtocolErro
 	case isNil(err):
 		return "", time.Time{}, auth.ErrResumeInvalid()
 	default:
-		return "", time.Time{}, unavailable()
+		return "", time.Time{}, hub.Unavailable()
 	}
 }
 

@@ -1,4 +1,15 @@
-package signaling
+// Package redis is the Router of several instances behind one load
+// balancer, sharing their sessions through Redis. Each stream's session
+// lives in the hub of one instance, its home, recorded in Redis with a lease; a connection on another
+// instance joins it as a remote peer, its messages and events carried by
+// Redis pub/sub (bus.go, route.go). Nonces, resume tokens, home leases and
+// the per-account viewer count are Redis keys, changed by Lua scripts where
+// a decision spans keys (state.go, stores.go). Each instance keeps a
+// liveness key; when one is gone the others end the sessions that involved it with reason instance_lost.
+//
+// Nothing here runs under the hub's lock: the hub calls in only to queue
+// work (RoomGone, GiveSeat) or before it takes its lock (Place, Relay).
+package redis
 
 import (
 	"context"
@@ -16,26 +27,17 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/streamchain/streamchain/signaling/internal/cluster"
+	"github.com/streamchain/streamchain/signaling/internal/hub"
+	"github.com/streamchain/streamchain/signaling/internal/live"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
-// Shared mode: several instances behind one load balancer share their
-// sessions through Redis. Each stream's session lives in the hub of one
-// instance, its home, recorded in Redis with a lease; a connection on another
-// instance joins it as a remote peer, its messages and events carried by
-// Redis pub/sub (sharedbus.go, sharedroute.go). Nonces, home leases and the
-// per-account viewer count are Redis keys changed by Lua scripts
-// (sharedstate.go). Each instance keeps a liveness key; when one is gone the
-// others end the sessions that involved it with reason instance_lost.
-//
-// Nothing here runs under the hub's lock: the hub calls in only to queue
-// work (roomGone, giveViewerSlot) or before it takes its lock (join, relay).
-
-// SharedConfig switches a Server to shared mode (WithShared).
-type SharedConfig struct {
-	// Redis is the client of the shared Redis; the Server does not close it.
-	Redis *redis.Client
+// Config joins an instance to the others sharing one Redis.
+type Config struct {
+	// Redis is the client of the shared Redis; the Router does not close it.
+	Redis *goredis.Client
 	// InstanceID names this instance; empty picks a random one.
 	InstanceID string
 	// AdvertiseURL is this instance's public base URL
@@ -53,10 +55,7 @@ type SharedConfig struct {
 	JoinTimeout time.Duration
 }
 
-// WithShared puts the Server in shared mode.
-func WithShared(c SharedConfig) Option { return func(s *Server) { s.sharedCfg = &c } }
-
-func (c *SharedConfig) defaults() error {
+func (c *Config) defaults() error {
 	if c.Redis == nil {
 		return errors.New("signaling: shared mode needs a Redis client")
 	}
@@ -113,15 +112,17 @@ func newSharedMetrics(reg prometheus.Registerer) *sharedMetrics {
 	return m
 }
 
-// shared is the shared mode of one Server.
-type shared struct {
-	cfg SharedConfig
-	rdb *redis.Client
-	id  string
-	srv *Server
-	hub *Hub
-	log *slog.Logger
-	m   *sharedMetrics
+var _ cluster.Router = (*Router)(nil)
+
+// Router is the Router of one instance in a deployment sharing Redis.
+type Router struct {
+	cfg  Config
+	rdb  *goredis.Client
+	id   string
+	hub  *hub.Hub // set by Start
+	live *live.Status
+	log  *slog.Logger
+	m    *sharedMetrics
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -161,23 +162,30 @@ type shared struct {
 // of instances, and the origins come from the operator's private Redis.
 const maxKnownOrigins = 1024
 
-func newShared(cfg SharedConfig, srv *Server) *shared {
+// New checks cfg and fills in its defaults, registers the shared mode's
+// metrics on reg, and returns a Router that shares view, the live view, with
+// the other instances. Start it with the hub it routes for.
+func New(cfg Config, log *slog.Logger, reg prometheus.Registerer, view *live.Status) (*Router, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	sh := &shared{
-		cfg: cfg, rdb: cfg.Redis, id: cfg.InstanceID, srv: srv, hub: srv.hub,
-		log: srv.log.With("instance", cfg.InstanceID), m: newSharedMetrics(srv.reg),
+	sh := &Router{
+		cfg: cfg, rdb: cfg.Redis, id: cfg.InstanceID, live: view,
+		log: log.With("instance", cfg.InstanceID), m: newSharedMetrics(reg),
 		ctx: ctx, cancel: cancel, jobs: make(chan func(context.Context), 4096),
 		url: cfg.AdvertiseURL, alive: make(map[string]protocol.Instance), pubs: make(map[string]*publisher),
 		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy), homes: make(map[uint64]string),
 		origins: make(map[string]struct{}), urlLearned: make(chan struct{}, 1),
 	}
-	return sh
+	return sh, nil
 }
 
-// start subscribes to this instance's channel and starts the loops. A Redis
-// that does not answer yet is not fatal: the instance serves what it can and
-// the loops keep trying.
-func (sh *shared) start() {
+// Start routes for h: it subscribes to this instance's channel and starts
+// the loops. A Redis that does not answer yet is not fatal: the instance
+// serves what it can and the loops keep trying.
+func (sh *Router) Start(h *hub.Hub) {
+	sh.hub = h
 	ps := sh.rdb.Subscribe(sh.ctx, instanceChannel(sh.id))
 	ctx, cancel := sh.opCtx()
 	if _, err := ps.Receive(ctx); err != nil {
@@ -190,13 +198,13 @@ func (sh *shared) start() {
 	go sh.runJobs()
 }
 
-func (sh *shared) opCtx() (context.Context, context.CancelFunc) {
+func (sh *Router) opCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(sh.ctx, sh.cfg.OpTimeout)
 }
 
 // setURL fills in the advertised URL once it is known (derived from the
 // listener when none is configured).
-func (sh *shared) setURL(u string) {
+func (sh *Router) setURL(u string) {
 	sh.mu.Lock()
 	learned := sh.url == "" && u != ""
 	if learned {
@@ -211,22 +219,22 @@ func (sh *shared) setURL(u string) {
 	}
 }
 
-func (sh *shared) self() protocol.Instance {
+func (sh *Router) self() protocol.Instance {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	return protocol.Instance{ID: sh.id, URL: sh.url}
 }
 
-func (sh *shared) reachedAt(r *http.Request) { sh.setURL(requestOrigin(r)) }
+func (sh *Router) ReachedAt(r *http.Request) { sh.setURL(cluster.RequestOrigin(r)) }
 
 // instances is this instance first, then the other live ones by id.
-func (sh *shared) instances(r *http.Request) []protocol.Instance {
-	sh.setURL(requestOrigin(r))
+func (sh *Router) Instances(r *http.Request) []protocol.Instance {
+	sh.setURL(cluster.RequestOrigin(r))
 	out := []protocol.Instance{sh.self()}
-	return append(out, sh.others()...)
+	return append(out, sh.Others()...)
 }
 
-func (sh *shared) others() []protocol.Instance {
+func (sh *Router) Others() []protocol.Instance {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	out := make([]protocol.Instance, 0, len(sh.alive))
@@ -240,9 +248,9 @@ func (sh *shared) others() []protocol.Instance {
 // knownOrigin says whether o is the origin of this instance's advertised
 // URL or of another instance seen alive since start: a page one instance
 // served may connect to another, also after the one that served it died.
-func (sh *shared) knownOrigin(o string) bool {
+func (sh *Router) KnownOrigin(o string) bool {
 	o = strings.ToLower(o)
-	if self := sh.self(); self.URL != "" && originOf(self.URL) == o {
+	if self := sh.self(); self.URL != "" && cluster.OriginOf(self.URL) == o {
 		return true
 	}
 	sh.mu.Lock()
@@ -251,17 +259,9 @@ func (sh *shared) knownOrigin(o string) bool {
 	return ok
 }
 
-func originOf(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(p.Scheme + "://" + p.Host)
-}
-
 // reachable records the outcome of a Redis call.
-func (sh *shared) reachable(err error) {
-	up := err == nil || errors.Is(err, redis.Nil)
+func (sh *Router) reachable(err error) {
+	up := err == nil || errors.Is(err, goredis.Nil)
 	if sh.up.Swap(up) != up {
 		if up {
 			sh.log.Info("redis reachable again")
@@ -276,21 +276,17 @@ func (sh *shared) reachable(err error) {
 	}
 }
 
-func (sh *shared) health() string {
+func (sh *Router) Health() string {
 	if sh.up.Load() {
 		return "reachable"
 	}
 	return "unreachable"
 }
 
-func unavailable() *protocol.ProtocolError {
-	return protocol.Errorf(protocol.CodeSharedStateUnavailable, "shared state (Redis) cannot be reached; try again shortly or another instance")
-}
-
 // async queues a best-effort Redis write (a release, a forget) so the caller
 // never waits on Redis; if the queue is full the write is dropped and the
 // key's TTL (or the pruning of dead instances' entries) cleans up.
-func (sh *shared) async(f func(ctx context.Context)) {
+func (sh *Router) async(f func(ctx context.Context)) {
 	select {
 	case sh.jobs <- f:
 	default:
@@ -298,7 +294,7 @@ func (sh *shared) async(f func(ctx context.Context)) {
 	}
 }
 
-func (sh *shared) runJobs() {
+func (sh *Router) runJobs() {
 	defer sh.loops.Done()
 	for {
 		select {
@@ -314,7 +310,7 @@ func (sh *shared) runJobs() {
 
 // liveness refreshes this instance's key and home leases, and reads which
 // other instances are alive, every RefreshInterval.
-func (sh *shared) liveness() {
+func (sh *Router) liveness() {
 	defer sh.loops.Done()
 	t := time.NewTicker(sh.cfg.RefreshInterval)
 	defer t.Stop()
@@ -331,11 +327,11 @@ func (sh *shared) liveness() {
 	}
 }
 
-func (sh *shared) tick() {
+func (sh *Router) tick() {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
 	self := sh.self()
-	ids := sh.hub.roomIDs()
+	ids := sh.hub.RoomIDs()
 	alive, err := sh.refresh(ctx, self, ids)
 	sh.reachable(err)
 	if err != nil {
@@ -362,7 +358,7 @@ func (sh *shared) tick() {
 		}
 	}
 	for _, in := range alive {
-		if o := originOf(in.URL); o != "" && len(sh.origins) < maxKnownOrigins {
+		if o := cluster.OriginOf(in.URL); o != "" && len(sh.origins) < maxKnownOrigins {
 			sh.origins[o] = struct{}{}
 		}
 	}
@@ -393,10 +389,10 @@ func (sh *shared) tick() {
 	for _, b := range lostHomes {
 		sh.log.Info("instance lost: ending the sessions it was home of", "lost", b.home, "stream_id", b.stream)
 		sh.homeLost(b)
-		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: protocol.ReasonInstanceLost})
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.ID(), Text: protocol.ReasonInstanceLost})
 	}
 	for _, p := range lostPeers {
-		sh.log.Info("instance lost: ending its peers' sessions", "lost", p.key.inst, "peer", p.m.peerID)
+		sh.log.Info("instance lost: ending its peers' sessions", "lost", p.key.inst, "peer", p.m.PeerID())
 		sh.dropProxy(p, protocol.ReasonInstanceLost)
 		sh.publish(p.key.inst, envelope{Kind: kindLost, Conn: p.key.conn})
 	}
@@ -407,7 +403,7 @@ func (sh *shared) tick() {
 // taken this one for gone (and ended their side), and what was sent
 // meanwhile is lost: the peers join again rather than wait on a session
 // that is half there.
-func (sh *shared) severAll() {
+func (sh *Router) severAll() {
 	sh.mu.Lock()
 	var bs []*binding
 	for _, b := range sh.bindings {
@@ -423,7 +419,7 @@ func (sh *shared) severAll() {
 	}
 	for _, b := range bs {
 		sh.homeLost(b)
-		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.id, Text: protocol.ReasonInstanceLost})
+		sh.publish(b.home, envelope{Kind: kindGone, Conn: b.m.ID(), Text: protocol.ReasonInstanceLost})
 	}
 	for _, p := range ps {
 		sh.dropProxy(p, protocol.ReasonInstanceLost)
@@ -431,17 +427,17 @@ func (sh *shared) severAll() {
 	}
 }
 
-// drainStart makes this instance disappear from the shared view before its
+// Withdraw makes this instance disappear from the shared view before its
 // connections are closed: its liveness key and its home leases go, so the
 // clients' reconnects land on the other instances and claim the sessions.
 //
 // The sessions it is home of end for the peers on other instances
 // (instance_lost) before any local connection closes, so those peers are
 // told the instance went, not that their broadcaster left.
-func (sh *shared) withdraw() {
+func (sh *Router) Withdraw() {
 	ctx, cancel := sh.opCtx()
 	defer cancel()
-	if err := sh.forget(ctx, sh.hub.roomIDs()); err != nil {
+	if err := sh.forget(ctx, sh.hub.RoomIDs()); err != nil {
 		sh.log.Warn("could not withdraw from redis on drain; the others notice when the key expires", "err", err)
 	}
 	sh.mu.Lock()
@@ -457,7 +453,7 @@ func (sh *shared) withdraw() {
 }
 
 // stop ends the loops and the subscriptions; the hub has been drained.
-func (sh *shared) stop() {
+func (sh *Router) Stop() {
 	sh.mu.Lock()
 	sh.stopped = true
 	pubs := sh.pubs

@@ -1,15 +1,12 @@
-package signaling
+package hub
 
 import (
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
 // Revocation within one block: the hub follows the chain's committed events
 // and cuts sessions as soon as the block that revokes them is committed.
-
-// WithEventFeed makes the hub act on chain events as they are committed.
-// Without one, revocation waits for the periodic re-check.
-func WithEventFeed(f EventFeed) Option { return func(s *Server) { s.feed = f } }
 
 const (
 	feedOff  int32 = iota // no feed configured
@@ -42,7 +39,7 @@ func (h *Hub) feedChanged(up bool) {
 }
 
 // feedStatus is "off", "following" or "lost", for the health endpoints.
-func (h *Hub) feedStatus() string {
+func (h *Hub) FeedStatus() string {
 	switch h.feedState.Load() {
 	case feedUp:
 		return "following"
@@ -53,33 +50,33 @@ func (h *Hub) feedStatus() string {
 	}
 }
 
-func (h *Hub) applyBlock(height int64, events []ChainEvent) {
+func (h *Hub) applyBlock(height int64, events []chain.ChainEvent) {
 	h.m.ChainEventHeight.Set(float64(height))
 	for _, ev := range events {
 		h.m.ChainEvents.WithLabelValues(string(ev.Kind)).Inc()
 	}
-	h.applyEvents(events)
+	h.ApplyEvents(events)
 	// The instances where this instance's viewers have their sessions
 	// may not follow the chain right now: revocations reach every one.
-	h.router.shareEvents(events)
+	h.router.ShareEvents(events)
 }
 
 // applyEvents acts on committed events, from this instance's feed or from
 // another instance's (shared mode).
-func (h *Hub) applyEvents(events []ChainEvent) {
+func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
 	for _, ev := range events {
 		switch ev.Kind {
-		case EventUnsubscribed:
+		case chain.EventUnsubscribed:
 			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
 			h.unsubscribed(ev.Subscriber, ev.Broadcaster)
-		case EventStreamDeleted:
+		case chain.EventStreamDeleted:
 			h.chain.ForgetStream(ev.StreamID)
 			h.mu.Lock()
 			if r := h.rooms[ev.StreamID]; r != nil {
 				h.endRoomLocked(r, protocol.ReasonStreamDeleted)
 			}
 			h.mu.Unlock()
-		case EventStreamEdited:
+		case chain.EventStreamEdited:
 			h.chain.ForgetStream(ev.StreamID)
 			h.mu.Lock()
 			r := h.rooms[ev.StreamID]
@@ -87,9 +84,9 @@ func (h *Hub) applyEvents(events []ChainEvent) {
 			if r != nil {
 				h.recheckStream(r)
 			}
-		case EventStreamScheduled:
+		case chain.EventStreamScheduled:
 			h.chain.ForgetStream(ev.StreamID)
-		case EventSubscribed:
+		case chain.EventSubscribed:
 			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
 		}
 	}

@@ -1,10 +1,11 @@
-package signaling
+package hub
 
 import (
 	"cmp"
 	"slices"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -32,9 +33,9 @@ func (noObserver) ViewerCount(uint64, int) {}
 // room is one stream with someone attached.
 type room struct {
 	id          uint64
-	info        StreamInfo
+	info        chain.StreamInfo
 	verified    time.Time // last time the chain confirmed the stream
-	broadcaster *member
+	broadcaster *Member
 	viewers     map[string]*viewer // by peer id
 	perAccount  map[string]int     // viewer sessions by account
 	endTimer    *time.Timer
@@ -44,7 +45,7 @@ type room struct {
 // broadcaster. Candidates for a side that has not seen the session
 // description yet wait in a queue bounded by count and bytes.
 type viewer struct {
-	m             *member
+	m             *Member
 	verified      time.Time // last time the chain confirmed the subscription
 	offered       bool      // the broadcaster's offer has been relayed to this viewer
 	answered      bool      // this viewer's answer has been relayed to the broadcaster
@@ -54,7 +55,7 @@ type viewer struct {
 
 // roomLocked returns the room of stream id, creating it with a timer that
 // ends it at the stream's end time.
-func (h *Hub) roomLocked(id uint64, info StreamInfo) *room {
+func (h *Hub) roomLocked(id uint64, info chain.StreamInfo) *room {
 	if r := h.rooms[id]; r != nil {
 		// The join just read the chain: keep the newer schedule.
 		h.rescheduleLocked(r, info)
@@ -66,7 +67,7 @@ func (h *Hub) roomLocked(id uint64, info StreamInfo) *room {
 	return r
 }
 
-func (h *Hub) rescheduleLocked(r *room, info StreamInfo) {
+func (h *Hub) rescheduleLocked(r *room, info chain.StreamInfo) {
 	if !info.EndTime.Equal(r.info.EndTime) {
 		r.endTimer.Reset(info.EndTime.Sub(h.now()))
 	}
@@ -88,13 +89,13 @@ func (h *Hub) endTimeReached(r *room) {
 }
 
 // onAirLocked makes b the broadcaster of r.
-func (h *Hub) onAirLocked(r *room, b *member) {
+func (h *Hub) onAirLocked(r *room, b *Member) {
 	if r.broadcaster == nil {
 		h.m.LiveStreams.Inc()
 		h.observer.OnAir(r.id)
 	}
 	r.broadcaster = b
-	b.role, b.room = roleBroadcaster, r
+	b.Role, b.room = RoleBroadcaster, r
 }
 
 // offAirLocked detaches r's broadcaster.
@@ -103,30 +104,30 @@ func (h *Hub) offAirLocked(r *room) {
 	if b == nil {
 		return
 	}
-	b.role, b.room = roleNone, nil
+	b.Role, b.room = RoleNone, nil
 	r.broadcaster = nil
 	h.m.LiveStreams.Dec()
 	h.observer.OffAir(r.id)
 }
 
 // addViewerLocked attaches m to r as a viewer.
-func (h *Hub) addViewerLocked(r *room, m *member) {
+func (h *Hub) addViewerLocked(r *room, m *Member) {
 	r.viewers[m.peerID] = &viewer{m: m, verified: h.now()}
 	r.perAccount[m.address]++
 	h.watching[m.address]++
-	m.role, m.room = roleViewer, r
+	m.Role, m.room = RoleViewer, r
 	h.m.Viewers.Inc()
 }
 
 // detachLocked ends m's session. A broadcaster leaving ends the stream for its
 // viewers; a viewer leaving is announced to the broadcaster.
-func (h *Hub) detachLocked(m *member, reason string) {
+func (h *Hub) detachLocked(m *Member, reason string) {
 	r := m.room
 	if r == nil {
 		return
 	}
-	switch m.role {
-	case roleBroadcaster:
+	switch m.Role {
+	case RoleBroadcaster:
 		h.offAirLocked(r)
 		why := protocol.ReasonBroadcasterLeft
 		if reason == protocol.ReasonInstanceLost {
@@ -134,30 +135,30 @@ func (h *Hub) detachLocked(m *member, reason string) {
 		}
 		ended := transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: why})}
 		for _, v := range sortedViewers(r) {
-			v.m.event(ended)
+			v.m.Event(ended)
 			h.dropViewerLocked(r, v)
 		}
 		h.sendCountLocked(r)
-	case roleViewer:
+	case RoleViewer:
 		if v := r.viewers[m.peerID]; v != nil {
 			h.dropViewerLocked(r, v)
 			if b := r.broadcaster; b != nil {
-				b.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: m.peerID, Reason: reason})})
+				b.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: m.peerID, Reason: reason})})
 			}
 			h.sendCountLocked(r)
 		}
 	}
-	m.role, m.room = roleNone, nil
+	m.Role, m.room = RoleNone, nil
 	h.dropRoomIfEmptyLocked(r)
 }
 
 // removeViewerLocked cuts a viewer off: its subscription is gone or could
 // not be confirmed.
 func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
-	v.m.event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
+	v.m.Event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
 	h.dropViewerLocked(r, v)
 	if b := r.broadcaster; b != nil {
-		b.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
+		b.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
 	}
 	h.sendCountLocked(r)
 	h.m.SessionsCut.WithLabelValues(reason).Inc()
@@ -169,11 +170,11 @@ func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
 func (h *Hub) endRoomLocked(r *room, reason string) {
 	ended := transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeStreamEnded, StreamID: protocol.StreamID(r.id), Reason: reason})}
 	if b := r.broadcaster; b != nil {
-		b.event(ended)
+		b.Event(ended)
 		h.offAirLocked(r)
 	}
 	for _, v := range sortedViewers(r) {
-		v.m.event(ended)
+		v.m.Event(ended)
 		h.dropViewerLocked(r, v)
 	}
 	h.observer.ViewerCount(r.id, 0)
@@ -192,8 +193,8 @@ func (h *Hub) dropViewerLocked(r *room, v *viewer) {
 		delete(h.watching, v.m.address)
 	}
 	v.toViewer, v.toBroadcaster = heldCandidates{}, heldCandidates{}
-	v.m.role, v.m.room = roleNone, nil
-	h.router.giveSeat(v.m.address, v.m.seat) // never a round trip under the lock
+	v.m.Role, v.m.room = RoleNone, nil
+	h.router.GiveSeat(v.m.address, v.m.seat) // never a round trip under the lock
 	v.m.seat = ""
 	h.m.Viewers.Dec()
 }
@@ -204,7 +205,7 @@ func (h *Hub) dropRoomIfEmptyLocked(r *room) {
 	}
 	r.endTimer.Stop()
 	delete(h.rooms, r.id)
-	h.router.roomGone(r.id)
+	h.router.RoomGone(r.id)
 }
 
 // sendCountLocked tells everyone in r, and the observer, how many watch.
@@ -215,10 +216,10 @@ func (h *Hub) sendCountLocked(r *room) {
 	}
 	msg := transport.Frame{Data: protocol.Encode(protocol.ViewerCountMsg{Type: protocol.TypeViewerCount, StreamID: protocol.StreamID(r.id), Count: len(r.viewers)})}
 	if b := r.broadcaster; b != nil {
-		b.event(msg)
+		b.Event(msg)
 	}
 	for _, v := range r.viewers {
-		v.m.event(msg)
+		v.m.Event(msg)
 	}
 }
 

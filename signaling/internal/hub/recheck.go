@@ -1,10 +1,11 @@
-package signaling
+package hub
 
 import (
 	"errors"
 	"sync"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -104,7 +105,7 @@ func (h *Hub) recheckStream(r *room) {
 	}
 	now := h.now()
 	switch {
-	case errors.Is(err, ErrStreamNotFound):
+	case errors.Is(err, chain.ErrStreamNotFound):
 		h.endRoomLocked(r, protocol.ReasonStreamDeleted)
 	case err != nil:
 		if now.Sub(r.verified) > h.cfg.ChainOutageTolerance {

@@ -1,9 +1,10 @@
-package signaling
+package hub
 
 import (
 	"errors"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -11,20 +12,20 @@ import (
 // Join admission: what the chain must say, and which limits must hold,
 // before a session broadcasts or watches a stream.
 
-// alreadyInSession is the one rule that a member joins one session at a
-// time: it has a role in a room of this hub, or its session lives on
+// alreadyInSession is the one rule that a Member joins one session at a
+// time: it has a Role in a room of this hub, or its session lives on
 // another instance.
-func (h *Hub) alreadyInSession(m *member) *protocol.ProtocolError {
+func (h *Hub) alreadyInSession(m *Member) *protocol.ProtocolError {
 	h.mu.Lock()
 	inRoom := h.inRoomLocked(m)
 	h.mu.Unlock()
-	if inRoom || h.router.routed(m) != nil {
+	if inRoom || h.router.Routed(m) != nil {
 		return errAlreadyInSession()
 	}
 	return nil
 }
 
-func (h *Hub) inRoomLocked(m *member) bool { return m.role != roleNone }
+func (h *Hub) inRoomLocked(m *Member) bool { return m.Role != RoleNone }
 
 func errAlreadyInSession() *protocol.ProtocolError {
 	return protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first")
@@ -32,21 +33,21 @@ func errAlreadyInSession() *protocol.ProtocolError {
 
 // join makes m the broadcaster or a viewer of stream id, in this hub or,
 // when the stream's session lives on another instance, there.
-func (h *Hub) join(m *member, id uint64, r role) *protocol.ProtocolError {
+func (h *Hub) Join(m *Member, id uint64, r Role) *protocol.ProtocolError {
 	if perr := h.alreadyInSession(m); perr != nil {
 		return perr
 	}
-	here, perr := h.router.place(m, id, r)
+	here, perr := h.router.Place(m, id, r)
 	if perr != nil || !here {
 		return perr
 	}
-	return h.joinHere(m, id, r)
+	return h.JoinHere(m, id, r)
 }
 
 // joinHere is join in this hub, where the stream's session lives: for this
 // instance's connections and for those of other instances alike.
-func (h *Hub) joinHere(m *member, id uint64, r role) *protocol.ProtocolError {
-	if r == roleBroadcaster {
+func (h *Hub) JoinHere(m *Member, id uint64, r Role) *protocol.ProtocolError {
+	if r == RoleBroadcaster {
 		return h.broadcastHere(m, id)
 	}
 	return h.watchHere(m, id)
@@ -54,19 +55,19 @@ func (h *Hub) joinHere(m *member, id uint64, r role) *protocol.ProtocolError {
 
 // admit is the first step of a join here: m is in no session, and the
 // stream is open for joining.
-func (h *Hub) admit(m *member, id uint64) (StreamInfo, *protocol.ProtocolError) {
+func (h *Hub) admit(m *Member, id uint64) (chain.StreamInfo, *protocol.ProtocolError) {
 	h.mu.Lock()
 	busy := h.inRoomLocked(m)
 	h.mu.Unlock()
 	if busy {
-		return StreamInfo{}, errAlreadyInSession()
+		return chain.StreamInfo{}, errAlreadyInSession()
 	}
 	return h.checkStream(id)
 }
 
 // joinableLocked is the last step, after the chain answered: m is still
 // connected (nil, false: say nothing) and still in no session.
-func (h *Hub) joinableLocked(m *member) (perr *protocol.ProtocolError, ok bool) {
+func (h *Hub) joinableLocked(m *Member) (perr *protocol.ProtocolError, ok bool) {
 	if !h.attachedLocked(m) {
 		return nil, false
 	}
@@ -78,29 +79,29 @@ func (h *Hub) joinableLocked(m *member) (perr *protocol.ProtocolError, ok bool) 
 
 // checkStream looks a stream up and checks that now is within
 // [start − grace, end).
-func (h *Hub) checkStream(id uint64) (StreamInfo, *protocol.ProtocolError) {
+func (h *Hub) checkStream(id uint64) (chain.StreamInfo, *protocol.ProtocolError) {
 	info, err := h.chain.Stream(h.ctx, id, false)
 	switch {
-	case errors.Is(err, ErrStreamNotFound):
-		return StreamInfo{}, protocol.Errorf(protocol.CodeStreamNotFound, "stream %d does not exist on chain", id)
+	case errors.Is(err, chain.ErrStreamNotFound):
+		return chain.StreamInfo{}, protocol.Errorf(protocol.CodeStreamNotFound, "stream %d does not exist on chain", id)
 	case err != nil:
 		h.log.Warn("chain query failed", "query", "stream", "stream_id", id, "err", err)
-		return StreamInfo{}, protocol.Errorf(protocol.CodeChainUnavailable, "the chain cannot be reached; try again shortly")
+		return chain.StreamInfo{}, protocol.Errorf(protocol.CodeChainUnavailable, "the chain cannot be reached; try again shortly")
 	}
 	now := h.now()
 	if opens := info.StartTime.Add(-h.cfg.StartGrace); now.Before(opens) {
-		return StreamInfo{}, protocol.Errorf(protocol.CodeStreamNotStarted, "stream %d starts at %s; joining opens at %s",
+		return chain.StreamInfo{}, protocol.Errorf(protocol.CodeStreamNotStarted, "stream %d starts at %s; joining opens at %s",
 			id, info.StartTime.UTC().Format(time.RFC3339), opens.UTC().Format(time.RFC3339))
 	}
 	if !now.Before(info.EndTime) {
-		return StreamInfo{}, protocol.Errorf(protocol.CodeStreamEnded, "stream %d ended at %s", id, info.EndTime.UTC().Format(time.RFC3339))
+		return chain.StreamInfo{}, protocol.Errorf(protocol.CodeStreamEnded, "stream %d ended at %s", id, info.EndTime.UTC().Format(time.RFC3339))
 	}
 	return info, nil
 }
 
 // broadcastHere makes m the broadcaster of stream id, taking over from an
 // earlier connection of the same owner.
-func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
+func (h *Hub) broadcastHere(m *Member, id uint64) *protocol.ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
 		return perr
@@ -116,7 +117,7 @@ func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 	}
 	r := h.roomLocked(id, info)
 	if old := r.broadcaster; old != nil {
-		old.role, old.room = roleNone, nil
+		old.Role, old.room = RoleNone, nil
 		old.p.CloseWith(protocol.CloseTakenOver, "another connection took over this stream")
 		for _, v := range r.viewers {
 			v.offered, v.answered, v.toViewer, v.toBroadcaster = false, false, heldCandidates{}, heldCandidates{}
@@ -124,22 +125,22 @@ func (h *Hub) broadcastHere(m *member, id uint64) *protocol.ProtocolError {
 		h.log.Info("broadcaster taken over", "stream_id", id, "old_peer", old.peerID, "new_peer", m.peerID)
 	}
 	h.onAirLocked(r, m)
-	m.event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(protocol.BroadcastingMsg{
+	m.Event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(protocol.BroadcastingMsg{
 		Type: protocol.TypeBroadcasting, StreamID: protocol.StreamID(id), PeerID: m.peerID,
 		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
 	})})
 	h.renewTURNLocked(m)
 	for _, v := range sortedViewers(r) {
-		m.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
-		v.m.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeBroadcasterJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
+		m.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
+		v.m.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeBroadcasterJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
 	h.log.Info("broadcasting", "stream_id", id, "address", m.address, "peer", m.peerID)
 	return nil
 }
 
 // watchHere attaches m as a viewer of stream id.
-func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
+func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 	info, perr := h.admit(m, id)
 	if perr != nil {
 		return perr
@@ -155,14 +156,14 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	// Across instances the per-account cap over all streams counts every
 	// instance's viewers: the Router's seat is taken first (never under
 	// the lock) and given back if the join fails after all.
-	seat, perr := h.router.takeSeat(m.address, h.cfg.MaxViewersPerAccount)
+	seat, perr := h.router.TakeSeat(m.address, h.cfg.MaxViewersPerAccount)
 	if perr != nil {
 		return perr
 	}
 	joined := false
 	defer func() {
 		if !joined {
-			h.router.giveSeat(m.address, seat)
+			h.router.GiveSeat(m.address, seat)
 		}
 	}()
 
@@ -194,18 +195,18 @@ func (h *Hub) watchHere(m *member, id uint64) *protocol.ProtocolError {
 	}
 	if b := r.broadcaster; b != nil {
 		msg.BroadcasterPeerID = b.peerID
-		b.event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
+		b.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
-	m.event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(msg)})
+	m.Event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(msg)})
 	h.renewTURNLocked(m)
 	h.sendCountLocked(r)
 	return nil
 }
 
 // leave ends m's session at its own request.
-func (h *Hub) leave(m *member) *protocol.ProtocolError {
-	if rt := h.router.routed(m); rt != nil {
-		return rt.leave()
+func (h *Hub) Leave(m *Member) *protocol.ProtocolError {
+	if rt := h.router.Routed(m); rt != nil {
+		return rt.Leave()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -214,6 +215,6 @@ func (h *Hub) leave(m *member) *protocol.ProtocolError {
 		return protocol.Errorf(protocol.CodeNotInSession, "not broadcasting or watching")
 	}
 	h.detachLocked(m, protocol.ReasonLeft)
-	m.event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeLeft, StreamID: protocol.StreamID(r.id)})})
+	m.Event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeLeft, StreamID: protocol.StreamID(r.id)})})
 	return nil
 }

@@ -1,4 +1,4 @@
-package signaling
+package hub
 
 import (
 	"github.com/streamchain/streamchain/signaling/internal/transport"
@@ -22,10 +22,10 @@ type heldCandidates struct {
 // instance. A sender whose messages keep the other side's queue full (a
 // streak of peer_busy) goes, wherever it is connected, not the peer it
 // floods.
-func (h *Hub) relay(m *member, msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
+func (h *Hub) Relay(m *Member, msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
 	var perr *protocol.ProtocolError
-	if rt := h.router.routed(m); rt != nil {
-		perr = rt.relay(msg, out)
+	if rt := h.router.Routed(m); rt != nil {
+		perr = rt.Relay(msg, out)
 	} else {
 		perr = h.relayHere(m, msg, out)
 	}
@@ -41,7 +41,7 @@ func (h *Hub) relay(m *member, msg protocol.ClientMessage, out transport.Frame) 
 }
 
 // relayHere is relay in this instance's hub, where m's session lives.
-func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
+func (h *Hub) relayHere(m *Member, msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := m.room
@@ -49,8 +49,8 @@ func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out transport.Fra
 		return protocol.Errorf(protocol.CodeNotInSession, "broadcast or watch a stream first")
 	}
 
-	switch m.role {
-	case roleBroadcaster:
+	switch m.Role {
+	case RoleBroadcaster:
 		v := r.viewers[msg.To]
 		if v == nil {
 			return protocol.Errorf(protocol.CodeUnknownPeer, "%.64q is not a viewer of your stream", msg.To)
@@ -70,7 +70,7 @@ func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out transport.Fra
 			}
 			return h.hold(&v.toViewer, out)
 		}
-	case roleViewer:
+	case RoleViewer:
 		b := r.broadcaster
 		if b == nil || msg.To != b.peerID {
 			return protocol.Errorf(protocol.CodeUnknownPeer, "%.64q is not the broadcaster of your stream", msg.To)
@@ -104,9 +104,9 @@ func (h *Hub) relayHere(m *member, msg protocol.ClientMessage, out transport.Fra
 // or the broadcaster's queue is three-quarters full (relays never take the
 // last quarter, which stays for session events). The broadcaster is never
 // dropped because of what its viewers send.
-func (h *Hub) forward(from, to *member, out transport.Frame) *protocol.ProtocolError {
-	if from.role == roleBroadcaster {
-		to.event(out)
+func (h *Hub) forward(from, to *Member, out transport.Frame) *protocol.ProtocolError {
+	if from.Role == RoleBroadcaster {
+		to.Event(out)
 		return nil
 	}
 	if from.queued.Load()+int64(len(out.Data)) > h.cfg.MaxQueuedRelayBytes {
@@ -122,7 +122,7 @@ func (h *Hub) forward(from, to *member, out transport.Frame) *protocol.ProtocolE
 
 // release forwards the candidates held for a side that now has the session
 // description.
-func (h *Hub) release(from, to *member, q *heldCandidates) *protocol.ProtocolError {
+func (h *Hub) release(from, to *Member, q *heldCandidates) *protocol.ProtocolError {
 	items := q.items
 	*q = heldCandidates{}
 	for _, out := range items {
