@@ -38,6 +38,8 @@ func LocalAPI() *webrtc.API {
 type Sender struct {
 	api   *webrtc.API
 	Track *webrtc.TrackLocalStaticSample
+	// Config is each new PeerConnection's (ICE servers, transport policy).
+	Config webrtc.Configuration
 	// Frames counts the frames Run has written: bytes sent per frame is the
 	// upload per unit of stream, whatever rate a loaded machine gives Run.
 	Frames atomic.Uint64
@@ -58,7 +60,7 @@ func NewSender(api *webrtc.API) (*Sender, error) {
 // Offer opens a new PeerConnection carrying the track and returns it with
 // its complete SDP offer (candidates included: loopback gathers at once).
 func (s *Sender) Offer(ctx context.Context) (*webrtc.PeerConnection, string, error) {
-	pc, err := s.api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := s.api.NewPeerConnection(s.Config)
 	if err != nil {
 		return nil, "", err
 	}
@@ -150,7 +152,12 @@ type Receiver struct {
 
 // NewReceiver opens a viewer's PeerConnection.
 func NewReceiver(api *webrtc.API) (*Receiver, error) {
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	return NewReceiverWith(api, webrtc.Configuration{})
+}
+
+// NewReceiverWith opens a viewer's PeerConnection with cfg (its ICE servers).
+func NewReceiverWith(api *webrtc.API, cfg webrtc.Configuration) (*Receiver, error) {
+	pc, err := api.NewPeerConnection(cfg)
 	if err != nil {
 		return nil, err
 	}
