@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/chat"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
@@ -30,6 +31,8 @@ type Hub struct {
 	feed     chain.EventFeed
 	// router says where sessions live (router.go).
 	router Router
+	// chat keeps each stream's chat (chat.go).
+	chat   *chat.Chat
 	nextID atomic.Uint64 // numbers the members
 
 	mu        sync.Mutex
@@ -68,6 +71,7 @@ type Member struct {
 
 	// Guarded by the hub's mutex.
 	address string // set once, at sign-in
+	name    string // the account's profile name, read at its first join (chat lines carry it)
 	Role    Role
 	room    *room
 	// turnRenewal sends fresh TURN credentials while in a session
@@ -160,6 +164,8 @@ type Deps struct {
 	Feed chain.EventFeed
 	// Router says where sessions live (nil: all of them here).
 	Router Router
+	// Chat keeps the streams' chat (nil: in this process's memory).
+	Chat *chat.Chat
 }
 
 // New starts a hub: its re-check loop, and its event feed when it has one.
@@ -171,8 +177,11 @@ func New(cfg Config, d Deps) *Hub {
 	if d.Router == nil {
 		d.Router = Here{}
 	}
+	if d.Chat == nil {
+		d.Chat = chat.New(chat.NewMemoryStore(ChatTTL, d.Now), chat.Limits{}, d.Now)
+	}
 	h := &Hub{
-		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router,
+		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router, chat: d.Chat,
 		rooms:    make(map[uint64]*room),
 		members:  make(map[*Member]struct{}),
 		watching: make(map[string]int),

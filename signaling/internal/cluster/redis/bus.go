@@ -44,13 +44,15 @@ type envelope struct {
 	Edge transport.Edge `json:"g,omitempty"`
 }
 
-// Envelope kinds. Toward a session's home: join, relay, leave, gone (the
-// connection ended). Toward a connection's instance: out (send this),
+// Envelope kinds. Toward a session's home: join, relay, request (about
+// the session: chat; Data holds the client's message as JSON), leave,
+// gone (the connection ended). Toward a connection's instance: out (send this),
 // close, lost (the home is stopping: the session ended), joined (the
 // answer to join).
 const (
 	kindJoin   = "join"
 	kindRelay  = "relay"
+	kindReq    = "request"
 	kindLeave  = "leave"
 	kindGone   = "gone"
 	kindOut    = "out"
@@ -224,7 +226,7 @@ func (sh *Router) receive(ps *goredis.PubSub) {
 // that waits (a join asks the chain) runs on the remote peer's own worker.
 func (sh *Router) dispatch(env envelope) {
 	switch env.Kind {
-	case kindJoin, kindRelay, kindLeave, kindGone:
+	case kindJoin, kindRelay, kindReq, kindLeave, kindGone:
 		sh.toHome(env)
 	case kindOut, kindClose, kindLost, kindJoined:
 		sh.toOrigin(env)
