@@ -1,5 +1,6 @@
 // The signed-in user: wallet, profile and subscriptions, shared by the pages.
 import * as api from "./api.ts";
+import { forgetTokens } from "./resume.ts";
 import type { Wallet } from "./wallet.ts";
 
 export const state = {
@@ -42,7 +43,11 @@ export function remembered(): Remembered | undefined {
 
 function remember(w: Wallet | undefined) {
   try {
-    if (!w) localStorage.removeItem(REMEMBERED);
+    if (!w) {
+      localStorage.removeItem(REMEMBERED);
+      // Signing out ends the signaling sign-in too (resume.ts).
+      forgetTokens(localStorage);
+    }
     else localStorage.setItem(REMEMBERED, JSON.stringify(w.kind === "keplr" ? { kind: "keplr" } : { kind: "devnet", name: w.label }));
   } catch {
     // storage refused (private mode): the sign-in lasts as long as the page
