@@ -62,7 +62,13 @@ func TestBrowserApp(t *testing.T) {
 	appURL := freeURL(t)
 	// Resume tokens outlast the journey's slowest stretch on a loaded
 	// machine: a reload well into it must still resume, not sign again.
-	startSignalingd(t, bin, appURL, chain, walletFile, "-allowed-origins", appURL, "-resume-ttl", "30m")
+	// TURN credentials are minted for 20 s, so the pages get ice_servers
+	// every 10 s while they broadcast and watch. Nothing listens on that
+	// TURN port: the peers connect over host candidates on loopback.
+	turnSecret := filepath.Join(dir, "turn-secret")
+	require.NoError(t, os.WriteFile(turnSecret, []byte("browser-test-turn-secret"), 0o600))
+	startSignalingd(t, bin, appURL, chain, walletFile, "-allowed-origins", appURL, "-resume-ttl", "30m",
+		"-turn-urls", "turn:127.0.0.1:42478?transport=udp", "-turn-secret-file", turnSecret, "-turn-ttl", "20s")
 
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
@@ -84,6 +90,9 @@ func TestBrowserApp(t *testing.T) {
 	t.Logf("browser.mjs log:\n%s", tail(stderr.String(), 6000))
 	if runErr != nil || decodeErr != nil || !sum.OK {
 		t.Fatalf("browser.mjs failed (%v, decode: %v): %s\nstdout:\n%s", runErr, decodeErr, sum.Error, tail(stdout.String(), 4000))
+	}
+	for _, s := range sum.Steps {
+		t.Logf("step %s", s)
 	}
 	t.Logf("figures (loopback, a shared and noisy machine; not asserted): %v", sum.Figures)
 	if sum.Bench != nil {

@@ -57,6 +57,14 @@ async function pageState(page, name, { narrow = true } = {}) {
   }
 }
 
+/** flowingBetween fails unless the viewer decodes new frames within a second. */
+async function flowingBetween(viewer, what) {
+  const a = await videoStats(viewer);
+  await new Promise((r) => setTimeout(r, 1000));
+  const b = await videoStats(viewer);
+  if (!(b.frames > a.frames)) throw new Error(`${what}: the video stopped (${JSON.stringify({ a, b })})`);
+}
+
 /** a11yReport lists the violations found, one line per rule and state. */
 function a11yReport() {
   const { states, violations } = summary.a11y;
@@ -497,6 +505,26 @@ async function main() {
     await waitText(alice, '[data-action="share"][aria-pressed="false"]', /Share screen/);
     if ((await videoLabel()) !== cameraLabel) throw new Error("the camera did not come back after sharing");
     step("bob watches", { s1, s2 });
+
+    // signalingd mints TURN credentials (20 s here) and sends fresh ones every
+    // half lifetime (ice_servers): both ends' peer connections take them.
+    const turnUsers = (p) => p.evaluate(() => window.__pcs.filter((pc) => pc.connectionState !== "closed")
+      .map((pc) => (pc.getConfiguration().iceServers ?? []).find((s) => s.username)?.username ?? ""));
+    const minted = { alice: await turnUsers(alice), bob: await turnUsers(bob) };
+    if (![...minted.alice, ...minted.bob].every((u) => /^\d+:/.test(u)) || !minted.alice.length || !minted.bob.length) throw new Error(`no minted TURN credentials: ${JSON.stringify(minted)}`);
+    const renewed = async (p, was) => {
+      for (let i = 0; i < 300; i++) {
+        const now = await turnUsers(p);
+        if (now.length && now.every((u) => !was.includes(u) && /^\d+:/.test(u))) return now;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`TURN credentials not renewed on the peer connections: still ${JSON.stringify(await turnUsers(p))}`);
+    };
+    const fresh = { alice: await renewed(alice, minted.alice), bob: await renewed(bob, minted.bob) };
+    const expiry = (u) => Number(u.split(":")[0]);
+    if (!(expiry(fresh.bob[0]) > expiry(minted.bob[0]))) throw new Error(`the renewed credentials do not expire later: ${JSON.stringify({ minted, fresh })}`);
+    await flowingBetween(bob, "after the TURN renewal");
+    step("TURN credentials renewed on the peer connections", { minted, fresh });
     await waitText(bob, "[data-viewer-count]", /^1 watching$/);
     await waitText(alice, "[data-viewer-count]", /^1 watching$/);
     await waitText(bob, `.schedule [data-viewers="${streamId}"]`, /1 watching/);
@@ -506,10 +534,7 @@ async function main() {
     // Nothing tears the broadcast down: an edit while live happens in place
     // and reaches bob within a block or two; leaving asks first.
     const flowing = async (what) => {
-      const a = await videoStats(bob);
-      await new Promise((r) => setTimeout(r, 1000));
-      const b = await videoStats(bob);
-      if (!(b.frames > a.frames)) throw new Error(`${what}: bob's video stopped (${JSON.stringify({ a, b })})`);
+      await flowingBetween(bob, what);
       const st = await statusOf(bob, ".stream-page > .status");
       if (/stopped/.test(st)) throw new Error(`${what}: bob reads "${st}"`);
     };
