@@ -150,8 +150,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "Unsubscribe",
 					Use:       "unsubscribe [broadcaster]",
 					Short:     "Stop following a broadcaster; a paid subscription ends at once, with no refund",
-					Long: "Stop following a broadcaster. Access ends at once; what was paid for the rest of the period " +
-						"is not refunded.",
+					Long: "Stop following a broadcaster. Access ends at once, with no refund of what was paid for " +
+						"the rest of the period.",
 					Example:        "streamd tx streaming unsubscribe stream1... --from bob --fees 5000ustream",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
 				},
