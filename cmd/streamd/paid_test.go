@@ -38,7 +38,7 @@ func TestPaidSubscriptionsTipsAndBlocksFromTheCLI(t *testing.T) {
 	var terms struct {
 		Terms struct {
 			Price  struct{ Amount, Denom string } `json:"price"`
-			Period string                        `json:"period"`
+			Period string                         `json:"period"`
 		} `json:"terms"`
 		Free bool `json:"free"`
 	}
