@@ -119,14 +119,16 @@ func TestUnorderedTipsInOneBlock(t *testing.T) {
 	alice, bob := node.Addrs["alice"], node.Addrs["bob"]
 	requireOK(t, node.Tx("alice", "streaming", "edit-profile", "Alice"))
 
-	// Sign them all first, then send them within milliseconds.
+	// Sign them all first, then send them within milliseconds. Each is
+	// valid for 5 minutes (the SDK allows up to 10), which covers slow
+	// signing on a loaded machine.
 	const tips = 5
 	dir := t.TempDir()
 	var txs [][]byte
 	for i := range tips {
 		unsigned := filepath.Join(dir, fmt.Sprintf("tip%d.json", i))
 		out := node.MustRun("tx", "streaming", "tip", alice, fmt.Sprintf("%dustream", 100+i), "--from", bob,
-			"--unordered", "--timeout-duration", "60s", "--fees", cli.Fee, "--chain-id", node.ChainID,
+			"--unordered", "--timeout-duration", "5m", "--fees", cli.Fee, "--chain-id", node.ChainID,
 			"--keyring-backend", "test", "--node", node.RPC, "--generate-only")
 		require.NoError(t, os.WriteFile(unsigned, []byte(out), 0o600))
 		signed := node.MustRun("tx", "sign", unsigned, "--from", "bob", "--chain-id", node.ChainID,
