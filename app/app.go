@@ -237,6 +237,11 @@ func New(
 	app.AccountKeeper = authkeeper.NewAccountKeeper(
 		appCodec, runtime.NewKVStoreService(keys[authtypes.StoreKey]), authtypes.ProtoBaseAccount,
 		moduleAccountPermissions, addressCodec, AccountAddressPrefix, govAuthority,
+		// Unordered transactions (a timeout timestamp instead of a sequence)
+		// let one account send a burst, e.g. several tips, in one block;
+		// the sig-verify decorator checks their nonces and auth's
+		// pre-blocker prunes them.
+		authkeeper.WithUnorderedTransactions(true),
 	)
 
 	app.BankKeeper = bankkeeper.NewBaseKeeper(
@@ -313,7 +318,7 @@ func New(
 	app.EvidenceKeeper = *evidenceKeeper
 
 	app.StreamingKeeper = streamingkeeper.NewKeeper(
-		appCodec, runtime.NewKVStoreService(keys[streamingtypes.StoreKey]), addressCodec, govAuthority,
+		appCodec, runtime.NewKVStoreService(keys[streamingtypes.StoreKey]), addressCodec, govAuthority, app.BankKeeper,
 	)
 
 	bankModule := bank.NewAppModule(appCodec, app.BankKeeper, app.AccountKeeper, nil)
@@ -363,7 +368,8 @@ func New(
 		authz.ModuleName,
 	)
 	// Since v0.54 bank must end-block first (it finalizes its object store).
-	// Streaming prunes ended streams; no other module reads its state.
+	// Streaming prunes ended streams and ends expired subscriptions; no
+	// other module reads its state.
 	app.ModuleManager.SetOrderEndBlockers(
 		banktypes.ModuleName,
 		govtypes.ModuleName,

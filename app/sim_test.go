@@ -301,6 +301,8 @@ func checkStreamingState(tb testing.TB, ti simsx.TestInstance[*StreamApp], _ []s
 
 	// The time indexes and the open-stream counts.
 	require.NoError(tb, k.CheckStreamIndexes(ctx, lastBlockTime(tb, app)))
+	// The subscription expiry queue and the block lists.
+	require.NoError(tb, k.CheckSubscriptionExpiries(ctx))
 
 	// Subscriptions: the reverse index mirrors the primary keys.
 	n = 0
@@ -313,8 +315,15 @@ func checkStreamingState(tb testing.TB, ti simsx.TestInstance[*StreamApp], _ []s
 	}))
 	require.Equal(tb, len(gs.Subscriptions), n, "reverse subscription index size")
 
-	tb.Logf("streaming state after %d blocks: %d profiles, %d streams (next id %d), %d subscriptions; params %s",
-		app.LastBlockHeight(), len(gs.Profiles), len(gs.Streams), gs.NextStreamId, len(gs.Subscriptions), gs.Params.String())
+	paid := 0
+	for _, s := range gs.Subscriptions {
+		if s.ExpiresAt != nil {
+			paid++
+		}
+	}
+	tb.Logf("streaming state after %d blocks: %d profiles, %d streams (next id %d), %d subscriptions (%d paid), %d priced broadcasters, %d blocks; params %s",
+		app.LastBlockHeight(), len(gs.Profiles), len(gs.Streams), gs.NextStreamId, len(gs.Subscriptions), paid,
+		len(gs.SubscriptionTerms), len(gs.Blocks), gs.Params.String())
 }
 
 // lastBlockTime is the header time of the last committed block, which the

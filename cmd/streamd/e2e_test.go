@@ -181,7 +181,9 @@ func TestCLIEndToEnd(t *testing.T) {
 	// signed by the gov module account.
 	params := `{"max_name_length":32,"max_surname_length":64,"max_title_length":140,"max_description_length":2000,` +
 		`"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"7200s","max_schedule_ahead":"604800s","min_stream_duration":"60s",` +
-		`"ended_stream_retention":"2592000s","max_prunes_per_block":100,"max_open_streams_per_broadcaster":100}`
+		`"ended_stream_retention":"2592000s","max_prunes_per_block":100,"max_open_streams_per_broadcaster":100,` +
+		`"min_subscription_period":"3600s","max_subscription_period":"31622400s","max_subscription_price":"1000000000000",` +
+		`"max_expirations_per_block":100,"max_memo_length":140,"max_block_reason_length":140}`
 	requireOK(t, node.Tx("alice", "streaming", "update-params-proposal", params,
 		"--deposit", "10000000ustream", "--title", "Shorter names", "--summary", "Names of at most 32 bytes"))
 	var proposals struct {

@@ -39,7 +39,7 @@ func TestEveryWorkloadCommits(t *testing.T) {
 	defer cancel()
 	err := runCmd(ctx, []string{
 		"-node", n.Validators[0].RPCAddress, "-accounts", "3", "-txs", "2",
-		"-workload", "bank,edit-profile,new-stream,edit-stream,subscribe,unsubscribe,delete-stream,mix",
+		"-workload", "bank,edit-profile,new-stream,edit-stream,subscribe,unsubscribe,delete-stream,tip,mix",
 		"-node-pid", "0",
 	}, &out, &log)
 	require.NoError(t, err, log.String())
@@ -56,7 +56,7 @@ func TestEveryWorkloadCommits(t *testing.T) {
 		require.NotEmpty(t, r.Blocks, r.Workload)
 		require.Len(t, r.LatencyCDF, 100, r.Workload)
 	}
-	require.Equal(t, []string{"bank", "edit-profile", "new-stream", "edit-stream", "subscribe", "unsubscribe", "delete-stream", "mix"}, names)
+	require.Equal(t, []string{"bank", "edit-profile", "new-stream", "edit-stream", "subscribe", "unsubscribe", "delete-stream", "tip", "mix"}, names)
 
 	dir := t.TempDir()
 	in := filepath.Join(dir, "runs.jsonl")

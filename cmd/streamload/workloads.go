@@ -16,7 +16,7 @@ import (
 )
 
 // workloads names every workload `run -workload` takes.
-var workloads = []string{"bank", "edit-profile", "new-stream", "edit-stream", "subscribe", "unsubscribe", "delete-stream", "mix"}
+var workloads = []string{"bank", "edit-profile", "new-stream", "edit-stream", "subscribe", "unsubscribe", "delete-stream", "tip", "mix"}
 
 // mixPattern is the realistic mix, one entry per tx, repeated: viewers
 // mostly follow and unfollow broadcasters and edit their profiles;
@@ -121,6 +121,10 @@ func (p *plan) build(w string, i, k int) sdk.Msg {
 		return &streamingtypes.MsgSubscribe{Subscriber: a.Bech32, Broadcaster: p.unfollowed(i, k)}
 	case "unsubscribe":
 		return &streamingtypes.MsgUnsubscribe{Subscriber: a.Bech32, Broadcaster: p.followed[i][k]}
+	case "tip":
+		// To the next account (its profile made by needs), with a memo.
+		return &streamingtypes.MsgTip{Sender: a.Bech32, Broadcaster: p.accs[(i+1)%len(p.accs)].Bech32,
+			Amount: sdk.NewInt64Coin(app.BondDenom, 1), Memo: fmt.Sprintf("tip %d", k)}
 	}
 	panic("unknown workload " + w)
 }

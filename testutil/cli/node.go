@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamchain/streamchain/testutil/freeport"
 	"github.com/streamchain/streamchain/testutil/syncbuf"
 )
 
@@ -334,20 +334,7 @@ func lastJSON(out string) string {
 
 func freePorts(tb testing.TB, k int) []int {
 	tb.Helper()
-	ports := make([]int, 0, k)
-	var ls []net.Listener
-	for i := 0; i < k; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return ports
+	return freeport.Loopback(tb, k)
 }
 
 func editFile(tb testing.TB, path string, replacements map[string]string) {

@@ -20,12 +20,18 @@
 //     "2026-05-01T12:00:00Z", "2026-05-01T12:00:00.25Z" — not
 //     Date.toISOString()'s "2026-05-01T12:00:00.000Z";
 //   - MsgNewStream's start_time and end_time are always present (non-nullable,
-//     amino.dont_omitempty); MsgEditStream's are left out when absent.
+//     amino.dont_omitempty); MsgEditStream's are left out when absent;
+//   - a Coin as {"amount": "<integer>", "denom": "ustream"}; MsgSubscribe's
+//     max_price is left out when absent (free broadcasters need none);
+//   - a google.protobuf.Duration (MsgSetSubscriptionTerms's period) as a
+//     decimal string of nanoseconds: an hour is "3600000000000", zero "0".
 // Text is sent as given. Go escapes U+2028 and U+2029 in amino JSON and CosmJS
 // does not, so text holding them can't be signed in amino-JSON mode; the
 // chain refuses them in user text anyway.
 
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
+import { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
+import { Duration } from "cosmjs-types/google/protobuf/duration";
 import { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 
 const pkg = "streamchain.streaming.v1";
@@ -35,6 +41,9 @@ const UINT64 = "uint64";
 const STRINGS = "repeated string";
 const TIMESTAMP = "timestamp"; // nullable: absent when undefined
 const TIMESTAMP_REQUIRED = "timestamp, always present";
+const COIN = "coin"; // nullable: absent when undefined
+const COIN_REQUIRED = "coin, always present";
+const DURATION_REQUIRED = "duration, always present";
 
 // Field numbers and kinds from proto/streamchain/streaming/v1/tx.proto.
 const messages = {
@@ -63,19 +72,39 @@ const messages = {
   },
   MsgSubscribe: {
     aminoType: "streaming/MsgSubscribe",
-    fields: [[1, "subscriber", STRING], [2, "broadcaster", STRING]],
+    fields: [[1, "subscriber", STRING], [2, "broadcaster", STRING], [3, "maxPrice", COIN]],
   },
   MsgUnsubscribe: {
     aminoType: "streaming/MsgUnsubscribe",
     fields: [[1, "subscriber", STRING], [2, "broadcaster", STRING]],
+  },
+  MsgSetSubscriptionTerms: {
+    aminoType: "streaming/MsgSetSubscriptionTerms",
+    fields: [[1, "broadcaster", STRING], [2, "price", COIN_REQUIRED], [3, "period", DURATION_REQUIRED]],
+  },
+  MsgTip: {
+    aminoType: "streaming/MsgTip",
+    fields: [[1, "sender", STRING], [2, "broadcaster", STRING], [3, "amount", COIN_REQUIRED], [4, "streamId", UINT64], [5, "memo", STRING]],
+  },
+  MsgBlock: {
+    aminoType: "streaming/MsgBlock",
+    fields: [[1, "broadcaster", STRING], [2, "account", STRING], [3, "reason", STRING]],
+  },
+  MsgUnblock: {
+    aminoType: "streaming/MsgUnblock",
+    fields: [[1, "broadcaster", STRING], [2, "account", STRING]],
   },
   // Responses, so that registry.decode reads a DeliverTxResponse's msgResponses.
   MsgEditProfileResponse: { fields: [] },
   MsgNewStreamResponse: { fields: [[1, "streamId", UINT64]] },
   MsgEditStreamResponse: { fields: [] },
   MsgDeleteStreamResponse: { fields: [] },
-  MsgSubscribeResponse: { fields: [] },
+  MsgSubscribeResponse: { fields: [[1, "expiresAt", TIMESTAMP]] },
   MsgUnsubscribeResponse: { fields: [] },
+  MsgSetSubscriptionTermsResponse: { fields: [] },
+  MsgTipResponse: { fields: [] },
+  MsgBlockResponse: { fields: [] },
+  MsgUnblockResponse: { fields: [] },
 };
 
 /** Type URLs by message name, e.g. typeUrls.MsgNewStream. */
@@ -94,8 +123,21 @@ function defaultValue(kind) {
     case STRINGS: return [];
     case TIMESTAMP: return undefined;
     case TIMESTAMP_REQUIRED: return Timestamp.fromPartial({});
+    case COIN: return undefined;
+    case COIN_REQUIRED: return Coin.fromPartial({});
+    case DURATION_REQUIRED: return Duration.fromPartial({});
   }
 }
+
+// Sub-messages by kind: the cosmjs-types codec and whether the field is
+// written even when absent (non-nullable in the proto).
+const subMessages = {
+  [TIMESTAMP]: [Timestamp, false],
+  [TIMESTAMP_REQUIRED]: [Timestamp, true],
+  [COIN]: [Coin, false],
+  [COIN_REQUIRED]: [Coin, true],
+  [DURATION_REQUIRED]: [Duration, true],
+};
 
 // generatedType is what @cosmjs/proto-signing's Registry needs (the
 // ts-proto shape): encode, decode and fromPartial.
@@ -114,13 +156,13 @@ function generatedType(specs) {
           case STRINGS:
             for (const s of v ?? []) writer.uint32((no << 3) | 2).string(s);
             break;
-          case TIMESTAMP:
-          case TIMESTAMP_REQUIRED:
-            // A non-nullable timestamp is written even when zero, as the Go
-            // client does: the chain's amino JSON needs it present.
-            if (v !== undefined && v !== null) Timestamp.encode(v, writer.uint32((no << 3) | 2).fork()).ldelim();
-            else if (kind === TIMESTAMP_REQUIRED) Timestamp.encode(Timestamp.fromPartial({}), writer.uint32((no << 3) | 2).fork()).ldelim();
-            break;
+          default: {
+            // A non-nullable sub-message is written even when zero, as the
+            // Go client does: the chain's amino JSON needs it present.
+            const [type, required] = subMessages[kind];
+            if (v !== undefined && v !== null) type.encode(v, writer.uint32((no << 3) | 2).fork()).ldelim();
+            else if (required) type.encode(type.fromPartial({}), writer.uint32((no << 3) | 2).fork()).ldelim();
+          }
         }
       }
       return writer;
@@ -140,7 +182,7 @@ function generatedType(specs) {
           case STRING: message[spec.name] = reader.string(); break;
           case UINT64: message[spec.name] = reader.uint64(); break;
           case STRINGS: message[spec.name].push(reader.string()); break;
-          default: message[spec.name] = Timestamp.decode(reader, reader.uint32());
+          default: message[spec.name] = subMessages[spec.kind][0].decode(reader, reader.uint32());
         }
       }
       return message;
@@ -157,7 +199,7 @@ function generatedType(specs) {
           case STRING: message[name] = String(v); break;
           case UINT64: message[name] = BigInt(v); break;
           case STRINGS: message[name] = [...v]; break;
-          default: message[name] = Timestamp.fromPartial(v);
+          default: message[name] = subMessages[kind][0].fromPartial(v);
         }
       }
       return message;
@@ -188,6 +230,15 @@ function toAmino(specs, value) {
       case TIMESTAMP_REQUIRED:
         out[amino] = formatTimestamp(v ?? Timestamp.fromPartial({}));
         break;
+      case COIN:
+        if (v !== undefined && v !== null) out[amino] = { amount: v.amount, denom: v.denom };
+        break;
+      case COIN_REQUIRED:
+        out[amino] = { amount: v?.amount || "0", denom: v?.denom ?? "" };
+        break;
+      case DURATION_REQUIRED:
+        out[amino] = formatDuration(v ?? Duration.fromPartial({}));
+        break;
     }
   }
   return out;
@@ -205,10 +256,25 @@ function fromAmino(specs, json) {
       case STRING: value[name] = v; break;
       case UINT64: value[name] = BigInt(v); break;
       case STRINGS: value[name] = [...v]; break;
+      case COIN:
+      case COIN_REQUIRED: value[name] = Coin.fromPartial({ amount: v.amount, denom: v.denom }); break;
+      case DURATION_REQUIRED: value[name] = parseDuration(v); break;
       default: value[name] = parseTimestamp(v);
     }
   }
   return value;
+}
+
+/** formatDuration writes a Duration as the chain's amino JSON does: nanoseconds, as a string. */
+export function formatDuration({ seconds, nanos }) {
+  return (BigInt(seconds ?? 0) * 1_000_000_000n + BigInt(nanos ?? 0)).toString();
+}
+
+/** parseDuration reads what formatDuration writes. */
+export function parseDuration(text) {
+  if (!/^-?\d+$/.test(text)) throw new Error(`duration ${JSON.stringify(text)} is not a number of nanoseconds`);
+  const total = BigInt(text);
+  return { seconds: total / 1_000_000_000n, nanos: Number(total % 1_000_000_000n) };
 }
 
 /** AminoConverters for new AminoTypes({ ...createDefaultAminoConverters(), ...createStreamingAminoConverters() }). */

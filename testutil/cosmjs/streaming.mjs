@@ -32,6 +32,8 @@ const FIXED_FEE = { amount: [{ denom: "ustream", amount: "5000" }], gas: "200000
 // Codes of the module (x/streaming/types/errors.go) and the SDK.
 const CODE_START_IN_PAST = 11;
 const CODE_SELF_SUBSCRIPTION = 16;
+const CODE_PRICE_ABOVE_MAX = 24;
+const CODE_BLOCKED = 26;
 const CODE_INVALID_TEXT = 6;
 const CODE_SDK_UNAUTHORIZED = 4; // "signature verification failed"
 
@@ -93,7 +95,8 @@ async function main() {
 }
 
 // scenario sends every user Msg once from the given wallets and expects each
-// to succeed, plus a self-subscription the module must refuse with code 16.
+// to succeed, plus a self-subscription the module must refuse with code 16,
+// a renewal below the price (code 24) and a tip while blocked (code 26).
 async function scenario(mode, { broadcaster, viewer }, registry, comet) {
   const B = broadcaster.address, V = viewer.address;
   const send = (step, who, msg) => expectCode(mode, step, who.client, who.address, [msg], "auto", 0, comet);
@@ -135,6 +138,36 @@ async function scenario(mode, { broadcaster, viewer }, registry, comet) {
     [{ typeUrl: typeUrls.MsgSubscribe, value: { subscriber: B, broadcaster: B } }], FIXED_FEE, CODE_SELF_SUBSCRIPTION, comet, "streaming");
 
   await send("unsubscribe", viewer, { typeUrl: typeUrls.MsgUnsubscribe, value: { subscriber: V, broadcaster: B } });
+
+  // Paid subscriptions, tips and blocks: Coin and Duration fields in both
+  // sign modes.
+  const price = { denom: "ustream", amount: "1000" };
+  await send("set-subscription-terms (1000ustream an hour)", broadcaster, {
+    typeUrl: typeUrls.MsgSetSubscriptionTerms, value: { broadcaster: B, price, period: { seconds: 3600n, nanos: 0 } },
+  });
+  const paid = await send("subscribe (paid, max_price = price)", viewer, {
+    typeUrl: typeUrls.MsgSubscribe, value: { subscriber: V, broadcaster: B, maxPrice: price },
+  });
+  const expiresAt = registry.decode(paid.msgResponses[0]).expiresAt;
+  if (!expiresAt || expiresAt.seconds <= BigInt(Math.floor(Date.now() / 1000))) throw new Error(`paid subscribe returned expiry ${JSON.stringify(expiresAt, (_, v) => typeof v === "bigint" ? v.toString() : v)}`);
+  await expectCode(mode, "renew with max_price below the price", viewer.client, V,
+    [{ typeUrl: typeUrls.MsgSubscribe, value: { subscriber: V, broadcaster: B, maxPrice: { denom: "ustream", amount: "999" } } }],
+    FIXED_FEE, CODE_PRICE_ABOVE_MAX, comet, "streaming");
+  await send("tip (for the stream, with a memo)", viewer, {
+    typeUrl: typeUrls.MsgTip, value: { sender: V, broadcaster: B, amount: { denom: "ustream", amount: "500" }, streamId, memo: `great show 🎉 <${mode}>` },
+  });
+  await send("block (ends the paid subscription)", broadcaster, {
+    typeUrl: typeUrls.MsgBlock, value: { broadcaster: B, account: V, reason: `spam & "links" (${mode})` },
+  });
+  await expectCode(mode, "tip while blocked", viewer.client, V,
+    [{ typeUrl: typeUrls.MsgTip, value: { sender: V, broadcaster: B, amount: { denom: "ustream", amount: "1" } } }],
+    FIXED_FEE, CODE_BLOCKED, comet, "streaming");
+  await send("unblock", broadcaster, { typeUrl: typeUrls.MsgUnblock, value: { broadcaster: B, account: V } });
+  // Free again: a zero Coin amount and a zero Duration in the amino JSON.
+  await send("set-subscription-terms (free again)", broadcaster, {
+    typeUrl: typeUrls.MsgSetSubscriptionTerms, value: { broadcaster: B, price: { denom: "ustream", amount: "0" }, period: { seconds: 0n, nanos: 0 } },
+  });
+
   await send("delete-stream", broadcaster, { typeUrl: typeUrls.MsgDeleteStream, value: { broadcaster: B, streamId } });
 }
 

@@ -83,11 +83,11 @@ func NewFixtureOnDB(tb testing.TB, db dbm.DB) *Fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	k := keeper.NewKeeper(encCfg.Codec, runtime.NewKVStoreService(keys[types.StoreKey]), ac, authority)
 	accounts := authkeeper.NewAccountKeeper(encCfg.Codec, runtime.NewKVStoreService(keys[authtypes.StoreKey]),
 		authtypes.ProtoBaseAccount, map[string][]string{minttypes.ModuleName: {authtypes.Minter}}, ac, Bech32Prefix, authority)
 	bankKeeper := bankkeeper.NewBaseKeeper(encCfg.Codec, runtime.NewKVStoreService(keys[banktypes.StoreKey]),
 		accounts, nil, authority, log.NewNopLogger())
+	k := keeper.NewKeeper(encCfg.Codec, runtime.NewKVStoreService(keys[types.StoreKey]), ac, authority, bankKeeper)
 
 	// Writes go through a branch, as in a block; Commit writes it down.
 	ctx := sdk.NewContext(cms.CacheMultiStore(), cmtproto.Header{Time: GenesisTime, Height: 1}, false, log.NewNopLogger())

@@ -4,7 +4,6 @@ package network
 
 import (
 	"fmt"
-	"net"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	moduletestutil "github.com/cosmos/cosmos-sdk/types/module/testutil"
 
 	"github.com/streamchain/streamchain/app"
+	"github.com/streamchain/streamchain/testutil/freeport"
 )
 
 // ChainID is the chain id of test networks.
@@ -95,15 +95,11 @@ func newApp(val network.ValidatorI) servertypes.Application {
 	)
 }
 
-// freeLoopbackAddr returns host:port of a port that was free a moment ago.
+// freeLoopbackAddr returns host:port of a port that was free a moment ago
+// (within TEST_PORT_RANGE when it is set).
 func freeLoopbackAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer l.Close()
-	return fmt.Sprintf("127.0.0.1:%d", l.Addr().(*net.TCPAddr).Port)
+	return fmt.Sprintf("127.0.0.1:%d", freeport.Loopback(t, 1)[0])
 }
 
 type appOptions map[string]any

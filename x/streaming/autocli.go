@@ -18,7 +18,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "Params",
 					Use:       "params",
-					Short:     "Show the module params (text limits, stream duration and lead time)",
+					Short:     "Show the module params (text limits, stream duration and lead time, subscription bounds)",
 					Example:   "streamd q streaming params",
 				},
 				{
@@ -61,9 +61,30 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod:      "Subscription",
 					Use:            "subscription [subscriber] [broadcaster]",
-					Short:          "Tell whether subscriber follows broadcaster, and since when",
+					Short:          "Tell whether subscriber follows broadcaster, since when and until when",
 					Example:        "streamd q streaming subscription stream1viewer... stream1broadcaster...",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "subscriber"}, {ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod:      "SubscriptionTerms",
+					Use:            "subscription-terms [broadcaster]",
+					Short:          "Show what a broadcaster charges for a subscription (price per period; free when zero)",
+					Example:        "streamd q streaming subscription-terms stream1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod:      "Blocks",
+					Use:            "blocks [broadcaster]",
+					Short:          "List the accounts a broadcaster has blocked",
+					Example:        "streamd q streaming blocks stream1... --page-limit 20",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod:      "Block",
+					Use:            "block [broadcaster] [account]",
+					Short:          "Tell whether broadcaster has blocked account, and why",
+					Example:        "streamd q streaming block stream1broadcaster... stream1viewer...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}, {ProtoField: "account"}},
 				},
 				{
 					// Two PageRequest fields would get the same --page-* flags:
@@ -113,18 +134,62 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}},
 				},
 				{
-					RpcMethod:      "Subscribe",
-					Use:            "subscribe [broadcaster]",
-					Short:          "Follow a broadcaster",
-					Example:        "streamd tx streaming subscribe stream1... --from bob --fees 5000ustream",
+					RpcMethod: "Subscribe",
+					Use:       "subscribe [broadcaster]",
+					Short:     "Follow a broadcaster, paying its price if it charges one; again to renew",
+					Long: "Follow a broadcaster. A broadcaster that charges (see `streamd q streaming subscription-terms`) " +
+						"is paid its price from your account in the same transaction, and the subscription expires one " +
+						"period later; --max-price is the most you agree to pay, and the transaction fails rather than " +
+						"charge more if the price has been raised. Subscribing again renews it from the later of now and " +
+						"its expiry. A free broadcaster needs no --max-price and its subscriptions never expire.",
+					Example: "streamd tx streaming subscribe stream1... --from bob --fees 5000ustream\n" +
+						"streamd tx streaming subscribe stream1... --max-price 1000000ustream --from bob --fees 5000ustream",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
 				},
 				{
-					RpcMethod:      "Unsubscribe",
-					Use:            "unsubscribe [broadcaster]",
-					Short:          "Stop following a broadcaster",
+					RpcMethod: "Unsubscribe",
+					Use:       "unsubscribe [broadcaster]",
+					Short:     "Stop following a broadcaster; a paid subscription ends at once, with no refund",
+					Long: "Stop following a broadcaster. Access ends at once, with no refund of what was paid for " +
+						"the rest of the period.",
 					Example:        "streamd tx streaming unsubscribe stream1... --from bob --fees 5000ustream",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}},
+				},
+				{
+					RpcMethod: "SetSubscriptionTerms",
+					Use:       "set-subscription-terms [price] [period]",
+					Short:     "Charge a price (ustream) per period for subscriptions to you; 0ustream makes them free",
+					Long: "Set what a subscription to you costs: price (e.g. 1000000ustream) for each period (e.g. 720h), " +
+						"within the module params (min/max subscription period, max subscription price). New terms apply " +
+						"to new subscriptions and renewals; existing subscriptions keep the expiry they paid for. " +
+						"A price of 0ustream makes subscriptions free and non-expiring again (the period is then ignored).",
+					Example: "streamd tx streaming set-subscription-terms 1000000ustream 720h --from alice --fees 5000ustream\n" +
+						"streamd tx streaming set-subscription-terms 0ustream 0s --from alice --fees 5000ustream   # free again",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "price"}, {ProtoField: "period"}},
+				},
+				{
+					RpcMethod: "Tip",
+					Use:       "tip [broadcaster] [amount]",
+					Short:     "Send a tip (ustream) to a broadcaster, optionally for one of its streams, with a memo",
+					Example: `streamd tx streaming tip stream1... 50000ustream --stream-id 3 --memo "great show" ` +
+						`--from bob --fees 5000ustream`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "broadcaster"}, {ProtoField: "amount"}},
+				},
+				{
+					RpcMethod: "Block",
+					Use:       "block [account]",
+					Short:     "Block an account: it can no longer subscribe to or tip you, and its subscription ends at once",
+					Long: "Block an account. Its subscription to you ends at once (a paid one is not refunded), and it " +
+						"can no longer subscribe to or tip you until you unblock it. --reason is kept with the block.",
+					Example:        `streamd tx streaming block stream1... --reason "spam in chat" --from alice --fees 5000ustream`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "account"}},
+				},
+				{
+					RpcMethod:      "Unblock",
+					Use:            "unblock [account]",
+					Short:          "Lift a block: the account may subscribe to and tip you again",
+					Example:        "streamd tx streaming unblock stream1... --from alice --fees 5000ustream",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "account"}},
 				},
 				{
 					// Only the gov module account may send it: the command
@@ -132,7 +197,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod:      "UpdateParams",
 					Use:            "update-params-proposal [params]",
 					Short:          "Propose new module params (JSON) to governance",
-					Example:        `streamd tx streaming update-params-proposal '{"max_name_length":64,"max_surname_length":64,"max_title_length":140,"max_description_length":2000,"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"86400s","max_schedule_ahead":"31536000s","min_stream_duration":"60s","ended_stream_retention":"2592000s","max_prunes_per_block":100,"max_open_streams_per_broadcaster":100}' --deposit 10000000ustream --title "Streaming params" --summary "..." --from alice --fees 5000ustream`,
+					Example:        `streamd tx streaming update-params-proposal '{"max_name_length":64,"max_surname_length":64,"max_title_length":140,"max_description_length":2000,"max_link_length":512,"max_time_zone_length":64,"max_stream_duration":"86400s","max_schedule_ahead":"31536000s","min_stream_duration":"60s","ended_stream_retention":"2592000s","max_prunes_per_block":100,"max_open_streams_per_broadcaster":100,"min_subscription_period":"3600s","max_subscription_period":"31622400s","max_subscription_price":"1000000000000","max_expirations_per_block":100,"max_memo_length":140,"max_block_reason_length":140}' --deposit 10000000ustream --title "Streaming params" --summary "..." --from alice --fees 5000ustream`,
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
 					GovProposal:    true,
 				},

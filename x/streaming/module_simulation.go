@@ -32,6 +32,15 @@ const (
 	// canonical form (see simulation.MsgSubscribeUppercaseFactory).
 	WeightSubscribeUppercase   = 5
 	WeightUpdateParamsProposal = 30
+
+	WeightSetSubscriptionTerms = 10
+	WeightTip                  = 20
+	WeightBlock                = 5
+	WeightUnblock              = 3
+	WeightSubscribeBlocked     = 3
+	WeightSubscribeAboveMax    = 3
+	WeightBlockSelf            = 2
+	WeightTipOtherDenom        = 2
 )
 
 // GenerateGenesisState creates a randomized genesis state of the module.
@@ -60,12 +69,20 @@ func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Re
 	reg.Add(weights.Get("streaming_delete_stream", WeightDeleteStream), simulation.MsgDeleteStreamFactory(am.keeper))
 	reg.Add(weights.Get("streaming_subscribe", WeightSubscribe), simulation.MsgSubscribeFactory(am.keeper))
 	reg.Add(weights.Get("streaming_unsubscribe", WeightUnsubscribe), simulation.MsgUnsubscribeFactory(am.keeper))
+	reg.Add(weights.Get("streaming_set_subscription_terms", WeightSetSubscriptionTerms), simulation.MsgSetSubscriptionTermsFactory(am.keeper))
+	reg.Add(weights.Get("streaming_tip", WeightTip), simulation.MsgTipFactory(am.keeper))
+	reg.Add(weights.Get("streaming_block", WeightBlock), simulation.MsgBlockFactory(am.keeper))
+	reg.Add(weights.Get("streaming_unblock", WeightUnblock), simulation.MsgUnblockFactory(am.keeper))
 	// Messages the keeper must refuse.
 	reg.Add(weights.Get("streaming_edit_stream_by_other", WeightEditStreamByOther), simulation.MsgEditStreamByOtherFactory(am.keeper))
 	reg.Add(weights.Get("streaming_delete_stream_by_other", WeightDeleteStreamByOther), simulation.MsgDeleteStreamByOtherFactory(am.keeper))
 	reg.Add(weights.Get("streaming_subscribe_self", WeightSubscribeSelf), simulation.MsgSubscribeSelfFactory(am.keeper))
 	reg.Add(weights.Get("streaming_new_stream_over_cap", WeightNewStreamOverCap), simulation.MsgNewStreamOverCapFactory(am.keeper))
 	reg.Add(weights.Get("streaming_subscribe_uppercase", WeightSubscribeUppercase), simulation.MsgSubscribeUppercaseFactory(am.keeper))
+	reg.Add(weights.Get("streaming_subscribe_blocked", WeightSubscribeBlocked), simulation.MsgSubscribeBlockedFactory(am.keeper))
+	reg.Add(weights.Get("streaming_subscribe_above_max", WeightSubscribeAboveMax), simulation.MsgSubscribeAboveMaxFactory(am.keeper))
+	reg.Add(weights.Get("streaming_block_self", WeightBlockSelf), simulation.MsgBlockSelfFactory(am.keeper))
+	reg.Add(weights.Get("streaming_tip_other_denom", WeightTipOtherDenom), simulation.MsgTipOtherDenomFactory(am.keeper))
 }
 
 // ProposalMsgsX registers the governance proposal payloads of the module.

@@ -2,6 +2,7 @@ package streaming_test
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,11 +35,13 @@ func TestStoreDecoderDecodesEveryEntry(t *testing.T) {
 	ac := address.NewBech32Codec(sdk.GetConfig().GetBech32AccountAddrPrefix())
 	authority, err := ac.BytesToString(authtypes.NewModuleAddress(govtypes.ModuleName))
 	require.NoError(t, err)
-	k := keeper.NewKeeper(cdc, runtime.NewKVStoreService(key), ac, authority)
+	k := keeper.NewKeeper(cdc, runtime.NewKVStoreService(key), ac, authority, nil)
 
-	// A random genesis that has profiles, streams and subscriptions.
+	// A random genesis that has profiles, streams, subscriptions (paid ones
+	// among them), terms and blocks.
 	var gs *types.GenesisState
-	for seed := int64(0); gs == nil || len(gs.Streams) == 0 || len(gs.Subscriptions) == 0; seed++ {
+	paid := func(s types.Subscription) bool { return s.ExpiresAt != nil }
+	for seed := int64(0); gs == nil || len(gs.Streams) == 0 || !slices.ContainsFunc(gs.Subscriptions, paid) || len(gs.Blocks) == 0; seed++ {
 		r := rand.New(rand.NewSource(seed))
 		gs = simulation.RandomGenesis(r, simulation.RandomParams(r), simtypes.RandomAccounts(r, 10), time.Unix(1_800_000_000, 0))
 	}
@@ -58,8 +61,9 @@ func TestStoreDecoderDecodesEveryEntry(t *testing.T) {
 		prefixes[pair.Key[0]] = true
 	}
 	// params, profiles, stream sequence, streams and their four indexes,
-	// subscriptions and their reverse index, open-stream counts
-	require.Len(t, prefixes, 11)
+	// subscriptions and their reverse index, open-stream counts,
+	// subscription terms, the expiry queue, blocks
+	require.Len(t, prefixes, 14)
 
 	stream := gs.Streams[0]
 	bz, err := cdc.Marshal(&stream)

@@ -59,7 +59,18 @@ const streaming: Record<number, [string, string]> = {
   21: ["invalid genesis state", "The chain's genesis is invalid."],
   22: ["stream id unavailable", "The chain could not give the stream an id. Try again in a moment."],
   23: ["stream shorter than the minimum duration", "The stream is shorter than the chain allows (one minute by default). Pick a later end."],
+  24: ["the broadcaster's price is above the most the subscriber agreed to pay", "The broadcaster has raised the subscription price since you confirmed it. Nothing was charged: check the new price and subscribe again."],
+  25: ["subscription period out of bounds", "The subscription period is outside what the chain allows (an hour to 366 days by default). Pick another period."],
+  26: ["blocked by the broadcaster", "This broadcaster has blocked your account: you cannot subscribe to or tip them."],
+  27: ["cannot block oneself", "You cannot block yourself."],
+  28: ["amount must be positive", "The amount must be more than zero. Enter an amount and try again."],
+  29: ["unknown denomination", "Only STREAM (ustream) is accepted here. Enter the amount in STREAM."],
   30: ["too many streams that have not ended", "You already have as many upcoming and live streams as the chain allows (100 by default). Delete one, or wait until one ends."],
+  31: ["price above the maximum subscription price", "The price is above the highest subscription price the chain allows. Pick a lower price."],
+  32: ["insufficient funds for the payment", "Your account does not hold enough STREAM for this payment and its fee. Fund it, then try again."],
+  33: ["already blocked", "You have already blocked this account."],
+  34: ["not blocked", "This account is not blocked, so there is nothing to undo."],
+  35: ["cannot tip oneself", "You cannot tip yourself."],
 };
 
 // The SDK's codespace "sdk" (types/errors/errors.go): code -> [registered description, sentence].

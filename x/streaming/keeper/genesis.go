@@ -39,7 +39,26 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		if err != nil {
 			return err
 		}
-		if err := k.Subscriptions.Set(ctx, key, sub); err != nil {
+		// The expiry queue is derived from the subscriptions.
+		if err := k.putSubscription(ctx, key, nil, sub); err != nil {
+			return err
+		}
+	}
+	for _, t := range gs.SubscriptionTerms {
+		addr, err := k.addressCodec.StringToBytes(t.Broadcaster)
+		if err != nil {
+			return err
+		}
+		if err := k.SubscriptionTerms.Set(ctx, addr, t); err != nil {
+			return err
+		}
+	}
+	for _, b := range gs.Blocks {
+		key, _, _, err := k.blockKey(b.Broadcaster, b.Account)
+		if err != nil {
+			return err
+		}
+		if err := k.Blocks.Set(ctx, key, b); err != nil {
 			return err
 		}
 	}
@@ -61,6 +80,12 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 		return nil, err
 	}
 	if gs.Subscriptions, err = collectValues(ctx, k.Subscriptions); err != nil {
+		return nil, err
+	}
+	if gs.SubscriptionTerms, err = collectValues(ctx, k.SubscriptionTerms); err != nil {
+		return nil, err
+	}
+	if gs.Blocks, err = collectValues(ctx, k.Blocks); err != nil {
 		return nil, err
 	}
 	if gs.NextStreamId, err = k.StreamSeq.Peek(ctx); err != nil {

@@ -153,23 +153,33 @@ func (q queryServer) Subscriptions(ctx context.Context, req *types.QuerySubscrip
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	addr, err := q.queryAddress("subscriber", req.Subscriber)
+	subs, pageRes, err := pageByFirstAddress(ctx, q, q.k.Subscriptions, "subscriber", req.Subscriber, req.Pagination)
 	if err != nil {
 		return nil, err
-	}
-	page, err := capPage(req.Pagination)
-	if err != nil {
-		return nil, err
-	}
-	subs, pageRes, err := query.CollectionPaginate(ctx, q.k.Subscriptions, page,
-		func(_ collections.Pair[sdk.AccAddress, sdk.AccAddress], sub types.Subscription) (types.Subscription, error) {
-			return sub, nil
-		},
-		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, sdk.AccAddress](addr))
-	if err != nil {
-		return nil, storeFailure(err)
 	}
 	return &types.QuerySubscriptionsResponse{Subscriptions: subs, Pagination: pageRes}, nil
+}
+
+// pageByFirstAddress pages through the values of a collection keyed
+// (address, address) whose first address is the one given.
+func pageByFirstAddress[V any, C query.Collection[collections.Pair[sdk.AccAddress, sdk.AccAddress], V]](
+	ctx context.Context, q queryServer, c C, field, address string, pagination *query.PageRequest,
+) ([]V, *query.PageResponse, error) {
+	addr, err := q.queryAddress(field, address)
+	if err != nil {
+		return nil, nil, err
+	}
+	page, err := capPage(pagination)
+	if err != nil {
+		return nil, nil, err
+	}
+	values, pageRes, err := query.CollectionPaginate(ctx, c, page,
+		func(_ collections.Pair[sdk.AccAddress, sdk.AccAddress], v V) (V, error) { return v, nil },
+		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, sdk.AccAddress](addr))
+	if err != nil {
+		return nil, nil, storeFailure(err)
+	}
+	return values, pageRes, nil
 }
 
 func (q queryServer) Subscription(ctx context.Context, req *types.QuerySubscriptionRequest) (*types.QuerySubscriptionResponse, error) {
@@ -191,7 +201,12 @@ func (q queryServer) Subscription(ctx context.Context, req *types.QuerySubscript
 	if err != nil {
 		return nil, storeFailure(err)
 	}
-	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &sub.Since}, nil
+	// A paid subscription past its expiry gives no access, even while it
+	// waits in the expiry queue for the end blocker.
+	if !sub.ActiveAt(sdk.UnwrapSDKContext(ctx).BlockTime()) {
+		return &types.QuerySubscriptionResponse{Subscribed: false, ExpiresAt: sub.ExpiresAt}, nil
+	}
+	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &sub.Since, ExpiresAt: sub.ExpiresAt}, nil
 }
 
 func (q queryServer) State(ctx context.Context, req *types.QueryStateRequest) (*types.QueryStateResponse, error) {

@@ -54,6 +54,7 @@ func (i SubscriptionIndexes) IndexesList() []collections.Index[collections.Pair[
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
+	bank         types.BankKeeper
 	// authority may change params: the gov module account unless wired otherwise.
 	authority string
 
@@ -69,11 +70,21 @@ type Keeper struct {
 	OpenStreams collections.Map[sdk.AccAddress, collections.Pair[time.Time, uint64]]
 	// Subscriptions are keyed (subscriber, broadcaster).
 	Subscriptions *collections.IndexedMap[collections.Pair[sdk.AccAddress, sdk.AccAddress], types.Subscription, SubscriptionIndexes]
+	// SubscriptionTerms are the price and period of each broadcaster that
+	// charges; a broadcaster without an entry is free.
+	SubscriptionTerms collections.Map[sdk.AccAddress, types.SubscriptionTerms]
+	// SubscriptionExpiries is (expires_at, subscriber, broadcaster) for every
+	// paid subscription: the queue the end blocker walks, earliest first.
+	// It is derived from Subscriptions: genesis rebuilds it.
+	SubscriptionExpiries collections.KeySet[collections.Triple[time.Time, sdk.AccAddress, sdk.AccAddress]]
+	// Blocks are keyed (broadcaster, blocked account): a broadcaster's
+	// blocks page as one prefix.
+	Blocks collections.Map[collections.Pair[sdk.AccAddress, sdk.AccAddress], types.Block]
 }
 
 // NewKeeper builds the keeper. authority is the bech32 address allowed to
-// send MsgUpdateParams.
-func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, authority string) *Keeper {
+// send MsgUpdateParams; bank moves subscription prices and tips.
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, addressCodec address.Codec, authority string, bank types.BankKeeper) *Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(errorsmod.Wrapf(types.ErrInvalidAuthority, "%q: %v", authority, err))
 	}
@@ -81,6 +92,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 	k := &Keeper{
 		cdc:          cdc,
 		addressCodec: addressCodec,
+		bank:         bank,
 		authority:    authority,
 		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Profiles:     collections.NewMap(sb, types.ProfilesKey, "profiles", sdk.AccAddressKey, codec.CollValue[types.Profile](cdc)),
@@ -113,6 +125,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, address
 				ByBroadcaster: indexes.NewReversePair[types.Subscription](sb, types.SubscriptionsByBroadcaster, "subscriptions_by_broadcaster",
 					collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey)),
 			}),
+		SubscriptionTerms: collections.NewMap(sb, types.SubscriptionTermsKey, "subscription_terms", sdk.AccAddressKey,
+			codec.CollValue[types.SubscriptionTerms](cdc)),
+		SubscriptionExpiries: collections.NewKeySet(sb, types.SubscriptionExpiriesKey, "subscription_expiries",
+			collections.TripleKeyCodec(sdk.TimeKey, sdk.AccAddressKey, sdk.AccAddressKey)),
+		Blocks: collections.NewMap(sb, types.BlocksKey, "blocks",
+			collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey), codec.CollValue[types.Block](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -56,15 +56,26 @@ func (k *Keeper) canonicalAddress(field, s string) (sdk.AccAddress, string, erro
 // subscriptionKey is the primary key (subscriber, broadcaster), with the
 // canonical spelling of both addresses.
 func (k *Keeper) subscriptionKey(subscriber, broadcaster string) (key collections.Pair[sdk.AccAddress, sdk.AccAddress], subscriberAddr, broadcasterAddr string, err error) {
-	sub, subscriberAddr, err := k.canonicalAddress("subscriber", subscriber)
+	return k.addressPair("subscriber", subscriber, "broadcaster", broadcaster)
+}
+
+// blockKey is the primary key (broadcaster, account) of a block, with the
+// canonical spelling of both addresses.
+func (k *Keeper) blockKey(broadcaster, account string) (key collections.Pair[sdk.AccAddress, sdk.AccAddress], broadcasterAddr, accountAddr string, err error) {
+	return k.addressPair("broadcaster", broadcaster, "account", account)
+}
+
+// addressPair decodes two addresses into a pair key.
+func (k *Keeper) addressPair(field1, s1, field2, s2 string) (key collections.Pair[sdk.AccAddress, sdk.AccAddress], addr1, addr2 string, err error) {
+	a1, addr1, err := k.canonicalAddress(field1, s1)
 	if err != nil {
 		return key, "", "", err
 	}
-	bc, broadcasterAddr, err := k.canonicalAddress("broadcaster", broadcaster)
+	a2, addr2, err := k.canonicalAddress(field2, s2)
 	if err != nil {
 		return key, "", "", err
 	}
-	return collections.Join(sub, bc), subscriberAddr, broadcasterAddr, nil
+	return collections.Join(a1, a2), addr1, addr2, nil
 }
 
 // getProfile returns the profile of addr or ErrProfileNotFound.
@@ -89,4 +100,9 @@ func (k *Keeper) getOwnStream(ctx context.Context, id uint64, broadcaster string
 		return types.Stream{}, errorsmod.Wrapf(types.ErrUnauthorized, "stream %d belongs to %s", id, s.Broadcaster)
 	}
 	return s, nil
+}
+
+// isNotFound reports whether err says a collection has no such key.
+func isNotFound(err error) bool {
+	return errorsmod.IsOf(err, collections.ErrNotFound)
 }

@@ -4,8 +4,12 @@ package simulation
 
 import (
 	"math/rand"
+	"slices"
 	"time"
 
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 
@@ -36,6 +40,7 @@ func RandomParams(r *rand.Rand) types.Params {
 	case 1:
 		minDuration = randDuration(r, types.DefaultMinStreamDuration, maxDuration) // up to the maximum
 	}
+	minPeriod := randDuration(r, types.MinSubscriptionPeriodFloor, time.Hour)
 	return types.Params{
 		MaxNameLength:        textLimit(types.DefaultMaxNameLength),
 		MaxSurnameLength:     textLimit(types.DefaultMaxSurnameLength),
@@ -52,6 +57,17 @@ func RandomParams(r *rand.Rand) types.Params {
 		MaxPrunesPerBlock:    1 + uint32(r.Intn(int(types.DefaultMaxPrunesPerBlock))),
 		// Sometimes tight enough that broadcasters run into the cap.
 		MaxOpenStreamsPerBroadcaster: 1 + uint32(r.Intn(2*int(types.DefaultMaxOpenStreamsPerBroadcaster))),
+
+		// Periods of minutes to days, so that subscriptions expire during a
+		// run (a simulated block is hours), and prices the simulation
+		// accounts can pay.
+		MinSubscriptionPeriod: minPeriod,
+		MaxSubscriptionPeriod: randDuration(r, minPeriod, 30*24*time.Hour),
+		MaxSubscriptionPrice:  1 + uint64(r.Intn(1_000_000)),
+		// Sometimes tight enough that expiries carry over to later blocks.
+		MaxExpirationsPerBlock: 1 + uint32(r.Intn(int(types.DefaultMaxExpirationsPerBlock))),
+		MaxMemoLength:          textLimit(types.DefaultMaxMemoLength),
+		MaxBlockReasonLength:   textLimit(types.DefaultMaxBlockReasonLength),
 	}
 }
 
@@ -117,7 +133,20 @@ func RandomGenesis(r *rand.Rand, params types.Params, accs []simtypes.Account, g
 	}
 	gs.NextStreamId = id + uint64(r.Intn(3))
 
-	// Subscriptions between distinct profiles.
+	// Terms for some broadcasters.
+	priced := make(map[int]types.SubscriptionTerms)
+	for i, p := range gs.Profiles {
+		if r.Intn(3) != 0 {
+			continue
+		}
+		t := RandTerms(r, params, p.Address, false)
+		priced[i] = t
+		gs.SubscriptionTerms = append(gs.SubscriptionTerms, t)
+	}
+
+	// Subscriptions between distinct profiles; those to a priced
+	// broadcaster expire one period after they began, some before genesis
+	// (the first blocks end them).
 	seen := make(map[[2]int]bool)
 	for range r.Intn(3 * len(gs.Profiles)) {
 		sub, bc := r.Intn(len(gs.Profiles)), r.Intn(len(gs.Profiles))
@@ -125,13 +154,49 @@ func RandomGenesis(r *rand.Rand, params types.Params, accs []simtypes.Account, g
 			continue
 		}
 		seen[[2]int{sub, bc}] = true
-		gs.Subscriptions = append(gs.Subscriptions, types.Subscription{
+		s := types.Subscription{
 			Subscriber:  gs.Profiles[sub].Address,
 			Broadcaster: gs.Profiles[bc].Address,
 			Since:       genesisTime.Add(-randDuration(r, 0, 30*24*time.Hour)),
-		})
+		}
+		if t, ok := priced[bc]; ok && r.Intn(4) != 0 {
+			expires := s.Since.Add(t.Period)
+			s.ExpiresAt = &expires
+		}
+		gs.Subscriptions = append(gs.Subscriptions, s)
 		gs.Profiles[sub].SubscriptionCount++
 		gs.Profiles[bc].SubscriberCount++
 	}
+
+	// Blocks between profiles and accounts that do not follow them.
+	for range r.Intn(len(gs.Profiles) + 1) {
+		bc := gs.Profiles[r.Intn(len(gs.Profiles))].Address
+		account := accs[r.Intn(len(accs))].AddressBech32
+		if bc == account || slices.ContainsFunc(gs.Subscriptions, func(s types.Subscription) bool {
+			return s.Subscriber == account && s.Broadcaster == bc
+		}) || slices.ContainsFunc(gs.Blocks, func(b types.Block) bool {
+			return b.Broadcaster == bc && b.Account == account
+		}) {
+			continue
+		}
+		gs.Blocks = append(gs.Blocks, types.Block{
+			Broadcaster: bc, Account: account, Reason: randOptionalText(r, params.MaxBlockReasonLength), Since: genesisTime,
+		})
+	}
 	return gs
+}
+
+// RandTerms returns terms within params: a price of 1 to
+// max_subscription_price ustream (0 with mayBeFree, one time in four) and
+// a period within the bounds.
+func RandTerms(r *rand.Rand, p types.Params, broadcaster string, mayBeFree bool) types.SubscriptionTerms {
+	t := types.SubscriptionTerms{
+		Broadcaster: broadcaster,
+		Price:       sdk.NewCoin(types.Denom, math.NewIntFromUint64(1+uint64(r.Int63n(int64(min(p.MaxSubscriptionPrice, 1<<62)))))),
+		Period:      randDuration(r, p.MinSubscriptionPeriod, p.MaxSubscriptionPeriod),
+	}
+	if mayBeFree && r.Intn(4) == 0 {
+		t.Price.Amount = math.ZeroInt()
+	}
+	return t
 }

@@ -9,6 +9,7 @@ import (
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -194,30 +195,74 @@ func anyStream(ctx context.Context, k *keeper.Keeper, testData *simsx.ChainDataS
 	return b.acc, simsx.OneOf(r, ids), true
 }
 
-// MsgSubscribeFactory subscribes a profile to another it does not follow yet.
+// MsgSubscribeFactory subscribes a profile to another it does not follow
+// yet, or renews a paid subscription. To a priced broadcaster it pays the
+// price, agreeing to pay that much or a little more; to a free one it
+// mostly sends no max_price, as clients older than paid subscriptions do.
 func MsgSubscribeFactory(k *keeper.Keeper) simsx.SimMsgFactoryFn[*types.MsgSubscribe] {
 	return func(ctx context.Context, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe) {
+		r := testData.Rand().Rand
 		for range 5 {
-			sub, ok := anyProfiled(ctx, k, testData, reporter, nil, "no account has a profile")
+			sub, bc, ok := anyPair(ctx, k, testData, reporter)
 			if !ok {
 				return nil, nil
 			}
-			bc, ok := anyProfiled(ctx, k, testData, reporter, func(p types.Profile) bool { return p.Address != sub.profile.Address }, "only one account has a profile")
-			if !ok {
+			if usable, ok := canSubscribe(ctx, k, reporter, sub, bc); !ok {
+				return nil, nil
+			} else if !usable {
+				continue
+			}
+			terms, err := k.SubscriptionTerms.Get(ctx, bc.acc.Address)
+			if err != nil && !errors.Is(err, collections.ErrNotFound) {
+				reporter.Skipf("read terms: %s", err)
 				return nil, nil
 			}
-			has, err := k.Subscriptions.Has(ctx, collections.Join(sub.acc.Address, bc.acc.Address))
-			if err != nil {
-				reporter.Skipf("look up subscription: %s", err)
-				return nil, nil
+			msg := &types.MsgSubscribe{Subscriber: sub.acc.AddressBech32, Broadcaster: bc.acc.AddressBech32}
+			if err == nil {
+				if !sub.acc.LiquidBalance().BlockAmount(terms.Price) {
+					continue
+				}
+				most := terms.Price.AddAmount(math.NewInt(int64(r.Intn(3))))
+				msg.MaxPrice = &most
+			} else if r.Intn(4) == 0 {
+				zero := sdk.NewInt64Coin(types.Denom, 0)
+				msg.MaxPrice = &zero
 			}
-			if !has {
-				return []simsx.SimAccount{sub.acc}, &types.MsgSubscribe{Subscriber: sub.acc.AddressBech32, Broadcaster: bc.acc.AddressBech32}
-			}
+			return []simsx.SimAccount{sub.acc}, msg
 		}
-		reporter.Skip("drew only pairs that are subscribed already")
+		reporter.Skip("drew only pairs that cannot subscribe")
 		return nil, nil
 	}
+}
+
+// anyPair draws two distinct profiled accounts: a subscriber and a
+// broadcaster.
+func anyPair(ctx context.Context, k *keeper.Keeper, testData *simsx.ChainDataSource, reporter simsx.SimulationReporter) (sub, bc profiled, ok bool) {
+	sub, ok = anyProfiled(ctx, k, testData, reporter, nil, "no account has a profile")
+	if !ok {
+		return sub, bc, false
+	}
+	bc, ok = anyProfiled(ctx, k, testData, reporter, func(p types.Profile) bool { return p.Address != sub.profile.Address }, "only one account has a profile")
+	return sub, bc, ok
+}
+
+// canSubscribe reports whether sub may subscribe to bc now: not blocked,
+// and not already following it without expiry. ok is false after a skip.
+func canSubscribe(ctx context.Context, k *keeper.Keeper, reporter simsx.SimulationReporter, sub, bc profiled) (usable, ok bool) {
+	blocked, err := k.Blocks.Has(ctx, collections.Join(bc.acc.Address, sub.acc.Address))
+	if err != nil {
+		reporter.Skipf("look up block: %s", err)
+		return false, false
+	}
+	existing, err := k.Subscriptions.Get(ctx, collections.Join(sub.acc.Address, bc.acc.Address))
+	switch {
+	case errors.Is(err, collections.ErrNotFound):
+		return !blocked, true
+	case err != nil:
+		reporter.Skipf("look up subscription: %s", err)
+		return false, false
+	}
+	return !blocked && existing.ExpiresAt != nil, true
 }
 
 // MsgUnsubscribeFactory removes a random subscription, found half the time

@@ -17,6 +17,10 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgDeleteStream{}, "streaming/MsgDeleteStream")
 	legacy.RegisterAminoMsg(cdc, &MsgSubscribe{}, "streaming/MsgSubscribe")
 	legacy.RegisterAminoMsg(cdc, &MsgUnsubscribe{}, "streaming/MsgUnsubscribe")
+	legacy.RegisterAminoMsg(cdc, &MsgSetSubscriptionTerms{}, "streaming/MsgSetSubscriptionTerms")
+	legacy.RegisterAminoMsg(cdc, &MsgTip{}, "streaming/MsgTip")
+	legacy.RegisterAminoMsg(cdc, &MsgBlock{}, "streaming/MsgBlock")
+	legacy.RegisterAminoMsg(cdc, &MsgUnblock{}, "streaming/MsgUnblock")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "streaming/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "streaming/Params", nil)
 }
@@ -30,6 +34,10 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgDeleteStream{},
 		&MsgSubscribe{},
 		&MsgUnsubscribe{},
+		&MsgSetSubscriptionTerms{},
+		&MsgTip{},
+		&MsgBlock{},
+		&MsgUnblock{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -27,6 +27,18 @@ var (
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 21, "invalid genesis state")
 	ErrStreamIDUnavailable = errorsmod.Register(ModuleName, 22, "stream id unavailable")
 	ErrStreamTooShort      = errorsmod.Register(ModuleName, 23, "stream shorter than the minimum duration")
-	// Codes from 30 on are the module's bounds on state.
+	// Paid subscriptions, tips and blocks.
+	ErrPriceAboveMax     = errorsmod.Register(ModuleName, 24, "the broadcaster's price is above the most the subscriber agreed to pay")
+	ErrPeriodOutOfBounds = errorsmod.Register(ModuleName, 25, "subscription period out of bounds")
+	ErrBlocked           = errorsmod.Register(ModuleName, 26, "blocked by the broadcaster")
+	ErrSelfBlock         = errorsmod.Register(ModuleName, 27, "cannot block oneself")
+	ErrInvalidAmount     = errorsmod.Register(ModuleName, 28, "amount must be positive")
+	ErrInvalidDenom      = errorsmod.Register(ModuleName, 29, "unknown denomination")
+	ErrInsufficientFunds = errorsmod.Register(ModuleName, 32, "insufficient funds for the payment")
+	ErrAlreadyBlocked    = errorsmod.Register(ModuleName, 33, "already blocked")
+	ErrNotBlocked        = errorsmod.Register(ModuleName, 34, "not blocked")
+	ErrSelfTip           = errorsmod.Register(ModuleName, 35, "cannot tip oneself")
+	// Codes 30 and 31 are the module's bounds on state and on prices.
 	ErrTooManyOpenStreams = errorsmod.Register(ModuleName, 30, "too many streams that have not ended")
+	ErrPriceTooHigh       = errorsmod.Register(ModuleName, 31, "price above the maximum subscription price")
 )

@@ -6,9 +6,11 @@ package types
 import (
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
 	github_com_cosmos_gogoproto_types "github.com/cosmos/gogoproto/types"
+	_ "google.golang.org/protobuf/types/known/durationpb"
 	_ "google.golang.org/protobuf/types/known/timestamppb"
 	io "io"
 	math "math"
@@ -266,10 +268,17 @@ func (m *EventStreamDeleted) GetBroadcaster() string {
 	return ""
 }
 
-// EventSubscribed is emitted when subscriber starts following broadcaster.
+// EventSubscribed is emitted when subscriber starts following broadcaster,
+// and when a subscription is renewed.
 type EventSubscribed struct {
 	Subscriber  string `protobuf:"bytes,1,opt,name=subscriber,proto3" json:"subscriber,omitempty"`
 	Broadcaster string `protobuf:"bytes,2,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	// What the subscriber paid the broadcaster; absent when free.
+	Paid *types.Coin `protobuf:"bytes,3,opt,name=paid,proto3" json:"paid,omitempty"`
+	// The subscription's expiry; absent when it never expires.
+	ExpiresAt *time.Time `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3,stdtime" json:"expires_at,omitempty"`
+	// True when an existing subscription was renewed.
+	Renewed bool `protobuf:"varint,5,opt,name=renewed,proto3" json:"renewed,omitempty"`
 }
 
 func (m *EventSubscribed) Reset()         { *m = EventSubscribed{} }
@@ -319,7 +328,30 @@ func (m *EventSubscribed) GetBroadcaster() string {
 	return ""
 }
 
-// EventUnsubscribed is emitted when subscriber stops following broadcaster.
+func (m *EventSubscribed) GetPaid() *types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return nil
+}
+
+func (m *EventSubscribed) GetExpiresAt() *time.Time {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return nil
+}
+
+func (m *EventSubscribed) GetRenewed() bool {
+	if m != nil {
+		return m.Renewed
+	}
+	return false
+}
+
+// EventUnsubscribed is emitted whenever a subscription ends: by
+// MsgUnsubscribe, by a block (beside EventBlocked) and at its expiry
+// (beside EventSubscriptionExpired). Access ends with it.
 type EventUnsubscribed struct {
 	Subscriber  string `protobuf:"bytes,1,opt,name=subscriber,proto3" json:"subscriber,omitempty"`
 	Broadcaster string `protobuf:"bytes,2,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
@@ -479,6 +511,331 @@ func (m *EventStreamPruned) GetEndTime() time.Time {
 	return time.Time{}
 }
 
+// EventSubscriptionTermsSet is emitted when a broadcaster sets its price and
+// period; a zero price makes subscriptions free again.
+type EventSubscriptionTermsSet struct {
+	Broadcaster string        `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Price       types.Coin    `protobuf:"bytes,2,opt,name=price,proto3" json:"price"`
+	Period      time.Duration `protobuf:"bytes,3,opt,name=period,proto3,stdduration" json:"period"`
+}
+
+func (m *EventSubscriptionTermsSet) Reset()         { *m = EventSubscriptionTermsSet{} }
+func (m *EventSubscriptionTermsSet) String() string { return proto.CompactTextString(m) }
+func (*EventSubscriptionTermsSet) ProtoMessage()    {}
+func (*EventSubscriptionTermsSet) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2353e1aa916223dc, []int{8}
+}
+func (m *EventSubscriptionTermsSet) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSubscriptionTermsSet) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSubscriptionTermsSet.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSubscriptionTermsSet) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSubscriptionTermsSet.Merge(m, src)
+}
+func (m *EventSubscriptionTermsSet) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSubscriptionTermsSet) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSubscriptionTermsSet.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSubscriptionTermsSet proto.InternalMessageInfo
+
+func (m *EventSubscriptionTermsSet) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *EventSubscriptionTermsSet) GetPrice() types.Coin {
+	if m != nil {
+		return m.Price
+	}
+	return types.Coin{}
+}
+
+func (m *EventSubscriptionTermsSet) GetPeriod() time.Duration {
+	if m != nil {
+		return m.Period
+	}
+	return 0
+}
+
+// EventSubscriptionExpired is emitted by the end blocker when it ends a
+// subscription whose expiry has passed.
+type EventSubscriptionExpired struct {
+	Subscriber  string    `protobuf:"bytes,1,opt,name=subscriber,proto3" json:"subscriber,omitempty"`
+	Broadcaster string    `protobuf:"bytes,2,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	ExpiresAt   time.Time `protobuf:"bytes,3,opt,name=expires_at,json=expiresAt,proto3,stdtime" json:"expires_at"`
+}
+
+func (m *EventSubscriptionExpired) Reset()         { *m = EventSubscriptionExpired{} }
+func (m *EventSubscriptionExpired) String() string { return proto.CompactTextString(m) }
+func (*EventSubscriptionExpired) ProtoMessage()    {}
+func (*EventSubscriptionExpired) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2353e1aa916223dc, []int{9}
+}
+func (m *EventSubscriptionExpired) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSubscriptionExpired) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSubscriptionExpired.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSubscriptionExpired) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSubscriptionExpired.Merge(m, src)
+}
+func (m *EventSubscriptionExpired) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSubscriptionExpired) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSubscriptionExpired.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSubscriptionExpired proto.InternalMessageInfo
+
+func (m *EventSubscriptionExpired) GetSubscriber() string {
+	if m != nil {
+		return m.Subscriber
+	}
+	return ""
+}
+
+func (m *EventSubscriptionExpired) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *EventSubscriptionExpired) GetExpiresAt() time.Time {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return time.Time{}
+}
+
+// EventTip is emitted when sender tips broadcaster.
+type EventTip struct {
+	Sender      string     `protobuf:"bytes,1,opt,name=sender,proto3" json:"sender,omitempty"`
+	Broadcaster string     `protobuf:"bytes,2,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Amount      types.Coin `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount"`
+	// The stream the tip was for, or 0.
+	StreamId uint64 `protobuf:"varint,4,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	Memo     string `protobuf:"bytes,5,opt,name=memo,proto3" json:"memo,omitempty"`
+}
+
+func (m *EventTip) Reset()         { *m = EventTip{} }
+func (m *EventTip) String() string { return proto.CompactTextString(m) }
+func (*EventTip) ProtoMessage()    {}
+func (*EventTip) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2353e1aa916223dc, []int{10}
+}
+func (m *EventTip) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventTip) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventTip.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventTip) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventTip.Merge(m, src)
+}
+func (m *EventTip) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventTip) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventTip.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventTip proto.InternalMessageInfo
+
+func (m *EventTip) GetSender() string {
+	if m != nil {
+		return m.Sender
+	}
+	return ""
+}
+
+func (m *EventTip) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *EventTip) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+func (m *EventTip) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *EventTip) GetMemo() string {
+	if m != nil {
+		return m.Memo
+	}
+	return ""
+}
+
+// EventBlocked is emitted when broadcaster blocks account.
+type EventBlocked struct {
+	Broadcaster string `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Account     string `protobuf:"bytes,2,opt,name=account,proto3" json:"account,omitempty"`
+	Reason      string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// True when the block ended account's subscription to broadcaster.
+	Unsubscribed bool `protobuf:"varint,4,opt,name=unsubscribed,proto3" json:"unsubscribed,omitempty"`
+}
+
+func (m *EventBlocked) Reset()         { *m = EventBlocked{} }
+func (m *EventBlocked) String() string { return proto.CompactTextString(m) }
+func (*EventBlocked) ProtoMessage()    {}
+func (*EventBlocked) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2353e1aa916223dc, []int{11}
+}
+func (m *EventBlocked) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventBlocked) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventBlocked.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventBlocked) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventBlocked.Merge(m, src)
+}
+func (m *EventBlocked) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventBlocked) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventBlocked.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventBlocked proto.InternalMessageInfo
+
+func (m *EventBlocked) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *EventBlocked) GetAccount() string {
+	if m != nil {
+		return m.Account
+	}
+	return ""
+}
+
+func (m *EventBlocked) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+func (m *EventBlocked) GetUnsubscribed() bool {
+	if m != nil {
+		return m.Unsubscribed
+	}
+	return false
+}
+
+// EventUnblocked is emitted when broadcaster lifts a block of account.
+type EventUnblocked struct {
+	Broadcaster string `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Account     string `protobuf:"bytes,2,opt,name=account,proto3" json:"account,omitempty"`
+}
+
+func (m *EventUnblocked) Reset()         { *m = EventUnblocked{} }
+func (m *EventUnblocked) String() string { return proto.CompactTextString(m) }
+func (*EventUnblocked) ProtoMessage()    {}
+func (*EventUnblocked) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2353e1aa916223dc, []int{12}
+}
+func (m *EventUnblocked) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventUnblocked) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventUnblocked.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventUnblocked) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventUnblocked.Merge(m, src)
+}
+func (m *EventUnblocked) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventUnblocked) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventUnblocked.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventUnblocked proto.InternalMessageInfo
+
+func (m *EventUnblocked) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *EventUnblocked) GetAccount() string {
+	if m != nil {
+		return m.Account
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventProfileEdited)(nil), "streamchain.streaming.v1.EventProfileEdited")
 	proto.RegisterType((*EventStreamScheduled)(nil), "streamchain.streaming.v1.EventStreamScheduled")
@@ -488,6 +845,11 @@ func init() {
 	proto.RegisterType((*EventUnsubscribed)(nil), "streamchain.streaming.v1.EventUnsubscribed")
 	proto.RegisterType((*EventParamsUpdated)(nil), "streamchain.streaming.v1.EventParamsUpdated")
 	proto.RegisterType((*EventStreamPruned)(nil), "streamchain.streaming.v1.EventStreamPruned")
+	proto.RegisterType((*EventSubscriptionTermsSet)(nil), "streamchain.streaming.v1.EventSubscriptionTermsSet")
+	proto.RegisterType((*EventSubscriptionExpired)(nil), "streamchain.streaming.v1.EventSubscriptionExpired")
+	proto.RegisterType((*EventTip)(nil), "streamchain.streaming.v1.EventTip")
+	proto.RegisterType((*EventBlocked)(nil), "streamchain.streaming.v1.EventBlocked")
+	proto.RegisterType((*EventUnblocked)(nil), "streamchain.streaming.v1.EventUnblocked")
 }
 
 func init() {
@@ -495,40 +857,57 @@ func init() {
 }
 
 var fileDescriptor_2353e1aa916223dc = []byte{
-	// 513 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x54, 0x41, 0x8b, 0xd3, 0x40,
-	0x14, 0xee, 0xd8, 0xda, 0x6d, 0xa7, 0x07, 0x71, 0x28, 0x12, 0x2b, 0xa4, 0x25, 0x20, 0xf4, 0xe2,
-	0x84, 0x5d, 0x3d, 0x88, 0x07, 0xc5, 0xea, 0x1e, 0xbc, 0xc8, 0x92, 0xee, 0x5e, 0x3c, 0x58, 0x92,
-	0xcc, 0x6b, 0x3a, 0xd0, 0x64, 0xca, 0xcc, 0xa4, 0xea, 0x5d, 0x10, 0x6f, 0xfb, 0x47, 0xbc, 0xf9,
-	0x23, 0xf6, 0xb8, 0x78, 0xf2, 0xa4, 0xd2, 0xfe, 0x06, 0xef, 0x92, 0x99, 0x44, 0x22, 0xb2, 0x8a,
-	0x4a, 0xf1, 0x36, 0xef, 0xe5, 0x7b, 0xef, 0x7d, 0xf3, 0xe5, 0x7d, 0x83, 0x6f, 0x2a, 0x2d, 0x21,
-	0x4c, 0xe3, 0x45, 0xc8, 0x33, 0xdf, 0x9e, 0x79, 0x96, 0xf8, 0xeb, 0x7d, 0x1f, 0xd6, 0x90, 0x69,
-	0x45, 0x57, 0x52, 0x68, 0x41, 0x9c, 0x1a, 0x8c, 0x7e, 0x87, 0xd1, 0xf5, 0xfe, 0xe0, 0x7a, 0x2c,
-	0x54, 0x2a, 0xd4, 0xcc, 0xe0, 0x7c, 0x1b, 0xd8, 0xa2, 0x41, 0x3f, 0x11, 0x89, 0xb0, 0xf9, 0xe2,
-	0x54, 0x66, 0x87, 0x89, 0x10, 0xc9, 0x12, 0x7c, 0x13, 0x45, 0xf9, 0xdc, 0xd7, 0x3c, 0x05, 0xa5,
-	0xc3, 0x74, 0x55, 0x02, 0x2e, 0xa6, 0xb4, 0x0a, 0x65, 0x98, 0x96, 0xdd, 0xbd, 0xe7, 0x98, 0x1c,
-	0x16, 0x14, 0x8f, 0xa4, 0x98, 0xf3, 0x25, 0x1c, 0x32, 0xae, 0x81, 0x11, 0x8a, 0x2f, 0x8b, 0x17,
-	0x19, 0x48, 0x07, 0x8d, 0xd0, 0xb8, 0x3b, 0x71, 0x3e, 0xbc, 0xbf, 0xd5, 0x2f, 0x49, 0x3d, 0x64,
-	0x4c, 0x82, 0x52, 0x53, 0x2d, 0x79, 0x96, 0x04, 0x16, 0x46, 0x1c, 0xbc, 0x17, 0x4b, 0x08, 0x35,
-	0x30, 0xe7, 0xd2, 0x08, 0x8d, 0x3b, 0x41, 0x15, 0x7a, 0x5f, 0x11, 0xee, 0x9b, 0x01, 0x53, 0x43,
-	0x61, 0x1a, 0x2f, 0x80, 0xe5, 0x4b, 0x60, 0xe4, 0x06, 0xee, 0x5a, 0x56, 0x33, 0xce, 0xcc, 0x98,
-	0x56, 0xd0, 0xb1, 0x89, 0x27, 0x8c, 0xdc, 0xc3, 0xbd, 0x48, 0x8a, 0x90, 0xc5, 0xa1, 0xd2, 0x20,
-	0x4d, 0xcf, 0x5f, 0xb1, 0xa8, 0x83, 0xc9, 0x23, 0x8c, 0x95, 0x0e, 0xa5, 0x9e, 0x15, 0x8a, 0x38,
-	0xcd, 0x11, 0x1a, 0xf7, 0x0e, 0x06, 0xd4, 0xca, 0x45, 0x2b, 0xb9, 0xe8, 0x71, 0x25, 0xd7, 0xa4,
-	0x73, 0xf6, 0x69, 0xd8, 0x38, 0xfd, 0x3c, 0x44, 0x41, 0xd7, 0xd4, 0x15, 0x5f, 0xc8, 0x03, 0xdc,
-	0x81, 0x8c, 0xd9, 0x16, 0xad, 0x3f, 0x68, 0xb1, 0x07, 0x19, 0x2b, 0xf2, 0xde, 0x6b, 0x84, 0xaf,
-	0xd6, 0xee, 0x5d, 0xea, 0xba, 0xb3, 0x4b, 0x5f, 0xc3, 0xed, 0x39, 0x87, 0x25, 0x53, 0x4e, 0x73,
-	0xd4, 0x1c, 0x77, 0x83, 0x32, 0xf2, 0xd2, 0xf2, 0xf7, 0x5a, 0x16, 0x8f, 0x61, 0x09, 0xbb, 0xa4,
-	0xe1, 0xbd, 0x41, 0xf8, 0x8a, 0x9d, 0x97, 0x47, 0x2a, 0x96, 0x3c, 0x02, 0x46, 0xee, 0x62, 0xac,
-	0xaa, 0xe8, 0xf7, 0x0b, 0x55, 0xc3, 0xfe, 0x13, 0x93, 0xb7, 0x95, 0xfe, 0x27, 0x99, 0xfa, 0xdf,
-	0x5c, 0x8e, 0x2b, 0x8f, 0x19, 0xe3, 0x9d, 0xac, 0x58, 0xe1, 0x0c, 0x72, 0x1f, 0xb7, 0xad, 0x13,
-	0x0d, 0x8f, 0xde, 0xc1, 0x88, 0x5e, 0xf4, 0x3a, 0x50, 0x5b, 0x38, 0x69, 0x15, 0x6b, 0x16, 0x94,
-	0x55, 0xde, 0xbb, 0x1f, 0x37, 0xec, 0x48, 0xe6, 0xd9, 0x2e, 0x37, 0xac, 0xee, 0x88, 0xe6, 0x5f,
-	0x38, 0x62, 0xf2, 0xf4, 0x6c, 0xe3, 0xa2, 0xf3, 0x8d, 0x8b, 0xbe, 0x6c, 0x5c, 0x74, 0xba, 0x75,
-	0x1b, 0xe7, 0x5b, 0xb7, 0xf1, 0x71, 0xeb, 0x36, 0x9e, 0xdd, 0x49, 0xb8, 0x5e, 0xe4, 0x11, 0x8d,
-	0x45, 0xea, 0xff, 0xfc, 0x6a, 0xd9, 0xf3, 0xcb, 0xda, 0x1b, 0xa6, 0x5f, 0xad, 0x40, 0x45, 0x6d,
-	0x33, 0xf6, 0xf6, 0xb7, 0x00, 0x00, 0x00, 0xff, 0xff, 0xf8, 0x21, 0xcd, 0xa2, 0x7c, 0x05, 0x00,
-	0x00,
+	// 797 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x56, 0xcf, 0x6f, 0xe3, 0x44,
+	0x14, 0xce, 0x6c, 0xd2, 0x34, 0x99, 0xae, 0x40, 0x58, 0x15, 0x72, 0x8b, 0xe4, 0x46, 0x96, 0x90,
+	0x72, 0x59, 0x9b, 0x14, 0x10, 0x08, 0x24, 0x56, 0x9b, 0x6e, 0x0f, 0x5c, 0xd0, 0xca, 0xc9, 0x5e,
+	0x38, 0x10, 0x8d, 0x3d, 0xaf, 0xe9, 0x88, 0xd8, 0x63, 0xcd, 0x8c, 0xd3, 0x72, 0xe3, 0xc0, 0x85,
+	0x5b, 0xb9, 0xf1, 0x4f, 0x70, 0xe3, 0xc4, 0x5f, 0x50, 0x89, 0x4b, 0x85, 0x84, 0xc4, 0x09, 0x50,
+	0xfa, 0x37, 0x70, 0x47, 0x9e, 0x19, 0x17, 0x27, 0x55, 0x7f, 0x51, 0x55, 0xbd, 0xcd, 0x9b, 0x79,
+	0x6f, 0xe6, 0xfb, 0x9e, 0xbf, 0xef, 0x25, 0xf8, 0x5d, 0xa9, 0x04, 0x90, 0x34, 0x39, 0x24, 0x2c,
+	0x0b, 0xcd, 0x9a, 0x65, 0xd3, 0x70, 0x3e, 0x08, 0x61, 0x0e, 0x99, 0x92, 0x41, 0x2e, 0xb8, 0xe2,
+	0x8e, 0x5b, 0x4b, 0x0b, 0x2e, 0xd2, 0x82, 0xf9, 0x60, 0xdb, 0x4b, 0xb8, 0x4c, 0xb9, 0x0c, 0x63,
+	0x22, 0x21, 0x9c, 0x0f, 0x62, 0x50, 0x64, 0x10, 0x26, 0x9c, 0x65, 0xa6, 0x72, 0x7b, 0xcb, 0x9c,
+	0x4f, 0x74, 0x14, 0x9a, 0xc0, 0x1e, 0x6d, 0x4e, 0xf9, 0x94, 0x9b, 0xfd, 0x72, 0x65, 0x77, 0xbd,
+	0x29, 0xe7, 0xd3, 0x19, 0x84, 0x3a, 0x8a, 0x8b, 0x83, 0x90, 0x16, 0x82, 0x28, 0xc6, 0xab, 0x0b,
+	0x77, 0x56, 0xcf, 0x15, 0x4b, 0x41, 0x2a, 0x92, 0xe6, 0x36, 0xe1, 0x6a, 0x4a, 0x39, 0x11, 0x24,
+	0xb5, 0xaf, 0xfb, 0x5f, 0x61, 0x67, 0xbf, 0xa4, 0xf8, 0x4a, 0xf0, 0x03, 0x36, 0x83, 0x7d, 0xca,
+	0x14, 0x50, 0x27, 0xc0, 0x6b, 0xfc, 0x28, 0x03, 0xe1, 0xa2, 0x1e, 0xea, 0x77, 0x87, 0xee, 0x6f,
+	0x3f, 0x3f, 0xdb, 0xb4, 0xa0, 0x5f, 0x50, 0x2a, 0x40, 0xca, 0x91, 0x12, 0x2c, 0x9b, 0x46, 0x26,
+	0xcd, 0x71, 0xf1, 0x7a, 0x22, 0x80, 0x28, 0xa0, 0xee, 0x93, 0x1e, 0xea, 0x77, 0xa2, 0x2a, 0xf4,
+	0xff, 0x41, 0x78, 0x53, 0x3f, 0x30, 0xd2, 0x10, 0x46, 0xc9, 0x21, 0xd0, 0x62, 0x06, 0xd4, 0x79,
+	0x07, 0x77, 0x0d, 0xaa, 0x09, 0xa3, 0xfa, 0x99, 0x56, 0xd4, 0x31, 0x1b, 0x9f, 0x53, 0xe7, 0x13,
+	0xbc, 0x11, 0x0b, 0x4e, 0x68, 0x42, 0xa4, 0x02, 0xa1, 0xef, 0xbc, 0x0e, 0x45, 0x3d, 0xd9, 0xd9,
+	0xc3, 0x58, 0x2a, 0x22, 0xd4, 0xa4, 0xec, 0x88, 0xdb, 0xec, 0xa1, 0xfe, 0xc6, 0xee, 0x76, 0x60,
+	0xda, 0x15, 0x54, 0xed, 0x0a, 0xc6, 0x55, 0xbb, 0x86, 0x9d, 0xd3, 0x3f, 0x77, 0x1a, 0x27, 0x7f,
+	0xed, 0xa0, 0xa8, 0xab, 0xeb, 0xca, 0x13, 0xe7, 0x39, 0xee, 0x40, 0x46, 0xcd, 0x15, 0xad, 0x3b,
+	0x5c, 0xb1, 0x0e, 0x19, 0x2d, 0xf7, 0xfd, 0xef, 0x10, 0x7e, 0xab, 0xc6, 0xdb, 0xf6, 0xf5, 0xc1,
+	0x48, 0xbf, 0x8d, 0xdb, 0x07, 0x0c, 0x66, 0x54, 0xba, 0xcd, 0x5e, 0xb3, 0xdf, 0x8d, 0x6c, 0xe4,
+	0xa7, 0xf6, 0xf3, 0x1a, 0x14, 0x2f, 0x61, 0x06, 0x0f, 0x09, 0xc3, 0xff, 0xe1, 0x09, 0x7e, 0xd3,
+	0xbc, 0x57, 0xc4, 0x32, 0x11, 0x2c, 0x06, 0xea, 0x7c, 0x8c, 0xb1, 0xac, 0xa2, 0x9b, 0x05, 0x55,
+	0xcb, 0xbd, 0x57, 0x43, 0x9e, 0xe1, 0x56, 0x4e, 0x18, 0xb5, 0xdf, 0x7f, 0x2b, 0xb0, 0x15, 0xa5,
+	0x3f, 0x03, 0xeb, 0xcf, 0x60, 0x8f, 0xb3, 0x2c, 0xd2, 0x69, 0xce, 0x73, 0x8c, 0xe1, 0x38, 0x67,
+	0x02, 0xe4, 0x84, 0xa8, 0x5b, 0x7c, 0xf1, 0x96, 0x11, 0x8c, 0xad, 0x79, 0xa1, 0x4a, 0x07, 0x08,
+	0xc8, 0xe0, 0x08, 0xa8, 0xbb, 0x66, 0x1c, 0x60, 0x43, 0xff, 0xfb, 0x4a, 0x09, 0xaf, 0x33, 0xf9,
+	0xc8, 0x5d, 0xf1, 0xc7, 0x95, 0xdb, 0xf5, 0x08, 0x78, 0x9d, 0xd3, 0xd2, 0xa3, 0xce, 0x67, 0xb8,
+	0x6d, 0x66, 0x82, 0xc6, 0xb1, 0xb1, 0xdb, 0x0b, 0xae, 0x9a, 0x73, 0x81, 0x29, 0x1c, 0xb6, 0x4a,
+	0xc1, 0x47, 0xb6, 0xca, 0xff, 0x69, 0x59, 0xeb, 0xaf, 0x44, 0x91, 0x3d, 0xa4, 0xd6, 0xeb, 0xde,
+	0x6c, 0xfe, 0x1f, 0x6f, 0xfe, 0x8a, 0xf0, 0x56, 0x5d, 0xa5, 0x79, 0x39, 0x57, 0xc7, 0x20, 0x52,
+	0x39, 0x02, 0xb5, 0x0a, 0x0d, 0xdd, 0x05, 0xda, 0x87, 0x78, 0x2d, 0x17, 0x2c, 0x01, 0x4d, 0xe8,
+	0x3a, 0xd9, 0xd9, 0x0e, 0x9a, 0x6c, 0xe7, 0x53, 0xdc, 0xce, 0x41, 0x30, 0xfe, 0x9f, 0x5c, 0x57,
+	0xf9, 0xbc, 0xb4, 0xd3, 0xdf, 0xd0, 0xf9, 0xb1, 0xa4, 0x63, 0x4b, 0xfc, 0xdf, 0x11, 0x76, 0x2f,
+	0xb1, 0xd9, 0xd7, 0xc2, 0x7c, 0x2c, 0xf3, 0xed, 0x2d, 0xb9, 0xe9, 0x4e, 0x23, 0xf8, 0xc2, 0x51,
+	0xfe, 0x02, 0xe1, 0x8e, 0xe6, 0x35, 0x66, 0xb9, 0xf3, 0x1e, 0x6e, 0x4b, 0xc8, 0xe8, 0x2d, 0x38,
+	0xd8, 0xbc, 0x7b, 0xe1, 0xff, 0x08, 0xb7, 0x49, 0xca, 0x8b, 0x4c, 0xdd, 0x38, 0x3e, 0x2a, 0x27,
+	0x98, 0xf4, 0x65, 0xcd, 0xb7, 0x56, 0x34, 0xef, 0xe0, 0x56, 0x0a, 0x29, 0xd7, 0xf3, 0xa1, 0x1b,
+	0xe9, 0xb5, 0xff, 0x0b, 0xc2, 0x4f, 0x35, 0xc9, 0xe1, 0x8c, 0x27, 0x5f, 0x03, 0xbd, 0x97, 0xfa,
+	0x76, 0xf1, 0x3a, 0x49, 0x12, 0x8d, 0xfb, 0x26, 0xba, 0x55, 0x62, 0xf9, 0xc3, 0x21, 0x80, 0x48,
+	0x9e, 0x69, 0xaa, 0xdd, 0xc8, 0x46, 0x8e, 0x8f, 0x9f, 0x16, 0xb5, 0x79, 0xa5, 0xc9, 0x74, 0xa2,
+	0xa5, 0x3d, 0xff, 0x5b, 0x84, 0xdf, 0xb0, 0x93, 0x2d, 0x7e, 0x1c, 0xf8, 0xc3, 0x2f, 0x4e, 0x17,
+	0x1e, 0x3a, 0x5b, 0x78, 0xe8, 0xef, 0x85, 0x87, 0x4e, 0xce, 0xbd, 0xc6, 0xd9, 0xb9, 0xd7, 0xf8,
+	0xe3, 0xdc, 0x6b, 0x7c, 0xf9, 0xc1, 0x94, 0xa9, 0xc3, 0x22, 0x0e, 0x12, 0x9e, 0x86, 0x97, 0xff,
+	0x0a, 0x99, 0xf5, 0x71, 0xed, 0x8f, 0x91, 0xfa, 0x26, 0x07, 0x19, 0xb7, 0xb5, 0x3a, 0xdf, 0xff,
+	0x37, 0x00, 0x00, 0xff, 0xff, 0x37, 0x4f, 0x05, 0xb5, 0x11, 0x0a, 0x00, 0x00,
 }
 
 func (m *EventProfileEdited) Marshal() (dAtA []byte, err error) {
@@ -721,6 +1100,38 @@ func (m *EventSubscribed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.Renewed {
+		i--
+		if m.Renewed {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.ExpiresAt != nil {
+		n3, err3 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(*m.ExpiresAt, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.ExpiresAt):])
+		if err3 != nil {
+			return 0, err3
+		}
+		i -= n3
+		i = encodeVarintEvents(dAtA, i, uint64(n3))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Paid != nil {
+		{
+			size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintEvents(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
 	if len(m.Broadcaster) > 0 {
 		i -= len(m.Broadcaster)
 		copy(dAtA[i:], m.Broadcaster)
@@ -828,12 +1239,12 @@ func (m *EventStreamPruned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
-	n4, err4 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.EndTime, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EndTime):])
-	if err4 != nil {
-		return 0, err4
+	n6, err6 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.EndTime, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EndTime):])
+	if err6 != nil {
+		return 0, err6
 	}
-	i -= n4
-	i = encodeVarintEvents(dAtA, i, uint64(n4))
+	i -= n6
+	i = encodeVarintEvents(dAtA, i, uint64(n6))
 	i--
 	dAtA[i] = 0x1a
 	if len(m.Broadcaster) > 0 {
@@ -847,6 +1258,249 @@ func (m *EventStreamPruned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
 		i--
 		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSubscriptionTermsSet) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSubscriptionTermsSet) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSubscriptionTermsSet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n7, err7 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.Period, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.Period):])
+	if err7 != nil {
+		return 0, err7
+	}
+	i -= n7
+	i = encodeVarintEvents(dAtA, i, uint64(n7))
+	i--
+	dAtA[i] = 0x1a
+	{
+		size, err := m.Price.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSubscriptionExpired) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSubscriptionExpired) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSubscriptionExpired) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n9, err9 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.ExpiresAt, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.ExpiresAt):])
+	if err9 != nil {
+		return 0, err9
+	}
+	i -= n9
+	i = encodeVarintEvents(dAtA, i, uint64(n9))
+	i--
+	dAtA[i] = 0x1a
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Subscriber) > 0 {
+		i -= len(m.Subscriber)
+		copy(dAtA[i:], m.Subscriber)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Subscriber)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventTip) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventTip) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventTip) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Memo) > 0 {
+		i -= len(m.Memo)
+		copy(dAtA[i:], m.Memo)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Memo)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x20
+	}
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Sender) > 0 {
+		i -= len(m.Sender)
+		copy(dAtA[i:], m.Sender)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Sender)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventBlocked) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventBlocked) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventBlocked) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Unsubscribed {
+		i--
+		if m.Unsubscribed {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Account) > 0 {
+		i -= len(m.Account)
+		copy(dAtA[i:], m.Account)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Account)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventUnblocked) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventUnblocked) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventUnblocked) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Account) > 0 {
+		i -= len(m.Account)
+		copy(dAtA[i:], m.Account)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Account)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
 	}
 	return len(dAtA) - i, nil
 }
@@ -950,6 +1604,17 @@ func (m *EventSubscribed) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
+	if m.Paid != nil {
+		l = m.Paid.Size()
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.ExpiresAt != nil {
+		l = github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.ExpiresAt)
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Renewed {
+		n += 2
+	}
 	return n
 }
 
@@ -996,6 +1661,109 @@ func (m *EventStreamPruned) Size() (n int) {
 	}
 	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EndTime)
 	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventSubscriptionTermsSet) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Price.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.Period)
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventSubscriptionExpired) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Subscriber)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.ExpiresAt)
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventTip) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sender)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	l = len(m.Memo)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventBlocked) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Account)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Unsubscribed {
+		n += 2
+	}
+	return n
+}
+
+func (m *EventUnblocked) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Account)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
 	return n
 }
 
@@ -1601,6 +2369,98 @@ func (m *EventSubscribed) Unmarshal(dAtA []byte) error {
 			}
 			m.Broadcaster = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Paid == nil {
+				m.Paid = &types.Coin{}
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.ExpiresAt == nil {
+				m.ExpiresAt = new(time.Time)
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(m.ExpiresAt, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Renewed", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Renewed = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipEvents(dAtA[iNdEx:])
@@ -1931,6 +2791,779 @@ func (m *EventStreamPruned) Unmarshal(dAtA []byte) error {
 			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.EndTime, dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSubscriptionTermsSet) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSubscriptionTermsSet: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSubscriptionTermsSet: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Price", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Price.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Period", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.Period, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSubscriptionExpired) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSubscriptionExpired: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSubscriptionExpired: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Subscriber", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Subscriber = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.ExpiresAt, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventTip) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventTip: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventTip: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sender", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sender = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Memo", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Memo = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventBlocked) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventBlocked: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventBlocked: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Account", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Account = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unsubscribed", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Unsubscribed = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventUnblocked) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventUnblocked: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventUnblocked: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Account", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Account = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

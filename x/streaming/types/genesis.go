@@ -103,6 +103,53 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 		}
 		subscriber.subscriptions++
 		broadcaster.subscribers++
+		if sub.ExpiresAt != nil && !sub.ExpiresAt.After(sub.Since) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "subscription %s -> %s expires at %s, not after it began", sub.Subscriber, sub.Broadcaster, sub.ExpiresAt)
+		}
+	}
+
+	terms := make(map[string]struct{}, len(gs.SubscriptionTerms))
+	for _, t := range gs.SubscriptionTerms {
+		if err := canonical("subscription terms broadcaster", t.Broadcaster); err != nil {
+			return err
+		}
+		if _, dup := terms[t.Broadcaster]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate subscription terms of %s", t.Broadcaster)
+		}
+		terms[t.Broadcaster] = struct{}{}
+		if _, ok := profiles[t.Broadcaster]; !ok {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "subscription terms: broadcaster %s has no profile", t.Broadcaster)
+		}
+		if err := t.Validate(); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "subscription terms of %s: %v", t.Broadcaster, err)
+		}
+	}
+
+	blocks := make(map[[2]string]struct{}, len(gs.Blocks))
+	for _, b := range gs.Blocks {
+		if err := canonical("blocking broadcaster", b.Broadcaster); err != nil {
+			return err
+		}
+		if err := canonical("blocked account", b.Account); err != nil {
+			return err
+		}
+		key := [2]string{b.Broadcaster, b.Account}
+		if _, dup := blocks[key]; dup {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate block %s -> %s", b.Broadcaster, b.Account)
+		}
+		blocks[key] = struct{}{}
+		if b.Broadcaster == b.Account {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "self block of %s", b.Broadcaster)
+		}
+		if _, ok := profiles[b.Broadcaster]; !ok {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "block: broadcaster %s has no profile", b.Broadcaster)
+		}
+		if _, ok := subscriptions[[2]string{b.Account, b.Broadcaster}]; ok {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "%s is subscribed to %s, who blocked it", b.Account, b.Broadcaster)
+		}
+		if err := ValidateReason(ceilingParams(), b.Reason); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "block %s -> %s: %v", b.Broadcaster, b.Account, err)
+		}
 	}
 
 	for _, p := range gs.Profiles {

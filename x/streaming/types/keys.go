@@ -22,7 +22,13 @@ var (
 	StreamsByEndKey            = collections.NewPrefix(8)
 	StreamsByBroadcasterEndKey = collections.NewPrefix(9)
 	OpenStreamsKey             = collections.NewPrefix(10)
+	SubscriptionTermsKey       = collections.NewPrefix(11)
+	SubscriptionExpiriesKey    = collections.NewPrefix(12)
+	BlocksKey                  = collections.NewPrefix(13)
 )
+
+// Denom is the only denomination subscription prices and tips are paid in.
+const Denom = "ustream"
 
 // FirstStreamID is the id of the first stream ever scheduled; 0 is never a
 // valid id, so an unset field can't name a stream by accident.

@@ -29,6 +29,16 @@ const (
 	DefaultMaxPrunesPerBlock uint32 = 100
 	// A broadcaster with a daily show can schedule three months ahead.
 	DefaultMaxOpenStreamsPerBroadcaster uint32 = 100
+
+	// Paid subscriptions run from an hour (a single event) to a year.
+	DefaultMinSubscriptionPeriod = time.Hour
+	DefaultMaxSubscriptionPeriod = 366 * 24 * time.Hour
+	// 1,000,000 STREAM: a cap against a fat-fingered price, not a policy.
+	DefaultMaxSubscriptionPrice uint64 = 1_000_000_000_000
+	// The same bound as pruning: a few milliseconds of end blocker.
+	DefaultMaxExpirationsPerBlock uint32 = 100
+	DefaultMaxMemoLength          uint32 = 140
+	DefaultMaxBlockReasonLength   uint32 = 140
 )
 
 // Hard ceilings no governance vote can exceed: they keep a single stored
@@ -49,6 +59,10 @@ const (
 	// Each NewStream may walk up to this many of the broadcaster's streams
 	// to bring its count up to date (keeper/open_streams.go).
 	maxOpenStreamsCeiling uint32 = 10_000
+	// Subscription periods: at least a minute, at most ten years.
+	MinSubscriptionPeriodFloor          = time.Minute
+	MaxSubscriptionPeriodCeiling        = 10 * 365 * 24 * time.Hour
+	maxExpirationsCeiling        uint32 = 10_000
 )
 
 // DefaultParams returns the module's default params.
@@ -67,6 +81,13 @@ func DefaultParams() Params {
 		EndedStreamRetention:         DefaultEndedStreamRetention,
 		MaxPrunesPerBlock:            DefaultMaxPrunesPerBlock,
 		MaxOpenStreamsPerBroadcaster: DefaultMaxOpenStreamsPerBroadcaster,
+
+		MinSubscriptionPeriod:  DefaultMinSubscriptionPeriod,
+		MaxSubscriptionPeriod:  DefaultMaxSubscriptionPeriod,
+		MaxSubscriptionPrice:   DefaultMaxSubscriptionPrice,
+		MaxExpirationsPerBlock: DefaultMaxExpirationsPerBlock,
+		MaxMemoLength:          DefaultMaxMemoLength,
+		MaxBlockReasonLength:   DefaultMaxBlockReasonLength,
 	}
 }
 
@@ -83,6 +104,8 @@ func (p Params) Validate() error {
 		{"max_description_length", p.MaxDescriptionLength},
 		{"max_link_length", p.MaxLinkLength},
 		{"max_time_zone_length", p.MaxTimeZoneLength},
+		{"max_memo_length", p.MaxMemoLength},
+		{"max_block_reason_length", p.MaxBlockReasonLength},
 	}
 	for _, l := range lengths {
 		if l.value == 0 || l.value > maxTextLengthCeiling {
@@ -106,6 +129,18 @@ func (p Params) Validate() error {
 	}
 	if p.MaxOpenStreamsPerBroadcaster == 0 || p.MaxOpenStreamsPerBroadcaster > maxOpenStreamsCeiling {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_open_streams_per_broadcaster must be in [1, %d], got %d", maxOpenStreamsCeiling, p.MaxOpenStreamsPerBroadcaster)
+	}
+	if p.MinSubscriptionPeriod < MinSubscriptionPeriodFloor || p.MinSubscriptionPeriod > p.MaxSubscriptionPeriod {
+		return errorsmod.Wrapf(ErrInvalidParams, "min_subscription_period must be in [%s, max_subscription_period=%s], got %s", MinSubscriptionPeriodFloor, p.MaxSubscriptionPeriod, p.MinSubscriptionPeriod)
+	}
+	if p.MaxSubscriptionPeriod > MaxSubscriptionPeriodCeiling {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_subscription_period must be at most %s, got %s", MaxSubscriptionPeriodCeiling, p.MaxSubscriptionPeriod)
+	}
+	if p.MaxSubscriptionPrice == 0 {
+		return errorsmod.Wrap(ErrInvalidParams, "max_subscription_price must be positive")
+	}
+	if p.MaxExpirationsPerBlock == 0 || p.MaxExpirationsPerBlock > maxExpirationsCeiling {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_expirations_per_block must be in [1, %d], got %d", maxExpirationsCeiling, p.MaxExpirationsPerBlock)
 	}
 	return nil
 }

@@ -34,6 +34,18 @@ func TestParamsValidate(t *testing.T) {
 		"a million prunes per block": func(p *types.Params) { p.MaxPrunesPerBlock = 1_000_000 },
 		"no open streams":            func(p *types.Params) { p.MaxOpenStreamsPerBroadcaster = 0 },
 		"a million open streams":     func(p *types.Params) { p.MaxOpenStreamsPerBroadcaster = 1_000_000 },
+		"subscription period below the floor": func(p *types.Params) {
+			p.MinSubscriptionPeriod = types.MinSubscriptionPeriodFloor - 1
+		},
+		"minimum period above the maximum": func(p *types.Params) { p.MinSubscriptionPeriod = p.MaxSubscriptionPeriod + 1 },
+		"maximum period above the ceiling": func(p *types.Params) {
+			p.MaxSubscriptionPeriod = types.MaxSubscriptionPeriodCeiling + 1
+		},
+		"no subscription price allowed":   func(p *types.Params) { p.MaxSubscriptionPrice = 0 },
+		"no expirations per block":        func(p *types.Params) { p.MaxExpirationsPerBlock = 0 },
+		"a million expirations per block": func(p *types.Params) { p.MaxExpirationsPerBlock = 1_000_000 },
+		"zero memo length":                func(p *types.Params) { p.MaxMemoLength = 0 },
+		"huge block reason length":        func(p *types.Params) { p.MaxBlockReasonLength = 1 << 30 },
 	}
 	equal := types.DefaultParams()
 	equal.MinStreamDuration = equal.MaxStreamDuration

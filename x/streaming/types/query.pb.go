@@ -745,10 +745,15 @@ func (m *QuerySubscriptionRequest) GetBroadcaster() string {
 }
 
 type QuerySubscriptionResponse struct {
-	// Whether the subscription exists.
+	// Whether the subscription exists and has not expired at the latest
+	// block time.
 	Subscribed bool `protobuf:"varint,1,opt,name=subscribed,proto3" json:"subscribed,omitempty"`
 	// When it was made; absent when not subscribed.
 	Since *time.Time `protobuf:"bytes,2,opt,name=since,proto3,stdtime" json:"since,omitempty"`
+	// When it expires, or when it expired if the end blocker has not removed
+	// it yet; absent for a free subscription (it never expires) and when
+	// there is no subscription.
+	ExpiresAt *time.Time `protobuf:"bytes,3,opt,name=expires_at,json=expiresAt,proto3,stdtime" json:"expires_at,omitempty"`
 }
 
 func (m *QuerySubscriptionResponse) Reset()         { *m = QuerySubscriptionResponse{} }
@@ -798,6 +803,321 @@ func (m *QuerySubscriptionResponse) GetSince() *time.Time {
 	return nil
 }
 
+func (m *QuerySubscriptionResponse) GetExpiresAt() *time.Time {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return nil
+}
+
+type QuerySubscriptionTermsRequest struct {
+	Broadcaster string `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+}
+
+func (m *QuerySubscriptionTermsRequest) Reset()         { *m = QuerySubscriptionTermsRequest{} }
+func (m *QuerySubscriptionTermsRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySubscriptionTermsRequest) ProtoMessage()    {}
+func (*QuerySubscriptionTermsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52a82ca1ef144605, []int{15}
+}
+func (m *QuerySubscriptionTermsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySubscriptionTermsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySubscriptionTermsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySubscriptionTermsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySubscriptionTermsRequest.Merge(m, src)
+}
+func (m *QuerySubscriptionTermsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySubscriptionTermsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySubscriptionTermsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySubscriptionTermsRequest proto.InternalMessageInfo
+
+func (m *QuerySubscriptionTermsRequest) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+type QuerySubscriptionTermsResponse struct {
+	// The broadcaster's terms; a zero price (and period) when it charges
+	// nothing.
+	Terms SubscriptionTerms `protobuf:"bytes,1,opt,name=terms,proto3" json:"terms"`
+	// True when subscribing costs nothing and never expires.
+	Free bool `protobuf:"varint,2,opt,name=free,proto3" json:"free,omitempty"`
+}
+
+func (m *QuerySubscriptionTermsResponse) Reset()         { *m = QuerySubscriptionTermsResponse{} }
+func (m *QuerySubscriptionTermsResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySubscriptionTermsResponse) ProtoMessage()    {}
+func (*QuerySubscriptionTermsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52a82ca1ef144605, []int{16}
+}
+func (m *QuerySubscriptionTermsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySubscriptionTermsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySubscriptionTermsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySubscriptionTermsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySubscriptionTermsResponse.Merge(m, src)
+}
+func (m *QuerySubscriptionTermsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySubscriptionTermsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySubscriptionTermsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySubscriptionTermsResponse proto.InternalMessageInfo
+
+func (m *QuerySubscriptionTermsResponse) GetTerms() SubscriptionTerms {
+	if m != nil {
+		return m.Terms
+	}
+	return SubscriptionTerms{}
+}
+
+func (m *QuerySubscriptionTermsResponse) GetFree() bool {
+	if m != nil {
+		return m.Free
+	}
+	return false
+}
+
+type QueryBlocksRequest struct {
+	Broadcaster string             `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Pagination  *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryBlocksRequest) Reset()         { *m = QueryBlocksRequest{} }
+func (m *QueryBlocksRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryBlocksRequest) ProtoMessage()    {}
+func (*QueryBlocksRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52a82ca1ef144605, []int{17}
+}
+func (m *QueryBlocksRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBlocksRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBlocksRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBlocksRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBlocksRequest.Merge(m, src)
+}
+func (m *QueryBlocksRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBlocksRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBlocksRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBlocksRequest proto.InternalMessageInfo
+
+func (m *QueryBlocksRequest) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *QueryBlocksRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryBlocksResponse struct {
+	Blocks     []Block             `protobuf:"bytes,1,rep,name=blocks,proto3" json:"blocks"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryBlocksResponse) Reset()         { *m = QueryBlocksResponse{} }
+func (m *QueryBlocksResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryBlocksResponse) ProtoMessage()    {}
+func (*QueryBlocksResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52a82ca1ef144605, []int{18}
+}
+func (m *QueryBlocksResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBlocksResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBlocksResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBlocksResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBlocksResponse.Merge(m, src)
+}
+func (m *QueryBlocksResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBlocksResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBlocksResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBlocksResponse proto.InternalMessageInfo
+
+func (m *QueryBlocksResponse) GetBlocks() []Block {
+	if m != nil {
+		return m.Blocks
+	}
+	return nil
+}
+
+func (m *QueryBlocksResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryBlockRequest struct {
+	Broadcaster string `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Account     string `protobuf:"bytes,2,opt,name=account,proto3" json:"account,omitempty"`
+}
+
+func (m *QueryBlockRequest) Reset()         { *m = QueryBlockRequest{} }
+func (m *QueryBlockRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryBlockRequest) ProtoMessage()    {}
+func (*QueryBlockRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52a82ca1ef144605, []int{19}
+}
+func (m *QueryBlockRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBlockRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBlockRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBlockRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBlockRequest.Merge(m, src)
+}
+func (m *QueryBlockRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBlockRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBlockRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBlockRequest proto.InternalMessageInfo
+
+func (m *QueryBlockRequest) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *QueryBlockRequest) GetAccount() string {
+	if m != nil {
+		return m.Account
+	}
+	return ""
+}
+
+type QueryBlockResponse struct {
+	Blocked bool `protobuf:"varint,1,opt,name=blocked,proto3" json:"blocked,omitempty"`
+	// The block; absent when not blocked.
+	Block *Block `protobuf:"bytes,2,opt,name=block,proto3" json:"block,omitempty"`
+}
+
+func (m *QueryBlockResponse) Reset()         { *m = QueryBlockResponse{} }
+func (m *QueryBlockResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryBlockResponse) ProtoMessage()    {}
+func (*QueryBlockResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_52a82ca1ef144605, []int{20}
+}
+func (m *QueryBlockResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBlockResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBlockResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBlockResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBlockResponse.Merge(m, src)
+}
+func (m *QueryBlockResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBlockResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBlockResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBlockResponse proto.InternalMessageInfo
+
+func (m *QueryBlockResponse) GetBlocked() bool {
+	if m != nil {
+		return m.Blocked
+	}
+	return false
+}
+
+func (m *QueryBlockResponse) GetBlock() *Block {
+	if m != nil {
+		return m.Block
+	}
+	return nil
+}
+
 type QueryStateRequest struct {
 	ProfilesPagination *query.PageRequest `protobuf:"bytes,1,opt,name=profiles_pagination,json=profilesPagination,proto3" json:"profiles_pagination,omitempty"`
 	StreamsPagination  *query.PageRequest `protobuf:"bytes,2,opt,name=streams_pagination,json=streamsPagination,proto3" json:"streams_pagination,omitempty"`
@@ -807,7 +1127,7 @@ func (m *QueryStateRequest) Reset()         { *m = QueryStateRequest{} }
 func (m *QueryStateRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryStateRequest) ProtoMessage()    {}
 func (*QueryStateRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_52a82ca1ef144605, []int{15}
+	return fileDescriptor_52a82ca1ef144605, []int{21}
 }
 func (m *QueryStateRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -861,7 +1181,7 @@ func (m *QueryStateResponse) Reset()         { *m = QueryStateResponse{} }
 func (m *QueryStateResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryStateResponse) ProtoMessage()    {}
 func (*QueryStateResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_52a82ca1ef144605, []int{16}
+	return fileDescriptor_52a82ca1ef144605, []int{22}
 }
 func (m *QueryStateResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -934,6 +1254,12 @@ func init() {
 	proto.RegisterType((*QuerySubscriptionsResponse)(nil), "streamchain.streaming.v1.QuerySubscriptionsResponse")
 	proto.RegisterType((*QuerySubscriptionRequest)(nil), "streamchain.streaming.v1.QuerySubscriptionRequest")
 	proto.RegisterType((*QuerySubscriptionResponse)(nil), "streamchain.streaming.v1.QuerySubscriptionResponse")
+	proto.RegisterType((*QuerySubscriptionTermsRequest)(nil), "streamchain.streaming.v1.QuerySubscriptionTermsRequest")
+	proto.RegisterType((*QuerySubscriptionTermsResponse)(nil), "streamchain.streaming.v1.QuerySubscriptionTermsResponse")
+	proto.RegisterType((*QueryBlocksRequest)(nil), "streamchain.streaming.v1.QueryBlocksRequest")
+	proto.RegisterType((*QueryBlocksResponse)(nil), "streamchain.streaming.v1.QueryBlocksResponse")
+	proto.RegisterType((*QueryBlockRequest)(nil), "streamchain.streaming.v1.QueryBlockRequest")
+	proto.RegisterType((*QueryBlockResponse)(nil), "streamchain.streaming.v1.QueryBlockResponse")
 	proto.RegisterType((*QueryStateRequest)(nil), "streamchain.streaming.v1.QueryStateRequest")
 	proto.RegisterType((*QueryStateResponse)(nil), "streamchain.streaming.v1.QueryStateResponse")
 }
@@ -943,77 +1269,93 @@ func init() {
 }
 
 var fileDescriptor_52a82ca1ef144605 = []byte{
-	// 1118 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xd4, 0x97, 0xbf, 0x6f, 0x1c, 0x45,
-	0x14, 0xc7, 0x3d, 0xfe, 0x71, 0x67, 0x3f, 0x13, 0x84, 0x27, 0x96, 0xb8, 0x6c, 0xd0, 0xd9, 0x5e,
-	0x20, 0x58, 0xc6, 0xde, 0xd1, 0x9d, 0x4d, 0x04, 0x29, 0x50, 0x7c, 0x41, 0x41, 0xa1, 0x00, 0x73,
-	0x06, 0x02, 0x69, 0x4e, 0x73, 0x77, 0x9b, 0xf5, 0x0a, 0xdf, 0xee, 0x66, 0x67, 0xcf, 0x22, 0xb2,
-	0xdc, 0x50, 0x51, 0x5a, 0x40, 0x41, 0x43, 0x81, 0x68, 0x28, 0x29, 0x10, 0x88, 0x82, 0x8a, 0xc6,
-	0x0d, 0x52, 0x04, 0x0d, 0xa4, 0x00, 0x64, 0x23, 0xd1, 0xf2, 0x27, 0xa0, 0x9d, 0x79, 0xfb, 0xcb,
-	0x3e, 0xdf, 0xde, 0x39, 0x96, 0x10, 0x8d, 0xb5, 0x37, 0xfb, 0xde, 0x9b, 0xcf, 0x7c, 0xdf, 0xdb,
-	0x79, 0xcf, 0xf0, 0x8c, 0x08, 0x7c, 0x93, 0x77, 0x5a, 0x5b, 0xdc, 0x76, 0x98, 0x7a, 0xb6, 0x1d,
-	0x8b, 0xed, 0x54, 0xd8, 0xbd, 0xae, 0xe9, 0xdf, 0x37, 0x3c, 0xdf, 0x0d, 0x5c, 0x5a, 0x4a, 0x59,
-	0x19, 0xb1, 0x95, 0xb1, 0x53, 0xd1, 0x66, 0xc2, 0x27, 0x97, 0xc9, 0xbf, 0xca, 0x58, 0x5b, 0x6a,
-	0xb9, 0xa2, 0xe3, 0x0a, 0xd6, 0xe4, 0xc2, 0x54, 0x51, 0xd8, 0x4e, 0xa5, 0x69, 0x06, 0xbc, 0xc2,
-	0x3c, 0x6e, 0xd9, 0x0e, 0x0f, 0x6c, 0xd7, 0x41, 0xdb, 0xcb, 0x68, 0x1b, 0x99, 0xa5, 0x77, 0xd5,
-	0x2e, 0xa9, 0x97, 0x0d, 0xf9, 0x8b, 0xa9, 0x1f, 0xf8, 0x6a, 0xd6, 0x72, 0x2d, 0x57, 0xad, 0x87,
-	0x4f, 0xb8, 0xfa, 0x94, 0xe5, 0xba, 0xd6, 0xb6, 0xc9, 0xb8, 0x67, 0x33, 0xee, 0x38, 0x6e, 0x20,
-	0xb7, 0x8a, 0x7c, 0xe6, 0xf0, 0xad, 0xfc, 0xd5, 0xec, 0xde, 0x65, 0x81, 0xdd, 0x31, 0x45, 0xc0,
-	0x3b, 0x1e, 0x1a, 0x3c, 0x7b, 0xaa, 0x16, 0x1e, 0xf7, 0x79, 0x27, 0x8a, 0xb3, 0x78, 0xaa, 0x59,
-	0xa2, 0x8c, 0xb4, 0xd4, 0x67, 0x81, 0xbe, 0x19, 0x9e, 0x67, 0x43, 0xba, 0xd7, 0xcd, 0x7b, 0x5d,
-	0x53, 0x04, 0xfa, 0x1d, 0xb8, 0x98, 0x59, 0x15, 0x9e, 0xeb, 0x08, 0x93, 0xde, 0x80, 0x82, 0xda,
-	0xa6, 0x44, 0xe6, 0xc9, 0xe2, 0x74, 0x75, 0xde, 0x38, 0x4d, 0x74, 0x43, 0x79, 0xd6, 0xa6, 0x0e,
-	0x7e, 0x9f, 0x1b, 0xf9, 0xea, 0xef, 0xaf, 0x97, 0x48, 0x1d, 0x5d, 0xf5, 0x5b, 0x51, 0x6c, 0xdf,
-	0xbd, 0x6b, 0x6f, 0x9b, 0xb8, 0x25, 0xad, 0x42, 0x91, 0xb7, 0xdb, 0xbe, 0x29, 0x54, 0xf0, 0xa9,
-	0x5a, 0xe9, 0xe7, 0x6f, 0x56, 0x66, 0x51, 0xd1, 0x75, 0xf5, 0x66, 0x33, 0xf0, 0x6d, 0xc7, 0xaa,
-	0x47, 0x86, 0xfa, 0x7b, 0x30, 0x9b, 0x0d, 0x85, 0x9c, 0xeb, 0x50, 0xf4, 0xd4, 0x12, 0x82, 0x2e,
-	0xf4, 0x01, 0x55, 0x86, 0xb5, 0xf1, 0x90, 0xb4, 0x1e, 0xf9, 0xe9, 0x15, 0xd4, 0x65, 0x53, 0xda,
-	0x46, 0x90, 0x97, 0x61, 0x4a, 0x39, 0x37, 0xec, 0xb6, 0x0c, 0x3d, 0x5e, 0x9f, 0x54, 0x0b, 0xb7,
-	0xda, 0xfa, 0xc7, 0x04, 0x9e, 0x50, 0xe6, 0xb7, 0xed, 0x60, 0x6b, 0x33, 0xe0, 0x41, 0x57, 0xd0,
-	0x97, 0xa1, 0xa0, 0x0c, 0xf2, 0x25, 0x53, 0xbe, 0x08, 0x82, 0x5e, 0xca, 0x3f, 0x8c, 0x54, 0x1a,
-	0x9d, 0x27, 0x8b, 0x8f, 0x57, 0xaf, 0xe4, 0xf9, 0xab, 0x7d, 0xeb, 0xe8, 0xa5, 0x3f, 0x24, 0x28,
-	0x77, 0x74, 0x10, 0x94, 0xe8, 0x3f, 0xe6, 0xa2, 0x37, 0x00, 0x9a, 0xdb, 0x6e, 0xeb, 0xfd, 0x46,
-	0x58, 0xe1, 0xa5, 0x31, 0xc9, 0xa0, 0x19, 0xaa, 0xfc, 0x8d, 0xa8, 0xfc, 0x8d, 0xb7, 0xa2, 0xf2,
-	0xaf, 0x4d, 0x86, 0xbb, 0xef, 0xff, 0x31, 0x47, 0xea, 0x53, 0xd2, 0x2f, 0x7c, 0xa3, 0xff, 0x96,
-	0x3d, 0x5c, 0x54, 0xbe, 0xf4, 0x1a, 0x4c, 0x37, 0x7d, 0x97, 0xb7, 0x5b, 0x5c, 0x04, 0xa6, 0x9f,
-	0x5b, 0x4f, 0x69, 0xe3, 0x47, 0x3e, 0xd8, 0x4d, 0x80, 0xe4, 0x0a, 0xc1, 0x83, 0x5d, 0x31, 0x70,
-	0xdf, 0xf0, 0xbe, 0x31, 0xd4, 0xfd, 0x81, 0xf7, 0x8d, 0xb1, 0xc1, 0xad, 0xe8, 0x1b, 0xa8, 0xa7,
-	0x3c, 0xf5, 0x7f, 0x08, 0x16, 0x77, 0x7c, 0x36, 0xcc, 0xdc, 0x6b, 0x50, 0x54, 0x14, 0xe1, 0x87,
-	0x32, 0xb6, 0x38, 0x5d, 0x5d, 0xca, 0x23, 0x4c, 0xca, 0x31, 0xaa, 0x72, 0x0c, 0x40, 0x5f, 0xcd,
-	0xc0, 0x8e, 0x4a, 0xd8, 0xe7, 0x72, 0x61, 0x15, 0x48, 0x9a, 0xf6, 0x7c, 0xd2, 0xf9, 0x39, 0x81,
-	0x27, 0xd5, 0x91, 0xbb, 0x4d, 0xd1, 0xf2, 0xed, 0xa6, 0xe9, 0x9f, 0x4b, 0x4a, 0x6f, 0xf6, 0x38,
-	0xe5, 0x59, 0x52, 0xf2, 0x1d, 0x81, 0xd2, 0x49, 0x3e, 0x4c, 0x4b, 0x1d, 0x2e, 0x08, 0xb5, 0xec,
-	0xc9, 0x1b, 0x1d, 0x93, 0xd3, 0xaf, 0x7c, 0x52, 0xe6, 0x98, 0x98, 0x6c, 0x88, 0x73, 0x4b, 0x4f,
-	0xa8, 0xec, 0xa5, 0x34, 0xb9, 0x8a, 0x1f, 0x69, 0xfb, 0x22, 0x80, 0x88, 0x4f, 0x94, 0x2b, 0x6d,
-	0xca, 0xf6, 0xdc, 0x94, 0xfd, 0x9e, 0x80, 0xd6, 0x8b, 0xef, 0xff, 0xa0, 0xed, 0xfe, 0xb1, 0xaa,
-	0x90, 0xf1, 0x1f, 0x5d, 0xda, 0x63, 0x05, 0x3f, 0x3a, 0x44, 0xc1, 0xeb, 0xa2, 0x47, 0xb6, 0x63,
-	0x31, 0xcb, 0x29, 0x24, 0xd5, 0xc4, 0x26, 0x53, 0x1b, 0xb7, 0xe9, 0x55, 0x98, 0x10, 0xb6, 0xd3,
-	0x32, 0x51, 0x93, 0x7e, 0x5f, 0xf1, 0xb8, 0xfc, 0x82, 0x95, 0xb9, 0xfe, 0x23, 0x81, 0x19, 0xbc,
-	0xb0, 0x78, 0x10, 0xb7, 0xf5, 0xdb, 0x70, 0x11, 0x5b, 0xaa, 0x68, 0xa4, 0xf4, 0x26, 0x43, 0x95,
-	0x0a, 0x8d, 0x42, 0x6c, 0x24, 0x37, 0xce, 0xdb, 0x40, 0xf1, 0x16, 0x6b, 0x9c, 0xb9, 0x04, 0x67,
-	0x30, 0x42, 0x12, 0x56, 0xff, 0x69, 0x34, 0x6e, 0xfc, 0xf2, 0x14, 0xf1, 0xe4, 0x33, 0x19, 0x31,
-	0x60, 0xf1, 0x0d, 0x3c, 0x52, 0xc4, 0x8e, 0xf4, 0xdd, 0xde, 0x5a, 0x0c, 0x59, 0x7b, 0xbd, 0xc4,
-	0xb8, 0x9e, 0xf4, 0x84, 0x31, 0x49, 0x37, 0x68, 0x3b, 0x8f, 0x3b, 0xc1, 0x3b, 0x3d, 0xe5, 0x1c,
-	0x1f, 0x0e, 0xed, 0xa4, 0x9e, 0xd5, 0x87, 0x00, 0x13, 0x52, 0x4f, 0xfa, 0x29, 0x81, 0x82, 0x9a,
-	0x0a, 0xe9, 0xf2, 0xe9, 0x74, 0x27, 0x87, 0x51, 0x6d, 0x65, 0x40, 0x6b, 0x05, 0xa1, 0xaf, 0x7c,
-	0x14, 0x8e, 0x9b, 0x1f, 0xfe, 0xf2, 0xd7, 0x27, 0xa3, 0x3a, 0x9d, 0x67, 0x39, 0x03, 0x33, 0xfd,
-	0x92, 0x40, 0x11, 0x13, 0x46, 0x73, 0x77, 0xca, 0x8c, 0xac, 0x9a, 0x31, 0xa8, 0x39, 0x92, 0xbd,
-	0x94, 0x90, 0x19, 0x74, 0xb9, 0x0f, 0x19, 0x26, 0x98, 0xed, 0xe2, 0xa0, 0xbb, 0x47, 0xbf, 0x20,
-	0x50, 0x50, 0x89, 0xcb, 0x15, 0x2f, 0x33, 0xb1, 0xe6, 0x8a, 0x97, 0x1d, 0x0b, 0xf5, 0x6b, 0x09,
-	0x22, 0xa3, 0x2b, 0x2c, 0xe7, 0xdf, 0x08, 0xc1, 0x76, 0xe3, 0x71, 0x78, 0x8f, 0x7e, 0x46, 0xa0,
-	0x88, 0xc3, 0x0a, 0x1d, 0x6c, 0x5b, 0x31, 0xa8, 0x92, 0xc7, 0x66, 0x20, 0xdd, 0x48, 0x30, 0x9f,
-	0xa6, 0x0b, 0xb9, 0x98, 0xf4, 0x5b, 0x02, 0xd3, 0xa9, 0xa6, 0x4d, 0x2b, 0x79, 0xfb, 0x9d, 0x18,
-	0x40, 0xb4, 0xea, 0x30, 0x2e, 0x88, 0x79, 0x3d, 0xc1, 0x7c, 0x81, 0xae, 0xf6, 0xc1, 0x4c, 0x7c,
-	0xd9, 0x6e, 0xea, 0x22, 0xdf, 0xa3, 0x3f, 0x10, 0xb8, 0x90, 0xe9, 0x89, 0x74, 0x75, 0x30, 0x8e,
-	0x4c, 0x87, 0xd7, 0xd6, 0x86, 0x73, 0x42, 0xfc, 0xf5, 0x04, 0xff, 0x2a, 0x5d, 0xcb, 0xc5, 0x57,
-	0xde, 0x6c, 0x37, 0x39, 0xcd, 0x1e, 0x3d, 0x20, 0xf0, 0x58, 0x3a, 0x38, 0xad, 0x0e, 0x41, 0x12,
-	0xd1, 0xaf, 0x0e, 0xe5, 0x83, 0xf0, 0x6f, 0x24, 0xf0, 0xaf, 0xd0, 0xda, 0x59, 0xe0, 0x8f, 0xa5,
-	0x62, 0x9f, 0xc0, 0x84, 0x6c, 0x0a, 0xf4, 0xf9, 0xdc, 0x6a, 0x4d, 0x1a, 0xa0, 0xb6, 0x3c, 0x98,
-	0x31, 0x52, 0x2f, 0x27, 0xd4, 0x0b, 0x74, 0xae, 0x5f, 0x61, 0xf3, 0xc0, 0xac, 0xbd, 0x7e, 0x70,
-	0x58, 0x26, 0x0f, 0x0e, 0xcb, 0xe4, 0xcf, 0xc3, 0x32, 0xd9, 0x3f, 0x2a, 0x8f, 0x3c, 0x38, 0x2a,
-	0x8f, 0xfc, 0x7a, 0x54, 0x1e, 0xb9, 0xb3, 0x66, 0xd9, 0xc1, 0x56, 0xb7, 0x69, 0xb4, 0xdc, 0x4e,
-	0x8f, 0x20, 0xea, 0xf9, 0x83, 0x54, 0xc8, 0xe0, 0xbe, 0x67, 0x8a, 0x66, 0x41, 0xf6, 0xf8, 0xd5,
-	0x7f, 0x03, 0x00, 0x00, 0xff, 0xff, 0x5b, 0xfa, 0x65, 0x20, 0x72, 0x11, 0x00, 0x00,
+	// 1363 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xd4, 0x97, 0xcf, 0x6f, 0x1b, 0x55,
+	0x10, 0xc7, 0xf3, 0x92, 0xd8, 0x4e, 0x26, 0xb4, 0x22, 0xaf, 0x91, 0x70, 0x5d, 0x70, 0x92, 0x05,
+	0x4a, 0x94, 0x26, 0xbb, 0xd8, 0x49, 0x4b, 0x08, 0xbf, 0x1a, 0x17, 0x1a, 0x95, 0x03, 0x04, 0xa7,
+	0x50, 0x28, 0x07, 0x6b, 0x6d, 0x6f, 0x9c, 0x15, 0xb1, 0xd7, 0xdd, 0x5d, 0x47, 0xad, 0x22, 0x5f,
+	0xe0, 0xc2, 0x31, 0x02, 0x0e, 0xbd, 0xf4, 0x00, 0x5c, 0xe0, 0xc6, 0xa1, 0x02, 0x71, 0xe0, 0xc4,
+	0x25, 0x17, 0x44, 0x05, 0x17, 0xe0, 0x00, 0x28, 0x41, 0xe2, 0xca, 0x3f, 0x80, 0x84, 0xf6, 0xbd,
+	0x79, 0xfb, 0xc3, 0xbf, 0x76, 0x9d, 0x5a, 0x02, 0x2e, 0xd6, 0x7a, 0x77, 0x66, 0xde, 0x67, 0xbe,
+	0x33, 0xfb, 0x76, 0x1e, 0x3c, 0x66, 0xd9, 0xa6, 0xa6, 0x56, 0x4b, 0xdb, 0xaa, 0x5e, 0x53, 0xf8,
+	0xb5, 0x5e, 0xab, 0x28, 0xbb, 0x19, 0xe5, 0x46, 0x43, 0x33, 0x6f, 0xc9, 0x75, 0xd3, 0xb0, 0x0d,
+	0x9a, 0xf4, 0x59, 0xc9, 0xae, 0x95, 0xbc, 0x9b, 0x49, 0x4d, 0x3a, 0x57, 0x86, 0xc2, 0x7e, 0xb9,
+	0x71, 0x6a, 0xbe, 0x64, 0x58, 0x55, 0xc3, 0x52, 0x8a, 0xaa, 0xa5, 0xf1, 0x28, 0xca, 0x6e, 0xa6,
+	0xa8, 0xd9, 0x6a, 0x46, 0xa9, 0xab, 0x15, 0xbd, 0xa6, 0xda, 0xba, 0x51, 0x43, 0xdb, 0x33, 0x68,
+	0x2b, 0xcc, 0xfc, 0xab, 0xa6, 0x4e, 0xf3, 0x87, 0x05, 0xf6, 0x4f, 0xe1, 0x7f, 0xf0, 0xd1, 0x54,
+	0xc5, 0xa8, 0x18, 0xfc, 0xbe, 0x73, 0x85, 0x77, 0x1f, 0xae, 0x18, 0x46, 0x65, 0x47, 0x53, 0xd4,
+	0xba, 0xae, 0xa8, 0xb5, 0x9a, 0x61, 0xb3, 0xa5, 0x84, 0xcf, 0x34, 0x3e, 0x65, 0xff, 0x8a, 0x8d,
+	0x2d, 0xc5, 0xd6, 0xab, 0x9a, 0x65, 0xab, 0xd5, 0x3a, 0x1a, 0x3c, 0xde, 0x55, 0x8b, 0xba, 0x6a,
+	0xaa, 0x55, 0x11, 0x67, 0xae, 0xab, 0x99, 0xa7, 0x0c, 0xb3, 0x94, 0xa6, 0x80, 0xbe, 0xe6, 0xe4,
+	0xb3, 0xc1, 0xdc, 0xf3, 0xda, 0x8d, 0x86, 0x66, 0xd9, 0xd2, 0x75, 0x38, 0x15, 0xb8, 0x6b, 0xd5,
+	0x8d, 0x9a, 0xa5, 0xd1, 0x4b, 0x10, 0xe7, 0xcb, 0x24, 0xc9, 0x0c, 0x99, 0x9b, 0xc8, 0xce, 0xc8,
+	0xdd, 0x44, 0x97, 0xb9, 0x67, 0x6e, 0xfc, 0xe0, 0xd7, 0xe9, 0xa1, 0xcf, 0xfe, 0xfc, 0x62, 0x9e,
+	0xe4, 0xd1, 0x55, 0xba, 0x22, 0x62, 0x9b, 0xc6, 0x96, 0xbe, 0xa3, 0xe1, 0x92, 0x34, 0x0b, 0x09,
+	0xb5, 0x5c, 0x36, 0x35, 0x8b, 0x07, 0x1f, 0xcf, 0x25, 0x7f, 0xb8, 0xbb, 0x38, 0x85, 0x8a, 0xae,
+	0xf1, 0x27, 0x9b, 0xb6, 0xa9, 0xd7, 0x2a, 0x79, 0x61, 0x28, 0xbd, 0x05, 0x53, 0xc1, 0x50, 0xc8,
+	0xb9, 0x06, 0x89, 0x3a, 0xbf, 0x85, 0xa0, 0xb3, 0x3d, 0x40, 0xb9, 0x61, 0x6e, 0xd4, 0x21, 0xcd,
+	0x0b, 0x3f, 0x29, 0x83, 0xba, 0x6c, 0x32, 0x5b, 0x01, 0x79, 0x06, 0xc6, 0xb9, 0x73, 0x41, 0x2f,
+	0xb3, 0xd0, 0xa3, 0xf9, 0x31, 0x7e, 0xe3, 0x4a, 0x59, 0xfa, 0x80, 0xc0, 0x83, 0xdc, 0xfc, 0x9a,
+	0x6e, 0x6f, 0x6f, 0xda, 0xaa, 0xdd, 0xb0, 0xe8, 0xf3, 0x10, 0xe7, 0x06, 0xe1, 0x92, 0x71, 0x5f,
+	0x04, 0x41, 0x2f, 0xee, 0xef, 0x44, 0x4a, 0x0e, 0xcf, 0x90, 0xb9, 0x93, 0xd9, 0xb3, 0x61, 0xfe,
+	0x7c, 0xdd, 0x3c, 0x7a, 0x49, 0xbf, 0x10, 0x94, 0x5b, 0x24, 0x82, 0x12, 0xfd, 0xcb, 0x5c, 0xf4,
+	0x12, 0x40, 0x71, 0xc7, 0x28, 0xbd, 0x53, 0x70, 0x3a, 0x3c, 0x39, 0xc2, 0x18, 0x52, 0x32, 0x6f,
+	0x7f, 0x59, 0xb4, 0xbf, 0x7c, 0x55, 0xb4, 0x7f, 0x6e, 0xcc, 0x59, 0x7d, 0xff, 0xb7, 0x69, 0x92,
+	0x1f, 0x67, 0x7e, 0xce, 0x13, 0xe9, 0xe7, 0x60, 0x72, 0xa2, 0x7d, 0xe9, 0x2a, 0x4c, 0x14, 0x4d,
+	0x43, 0x2d, 0x97, 0x54, 0xcb, 0xd6, 0xcc, 0xd0, 0x7e, 0xf2, 0x1b, 0xdf, 0x77, 0x62, 0x97, 0x01,
+	0xbc, 0x2d, 0x04, 0x13, 0x3b, 0x2b, 0xe3, 0xba, 0xce, 0x7e, 0x23, 0xf3, 0xfd, 0x03, 0xf7, 0x1b,
+	0x79, 0x43, 0xad, 0x88, 0x77, 0x20, 0xef, 0xf3, 0x94, 0xfe, 0x22, 0xd8, 0xdc, 0x6e, 0x6e, 0x58,
+	0xb9, 0x97, 0x21, 0xc1, 0x29, 0x9c, 0x17, 0x65, 0x64, 0x6e, 0x22, 0x3b, 0x1f, 0x46, 0xe8, 0xb5,
+	0xa3, 0xe8, 0x72, 0x0c, 0x40, 0xd7, 0x03, 0xb0, 0xc3, 0x0c, 0xf6, 0x89, 0x50, 0x58, 0x0e, 0xe2,
+	0xa7, 0x1d, 0x4c, 0x39, 0xef, 0x10, 0x78, 0x88, 0xa7, 0xdc, 0x28, 0x5a, 0x25, 0x53, 0x2f, 0x6a,
+	0xe6, 0x40, 0x4a, 0x7a, 0xb9, 0x43, 0x96, 0xc7, 0x29, 0xc9, 0x57, 0x04, 0x92, 0xed, 0x7c, 0x58,
+	0x96, 0x3c, 0x9c, 0xb0, 0xf8, 0xed, 0x3a, 0xdb, 0xd1, 0xb1, 0x38, 0xbd, 0xda, 0xc7, 0x67, 0x8e,
+	0x85, 0x09, 0x86, 0x18, 0x58, 0x79, 0x1c, 0x65, 0x4f, 0xfb, 0xc9, 0x79, 0x7c, 0xa1, 0xed, 0x0a,
+	0x80, 0xe5, 0x66, 0x14, 0x2a, 0xad, 0xcf, 0x76, 0x60, 0xca, 0x7e, 0x4d, 0x20, 0xd5, 0x89, 0xef,
+	0xff, 0xa0, 0xed, 0x7e, 0x4b, 0x57, 0xb0, 0xf8, 0xf7, 0x2f, 0x6d, 0x4b, 0xc3, 0x0f, 0xf7, 0xd1,
+	0xf0, 0xd2, 0xdd, 0x4e, 0xe5, 0x76, 0xd5, 0x4c, 0xfb, 0x98, 0xf8, 0x57, 0x6c, 0xcc, 0xb7, 0x72,
+	0x99, 0x5e, 0x80, 0x98, 0xa5, 0xd7, 0x4a, 0x1a, 0x8a, 0xd2, 0xeb, 0x35, 0x1e, 0x65, 0xaf, 0x30,
+	0x37, 0xa7, 0x2f, 0x00, 0x68, 0x37, 0xeb, 0xba, 0xa9, 0x59, 0x05, 0xd5, 0x8e, 0xb0, 0x07, 0x70,
+	0xe7, 0x71, 0xf4, 0x59, 0xb3, 0xa5, 0xb7, 0xe1, 0x91, 0x36, 0xea, 0xab, 0x9a, 0x39, 0x90, 0x7d,
+	0x5d, 0x6a, 0x42, 0xba, 0x5b, 0x70, 0xd4, 0x65, 0x1d, 0x62, 0xb6, 0x73, 0x03, 0xbf, 0x88, 0xe7,
+	0xa2, 0x75, 0x17, 0x8b, 0x81, 0x2d, 0xc6, 0xfd, 0x29, 0x85, 0xd1, 0x2d, 0x53, 0xe3, 0xfa, 0x8d,
+	0xe5, 0xd9, 0xb5, 0x74, 0x9b, 0xe0, 0x40, 0x91, 0x73, 0xb6, 0xbb, 0xff, 0xd4, 0xb6, 0x76, 0x47,
+	0x7c, 0x45, 0x05, 0x1a, 0xea, 0xf1, 0x1c, 0xc4, 0xd9, 0xde, 0x2c, 0x5e, 0xb7, 0xe9, 0xee, 0x82,
+	0x30, 0x4f, 0x31, 0x21, 0x70, 0xa7, 0xc1, 0xbd, 0x60, 0xef, 0x11, 0x98, 0xf4, 0xf8, 0x06, 0xa1,
+	0x9c, 0x33, 0x6b, 0x96, 0x4a, 0x46, 0xa3, 0x66, 0x87, 0xbe, 0x57, 0xc2, 0x50, 0xd2, 0xfc, 0xf5,
+	0x73, 0x35, 0x4a, 0x42, 0x82, 0xa5, 0xeb, 0xbe, 0x48, 0xe2, 0x2f, 0x3d, 0x0f, 0x31, 0x76, 0x89,
+	0x99, 0x87, 0x89, 0x97, 0xe7, 0xd6, 0xd2, 0xb7, 0x22, 0x59, 0xe7, 0x83, 0xed, 0x0e, 0xc7, 0xd7,
+	0xe0, 0x14, 0x0e, 0xa6, 0x56, 0xc1, 0x27, 0x2a, 0xe9, 0xab, 0xe6, 0x54, 0x84, 0xd8, 0xf0, 0xbe,
+	0xdb, 0xaf, 0x03, 0xc5, 0x59, 0xa0, 0x70, 0xec, 0x5e, 0x9a, 0xc4, 0x08, 0x5e, 0x58, 0xe9, 0xbb,
+	0x61, 0x77, 0x7c, 0x66, 0x59, 0xb8, 0xe7, 0x87, 0x31, 0xc1, 0x80, 0x3d, 0x15, 0x79, 0x30, 0x77,
+	0x1d, 0xe9, 0x9b, 0x9d, 0xb5, 0xe8, 0xb3, 0xc1, 0x3a, 0x89, 0x71, 0xd1, 0x9b, 0xac, 0x46, 0x18,
+	0x5d, 0xd4, 0xa1, 0xd8, 0x9d, 0xa7, 0xde, 0xe8, 0x28, 0xe7, 0x68, 0x7f, 0x68, 0xed, 0x7a, 0x66,
+	0xff, 0x3e, 0x09, 0x31, 0xa6, 0x27, 0xfd, 0x88, 0x40, 0x9c, 0x9f, 0xad, 0xe8, 0x42, 0x77, 0xba,
+	0xf6, 0x23, 0x5d, 0x6a, 0x31, 0xa2, 0x35, 0x87, 0x90, 0x16, 0xdf, 0x77, 0x0e, 0x6d, 0xef, 0xfe,
+	0xf8, 0xc7, 0x87, 0xc3, 0x12, 0x9d, 0x51, 0x42, 0x8e, 0x9d, 0xf4, 0x53, 0x02, 0x09, 0x2c, 0x18,
+	0x0d, 0x5d, 0x29, 0x70, 0xf0, 0x4b, 0xc9, 0x51, 0xcd, 0x91, 0xec, 0x69, 0x8f, 0x4c, 0xa6, 0x0b,
+	0x3d, 0xc8, 0xb0, 0xc0, 0xca, 0x1e, 0x1e, 0x17, 0x9b, 0xf4, 0x63, 0x02, 0x71, 0x5e, 0xb8, 0x50,
+	0xf1, 0x02, 0xe7, 0xbe, 0x50, 0xf1, 0x82, 0x87, 0x2b, 0x69, 0xd5, 0x43, 0x54, 0xe8, 0xa2, 0x12,
+	0x72, 0x18, 0xb7, 0x94, 0x3d, 0xf7, 0x50, 0xd9, 0xa4, 0xb7, 0x09, 0x24, 0x70, 0xe4, 0xa7, 0xd1,
+	0x96, 0xb5, 0xa2, 0x2a, 0xd9, 0x72, 0x92, 0x90, 0x64, 0x0f, 0xf3, 0x51, 0x3a, 0x1b, 0x8a, 0x49,
+	0xbf, 0x24, 0x30, 0xe1, 0x1b, 0x7d, 0x69, 0x26, 0x6c, 0xbd, 0xb6, 0x31, 0x3e, 0x95, 0xed, 0xc7,
+	0x05, 0x31, 0x2f, 0x7a, 0x98, 0xe7, 0xe9, 0x52, 0x0f, 0x4c, 0xcf, 0x57, 0xd9, 0xf3, 0x6d, 0xf7,
+	0x4d, 0xfa, 0x0d, 0x81, 0x13, 0x81, 0xc9, 0x92, 0x2e, 0x45, 0xe3, 0x08, 0xcc, 0xc9, 0xa9, 0xe5,
+	0xfe, 0x9c, 0x10, 0x7f, 0xcd, 0xc3, 0xbf, 0x40, 0x97, 0x43, 0xf1, 0xb9, 0xb7, 0xb2, 0xe7, 0x65,
+	0xd3, 0xa4, 0x07, 0x04, 0x1e, 0xf0, 0x07, 0xa7, 0xd9, 0x3e, 0x48, 0x04, 0xfd, 0x52, 0x5f, 0x3e,
+	0x08, 0xff, 0xaa, 0x07, 0xff, 0x22, 0xcd, 0x1d, 0x07, 0xbe, 0xa5, 0x14, 0xdf, 0x13, 0x98, 0x6c,
+	0x1b, 0x9f, 0xe8, 0x53, 0x7d, 0xb0, 0xf9, 0x27, 0xc2, 0xd4, 0x4a, 0xff, 0x8e, 0x98, 0xd9, 0xba,
+	0x97, 0xd9, 0xb3, 0x74, 0x35, 0x5a, 0x66, 0x05, 0x36, 0xdf, 0xb5, 0x64, 0xf4, 0x09, 0x81, 0x38,
+	0x9f, 0x9c, 0x42, 0x37, 0x95, 0xc0, 0xec, 0x17, 0xba, 0xa9, 0x04, 0xc7, 0x31, 0xe9, 0x19, 0x0f,
+	0xf8, 0x49, 0x2a, 0x77, 0x07, 0xe6, 0xe3, 0x57, 0x0b, 0xe4, 0xe7, 0x04, 0x62, 0x2c, 0x1e, 0x3d,
+	0x17, 0x65, 0x55, 0x81, 0xb8, 0x10, 0xcd, 0x18, 0x09, 0x5f, 0xf2, 0x08, 0x57, 0xe9, 0x4a, 0x7f,
+	0x84, 0xca, 0x1e, 0x0e, 0x5a, 0x4d, 0xba, 0x4f, 0x20, 0xc6, 0xe6, 0x86, 0x50, 0x56, 0xff, 0x8c,
+	0x94, 0x5a, 0x88, 0x66, 0x8c, 0xac, 0x0b, 0x1e, 0xeb, 0x2c, 0x9d, 0xee, 0xb5, 0xf7, 0xa9, 0xb6,
+	0x96, 0x7b, 0xe5, 0xe0, 0x30, 0x4d, 0xee, 0x1d, 0xa6, 0xc9, 0xef, 0x87, 0x69, 0xb2, 0x7f, 0x94,
+	0x1e, 0xba, 0x77, 0x94, 0x1e, 0xfa, 0xe9, 0x28, 0x3d, 0x74, 0x7d, 0xb9, 0xa2, 0xdb, 0xdb, 0x8d,
+	0xa2, 0x5c, 0x32, 0xaa, 0x1d, 0x82, 0xf0, 0xeb, 0x9b, 0xbe, 0x90, 0xf6, 0xad, 0xba, 0x66, 0x15,
+	0xe3, 0xec, 0x38, 0xb4, 0xf4, 0x4f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x83, 0xc4, 0x5b, 0x1e, 0xdb,
+	0x16, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1043,8 +1385,15 @@ type QueryClient interface {
 	Subscribers(ctx context.Context, in *QuerySubscribersRequest, opts ...grpc.CallOption) (*QuerySubscribersResponse, error)
 	// Subscriptions lists the broadcasters a subscriber follows.
 	Subscriptions(ctx context.Context, in *QuerySubscriptionsRequest, opts ...grpc.CallOption) (*QuerySubscriptionsResponse, error)
-	// Subscription tells whether subscriber follows broadcaster, and since when.
+	// Subscription tells whether subscriber follows broadcaster, since when,
+	// and until when.
 	Subscription(ctx context.Context, in *QuerySubscriptionRequest, opts ...grpc.CallOption) (*QuerySubscriptionResponse, error)
+	// SubscriptionTerms returns what a broadcaster charges for a subscription.
+	SubscriptionTerms(ctx context.Context, in *QuerySubscriptionTermsRequest, opts ...grpc.CallOption) (*QuerySubscriptionTermsResponse, error)
+	// Blocks lists the accounts a broadcaster has blocked.
+	Blocks(ctx context.Context, in *QueryBlocksRequest, opts ...grpc.CallOption) (*QueryBlocksResponse, error)
+	// Block tells whether broadcaster has blocked account.
+	Block(ctx context.Context, in *QueryBlockRequest, opts ...grpc.CallOption) (*QueryBlockResponse, error)
 	// State pages through all profiles and all streams at once, like the
 	// original program's state(), with one page request for each list.
 	State(ctx context.Context, in *QueryStateRequest, opts ...grpc.CallOption) (*QueryStateResponse, error)
@@ -1121,6 +1470,33 @@ func (c *queryClient) Subscription(ctx context.Context, in *QuerySubscriptionReq
 	return out, nil
 }
 
+func (c *queryClient) SubscriptionTerms(ctx context.Context, in *QuerySubscriptionTermsRequest, opts ...grpc.CallOption) (*QuerySubscriptionTermsResponse, error) {
+	out := new(QuerySubscriptionTermsResponse)
+	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Query/SubscriptionTerms", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Blocks(ctx context.Context, in *QueryBlocksRequest, opts ...grpc.CallOption) (*QueryBlocksResponse, error) {
+	out := new(QueryBlocksResponse)
+	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Query/Blocks", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Block(ctx context.Context, in *QueryBlockRequest, opts ...grpc.CallOption) (*QueryBlockResponse, error) {
+	out := new(QueryBlockResponse)
+	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Query/Block", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *queryClient) State(ctx context.Context, in *QueryStateRequest, opts ...grpc.CallOption) (*QueryStateResponse, error) {
 	out := new(QueryStateResponse)
 	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Query/State", in, out, opts...)
@@ -1147,8 +1523,15 @@ type QueryServer interface {
 	Subscribers(context.Context, *QuerySubscribersRequest) (*QuerySubscribersResponse, error)
 	// Subscriptions lists the broadcasters a subscriber follows.
 	Subscriptions(context.Context, *QuerySubscriptionsRequest) (*QuerySubscriptionsResponse, error)
-	// Subscription tells whether subscriber follows broadcaster, and since when.
+	// Subscription tells whether subscriber follows broadcaster, since when,
+	// and until when.
 	Subscription(context.Context, *QuerySubscriptionRequest) (*QuerySubscriptionResponse, error)
+	// SubscriptionTerms returns what a broadcaster charges for a subscription.
+	SubscriptionTerms(context.Context, *QuerySubscriptionTermsRequest) (*QuerySubscriptionTermsResponse, error)
+	// Blocks lists the accounts a broadcaster has blocked.
+	Blocks(context.Context, *QueryBlocksRequest) (*QueryBlocksResponse, error)
+	// Block tells whether broadcaster has blocked account.
+	Block(context.Context, *QueryBlockRequest) (*QueryBlockResponse, error)
 	// State pages through all profiles and all streams at once, like the
 	// original program's state(), with one page request for each list.
 	State(context.Context, *QueryStateRequest) (*QueryStateResponse, error)
@@ -1178,6 +1561,15 @@ func (*UnimplementedQueryServer) Subscriptions(ctx context.Context, req *QuerySu
 }
 func (*UnimplementedQueryServer) Subscription(ctx context.Context, req *QuerySubscriptionRequest) (*QuerySubscriptionResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Subscription not implemented")
+}
+func (*UnimplementedQueryServer) SubscriptionTerms(ctx context.Context, req *QuerySubscriptionTermsRequest) (*QuerySubscriptionTermsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubscriptionTerms not implemented")
+}
+func (*UnimplementedQueryServer) Blocks(ctx context.Context, req *QueryBlocksRequest) (*QueryBlocksResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Blocks not implemented")
+}
+func (*UnimplementedQueryServer) Block(ctx context.Context, req *QueryBlockRequest) (*QueryBlockResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Block not implemented")
 }
 func (*UnimplementedQueryServer) State(ctx context.Context, req *QueryStateRequest) (*QueryStateResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method State not implemented")
@@ -1313,6 +1705,60 @@ func _Query_Subscription_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_SubscriptionTerms_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySubscriptionTermsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).SubscriptionTerms(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/streamchain.streaming.v1.Query/SubscriptionTerms",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).SubscriptionTerms(ctx, req.(*QuerySubscriptionTermsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Blocks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryBlocksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Blocks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/streamchain.streaming.v1.Query/Blocks",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Blocks(ctx, req.(*QueryBlocksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Block_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryBlockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Block(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/streamchain.streaming.v1.Query/Block",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Block(ctx, req.(*QueryBlockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Query_State_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(QueryStateRequest)
 	if err := dec(in); err != nil {
@@ -1363,6 +1809,18 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Subscription",
 			Handler:    _Query_Subscription_Handler,
+		},
+		{
+			MethodName: "SubscriptionTerms",
+			Handler:    _Query_SubscriptionTerms_Handler,
+		},
+		{
+			MethodName: "Blocks",
+			Handler:    _Query_Blocks_Handler,
+		},
+		{
+			MethodName: "Block",
+			Handler:    _Query_Block_Handler,
 		},
 		{
 			MethodName: "State",
@@ -1947,19 +2405,275 @@ func (m *QuerySubscriptionResponse) MarshalToSizedBuffer(dAtA []byte) (int, erro
 	_ = i
 	var l int
 	_ = l
-	if m.Since != nil {
-		n13, err13 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(*m.Since, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.Since):])
+	if m.ExpiresAt != nil {
+		n13, err13 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(*m.ExpiresAt, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.ExpiresAt):])
 		if err13 != nil {
 			return 0, err13
 		}
 		i -= n13
 		i = encodeVarintQuery(dAtA, i, uint64(n13))
 		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Since != nil {
+		n14, err14 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(*m.Since, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.Since):])
+		if err14 != nil {
+			return 0, err14
+		}
+		i -= n14
+		i = encodeVarintQuery(dAtA, i, uint64(n14))
+		i--
 		dAtA[i] = 0x12
 	}
 	if m.Subscribed {
 		i--
 		if m.Subscribed {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySubscriptionTermsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySubscriptionTermsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySubscriptionTermsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySubscriptionTermsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySubscriptionTermsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySubscriptionTermsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Free {
+		i--
+		if m.Free {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size, err := m.Terms.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBlocksRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBlocksRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBlocksRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBlocksResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBlocksResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBlocksResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Blocks) > 0 {
+		for iNdEx := len(m.Blocks) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Blocks[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBlockRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBlockRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBlockRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Account) > 0 {
+		i -= len(m.Account)
+		copy(dAtA[i:], m.Account)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Account)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBlockResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBlockResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBlockResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Block != nil {
+		{
+			size, err := m.Block.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Blocked {
+		i--
+		if m.Blocked {
 			dAtA[i] = 1
 		} else {
 			dAtA[i] = 0
@@ -2330,6 +3044,106 @@ func (m *QuerySubscriptionResponse) Size() (n int) {
 	}
 	if m.Since != nil {
 		l = github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.Since)
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.ExpiresAt != nil {
+		l = github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.ExpiresAt)
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySubscriptionTermsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySubscriptionTermsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Terms.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.Free {
+		n += 2
+	}
+	return n
+}
+
+func (m *QueryBlocksRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryBlocksResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Blocks) > 0 {
+		for _, e := range m.Blocks {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryBlockRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Account)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryBlockResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Blocked {
+		n += 2
+	}
+	if m.Block != nil {
+		l = m.Block.Size()
 		n += 1 + l + sovQuery(uint64(l))
 	}
 	return n
@@ -3953,6 +4767,685 @@ func (m *QuerySubscriptionResponse) Unmarshal(dAtA []byte) error {
 				m.Since = new(time.Time)
 			}
 			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(m.Since, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.ExpiresAt == nil {
+				m.ExpiresAt = new(time.Time)
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(m.ExpiresAt, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySubscriptionTermsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySubscriptionTermsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySubscriptionTermsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySubscriptionTermsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySubscriptionTermsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySubscriptionTermsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Terms", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Terms.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Free", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Free = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBlocksRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBlocksRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBlocksRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBlocksResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBlocksResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBlocksResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Blocks", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Blocks = append(m.Blocks, Block{})
+			if err := m.Blocks[len(m.Blocks)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBlockRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBlockRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBlockRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Account", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Account = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBlockResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBlockResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBlockResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Blocked", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Blocked = bool(v != 0)
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Block", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Block == nil {
+				m.Block = &Block{}
+			}
+			if err := m.Block.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -35,5 +35,7 @@ func ceilingParams() Params {
 		MaxDescriptionLength: maxTextLengthCeiling,
 		MaxLinkLength:        maxTextLengthCeiling,
 		MaxTimeZoneLength:    maxTextLengthCeiling,
+		MaxMemoLength:        maxTextLengthCeiling,
+		MaxBlockReasonLength: maxTextLengthCeiling,
 	}
 }

@@ -7,6 +7,7 @@ import (
 	context "context"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/msgservice"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
@@ -16,6 +17,7 @@ import (
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
+	_ "google.golang.org/protobuf/types/known/durationpb"
 	_ "google.golang.org/protobuf/types/known/timestamppb"
 	io "io"
 	math "math"
@@ -512,10 +514,17 @@ func (m *MsgDeleteStreamResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgDeleteStreamResponse proto.InternalMessageInfo
 
-// MsgSubscribe makes subscriber follow broadcaster.
+// MsgSubscribe makes subscriber follow broadcaster. When the broadcaster
+// charges a price, the price moves from subscriber to broadcaster and the
+// subscription expires one period later; subscribing again before or after
+// then renews it from the later of the block time and its expiry.
 type MsgSubscribe struct {
 	Subscriber  string `protobuf:"bytes,1,opt,name=subscriber,proto3" json:"subscriber,omitempty"`
 	Broadcaster string `protobuf:"bytes,2,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	// The most the subscriber agrees to pay, in ustream. Not needed for a
+	// free broadcaster; with a paid one, a price above it (or no max_price)
+	// fails the message rather than charging more than was signed for.
+	MaxPrice *types.Coin `protobuf:"bytes,3,opt,name=max_price,json=maxPrice,proto3" json:"max_price,omitempty"`
 }
 
 func (m *MsgSubscribe) Reset()         { *m = MsgSubscribe{} }
@@ -565,7 +574,16 @@ func (m *MsgSubscribe) GetBroadcaster() string {
 	return ""
 }
 
+func (m *MsgSubscribe) GetMaxPrice() *types.Coin {
+	if m != nil {
+		return m.MaxPrice
+	}
+	return nil
+}
+
 type MsgSubscribeResponse struct {
+	// When the subscription expires; absent for a free one.
+	ExpiresAt *time.Time `protobuf:"bytes,1,opt,name=expires_at,json=expiresAt,proto3,stdtime" json:"expires_at,omitempty"`
 }
 
 func (m *MsgSubscribeResponse) Reset()         { *m = MsgSubscribeResponse{} }
@@ -600,6 +618,13 @@ func (m *MsgSubscribeResponse) XXX_DiscardUnknown() {
 }
 
 var xxx_messageInfo_MsgSubscribeResponse proto.InternalMessageInfo
+
+func (m *MsgSubscribeResponse) GetExpiresAt() *time.Time {
+	if m != nil {
+		return m.ExpiresAt
+	}
+	return nil
+}
 
 // MsgUnsubscribe ends a subscription.
 type MsgUnsubscribe struct {
@@ -690,6 +715,414 @@ func (m *MsgUnsubscribeResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUnsubscribeResponse proto.InternalMessageInfo
 
+// MsgSetSubscriptionTerms sets what broadcaster charges for a subscription:
+// price for each period. A zero price makes subscriptions free and
+// non-expiring again. Existing subscriptions keep their expiry; new terms
+// apply to new subscriptions and renewals.
+type MsgSetSubscriptionTerms struct {
+	Broadcaster string `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	// In ustream; at most params.max_subscription_price.
+	Price types.Coin `protobuf:"bytes,2,opt,name=price,proto3" json:"price"`
+	// Within [params.min_subscription_period, params.max_subscription_period]
+	// unless the price is zero.
+	Period time.Duration `protobuf:"bytes,3,opt,name=period,proto3,stdduration" json:"period"`
+}
+
+func (m *MsgSetSubscriptionTerms) Reset()         { *m = MsgSetSubscriptionTerms{} }
+func (m *MsgSetSubscriptionTerms) String() string { return proto.CompactTextString(m) }
+func (*MsgSetSubscriptionTerms) ProtoMessage()    {}
+func (*MsgSetSubscriptionTerms) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{12}
+}
+func (m *MsgSetSubscriptionTerms) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetSubscriptionTerms) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetSubscriptionTerms.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetSubscriptionTerms) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetSubscriptionTerms.Merge(m, src)
+}
+func (m *MsgSetSubscriptionTerms) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetSubscriptionTerms) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetSubscriptionTerms.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetSubscriptionTerms proto.InternalMessageInfo
+
+func (m *MsgSetSubscriptionTerms) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *MsgSetSubscriptionTerms) GetPrice() types.Coin {
+	if m != nil {
+		return m.Price
+	}
+	return types.Coin{}
+}
+
+func (m *MsgSetSubscriptionTerms) GetPeriod() time.Duration {
+	if m != nil {
+		return m.Period
+	}
+	return 0
+}
+
+type MsgSetSubscriptionTermsResponse struct {
+}
+
+func (m *MsgSetSubscriptionTermsResponse) Reset()         { *m = MsgSetSubscriptionTermsResponse{} }
+func (m *MsgSetSubscriptionTermsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSetSubscriptionTermsResponse) ProtoMessage()    {}
+func (*MsgSetSubscriptionTermsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{13}
+}
+func (m *MsgSetSubscriptionTermsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetSubscriptionTermsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetSubscriptionTermsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetSubscriptionTermsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetSubscriptionTermsResponse.Merge(m, src)
+}
+func (m *MsgSetSubscriptionTermsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetSubscriptionTermsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetSubscriptionTermsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetSubscriptionTermsResponse proto.InternalMessageInfo
+
+// MsgTip sends amount from sender to broadcaster, optionally for one of the
+// broadcaster's streams, with a short memo.
+type MsgTip struct {
+	Sender      string `protobuf:"bytes,1,opt,name=sender,proto3" json:"sender,omitempty"`
+	Broadcaster string `protobuf:"bytes,2,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	// A positive amount of ustream.
+	Amount types.Coin `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount"`
+	// A stream of the broadcaster's, or 0 for none.
+	StreamId uint64 `protobuf:"varint,4,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// Single-line text under the same rules as a title; may be empty.
+	Memo string `protobuf:"bytes,5,opt,name=memo,proto3" json:"memo,omitempty"`
+}
+
+func (m *MsgTip) Reset()         { *m = MsgTip{} }
+func (m *MsgTip) String() string { return proto.CompactTextString(m) }
+func (*MsgTip) ProtoMessage()    {}
+func (*MsgTip) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{14}
+}
+func (m *MsgTip) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTip) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTip.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTip) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTip.Merge(m, src)
+}
+func (m *MsgTip) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTip) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTip.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTip proto.InternalMessageInfo
+
+func (m *MsgTip) GetSender() string {
+	if m != nil {
+		return m.Sender
+	}
+	return ""
+}
+
+func (m *MsgTip) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *MsgTip) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+func (m *MsgTip) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *MsgTip) GetMemo() string {
+	if m != nil {
+		return m.Memo
+	}
+	return ""
+}
+
+type MsgTipResponse struct {
+}
+
+func (m *MsgTipResponse) Reset()         { *m = MsgTipResponse{} }
+func (m *MsgTipResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgTipResponse) ProtoMessage()    {}
+func (*MsgTipResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{15}
+}
+func (m *MsgTipResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTipResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTipResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTipResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTipResponse.Merge(m, src)
+}
+func (m *MsgTipResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTipResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTipResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTipResponse proto.InternalMessageInfo
+
+// MsgBlock keeps account from subscribing to and tipping broadcaster, and
+// ends its subscription to broadcaster at once.
+type MsgBlock struct {
+	Broadcaster string `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Account     string `protobuf:"bytes,2,opt,name=account,proto3" json:"account,omitempty"`
+	// Single-line text under the same rules as a title; may be empty.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *MsgBlock) Reset()         { *m = MsgBlock{} }
+func (m *MsgBlock) String() string { return proto.CompactTextString(m) }
+func (*MsgBlock) ProtoMessage()    {}
+func (*MsgBlock) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{16}
+}
+func (m *MsgBlock) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBlock) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBlock.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBlock) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBlock.Merge(m, src)
+}
+func (m *MsgBlock) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBlock) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBlock.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBlock proto.InternalMessageInfo
+
+func (m *MsgBlock) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *MsgBlock) GetAccount() string {
+	if m != nil {
+		return m.Account
+	}
+	return ""
+}
+
+func (m *MsgBlock) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+type MsgBlockResponse struct {
+}
+
+func (m *MsgBlockResponse) Reset()         { *m = MsgBlockResponse{} }
+func (m *MsgBlockResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgBlockResponse) ProtoMessage()    {}
+func (*MsgBlockResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{17}
+}
+func (m *MsgBlockResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBlockResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBlockResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBlockResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBlockResponse.Merge(m, src)
+}
+func (m *MsgBlockResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBlockResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBlockResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBlockResponse proto.InternalMessageInfo
+
+// MsgUnblock lifts broadcaster's block of account.
+type MsgUnblock struct {
+	Broadcaster string `protobuf:"bytes,1,opt,name=broadcaster,proto3" json:"broadcaster,omitempty"`
+	Account     string `protobuf:"bytes,2,opt,name=account,proto3" json:"account,omitempty"`
+}
+
+func (m *MsgUnblock) Reset()         { *m = MsgUnblock{} }
+func (m *MsgUnblock) String() string { return proto.CompactTextString(m) }
+func (*MsgUnblock) ProtoMessage()    {}
+func (*MsgUnblock) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{18}
+}
+func (m *MsgUnblock) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnblock) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnblock.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnblock) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnblock.Merge(m, src)
+}
+func (m *MsgUnblock) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnblock) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnblock.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnblock proto.InternalMessageInfo
+
+func (m *MsgUnblock) GetBroadcaster() string {
+	if m != nil {
+		return m.Broadcaster
+	}
+	return ""
+}
+
+func (m *MsgUnblock) GetAccount() string {
+	if m != nil {
+		return m.Account
+	}
+	return ""
+}
+
+type MsgUnblockResponse struct {
+}
+
+func (m *MsgUnblockResponse) Reset()         { *m = MsgUnblockResponse{} }
+func (m *MsgUnblockResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgUnblockResponse) ProtoMessage()    {}
+func (*MsgUnblockResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d66d42c1bef819c7, []int{19}
+}
+func (m *MsgUnblockResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnblockResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnblockResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnblockResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnblockResponse.Merge(m, src)
+}
+func (m *MsgUnblockResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnblockResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnblockResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnblockResponse proto.InternalMessageInfo
+
 // MsgUpdateParams replaces the module params.
 type MsgUpdateParams struct {
 	// The governance module account, unless the app was wired otherwise.
@@ -701,7 +1134,7 @@ func (m *MsgUpdateParams) Reset()         { *m = MsgUpdateParams{} }
 func (m *MsgUpdateParams) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParams) ProtoMessage()    {}
 func (*MsgUpdateParams) Descriptor() ([]byte, []int) {
-	return fileDescriptor_d66d42c1bef819c7, []int{12}
+	return fileDescriptor_d66d42c1bef819c7, []int{20}
 }
 func (m *MsgUpdateParams) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -751,7 +1184,7 @@ func (m *MsgUpdateParamsResponse) Reset()         { *m = MsgUpdateParamsResponse
 func (m *MsgUpdateParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParamsResponse) ProtoMessage()    {}
 func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_d66d42c1bef819c7, []int{13}
+	return fileDescriptor_d66d42c1bef819c7, []int{21}
 }
 func (m *MsgUpdateParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -793,6 +1226,14 @@ func init() {
 	proto.RegisterType((*MsgSubscribeResponse)(nil), "streamchain.streaming.v1.MsgSubscribeResponse")
 	proto.RegisterType((*MsgUnsubscribe)(nil), "streamchain.streaming.v1.MsgUnsubscribe")
 	proto.RegisterType((*MsgUnsubscribeResponse)(nil), "streamchain.streaming.v1.MsgUnsubscribeResponse")
+	proto.RegisterType((*MsgSetSubscriptionTerms)(nil), "streamchain.streaming.v1.MsgSetSubscriptionTerms")
+	proto.RegisterType((*MsgSetSubscriptionTermsResponse)(nil), "streamchain.streaming.v1.MsgSetSubscriptionTermsResponse")
+	proto.RegisterType((*MsgTip)(nil), "streamchain.streaming.v1.MsgTip")
+	proto.RegisterType((*MsgTipResponse)(nil), "streamchain.streaming.v1.MsgTipResponse")
+	proto.RegisterType((*MsgBlock)(nil), "streamchain.streaming.v1.MsgBlock")
+	proto.RegisterType((*MsgBlockResponse)(nil), "streamchain.streaming.v1.MsgBlockResponse")
+	proto.RegisterType((*MsgUnblock)(nil), "streamchain.streaming.v1.MsgUnblock")
+	proto.RegisterType((*MsgUnblockResponse)(nil), "streamchain.streaming.v1.MsgUnblockResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "streamchain.streaming.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "streamchain.streaming.v1.MsgUpdateParamsResponse")
 }
@@ -800,64 +1241,87 @@ func init() {
 func init() { proto.RegisterFile("streamchain/streaming/v1/tx.proto", fileDescriptor_d66d42c1bef819c7) }
 
 var fileDescriptor_d66d42c1bef819c7 = []byte{
-	// 907 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x56, 0x4f, 0x8f, 0x1b, 0x35,
-	0x14, 0xdf, 0xc9, 0xbf, 0x4d, 0x5e, 0x5a, 0x10, 0x56, 0xd8, 0x4c, 0x82, 0x94, 0x84, 0x48, 0xd0,
-	0x25, 0x94, 0x19, 0x76, 0x8b, 0x10, 0x0a, 0x07, 0x44, 0x28, 0x12, 0x48, 0xa4, 0xaa, 0xb2, 0xf4,
-	0xd2, 0x4b, 0x34, 0xc9, 0x78, 0x67, 0xad, 0x64, 0xc6, 0xd1, 0xd8, 0xe9, 0x1f, 0x4e, 0x88, 0x13,
-	0xe2, 0xd4, 0x33, 0x9f, 0x80, 0x63, 0x0e, 0x3d, 0xf2, 0x01, 0x7a, 0xa3, 0xe2, 0x84, 0x38, 0x00,
-	0xda, 0x3d, 0xec, 0x95, 0x8f, 0x80, 0x6c, 0x4f, 0x26, 0x9e, 0x26, 0x3b, 0x49, 0x25, 0x10, 0x97,
-	0x91, 0xdf, 0xf3, 0xcf, 0xf6, 0xfb, 0xbd, 0x9f, 0xdf, 0xf3, 0xc0, 0x9b, 0x8c, 0x87, 0xd8, 0xf1,
-	0xc7, 0x67, 0x0e, 0x09, 0x6c, 0x35, 0x26, 0x81, 0x67, 0x3f, 0x38, 0xb2, 0xf9, 0x23, 0x6b, 0x16,
-	0x52, 0x4e, 0x91, 0xa9, 0x41, 0xac, 0x18, 0x62, 0x3d, 0x38, 0xaa, 0xbf, 0x26, 0x46, 0xd4, 0x96,
-	0x5f, 0x05, 0xae, 0x57, 0xc7, 0x94, 0xf9, 0x94, 0xd9, 0x3e, 0x93, 0x9b, 0xf8, 0xcc, 0x8b, 0x26,
-	0x6a, 0x6a, 0x62, 0x28, 0x2d, 0x5b, 0x19, 0xd1, 0x54, 0xc5, 0xa3, 0x1e, 0x55, 0x7e, 0x31, 0x8a,
-	0xbc, 0x4d, 0x8f, 0x52, 0x6f, 0x8a, 0x6d, 0x69, 0x8d, 0xe6, 0xa7, 0x36, 0x27, 0x3e, 0x66, 0xdc,
-	0xf1, 0x67, 0x11, 0xe0, 0xad, 0x2b, 0x43, 0x9f, 0x39, 0xa1, 0xe3, 0x47, 0xbb, 0xb7, 0x7f, 0x31,
-	0xe0, 0x95, 0x3e, 0xf3, 0x3e, 0x77, 0x09, 0xbf, 0x1b, 0xd2, 0x53, 0x32, 0xc5, 0xc8, 0x82, 0x3c,
-	0x7d, 0x18, 0xe0, 0xd0, 0x34, 0x5a, 0xc6, 0x61, 0xa9, 0x67, 0xfe, 0xfa, 0xf4, 0xbd, 0x4a, 0x14,
-	0xd1, 0xa7, 0xae, 0x1b, 0x62, 0xc6, 0x4e, 0x78, 0x48, 0x02, 0x6f, 0xa0, 0x60, 0x08, 0x41, 0x2e,
-	0x70, 0x7c, 0x6c, 0x66, 0x04, 0x7c, 0x20, 0xc7, 0xc8, 0x84, 0x7d, 0x36, 0x0f, 0xa5, 0x3b, 0x2b,
-	0xdd, 0x4b, 0x13, 0xd5, 0xa0, 0x48, 0x7c, 0x6f, 0x38, 0x25, 0xc1, 0xc4, 0xcc, 0xa9, 0x29, 0xe2,
-	0x7b, 0x5f, 0x91, 0x60, 0x82, 0xde, 0x80, 0x92, 0x60, 0x31, 0xfc, 0x86, 0x06, 0xd8, 0xcc, 0xcb,
-	0xb9, 0xa2, 0x70, 0xdc, 0xa7, 0x01, 0xee, 0xde, 0xf8, 0xee, 0x72, 0xd1, 0x51, 0x27, 0xfe, 0x70,
-	0xb9, 0xe8, 0x98, 0x2b, 0x4a, 0xc9, 0xf0, 0xdb, 0x26, 0x1c, 0x24, 0x3d, 0x03, 0xcc, 0x66, 0x34,
-	0x60, 0xb8, 0xfd, 0x7b, 0x06, 0xae, 0xf5, 0x99, 0x77, 0x07, 0x3f, 0x3c, 0x91, 0x8b, 0x51, 0x17,
-	0xca, 0xa3, 0x90, 0x3a, 0xee, 0xd8, 0x61, 0x7c, 0x07, 0xbe, 0x3a, 0x18, 0x55, 0x20, 0xcf, 0x09,
-	0x9f, 0x2e, 0x69, 0x2b, 0x03, 0xb5, 0xa0, 0xec, 0x62, 0x36, 0x0e, 0xc9, 0x8c, 0x13, 0x1a, 0x44,
-	0xdc, 0x75, 0x57, 0x1a, 0xff, 0x2f, 0x00, 0x18, 0x77, 0x42, 0x3e, 0x14, 0xa4, 0x65, 0x02, 0xca,
-	0xc7, 0x75, 0x4b, 0x09, 0x6d, 0x2d, 0x85, 0xb6, 0xbe, 0x5e, 0x0a, 0xdd, 0xbb, 0xfe, 0xec, 0x8f,
-	0xe6, 0xde, 0x93, 0x3f, 0x9b, 0xc6, 0x4f, 0x97, 0x8b, 0x8e, 0x31, 0x28, 0xc9, 0xc5, 0x62, 0x1a,
-	0xdd, 0x86, 0x22, 0x0e, 0x5c, 0xb5, 0x4f, 0xe1, 0x65, 0xf7, 0xd9, 0xc7, 0x81, 0x2b, 0x26, 0xbb,
-	0xef, 0x8a, 0x94, 0xeb, 0xa4, 0x45, 0xe2, 0x0f, 0x12, 0x89, 0x8f, 0x73, 0xd9, 0xbe, 0x05, 0x15,
-	0xdd, 0x5e, 0x26, 0x5d, 0x88, 0xaa, 0x56, 0x0c, 0x89, 0x2b, 0x33, 0x9c, 0x1b, 0x14, 0x95, 0xe3,
-	0x4b, 0xb7, 0xfd, 0x7d, 0x16, 0xae, 0x47, 0x62, 0xfd, 0x0b, 0x92, 0x24, 0x8e, 0xca, 0x24, 0x8f,
-	0x42, 0x4d, 0x28, 0xcf, 0x67, 0xae, 0xc3, 0xf1, 0xd0, 0x77, 0xd8, 0xc4, 0xcc, 0xb6, 0xb2, 0x87,
-	0xa5, 0x01, 0x28, 0x57, 0xdf, 0x61, 0x93, 0x95, 0xa0, 0xb9, 0x14, 0x41, 0xf3, 0xe9, 0x82, 0x16,
-	0x92, 0x82, 0x7e, 0x92, 0x10, 0x74, 0x7f, 0xab, 0x10, 0x39, 0x21, 0x82, 0xae, 0xe3, 0xc7, 0x9a,
-	0x8e, 0xc5, 0x1d, 0x97, 0xc7, 0xf2, 0xdd, 0xdc, 0x24, 0x5f, 0x75, 0xad, 0x6e, 0x22, 0xfd, 0xaa,
-	0xf0, 0x7a, 0xc2, 0x11, 0x57, 0xcd, 0x8f, 0x06, 0xbc, 0xda, 0x67, 0xde, 0x6d, 0x3c, 0xc5, 0x1c,
-	0xff, 0xc7, 0x2a, 0x75, 0xad, 0x4d, 0x31, 0xd7, 0x12, 0x31, 0xeb, 0x81, 0xb4, 0x6b, 0x50, 0x7d,
-	0xc1, 0x15, 0xc7, 0xbd, 0x30, 0x64, 0xb5, 0x9f, 0xcc, 0x47, 0x42, 0xab, 0x11, 0x46, 0x1f, 0x01,
-	0xb0, 0xa5, 0xb1, 0x3d, 0x66, 0x0d, 0xfb, 0x22, 0xdd, 0xcc, 0x4b, 0xd0, 0xed, 0x76, 0x04, 0x23,
-	0x6d, 0xb3, 0xf5, 0x1a, 0x8a, 0x23, 0x6c, 0x1f, 0xc8, 0x1a, 0x8a, 0xed, 0x98, 0xca, 0x53, 0xd5,
-	0xa4, 0xef, 0x05, 0xec, 0x7f, 0x26, 0x73, 0x73, 0x03, 0x99, 0x64, 0x27, 0xd6, 0x62, 0x8c, 0x3a,
-	0xb1, 0xe6, 0x89, 0x09, 0xfd, 0xac, 0xee, 0xd4, 0x3d, 0x59, 0x7d, 0x77, 0xe5, 0x7b, 0x84, 0x3e,
-	0x84, 0x92, 0x33, 0xe7, 0x67, 0x34, 0x24, 0xfc, 0xf1, 0x56, 0x42, 0x2b, 0x28, 0xfa, 0x0c, 0x0a,
-	0xea, 0x45, 0x93, 0x54, 0xca, 0xc7, 0x2d, 0xeb, 0xaa, 0x17, 0xd9, 0x52, 0x27, 0xf5, 0x4a, 0xa2,
-	0xdf, 0xa9, 0x5e, 0x17, 0x2d, 0x55, 0xc4, 0x56, 0x9b, 0xae, 0xdf, 0x3a, 0x3d, 0xd4, 0xe8, 0xd6,
-	0xe9, 0xae, 0x25, 0xb3, 0xe3, 0xbf, 0xf3, 0x90, 0xed, 0x33, 0x0f, 0x11, 0x28, 0xeb, 0x6f, 0xea,
-	0xe1, 0xd5, 0x41, 0x25, 0x1f, 0xab, 0xfa, 0xfb, 0xbb, 0x22, 0xe3, 0x0e, 0x3b, 0x86, 0xd2, 0xea,
-	0x49, 0x7b, 0x3b, 0x75, 0x79, 0x8c, 0xab, 0x5b, 0xbb, 0xe1, 0xe2, 0x43, 0x4e, 0x01, 0xb4, 0x2e,
-	0x7d, 0x63, 0x6b, 0x90, 0xd1, 0x31, 0xf6, 0x8e, 0xc0, 0xf8, 0x9c, 0x29, 0x5c, 0x4b, 0x74, 0x9a,
-	0x77, 0x52, 0x37, 0xd0, 0xa1, 0xf5, 0xa3, 0x9d, 0xa1, 0x7a, 0xea, 0x56, 0xfd, 0x21, 0x3d, 0x75,
-	0x31, 0x6e, 0x4b, 0xea, 0xd6, 0xaa, 0x57, 0x5c, 0x05, 0xbd, 0x72, 0xd3, 0xaf, 0x82, 0x86, 0xdc,
-	0x72, 0x15, 0x36, 0xd4, 0x95, 0xc8, 0x5e, 0xa2, 0xa6, 0xd2, 0xb3, 0xa7, 0x43, 0xb7, 0x64, 0x6f,
-	0xd3, 0x5d, 0xaf, 0xe7, 0xbf, 0x15, 0x35, 0xd4, 0xbb, 0xf3, 0xec, 0xbc, 0x61, 0x3c, 0x3f, 0x6f,
-	0x18, 0x7f, 0x9d, 0x37, 0x8c, 0x27, 0x17, 0x8d, 0xbd, 0xe7, 0x17, 0x8d, 0xbd, 0xdf, 0x2e, 0x1a,
-	0x7b, 0xf7, 0x3f, 0xf0, 0x08, 0x3f, 0x9b, 0x8f, 0xac, 0x31, 0xf5, 0xed, 0xf5, 0xdf, 0x51, 0x35,
-	0x7e, 0xa4, 0xfd, 0x9c, 0xf2, 0xc7, 0x33, 0xcc, 0x46, 0x05, 0xf9, 0xb4, 0xdd, 0xfa, 0x27, 0x00,
-	0x00, 0xff, 0xff, 0x56, 0xf5, 0x55, 0xa6, 0x7d, 0x0b, 0x00, 0x00,
+	// 1280 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x58, 0x4f, 0x6f, 0x1b, 0x45,
+	0x14, 0xcf, 0x3a, 0xb6, 0x63, 0x3f, 0xb7, 0x50, 0x56, 0xa6, 0x71, 0x8c, 0xe4, 0xa4, 0x2b, 0xa0,
+	0x69, 0x28, 0xbb, 0x4d, 0x8a, 0x2a, 0x30, 0x48, 0xa5, 0x69, 0x91, 0x40, 0xc2, 0x55, 0x71, 0x52,
+	0x55, 0xaa, 0x84, 0xac, 0xb5, 0x77, 0xba, 0x1d, 0xc5, 0xbb, 0xb3, 0xda, 0x19, 0xb7, 0x29, 0x27,
+	0x54, 0x21, 0x81, 0xe0, 0xd2, 0x23, 0xe2, 0x0b, 0xc0, 0xb1, 0x87, 0xde, 0xe0, 0x03, 0xf4, 0x46,
+	0xc5, 0x09, 0x71, 0x00, 0xd4, 0x1e, 0xca, 0xc7, 0x40, 0x3b, 0x33, 0x3b, 0x9e, 0x75, 0x1c, 0xaf,
+	0xab, 0x82, 0x7a, 0x89, 0x76, 0xde, 0xfc, 0xde, 0xcc, 0x7b, 0xef, 0xf7, 0xfe, 0x4c, 0x0c, 0x27,
+	0x28, 0x8b, 0x91, 0x1b, 0x0c, 0x6e, 0xba, 0x38, 0x74, 0xc4, 0x37, 0x0e, 0x7d, 0xe7, 0xd6, 0xa6,
+	0xc3, 0xf6, 0xed, 0x28, 0x26, 0x8c, 0x98, 0x0d, 0x0d, 0x62, 0x2b, 0x88, 0x7d, 0x6b, 0xb3, 0xf9,
+	0x4a, 0xf2, 0x45, 0x1c, 0xfe, 0x57, 0x80, 0x9b, 0xad, 0x01, 0xa1, 0x01, 0xa1, 0x4e, 0xdf, 0xa5,
+	0xc8, 0xb9, 0xb5, 0xd9, 0x47, 0xcc, 0xdd, 0x74, 0x06, 0x04, 0x87, 0x72, 0x7f, 0x59, 0xee, 0x07,
+	0x94, 0x5f, 0x12, 0x50, 0x5f, 0x6e, 0xac, 0x88, 0x8d, 0x1e, 0x5f, 0x39, 0x62, 0x21, 0xb7, 0xea,
+	0x3e, 0xf1, 0x89, 0x90, 0x27, 0x5f, 0xe9, 0x4d, 0x3e, 0x21, 0xfe, 0x10, 0x39, 0x7c, 0xd5, 0x1f,
+	0xdd, 0x70, 0xbc, 0x51, 0xec, 0x32, 0x4c, 0xd2, 0x9b, 0x56, 0x27, 0xf7, 0x19, 0x0e, 0x10, 0x65,
+	0x6e, 0x10, 0x49, 0xc0, 0x1b, 0x87, 0xba, 0x1e, 0xb9, 0xb1, 0x1b, 0xc8, 0xdb, 0xad, 0x5f, 0x0d,
+	0x78, 0xa9, 0x43, 0xfd, 0x8f, 0x3c, 0xcc, 0xae, 0xc4, 0xe4, 0x06, 0x1e, 0x22, 0xd3, 0x86, 0x12,
+	0xb9, 0x1d, 0xa2, 0xb8, 0x61, 0xac, 0x19, 0xeb, 0xd5, 0xed, 0xc6, 0x6f, 0x0f, 0xde, 0xae, 0x4b,
+	0x8b, 0x2f, 0x78, 0x5e, 0x8c, 0x28, 0xdd, 0x61, 0x31, 0x0e, 0xfd, 0xae, 0x80, 0x99, 0x26, 0x14,
+	0x43, 0x37, 0x40, 0x8d, 0x42, 0x02, 0xef, 0xf2, 0x6f, 0xb3, 0x01, 0x4b, 0x74, 0x14, 0x73, 0xf1,
+	0x22, 0x17, 0xa7, 0x4b, 0x73, 0x05, 0x2a, 0x38, 0xf0, 0x7b, 0x43, 0x1c, 0xee, 0x35, 0x8a, 0x62,
+	0x0b, 0x07, 0xfe, 0xa7, 0x38, 0xdc, 0x33, 0x5f, 0x83, 0x6a, 0xe2, 0x45, 0xef, 0x0b, 0x12, 0xa2,
+	0x46, 0x89, 0xef, 0x55, 0x12, 0xc1, 0x75, 0x12, 0xa2, 0xf6, 0xc9, 0xbb, 0x4f, 0xef, 0x6f, 0x88,
+	0x1b, 0xbf, 0x7d, 0x7a, 0x7f, 0xa3, 0x31, 0x76, 0x29, 0x6b, 0xbe, 0xd5, 0x80, 0xe3, 0x59, 0x49,
+	0x17, 0xd1, 0x88, 0x84, 0x14, 0x59, 0x7f, 0x14, 0xe0, 0x48, 0x87, 0xfa, 0x97, 0xd1, 0xed, 0x1d,
+	0xae, 0x6c, 0xb6, 0xa1, 0xd6, 0x8f, 0x89, 0xeb, 0x0d, 0x5c, 0xca, 0xe6, 0xf0, 0x57, 0x07, 0x9b,
+	0x75, 0x28, 0x31, 0xcc, 0x86, 0xa9, 0xdb, 0x62, 0x61, 0xae, 0x41, 0xcd, 0x43, 0x74, 0x10, 0xe3,
+	0x28, 0xe1, 0x4a, 0xfa, 0xae, 0x8b, 0x66, 0xf9, 0xff, 0x31, 0x00, 0x65, 0x6e, 0xcc, 0x7a, 0x89,
+	0xd3, 0x3c, 0x00, 0xb5, 0xad, 0xa6, 0x2d, 0x88, 0xb6, 0x53, 0xa2, 0xed, 0xdd, 0x94, 0xe8, 0xed,
+	0xa3, 0x0f, 0xff, 0x5c, 0x5d, 0xb8, 0xf7, 0xd7, 0xaa, 0xf1, 0xd3, 0xd3, 0xfb, 0x1b, 0x46, 0xb7,
+	0xca, 0x95, 0x93, 0x6d, 0xf3, 0x12, 0x54, 0x50, 0xe8, 0x89, 0x73, 0xca, 0xcf, 0x7a, 0xce, 0x12,
+	0x0a, 0xbd, 0x64, 0xb3, 0xfd, 0x56, 0x12, 0x72, 0xdd, 0xe9, 0x24, 0xf0, 0xc7, 0x33, 0x81, 0x57,
+	0xb1, 0xb4, 0xce, 0x42, 0x5d, 0x5f, 0xa7, 0x41, 0x4f, 0x48, 0x15, 0x1a, 0x3d, 0xec, 0xf1, 0x08,
+	0x17, 0xbb, 0x15, 0x21, 0xf8, 0xc4, 0xb3, 0xbe, 0x59, 0x84, 0xa3, 0x92, 0xac, 0xff, 0x80, 0x92,
+	0xcc, 0x55, 0x85, 0xec, 0x55, 0xe6, 0x2a, 0xd4, 0x46, 0x91, 0xe7, 0x32, 0xd4, 0x0b, 0x5c, 0xba,
+	0xd7, 0x58, 0x5c, 0x5b, 0x5c, 0xaf, 0x76, 0x41, 0x88, 0x3a, 0x2e, 0xdd, 0x1b, 0x13, 0x5a, 0x9c,
+	0x41, 0x68, 0x69, 0x36, 0xa1, 0xe5, 0x2c, 0xa1, 0xe7, 0x33, 0x84, 0x2e, 0xe5, 0x12, 0x51, 0x4c,
+	0x48, 0xd0, 0x79, 0x7c, 0x5f, 0xe3, 0xb1, 0x32, 0xa7, 0xba, 0xa2, 0xef, 0xf4, 0x34, 0xfa, 0x96,
+	0x0f, 0xd4, 0x8d, 0xe4, 0x6f, 0x19, 0x5e, 0xcd, 0x08, 0x54, 0xd5, 0xfc, 0x60, 0xc0, 0xcb, 0x1d,
+	0xea, 0x5f, 0x42, 0x43, 0xc4, 0xd0, 0xff, 0xcc, 0x52, 0xdb, 0x9e, 0x66, 0xf3, 0x4a, 0xc6, 0x66,
+	0xdd, 0x10, 0x6b, 0x05, 0x96, 0x27, 0x44, 0xca, 0xee, 0x7f, 0x0c, 0x5e, 0xed, 0x3b, 0xa3, 0x7e,
+	0xc2, 0x55, 0x1f, 0x99, 0xef, 0x02, 0xd0, 0x74, 0x91, 0x6f, 0xb3, 0x86, 0x9d, 0x74, 0xb7, 0xf0,
+	0x2c, 0xee, 0x9e, 0x83, 0x6a, 0xe0, 0xee, 0xf7, 0xa2, 0x18, 0x0f, 0x44, 0x2f, 0xac, 0x6d, 0xad,
+	0xd8, 0x52, 0x2d, 0x19, 0x23, 0xb6, 0x1c, 0x23, 0xf6, 0x45, 0x82, 0xc3, 0x6e, 0x25, 0x70, 0xf7,
+	0xaf, 0x24, 0xd0, 0xf6, 0x46, 0x12, 0x09, 0xcd, 0x88, 0x83, 0xb5, 0xa7, 0x3c, 0xb3, 0xae, 0xf1,
+	0xda, 0x53, 0x6b, 0x55, 0x7b, 0xe7, 0x01, 0xd0, 0x7e, 0x84, 0x63, 0x44, 0x7b, 0x2e, 0xe3, 0x1e,
+	0xcf, 0x95, 0x7f, 0x52, 0xe7, 0x02, 0xb3, 0x1e, 0x88, 0xe9, 0x70, 0x35, 0xa4, 0x2f, 0x36, 0x8a,
+	0x22, 0x97, 0x27, 0xa2, 0x91, 0x1d, 0x01, 0x9a, 0x8d, 0x72, 0x04, 0x68, 0x12, 0x95, 0x14, 0xdf,
+	0x15, 0x78, 0xc2, 0xec, 0x20, 0x26, 0xa3, 0xc5, 0x6b, 0x78, 0x17, 0xc5, 0x01, 0x7d, 0xae, 0xa4,
+	0x6e, 0x43, 0x49, 0x30, 0x5c, 0xc8, 0x61, 0x78, 0xbb, 0x9a, 0x34, 0x5b, 0xd1, 0x68, 0x85, 0x8a,
+	0xf9, 0x21, 0x94, 0x23, 0x14, 0x63, 0xe2, 0xa9, 0xf4, 0x98, 0x64, 0xe8, 0x92, 0x9c, 0xfd, 0xa2,
+	0x53, 0x7f, 0xaf, 0x3a, 0xb5, 0xd4, 0x6b, 0x9f, 0x9b, 0x56, 0x35, 0x27, 0xb2, 0xc9, 0x32, 0xc5,
+	0x63, 0xeb, 0x04, 0xac, 0x1e, 0xb2, 0xa5, 0x02, 0xf6, 0x75, 0x01, 0xca, 0x1d, 0xea, 0xef, 0xe2,
+	0xc8, 0x3c, 0x03, 0x65, 0x8a, 0x42, 0x6f, 0x8e, 0xd0, 0x48, 0xdc, 0x73, 0xd5, 0xcd, 0x07, 0x50,
+	0x76, 0x03, 0x32, 0x0a, 0x59, 0x6e, 0xd1, 0xe8, 0x21, 0x95, 0x3a, 0xd9, 0x26, 0x53, 0x9c, 0x18,
+	0x05, 0x26, 0x14, 0x03, 0x14, 0x10, 0xd9, 0xcc, 0xf9, 0x77, 0x7b, 0x2d, 0x09, 0xa1, 0xb4, 0x3b,
+	0x89, 0xde, 0xb1, 0x4c, 0xf4, 0x76, 0x71, 0x64, 0x1d, 0xe3, 0xa5, 0xb0, 0x8b, 0x23, 0x15, 0x9b,
+	0x9f, 0x0d, 0xa8, 0x74, 0xa8, 0xbf, 0x3d, 0x24, 0x83, 0xbd, 0xe7, 0xca, 0x9e, 0x2d, 0x58, 0x72,
+	0x07, 0x03, 0xee, 0x6c, 0x5e, 0x8c, 0x52, 0xa0, 0x79, 0x1c, 0xca, 0x31, 0x72, 0xa9, 0x7a, 0x64,
+	0xc8, 0x95, 0x78, 0x27, 0x4d, 0xe6, 0x82, 0x99, 0xf1, 0x86, 0x1b, 0x6c, 0x99, 0x70, 0x2c, 0xfd,
+	0x56, 0x1e, 0xfd, 0x68, 0x00, 0xf0, 0xca, 0xe9, 0xbf, 0x08, 0x9f, 0xda, 0xa7, 0xa6, 0xd9, 0x5e,
+	0x9f, 0x28, 0x73, 0x6e, 0x9a, 0x55, 0x07, 0x73, 0xbc, 0x52, 0xf6, 0xff, 0x22, 0x66, 0xd5, 0x55,
+	0x3e, 0xd5, 0xaf, 0xf0, 0x77, 0x6e, 0xd2, 0x80, 0xdd, 0x11, 0xbb, 0x49, 0x62, 0xcc, 0xee, 0xe4,
+	0xba, 0x30, 0x86, 0x9a, 0x17, 0xa1, 0x2c, 0x5e, 0xca, 0xb2, 0xa6, 0xd7, 0xec, 0xc3, 0xfe, 0x53,
+	0xb0, 0xc5, 0x4d, 0x99, 0x3c, 0x14, 0xaa, 0xa2, 0x6f, 0x8d, 0x0f, 0x3d, 0x38, 0xcd, 0x74, 0x53,
+	0xe5, 0x34, 0xd3, 0x45, 0xa9, 0x67, 0x5b, 0x77, 0xab, 0xb0, 0xd8, 0xa1, 0xbe, 0x89, 0xa1, 0xa6,
+	0xbf, 0xd5, 0xd7, 0x0f, 0x37, 0x2a, 0xfb, 0x08, 0x6e, 0x9e, 0x99, 0x17, 0xa9, 0xa6, 0xc7, 0x00,
+	0xaa, 0xe3, 0xa7, 0xf2, 0x9b, 0x33, 0xd5, 0x15, 0xae, 0x69, 0xcf, 0x87, 0x53, 0x97, 0xdc, 0x00,
+	0xd0, 0x5e, 0x7f, 0x27, 0x73, 0x8d, 0x94, 0xd7, 0x38, 0x73, 0x02, 0xd5, 0x3d, 0x43, 0x38, 0x92,
+	0x79, 0xc1, 0x9c, 0x9a, 0x79, 0x80, 0x0e, 0x6d, 0x6e, 0xce, 0x0d, 0xd5, 0x43, 0x37, 0x7e, 0x77,
+	0xcc, 0x0e, 0x9d, 0xc2, 0xe5, 0x84, 0xee, 0xe0, 0x74, 0xc7, 0x50, 0xd3, 0x07, 0xf3, 0xec, 0x54,
+	0xd0, 0x90, 0x39, 0xa9, 0x30, 0x65, 0x6c, 0x9a, 0x5f, 0x19, 0x50, 0x9f, 0x3a, 0x33, 0x67, 0xc7,
+	0x66, 0x9a, 0x4a, 0xf3, 0xbd, 0x67, 0x56, 0x51, 0x66, 0x7c, 0x06, 0x8b, 0xc9, 0x20, 0x5a, 0x9b,
+	0x79, 0xc2, 0x2e, 0x8e, 0x9a, 0xeb, 0x79, 0x08, 0x75, 0xe4, 0x35, 0x28, 0x89, 0xfe, 0x6d, 0xcd,
+	0x54, 0xe1, 0x98, 0xe6, 0x46, 0x3e, 0x46, 0x1d, 0xfc, 0x39, 0x2c, 0xa5, 0x6d, 0xf4, 0xf5, 0x9c,
+	0x78, 0x73, 0x54, 0xf3, 0xf4, 0x3c, 0x28, 0x3d, 0x9f, 0x33, 0x5d, 0x6e, 0x76, 0x3e, 0xeb, 0xd0,
+	0x9c, 0x7c, 0x9e, 0xd6, 0x7d, 0x9a, 0xa5, 0x2f, 0x93, 0xae, 0xb6, 0x7d, 0xf9, 0xe1, 0xe3, 0x96,
+	0xf1, 0xe8, 0x71, 0xcb, 0xf8, 0xfb, 0x71, 0xcb, 0xb8, 0xf7, 0xa4, 0xb5, 0xf0, 0xe8, 0x49, 0x6b,
+	0xe1, 0xf7, 0x27, 0xad, 0x85, 0xeb, 0xef, 0xf8, 0x98, 0xdd, 0x1c, 0xf5, 0xed, 0x01, 0x09, 0x9c,
+	0x83, 0x3f, 0x3c, 0x88, 0xef, 0x7d, 0xed, 0x67, 0x08, 0x76, 0x27, 0x42, 0xb4, 0x5f, 0xe6, 0x2f,
+	0x9c, 0xb3, 0xff, 0x06, 0x00, 0x00, 0xff, 0xff, 0x3a, 0xa2, 0x57, 0xff, 0xa7, 0x11, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -880,10 +1344,21 @@ type MsgClient interface {
 	EditStream(ctx context.Context, in *MsgEditStream, opts ...grpc.CallOption) (*MsgEditStreamResponse, error)
 	// DeleteStream removes a stream of the sender's.
 	DeleteStream(ctx context.Context, in *MsgDeleteStream, opts ...grpc.CallOption) (*MsgDeleteStreamResponse, error)
-	// Subscribe makes the sender follow a broadcaster.
+	// Subscribe makes the sender follow a broadcaster, paying the
+	// broadcaster's price when it charges one; subscribing again to a paid
+	// subscription renews it.
 	Subscribe(ctx context.Context, in *MsgSubscribe, opts ...grpc.CallOption) (*MsgSubscribeResponse, error)
-	// Unsubscribe ends a subscription.
+	// Unsubscribe ends a subscription at once; nothing is refunded.
 	Unsubscribe(ctx context.Context, in *MsgUnsubscribe, opts ...grpc.CallOption) (*MsgUnsubscribeResponse, error)
+	// SetSubscriptionTerms sets the sender's price and period.
+	SetSubscriptionTerms(ctx context.Context, in *MsgSetSubscriptionTerms, opts ...grpc.CallOption) (*MsgSetSubscriptionTermsResponse, error)
+	// Tip sends an amount to a broadcaster.
+	Tip(ctx context.Context, in *MsgTip, opts ...grpc.CallOption) (*MsgTipResponse, error)
+	// Block keeps an account from subscribing to and tipping the sender, and
+	// ends its subscription.
+	Block(ctx context.Context, in *MsgBlock, opts ...grpc.CallOption) (*MsgBlockResponse, error)
+	// Unblock lifts a block.
+	Unblock(ctx context.Context, in *MsgUnblock, opts ...grpc.CallOption) (*MsgUnblockResponse, error)
 	// UpdateParams changes the module params; only the governance authority may.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
@@ -950,6 +1425,42 @@ func (c *msgClient) Unsubscribe(ctx context.Context, in *MsgUnsubscribe, opts ..
 	return out, nil
 }
 
+func (c *msgClient) SetSubscriptionTerms(ctx context.Context, in *MsgSetSubscriptionTerms, opts ...grpc.CallOption) (*MsgSetSubscriptionTermsResponse, error) {
+	out := new(MsgSetSubscriptionTermsResponse)
+	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Msg/SetSubscriptionTerms", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Tip(ctx context.Context, in *MsgTip, opts ...grpc.CallOption) (*MsgTipResponse, error) {
+	out := new(MsgTipResponse)
+	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Msg/Tip", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Block(ctx context.Context, in *MsgBlock, opts ...grpc.CallOption) (*MsgBlockResponse, error) {
+	out := new(MsgBlockResponse)
+	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Msg/Block", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Unblock(ctx context.Context, in *MsgUnblock, opts ...grpc.CallOption) (*MsgUnblockResponse, error) {
+	out := new(MsgUnblockResponse)
+	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Msg/Unblock", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
 	out := new(MsgUpdateParamsResponse)
 	err := c.cc.Invoke(ctx, "/streamchain.streaming.v1.Msg/UpdateParams", in, out, opts...)
@@ -969,10 +1480,21 @@ type MsgServer interface {
 	EditStream(context.Context, *MsgEditStream) (*MsgEditStreamResponse, error)
 	// DeleteStream removes a stream of the sender's.
 	DeleteStream(context.Context, *MsgDeleteStream) (*MsgDeleteStreamResponse, error)
-	// Subscribe makes the sender follow a broadcaster.
+	// Subscribe makes the sender follow a broadcaster, paying the
+	// broadcaster's price when it charges one; subscribing again to a paid
+	// subscription renews it.
 	Subscribe(context.Context, *MsgSubscribe) (*MsgSubscribeResponse, error)
-	// Unsubscribe ends a subscription.
+	// Unsubscribe ends a subscription at once; nothing is refunded.
 	Unsubscribe(context.Context, *MsgUnsubscribe) (*MsgUnsubscribeResponse, error)
+	// SetSubscriptionTerms sets the sender's price and period.
+	SetSubscriptionTerms(context.Context, *MsgSetSubscriptionTerms) (*MsgSetSubscriptionTermsResponse, error)
+	// Tip sends an amount to a broadcaster.
+	Tip(context.Context, *MsgTip) (*MsgTipResponse, error)
+	// Block keeps an account from subscribing to and tipping the sender, and
+	// ends its subscription.
+	Block(context.Context, *MsgBlock) (*MsgBlockResponse, error)
+	// Unblock lifts a block.
+	Unblock(context.Context, *MsgUnblock) (*MsgUnblockResponse, error)
 	// UpdateParams changes the module params; only the governance authority may.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
@@ -998,6 +1520,18 @@ func (*UnimplementedMsgServer) Subscribe(ctx context.Context, req *MsgSubscribe)
 }
 func (*UnimplementedMsgServer) Unsubscribe(ctx context.Context, req *MsgUnsubscribe) (*MsgUnsubscribeResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Unsubscribe not implemented")
+}
+func (*UnimplementedMsgServer) SetSubscriptionTerms(ctx context.Context, req *MsgSetSubscriptionTerms) (*MsgSetSubscriptionTermsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SetSubscriptionTerms not implemented")
+}
+func (*UnimplementedMsgServer) Tip(ctx context.Context, req *MsgTip) (*MsgTipResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Tip not implemented")
+}
+func (*UnimplementedMsgServer) Block(ctx context.Context, req *MsgBlock) (*MsgBlockResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Block not implemented")
+}
+func (*UnimplementedMsgServer) Unblock(ctx context.Context, req *MsgUnblock) (*MsgUnblockResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Unblock not implemented")
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
@@ -1115,6 +1649,78 @@ func _Msg_Unsubscribe_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_SetSubscriptionTerms_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetSubscriptionTerms)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetSubscriptionTerms(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/streamchain.streaming.v1.Msg/SetSubscriptionTerms",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetSubscriptionTerms(ctx, req.(*MsgSetSubscriptionTerms))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Tip_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgTip)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Tip(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/streamchain.streaming.v1.Msg/Tip",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Tip(ctx, req.(*MsgTip))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Block_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgBlock)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Block(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/streamchain.streaming.v1.Msg/Block",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Block(ctx, req.(*MsgBlock))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Unblock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgUnblock)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Unblock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/streamchain.streaming.v1.Msg/Unblock",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Unblock(ctx, req.(*MsgUnblock))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MsgUpdateParams)
 	if err := dec(in); err != nil {
@@ -1161,6 +1767,22 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Unsubscribe",
 			Handler:    _Msg_Unsubscribe_Handler,
+		},
+		{
+			MethodName: "SetSubscriptionTerms",
+			Handler:    _Msg_SetSubscriptionTerms_Handler,
+		},
+		{
+			MethodName: "Tip",
+			Handler:    _Msg_Tip_Handler,
+		},
+		{
+			MethodName: "Block",
+			Handler:    _Msg_Block_Handler,
+		},
+		{
+			MethodName: "Unblock",
+			Handler:    _Msg_Unblock_Handler,
 		},
 		{
 			MethodName: "UpdateParams",
@@ -1533,6 +2155,18 @@ func (m *MsgSubscribe) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MaxPrice != nil {
+		{
+			size, err := m.MaxPrice.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
 	if len(m.Broadcaster) > 0 {
 		i -= len(m.Broadcaster)
 		copy(dAtA[i:], m.Broadcaster)
@@ -1570,6 +2204,16 @@ func (m *MsgSubscribeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.ExpiresAt != nil {
+		n6, err6 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(*m.ExpiresAt, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.ExpiresAt):])
+		if err6 != nil {
+			return 0, err6
+		}
+		i -= n6
+		i = encodeVarintTx(dAtA, i, uint64(n6))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -1626,6 +2270,286 @@ func (m *MsgUnsubscribeResponse) MarshalTo(dAtA []byte) (int, error) {
 }
 
 func (m *MsgUnsubscribeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetSubscriptionTerms) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetSubscriptionTerms) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetSubscriptionTerms) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n7, err7 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.Period, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.Period):])
+	if err7 != nil {
+		return 0, err7
+	}
+	i -= n7
+	i = encodeVarintTx(dAtA, i, uint64(n7))
+	i--
+	dAtA[i] = 0x1a
+	{
+		size, err := m.Price.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetSubscriptionTermsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetSubscriptionTermsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetSubscriptionTermsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTip) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTip) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTip) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Memo) > 0 {
+		i -= len(m.Memo)
+		copy(dAtA[i:], m.Memo)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Memo)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.StreamId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x20
+	}
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Sender) > 0 {
+		i -= len(m.Sender)
+		copy(dAtA[i:], m.Sender)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Sender)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTipResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTipResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTipResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBlock) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBlock) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBlock) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Account) > 0 {
+		i -= len(m.Account)
+		copy(dAtA[i:], m.Account)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Account)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBlockResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBlockResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBlockResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnblock) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnblock) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnblock) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Account) > 0 {
+		i -= len(m.Account)
+		copy(dAtA[i:], m.Account)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Account)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Broadcaster) > 0 {
+		i -= len(m.Broadcaster)
+		copy(dAtA[i:], m.Broadcaster)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Broadcaster)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnblockResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnblockResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnblockResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	i := len(dAtA)
 	_ = i
 	var l int
@@ -1876,6 +2800,10 @@ func (m *MsgSubscribe) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovTx(uint64(l))
 	}
+	if m.MaxPrice != nil {
+		l = m.MaxPrice.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
 	return n
 }
 
@@ -1885,6 +2813,10 @@ func (m *MsgSubscribeResponse) Size() (n int) {
 	}
 	var l int
 	_ = l
+	if m.ExpiresAt != nil {
+		l = github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.ExpiresAt)
+		n += 1 + l + sovTx(uint64(l))
+	}
 	return n
 }
 
@@ -1906,6 +2838,123 @@ func (m *MsgUnsubscribe) Size() (n int) {
 }
 
 func (m *MsgUnsubscribeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgSetSubscriptionTerms) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Price.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.Period)
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgSetSubscriptionTermsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgTip) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sender)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	if m.StreamId != 0 {
+		n += 1 + sovTx(uint64(m.StreamId))
+	}
+	l = len(m.Memo)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgTipResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgBlock) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Account)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgBlockResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgUnblock) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Broadcaster)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Account)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgUnblockResponse) Size() (n int) {
 	if m == nil {
 		return 0
 	}
@@ -3112,6 +4161,42 @@ func (m *MsgSubscribe) Unmarshal(dAtA []byte) error {
 			}
 			m.Broadcaster = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxPrice", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.MaxPrice == nil {
+				m.MaxPrice = &types.Coin{}
+			}
+			if err := m.MaxPrice.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
@@ -3162,6 +4247,42 @@ func (m *MsgSubscribeResponse) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: MsgSubscribeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpiresAt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.ExpiresAt == nil {
+				m.ExpiresAt = new(time.Time)
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(m.ExpiresAt, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
@@ -3324,6 +4445,812 @@ func (m *MsgUnsubscribeResponse) Unmarshal(dAtA []byte) error {
 		}
 		if fieldNum <= 0 {
 			return fmt.Errorf("proto: MsgUnsubscribeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetSubscriptionTerms) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetSubscriptionTerms: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetSubscriptionTerms: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Price", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Price.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Period", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.Period, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetSubscriptionTermsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetSubscriptionTermsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetSubscriptionTermsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTip) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTip: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTip: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sender", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sender = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Memo", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Memo = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTipResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTipResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTipResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBlock) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBlock: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBlock: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Account", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Account = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBlockResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBlockResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBlockResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnblock) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnblock: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnblock: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Broadcaster", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Broadcaster = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Account", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Account = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnblockResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnblockResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnblockResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		default:
