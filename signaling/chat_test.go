@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/streamchain/streamchain/signaling"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -190,4 +191,33 @@ func TestSharedChatAcrossInstances(t *testing.T) {
 	skipTo(t, bc, "chat_restricted")
 	bc.Send(map[string]any{"type": "chat", "text": "muted?"})
 	require.Equal(t, "chat_muted", skipTo(t, bc, "error").Str("code"))
+}
+
+// TestTipShownInChat: a committed tip that names a live stream is a
+// highlighted line in that stream's chat, once however often it is heard
+// of; a tip for another broadcaster's stream id shows nowhere.
+func TestTipShownInChat(t *testing.T) {
+	feed := newFakeFeed()
+	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)})
+	alice, bob := signalingtest.NewWallet(), signalingtest.NewWallet()
+	e.chain.SetProfile(bob.Address, "Bob")
+	id := e.liveStream(alice)
+	ac, _ := e.broadcaster(alice, id)
+	bc, _ := e.viewer(bob, alice, id, ac)
+
+	tip := signaling.ChainEvent{Kind: signaling.EventTip, StreamID: id, Broadcaster: alice.Address, Sender: bob.Address,
+		Amount: "5000000ustream", Memo: "great show", Key: "12/3"}
+	feed.blocks <- []signaling.ChainEvent{tip, tip} // heard twice
+	for _, c := range []*signalingtest.Client{ac, bc} {
+		l := chatLine(t, skipTo(t, c, "chat"))
+		require.Equal(t, "5000000ustream", l["tip"])
+		require.Equal(t, "great show", l["text"])
+		require.Equal(t, bob.Address, l["from"])
+		require.Equal(t, "Bob", l["name"])
+	}
+	other := tip
+	other.Broadcaster, other.Key = bob.Address, "12/4"
+	feed.blocks <- []signaling.ChainEvent{other}
+	bc.Send(map[string]any{"type": "chat", "text": "next"})
+	require.Equal(t, "next", chatLine(t, skipTo(t, ac, "chat"))["text"], "the duplicate and the other broadcaster's tip showed nothing")
 }

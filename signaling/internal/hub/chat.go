@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/bech32"
 
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/chat"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
@@ -200,6 +201,35 @@ func (h *Hub) learnName(m *Member) {
 	h.mu.Lock()
 	m.name = name
 	h.mu.Unlock()
+}
+
+// tipped shows a tip to a stream whose session is here as a highlighted
+// chat line, once per event however many times it is heard of.
+func (h *Hub) tipped(ev chain.ChainEvent) {
+	h.mu.Lock()
+	r := h.rooms[ev.StreamID]
+	here := r != nil && r.info.Broadcaster == ev.Broadcaster
+	seen := false
+	if here && ev.Key != "" {
+		_, seen = h.tipsShown.Get(ev.Key)
+		h.tipsShown.Put(ev.Key, struct{}{}, h.now().Add(time.Hour))
+	}
+	h.mu.Unlock()
+	if !here || seen {
+		return
+	}
+	go func() {
+		name, err := h.chain.ProfileName(h.ctx, ev.Sender)
+		if err != nil {
+			name = ""
+		}
+		line, err := h.chat.Tip(h.ctx, chatSession(ev.StreamID), ev.Sender, name, ev.Amount, ev.Memo)
+		if err != nil {
+			h.log.Warn("tip not shown in chat", "stream_id", ev.StreamID, "err", err)
+			return
+		}
+		h.toChat(ev.StreamID, protocol.ChatMsg{Type: protocol.TypeChat, StreamID: protocol.StreamID(ev.StreamID), Message: line})
+	}()
 }
 
 // endChat forgets stream id's chat: the stream is over or deleted.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/chat"
+	"github.com/streamchain/streamchain/signaling/internal/expiring"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
@@ -35,8 +36,10 @@ type Hub struct {
 	chat   *chat.Chat
 	nextID atomic.Uint64 // numbers the members
 
-	mu        sync.Mutex
-	rooms     map[uint64]*room
+	mu    sync.Mutex
+	rooms map[uint64]*room
+	// tipsShown are the tips already shown in chat, by event key.
+	tipsShown *expiring.Map[string, struct{}]
 	members   map[*Member]struct{}
 	watching  map[string]int // viewer sessions per account, over all streams
 	closed    bool
@@ -182,13 +185,14 @@ func New(cfg Config, d Deps) *Hub {
 	}
 	h := &Hub{
 		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router, chat: d.Chat,
-		rooms:    make(map[uint64]*room),
-		members:  make(map[*Member]struct{}),
-		watching: make(map[string]int),
-		ctx:      ctx,
-		cancel:   cancel,
-		stop:     make(chan struct{}),
-		recheckC: make(chan struct{}, 1),
+		rooms:     make(map[uint64]*room),
+		tipsShown: expiring.New[string, struct{}](d.Now, 10_000, nil),
+		members:   make(map[*Member]struct{}),
+		watching:  make(map[string]int),
+		ctx:       ctx,
+		cancel:    cancel,
+		stop:      make(chan struct{}),
+		recheckC:  make(chan struct{}, 1),
 	}
 	h.loops.Add(1)
 	go h.recheckLoop()

@@ -239,13 +239,14 @@ func (sh *Router) dispatch(env envelope) {
 
 // kindRevoke carries chain events that cut sessions (unsubscribed, stream
 // deleted) to every other instance: an unsubscribe one instance sees cuts
-// the viewer at its session's home, wherever that is.
+// the viewer at its session's home, wherever that is. Tips travel the same
+// way, to the home of the stream they name.
 const kindRevoke = "revoke"
 
 func (sh *Router) ShareEvents(events []chain.ChainEvent) {
 	var cut []chain.ChainEvent
 	for _, ev := range events {
-		if ev.Kind == chain.EventUnsubscribed || ev.Kind == chain.EventStreamDeleted {
+		if ev.Kind == chain.EventUnsubscribed || ev.Kind == chain.EventStreamDeleted || ev.Kind == chain.EventTip {
 			cut = append(cut, ev)
 		}
 	}
@@ -268,7 +269,7 @@ func (sh *Router) revoked(env envelope) {
 		return
 	}
 	// Acting on a chain event twice is harmless: a viewer already cut is
-	// not in any room. Only cuts are shared, and they never wait on
-	// anything but the hub's lock.
+	// not in any room, and a tip is shown once per Key. Only cuts and tips
+	// are shared, and they never wait on anything but the hub's lock.
 	sh.hub.ApplyEvents(events)
 }
