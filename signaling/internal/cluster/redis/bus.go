@@ -240,6 +240,8 @@ func (sh *Router) dispatch(env envelope) {
 // the viewer at its session's home, wherever that is.
 const kindRevoke = "revoke"
 
+// ShareEvents hands the committed events that cut sessions to every other
+// instance.
 func (sh *Router) ShareEvents(events []chain.ChainEvent) {
 	var cut []chain.ChainEvent
 	for _, ev := range events {
