@@ -71,3 +71,14 @@ func (v *VideoRoom) PublishRemotely(ctx context.Context, room uint64, secret str
 	}
 	return expect("publish_remotely", data, "videoroom", "success")
 }
+
+// UnpublishRemotely stops the relay remoteID of publisher.
+func (v *VideoRoom) UnpublishRemotely(ctx context.Context, room uint64, secret string, publisher uint64, remoteID string) error {
+	data, _, err := v.Message(ctx, map[string]any{
+		"request": "unpublish_remotely", "room": room, "secret": secret, "publisher_id": publisher, "remote_id": remoteID,
+	}, nil, false)
+	if err != nil {
+		return err
+	}
+	return expect("unpublish_remotely", data, "videoroom", "success")
+}
