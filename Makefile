@@ -272,4 +272,4 @@ web-unit: web-deps
 BENCH_RUNS ?= 7
 bench-web: web-deps
 	@for f in $(WEB_DIR)/dist/assets/*; do printf '%-55s %8d bytes, gzip -9: %7d bytes\n' $$f $$(wc -c <$$f) $$(gzip -9c $$f | wc -c); done
-	BENCH_RUNS=$(BENCH_RUNS) go test -count=1 -run '^TestBrowserApp$$' -v -timeout 20m ./$(WEB_DIR) 2>&1 | grep -E 'bench:|figures|^(ok|FAIL|---)'
+	BENCH_RUNS=$(BENCH_RUNS) go test -count=1 -run '^TestBrowserApp$$' -v -timeout 20m ./$(WEB_DIR) 2>&1 | grep -E 'bench:|figures|axe-core|^(ok|FAIL|---)'

@@ -32,6 +32,14 @@ type browserSummary struct {
 	Steps       []json.RawMessage `json:"steps"`
 	Screenshots []string          `json:"screenshots"`
 	Figures     map[string]int64  `json:"figures"`
+	// Bench: each sample behind the medians of Figures (BENCH_RUNS > 0).
+	Bench map[string][]int64 `json:"bench"`
+	// A11y: the page states axe-core checked (name@width) and what it found.
+	A11y struct {
+		States      []string          `json:"states"`
+		Violations  []json.RawMessage `json:"violations"`
+		RulesPassed int               `json:"rules_passed"`
+	} `json:"a11y"`
 }
 
 // TestBrowserApp runs e2e/browser.mjs: alice (Keplr stand-in) and bob and
@@ -52,7 +60,15 @@ func TestBrowserApp(t *testing.T) {
 
 	bin := buildSignalingd(t, dir)
 	appURL := freeURL(t)
-	startSignalingd(t, bin, appURL, chain, walletFile, "-allowed-origins", appURL)
+	// Resume tokens outlast the journey's slowest stretch on a loaded
+	// machine: a reload well into it must still resume, not sign again.
+	// TURN credentials are minted for 20 s, so the pages get ice_servers
+	// every 10 s while they broadcast and watch. Nothing listens on that
+	// TURN port: the peers connect over host candidates on loopback.
+	turnSecret := filepath.Join(dir, "turn-secret")
+	require.NoError(t, os.WriteFile(turnSecret, []byte("browser-test-turn-secret"), 0o600))
+	startSignalingd(t, bin, appURL, chain, walletFile, "-allowed-origins", appURL, "-resume-ttl", "30m",
+		"-turn-urls", "turn:127.0.0.1:42478?transport=udp", "-turn-secret-file", turnSecret, "-turn-ttl", "20s")
 
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
@@ -75,7 +91,17 @@ func TestBrowserApp(t *testing.T) {
 	if runErr != nil || decodeErr != nil || !sum.OK {
 		t.Fatalf("browser.mjs failed (%v, decode: %v): %s\nstdout:\n%s", runErr, decodeErr, sum.Error, tail(stdout.String(), 4000))
 	}
+	for _, s := range sum.Steps {
+		t.Logf("step %s", s)
+	}
 	t.Logf("figures (loopback, a shared and noisy machine; not asserted): %v", sum.Figures)
+	if sum.Bench != nil {
+		t.Logf("bench: samples (ms) %v", sum.Bench)
+	}
+	t.Logf("axe-core: %d page states, %d violations, %d rule checks passed", len(sum.A11y.States), len(sum.A11y.Violations), sum.A11y.RulesPassed)
+	require.Empty(t, sum.A11y.Violations, "axe-core violations: %s", sum.A11y.Violations)
+	// Every state the journey visits, at its width and at 375 px.
+	require.GreaterOrEqual(t, len(sum.A11y.States), 40, "states: %v", sum.A11y.States)
 	t.Logf("screenshots in %s: %d", artifacts, len(sum.Screenshots))
 	require.GreaterOrEqual(t, len(sum.Screenshots), 8)
 	for _, f := range sum.Screenshots {

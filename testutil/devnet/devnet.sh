@@ -27,6 +27,11 @@
 #                     see start_janus: each runs in its own network namespace)
 #   JANUS_PORT        each Janus's API WebSocket port (admin API: the next port)
 #                     inside its namespace (default 32188)
+#   TURN=1|0          start a TURN relay (Debian's coturn) for the web app's
+#                     viewers, when turnserver is installed (default 1): signalingd
+#                     mints its credentials (see start_turn)
+#   TURN_PORT         its UDP/TCP port on 127.0.0.1 (default 3478); relayed
+#                     addresses on ports TURN_RELAY_PORTS (default 49160-49999)
 #   LOAD_ACCOUNTS=N   also fund N deterministic streamload accounts (seed
 #                     LOAD_SEED, default streamload) in a fresh genesis
 #   STREAMD, SIGNALINGD, BUILD=0  use these binaries instead of building
@@ -56,6 +61,11 @@ JANUS=${JANUS:-1}
 JANUS_PORT=${JANUS_PORT:-32188}
 [[ $JANUS =~ ^[012]$ ]] || die "JANUS must be 0, 1 or 2 (got $JANUS)"
 LOAD_SEED=${LOAD_SEED:-streamload}
+TURN=${TURN:-1}
+TURN_PORT=${TURN_PORT:-3478}
+TURN_RELAY_PORTS=${TURN_RELAY_PORTS:-49160-49999}
+[[ $TURN =~ ^[01]$ ]] || die "TURN must be 0 or 1 (got $TURN)"
+[[ $TURN_RELAY_PORTS =~ ^[0-9]+-[0-9]+$ ]] || die "TURN_RELAY_PORTS must be LOW-HIGH (got $TURN_RELAY_PORTS)"
 
 KEYRING=(--keyring-backend test --home "$DEVNET_HOME")
 
@@ -102,6 +112,7 @@ check_ports() {
 	local port
 	local ports=("$RPC_PORT" "$GRPC_PORT" "$API_PORT" "$P2P_PORT" "$ABCI_PORT")
 	if [[ $SIGNALING == 1 ]]; then
+		[[ $TURN == 1 ]] && ports+=("$TURN_PORT")
 		if ((SIGNALING_INSTANCES == 1)); then
 			ports+=("$SIGNALING_PORT")
 		else
@@ -194,6 +205,7 @@ start_signaling() {
 	if ((SIGNALING_INSTANCES > 1)); then
 		start_redis "$DEVNET_HOME"
 	fi
+	start_turn
 	local i
 	SIGNALING_PIDS=()
 	for ((i = 0; i < SIGNALING_INSTANCES; i++)); do
@@ -234,7 +246,7 @@ start_signaling_instance() {
 			-public-rpc "http://127.0.0.1:$RPC_PORT" \
 			-public-rest "http://127.0.0.1:$API_PORT" \
 			-devnet-wallet "$2" \
-			-log-level "$LOG_LEVEL" "${SHARED_FLAGS[@]}"
+			-log-level "$LOG_LEVEL" "${SHARED_FLAGS[@]}" "${TURN_FLAGS[@]}"
 	) &
 	SIGNALING_PIDS+=($!)
 }
@@ -256,6 +268,48 @@ EOF
  Live instances: http://127.0.0.1:$SIGNALING_PORT/instances.json
 ================================================================================
 EOF
+}
+
+# ---------------------------------------------------------------------------
+# TURN relay hook.
+# start_turn runs Debian's coturn on 127.0.0.1:$TURN_PORT from a
+# configuration testutil/coturn/coturnconf generates in $DEVNET_HOME/turn:
+# the TURN REST API's shared secret (use-auth-secret; signalingd reads the
+# same secret from $DEVNET_HOME/turn/secret and mints per-connection
+# credentials, -turn-urls/-turn-secret-file), relayed addresses on
+# 127.0.0.1 only (allow-loopback-peers: the devnet's browsers are on this
+# machine), no TLS, no CLI. It sets TURN_FLAGS for signalingd; without
+# turnserver the daemon hands out no TURN server and peers connect over
+# host candidates, as they do on one machine anyway.
+# ---------------------------------------------------------------------------
+TURN_FLAGS=()
+TURN_PID=
+
+start_turn() {
+	[[ $TURN == 1 ]] || return 0
+	if ! command -v turnserver >/dev/null; then
+		echo " TURN relay: not installed (apt-get install coturn), not started"
+		return 0
+	fi
+	local dir=$DEVNET_HOME/turn i
+	rm -rf "$dir"
+	go build -o "$DEVNET_HOME/coturnconf" "$ROOT/testutil/coturn/coturnconf" || die "building coturnconf failed"
+	"$DEVNET_HOME/coturnconf" -dir "$dir" -listen "$DEVNET_HOST" -port "$TURN_PORT" \
+		-min-port "${TURN_RELAY_PORTS%-*}" -max-port "${TURN_RELAY_PORTS#*-}" -allow-loopback-peers >/dev/null ||
+		die "coturnconf failed"
+	(
+		trap - INT
+		exec turnserver -c "$dir/turnserver.conf" >/dev/null 2>&1
+	) &
+	TURN_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		(exec 3<>"/dev/tcp/$DEVNET_HOST/$TURN_PORT") 2>/dev/null && break
+		kill -0 "$TURN_PID" 2>/dev/null || die "turnserver exited; see $dir/turnserver.log"
+		sleep 0.1
+	done
+	TURN_FLAGS=(-turn-urls "turn:$DEVNET_HOST:$TURN_PORT?transport=udp,turn:$DEVNET_HOST:$TURN_PORT?transport=tcp"
+		-turn-secret-file "$dir/secret")
+	echo " TURN relay turn:$DEVNET_HOST:$TURN_PORT (udp, tcp), credentials minted by signalingd; log $dir/turnserver.log"
 }
 
 # ---------------------------------------------------------------------------
@@ -367,6 +421,7 @@ watch_log() {
 		stop_processes 2 "${SIGNALING_PIDS[@]}"
 	fi
 	stop_janus
+	[[ -z $TURN_PID ]] || stop_process "$TURN_PID"
 	# Redis last, once no instance needs it (Ctrl-C reaches it at once too).
 	[[ -z ${REDIS_PID:-} ]] || stop_process "$REDIS_PID"
 }

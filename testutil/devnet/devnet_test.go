@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamchain/streamchain/testutil/coturn"
 	"github.com/streamchain/streamchain/testutil/syncbuf"
 	"github.com/stretchr/testify/require"
 )
@@ -198,24 +199,35 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 	}
 	bins := buildBinaries(t)
 	home := t.TempDir()
-	base := freeBase(t, "127.0.0.1", 6)
+	// Node ports base..base+4, signalingd base+5 (metrics base+6), the
+	// TURN relay base+7.
+	base := freeBase(t, "127.0.0.1", 8)
+	turn := base + 7
 	env := append(bins, "DEVNET_HOME="+home,
 		"RPC_PORT="+strconv.Itoa(base), "P2P_PORT="+strconv.Itoa(base+1), "GRPC_PORT="+strconv.Itoa(base+2),
-		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(base+5))
+		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(base+5),
+		"TURN_PORT="+strconv.Itoa(turn))
 
 	s := startScript(t, "devnet.sh", env...)
 	s.waitFor(t, `"chain reachable"`, 3*time.Minute)
 	require.True(t, listening("127.0.0.1", base+5), "signalingd is not listening")
+	withTURN := coturnInstalled(t)
+	if withTURN {
+		require.Contains(t, s.output(), fmt.Sprintf("TURN relay turn:127.0.0.1:%d (udp, tcp)", turn))
+		require.NoError(t, coturn.Ping(fmt.Sprintf("127.0.0.1:%d", turn)), "the devnet's TURN relay answers STUN")
+		require.Len(t, processesWith(t, filepath.Join(home, "turn", "turnserver.conf")), 1, "one turnserver")
+	}
 
 	nodes := processesWith(t, "start --home "+home)
 	require.Len(t, nodes, 1, "the node's process")
 	require.NoError(t, syscall.Kill(nodes[0], syscall.SIGKILL))
 
 	require.Equal(t, 137, s.exited(t, 30*time.Second), "the script reports the node's death")
-	for _, p := range []int{base, base + 2, base + 5} {
+	for _, p := range []int{base, base + 2, base + 5, turn} {
 		require.False(t, listening("127.0.0.1", p), "port %d still taken after the node died", p)
 	}
 	require.Empty(t, processesWith(t, "127.0.0.1:"+strconv.Itoa(base+5)), "signalingd outlived its node")
+	require.Empty(t, processesWith(t, filepath.Join(home, "turn")), "turnserver outlived its node")
 	require.Contains(t, s.output(), "devnet: node stopped (exit status 137)")
 
 	// Resume works on the same ports.
@@ -293,10 +305,12 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 	// Node ports base..base+4, instances on base+10 and base+20 (metrics on
 	// the next port), Redis on base+30.
 	base := freeBase(t, "127.0.0.1", 31)
+	// The TURN relay on base+25.
 	sig1, sig2, redisPort := base+10, base+20, base+30
 	env := append(bins, "DEVNET_HOME="+home, "SIGNALING_INSTANCES=2", "REDIS_PORT="+strconv.Itoa(redisPort),
 		"RPC_PORT="+strconv.Itoa(base), "P2P_PORT="+strconv.Itoa(base+1), "GRPC_PORT="+strconv.Itoa(base+2),
-		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(sig1))
+		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(sig1),
+		"TURN_PORT="+strconv.Itoa(base+25))
 
 	s := startScript(t, "devnet.sh", env...)
 	s.waitFor(t, "2 signaling instances sharing their sessions through redis://127.0.0.1:"+strconv.Itoa(redisPort)+"/0", 3*time.Minute)
@@ -327,7 +341,7 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 	require.Len(t, nodes, 1, "the node's process")
 	require.NoError(t, syscall.Kill(nodes[0], syscall.SIGKILL))
 	require.Equal(t, 137, s.exited(t, time.Minute), "the script reports the node's death")
-	for _, p := range []int{base, sig1, sig1 + 1, sig2, sig2 + 1, redisPort} {
+	for _, p := range []int{base, sig1, sig1 + 1, sig2, sig2 + 1, redisPort, base + 25} {
 		require.False(t, listening("127.0.0.1", p), "port %d still taken after the node died", p)
 	}
 	require.Empty(t, processesWith(t, "-redis redis://127.0.0.1:"+strconv.Itoa(redisPort)), "a signalingd instance outlived its node")
@@ -335,6 +349,17 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 }
 
 // redisPing sends PING to the redis-server on host:port.
+// coturnInstalled reports whether the devnet starts its TURN relay (it does
+// when Debian's coturn is installed); CI must have it.
+func coturnInstalled(t *testing.T) bool {
+	t.Helper()
+	_, err := os.Stat(coturn.Bin)
+	if err != nil && os.Getenv("CI") == "true" {
+		t.Fatalf("%s (Debian's coturn) is missing under CI: .ci/run installs it", coturn.Bin)
+	}
+	return err == nil
+}
+
 func redisPing(t *testing.T, host string, port int) string {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", fmt.Sprintf("%s:%d", host, port), time.Second)

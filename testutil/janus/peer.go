@@ -17,8 +17,8 @@ import (
 // LocalAPI is a pion API whose peers gather host candidates only on
 // 127.0.0.1 and on the host ends of the test namespaces' veths (TestNet):
 // no mDNS, no IPv6, none of the machine's own addresses, so test media
-// stays on this machine.
-func LocalAPI() *webrtc.API {
+// stays on this machine. Each option adjusts the settings further.
+func LocalAPI(options ...func(*webrtc.SettingEngine)) *webrtc.API {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.To4() != nil && (ip.IsLoopback() || TestNet.Contains(ip)) })
@@ -29,8 +29,19 @@ func LocalAPI() *webrtc.API {
 	// first ClientHello can arrive before Janus's ICE has settled: with
 	// pion's default each join would pay a second that browsers don't.
 	se.SetDTLSRetransmissionInterval(100 * time.Millisecond)
+	for _, o := range options {
+		o(&se)
+	}
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
 }
+
+// PassiveAnswerer makes a peer that answers an offer take DTLS's server
+// role (a=setup:passive). A viewer answering Janus's offer as the DTLS
+// client (what browsers choose) sends its ClientHello the moment its own
+// ICE is connected, which is often before Janus's is: Janus drops it and
+// the handshake waits one retransmission. As the server, the viewer lets
+// Janus start the handshake when Janus is ready.
+func PassiveAnswerer(se *webrtc.SettingEngine) { se.SetAnsweringDTLSRole(webrtc.DTLSRoleServer) }
 
 // Sender is a broadcaster's side in tests: one synthesized VP8 video track
 // sent on any number of PeerConnections (one to an SFU, or one per viewer
@@ -38,6 +49,8 @@ func LocalAPI() *webrtc.API {
 type Sender struct {
 	api   *webrtc.API
 	Track *webrtc.TrackLocalStaticSample
+	// Config is each new PeerConnection's (ICE servers, transport policy).
+	Config webrtc.Configuration
 	// Frames counts the frames Run has written: bytes sent per frame is the
 	// upload per unit of stream, whatever rate a loaded machine gives Run.
 	Frames atomic.Uint64
@@ -58,7 +71,7 @@ func NewSender(api *webrtc.API) (*Sender, error) {
 // Offer opens a new PeerConnection carrying the track and returns it with
 // its complete SDP offer (candidates included: loopback gathers at once).
 func (s *Sender) Offer(ctx context.Context) (*webrtc.PeerConnection, string, error) {
-	pc, err := s.api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := s.api.NewPeerConnection(s.Config)
 	if err != nil {
 		return nil, "", err
 	}
@@ -150,7 +163,12 @@ type Receiver struct {
 
 // NewReceiver opens a viewer's PeerConnection.
 func NewReceiver(api *webrtc.API) (*Receiver, error) {
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	return NewReceiverWith(api, webrtc.Configuration{})
+}
+
+// NewReceiverWith opens a viewer's PeerConnection with cfg (its ICE servers).
+func NewReceiverWith(api *webrtc.API, cfg webrtc.Configuration) (*Receiver, error) {
+	pc, err := api.NewPeerConnection(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	jt "github.com/streamchain/streamchain/testutil/janus"
 )
 
@@ -110,7 +112,7 @@ func runSFUBench(b *testing.B) {
 	var points []uploadPoint
 	for _, n := range set.ns {
 		for len(sfuViewers) < n {
-			r, _ := benchSubscribe(b, f, room, joined.ID)
+			r, _ := benchSubscribe(b, f, jt.LocalAPI(), room, joined.ID)
 			sfuViewers = append(sfuViewers, r)
 			directViewers = append(directViewers, benchDirect(b, directSender))
 		}
@@ -156,12 +158,16 @@ func runSFUBench(b *testing.B) {
 	b.ReportMetric(float64(last.n)/max(cores, 1e-9), "viewers-per-janus-core")
 
 	// Join → first frame.
-	sfuJoins, directJoins := joinLatencies(b, f, room, joined.ID, sfuSender, set.joins)
+	sfuJoins, passiveJoins, directJoins := joinLatencies(b, f, room, joined.ID, sfuSender, set.joins)
 	s50, s95 := pct(sfuJoins, 50), pct(sfuJoins, 95)
+	p50, p95 := pct(passiveJoins, 50), pct(passiveJoins, 95)
 	d50, d95 := pct(directJoins, 50), pct(directJoins, 95)
-	fmt.Fprintf(&out, "## Join → first RTP packet (%d joins each, alternating)\n\n| path | p50 | p95 |\n|---|---|---|\n| SFU | %v | %v |\n| direct | %v | %v |\n| ratio | %.2fx | %.2fx |\n\n",
-		len(sfuJoins), s50, s95, d50, d95, s50.Seconds()/d50.Seconds(), s95.Seconds()/d95.Seconds())
+	fmt.Fprintf(&out, "## Join → first RTP packet (%d joins each, in turn)\n\n| path | p50 | p95 | p50 / direct | p95 / direct |\n|---|---|---|---|---|\n"+
+		"| SFU, viewer answers as DTLS client | %v | %v | %.2fx | %.2fx |\n| SFU, viewer answers as DTLS server | %v | %v | %.2fx | %.2fx |\n| direct | %v | %v | | |\n\n",
+		len(sfuJoins), s50, s95, s50.Seconds()/d50.Seconds(), s95.Seconds()/d95.Seconds(),
+		p50, p95, p50.Seconds()/d50.Seconds(), p95.Seconds()/d95.Seconds(), d50, d95)
 	b.ReportMetric(float64(s50.Milliseconds()), "sfu-join-p50-ms")
+	b.ReportMetric(float64(p50.Milliseconds()), "sfu-passive-join-p50-ms")
 	b.ReportMetric(float64(d50.Milliseconds()), "direct-join-p50-ms")
 
 	// Failover between two instances.
@@ -185,9 +191,9 @@ func benchPublish(b testing.TB, f *fixture, room Room, set benchSettings) (*jt.S
 	return snd, h, joined
 }
 
-func benchSubscribe(b testing.TB, f *fixture, room Room, feed uint64) (*jt.Receiver, *VideoRoom) {
+func benchSubscribe(b testing.TB, f *fixture, api *webrtc.API, room Room, feed uint64) (*jt.Receiver, *VideoRoom) {
 	b.Helper()
-	r, h, _ := f.subscribe(b, jt.LocalAPI(), room, feed)
+	r, h, _ := f.subscribe(b, api, room, feed)
 	return r, h
 }
 
@@ -249,11 +255,13 @@ func grew(before, after []uint64) int {
 	return n
 }
 
-// joinLatencies times n joins each way, alternating: SFU (Subscribe →
-// first packet) and direct (offer → first packet), each closed after.
-func joinLatencies(b testing.TB, f *fixture, room Room, feed uint64, _ *jt.Sender, n int) (sfu, direct []time.Duration) {
+// joinLatencies times n joins each way, in turn: SFU (Subscribe → first
+// packet) with the viewer as DTLS client (as browsers answer), the same
+// with the viewer as DTLS server (jt.PassiveAnswerer), and direct (offer →
+// first packet); each closed after.
+func joinLatencies(b testing.TB, f *fixture, room Room, feed uint64, _ *jt.Sender, n int) (sfu, sfuPassive, direct []time.Duration) {
 	b.Helper()
-	api := jt.LocalAPI()
+	api, passive := jt.LocalAPI(), jt.LocalAPI(jt.PassiveAnswerer)
 	directSender, err := jt.NewSender(api)
 	if err != nil {
 		b.Fatal(err)
@@ -264,9 +272,16 @@ func joinLatencies(b testing.TB, f *fixture, room Room, feed uint64, _ *jt.Sende
 	go directSender.Run(ctx, 30, 2000)
 	for range n {
 		t0 := time.Now()
-		r, h := benchSubscribe(b, f, room, feed)
+		r, h := benchSubscribe(b, f, api, room, feed)
 		waitPackets(b, r, 1, 30*time.Second)
 		sfu = append(sfu, r.FirstPacketAt().Sub(t0))
+		r.Close()
+		_ = h.Detach(ctx)
+
+		t0 = time.Now()
+		r, h = benchSubscribe(b, f, passive, room, feed)
+		waitPackets(b, r, 1, 30*time.Second)
+		sfuPassive = append(sfuPassive, r.FirstPacketAt().Sub(t0))
 		r.Close()
 		_ = h.Detach(ctx)
 
@@ -276,7 +291,7 @@ func joinLatencies(b testing.TB, f *fixture, room Room, feed uint64, _ *jt.Sende
 		direct = append(direct, d.FirstPacketAt().Sub(t0))
 		d.Close()
 	}
-	return sfu, direct
+	return sfu, sfuPassive, direct
 }
 
 // failover runs rounds of: publisher and viewer on one of two Janus

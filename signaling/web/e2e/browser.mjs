@@ -9,7 +9,7 @@
 // It prints one JSON summary on stdout; the Go test checks it (and the chain).
 import fs from "node:fs";
 import path from "node:path";
-import { click, connectDevnet, go, launch, recordPeerConnections, reportFailure, runScript, videoStats, waitText } from "./helpers.mjs";
+import { axeAudit, click, connectDevnet, go, launch, recordPeerConnections, recordSignalingSends, reportFailure, runScript, videoStats, waitText } from "./helpers.mjs";
 import { installKeplr } from "./keplr-standin.mjs";
 
 const { APP_URL, CHROMIUM, ARTIFACTS, ALICE_MNEMONIC } = process.env;
@@ -17,7 +17,7 @@ const { APP_URL, CHROMIUM, ARTIFACTS, ALICE_MNEMONIC } = process.env;
 // load -> schedule shown and Watch -> first decoded frame, beside baselines
 // measured in the same run. Nothing is asserted about them.
 const BENCH_RUNS = Number(process.env.BENCH_RUNS ?? 0);
-const summary = { ok: false, steps: [], screenshots: [], figures: {} };
+const summary = { ok: false, steps: [], screenshots: [], figures: {}, a11y: { states: [], violations: [], rules_passed: 0 } };
 const step = (name, detail = {}) => {
   summary.steps.push({ name, ...detail });
   process.stderr.write(`step: ${name} ${JSON.stringify(detail)}\n`);
@@ -27,6 +27,61 @@ async function shot(page, name) {
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   summary.screenshots.push(file);
+}
+
+/**
+ * pageState checks a state of a page the journey reached: axe-core at the
+ * page's width and at 375 px (a phone), with a screenshot at each
+ * (NAME.png, NAME-375.png). Violations are collected; the journey fails on
+ * them at its end, all listed.
+ */
+async function pageState(page, name, { narrow = true } = {}) {
+  const { width, height } = page.viewport();
+  const check = async (w, file) => {
+    const state = `${name}@${w}`;
+    summary.a11y.states.push(state);
+    const { violations, passed } = await axeAudit(page);
+    for (const v of violations) summary.a11y.violations.push({ state, ...v });
+    summary.a11y.rules_passed += passed;
+    await shot(page, file);
+  };
+  if (width === 375) return check(375, `${name}-375`);
+  await check(width, name);
+  if (!narrow) return;
+  await page.setViewport({ width: 375, height });
+  try {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await check(375, `${name}-375`);
+  } finally {
+    await page.setViewport({ width, height });
+  }
+}
+
+/** flowingBetween fails unless the viewer decodes new frames within a second. */
+async function flowingBetween(viewer, what) {
+  const a = await videoStats(viewer);
+  await new Promise((r) => setTimeout(r, 1000));
+  const b = await videoStats(viewer);
+  if (!(b.frames > a.frames)) throw new Error(`${what}: the video stopped (${JSON.stringify({ a, b })})`);
+}
+
+/** a11yReport lists the violations found, one line per rule and state. */
+function a11yReport() {
+  const { states, violations } = summary.a11y;
+  return `axe-core: ${violations.length} violations in ${new Set(violations.map((v) => v.state)).size} of ${states.length} page states:\n` +
+    violations.map((v) => `- ${v.state}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => `${n.target} ${n.html} [${n.why}]`).join("; ")}`).join("\n");
+}
+
+/**
+ * appBytes sums the app's own files the page fetched (the document and
+ * /assets/), without those named in `skip`: bytes as served (the body as
+ * sent, compressed) and as held (decoded).
+ */
+async function appBytes(page, skip = new Set()) {
+  const entries = await page.evaluate(() => [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
+    .map((r) => ({ name: new URL(r.name).pathname, encoded: r.encodedBodySize, decoded: r.decodedBodySize })));
+  const own = entries.filter((r) => (r.name === "/" || r.name.startsWith("/assets/")) && !skip.has(r.name));
+  return { names: own.map((r) => r.name), encoded: own.reduce((n, r) => n + r.encoded, 0), decoded: own.reduce((n, r) => n + r.decoded, 0) };
 }
 
 async function setValue(page, selector, value) {
@@ -43,10 +98,11 @@ async function connectKeplr(page) {
   await page.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
 }
 
-async function saveProfile(page, name, surname, imgLink = "") {
+async function saveProfile(page, name, surname, imgLink = "", state = "") {
   await go(page, "#/account");
   await page.waitForSelector('form input[name="name"]');
   await waitText(page, "#profile-h", /^Create your profile$/);
+  if (state) await pageState(page, state);
   await page.type('input[name="name"]', name);
   await page.type('input[name="surname"]', surname);
   if (imgLink) await page.type('input[name="img_link"]', imgLink);
@@ -170,6 +226,7 @@ async function bench(browser, viewer) {
   summary.figures.loopback_pair_first_frame_median_ms = Math.round(median(loopback));
   summary.figures.load_to_schedule_median_ms = median(load);
   summary.figures.rest_streams_query_median_ms = Math.round(median(rest));
+  summary.bench = { watch, loopback: loopback.map(Math.round), load, rest: rest.map(Math.round) };
   process.stderr.write(`bench: watch ${JSON.stringify(watch)} loopback ${JSON.stringify(loopback.map(Math.round))} load ${JSON.stringify(load)} rest ${JSON.stringify(rest.map(Math.round))}\n`);
 }
 
@@ -183,6 +240,9 @@ async function main() {
       await p.setViewport({ width, height: 900 });
       await p.evaluateOnNewDocument(recordPeerConnections);
       await p.evaluateOnNewDocument(recordDownloads);
+      await p.evaluateOnNewDocument(recordSignalingSends);
+      // Room for every fetch of a long page (appBytes reads them all).
+      await p.evaluateOnNewDocument(() => performance.setResourceTimingBufferSize(100_000));
       p.on("pageerror", (e) => process.stderr.write(`page error: ${e.message}\n`));
       p.on("console", (m) => process.stderr.write(`console ${m.type()}: ${m.text()}\n`));
       pages.push(p);
@@ -220,13 +280,22 @@ async function main() {
     await carol.goto(APP_URL, { waitUntil: "domcontentloaded" });
     await waitText(carol, ".schedule .streams", /./);
     summary.figures.load_to_schedule_ms = Date.now() - t0;
-    await shot(carol, "home-375");
+    await pageState(carol, "home");
+    // The audit can fail: a picture without a text alternative is found.
+    await carol.evaluate(() => document.querySelector("main").append(Object.assign(document.createElement("img"), { id: "axe-probe", src: "data:," })));
+    const probe = await axeAudit(carol);
+    await carol.evaluate(() => document.getElementById("axe-probe").remove());
+    if (!probe.violations.some((v) => v.id === "image-alt" && v.nodes.some((n) => n.target === "#axe-probe"))) throw new Error(`axe-core did not find the probe: ${JSON.stringify(probe)}`);
     // The bundle went out precompressed (brotli): fewer bytes than it holds.
     const served = await carol.evaluate(() => performance.getEntriesByType("resource").filter((r) => /\/assets\/.*\.js$/.test(r.name))
       .map((r) => ({ name: r.name, encoded: r.encodedBodySize, decoded: r.decodedBodySize })));
     if (!served.length || served.some((r) => !(r.encoded > 0 && r.encoded < r.decoded / 2))) throw new Error(`scripts not served compressed: ${JSON.stringify(served)}`);
     summary.figures.first_load_script_bytes_encoded = served.reduce((n, r) => n + r.encoded, 0);
     summary.figures.first_load_script_bytes_decoded = served.reduce((n, r) => n + r.decoded, 0);
+    // Everything of the app the first load fetched (index.html, scripts, CSS), as served and as held.
+    const firstLoad = await appBytes(carol);
+    summary.figures.first_load_app_bytes_encoded = firstLoad.encoded;
+    summary.figures.first_load_app_bytes_decoded = firstLoad.decoded;
     step("served compressed", { served });
 
     // The chain's node does not answer the list: an error and a retry, not "Loading streams…" for ever.
@@ -238,22 +307,28 @@ async function main() {
       await waitText(down, ".schedule > .status", /could not be loaded/);
       await down.waitForSelector('.schedule [data-action="retry"]', { visible: true });
       if (!(await down.$eval('.schedule [data-action="more"]', (el) => el.hidden))) throw new Error("Load more is offered for a list that failed");
-      await shot(down, "schedule-failed-375");
+      await pageState(down, "schedule-failed");
       await down.close();
       pages.splice(pages.indexOf(down), 1);
       step("failed load shows an error");
     }
     await Promise.all([alice.goto(APP_URL), bob.goto(APP_URL)]);
+    await waitText(alice, ".schedule .streams", /./);
+    await pageState(alice, "home-signed-out");
 
     // 1. alice: profile signed in amino-JSON (a Ledger key), stream in direct mode.
     // Her picture link is https but does not load: the app falls back to initials.
     keplr.ledger = true;
     await connectKeplr(alice);
     await expectFocus(alice, "wallet-address", "after sign-in");
-    await saveProfile(alice, "Alice", "Liddell", "https://127.0.0.1:9/alice.png");
+    await saveProfile(alice, "Alice", "Liddell", "https://127.0.0.1:9/alice.png", "profile-form");
     if (!keplr.signedBytes.some((s) => s.mode === "amino-json")) throw new Error("the profile tx was not signed in amino-JSON mode");
-    step("alice profile (amino-json)", { calls: [...new Set(keplr.calls)] });
-    await shot(alice, "account");
+    // What the first transaction fetched on top of the first load (CosmJS, the codecs).
+    const firstTx = await appBytes(alice, new Set((await appBytes(carol)).names));
+    summary.figures.first_tx_app_bytes_encoded = firstTx.encoded;
+    summary.figures.first_tx_app_bytes_decoded = firstTx.decoded;
+    step("alice profile (amino-json)", { calls: [...new Set(keplr.calls)], first_tx: firstTx.names });
+    await pageState(alice, "account");
     await click(alice, '[data-action="disconnect"]');
     keplr.ledger = false;
     await connectKeplr(alice);
@@ -282,11 +357,12 @@ async function main() {
     await setValue(alice, 'input[name="end_date"]', early.date);
     await setValue(alice, 'input[name="end"]', early.time);
     await submitExpect(alice, form, /^The end must be after the start\./);
+    await pageState(alice, "create-refused");
     if (keplr.signedBytes.length !== signedBefore) throw new Error("the wallet was asked to sign a stream the chain would refuse");
     await setValue(alice, 'input[name="end_date"]', end.date);
     await setValue(alice, 'input[name="end"]', end.time);
     await alice.type('textarea[name="description"]', "First line");
-    await shot(alice, "create");
+    await pageState(alice, "create");
     step("form refusals before the wallet");
     const directBefore = keplr.signedBytes.filter((s) => s.mode === "direct").length;
     await click(alice, `${form} button[type=submit]`);
@@ -302,11 +378,13 @@ async function main() {
     await waitText(alice, "title", /^Morning show · streamchain$/);
     // The schedule shows the new stream at once, not at the next poll.
     await waitText(alice, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show/, 8000);
+    await pageState(alice, "stream-owner-upcoming");
     step("alice scheduled (direct)", { stream_id: streamId });
 
     // Edit the title and the description (with a newline and a tab), in place.
     await click(alice, '[data-action="edit"]');
     await alice.waitForSelector(".owner-tools form input[name=title]");
+    await pageState(alice, "stream-edit-form");
     await setValue(alice, ".owner-tools form input[name=title]", "Morning show, edited");
     await setValue(alice, ".owner-tools form textarea[name=description]", "First line\nSecond line\twith a tab");
     await click(alice, ".owner-tools form button[type=submit]");
@@ -348,7 +426,7 @@ async function main() {
     await waitText(bob, ".stream-page .byline .avatar", /^AL$/);
     const imgs = await bob.$$eval("img", (els) => els.map((el) => ({ src: el.getAttribute("src"), ref: el.getAttribute("referrerpolicy"), loading: el.getAttribute("loading") })));
     if (imgs.some((i) => !/^https:/.test(i.src) || i.ref !== "no-referrer" || i.loading !== "lazy")) throw new Error(`pictures: ${JSON.stringify(imgs)}`);
-    await shot(bob, "stream-not-subscribed");
+    await pageState(bob, "stream-not-subscribed");
     await click(bob, '[data-action="subscribe"]');
     await waitText(bob, '[data-action="subscribe"]', /Unsubscribe/, 60_000).catch(async (e) => {
       throw new Error(`subscribe failed: ${await statusOf(bob, ".stream-page > .status")}; ${e.message}`);
@@ -356,7 +434,7 @@ async function main() {
     await expectFocus(bob, "watch", "after subscribing");
     // Subscribed, before alice goes live: not started yet, with a countdown.
     await waitText(bob, "[data-viewer-state]", /^Not started yet: the broadcaster is not on air\. Starts in \d+ min \d\d s\.$/);
-    await shot(bob, "stream-not-started");
+    await pageState(bob, "stream-not-started");
     await click(bob, '.schedule [data-filter="subs"]');
     await waitText(bob, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show, edited/);
     step("bob subscribed");
@@ -382,6 +460,7 @@ async function main() {
     await bob.waitForSelector(`.schedule [data-badge="${streamId}"].live`, { timeout: 30_000 });
     const shown = await bob.evaluate(() => window.__notifications);
     if (!shown.some((n) => /Alice Liddell is live now: Morning show, edited/.test(n.body))) throw new Error(`no system notification: ${JSON.stringify(shown)}`);
+    await pageState(bob, "live-notice");
     step("bob notified");
 
     const clickAt = Date.now();
@@ -421,24 +500,41 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1000));
     const s4 = await videoStats(bob);
     if (!(s4.frames > s3.frames)) throw new Error(`bob decodes nothing while alice shares her screen: ${JSON.stringify({ s3, s4 })}`);
-    await shot(bob, "stream-watching-screen");
+    await pageState(bob, "stream-watching-screen", { narrow: false });
     await click(alice, '[data-action="share"]');
     await waitText(alice, '[data-action="share"][aria-pressed="false"]', /Share screen/);
     if ((await videoLabel()) !== cameraLabel) throw new Error("the camera did not come back after sharing");
     step("bob watches", { s1, s2 });
+
+    // signalingd mints TURN credentials (20 s here) and sends fresh ones every
+    // half lifetime (ice_servers): both ends' peer connections take them.
+    const turnUsers = (p) => p.evaluate(() => window.__pcs.filter((pc) => pc.connectionState !== "closed")
+      .map((pc) => (pc.getConfiguration().iceServers ?? []).find((s) => s.username)?.username ?? ""));
+    const minted = { alice: await turnUsers(alice), bob: await turnUsers(bob) };
+    if (![...minted.alice, ...minted.bob].every((u) => /^\d+:/.test(u)) || !minted.alice.length || !minted.bob.length) throw new Error(`no minted TURN credentials: ${JSON.stringify(minted)}`);
+    const renewed = async (p, was) => {
+      for (let i = 0; i < 300; i++) {
+        const now = await turnUsers(p);
+        if (now.length && now.every((u) => !was.includes(u) && /^\d+:/.test(u))) return now;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`TURN credentials not renewed on the peer connections: still ${JSON.stringify(await turnUsers(p))}`);
+    };
+    const fresh = { alice: await renewed(alice, minted.alice), bob: await renewed(bob, minted.bob) };
+    const expiry = (u) => Number(u.split(":")[0]);
+    if (!(expiry(fresh.bob[0]) > expiry(minted.bob[0]))) throw new Error(`the renewed credentials do not expire later: ${JSON.stringify({ minted, fresh })}`);
+    await flowingBetween(bob, "after the TURN renewal");
+    step("TURN credentials renewed on the peer connections", { minted, fresh });
     await waitText(bob, "[data-viewer-count]", /^1 watching$/);
     await waitText(alice, "[data-viewer-count]", /^1 watching$/);
     await waitText(bob, `.schedule [data-viewers="${streamId}"]`, /1 watching/);
-    await shot(bob, "stream-watching");
-    await shot(alice, "stream-broadcasting");
+    await pageState(bob, "stream-watching");
+    await pageState(alice, "stream-broadcasting");
 
     // Nothing tears the broadcast down: an edit while live happens in place
     // and reaches bob within a block or two; leaving asks first.
     const flowing = async (what) => {
-      const a = await videoStats(bob);
-      await new Promise((r) => setTimeout(r, 1000));
-      const b = await videoStats(bob);
-      if (!(b.frames > a.frames)) throw new Error(`${what}: bob's video stopped (${JSON.stringify({ a, b })})`);
+      await flowingBetween(bob, what);
       const st = await statusOf(bob, ".stream-page > .status");
       if (/stopped/.test(st)) throw new Error(`${what}: bob reads "${st}"`);
     };
@@ -463,7 +559,7 @@ async function main() {
     // The player's controls stay in fullscreen; picture in picture.
     await click(bob, '[data-action="fullscreen"]');
     await bob.waitForFunction(() => document.fullscreenElement?.classList.contains("stage") && !!document.fullscreenElement.querySelector('[data-action="play"]'), { timeout: 5000 });
-    await shot(bob, "stream-fullscreen");
+    await pageState(bob, "stream-fullscreen", { narrow: false });
     await click(bob, '[data-action="fullscreen"]');
     await bob.waitForFunction(() => !document.fullscreenElement, { timeout: 5000 });
     const pipEnabled = await bob.evaluate(() => document.pictureInPictureEnabled);
@@ -490,7 +586,7 @@ async function main() {
     // Carol, without a profile: the page says a profile is needed, the chain's
     // refusal reads as that sentence, and watching unsubscribed is refused with one.
     await click(carol, '[data-action="connect"]');
-    await shot(carol, "wallet-menu-375");
+    await pageState(carol, "wallet-menu");
     await click(carol, '[data-wallet="devnet:carol"]');
     await carol.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
     await expectFocus(carol, "wallet-address", "after sign-in");
@@ -500,7 +596,7 @@ async function main() {
     await waitText(carol, ".stream-page > .status", /You need a profile first\. Open Account, save your profile, then try again\./, 60_000);
     await click(carol, '[data-action="watch"]');
     await waitText(carol, ".stream-page > .status", /Subscribe to this broadcaster to watch/);
-    await shot(carol, "stream-refused-375");
+    await pageState(carol, "stream-refused");
     step("carol refused with sentences");
 
     // The chain does not answer a tx: the wait says so, with a Cancel that works.
@@ -511,8 +607,10 @@ async function main() {
     carol.on("request", hold);
     await click(carol, '[data-action="subscribe"]');
     await waitText(carol, ".stream-page > .status", /^Subscribing: waiting for your wallet and the next block…/);
+    await pageState(carol, "tx-waiting");
     await click(carol, '.stream-page > .status [data-action="cancel-wait"]');
     await waitText(carol, ".stream-page > .status", /^Cancelled\./);
+    await pageState(carol, "tx-cancelled");
     carol.off("request", hold);
     for (const r of held) await r.abort().catch(() => undefined);
     await carol.setRequestInterception(false);
@@ -528,15 +626,15 @@ async function main() {
     await carol.waitForSelector(`[data-section="live"] [data-badge="${streamId}"].live`, { timeout: 10_000 });
     if (await carol.$(`[data-section="upcoming"] [data-stream-id="${streamId}"]`)) throw new Error("an on-air stream is listed as upcoming too");
     await waitText(carol, "title", /^Alice Liddell · streamchain$/);
-    await shot(carol, "broadcaster-375");
+    await pageState(carol, "broadcaster");
     await go(carol, "#/account");
     await carol.waitForSelector('select[name="time_zone"]');
     const zone = await carol.$eval('select[name="time_zone"]', (el) => el.value);
     if (zone !== "UTC") throw new Error(`a UTC browser is offered ${zone}`);
-    await shot(carol, "account-375");
+    await pageState(carol, "account-signed-in");
     await go(carol, "#/new");
     await waitText(carol, "main h1", /New stream/);
-    await shot(carol, "new-375");
+    await pageState(carol, "new");
     step("broadcaster page, zones", { zone });
 
     // Stop: once past its start the stream is Ended for bob, with the next
@@ -552,10 +650,24 @@ async function main() {
     await waitText(bob, "[data-ended-card]", /This stream has ended.*No next stream is scheduled yet/);
     await waitText(carol, ".stream-page .meta .badge", /^Ended$/);
     if (await bob.$(`[data-notice-key="live-${streamId}"]`)) throw new Error("the 'live now' notice stayed after the stream stopped");
-    await shot(bob, "stream-ended");
-    await shot(carol, "stream-ended-375");
+    await pageState(bob, "stream-ended");
+    await pageState(carol, "stream-ended-not-subscribed");
+    await pageState(alice, "stream-owner-stopped");
+    // The sign-in survives a reload: the wallet comes back without a prompt
+    // (Keplr's enable() answers a site it approved) and signalingd takes the
+    // stored resume token instead of a new signature.
+    const signatures = () => keplr.calls.filter((c) => c === "signArbitrary").length;
+    const signedBeforeReload = signatures();
+    if (signedBeforeReload < 1) throw new Error("alice went on air without signing in with her wallet");
+    await alice.reload();
+    await alice.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
+    await waitText(alice, '[data-action="start"]', /^Start$/);
     await click(alice, '[data-action="start"]');
     await waitText(alice, ".stream-page > .status", /on air/i);
+    const aliceSent = await alice.evaluate(() => window.__sent);
+    if (signatures() !== signedBeforeReload || aliceSent.includes("auth") || aliceSent[0] !== "resume") {
+      throw new Error(`after a reload alice signed in again (wallet signatures ${signedBeforeReload} -> ${signatures()}, sent ${JSON.stringify(aliceSent)})`);
+    }
     await waitText(bob, ".stream-page .meta .badge", /^On air$/);
     await click(bob, '[data-action="watch"]');
     await bob.waitForFunction(() => document.querySelector("#player")?.srcObject, { timeout: 30_000 });
@@ -566,10 +678,18 @@ async function main() {
     const bob2 = await newPage(ctxB);
     await bob2.goto(APP_URL);
     await bob2.waitForSelector("[data-wallet-address]", { timeout: 30_000 });
+    // ...and signed in to signalingd too: Watch there resumes with the token
+    // the first tab stored, no new signature.
+    await go(bob2, `#/stream/${streamId}`);
+    await click(bob2, '[data-action="watch"]');
+    await bob2.waitForFunction(() => document.querySelector("#player")?.srcObject, { timeout: 30_000 });
+    const bob2Sent = await bob2.evaluate(() => window.__sent);
+    if (bob2Sent.includes("auth") || bob2Sent[0] !== "resume") throw new Error(`the second tab signed in again: sent ${JSON.stringify(bob2Sent)}`);
+    step("reload and second tab resume the sign-in", { alice: aliceSent.slice(0, 2), bob2: bob2Sent.slice(0, 2) });
     await go(bob2, "#/account");
     await waitText(bob2, '[data-table="subscriptions"] tbody', /Alice Liddell/);
     await waitText(bob2, '[data-count="subscriptions"]', /^1 subscription$/);
-    await shot(bob2, "account-subscriptions");
+    await pageState(bob2, "account-subscriptions");
     await click(bob2, '[data-table="subscriptions"] tbody button');
     await waitText(bob2, '[data-table="subscriptions"] .status', /Unsubscribed/, 60_000);
     await waitText(bob2, '[data-count="subscriptions"]', /^0 subscriptions$/);
@@ -586,12 +706,15 @@ async function main() {
     await waitText(bob2, ".schedule .streams", /./);
     const still = await bob2.$(`.schedule [data-stream-id="${streamId}"]`);
     if (still) throw new Error("the deleted stream is still listed");
-    await shot(bob2, "home-after-delete");
+    await pageState(bob2, "home-after-delete");
     step("deleted");
+    if (summary.a11y.violations.length) throw new Error(a11yReport());
+    step("axe-core", { states: summary.a11y.states.length, rules_passed: summary.a11y.rules_passed });
     summary.ok = true;
   } catch (e) {
     // What each page showed when it failed.
     await reportFailure(pages, shot, "failure-");
+    if (summary.a11y.violations.length && !/^axe-core:/.test(e.message)) process.stderr.write(`${a11yReport()}\n`);
     throw e;
   } finally {
     await browser.close();

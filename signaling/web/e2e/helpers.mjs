@@ -1,5 +1,44 @@
 // Helpers shared by the browser tests (browser.mjs, failover.mjs).
+import fs from "node:fs";
+import { createRequire } from "node:module";
 import puppeteer from "puppeteer-core";
+
+// axe-core as package-lock.json pins it, injected into the page under test.
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * axeAudit runs axe-core's default rules (WCAG 2.x A/AA and best practices)
+ * on the page as it is now: the rules broken, each with the elements that
+ * break it, and how many rules found something to check and passed.
+ */
+export async function axeAudit(page) {
+  // Through DevTools, as page scripts are not: the app's Content-Security-Policy stays on.
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(`${axeSource}\n;0`);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    const violations = r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 4).map((n) => ({ target: n.target.join(" "), html: n.html.slice(0, 160), why: (n.failureSummary ?? "").slice(0, 300) })),
+    }));
+    return { violations, passed: r.passes.length };
+  });
+}
+
+/** Records the type of every message the page sends to signalingd (auth, resume, watch, ...). */
+export function recordSignalingSends() {
+  window.__sent = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      window.__sent.push(JSON.parse(data).type);
+    } catch {
+      window.__sent.push("?");
+    }
+    return send.call(this, data);
+  };
+}
 
 // Chromium's flags: fake camera and microphone, no prompts, autoplay.
 export function launch(executablePath) {

@@ -135,6 +135,16 @@ const ended: Record<string, string> = {
   disconnected: "The connection to the signaling servers was lost and none answered again. Check your connection and press the button again.",
 };
 
+// The server closed the connection for a fault of the client (PROTOCOL.md
+// §8; reconnect.ts faultOf): the app does not reconnect by itself.
+const closedForFault: Record<string, string> = {
+  invalid_payload: "The signaling server closed the connection: the app sent it text that is not valid UTF-8. The app does not retry this by itself; reload the page, and report it if it happens again.",
+  message_too_large: "The signaling server closed the connection: the app sent it a message larger than it accepts. The app does not retry this by itself; reload the page, and report it if it happens again.",
+  too_many_sign_in_failures: "Signing in to the signaling server failed three times, so it closed the connection. Reload the page and sign in again with the same account.",
+  sign_in_timeout: "Signing in to the signaling server took more than two minutes, so it closed the connection. Press the button again and approve the sign-in in your wallet sooner.",
+  over_rate_limit: "The signaling server closed the connection because the app sent too much too fast. Wait a moment, then press the button again.",
+};
+
 // Why the app is looking for another signaling server (reconnect.ts).
 const moving: Record<string, string> = {
   draining: "The signaling server is restarting: reconnecting…",
@@ -160,7 +170,7 @@ export function reconnected(): string {
 
 /** sessionEnded explains a `stream_ended`/`removed` reason or a close. */
 export function sessionEnded(reason: string): string {
-  return ended[reason] ?? "The stream stopped. Press the button again to reconnect.";
+  return ended[reason] ?? closedForFault[reason] ?? "The stream stopped. Press the button again to reconnect.";
 }
 
 /** chainSentence explains a chain refusal by codespace and code. */
@@ -219,7 +229,7 @@ export function explain(err: unknown): string {
       ? "The chain's node could not answer right now. Reload the page in a moment."
       : "The chain's node refused the app's question; the app and the node may be out of step. Reload the page; if it persists, report it.";
   }
-  if (err instanceof SignalingRefusal) return signaling[err.code] ?? `The signaling server refused (${err.code}). Try again in a moment.`;
+  if (err instanceof SignalingRefusal) return signaling[err.code] ?? closedForFault[err.code] ?? `The signaling server refused (${err.code}). Try again in a moment.`;
   const e = err as { message?: string; code?: unknown; codespace?: unknown; name?: string } | undefined;
   const msg = String(e?.message ?? err ?? "");
   // CosmJS BroadcastTxError (CheckTx refused) carries code and codespace.

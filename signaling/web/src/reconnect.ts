@@ -8,6 +8,7 @@
 // and moving between instances". No DOM here: signaling.ts gives it the
 // browser's WebSocket and fetch, the unit tests a fake server.
 import { SignalingRefusal } from "./errors.ts";
+import { memoryTokens, type ResumeTokens } from "./resume.ts";
 
 export type Msg = { type: string; [k: string]: unknown };
 
@@ -38,6 +39,12 @@ export interface LinkDeps {
   address: string;
   /** The wallet's ADR-036 signature of a challenge (Keplr asks the user). */
   signIn(message: string): Promise<unknown>;
+  /**
+   * Where the resume token lives between connections: the page shares it
+   * with its reloads and other tabs (resume.ts); by default only this link
+   * keeps it.
+   */
+  tokens?: ResumeTokens;
 }
 
 export interface LinkEvents {
@@ -47,12 +54,30 @@ export interface LinkEvents {
   reconnecting(why: string, attempt: number, delayMs: number): void;
   /** The role was resumed on `instance` (its id, or its host). */
   reconnected(instance: string): void;
-  /** The link is over for good: "taken_over", or "disconnected" after the last attempt. */
+  /**
+   * The link is over for good: "taken_over", "disconnected" after the last
+   * attempt, or the reason of a close for a fault of the client (faultOf).
+   */
   lost(reason: string): void;
 }
 
-/** Close codes that mean the client misbehaved (PROTOCOL.md §8): not retried. */
-const CLIENT_FAULTS = [1009, 4001, 4002, 4003];
+/**
+ * Close codes that mean the client misbehaved (PROTOCOL.md §8), each with
+ * the reason the page explains (errors.ts): never retried, since the same
+ * client would only do the same again.
+ */
+const CLIENT_FAULTS: Record<number, string> = {
+  1007: "invalid_payload",
+  1009: "message_too_large",
+  4001: "too_many_sign_in_failures",
+  4002: "sign_in_timeout",
+  4003: "over_rate_limit",
+};
+
+/** faultOf is the reason of a close for a fault of the client, or undefined. */
+export function faultOf(code: number): string | undefined {
+  return Object.hasOwn(CLIENT_FAULTS, code) ? CLIENT_FAULTS[code] : undefined;
+}
 
 /** Reconnect attempts before giving up: about 40 s in all with the backoff below. */
 export const MAX_ATTEMPTS = 10;
@@ -124,14 +149,16 @@ class Conn {
 export class Link {
   private cur: Conn | undefined;
   private role: Msg | undefined;
-  private token = "";
+  private tokens: ResumeTokens;
   private known: Instance[] = [];
   private closed = false;
   private recovering = false;
   /** The role is being sent again on the current connection (instance_lost). */
   private rejoining = false;
 
-  private constructor(private deps: LinkDeps, private ev: LinkEvents) {}
+  private constructor(private deps: LinkDeps, private ev: LinkEvents) {
+    this.tokens = deps.tokens ?? memoryTokens();
+  }
 
   /** open signs in on the page's own instance; it rejects with the refusal. */
   static async open(deps: LinkDeps, ev: LinkEvents): Promise<Link> {
@@ -187,12 +214,15 @@ export class Link {
   /**
    * connect opens a WebSocket to `base` and signs in: with the resume token
    * when the server gave one, else (or when it is refused) with the wallet.
-   * It resolves once the server says `authenticated`.
+   * It resolves once the server says `authenticated`; it rejects with a
+   * refusal, or for a close for a fault of the client with its reason as
+   * the code (faultOf).
    */
   private connect(base: string): Promise<Conn> {
     const c = new Conn(base, this.deps.open(wsURLOf(base)));
     return new Promise((resolve, reject) => {
       let askedAgain = false;
+      let resumed = false;
       const fail = (err: SignalingRefusal) => {
         c.drop();
         reject(err);
@@ -210,14 +240,20 @@ export class Link {
         const m = JSON.parse(String(e.data)) as Msg;
         if (m.type === "challenge") {
           c.challenge = String(m.message);
-          if (this.token && !askedAgain) {
-            // Single use: whatever the answer, this token is spent.
-            c.send({ type: "resume", token: this.token });
-            this.token = "";
+          // Single use: whatever the answer, a token sent is spent (take forgets it).
+          const token = askedAgain || resumed ? undefined : this.tokens.take();
+          if (token) {
+            resumed = true;
+            c.send({ type: "resume", token });
           } else void signChallenge();
         } else if (m.type === "authenticated") {
+          if (typeof m.address === "string" && m.address !== this.deps.address) {
+            // A token of another account: never act as it.
+            fail(new SignalingRefusal("auth_address_mismatch", `signed in as ${m.address}`));
+            return;
+          }
           c.signedIn = true;
-          this.token = typeof m.resume_token === "string" ? m.resume_token : "";
+          if (typeof m.resume_token === "string" && m.resume_token) this.tokens.save(m.resume_token, String(m.resume_expires_at ?? ""));
           resolve(c);
         } else if (m.type === "error") {
           if (m.request === "resume") void signChallenge();
@@ -228,7 +264,7 @@ export class Link {
         }
       };
       c.ws.onclose = (e) => {
-        fail(new SignalingRefusal(e.code === 4001 ? "auth_bad_signature" : "internal", `connection closed (${e.code})`));
+        fail(new SignalingRefusal(faultOf(e.code) ?? "internal", `connection closed (${e.code})`));
       };
     });
   }
@@ -248,11 +284,12 @@ export class Link {
         this.ev.lost("taken_over");
         return;
       }
-      if (CLIENT_FAULTS.includes(e.code)) {
+      const fault = faultOf(e.code);
+      if (fault) {
         // The server closed for something this client did (PROTOCOL.md §8):
         // reconnecting would only repeat it.
         this.closed = true;
-        this.ev.lost("disconnected");
+        this.ev.lost(fault);
         return;
       }
       void this.recover(c.base, e.code === 1001 ? "instance_stopping" : "connection_lost");
@@ -326,8 +363,15 @@ export class Link {
           if (!now || attempt > 0) await this.refreshInstances(candidates(this.deps.origin, this.known, failed));
           try {
             c = await this.connect(pick(candidates(this.deps.origin, this.known, failed), attempt));
-          } catch {
-            continue;
+          } catch (err) {
+            const fault = err instanceof SignalingRefusal && Object.values(CLIENT_FAULTS).includes(err.code) ? err.code : undefined;
+            if (!fault) continue;
+            // Another instance closed this client for its own fault: no loop.
+            this.closed = true;
+            this.cur?.drop();
+            this.cur = undefined;
+            this.ev.lost(fault);
+            return;
           }
         }
         spare = undefined;

@@ -4,7 +4,9 @@
 // one and sends broadcast/watch again; the peer connections here keep their
 // media flowing until the new negotiation replaces them.
 import { SignalingRefusal } from "./errors.ts";
+import { applyIceServers, iceServersOf } from "./ice.ts";
 import { Link, type Instance, type Msg, type Socket } from "./reconnect.ts";
+import { storedTokens } from "./resume.ts";
 import type { Wallet } from "./wallet.ts";
 
 export interface SessionEvents {
@@ -34,10 +36,21 @@ export async function fetchInstances(base: string): Promise<Instance[]> {
   return ((await r.json()) as { instances?: Instance[] }).instances ?? [];
 }
 
+/** pageStorage is localStorage, or undefined where the browser refuses it. */
+export function pageStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Session is one signed-in signaling link with at most one broadcast or watch. */
 export class Session {
   private link!: Link;
   private ice: RTCIceServer[] = [];
+  /** The stream of the current role (broadcast or watch). */
+  private streamId = "";
   private peers = new Map<string, RTCPeerConnection>();
   private pending = new Map<string, RTCIceCandidateInit[]>();
   private broadcasterPeer = "";
@@ -64,6 +77,8 @@ export class Session {
       random: Math.random,
       address: wallet.address,
       signIn: (message) => wallet.signIn(message),
+      // Shared with reloads and other tabs: none of them asks the wallet again.
+      tokens: storedTokens(pageStorage(), wallet.address),
     }, {
       message: (m) => void s.handle(m),
       reconnecting: (why, attempt) => { if (!s.closed) s.ev.onReconnecting?.(why, attempt); },
@@ -92,11 +107,13 @@ export class Session {
   /** broadcast goes on air with `media`; viewers join as they come. */
   broadcast(streamId: string, media: MediaStream) {
     this.media = media;
+    this.streamId = streamId;
     this.link.setRole({ type: "broadcast", stream_id: streamId });
   }
 
   /** watch joins as a viewer. */
   watch(streamId: string) {
+    this.streamId = streamId;
     this.link.setRole({ type: "watch", stream_id: streamId });
   }
 
@@ -166,7 +183,7 @@ export class Session {
     switch (m.type) {
       case "broadcasting":
       case "watching":
-        this.ice = (m.ice_servers as RTCIceServer[]) ?? [];
+        this.ice = iceServersOf(m.ice_servers) ?? [];
         this.ev.onCount?.(Number(m.viewer_count ?? 0));
         if (m.type === "broadcasting" && this.broadcasts++ > 0) this.markStale();
         if (m.type === "watching") {
@@ -177,6 +194,14 @@ export class Session {
           if (!this.broadcasterPeer) this.ev.onWaiting?.();
         }
         break;
+      case "ice_servers": {
+        // Fresh TURN credentials: for the connections that exist and the next ones.
+        const servers = iceServersOf(m.ice_servers);
+        if (!servers || String(m.stream_id) !== this.streamId) break;
+        this.ice = servers;
+        applyIceServers([...this.peers.values(), ...(this.previous ? [this.previous] : [])], servers);
+        break;
+      }
       case "viewer_joined": {
         const peer = String(m.peer_id);
         const pc = this.newPeer(peer);

@@ -1,5 +1,6 @@
 // The signed-in user: wallet, profile and subscriptions, shared by the pages.
 import * as api from "./api.ts";
+import { forgetTokens } from "./resume.ts";
 import type { Wallet } from "./wallet.ts";
 
 export const state = {
@@ -25,7 +26,8 @@ function emit() {
  * connected ({"kind":"keplr"} or {"kind":"devnet","name":"bob"}), in
  * localStorage so a reload and a second tab reconnect. Never a key: Keplr
  * keeps its own session (its enable() answers without a prompt once the
- * site is approved) and a devnet account is looked up by name again.
+ * site is approved) and a devnet account is looked up by name again. The
+ * signaling sign-in has its own token beside it (resume.ts).
  */
 export const REMEMBERED = "streamchain.wallet";
 export type Remembered = { kind: "keplr" } | { kind: "devnet"; name: string };
@@ -42,8 +44,13 @@ export function remembered(): Remembered | undefined {
 
 function remember(w: Wallet | undefined) {
   try {
-    if (!w) localStorage.removeItem(REMEMBERED);
-    else localStorage.setItem(REMEMBERED, JSON.stringify(w.kind === "keplr" ? { kind: "keplr" } : { kind: "devnet", name: w.label }));
+    if (w) {
+      localStorage.setItem(REMEMBERED, JSON.stringify(w.kind === "keplr" ? { kind: "keplr" } : { kind: "devnet", name: w.label }));
+    } else {
+      localStorage.removeItem(REMEMBERED);
+      // Signing out ends the signaling sign-in too (resume.ts).
+      forgetTokens(localStorage);
+    }
   } catch {
     // storage refused (private mode): the sign-in lasts as long as the page
   }

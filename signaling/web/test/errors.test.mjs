@@ -91,3 +91,17 @@ test("several instances: the new refusals, endings and the reconnect status", ()
   assert.match(reconnecting("something_new", 1), /Reconnecting/);
   assert.equal(reconnected(), "Reconnected.");
 });
+
+test("a close for a fault of the client reads as a sentence that does not promise a reconnection", async () => {
+  const { faultOf } = await import("../../../build/web-unit/reconnect.js");
+  for (const code of [1007, 1009, 4001, 4002, 4003]) {
+    const reason = faultOf(code);
+    for (const text of [sessionEnded(reason), explain(new SignalingRefusal(reason, `connection closed (${code})`))]) {
+      assert.doesNotMatch(text, /reconnect|refused \(/i, `close ${code}: ${text}`);
+      assert.match(text, /\.$/);
+    }
+  }
+  assert.match(sessionEnded(faultOf(1007)), /not valid UTF-8.*does not retry/);
+  assert.equal(faultOf(1006), undefined);
+  assert.equal(faultOf(1001), undefined);
+});

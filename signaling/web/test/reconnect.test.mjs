@@ -3,7 +3,8 @@
 // draining and close codes (signaling/PROTOCOL.md).
 import assert from "node:assert/strict";
 import test from "node:test";
-import { Link, MAX_ATTEMPTS, backoffMs, candidates, pick, wsURLOf } from "../../../build/web-unit/reconnect.js";
+import { Link, MAX_ATTEMPTS, backoffMs, candidates, faultOf, pick, wsURLOf } from "../../../build/web-unit/reconnect.js";
+import { RESUME_KEY, storedTokens } from "../../../build/web-unit/resume.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 async function settle(n = 20) {
@@ -27,10 +28,12 @@ class FakeInstance {
     switch (m.type) {
       case "auth":
         c.signatures.push({ instance: this.id, message: m.message });
-        return ws.push({ type: "authenticated", address: m.address, peer_id: ws.peer, ...(this.resume ? { resume_token: c.mint(m.address) } : {}) });
-      case "resume":
+        return ws.push({ type: "authenticated", address: m.address, peer_id: ws.peer, ...(this.resume ? c.mint(m.address) : {}) });
+      case "resume": {
+        const address = c.tokens.get(m.token);
         if (!c.tokens.delete(m.token)) return ws.push({ type: "error", code: "auth_resume_invalid", message: "no such token", request: "resume" });
-        return ws.push({ type: "authenticated", peer_id: ws.peer, ...(this.resume ? { resume_token: c.mint("x") } : {}) });
+        return ws.push({ type: "authenticated", address, peer_id: ws.peer, ...(this.resume ? c.mint(address) : {}) });
+      }
       case "broadcast":
       case "watch":
         if (this.refuseRole) return ws.push({ type: "error", code: this.refuseRole, message: "no", request: m.type });
@@ -80,7 +83,7 @@ class FakeSocket {
 /** A cluster of fake instances with shared tokens, as Redis would hold them. */
 class Cluster {
   constructor(n) {
-    this.tokens = new Set();
+    this.tokens = new Map(); // token -> address
     this.signatures = [];
     this.broadcasters = [];
     this.delays = [];
@@ -88,10 +91,11 @@ class Cluster {
     this.instances = Array.from({ length: n }, (_, i) => new FakeInstance(`sig${i + 1}`, `http://127.0.0.1:${8090 + 10 * i}`, this));
     this.seq = 0;
   }
-  mint() {
+  /** mint issues a token for the address: the fields of `authenticated`. */
+  mint(address) {
     const t = `token${++this.seq}`;
-    this.tokens.add(t);
-    return t;
+    this.tokens.set(t, address);
+    return { resume_token: t, resume_expires_at: new Date(Date.now() + 600_000).toISOString() };
   }
   byURL(url) {
     return this.instances.find((i) => wsURLOf(i.url) === url || i.url === url);
@@ -234,8 +238,10 @@ test("4000 outside a move: taken over, no reconnection", async () => {
   assert.equal(link.instance, "");
 });
 
-test("closed for a fault of the client (4003, 1009): no reconnection", async () => {
-  for (const code of [4003, 1009]) {
+test("closed for a fault of the client (1007, 1009, 4001-4003): no reconnection, the reason told", async () => {
+  const reasons = { 1007: "invalid_payload", 1009: "message_too_large", 4001: "too_many_sign_in_failures", 4002: "sign_in_timeout", 4003: "over_rate_limit" };
+  for (const [code, reason] of Object.entries(reasons).map(([k, v]) => [Number(k), v])) {
+    assert.equal(faultOf(code), reason);
     const c = new Cluster(2);
     const r = recorder();
     const link = await Link.open(c.deps(), r.events);
@@ -243,7 +249,7 @@ test("closed for a fault of the client (4003, 1009): no reconnection", async () 
     await settle();
     c.instances[0].live()[0].serverClose(code);
     await settle(40);
-    assert.deepEqual(r.lost, ["disconnected"], `close ${code}`);
+    assert.deepEqual(r.lost, [reason], `close ${code}`);
     assert.deepEqual(r.reconnecting, []);
     assert.equal(c.instances[1].sockets.length, 0);
     assert.equal(link.instance, "");
@@ -373,4 +379,75 @@ test("the page's origin is the one that died: the list is asked of another insta
   assert.deepEqual(r.reconnected.at(-1), "sig3");
   assert.ok(c.fetched.includes(c.instances[2].url) || c.fetched.includes(c.instances[1].url));
   assert.deepEqual(r.lost, []);
+});
+
+test("1007 from the instance the link moves to: no loop through the others, the reason told", async () => {
+  const c = new Cluster(3);
+  const r = recorder();
+  const link = await Link.open(c.deps(), r.events);
+  link.setRole({ type: "watch", stream_id: "1" });
+  await settle();
+  // Every other instance closes the client's sign-in with 1007.
+  for (const inst of c.instances.slice(1)) inst.receive = (ws) => ws.serverClose(1007);
+  c.instances[0].kill();
+  await settle(200);
+  assert.deepEqual(r.lost, ["invalid_payload"]);
+  assert.equal(r.reconnecting.length, 1, "one attempt, not ten");
+  assert.equal(c.instances[1].sockets.length + c.instances[2].sockets.length, 1);
+  assert.equal(link.instance, "");
+});
+
+test("1007 before sign-in: open rejects with the reason, no retry", async () => {
+  const c = new Cluster(1);
+  c.instances[0].receive = (ws) => ws.serverClose(1007);
+  await assert.rejects(Link.open(c.deps(), recorder().events), (e) => e.code === "invalid_payload");
+  assert.equal(c.instances[0].sockets.length, 1);
+});
+
+/** A Web Storage stand-in shared by "tabs". */
+function storage() {
+  const m = new Map();
+  return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: (k) => m.delete(k), map: m };
+}
+
+test("a reload and a second tab sign in with the stored token: no second signature", async () => {
+  const c = new Cluster(1);
+  const store = storage();
+  const deps = () => ({ ...c.deps(), tokens: storedTokens(store, "stream1alice") });
+  const tab1 = await Link.open(deps(), recorder().events);
+  assert.equal(c.signatures.length, 1);
+  assert.ok(JSON.parse(store.map.get(RESUME_KEY)).token, "the token is stored");
+  tab1.close(); // the page is reloaded
+  const reloaded = await Link.open(deps(), recorder().events);
+  const tab2 = await Link.open(deps(), recorder().events);
+  assert.equal(c.signatures.length, 1, "resumed twice, signed once");
+  assert.deepEqual(c.instances[0].sockets.map((ws) => ws.received[0].type), ["auth", "resume", "resume"]);
+  // Each resume spent its token and stored the fresh one: the tab that
+  // reconnects next takes the newest, whichever tab it was issued to.
+  assert.equal(c.tokens.size, 1);
+  assert.ok(c.tokens.has(JSON.parse(store.map.get(RESUME_KEY)).token));
+  reloaded.setRole({ type: "watch", stream_id: "1" });
+  tab2.close();
+  await settle();
+  assert.equal(c.instances[0].live().length, 1);
+});
+
+test("a stored token of another account, or expired, is not sent: the wallet signs", async () => {
+  const c = new Cluster(1);
+  const store = storage();
+  const { resume_token } = c.mint("stream1bob");
+  store.setItem(RESUME_KEY, JSON.stringify({ address: "stream1bob", token: resume_token, expires_at: new Date(Date.now() + 600_000).toISOString() }));
+  await Link.open({ ...c.deps(), tokens: storedTokens(store, "stream1alice") }, recorder().events);
+  const expired = c.mint("stream1alice").resume_token;
+  store.setItem(RESUME_KEY, JSON.stringify({ address: "stream1alice", token: expired, expires_at: new Date(Date.now() - 1000).toISOString() }));
+  await Link.open({ ...c.deps(), tokens: storedTokens(store, "stream1alice") }, recorder().events);
+  assert.deepEqual(c.instances[0].sockets.map((ws) => ws.received[0].type), ["auth", "auth"]);
+  assert.equal(c.signatures.length, 2);
+});
+
+test("a resume answered for another address is refused: the link never acts as it", async () => {
+  const c = new Cluster(1);
+  const { resume_token } = c.mint("stream1mallory");
+  const tokens = { take: () => resume_token, save() {} };
+  await assert.rejects(Link.open({ ...c.deps(), tokens }, recorder().events), (e) => e.code === "auth_address_mismatch");
 });

@@ -1,0 +1,52 @@
+package sfu
+
+import (
+	"strings"
+
+	"github.com/streamchain/streamchain/signaling/internal/janus"
+)
+
+// remoteStreams describes a publisher's media, as Janus negotiated it (its
+// SDP answer), to a cascade target: per m-line its kind, index, mid and
+// codec. Rejected m-lines (port 0) are left out.
+func remoteStreams(answer string) []janus.RemoteStream {
+	var out []janus.RemoteStream
+	var cur *janus.RemoteStream
+	var firstPT string
+	flush := func() {
+		if cur != nil {
+			out = append(out, *cur)
+		}
+		cur = nil
+	}
+	index := -1
+	for _, line := range strings.Split(answer, "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.HasPrefix(line, "m="):
+			flush()
+			index++
+			f := strings.Fields(line[2:])
+			if len(f) < 4 || f[1] == "0" {
+				continue
+			}
+			kind := f[0]
+			if kind == "application" {
+				kind = "data"
+			}
+			cur = &janus.RemoteStream{Type: kind, MIndex: index}
+			firstPT = f[3]
+		case cur == nil:
+		case strings.HasPrefix(line, "a=mid:"):
+			cur.MID = strings.TrimPrefix(line, "a=mid:")
+		case strings.HasPrefix(line, "a=rtpmap:"+firstPT+" ") && cur.Type != "data":
+			name := strings.TrimPrefix(line, "a=rtpmap:"+firstPT+" ")
+			if i := strings.IndexByte(name, '/'); i > 0 {
+				name = name[:i]
+			}
+			cur.Codec = strings.ToLower(name)
+		}
+	}
+	flush()
+	return out
+}

@@ -1,0 +1,40 @@
+package sfu
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/streamchain/streamchain/signaling/internal/janus"
+)
+
+func TestRemoteStreams(t *testing.T) {
+	answer := "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n" +
+		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n" +
+		"m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=mid:1\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n" +
+		"m=video 0 UDP/TLS/RTP/SAVPF 98\r\na=mid:2\r\na=rtpmap:98 H264/90000\r\n" +
+		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:3\r\n"
+	want := []janus.RemoteStream{
+		{Type: "audio", MIndex: 0, MID: "0", Codec: "opus"},
+		{Type: "video", MIndex: 1, MID: "1", Codec: "vp8"},
+		{Type: "data", MIndex: 3, MID: "3"},
+	}
+	if got := remoteStreams(answer); !reflect.DeepEqual(got, want) {
+		t.Fatalf("remoteStreams:\n got %+v\nwant %+v", got, want)
+	}
+	if got := remoteStreams("garbage"); len(got) != 0 {
+		t.Errorf("remoteStreams(garbage) = %+v", got)
+	}
+}
+
+func TestNewRefusesBadConfig(t *testing.T) {
+	for _, cfg := range []Config{
+		{},
+		{Backends: []BackendConfig{{Name: "a"}}},
+		{Backends: []BackendConfig{{Name: "a", URL: "ws://x"}, {Name: "a", URL: "ws://y"}}},
+		{Backends: []BackendConfig{{URL: "ws://x"}}, SubscribersPerBackend: -1},
+	} {
+		if _, err := New(cfg, nil); err == nil {
+			t.Errorf("New(%+v) accepted", cfg)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package sfu
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/streamchain/streamchain/signaling/internal/janus"
+)
+
+// Config configures the tier.
+type Config struct {
+	Backends []BackendConfig
+	// SubscribersPerBackend is the most subscribers of one stream one
+	// instance takes; past it the stream is cascaded to another instance
+	// (one with a RelayIP). 0: no limit, never cascade.
+	SubscribersPerBackend int
+	// Bitrate caps each publisher's video in bits/s (0: Janus's default).
+	Bitrate int
+	// Timeout bounds each request to Janus.
+	Timeout time.Duration
+}
+
+// The failures a caller tells apart (errors.Is).
+var (
+	// ErrUnavailable: no instance can take the request (all down, or
+	// the one holding the stream is). The direct tier is unaffected.
+	ErrUnavailable = errors.New("sfu: no media server available")
+	// ErrFull: every instance that could carry the stream holds as many
+	// of its subscribers as it may.
+	ErrFull = errors.New("sfu: the media servers are full for this stream")
+	// ErrInvalidSDP: the offer or answer was refused as SDP.
+	ErrInvalidSDP = errors.New("sfu: invalid SDP")
+	// ErrClosed: the publication or subscription has ended.
+	ErrClosed = errors.New("sfu: ended")
+)
+
+// Tier brokers publications and subscriptions across Janus instances.
+type Tier struct {
+	cfg      Config
+	log      *slog.Logger
+	backends []*backend
+
+	mu      sync.Mutex
+	running bool
+}
+
+// New checks cfg and makes a tier (log nil: no logs); Run connects it.
+func New(cfg Config, log *slog.Logger) (*Tier, error) {
+	if len(cfg.Backends) == 0 {
+		return nil, errors.New("sfu: no media server configured")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.SubscribersPerBackend < 0 {
+		return nil, errors.New("sfu: subscribers per backend must not be negative")
+	}
+	t := &Tier{cfg: cfg, log: log}
+	names := map[string]bool{}
+	for i, bc := range cfg.Backends {
+		if bc.URL == "" {
+			return nil, fmt.Errorf("sfu: media server %d has no URL", i)
+		}
+		if bc.Name == "" {
+			bc.Name = fmt.Sprintf("janus%d", i+1)
+		}
+		if names[bc.Name] {
+			return nil, fmt.Errorf("sfu: media server name %q used twice", bc.Name)
+		}
+		names[bc.Name] = true
+		t.backends = append(t.backends, &backend{cfg: bc, log: log, lastErr: errors.New("not connected yet")})
+	}
+	return t, nil
+}
+
+// Run keeps every instance connected until ctx ends.
+func (t *Tier) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, b := range t.backends {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.run(ctx, t.cfg.Timeout) }()
+	}
+	wg.Wait()
+}
+
+// Status is every instance's state, in configuration order.
+func (t *Tier) Status() []BackendStatus {
+	out := make([]BackendStatus, len(t.backends))
+	for i, b := range t.backends {
+		out[i] = b.status()
+	}
+	return out
+}
+
+// Up is how many instances are connected.
+func (t *Tier) Up() int {
+	n := 0
+	for _, b := range t.backends {
+		if _, err := b.current(); err == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// pick is the connected instance with the least load among those ok
+// accepts, by rooms then subscribers (configuration order breaks ties).
+func (t *Tier) pick(ok func(*backend) bool) (*backend, *generation, error) {
+	var best *backend
+	var bestGen *generation
+	var bestLoad [2]int
+	var last error = ErrUnavailable
+	for _, b := range t.backends {
+		if !ok(b) {
+			continue
+		}
+		g, err := b.current()
+		if err != nil {
+			last = fmt.Errorf("%w: %v", ErrUnavailable, err)
+			continue
+		}
+		st := b.status()
+		load := [2]int{st.Rooms, st.Subscribers}
+		if best == nil || load[0] < bestLoad[0] || (load[0] == bestLoad[0] && load[1] < bestLoad[1]) {
+			best, bestGen, bestLoad = b, g, load
+		}
+	}
+	if best == nil {
+		return nil, nil, last
+	}
+	return best, bestGen, nil
+}
+
+// ctx bounds one request to Janus by the tier's timeout as well.
+func (t *Tier) ctx(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(parent, t.cfg.Timeout)
+}
+
+// newRoom is a room with an unguessable id and secret: a viewer who
+// learned one never learns the other (they never see either).
+func (t *Tier) newRoom(description string) janus.Room {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return janus.Room{
+		ID:          binary.BigEndian.Uint64(b[:]) >> 11, // JSON-safe (< 2^53)
+		Secret:      rand.Text(),
+		Publishers:  1,
+		Description: description,
+		Bitrate:     t.cfg.Bitrate,
+		// A new subscriber needs a keyframe: ask the publisher every 2 s.
+		FIRFreq: 2,
+	}
+}
+
+// mapErr turns Janus's failure classes into the tier's.
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, janus.ErrInvalidSDP):
+		return fmt.Errorf("%w: %v", ErrInvalidSDP, err)
+	case errors.Is(err, janus.ErrUnreachable), errors.Is(err, janus.ErrSessionGone), errors.Is(err, janus.ErrClosed), errors.Is(err, errDown):
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	default:
+		return err
+	}
+}
