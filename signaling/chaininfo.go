@@ -5,7 +5,8 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
+
+	"github.com/streamchain/streamchain/signaling/internal/cluster"
 )
 
 // The chain's currency and key derivation, as in app/config.go (the daemon
@@ -220,8 +221,8 @@ func (s *Server) registerWebRoutes(mux *http.ServeMux) {
 // mode (none otherwise): the web app served here may move to them.
 func (s *Server) otherInstanceOrigins() []string {
 	var out []string
-	for _, in := range s.router.others() {
-		if o := originOf(in.URL); strings.HasPrefix(o, "http") {
+	for _, in := range s.router.Others() {
+		if o := cluster.OriginOf(in.URL); o != "" {
 			out = append(out, o)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/internal/hub"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -151,10 +153,17 @@ type Config struct {
 
 // TURNConfig configures ephemeral TURN credentials: username
 // "<expiry unix>:<peer id>", credential base64(HMAC-SHA1(Secret, username)).
-type TURNConfig struct {
-	URLs   []string
-	Secret string
-	TTL    time.Duration
+type TURNConfig = hub.TURNConfig
+
+// hub is what the hub enforces of c.
+func (c Config) hub() hub.Config {
+	return hub.Config{
+		StartGrace: c.StartGrace, ICEServers: c.ICEServers, TURN: c.TURN,
+		RecheckInterval: c.RecheckInterval, ChainOutageTolerance: c.ChainOutageTolerance,
+		MaxQueuedRelayBytes: c.MaxQueuedRelayBytes, MaxViewersPerStream: c.MaxViewersPerStream,
+		MaxViewersPerAccountPerStream: c.MaxViewersPerAccountPerStream, MaxViewersPerAccount: c.MaxViewersPerAccount,
+		MaxPendingCandidates: c.MaxPendingCandidates, MaxPendingCandidateBytes: c.MaxPendingCandidateBytes,
+	}
 }
 
 // Defaults. They favour safety: no browser origin until one is configured,
@@ -173,7 +182,7 @@ const (
 	DefaultNotFoundCacheTTL              = 2 * time.Second
 	DefaultRecheckInterval               = 30 * time.Second
 	DefaultChainOutageTolerance          = 2 * time.Minute
-	DefaultMaxMessageSize                = maxMessageSize
+	DefaultMaxMessageSize                = transport.MaxMessageSize
 	DefaultMaxSDPSize                    = 48 << 10
 	DefaultMaxCandidateSize              = 2 << 10
 	DefaultMessagesPerSecond             = 20
@@ -250,10 +259,10 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
-	if c.ChainID == "" || !printableASCII(c.ChainID) {
+	if c.ChainID == "" || !protocol.PrintableASCII(c.ChainID) {
 		bad("chain id %q must be non-empty printable ASCII", c.ChainID)
 	}
-	if c.Bech32Prefix == "" || strings.ToLower(c.Bech32Prefix) != c.Bech32Prefix || !printableASCII(c.Bech32Prefix) {
+	if c.Bech32Prefix == "" || strings.ToLower(c.Bech32Prefix) != c.Bech32Prefix || !protocol.PrintableASCII(c.Bech32Prefix) {
 		bad("bech32 prefix %q must be non-empty lower-case ASCII", c.Bech32Prefix)
 	}
 	for _, o := range c.AllowedOrigins {
@@ -325,7 +334,7 @@ func (c Config) Validate() error {
 	if c.ChallengeTTL > 0 && c.ChallengeTTL >= c.AuthTimeout {
 		bad("challenge ttl (%s) must be shorter than the auth timeout (%s), so an expired challenge can be replaced in time", c.ChallengeTTL, c.AuthTimeout)
 	}
-	if _, err := parseProxies(c.TrustedProxies); err != nil {
+	if _, err := transport.ParseProxies(c.TrustedProxies); err != nil {
 		bad("trusted proxies: %v", err)
 	}
 	if c.RealIPHeader != "" && len(c.TrustedProxies) == 0 {
@@ -398,7 +407,7 @@ func checkOrigin(o string) error {
 	if u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return errors.New("must be scheme://host[:port] with nothing after it")
 	}
-	if !printableASCII(o) {
+	if !protocol.PrintableASCII(o) {
 		return errors.New("must be printable ASCII")
 	}
 	return nil
@@ -411,13 +420,4 @@ func validICEURL(u string) bool {
 		}
 	}
 	return false
-}
-
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

@@ -23,7 +23,11 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-const appOrigin = "https://app.example"
+const (
+	appOrigin   = "https://app.example"
+	testChainID = "streamchain-devnet-1"
+	testOrigin  = "https://signal.example"
+)
 
 // env is a signaling server over httptest, backed by a fixture chain on a
 // real loopback gRPC server.

@@ -20,7 +20,7 @@ type InstancesList struct {
 
 // Instances lists the live instances, this one first.
 func (s *Server) Instances(r *http.Request) InstancesList {
-	return InstancesList{Instances: s.router.instances(r)}
+	return InstancesList{Instances: s.router.Instances(r)}
 }
 
 func (s *Server) serveInstances(w http.ResponseWriter, r *http.Request) {

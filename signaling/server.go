@@ -2,8 +2,6 @@ package signaling
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +17,14 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/cluster"
+	"github.com/streamchain/streamchain/signaling/internal/cluster/redis"
+	"github.com/streamchain/streamchain/signaling/internal/hub"
+	"github.com/streamchain/streamchain/signaling/internal/live"
+	"github.com/streamchain/streamchain/signaling/internal/metrics"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -26,53 +32,59 @@ import (
 // and GET /healthz (minimal). Metrics and the detailed health are on
 // InternalHandler, meant for a loopback-only listener.
 type Server struct {
-	cfg      Config
-	chain    *cachedChain
-	hub      *Hub
-	auth     *Authenticator
-	metrics  *Metrics
-	reg      *prometheus.Registry
-	log      *slog.Logger
-	observer LiveObserver
-	feed     EventFeed
-	conns    *connLimiter // WebSocket connections, by client IP
-	tcp      *connLimiter // TCP connections, by peer IP (see Listener)
-	trusted  proxies
-	origins  map[string]bool
-	anyOrig  bool
-	up       websocket.Upgrader
-	mux      *http.ServeMux
-	t        timing
+	cfg     Config
+	chain   *chain.Cache
+	hub     *hub.Hub
+	auth    *auth.Authenticator
+	metrics *metrics.Metrics
+	reg     *prometheus.Registry
+	log     *slog.Logger
+	feed    EventFeed
+	conns   *transport.ConnLimiter // WebSocket connections, by client IP
+	tcp     *transport.ConnLimiter // TCP connections, by peer IP (see Listener)
+	trusted transport.Proxies
+	origins map[string]bool
+	anyOrig bool
+	up      websocket.Upgrader
+	mux     *http.ServeMux
+	t       transport.Timing
 
-	nextID          atomic.Uint64
 	draining        atomic.Bool
 	unauthenticated atomic.Int64
 
 	// The web app, its chain description and the public live view
-	// (webapp.go, chaininfo.go, live.go).
-	live         *LiveStatus
+	// (webapp.go, chaininfo.go, internal/live).
+	live         *live.Status
 	devnetWallet []DevnetAccount
 
-	// sharedCfg is set by WithShared: New then builds the shared router.
+	// sharedCfg is set by WithShared: New then builds the Redis router.
 	sharedCfg *SharedConfig
-	// router says where sessions live (router.go).
-	router  Router
-	resumes *resumeTokens
+	// router says where sessions live.
+	router  cluster.Router
+	resumes *auth.ResumeTokens
 
-	// Per address range (addrkey.go): connections waiting to sign in,
+	// Per address range (transport.AddrKey): connections waiting to sign in,
 	// held-open /live streams, /live.json requests and joins.
-	unauthByAddr  *connLimiter
-	liveByAddr    *connLimiter
-	liveJSONRates *addrRates
-	joinRates     *addrRates
+	unauthByAddr  *transport.ConnLimiter
+	liveByAddr    *transport.ConnLimiter
+	liveJSONRates *transport.AddrRates
+	joinRates     *transport.AddrRates
 
-	// fdLimit reads the descriptor limit (fdlimit.go); tests replace it.
+	// fdLimit reads the descriptor limit (transport.DescriptorLimit); tests
+	// replace it.
 	fdLimit func() uint64
 
 	healthMu  sync.Mutex
 	healthAt  time.Time
 	healthErr error
 }
+
+// SharedConfig joins this instance to others that share their sessions
+// through Redis (WithShared).
+type SharedConfig = redis.Config
+
+// WithShared puts the Server in shared mode.
+func WithShared(c SharedConfig) Option { return func(s *Server) { s.sharedCfg = &c } }
 
 // Option customises a Server.
 type Option func(*Server)
@@ -84,20 +96,20 @@ func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
 // /metrics (default: a fresh registry of the server's own metrics only).
 func WithRegistry(reg *prometheus.Registry) Option { return func(s *Server) { s.reg = reg } }
 
-// New builds a Server. chain is queried for every join and re-check; the
+// New builds a Server. node is queried for every join and re-check; the
 // Server adds the caches and the timeouts itself.
-func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
+func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if chain == nil {
+	if node == nil {
 		return nil, errors.New("signaling: no chain to check against")
 	}
 	s := &Server{
 		cfg:     cfg,
 		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		origins: make(map[string]bool),
-		t:       defaultTiming,
+		t:       transport.DefaultTiming,
 	}
 	for _, o := range opts {
 		o(s)
@@ -117,8 +129,8 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 	if cfg.PublicOrigin == "" {
 		s.log.Warn("no public origin configured: challenges name the Host each client asked for; set one in production")
 	}
-	s.trusted, _ = parseProxies(cfg.TrustedProxies) // checked by Validate
-	s.live = NewLiveStatus(DefaultMaxLiveSubscribers)
+	s.trusted, _ = transport.ParseProxies(cfg.TrustedProxies) // checked by Validate
+	s.live = live.NewStatus(live.DefaultMaxSubscribers)
 	if cfg.Web.DevnetWalletFile != "" {
 		accs, err := LoadDevnetWallet(cfg.Web.DevnetWalletFile)
 		if err != nil {
@@ -127,43 +139,41 @@ func New(cfg Config, chain Chain, opts ...Option) (*Server, error) {
 		s.devnetWallet = accs
 		s.log.Warn("serving the devnet's public demo keys at /devnet-wallet.json; never do this outside a local devnet")
 	}
-	if s.observer == nil {
-		s.observer = s.live
-	}
-	s.metrics = NewMetrics(s.reg)
-	s.chain = newCachedChain(chain, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
-	s.auth = NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
-	s.hub = newHub(cfg, s.chain, s.metrics, s.log, time.Now, s.observer, s.feed)
+	s.metrics = metrics.NewMetrics(s.reg)
+	s.chain = chain.NewCache(node, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
+	deps := hub.Deps{Chain: s.chain, Metrics: s.metrics, Log: s.log, Now: time.Now, Observer: s.live, Feed: s.feed}
 	// The one place that knows whether this instance is alone or one of
 	// several sharing their sessions through Redis.
 	if s.sharedCfg != nil {
-		if err := s.sharedCfg.defaults(); err != nil {
-			s.hub.drain(context.Background(), "")
+		shared, err := redis.New(*s.sharedCfg, s.log, s.reg, s.live)
+		if err != nil {
 			return nil, err
 		}
-		sh := newShared(*s.sharedCfg, s)
-		s.router = sh
-		s.auth.nonces = &sharedNonces{sh: sh, local: newMemoryNonces(time.Now), now: time.Now}
-		s.auth.otherOrigin = sh.knownOrigin
-		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, sharedResumes{sh: sh})
-		sh.start()
+		s.router, deps.Router = shared, shared
+		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now,
+			auth.WithNonceStore(shared.Nonces()), auth.WithOtherOrigins(shared.KnownOrigin))
+		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, shared.Resumes())
+		s.hub = hub.New(cfg.hub(), deps)
+		shared.Start(s.hub)
 	} else {
-		s.router = newLocalRouter()
-		s.resumes = newResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, newMemoryResumes())
+		local := cluster.NewLocal()
+		s.router, deps.Router = local, local
+		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
+		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, auth.NewMemoryResumes())
+		s.hub = hub.New(cfg.hub(), deps)
 	}
-	s.hub.router = s.router
-	s.conns = newConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
-	s.unauthByAddr = newConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
-	s.liveByAddr = newConnLimiter(cfg.MaxLivePerIP, DefaultMaxLiveSubscribers)
-	s.liveJSONRates = newAddrRates(cfg.LiveJSONPerSecond, cfg.LiveJSONBurst)
-	s.joinRates = newAddrRates(cfg.JoinsPerSecondPerIP, cfg.JoinBurstPerIP)
+	s.conns = transport.NewConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
+	s.unauthByAddr = transport.NewConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
+	s.liveByAddr = transport.NewConnLimiter(cfg.MaxLivePerIP, live.DefaultMaxSubscribers)
+	s.liveJSONRates = transport.NewAddrRates(cfg.LiveJSONPerSecond, cfg.LiveJSONBurst)
+	s.joinRates = transport.NewAddrRates(cfg.JoinsPerSecondPerIP, cfg.JoinBurstPerIP)
 	// The TCP limits sit above the WebSocket ones, so a WebSocket over its
 	// limit still gets a real status code; they stop what the WebSocket
 	// limits cannot see (requests that never finish).
 	if s.fdLimit == nil {
-		s.fdLimit = descriptorLimit
+		s.fdLimit = transport.DescriptorLimit
 	}
-	s.tcp = newConnLimiter(2*cfg.MaxConnsPerIP, tcpCapacity(cfg.MaxConns+cfg.MaxConnsPerIP, cfg.MaxConns, s.fdLimit(), s.log))
+	s.tcp = transport.NewConnLimiter(2*cfg.MaxConnsPerIP, transport.TCPCapacity(cfg.MaxConns+cfg.MaxConnsPerIP, cfg.MaxConns, s.fdLimit(), s.log))
 	s.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// A sign-in or a candidate fits; larger messages (an SDP) grow
@@ -209,10 +219,10 @@ func (s *Server) InternalHandler() http.Handler {
 func (s *Server) HTTPServer() *http.Server {
 	return &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: s.t.readHeader,
-		ReadTimeout:       s.t.read,
-		WriteTimeout:      s.t.write,
-		IdleTimeout:       s.t.idle,
+		ReadHeaderTimeout: s.t.ReadHeader,
+		ReadTimeout:       s.t.Read,
+		WriteTimeout:      s.t.Write,
+		IdleTimeout:       s.t.Idle,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
@@ -221,9 +231,9 @@ func (s *Server) HTTPServer() *http.Server {
 // Listener wraps ln with the per-IP and total connection limits, applied
 // at accept, before any HTTP is read. Serve the public handler on it.
 func (s *Server) Listener(ln net.Listener) net.Listener {
-	return &limitedListener{Listener: ln, limits: s.tcp, trusted: s.trusted, v6Prefix: s.cfg.IPv6PrefixLen, refused: func(reason string) {
+	return transport.Listener(ln, s.tcp, s.trusted, s.cfg.IPv6PrefixLen, func(reason string) {
 		s.metrics.ConnectionsRejected.WithLabelValues("tcp_" + reason).Inc()
-	}}
+	})
 }
 
 // Shutdown stops accepting connections, closes every open one with close
@@ -238,13 +248,13 @@ func (s *Server) Listener(ln net.Listener) net.Listener {
 // with instance_lost instead of closing those connections.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.draining.Swap(true) {
-		return s.hub.drain(ctx, "server shutting down")
+		return s.hub.Drain(ctx, "server shutting down")
 	}
 	s.live.Close()
-	s.router.withdraw()
-	s.hub.announce(drainingFrame(ctx, s.router.others()))
-	err := s.hub.drain(ctx, "server shutting down")
-	s.router.stop()
+	s.router.Withdraw()
+	s.hub.Announce(drainingFrame(ctx, s.router.Others()))
+	err := s.hub.Drain(ctx, "server shutting down")
+	s.router.Stop()
 	return err
 }
 
@@ -258,12 +268,15 @@ func (s *Server) Close() {
 // CheckChain asks the node for an answer now (and records the outcome in
 // the chain_up metric); for start-up diagnostics.
 func (s *Server) CheckChain(ctx context.Context) error {
-	return s.chain.ping(ctx)
+	return s.chain.Ping(ctx)
 }
+
+// Stats is a snapshot of the hub and the sign-in state.
+type Stats = hub.Stats
 
 // Stats is a snapshot of connections, streams and held state.
 func (s *Server) Stats() Stats {
-	st := s.hub.stats()
+	st := s.hub.Stats()
 	st.Nonces = s.auth.Outstanding()
 	return st
 }
@@ -281,14 +294,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// Browsers always send Origin; a request without one is not from a
 	// browser page, so no page can abuse a user's session through it.
 	// The web app this server embeds is on its own origin: always allowed.
-	s.router.reachedAt(r)
+	s.router.ReachedAt(r)
 	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !strings.EqualFold(o, s.serverOrigin(r)) &&
-		!s.router.knownOrigin(o) {
+		!s.router.KnownOrigin(o) {
 		s.refuse(w, http.StatusForbidden, "origin", "origin not allowed")
 		return
 	}
 	ip := s.clientKey(r)
-	if ok, reason := s.conns.acquire(ip); !ok {
+	if ok, reason := s.conns.Acquire(ip); !ok {
 		w.Header().Set("Retry-After", "10")
 		status := http.StatusTooManyRequests
 		if reason == "capacity" {
@@ -300,7 +313,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	released := false
 	defer func() {
 		if !released {
-			s.conns.release(ip)
+			s.conns.Release(ip)
 		}
 	}()
 	// Connections that have not signed in cost the daemon without proving
@@ -312,7 +325,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Nor may one address range hold more than its share of them.
-	if ok, _ := s.unauthByAddr.acquire(ip); !ok {
+	if ok, _ := s.unauthByAddr.Acquire(ip); !ok {
 		s.unauthenticated.Add(-1)
 		w.Header().Set("Retry-After", "10")
 		s.refuse(w, http.StatusTooManyRequests, "unauthenticated_per_ip", "too many connections from your address waiting to sign in")
@@ -323,22 +336,20 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Upgrade has answered with an HTTP error already.
 		s.unauthenticated.Add(-1)
-		s.unauthByAddr.release(ip)
+		s.unauthByAddr.Release(ip)
 		s.metrics.ConnectionsRejected.WithLabelValues("handshake").Inc()
 		return
 	}
-	id := s.nextID.Add(1)
-	m := &member{id: id, peerID: newPeerID(), ip: ip}
-	conn := newConn(ws, s.t, s.cfg.SendQueueSize, s.metrics)
-	m.p = conn
+	conn := transport.NewConn(ws, s.t, s.cfg.SendQueueSize, s.metrics)
+	m := s.hub.NewMember(hub.NewPeerID(), "", conn)
 	sess := &session{
-		srv: s, conn: conn, member: m, origin: s.serverOrigin(r),
-		log:        s.log.With("conn", id, "ip", ip),
-		limiter:    newMessageLimiter(s.cfg.MessagesPerSecond, s.cfg.MessageBurst),
-		relayBytes: newByteBudget(s.cfg.RelayBytesPerSecond, s.cfg.RelayByteBurst),
+		srv: s, conn: conn, member: m, ip: ip, origin: s.serverOrigin(r),
+		log:        s.log.With("conn", m.ID(), "ip", ip),
+		limiter:    transport.NewMessageLimiter(s.cfg.MessagesPerSecond, s.cfg.MessageBurst),
+		relayBytes: transport.NewByteBudget(s.cfg.RelayBytesPerSecond, s.cfg.RelayByteBurst),
 	}
 	sess.pending.Store(true)
-	if !s.hub.register(m) {
+	if !s.hub.Register(m) {
 		sess.releasePending()
 		_ = ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(protocol.CloseServerDrained, "server shutting down"), time.Now().Add(time.Second))
@@ -352,7 +363,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// (the handler's has grown through net/http and the upgrade).
 	released = true
 	go func() {
-		defer s.conns.release(ip)
+		defer s.conns.Release(ip)
 		sess.serve()
 	}()
 }
@@ -371,31 +382,7 @@ func (s *Server) serverOrigin(r *http.Request) string {
 	if s.cfg.PublicOrigin != "" {
 		return s.cfg.PublicOrigin
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + strings.ToLower(r.Host)
-}
-
-// requestOrigin is the origin the request reached, whatever PublicOrigin
-// says: what this instance advertises when no URL is configured.
-func requestOrigin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + strings.ToLower(r.Host)
-}
-
-// newPeerID is a random per-connection id (128 bits): it names a peer to the
-// other side without revealing or depending on its address.
-func newPeerID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("signaling: no randomness: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return cluster.RequestOrigin(r)
 }
 
 // healthTTL limits how often /healthz reaches the node, however often it is
@@ -408,10 +395,17 @@ func (s *Server) chainHealth(ctx context.Context) error {
 	if time.Since(s.healthAt) < healthTTL {
 		return s.healthErr
 	}
-	s.healthErr = s.chain.ping(ctx)
+	s.healthErr = s.chain.Ping(ctx)
 	s.healthAt = time.Now()
 	return s.healthErr
 }
+
+// LiveSnapshot is the body of GET /live.json and of each /live event;
+// LiveStream one of its streams.
+type (
+	LiveSnapshot = live.Snapshot
+	LiveStream   = live.Stream
+)
 
 // PublicHealth is the body of the public GET /healthz: no counts.
 type PublicHealth struct {
@@ -434,13 +428,13 @@ type InternalHealth struct {
 }
 
 func (s *Server) health(ctx context.Context) (int, InternalHealth) {
-	body := InternalHealth{PublicHealth: PublicHealth{Status: "ok", Chain: "reachable", Events: s.hub.feedStatus()}}
+	body := InternalHealth{PublicHealth: PublicHealth{Status: "ok", Chain: "reachable", Events: s.hub.FeedStatus()}}
 	status := http.StatusOK
 	if err := s.chainHealth(ctx); err != nil {
 		body.Status, body.Chain, body.ChainError = "degraded", "unreachable", err.Error()
 		status = http.StatusServiceUnavailable
 	}
-	if body.Redis = s.router.health(); body.Redis == "unreachable" {
+	if body.Redis = s.router.Health(); body.Redis == "unreachable" {
 		body.Status = "degraded"
 		status = http.StatusServiceUnavailable
 	}
@@ -470,3 +464,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// WithEventFeed makes the hub act on chain events as they are committed.
+// Without one, revocation waits for the periodic re-check.
+func WithEventFeed(f EventFeed) Option { return func(s *Server) { s.feed = f } }

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/hub"
+	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
 
@@ -16,15 +19,16 @@ import (
 // place in streams (its member), not the session itself.
 type session struct {
 	srv    *Server
-	conn   *Conn
-	member *member
+	conn   *transport.Conn
+	member *hub.Member
+	ip     string // the client's address key (transport.AddrKey)
 	origin string // this server's origin, as written into challenges
 	log    *slog.Logger
 
 	authed       atomic.Bool
 	authFailures int
-	limiter      *messageLimiter
-	relayBytes   *byteBudget
+	limiter      *transport.MessageLimiter
+	relayBytes   *transport.ByteBudget
 	// pending is released once: at sign-in or when the connection ends,
 	// whichever comes first.
 	pending atomic.Bool
@@ -35,40 +39,41 @@ func (s *session) serve() {
 	authTimer := time.AfterFunc(s.srv.cfg.AuthTimeout, func() {
 		if !s.authed.Load() {
 			s.srv.metrics.AuthFailures.WithLabelValues("timeout").Inc()
-			s.conn.closeWith(protocol.CloseAuthTimeout, "not signed in in time")
+			s.conn.CloseWith(protocol.CloseAuthTimeout, "not signed in in time")
 		}
 	})
 	s.sendChallenge()
-	reason := s.conn.run(s, s.srv.cfg.MaxMessageSize)
+	reason := s.conn.Run(s, s.srv.cfg.MaxMessageSize)
 	authTimer.Stop()
 	s.releasePending()
-	s.srv.hub.unregister(s.member)
+	s.srv.hub.Unregister(s.member)
 	s.srv.metrics.Connections.Dec()
-	s.srv.auth.Release(s.member.id)
+	s.srv.auth.Release(s.member.ID())
 	s.srv.metrics.Disconnects.WithLabelValues(reason).Inc()
-	s.log.Debug("connection closed", "reason", reason, "address", s.member.address)
+	s.log.Debug("connection closed", "reason", reason, "address", s.srv.hub.AddressOf(s.member))
 }
 
 func (s *session) releasePending() {
 	if s.pending.CompareAndSwap(true, false) {
 		s.srv.unauthenticated.Add(-1)
-		s.srv.unauthByAddr.release(s.member.ip)
+		s.srv.unauthByAddr.Release(s.ip)
 	}
 }
 
-// control charges a ping against the message rate.
-func (s *session) control() bool {
-	ok, exhausted := s.limiter.allow()
+// Control charges a ping against the message rate.
+func (s *session) Control() bool {
+	ok, exhausted := s.limiter.Allow()
 	if exhausted {
-		s.conn.closeWith(protocol.CloseRateLimited, "rate limit exceeded")
+		s.conn.CloseWith(protocol.CloseRateLimited, "rate limit exceeded")
 	}
 	return ok
 }
 
-func (s *session) message(mt int, data []byte, received time.Time) {
-	if ok, exhausted := s.limiter.allow(); !ok {
+// Message handles one data frame of the connection.
+func (s *session) Message(mt int, data []byte, received time.Time) {
+	if ok, exhausted := s.limiter.Allow(); !ok {
 		if exhausted {
-			s.conn.closeWith(protocol.CloseRateLimited, "rate limit exceeded")
+			s.conn.CloseWith(protocol.CloseRateLimited, "rate limit exceeded")
 			return
 		}
 		s.reject("", protocol.Errorf(protocol.CodeRateLimited, "more than %g messages per second", s.srv.cfg.MessagesPerSecond))
@@ -110,21 +115,21 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 	var perr *protocol.ProtocolError
 	switch m.Type {
 	case protocol.TypeChallenge, protocol.TypeAuth, protocol.TypeResume:
-		perr = protocol.Errorf(protocol.CodeAlreadyAuth, "already signed in as %s", s.member.address)
+		perr = protocol.Errorf(protocol.CodeAlreadyAuth, "already signed in as %s", s.srv.hub.AddressOf(s.member))
 	case protocol.TypeBroadcast, protocol.TypeWatch:
 		// Each join may query the node: bounded per address range, so
 		// throwaway keys and ids cannot make it work for every message.
-		r := roleViewer
+		r := hub.RoleViewer
 		if m.Type == protocol.TypeBroadcast {
-			r = roleBroadcaster
+			r = hub.RoleBroadcaster
 		}
-		if !s.srv.joinRates.allow(s.member.ip) {
+		if !s.srv.joinRates.Allow(s.ip) {
 			perr = protocol.Errorf(protocol.CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
 		} else {
-			perr = h.join(s.member, uint64(m.StreamID), r)
+			perr = h.Join(s.member, uint64(m.StreamID), r)
 		}
 	case protocol.TypeLeave:
-		perr = h.leave(s.member)
+		perr = h.Leave(s.member)
 	case protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate:
 		perr = s.relay(m, received)
 	}
@@ -141,24 +146,24 @@ func (s *session) relay(m protocol.ClientMessage, received time.Time) *protocol.
 	if len(m.Candidate) > s.srv.cfg.MaxCandidateSize {
 		return protocol.Errorf(protocol.CodePayloadTooLarge, "candidate larger than %d bytes", s.srv.cfg.MaxCandidateSize)
 	}
-	out := outbound{
+	out := transport.Frame{
 		// protocol.Encode before the hub's lock: payloads can be tens of kilobytes.
-		data:      protocol.EncodeRelay(m.Type, s.member.peerID, m.SDP, m.Candidate),
-		relayType: m.Type,
-		received:  received,
-		charge:    &s.member.queued,
+		Data:      protocol.EncodeRelay(m.Type, s.member.PeerID(), m.SDP, m.Candidate),
+		RelayType: m.Type,
+		Received:  received,
+		Charge:    s.member.Queued(),
 	}
-	if !s.relayBytes.allow(len(out.data)) {
+	if !s.relayBytes.Allow(len(out.Data)) {
 		return protocol.Errorf(protocol.CodeRateLimited, "more than %d relayed bytes per second", s.srv.cfg.RelayBytesPerSecond)
 	}
-	return s.srv.hub.relay(s.member, m, out)
+	return s.srv.hub.Relay(s.member, m, out)
 }
 
 func (s *session) sendChallenge() {
-	ch, err := s.srv.auth.Issue(s.member.id, s.origin)
-	if errors.Is(err, errSharedState) {
+	ch, err := s.srv.auth.Issue(s.member.ID(), s.origin)
+	if errors.Is(err, auth.ErrStoreUnavailable) {
 		s.log.Warn("issuing challenge", "err", err)
-		s.reject(protocol.TypeChallenge, unavailable())
+		s.reject(protocol.TypeChallenge, hub.Unavailable())
 		return
 	}
 	if err != nil {
@@ -166,7 +171,7 @@ func (s *session) sendChallenge() {
 		s.reject(protocol.TypeChallenge, protocol.Errorf(protocol.CodeInternal, "could not issue a challenge"))
 		return
 	}
-	s.member.event(outbound{data: protocol.Encode(protocol.ChallengeMsg{
+	s.member.Event(transport.Frame{Data: protocol.Encode(protocol.ChallengeMsg{
 		Type: protocol.TypeChallenge, Nonce: ch.Nonce, Message: ch.Text,
 		ChainID: ch.ChainID, Origin: ch.Origin, ExpiresAt: ch.ExpiresAt,
 	})})
@@ -182,7 +187,7 @@ func (s *session) authenticate(m protocol.ClientMessage) {
 	}
 	done := make(chan verdict, 1)
 	go func() {
-		addr, perr := s.srv.auth.Verify(s.member.id, s.origin, AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
+		addr, perr := s.srv.auth.Verify(s.member.ID(), s.origin, auth.AuthProof{Address: m.Address, Message: m.Message, Signature: *m.Signature})
 		done <- verdict{addr, perr}
 	}()
 	v := <-done
@@ -196,7 +201,7 @@ func (s *session) authenticate(m protocol.ClientMessage) {
 
 // resume signs in with a resume token instead of a signature.
 func (s *session) resume(m protocol.ClientMessage) {
-	addr, signedAt, perr := s.srv.resumes.take(m.Token)
+	addr, signedAt, perr := s.srv.resumes.Take(m.Token)
 	if perr != nil {
 		s.reject(protocol.TypeResume, perr)
 		return
@@ -209,15 +214,15 @@ func (s *session) resume(m protocol.ClientMessage) {
 // a fresh resume token, which lives no longer than the signature checked
 // at signedAt allows.
 func (s *session) signedIn(addr string, signedAt time.Time) {
-	s.srv.hub.signedIn(s.member, addr)
+	s.srv.hub.SignedIn(s.member, addr)
 	s.authed.Store(true)
 	s.releasePending()
 	s.log.Info("signed in", "address", addr)
-	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.peerID}
-	if token, expires, ok := s.srv.resumes.issue(addr, signedAt); ok {
+	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.PeerID()}
+	if token, expires, ok := s.srv.resumes.Issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
 	}
-	s.member.event(outbound{data: protocol.Encode(msg)})
+	s.member.Event(transport.Frame{Data: protocol.Encode(msg)})
 }
 
 // reject tells the peer why its message was refused. Before sign-in every
@@ -228,20 +233,20 @@ func (s *session) reject(req string, e *protocol.ProtocolError) {
 	// is flooding us, or a burst of its messages failed at once) the error
 	// is dropped instead of the connection: only events the peer needs
 	// make a full queue fatal.
-	if !s.conn.send(outbound{data: protocol.ErrorFrame(req, e)}) {
+	if !s.conn.Send(transport.Frame{Data: protocol.ErrorFrame(req, e)}) {
 		s.log.Debug("send queue full, error dropped", "code", e.Code)
 	}
 	if s.authed.Load() {
 		// A signed-in client that keeps sending what it cannot have
 		// meant spends the same patience as one over the rate.
-		if (e.Code == protocol.CodeBadMessage || e.Code == protocol.CodeUnknownType) && s.limiter.violation() {
-			s.conn.closeWith(protocol.CloseRateLimited, "too many malformed messages")
+		if (e.Code == protocol.CodeBadMessage || e.Code == protocol.CodeUnknownType) && s.limiter.Violation() {
+			s.conn.CloseWith(protocol.CloseRateLimited, "too many malformed messages")
 		}
 		return
 	}
 	s.srv.metrics.AuthFailures.WithLabelValues(string(e.Code)).Inc()
 	s.authFailures++
 	if s.authFailures >= s.srv.cfg.MaxAuthFailures {
-		s.conn.closeWith(protocol.CloseAuthFailed, "too many failed sign-in attempts")
+		s.conn.CloseWith(protocol.CloseAuthFailed, "too many failed sign-in attempts")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/chain"
 )
 
 // failoverChain is the daemon's chain when it knows several nodes (-grpc
@@ -28,7 +29,7 @@ import (
 type failoverChain struct {
 	addrs   []string
 	conns   []*grpc.ClientConn
-	nodes   []*signaling.GRPCChain
+	nodes   []*chain.GRPCChain
 	current atomic.Int64
 	log     *slog.Logger
 }
@@ -53,7 +54,7 @@ func dialChain(addrs string, useTLS bool, log *slog.Logger) (*failoverChain, err
 		}
 		f.addrs = append(f.addrs, a)
 		f.conns = append(f.conns, cc)
-		f.nodes = append(f.nodes, signaling.NewGRPCChain(cc))
+		f.nodes = append(f.nodes, chain.NewGRPCChain(cc))
 	}
 	return f, nil
 }
@@ -68,19 +69,19 @@ func (f *failoverChain) Close() error {
 }
 
 func (f *failoverChain) Stream(ctx context.Context, id uint64) (signaling.StreamInfo, error) {
-	return ask(ctx, f, func(ctx context.Context, n *signaling.GRPCChain) (signaling.StreamInfo, error) {
+	return ask(ctx, f, func(ctx context.Context, n *chain.GRPCChain) (signaling.StreamInfo, error) {
 		return n.Stream(ctx, id)
 	})
 }
 
 func (f *failoverChain) Subscribed(ctx context.Context, subscriber, broadcaster string) (bool, error) {
-	return ask(ctx, f, func(ctx context.Context, n *signaling.GRPCChain) (bool, error) {
+	return ask(ctx, f, func(ctx context.Context, n *chain.GRPCChain) (bool, error) {
 		return n.Subscribed(ctx, subscriber, broadcaster)
 	})
 }
 
 func (f *failoverChain) Ping(ctx context.Context) error {
-	_, err := ask(ctx, f, func(ctx context.Context, n *signaling.GRPCChain) (struct{}, error) {
+	_, err := ask(ctx, f, func(ctx context.Context, n *chain.GRPCChain) (struct{}, error) {
 		return struct{}{}, n.Ping(ctx)
 	})
 	return err
@@ -88,7 +89,7 @@ func (f *failoverChain) Ping(ctx context.Context) error {
 
 // ask runs query on the current node and, while the nodes fail, on the next
 // ones in turn, each once.
-func ask[T any](ctx context.Context, f *failoverChain, query func(context.Context, *signaling.GRPCChain) (T, error)) (T, error) {
+func ask[T any](ctx context.Context, f *failoverChain, query func(context.Context, *chain.GRPCChain) (T, error)) (T, error) {
 	first := f.current.Load()
 	count := int64(len(f.nodes))
 	var (

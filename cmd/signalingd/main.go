@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/chain"
 )
 
 func main() {
@@ -43,17 +44,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log := newLogger(cfg, stderr)
 
-	chain, err := dialChain(cfg.GRPCAddr, cfg.GRPCTLS, log)
+	node, err := dialChain(cfg.GRPCAddr, cfg.GRPCTLS, log)
 	if err != nil {
 		return err
 	}
-	defer chain.Close()
+	defer node.Close()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := []signaling.Option{signaling.WithLogger(log), signaling.WithRegistry(reg)}
 	if cfg.RPCAddr != "" {
-		feed, err := signaling.NewCometEvents(cfg.RPCAddr, cfg.ChainTimeout)
+		feed, err := chain.NewCometEvents(cfg.RPCAddr, cfg.ChainTimeout)
 		if err != nil {
 			return err
 		}
@@ -74,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		defer rdb.Close()
 		opts = append(opts, shared)
 	}
-	srv, err := signaling.New(cfg.Config, chain, opts...)
+	srv, err := signaling.New(cfg.Config, node, opts...)
 	if err != nil {
 		_ = ln.Close()
 		return err

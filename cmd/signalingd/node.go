@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/chain"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
-
-	"github.com/streamchain/streamchain/signaling"
 )
 
 // dialNode connects to a node's gRPC endpoint. It does not wait for the
@@ -27,7 +26,7 @@ func dialNode(addr string, useTLS bool) (*grpc.ClientConn, error) {
 	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(creds),
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: bo, MinConnectTimeout: 2 * time.Second}),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(signaling.GogoCodec{})),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(chain.GogoCodec{})),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("grpc client for %s: %w", addr, err)

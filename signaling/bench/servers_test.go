@@ -103,7 +103,8 @@ const benchOrigin = "https://signal.example"
 
 // daemonConfig is the default configuration with the limits that would
 // otherwise be what is measured raised out of the way: the per-connection
-// message rate, connections per IP (every client is 127.0.0.1) and in total.
+// message rate, connections and joins per IP (every client is 127.0.0.1) and
+// in total.
 // The cache outlives the run and re-checks never happen during it, so the
 // chain is not measured.
 func daemonConfig(conns int) signaling.Config {
@@ -118,6 +119,9 @@ func daemonConfig(conns int) signaling.Config {
 	cfg.MaxConnsPerIP = conns + 16
 	cfg.MaxConns = conns + 16
 	cfg.MaxUnauthenticatedConns = conns + 16
+	cfg.MaxUnauthenticatedConnsPerIP = conns + 16
+	cfg.JoinsPerSecondPerIP = 1e9
+	cfg.JoinBurstPerIP = 1 << 30
 	cfg.CacheTTL = time.Hour
 	cfg.RecheckInterval = 2 * time.Hour
 	return cfg

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 	"github.com/streamchain/streamchain/testutil/cli"
 )
@@ -199,7 +200,7 @@ func startDaemon(t *testing.T, node *cli.Node) *daemon {
 	// Re-checks are the backstop; here they must not be what acts.
 	cfg.RecheckInterval = 10 * time.Minute
 	cfg.CacheTTL = 500 * time.Millisecond
-	feed, err := signaling.NewCometEvents(node.RPC, time.Second)
+	feed, err := chain.NewCometEvents(node.RPC, time.Second)
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
 	srv, err := signaling.New(cfg, signalingtest.DialChain(t, node.GRPC),

@@ -400,3 +400,14 @@ func encodeJSON(v any) []byte {
 func ErrorFrame(req string, e *ProtocolError) []byte {
 	return Encode(errorMsg{Type: TypeError, Code: e.Code, Message: e.Message, Request: req})
 }
+
+// PrintableASCII reports whether s is made of printable ASCII characters
+// only, no space: what chain ids, origins and the challenge's fields are.
+func PrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

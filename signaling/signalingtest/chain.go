@@ -15,7 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/x/streaming/types"
 )
 
@@ -59,7 +59,7 @@ func NewChain(t testing.TB) *Chain {
 func (c *Chain) Addr() string { return c.addr }
 
 func (c *Chain) serve(lis net.Listener) {
-	srv := grpc.NewServer(grpc.ForceServerCodec(signaling.GogoCodec{}))
+	srv := grpc.NewServer(grpc.ForceServerCodec(chain.GogoCodec{}))
 	types.RegisterQueryServer(srv, c)
 	done := make(chan struct{})
 	go func() {

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/chain"
 )
 
 // Logger discards, unless SIGNALING_TEST_LOG is set: then it writes debug
@@ -27,16 +28,16 @@ func Logger() *slog.Logger {
 
 // DialChain is a GRPCChain on a node's (or a fixture's) gRPC endpoint; the
 // connection closes when the test ends.
-func DialChain(tb testing.TB, addr string) *signaling.GRPCChain {
+func DialChain(tb testing.TB, addr string) *chain.GRPCChain {
 	tb.Helper()
 	cc, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(signaling.GogoCodec{})))
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(chain.GogoCodec{})))
 	if err != nil {
 		tb.Fatalf("grpc client for %s: %v", addr, err)
 	}
 	tb.Cleanup(func() { _ = cc.Close() })
-	return signaling.NewGRPCChain(cc)
+	return chain.NewGRPCChain(cc)
 }
 
 // Serve runs srv the way cmd/signalingd does (its http.Server timeouts, its

@@ -1,0 +1,32 @@
+package chain
+
+import "context"
+
+// EventKind names the x/streaming events the daemon acts on.
+type EventKind string
+
+const (
+	EventUnsubscribed    EventKind = "unsubscribed"     // EventUnsubscribed: its viewers are removed
+	EventStreamDeleted   EventKind = "stream_deleted"   // EventStreamDeleted: the stream ends
+	EventStreamEdited    EventKind = "stream_edited"    // EventStreamEdited: the schedule is read again
+	EventStreamScheduled EventKind = "stream_scheduled" // EventStreamScheduled: a cached "not found" is forgotten
+	EventSubscribed      EventKind = "subscribed"       // EventSubscribed: a cached "not subscribed" is forgotten
+)
+
+// ChainEvent is one committed x/streaming event, reduced to what the daemon
+// needs.
+type ChainEvent struct {
+	Kind        EventKind
+	StreamID    uint64
+	Subscriber  string
+	Broadcaster string
+}
+
+// EventFeed follows the chain's committed blocks.
+type EventFeed interface {
+	// Follow calls block with each committed block's streaming events, in
+	// height order, and state whenever the feed is lost (false) or
+	// following again (true), until ctx ends. Blocks missed while lost are
+	// either delivered late or followed by state(false), state(true).
+	Follow(ctx context.Context, block func(height int64, events []ChainEvent), state func(up bool))
+}

@@ -1,0 +1,112 @@
+package hub
+
+import (
+	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/protocol"
+)
+
+// Revocation within one block: the hub follows the chain's committed events
+// and cuts sessions as soon as the block that revokes them is committed.
+
+const (
+	feedOff  int32 = iota // no feed configured
+	feedUp                // following blocks
+	feedLost              // configured, not following: the re-check is all there is
+)
+
+func (h *Hub) followEvents() {
+	defer h.loops.Done()
+	h.m.ChainEventsUp.Set(0)
+	h.feed.Follow(h.ctx, h.applyBlock, h.feedChanged)
+}
+
+func (h *Hub) feedChanged(up bool) {
+	if up {
+		was := h.feedState.Swap(feedUp)
+		h.m.ChainEventsUp.Set(1)
+		if was == feedLost {
+			// Events may have been missed while the feed was lost (or
+			// before it started): ask the chain about every session now.
+			h.recheckSoon()
+		}
+		h.log.Info("following chain events")
+		return
+	}
+	if h.feedState.Swap(feedLost) == feedUp {
+		h.log.Warn("chain event feed lost; revocation falls back to the periodic re-check", "interval", h.cfg.RecheckInterval)
+	}
+	h.m.ChainEventsUp.Set(0)
+}
+
+// FeedStatus is "off", "following" or "lost", for the health endpoints.
+func (h *Hub) FeedStatus() string {
+	switch h.feedState.Load() {
+	case feedUp:
+		return "following"
+	case feedLost:
+		return "lost"
+	default:
+		return "off"
+	}
+}
+
+func (h *Hub) applyBlock(height int64, events []chain.ChainEvent) {
+	h.m.ChainEventHeight.Set(float64(height))
+	for _, ev := range events {
+		h.m.ChainEvents.WithLabelValues(string(ev.Kind)).Inc()
+	}
+	h.ApplyEvents(events)
+	// The instances where this instance's viewers have their sessions
+	// may not follow the chain right now: revocations reach every one.
+	h.router.ShareEvents(events)
+}
+
+// ApplyEvents acts on committed events, from this instance's feed or from
+// another instance's (shared mode).
+func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
+	for _, ev := range events {
+		switch ev.Kind {
+		case chain.EventUnsubscribed:
+			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
+			h.unsubscribed(ev.Subscriber, ev.Broadcaster)
+		case chain.EventStreamDeleted:
+			h.chain.ForgetStream(ev.StreamID)
+			h.mu.Lock()
+			if r := h.rooms[ev.StreamID]; r != nil {
+				h.endRoomLocked(r, protocol.ReasonStreamDeleted)
+			}
+			h.mu.Unlock()
+		case chain.EventStreamEdited:
+			h.chain.ForgetStream(ev.StreamID)
+			h.mu.Lock()
+			r := h.rooms[ev.StreamID]
+			h.mu.Unlock()
+			if r != nil {
+				h.recheckStream(r)
+			}
+		case chain.EventStreamScheduled:
+			h.chain.ForgetStream(ev.StreamID)
+		case chain.EventSubscribed:
+			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
+		}
+	}
+}
+
+// unsubscribed removes subscriber's viewer sessions of broadcaster's streams.
+func (h *Hub) unsubscribed(subscriber, broadcaster string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.watching[subscriber] == 0 {
+		return
+	}
+	for _, r := range h.rooms {
+		if r.info.Broadcaster != broadcaster || r.perAccount[subscriber] == 0 {
+			continue
+		}
+		for _, v := range sortedViewers(r) {
+			if v.m.address == subscriber {
+				h.removeViewerLocked(r, v, protocol.ReasonNotSubscribed)
+			}
+		}
+	}
+}
