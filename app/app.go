@@ -566,15 +566,6 @@ func (app *StreamApp) RegisterNodeService(clientCtx client.Context, cfg config.C
 	})
 }
 
-// ModuleAccountPermissions returns a copy of the module account permissions.
-func ModuleAccountPermissions() map[string][]string {
-	perms := make(map[string][]string, len(moduleAccountPermissions))
-	for name, p := range moduleAccountPermissions {
-		perms[name] = append([]string(nil), p...)
-	}
-	return perms
-}
-
 // BlockedAddresses returns the module accounts that may not receive coins
 // by MsgSend: their balances are bookkeeping (bonded pools, fee collector),
 // and stray coins there would break it. Gov's account may receive, so that

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/streamchain/streamchain/signaling/internal/cluster"
 )
@@ -223,7 +222,7 @@ func (s *Server) registerWebRoutes(mux *http.ServeMux) {
 func (s *Server) otherInstanceOrigins() []string {
 	var out []string
 	for _, in := range s.router.Others() {
-		if o := cluster.OriginOf(in.URL); strings.HasPrefix(o, "http") {
+		if o := cluster.OriginOf(in.URL); o != "" {
 			out = append(out, o)
 		}
 	}

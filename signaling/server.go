@@ -54,7 +54,7 @@ type Server struct {
 	unauthenticated atomic.Int64
 
 	// The web app, its chain description and the public live view
-	// (webapp.go, chaininfo.go, live.go).
+	// (webapp.go, chaininfo.go, internal/live).
 	live         *live.Status
 	devnetWallet []DevnetAccount
 
@@ -64,14 +64,15 @@ type Server struct {
 	router  cluster.Router
 	resumes *auth.ResumeTokens
 
-	// Per address range (addrkey.go): connections waiting to sign in,
+	// Per address range (transport.AddrKey): connections waiting to sign in,
 	// held-open /live streams, /live.json requests and joins.
 	unauthByAddr  *transport.ConnLimiter
 	liveByAddr    *transport.ConnLimiter
 	liveJSONRates *transport.AddrRates
 	joinRates     *transport.AddrRates
 
-	// fdLimit reads the descriptor limit (fdlimit.go); tests replace it.
+	// fdLimit reads the descriptor limit (transport.DescriptorLimit); tests
+	// replace it.
 	fdLimit func() uint64
 
 	healthMu  sync.Mutex

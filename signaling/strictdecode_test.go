@@ -117,10 +117,12 @@ func TestBadMessagesCloseSignedInConnection(t *testing.T) {
 	e := newEnv(t)
 	c, _ := e.signedIn(signalingtest.NewWallet())
 	for i := range 25 {
+		msg := []byte(`{"type":"nonsense"}`)
 		if i%2 == 0 {
-			c.SendRaw([]byte(`{"type":"watch","stream_id":1e999999}`))
-		} else {
-			c.SendRaw([]byte(`{"type":"nonsense"}`))
+			msg = []byte(`{"type":"watch","stream_id":1e999999}`)
+		}
+		if c.TrySendRaw(msg) != nil {
+			break // closed before the last of them was sent
 		}
 	}
 	code, _ := c.ExpectClosed()

@@ -4,9 +4,10 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
+
+	"github.com/streamchain/streamchain/signaling/internal/cluster"
 )
 
 // The web app's built bundle (signaling/web/dist, committed like generated
@@ -68,7 +69,7 @@ func webAppHandler(web WebConfig, instances func() []string) http.Handler {
 func contentSecurityPolicy(w WebConfig, instances []string) string {
 	connect := []string{"'self'"}
 	for _, u := range []string{w.PublicRPC, w.PublicREST} {
-		if o := origin(u); o != "" {
+		if o := cluster.OriginOf(u); o != "" {
 			connect = append(connect, o)
 		}
 	}
@@ -78,13 +79,4 @@ func contentSecurityPolicy(w WebConfig, instances []string) string {
 	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
 		"media-src 'self' blob: mediastream:; connect-src " + strings.Join(connect, " ") +
 		"; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-}
-
-// origin is scheme://host[:port] of a URL, "" if it has none.
-func origin(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
 }

@@ -2,7 +2,6 @@ package faults
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -101,7 +100,6 @@ type Load struct {
 	refused  map[uint32]int // CheckTx codes other than 0, and how often
 	firstLog map[uint32]string
 	sendErrs int // broadcasts no node took (all down)
-	paused   bool
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -184,13 +182,6 @@ func (l *Load) recentPending() bool {
 // lostAfter: a live chain commits an accepted tx within a few blocks.
 const lostAfter = 20 * time.Second
 
-// Pause holds the senders (the tracker goes on); Unpause lets them go.
-func (l *Load) Pause(p bool) {
-	l.mu.Lock()
-	l.paused = p
-	l.mu.Unlock()
-}
-
 func (l *Load) send(ctx context.Context, i int, a *Account) {
 	tick := time.NewTicker(l.interval)
 	defer tick.Stop()
@@ -199,12 +190,6 @@ func (l *Load) send(ctx context.Context, i int, a *Account) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-		}
-		l.mu.Lock()
-		paused := l.paused
-		l.mu.Unlock()
-		if paused {
-			continue
 		}
 		kind := KindBank
 		switch {
@@ -428,8 +413,6 @@ func (n *Node) RESTGet(ctx context.Context, path string, out any) error {
 	}
 	return json.NewDecoder(res.Body).Decode(out)
 }
-
-func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
 
 // KindOther marks txs sent with Submit, outside the steady load.
 const KindOther = "other"

@@ -71,7 +71,7 @@ func RequestOrigin(r *http.Request) string {
 // none.
 func OriginOf(u string) string {
 	p, err := url.Parse(u)
-	if err != nil {
+	if err != nil || p.Scheme == "" || p.Host == "" {
 		return ""
 	}
 	return strings.ToLower(p.Scheme + "://" + p.Host)

@@ -8,7 +8,7 @@ import (
 // streams it carries (a Router holds their leases), ending one whose
 // session moved, news of this instance for its own connections.
 
-// roomIDs lists the streams this hub carries (their home leases).
+// RoomIDs lists the streams this hub carries (their home leases).
 func (h *Hub) RoomIDs() []uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -19,7 +19,7 @@ func (h *Hub) RoomIDs() []uint64 {
 	return ids
 }
 
-// endStream ends stream id's session here, if there is one.
+// EndStream ends stream id's session here, if there is one.
 func (h *Hub) EndStream(id uint64, reason string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -28,13 +28,14 @@ func (h *Hub) EndStream(id uint64, reason string) {
 	}
 }
 
+// HasRoom says whether the hub carries stream id's session.
 func (h *Hub) HasRoom(id uint64) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.rooms[id] != nil
 }
 
-// announce queues data to every connection of this instance (not to remote
+// Announce queues data to every connection of this instance (not to remote
 // members: their own instance is not stopping).
 func (h *Hub) Announce(data []byte) {
 	h.mu.Lock()

@@ -204,6 +204,7 @@ func New(cfg Config, d Deps) *Hub {
 	return h
 }
 
+// Register adds m to the hub; false once the hub drains.
 func (h *Hub) Register(m *Member) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -215,9 +216,10 @@ func (h *Hub) Register(m *Member) bool {
 	return true
 }
 
+// Unregister ends m's session (its connection ended) and forgets m.
 func (h *Hub) Unregister(m *Member) { h.UnregisterWith(m, protocol.ReasonDisconnected) }
 
-// unregisterWith ends m's session, telling the others why, and forgets m.
+// UnregisterWith ends m's session, telling the others why, and forgets m.
 func (h *Hub) UnregisterWith(m *Member, reason string) {
 	h.mu.Lock()
 	if _, ok := h.members[m]; !ok {
@@ -231,13 +233,14 @@ func (h *Hub) UnregisterWith(m *Member, reason string) {
 	h.wg.Done()
 }
 
-// addressOf is m's signed-in address.
+// AddressOf is m's signed-in address.
 func (h *Hub) AddressOf(m *Member) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return m.address
 }
 
+// SignedIn records the address m proved.
 func (h *Hub) SignedIn(m *Member, address string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -251,7 +254,7 @@ func (h *Hub) attachedLocked(m *Member) bool {
 	return ok
 }
 
-// drain closes every connection with a going-away close frame and reason, and
+// Drain closes every connection with a going-away close frame and reason, and
 // waits for them to finish; when ctx ends first it drops the rest. In-flight
 // chain queries are cancelled first, so nothing waits on a hanging node.
 func (h *Hub) Drain(ctx context.Context, reason string) error {
@@ -297,6 +300,7 @@ type Stats struct {
 	Nonces                int `json:"nonces"`
 }
 
+// Stats counts the hub's connections, streams and held candidates.
 func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -31,7 +31,7 @@ func errAlreadyInSession() *protocol.ProtocolError {
 	return protocol.Errorf(protocol.CodeAlreadyInSession, "leave your current stream first")
 }
 
-// join makes m the broadcaster or a viewer of stream id, in this hub or,
+// Join makes m the broadcaster or a viewer of stream id, in this hub or,
 // when the stream's session lives on another instance, there.
 func (h *Hub) Join(m *Member, id uint64, r Role) *protocol.ProtocolError {
 	if perr := h.alreadyInSession(m); perr != nil {
@@ -44,7 +44,7 @@ func (h *Hub) Join(m *Member, id uint64, r Role) *protocol.ProtocolError {
 	return h.JoinHere(m, id, r)
 }
 
-// joinHere is join in this hub, where the stream's session lives: for this
+// JoinHere is join in this hub, where the stream's session lives: for this
 // instance's connections and for those of other instances alike.
 func (h *Hub) JoinHere(m *Member, id uint64, r Role) *protocol.ProtocolError {
 	var perr *protocol.ProtocolError
@@ -212,7 +212,7 @@ func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 	return nil
 }
 
-// leave ends m's session at its own request.
+// Leave ends m's session at its own request.
 func (h *Hub) Leave(m *Member) *protocol.ProtocolError {
 	if rt := h.router.Routed(m); rt != nil {
 		return rt.Leave()

@@ -18,7 +18,7 @@ type heldCandidates struct {
 	bytes int
 }
 
-// relay hands a relayed message to m's session, here or on another
+// Relay hands a relayed message to m's session, here or on another
 // instance. A sender whose messages keep the other side's queue full (a
 // streak of peer_busy) goes, wherever it is connected, not the peer it
 // floods.

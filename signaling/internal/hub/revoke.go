@@ -38,7 +38,7 @@ func (h *Hub) feedChanged(up bool) {
 	h.m.ChainEventsUp.Set(0)
 }
 
-// feedStatus is "off", "following" or "lost", for the health endpoints.
+// FeedStatus is "off", "following" or "lost", for the health endpoints.
 func (h *Hub) FeedStatus() string {
 	switch h.feedState.Load() {
 	case feedUp:
@@ -61,7 +61,7 @@ func (h *Hub) applyBlock(height int64, events []chain.ChainEvent) {
 	h.router.ShareEvents(events)
 }
 
-// applyEvents acts on committed events, from this instance's feed or from
+// ApplyEvents acts on committed events, from this instance's feed or from
 // another instance's (shared mode).
 func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
 	for _, ev := range events {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync/atomic"
 )
 
 // JSEP is an SDP offer or answer as Janus carries it.
@@ -40,17 +39,12 @@ type Handle struct {
 	ID      uint64
 	Session *Session
 
-	events  chan Event
-	dropped atomic.Uint64
+	events chan Event
 }
 
 // Events are the handle's events, buffered; a reader that falls behind
-// loses the newest events (Dropped counts them) rather than stalling other
-// handles. The channel is never closed: watch Session.Done.
+// loses the newest events rather than stalling other handles. The channel is never closed: watch Session.Done.
 func (h *Handle) Events() <-chan Event { return h.events }
-
-// Dropped is how many events were lost because Events was not read.
-func (h *Handle) Dropped() uint64 { return h.dropped.Load() }
 
 func (h *Handle) deliver(f *frame) {
 	ev := Event{Type: f.Janus, JSEP: f.JSEP, Reason: f.Reason, Media: f.Type, Receiving: f.Receiving, Uplink: f.Uplink, Candidate: f.Candidate}
@@ -68,8 +62,7 @@ func (h *Handle) deliver(f *frame) {
 	}
 	select {
 	case h.events <- ev:
-	default:
-		h.dropped.Add(1)
+	default: // the reader fell behind
 	}
 }
 

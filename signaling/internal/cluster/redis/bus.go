@@ -243,6 +243,8 @@ func (sh *Router) dispatch(env envelope) {
 // way, to the home of the stream they name.
 const kindRevoke = "revoke"
 
+// ShareEvents hands the committed events that cut sessions to every other
+// instance.
 func (sh *Router) ShareEvents(events []chain.ChainEvent) {
 	var cut []chain.ChainEvent
 	for _, ev := range events {

@@ -29,7 +29,7 @@ type binding struct {
 	reply  chan envelope // the home's answer to the join
 }
 
-// place is where a join of this instance's connection happens: in this hub
+// Place is where a join of this instance's connection happens: in this hub
 // when this instance is (or now becomes) the stream's home, else at the
 // home.
 func (sh *Router) Place(m *hub.Member, id uint64, r hub.Role) (here bool, perr *protocol.ProtocolError) {
@@ -152,7 +152,7 @@ func (sh *Router) joinAt(home string, m *hub.Member, id uint64, r hub.Role) (per
 	return hub.Unavailable(), false
 }
 
-// relay forwards a local connection's relayed message to its session's home.
+// Relay forwards a local connection's relayed message to its session's home.
 func (b *binding) Relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
 	if !b.sh.publish(b.home, envelope{Kind: kindRelay, Conn: b.m.ID(), Type: msg.Type, To: msg.To, Data: out.Data}) {
 		return protocol.Errorf(protocol.CodePeerBusy, "the other peer's instance is not keeping up; slow down")
@@ -173,7 +173,7 @@ func (b *binding) Request(msg protocol.ClientMessage) *protocol.ProtocolError {
 	return nil
 }
 
-// leave forwards a local connection's leave to its session's home.
+// Leave forwards a local connection's leave to its session's home.
 func (b *binding) Leave() *protocol.ProtocolError {
 	if !b.sh.publish(b.home, envelope{Kind: kindLeave, Conn: b.m.ID()}) {
 		return hub.Unavailable()
@@ -181,7 +181,7 @@ func (b *binding) Leave() *protocol.ProtocolError {
 	return nil
 }
 
-// routed is m's binding once its home accepted the join.
+// Routed is m's binding once its home accepted the join.
 func (sh *Router) Routed(m *hub.Member) hub.Route {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -191,7 +191,7 @@ func (sh *Router) Routed(m *hub.Member) hub.Route {
 	return nil
 }
 
-// gone tells a gone connection's home that it is gone.
+// Gone tells a gone connection's home that it is gone.
 func (sh *Router) Gone(m *hub.Member) {
 	if b := sh.bound(m); b != nil && sh.unbind(b) {
 		sh.publish(b.home, envelope{Kind: kindGone, Conn: m.ID()})
@@ -301,7 +301,7 @@ func (r *remotePeer) Send(out transport.Frame) bool {
 	return r.sh.publish(r.key.inst, envelope{Kind: kindOut, Conn: r.key.conn, Data: out.Data, Type: out.RelayType, Edge: out.Edge})
 }
 
-// closeWith closes the remote connection, except on drain: this instance
+// CloseWith closes the remote connection, except on drain: this instance
 // stopping ends the session (lost), not the connection, which lives on its
 // own instance.
 func (r *remotePeer) CloseWith(code int, text string) {

@@ -225,15 +225,18 @@ func (sh *Router) self() protocol.Instance {
 	return protocol.Instance{ID: sh.id, URL: sh.url}
 }
 
+// ReachedAt learns this instance's URL from a request when none is
+// configured.
 func (sh *Router) ReachedAt(r *http.Request) { sh.setURL(cluster.RequestOrigin(r)) }
 
-// instances is this instance first, then the other live ones by id.
+// Instances is this instance first, then the other live ones by id.
 func (sh *Router) Instances(r *http.Request) []protocol.Instance {
 	sh.setURL(cluster.RequestOrigin(r))
 	out := []protocol.Instance{sh.self()}
 	return append(out, sh.Others()...)
 }
 
+// Others are the other live instances, by id.
 func (sh *Router) Others() []protocol.Instance {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -245,7 +248,7 @@ func (sh *Router) Others() []protocol.Instance {
 	return out
 }
 
-// knownOrigin says whether o is the origin of this instance's advertised
+// KnownOrigin says whether o is the origin of this instance's advertised
 // URL or of another instance seen alive since start: a page one instance
 // served may connect to another, also after the one that served it died.
 func (sh *Router) KnownOrigin(o string) bool {
@@ -276,6 +279,7 @@ func (sh *Router) reachable(err error) {
 	}
 }
 
+// Health says whether Redis answered the last call.
 func (sh *Router) Health() string {
 	if sh.up.Load() {
 		return "reachable"
@@ -452,7 +456,7 @@ func (sh *Router) Withdraw() {
 	}
 }
 
-// stop ends the loops and the subscriptions; the hub has been drained.
+// Stop ends the loops and the subscriptions; the hub has been drained.
 func (sh *Router) Stop() {
 	sh.mu.Lock()
 	sh.stopped = true

@@ -188,7 +188,7 @@ func (sh *Router) home(id uint64) (string, *protocol.ProtocolError) {
 	return v, nil
 }
 
-// roomGone releases the home lease of a stream whose room this hub just
+// RoomGone releases the home lease of a stream whose room this hub just
 // dropped, unless a new join made the room again meanwhile.
 func (sh *Router) RoomGone(id uint64) {
 	sh.async(func(ctx context.Context) {
@@ -199,7 +199,7 @@ func (sh *Router) RoomGone(id uint64) {
 	})
 }
 
-// takeViewerSlot counts one more viewer session of address over all
+// TakeSeat counts one more viewer session of address over all
 // instances, refusing it at max.
 func (sh *Router) TakeSeat(address string, max int) (string, *protocol.ProtocolError) {
 	slot := sh.id + "/" + strconv.FormatUint(slotSeq.Add(1), 10)
@@ -216,6 +216,7 @@ func (sh *Router) TakeSeat(address string, max int) (string, *protocol.ProtocolE
 	return slot, nil
 }
 
+// GiveSeat gives a seat back, off the caller's goroutine.
 func (sh *Router) GiveSeat(address, slot string) {
 	if slot == "" {
 		return

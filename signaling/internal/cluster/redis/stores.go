@@ -49,7 +49,7 @@ func (s *sharedNonces) Put(owner uint64, nonce, text string, expires time.Time) 
 	return nil
 }
 
-// burn burns the nonce in Redis, atomically, so it is accepted once on any
+// Burn burns the nonce in Redis, atomically, so it is accepted once on any
 // connection of any instance and never again anywhere.
 func (s *sharedNonces) Burn(owner uint64, f auth.ChallengeFields, text string) *protocol.ProtocolError {
 	if !s.now().Before(f.ExpiresAt) {
@@ -72,7 +72,7 @@ func (s *sharedNonces) Burn(owner uint64, f auth.ChallengeFields, text string) *
 	return nil
 }
 
-// release forgets the local records only: any connection may still answer
+// Release forgets the local records only: any connection may still answer
 // the challenges in Redis, once, until they expire.
 func (s *sharedNonces) Release(owner uint64) { s.local.Release(owner) }
 
