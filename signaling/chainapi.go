@@ -24,4 +24,5 @@ const (
 	EventStreamEdited    = chain.EventStreamEdited
 	EventStreamScheduled = chain.EventStreamScheduled
 	EventSubscribed      = chain.EventSubscribed
+	EventTip             = chain.EventTip
 )

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/chat"
 	"github.com/streamchain/streamchain/signaling/internal/cluster"
 	"github.com/streamchain/streamchain/signaling/internal/cluster/redis"
 	"github.com/streamchain/streamchain/signaling/internal/hub"
@@ -153,6 +154,7 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now,
 			auth.WithNonceStore(shared.Nonces()), auth.WithOtherOrigins(shared.KnownOrigin))
 		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, shared.Resumes())
+		deps.Chat = chat.New(shared.ChatStore(), chat.Limits{}, time.Now)
 		s.hub = hub.New(cfg.hub(), deps)
 		shared.Start(s.hub)
 	} else {
@@ -160,6 +162,7 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 		s.router, deps.Router = local, local
 		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, auth.NewMemoryResumes())
+		deps.Chat = chat.New(chat.NewMemoryStore(hub.ChatTTL, time.Now), chat.Limits{}, time.Now)
 		s.hub = hub.New(cfg.hub(), deps)
 	}
 	s.conns = transport.NewConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)

@@ -80,6 +80,12 @@ func (f *failoverChain) Subscribed(ctx context.Context, subscriber, broadcaster 
 	})
 }
 
+func (f *failoverChain) ProfileName(ctx context.Context, address string) (string, error) {
+	return ask(ctx, f, func(ctx context.Context, n *chain.GRPCChain) (string, error) {
+		return n.ProfileName(ctx, address)
+	})
+}
+
 func (f *failoverChain) Ping(ctx context.Context) error {
 	_, err := ask(ctx, f, func(ctx context.Context, n *chain.GRPCChain) (struct{}, error) {
 		return struct{}{}, n.Ping(ctx)

@@ -34,6 +34,7 @@ type Cache struct {
 	mu      sync.Mutex
 	streams *expiring.Map[uint64, streamAnswer]
 	subs    *expiring.Map[[2]string, bool] // (subscriber, broadcaster) → subscribed
+	names   *expiring.Map[string, string]  // address → profile name
 }
 
 // streamAnswer is a cached answer about a stream: found, or not.
@@ -54,6 +55,7 @@ func NewCache(inner Chain, ttl, notFoundTTL, timeout time.Duration, now func() t
 		inner: inner, ttl: ttl, notFoundTTL: notFoundTTL, timeout: timeout, now: now, metrics: m,
 		streams: expiring.New[uint64, streamAnswer](now, maxCacheEntries, nil),
 		subs:    expiring.New[[2]string, bool](now, maxCacheEntries, nil),
+		names:   expiring.New[string, string](now, maxCacheEntries, nil),
 	}
 }
 
@@ -153,6 +155,33 @@ func (c *Cache) Subscribed(ctx context.Context, subscriber, broadcaster string, 
 		return false, err
 	}
 	return v.(bool), nil
+}
+
+// ProfileName is address's profile name, from the cache when it was read
+// within the positive ttl (a renamed profile shows its new name after it).
+func (c *Cache) ProfileName(ctx context.Context, address string) (string, error) {
+	c.mu.Lock()
+	name, ok := c.names.Get(address)
+	c.mu.Unlock()
+	if ok {
+		return name, nil
+	}
+	v, err, _ := c.group.Do("p/"+address, func() (any, error) {
+		qctx, cancel := c.queryContext(ctx)
+		defer cancel()
+		name, err := c.inner.ProfileName(qctx, address)
+		c.observe("profile", err)
+		if err == nil {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			remember(c.names, address, name, c.ttl, c.now())
+		}
+		return name, err
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
 }
 
 // remember caches an answer for ttl; a ttl of 0 (that kind of answer is

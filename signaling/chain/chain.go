@@ -39,6 +39,8 @@ var (
 type Chain interface {
 	Stream(ctx context.Context, id uint64) (StreamInfo, error)
 	Subscribed(ctx context.Context, subscriber, broadcaster string) (bool, error)
+	// ProfileName is the name of address's profile ("" without one).
+	ProfileName(ctx context.Context, address string) (string, error)
 	// Ping succeeds when the node answers queries.
 	Ping(ctx context.Context) error
 }
@@ -81,6 +83,19 @@ func (c *GRPCChain) Subscribed(ctx context.Context, subscriber, broadcaster stri
 		}
 	}
 	return res.Subscribed, nil
+}
+
+func (c *GRPCChain) ProfileName(ctx context.Context, address string) (string, error) {
+	res, err := c.q.Profile(ctx, &types.QueryProfileRequest{Address: address})
+	if err != nil {
+		switch status.Code(err) {
+		case codes.NotFound, codes.InvalidArgument:
+			return "", nil
+		default:
+			return "", fmt.Errorf("%w: profile: %v", ErrChainUnavailable, err)
+		}
+	}
+	return res.Profile.Name, nil
 }
 
 func (c *GRPCChain) Ping(ctx context.Context) error {

@@ -52,6 +52,7 @@ var (
 	typeEventStreamDeleted   = proto.MessageName(&types.EventStreamDeleted{})
 	typeEventStreamEdited    = proto.MessageName(&types.EventStreamEdited{})
 	typeEventStreamScheduled = proto.MessageName(&types.EventStreamScheduled{})
+	typeEventTip             = proto.MessageName(&types.EventTip{})
 )
 
 // NewCometEvents follows the node whose CometBFT RPC is at rpcURL
@@ -148,9 +149,14 @@ func (c *CometEvents) blockEvents(ctx context.Context, height int64) ([]ChainEve
 		return nil, err
 	}
 	var out []ChainEvent
+	n := 0 // the event's place in the block, for a tip's Key
 	add := func(evs []abci.Event) {
 		for _, e := range evs {
+			n++
 			if ev, ok := chainEvent(e); ok {
+				if ev.Kind == EventTip {
+					ev.Key = strconv.FormatInt(height, 10) + "/" + strconv.Itoa(n)
+				}
 				out = append(out, ev)
 			}
 		}
@@ -178,6 +184,27 @@ func attr(e abci.Event, key string) string {
 	return ""
 }
 
+// coinAttr is a Coin attribute ({"denom":"ustream","amount":"5"}) as
+// "5ustream"; "" when it is not one.
+func coinAttr(e abci.Event, key string) string {
+	for _, a := range e.Attributes {
+		if a.Key != key {
+			continue
+		}
+		var c struct{ Denom, Amount string }
+		if json.Unmarshal([]byte(a.Value), &c) != nil || c.Denom == "" {
+			return ""
+		}
+		if _, err := strconv.ParseUint(c.Amount, 10, 64); err != nil {
+			if len(c.Amount) == 0 || strings.Trim(c.Amount, "0123456789") != "" {
+				return ""
+			}
+		}
+		return c.Amount + c.Denom
+	}
+	return ""
+}
+
 func chainEvent(e abci.Event) (ChainEvent, bool) {
 	var ev ChainEvent
 	switch e.Type {
@@ -194,6 +221,15 @@ func chainEvent(e abci.Event) (ChainEvent, bool) {
 		ev.Kind = EventStreamEdited
 	case typeEventStreamScheduled:
 		ev.Kind = EventStreamScheduled
+	case typeEventTip:
+		ev.Kind = EventTip
+		ev.Sender, ev.Memo, ev.Amount = attr(e, "sender"), attr(e, "memo"), coinAttr(e, "amount")
+		if ev.Sender == "" || ev.Amount == "" {
+			return ev, false
+		}
+		if attr(e, "stream_id") == "" || attr(e, "stream_id") == "0" {
+			return ev, false // a tip for no stream has no chat to show in
+		}
 	default:
 		return ev, false
 	}

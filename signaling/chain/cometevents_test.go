@@ -99,12 +99,20 @@ func TestCometEventsFollowsEveryBlock(t *testing.T) {
 	// A failed tx's events do not count; typed-event values are JSON.
 	rpc.commit(`[{"code":0,"events":[{"type":"streamchain.streaming.v1.EventUnsubscribed","attributes":[{"key":"broadcaster","value":"\"stream1b\""},{"key":"subscriber","value":"\"stream1s\""},{"key":"msg_index","value":"0"}]}]},` +
 		`{"code":5,"events":[{"type":"streamchain.streaming.v1.EventStreamDeleted","attributes":[{"key":"stream_id","value":"\"9\""}]}]}]`)
-	rpc.commit(`[{"code":0,"events":[{"type":"streamchain.streaming.v1.EventStreamDeleted","attributes":[{"key":"broadcaster","value":"\"stream1b\""},{"key":"stream_id","value":"\"7\""}]},{"type":"message","attributes":[]}]}]`)
+	rpc.commit(`[{"code":0,"events":[{"type":"streamchain.streaming.v1.EventStreamDeleted","attributes":[{"key":"broadcaster","value":"\"stream1b\""},{"key":"stream_id","value":"\"7\""}]},{"type":"message","attributes":[]},` +
+		// A tip for stream 8 (a chat line), one for no stream (none), one
+		// whose amount is not a coin (dropped).
+		`{"type":"streamchain.streaming.v1.EventTip","attributes":[{"key":"sender","value":"\"stream1s\""},{"key":"broadcaster","value":"\"stream1b\""},{"key":"amount","value":"{\"denom\":\"ustream\",\"amount\":\"5000000\"}"},{"key":"stream_id","value":"\"8\""},{"key":"memo","value":"\"great show\""}]},` +
+		`{"type":"streamchain.streaming.v1.EventTip","attributes":[{"key":"sender","value":"\"stream1s\""},{"key":"broadcaster","value":"\"stream1b\""},{"key":"amount","value":"{\"denom\":\"ustream\",\"amount\":\"1\"}"},{"key":"stream_id","value":"\"0\""}]},` +
+		`{"type":"streamchain.streaming.v1.EventTip","attributes":[{"key":"sender","value":"\"stream1s\""},{"key":"broadcaster","value":"\"stream1b\""},{"key":"amount","value":"\"lots\""},{"key":"stream_id","value":"\"8\""}]}]}]`)
 	b6, b7 := <-blocks, <-blocks
 	require.Equal(t, int64(6), b6.h)
 	require.Equal(t, []ChainEvent{{Kind: EventUnsubscribed, Subscriber: "stream1s", Broadcaster: "stream1b"}}, b6.evs)
 	require.Equal(t, int64(7), b7.h)
-	require.Equal(t, []ChainEvent{{Kind: EventStreamDeleted, StreamID: 7, Broadcaster: "stream1b"}}, b7.evs)
+	require.Equal(t, []ChainEvent{
+		{Kind: EventStreamDeleted, StreamID: 7, Broadcaster: "stream1b"},
+		{Kind: EventTip, StreamID: 8, Broadcaster: "stream1b", Sender: "stream1s", Amount: "5000000ustream", Memo: "great show", Key: "7/3"},
+	}, b7.evs)
 
 	// The node goes away and comes back two blocks later: the feed says it
 	// was lost, then reads the blocks it missed.

@@ -11,6 +11,7 @@ const (
 	EventStreamEdited    EventKind = "stream_edited"    // EventStreamEdited: the schedule is read again
 	EventStreamScheduled EventKind = "stream_scheduled" // EventStreamScheduled: a cached "not found" is forgotten
 	EventSubscribed      EventKind = "subscribed"       // EventSubscribed: a cached "not subscribed" is forgotten
+	EventTip             EventKind = "tip"              // EventTip naming a stream: a highlighted line in its chat
 )
 
 // ChainEvent is one committed x/streaming event, reduced to what the daemon
@@ -20,6 +21,13 @@ type ChainEvent struct {
 	StreamID    uint64
 	Subscriber  string
 	Broadcaster string
+	// A tip's sender, amount ("5000000ustream") and memo, and Key, unique
+	// per event on the chain ("height/index"): an instance that hears of a
+	// tip twice (its own feed, another instance's) shows it once.
+	Sender string `json:",omitempty"`
+	Amount string `json:",omitempty"`
+	Memo   string `json:",omitempty"`
+	Key    string `json:",omitempty"`
 }
 
 // EventFeed follows the chain's committed blocks.

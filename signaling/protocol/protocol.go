@@ -38,6 +38,16 @@ const (
 	TypeError             = "error"
 	TypeDraining          = "draining"    // this instance is stopping: reconnect elsewhere
 	TypeICEServers        = "ice_servers" // fresh TURN credentials for the session
+
+	// Chat, in a session: a client posts "chat" and the server sends every
+	// member "chat"; the broadcaster moderates with the others.
+	TypeChat           = "chat"
+	TypeChatDelete     = "chat_delete"
+	TypeChatMute       = "chat_mute"
+	TypeChatRemove     = "chat_remove"
+	TypeChatHistory    = "chat_history"
+	TypeChatDeleted    = "chat_deleted"
+	TypeChatRestricted = "chat_restricted"
 )
 
 // Code is a stable, machine-readable error code.
@@ -81,6 +91,12 @@ const (
 	// CodeAuthResumeInvalid: the resume token is unknown, expired or
 	// already used; sign in with a challenge.
 	CodeAuthResumeInvalid Code = "auth_resume_invalid"
+	// Chat refusals.
+	CodeChatInvalid     Code = "chat_invalid"           // empty, too long, or characters the text rules refuse
+	CodeChatMuted       Code = "chat_muted"             // the broadcaster muted you for this stream
+	CodeChatRateLimited Code = "chat_rate_limited"      // more chat messages than the per-account rate
+	CodeUnknownMessage  Code = "unknown_message"        // chat_delete of an id not (or no longer) kept
+	CodeRemovedByOwner  Code = "removed_by_broadcaster" // watch refused: the broadcaster removed you from this stream
 )
 
 // Reasons carried by stream_ended, removed and viewer_left.
@@ -95,6 +111,9 @@ const (
 	// ReasonInstanceLost: the instance that carried the other side, or
 	// the session's home, stopped answering (shared mode).
 	ReasonInstanceLost = "instance_lost"
+	// ReasonRemovedByBroadcaster: the broadcaster removed the viewer from
+	// the stream's chat and session (chat_remove).
+	ReasonRemovedByBroadcaster = "removed_by_broadcaster"
 )
 
 // WebSocket close codes the server uses besides the standard 1001 (going
@@ -161,6 +180,11 @@ type ClientMessage struct {
 
 	// resume
 	Token string `json:"token,omitempty"`
+
+	// chat: the line; chat_delete: the message id; chat_mute and
+	// chat_remove name an account in Address.
+	Text string `json:"text,omitempty"`
+	ID   string `json:"id,omitempty"`
 }
 
 // ProtocolError is an error a client is told about.
@@ -180,6 +204,10 @@ const (
 	maxAuthTextLen = 2048
 	// maxResumeTokenLen is well above a token's 43 characters.
 	maxResumeTokenLen = 128
+	// maxChatTextLen bounds a chat line before the chat rules read it (they
+	// allow less; see the chat package).
+	maxChatTextLen = 2048
+	maxAddressLen  = 128
 )
 
 // DecodeClientMessage parses and validates one client message. Every error
@@ -232,6 +260,24 @@ func (m *ClientMessage) validate() *ProtocolError {
 		}
 		if !present(m.SDP) {
 			return Errorf(CodeBadMessage, "%s needs sdp", m.Type)
+		}
+		return nil
+	case TypeChat:
+		if m.Text == "" {
+			return Errorf(CodeBadMessage, "chat needs text")
+		}
+		if len(m.Text) > maxChatTextLen {
+			return Errorf(CodeChatInvalid, "chat text longer than %d bytes", maxChatTextLen)
+		}
+		return nil
+	case TypeChatDelete:
+		if m.ID == "" || len(m.ID) > maxPeerIDLen {
+			return Errorf(CodeBadMessage, "chat_delete needs the id of a chat message")
+		}
+		return nil
+	case TypeChatMute, TypeChatRemove:
+		if m.Address == "" || len(m.Address) > maxAddressLen {
+			return Errorf(CodeBadMessage, "%s needs the address of an account", m.Type)
 		}
 		return nil
 	case TypeCandidate:
@@ -339,6 +385,44 @@ type StreamEventMsg struct {
 	StreamID StreamID `json:"stream_id"`
 	PeerID   string   `json:"peer_id,omitempty"`
 	Reason   string   `json:"reason,omitempty"`
+}
+
+// ChatLine is one chat message as members receive it.
+type ChatLine struct {
+	ID   string `json:"id"`
+	From string `json:"from"` // the sender's address
+	Name string `json:"name"` // the sender's profile name when sent ("" without one)
+	Text string `json:"text"`
+	// At is the server's time, to the millisecond.
+	At time.Time `json:"at"`
+	// Tip is set on a line announcing a tip (its amount, e.g.
+	// "5000000ustream"); Text is then the tip's memo.
+	Tip string `json:"tip,omitempty"`
+}
+
+type ChatMsg struct {
+	Type     string   `json:"type"`
+	StreamID StreamID `json:"stream_id"`
+	Message  ChatLine `json:"message"`
+}
+
+type ChatHistoryMsg struct {
+	Type     string     `json:"type"`
+	StreamID StreamID   `json:"stream_id"`
+	Messages []ChatLine `json:"messages"`
+}
+
+type ChatDeletedMsg struct {
+	Type     string   `json:"type"`
+	StreamID StreamID `json:"stream_id"`
+	ID       string   `json:"id"`
+}
+
+type ChatRestrictedMsg struct {
+	Type        string   `json:"type"`
+	StreamID    StreamID `json:"stream_id"`
+	Address     string   `json:"address"`
+	Restriction string   `json:"restriction"` // "muted" or "removed"
 }
 
 type ViewerCountMsg struct {

@@ -32,6 +32,10 @@ func decodeStrict(data []byte) (ClientMessage, *ProtocolError) {
 			return stringField(key, raw, &m.Message)
 		case "token":
 			return stringField(key, raw, &m.Token)
+		case "text":
+			return stringField(key, raw, &m.Text)
+		case "id":
+			return stringField(key, raw, &m.ID)
 		case "sdp":
 			m.SDP = append(json.RawMessage(nil), raw...)
 		case "candidate":

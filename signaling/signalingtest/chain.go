@@ -32,6 +32,7 @@ type Chain struct {
 	nextID  uint64
 	streams map[uint64]types.Stream
 	subs    map[[2]string]time.Time
+	names   map[string]string
 	calls   map[string]int
 	hang    chan struct{} // non-nil: queries wait for it to close (or their context)
 }
@@ -43,6 +44,7 @@ func NewChain(t testing.TB) *Chain {
 		nextID:  1,
 		streams: make(map[uint64]types.Stream),
 		subs:    make(map[[2]string]time.Time),
+		names:   make(map[string]string),
 		calls:   make(map[string]int),
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -233,4 +235,24 @@ func (c *Chain) Subscription(ctx context.Context, req *types.QuerySubscriptionRe
 		return &types.QuerySubscriptionResponse{}, nil
 	}
 	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &since}, nil
+}
+
+// SetProfile gives address a profile named name.
+func (c *Chain) SetProfile(address, name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.names[address] = name
+}
+
+func (c *Chain) Profile(ctx context.Context, req *types.QueryProfileRequest) (*types.QueryProfileResponse, error) {
+	if err := c.count(ctx, "Profile"); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	name, ok := c.names[req.Address]
+	c.mu.Unlock()
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "no profile for %s", req.Address)
+	}
+	return &types.QueryProfileResponse{Profile: types.Profile{Address: req.Address, Name: name}}, nil
 }

@@ -77,6 +77,7 @@ const (
 func Start(tb testing.TB, opt Options) *Server {
 	tb.Helper()
 	Require(tb)
+	exclusive(tb)
 	if opt.RTPPortMin == 0 {
 		opt.RTPPortMin, opt.RTPPortMax = DefaultRTPPortMin, DefaultRTPPortMax
 	}

@@ -3,10 +3,12 @@ package chat
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
 	"golang.org/x/time/rate"
+
+	"github.com/streamchain/streamchain/signaling/internal/expiring"
 )
 
 // Limits bound what one account may post.
@@ -46,7 +48,8 @@ type Chat struct {
 	// limiters are per (session, account), kept while used: an account
 	// idle for a minute starts again with a full burst, which is no more
 	// than it had.
-	limiters *expirable.LRU[string, *rate.Limiter]
+	mu       sync.Mutex
+	limiters *expiring.Map[string, *rate.Limiter]
 }
 
 // New makes a Chat over store; now is the clock (nil: time.Now).
@@ -56,7 +59,7 @@ func New(store Store, limits Limits, now func() time.Time) *Chat {
 	}
 	return &Chat{
 		store: store, limits: limits.withDefaults(), now: now,
-		limiters: expirable.NewLRU[string, *rate.Limiter](100_000, nil, time.Minute),
+		limiters: expiring.New[string, *rate.Limiter](now, 100_000, nil),
 	}
 }
 
@@ -116,11 +119,13 @@ func (c *Chat) MayRead(ctx context.Context, session, account string) (bool, erro
 
 func (c *Chat) limiter(session, account string) *rate.Limiter {
 	k := session + "\x00" + account
-	if l, ok := c.limiters.Get(k); ok {
-		return l
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.limiters.Get(k)
+	if !ok {
+		l = rate.NewLimiter(rate.Limit(c.limits.Rate), c.limits.Burst)
 	}
-	l := rate.NewLimiter(rate.Limit(c.limits.Rate), c.limits.Burst)
-	c.limiters.Add(k, l)
+	c.limiters.Put(k, l, c.now().Add(time.Minute))
 	return l
 }
 

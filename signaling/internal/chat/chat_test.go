@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling/internal/chat"
+	"github.com/streamchain/streamchain/signaling/internal/cluster/redis"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 )
 
@@ -20,10 +21,10 @@ func (c *clock) now() time.Time { return c.t }
 
 // stores runs f against every Store: in memory, and in a real Redis.
 func stores(t *testing.T, f func(t *testing.T, s chat.Store)) {
-	t.Run("memory", func(t *testing.T) { f(t, chat.NewMemoryStore()) })
+	t.Run("memory", func(t *testing.T) { f(t, chat.NewMemoryStore(time.Hour, nil)) })
 	t.Run("redis", func(t *testing.T) {
 		r := signalingtest.StartRedis(t)
-		f(t, chat.NewRedisStore(r.Client(t), "sc:test:", time.Hour))
+		f(t, redis.NewChatStore(r.Client(t), "sc:test:", time.Hour))
 	})
 }
 
@@ -76,7 +77,7 @@ func TestPostAndHistory(t *testing.T) {
 
 func TestRefusedTextIsNotKept(t *testing.T) {
 	ctx := context.Background()
-	c := chat.New(chat.NewMemoryStore(), chat.Limits{MaxBytes: 20}, nil)
+	c := chat.New(chat.NewMemoryStore(time.Hour, nil), chat.Limits{MaxBytes: 20}, nil)
 	for _, text := range []string{
 		"", "   ", "\u200b", "\u200b\u200d", // nothing visible
 		"bell\x07", "two\nlines", "tab\there", "nul\x00", "c1\u0085c", "ls\u2028s", // control characters
@@ -99,7 +100,7 @@ func TestRefusedTextIsNotKept(t *testing.T) {
 func TestRateLimitPerAccountAndSession(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{time.Unix(1_800_000_000, 0)}
-	c := chat.New(chat.NewMemoryStore(), chat.Limits{Rate: 1, Burst: 3}, clk.now)
+	c := chat.New(chat.NewMemoryStore(time.Hour, nil), chat.Limits{Rate: 1, Burst: 3}, clk.now)
 	for i := range 3 {
 		_, err := c.Post(ctx, "s", "a", "", "hi")
 		require.NoError(t, err, "message %d of the burst", i)
@@ -148,8 +149,8 @@ func TestModeration(t *testing.T) {
 func TestRedisSharedAndUnavailable(t *testing.T) {
 	r := signalingtest.StartRedis(t)
 	ctx := context.Background()
-	a := chat.New(chat.NewRedisStore(r.Client(t), "sc:test:", time.Hour), chat.Limits{}, nil)
-	b := chat.New(chat.NewRedisStore(r.Client(t), "sc:test:", time.Hour), chat.Limits{}, nil)
+	a := chat.New(redis.NewChatStore(r.Client(t), "sc:test:", time.Hour), chat.Limits{}, nil)
+	b := chat.New(redis.NewChatStore(r.Client(t), "sc:test:", time.Hour), chat.Limits{}, nil)
 	m, err := a.Post(ctx, "s", "x", "X", "from instance a")
 	require.NoError(t, err)
 	h, err := b.History(ctx, "s")
@@ -176,7 +177,7 @@ func FuzzPost(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		c := chat.New(chat.NewMemoryStore(), chat.Limits{Burst: 1 << 20, Rate: 1 << 20}, nil)
+		c := chat.New(chat.NewMemoryStore(time.Hour, nil), chat.Limits{Burst: 1 << 20, Rate: 1 << 20}, nil)
 		m, err := c.Post(context.Background(), "s", "a", "", text)
 		if err != nil {
 			if !errors.Is(err, chat.ErrInvalidText) {

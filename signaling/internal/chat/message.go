@@ -9,21 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamchain/streamchain/signaling/protocol"
 	"github.com/streamchain/streamchain/x/streaming/types"
 )
 
-// Message is one chat line as members receive it.
-type Message struct {
-	ID   string `json:"id"`
-	From string `json:"from"` // the sender's address
-	Name string `json:"name"` // the sender's profile name when sent ("" without one)
-	Text string `json:"text"`
-	// At is the server's time, to the millisecond (RFC 3339 in JSON).
-	At time.Time `json:"at"`
-	// Tip is set on a line that announces a tip (its amount, e.g.
-	// "5000000ustream"); Text is then the tip's memo.
-	Tip string `json:"tip,omitempty"`
-}
+// Message is one chat line as members receive it (the protocol's shape).
+type Message = protocol.ChatLine
 
 // The refusals, told apart with errors.Is; the hub maps each to a
 // protocol error code.

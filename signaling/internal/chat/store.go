@@ -4,6 +4,9 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
+
+	"github.com/streamchain/streamchain/signaling/internal/expiring"
 )
 
 // Restriction is what the broadcaster has done to an account in a session.
@@ -36,10 +39,15 @@ type Store interface {
 	End(ctx context.Context, session string) error
 }
 
-// MemoryStore keeps sessions in this process (one instance).
+// MemoryStore keeps sessions in this process (one instance). A session is
+// forgotten ttl after its last change, as in Redis, so one whose End never
+// came (its room emptied and nobody came back) does not stay.
 type MemoryStore struct {
+	ttl time.Duration
+	now func() time.Time
+
 	mu       sync.Mutex
-	sessions map[string]*memSession
+	sessions *expiring.Map[string, *memSession]
 }
 
 type memSession struct {
@@ -47,15 +55,33 @@ type memSession struct {
 	restr map[string]Restriction
 }
 
-// NewMemoryStore makes an empty MemoryStore.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{sessions: make(map[string]*memSession)} }
+// maxMemorySessions bounds the sessions kept (far above the streams one
+// instance carries at once).
+const maxMemorySessions = 100_000
 
+// NewMemoryStore makes an empty MemoryStore whose sessions last ttl after
+// their last change; now is the clock (nil: time.Now).
+func NewMemoryStore(ttl time.Duration, now func() time.Time) *MemoryStore {
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryStore{ttl: ttl, now: now, sessions: expiring.New[string, *memSession](now, maxMemorySessions, nil)}
+}
+
+// get is session name's state, if kept.
+func (s *MemoryStore) get(name string) *memSession {
+	ms, _ := s.sessions.Get(name)
+	return ms
+}
+
+// session is session name's state for a change, made if needed; its
+// expiry moves to ttl from now.
 func (s *MemoryStore) session(name string) *memSession {
-	ms := s.sessions[name]
+	ms := s.get(name)
 	if ms == nil {
 		ms = &memSession{restr: make(map[string]Restriction)}
-		s.sessions[name] = ms
 	}
+	s.sessions.Put(name, ms, s.now().Add(s.ttl))
 	return ms
 }
 
@@ -73,7 +99,7 @@ func (s *MemoryStore) Append(_ context.Context, session string, m Message, keep 
 func (s *MemoryStore) History(_ context.Context, session string) ([]Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ms := s.sessions[session]; ms != nil {
+	if ms := s.get(session); ms != nil {
 		return slices.Clone(ms.log), nil
 	}
 	return nil, nil
@@ -82,7 +108,7 @@ func (s *MemoryStore) History(_ context.Context, session string) ([]Message, err
 func (s *MemoryStore) Delete(_ context.Context, session, id string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ms := s.sessions[session]
+	ms := s.get(session)
 	if ms == nil {
 		return false, nil
 	}
@@ -105,7 +131,7 @@ func (s *MemoryStore) Restrict(_ context.Context, session, account string, r Res
 func (s *MemoryStore) Restriction(_ context.Context, session, account string) (Restriction, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ms := s.sessions[session]; ms != nil {
+	if ms := s.get(session); ms != nil {
 		return ms.restr[account], nil
 	}
 	return Allowed, nil
@@ -114,6 +140,6 @@ func (s *MemoryStore) Restriction(_ context.Context, session, account string) (R
 func (s *MemoryStore) End(_ context.Context, session string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.sessions, session)
+	s.sessions.Delete(session)
 	return nil
 }

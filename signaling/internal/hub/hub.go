@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/chat"
+	"github.com/streamchain/streamchain/signaling/internal/expiring"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
@@ -30,10 +32,14 @@ type Hub struct {
 	feed     chain.EventFeed
 	// router says where sessions live (router.go).
 	router Router
+	// chat keeps each stream's chat (chat.go).
+	chat   *chat.Chat
 	nextID atomic.Uint64 // numbers the members
 
-	mu        sync.Mutex
-	rooms     map[uint64]*room
+	mu    sync.Mutex
+	rooms map[uint64]*room
+	// tipsShown are the tips already shown in chat, by event key.
+	tipsShown *expiring.Map[string, struct{}]
 	members   map[*Member]struct{}
 	watching  map[string]int // viewer sessions per account, over all streams
 	closed    bool
@@ -68,6 +74,7 @@ type Member struct {
 
 	// Guarded by the hub's mutex.
 	address string // set once, at sign-in
+	name    string // the account's profile name, read at its first join (chat lines carry it)
 	Role    Role
 	room    *room
 	// turnRenewal sends fresh TURN credentials while in a session
@@ -160,6 +167,8 @@ type Deps struct {
 	Feed chain.EventFeed
 	// Router says where sessions live (nil: all of them here).
 	Router Router
+	// Chat keeps the streams' chat (nil: in this process's memory).
+	Chat *chat.Chat
 }
 
 // New starts a hub: its re-check loop, and its event feed when it has one.
@@ -171,15 +180,19 @@ func New(cfg Config, d Deps) *Hub {
 	if d.Router == nil {
 		d.Router = Here{}
 	}
+	if d.Chat == nil {
+		d.Chat = chat.New(chat.NewMemoryStore(ChatTTL, d.Now), chat.Limits{}, d.Now)
+	}
 	h := &Hub{
-		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router,
-		rooms:    make(map[uint64]*room),
-		members:  make(map[*Member]struct{}),
-		watching: make(map[string]int),
-		ctx:      ctx,
-		cancel:   cancel,
-		stop:     make(chan struct{}),
-		recheckC: make(chan struct{}, 1),
+		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router, chat: d.Chat,
+		rooms:     make(map[uint64]*room),
+		tipsShown: expiring.New[string, struct{}](d.Now, 10_000, nil),
+		members:   make(map[*Member]struct{}),
+		watching:  make(map[string]int),
+		ctx:       ctx,
+		cancel:    cancel,
+		stop:      make(chan struct{}),
+		recheckC:  make(chan struct{}, 1),
 	}
 	h.loops.Add(1)
 	go h.recheckLoop()

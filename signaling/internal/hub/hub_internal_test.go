@@ -84,6 +84,8 @@ func (c *fakeChain) Subscribed(_ context.Context, sub, b string) (bool, error) {
 	return c.subs[[2]string{sub, b}], nil
 }
 
+func (c *fakeChain) ProfileName(context.Context, string) (string, error) { return "", nil }
+
 func (c *fakeChain) Ping(context.Context) error { return nil }
 
 // recordingObserver is a LiveObserver that writes down what it is told.
@@ -217,6 +219,11 @@ func (hangingChain) Stream(ctx context.Context, _ uint64) (chain.StreamInfo, err
 func (hangingChain) Subscribed(ctx context.Context, _, _ string) (bool, error) {
 	<-ctx.Done()
 	return false, chain.ErrChainUnavailable
+}
+
+func (hangingChain) ProfileName(ctx context.Context, _ string) (string, error) {
+	<-ctx.Done()
+	return "", chain.ErrChainUnavailable
 }
 
 func (hangingChain) Ping(ctx context.Context) error {

@@ -47,10 +47,16 @@ func (h *Hub) Join(m *Member, id uint64, r Role) *protocol.ProtocolError {
 // JoinHere is join in this hub, where the stream's session lives: for this
 // instance's connections and for those of other instances alike.
 func (h *Hub) JoinHere(m *Member, id uint64, r Role) *protocol.ProtocolError {
+	var perr *protocol.ProtocolError
 	if r == RoleBroadcaster {
-		return h.broadcastHere(m, id)
+		perr = h.broadcastHere(m, id)
+	} else {
+		perr = h.watchHere(m, id)
 	}
-	return h.watchHere(m, id)
+	if perr == nil {
+		h.sendChatHistory(m, id)
+	}
+	return perr
 }
 
 // admit is the first step of a join here: m is in no session, and the
@@ -152,6 +158,9 @@ func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 	}
 	if !ok {
 		return protocol.Errorf(protocol.CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
+	}
+	if perr := h.chatAdmits(id, m.address); perr != nil {
+		return perr
 	}
 	// Across instances the per-account cap over all streams counts every
 	// instance's viewers: the Router's seat is taken first (never under

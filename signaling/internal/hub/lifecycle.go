@@ -180,6 +180,9 @@ func (h *Hub) endRoomLocked(r *room, reason string) {
 	h.observer.ViewerCount(r.id, 0)
 	h.m.SessionsCut.WithLabelValues(reason).Inc()
 	h.log.Info("stream ended", "stream_id", r.id, "reason", reason)
+	if reason == protocol.ReasonStreamOver || reason == protocol.ReasonStreamDeleted {
+		h.endChat(r.id)
+	}
 	h.dropRoomIfEmptyLocked(r)
 }
 

@@ -88,6 +88,8 @@ func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
 			h.chain.ForgetStream(ev.StreamID)
 		case chain.EventSubscribed:
 			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
+		case chain.EventTip:
+			h.tipped(ev)
 		}
 	}
 }

@@ -48,6 +48,9 @@ type Router interface {
 // instance.
 type Route interface {
 	Relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError
+	// Request carries a request about the session itself (chat and its
+	// moderation) to the session's home, which answers it with RequestHere.
+	Request(msg protocol.ClientMessage) *protocol.ProtocolError
 	Leave() *protocol.ProtocolError
 }
 

@@ -111,6 +111,10 @@ func (rt *memRoute) Relay(msg protocol.ClientMessage, out transport.Frame) *prot
 
 func (rt *memRoute) Leave() *protocol.ProtocolError { return rt.home.Leave(rt.m) }
 
+func (rt *memRoute) Request(msg protocol.ClientMessage) *protocol.ProtocolError {
+	return rt.home.RequestHere(rt.m, msg)
+}
+
 func (rt *memRoute) Send(out transport.Frame) bool {
 	if out.OfInstance {
 		return true

@@ -28,6 +28,7 @@ type Metrics struct {
 	ChainEventsUp       prometheus.Gauge
 	ChainEventHeight    prometheus.Gauge
 	ChainEvents         *prometheus.CounterVec // kind: see EventKind
+	ChatMessages        prometheus.Counter
 
 	// Children on the hot paths, looked up once.
 	relayLatency         map[string]prometheus.Observer
@@ -93,6 +94,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: ns, Name: "sessions_cut_total",
 			Help: "Broadcaster or viewer sessions ended by the server after a check, by reason.",
 		}, []string{"reason"}),
+		ChatMessages: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Name: "chat_messages_total",
+			Help: "Chat messages accepted and delivered to their session.",
+		}),
 		RelayRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: "relay_refused_total",
 			Help: "Relayed messages refused to their sender (peer_busy) instead of overflowing the recipient, by reason.",
@@ -120,6 +125,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m.CachedNotSubscribed = m.ChainQueries.WithLabelValues("subscription", "cached_not_subscribed")
 	reg.MustRegister(m.Connections, m.ConnectionsRejected, m.Disconnects, m.LiveStreams, m.Viewers,
 		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
-		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents)
+		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents, m.ChatMessages)
 	return m
 }

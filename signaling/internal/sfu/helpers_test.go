@@ -26,7 +26,8 @@ func backendOf(name string, srv *jt.Server, relayIP string) BackendConfig {
 	return BackendConfig{Name: name, URL: srv.APIURL(), APISecret: srv.Config.APISecret, RelayIP: relayIP}
 }
 
-// startTier runs a tier until the test ends and waits for up instances.
+// startTier runs a tier until the test ends and waits for up instances
+// (none: it does not wait).
 func startTier(t testing.TB, cfg Config, up int) *Tier {
 	t.Helper()
 	tier, err := New(cfg, nil)

@@ -1,7 +1,6 @@
 package sfu
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -133,14 +132,7 @@ func TestCascadePastTheLimitAndFailover(t *testing.T) {
 func TestUnavailableAndRecovery(t *testing.T) {
 	srv := jt.Start(t, jt.Options{})
 	srv.Kill()
-	tier, err := New(Config{Backends: []BackendConfig{backendOf("a", srv, "")}, Timeout: 2 * time.Second}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { tier.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	tier := startTier(t, Config{Backends: []BackendConfig{backendOf("a", srv, "")}, Timeout: 2 * time.Second}, 0)
 
 	if _, _, err := tier.Publish(testContext(t), "x", janus.JSEP{Type: "offer", SDP: "v=0"}); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("publish with the instance down: %v, want ErrUnavailable", err)

@@ -44,13 +44,15 @@ type envelope struct {
 	Edge transport.Edge `json:"g,omitempty"`
 }
 
-// Envelope kinds. Toward a session's home: join, relay, leave, gone (the
-// connection ended). Toward a connection's instance: out (send this),
+// Envelope kinds. Toward a session's home: join, relay, request (about
+// the session: chat; Data holds the client's message as JSON), leave,
+// gone (the connection ended). Toward a connection's instance: out (send this),
 // close, lost (the home is stopping: the session ended), joined (the
 // answer to join).
 const (
 	kindJoin   = "join"
 	kindRelay  = "relay"
+	kindReq    = "request"
 	kindLeave  = "leave"
 	kindGone   = "gone"
 	kindOut    = "out"
@@ -224,7 +226,7 @@ func (sh *Router) receive(ps *goredis.PubSub) {
 // that waits (a join asks the chain) runs on the remote peer's own worker.
 func (sh *Router) dispatch(env envelope) {
 	switch env.Kind {
-	case kindJoin, kindRelay, kindLeave, kindGone:
+	case kindJoin, kindRelay, kindReq, kindLeave, kindGone:
 		sh.toHome(env)
 	case kindOut, kindClose, kindLost, kindJoined:
 		sh.toOrigin(env)
@@ -237,7 +239,8 @@ func (sh *Router) dispatch(env envelope) {
 
 // kindRevoke carries chain events that cut sessions (unsubscribed, stream
 // deleted) to every other instance: an unsubscribe one instance sees cuts
-// the viewer at its session's home, wherever that is.
+// the viewer at its session's home, wherever that is. Tips travel the same
+// way, to the home of the stream they name.
 const kindRevoke = "revoke"
 
 // ShareEvents hands the committed events that cut sessions to every other
@@ -245,7 +248,7 @@ const kindRevoke = "revoke"
 func (sh *Router) ShareEvents(events []chain.ChainEvent) {
 	var cut []chain.ChainEvent
 	for _, ev := range events {
-		if ev.Kind == chain.EventUnsubscribed || ev.Kind == chain.EventStreamDeleted {
+		if ev.Kind == chain.EventUnsubscribed || ev.Kind == chain.EventStreamDeleted || ev.Kind == chain.EventTip {
 			cut = append(cut, ev)
 		}
 	}
@@ -268,7 +271,7 @@ func (sh *Router) revoked(env envelope) {
 		return
 	}
 	// Acting on a chain event twice is harmless: a viewer already cut is
-	// not in any room. Only cuts are shared, and they never wait on
-	// anything but the hub's lock.
+	// not in any room, and a tip is shown once per Key. Only cuts and tips
+	// are shared, and they never wait on anything but the hub's lock.
 	sh.hub.ApplyEvents(events)
 }

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"encoding/json"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -155,6 +156,19 @@ func (sh *Router) joinAt(home string, m *hub.Member, id uint64, r hub.Role) (per
 func (b *binding) Relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
 	if !b.sh.publish(b.home, envelope{Kind: kindRelay, Conn: b.m.ID(), Type: msg.Type, To: msg.To, Data: out.Data}) {
 		return protocol.Errorf(protocol.CodePeerBusy, "the other peer's instance is not keeping up; slow down")
+	}
+	return nil
+}
+
+// Request forwards a local connection's request about its session (chat)
+// to the session's home.
+func (b *binding) Request(msg protocol.ClientMessage) *protocol.ProtocolError {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return protocol.Errorf(protocol.CodeInternal, "could not forward the request")
+	}
+	if !b.sh.publish(b.home, envelope{Kind: kindReq, Conn: b.m.ID(), Type: msg.Type, Data: data}) {
+		return protocol.Errorf(protocol.CodePeerBusy, "the stream's instance is not keeping up; slow down")
 	}
 	return nil
 }
@@ -419,6 +433,13 @@ func (sh *Router) serveRemote(p *proxy, env envelope) {
 	case kindRelay:
 		out := transport.Frame{Data: env.Data, RelayType: env.Type, Received: time.Now(), Charge: p.m.Queued()}
 		reply(h.Relay(p.m, protocol.ClientMessage{Type: env.Type, To: env.To}, out))
+	case kindReq:
+		var msg protocol.ClientMessage
+		if err := json.Unmarshal(env.Data, &msg); err != nil {
+			reply(protocol.Errorf(protocol.CodeBadMessage, "malformed request"))
+			return
+		}
+		reply(h.RequestHere(p.m, msg))
 	case kindLeave:
 		env.Type = protocol.TypeLeave
 		reply(h.Leave(p.m))

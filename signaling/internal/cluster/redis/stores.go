@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/auth"
+	"github.com/streamchain/streamchain/signaling/internal/chat"
 	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -20,6 +21,11 @@ import (
 func (sh *Router) Nonces() auth.NonceStore {
 	return &sharedNonces{sh: sh, local: auth.NewMemoryNonces(time.Now), now: time.Now}
 }
+
+// ChatStore keeps streams' chat in Redis: a newcomer on any instance sees
+// the same history, and a mute holds on every instance (a session moves
+// home when its instance is lost).
+func (sh *Router) ChatStore() chat.Store { return NewChatStore(sh.rdb, keyPrefix, hub.ChatTTL) }
 
 // Resumes is the deployment's ResumeStore: any instance accepts a token,
 // once.
