@@ -106,10 +106,6 @@ func (p *Publication) watch() {
 	}
 }
 
-// Up is closed once the publisher's media reaches Janus; subscriptions
-// wait for it.
-func (p *Publication) Up() <-chan struct{} { return p.up }
-
 // Backend is the name of the instance holding the publication.
 func (p *Publication) Backend() string { return p.home.cfg.Name }
 

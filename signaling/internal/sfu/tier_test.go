@@ -2,8 +2,11 @@ package sfu
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/pion/webrtc/v4"
 
 	"github.com/streamchain/streamchain/signaling/internal/janus"
 	jt "github.com/streamchain/streamchain/testutil/janus"
@@ -190,4 +193,114 @@ func TestBadSDP(t *testing.T) {
 	if err := s.Start(ctx, janus.JSEP{Type: "answer", SDP: "garbage"}); err == nil {
 		t.Error("a garbage answer was accepted")
 	}
+}
+
+// TestTrickledCandidates: a publisher and a viewer that send their SDP
+// before gathering (as browsers do) and trickle their candidates after it
+// through the tier: Janus accepts every trickled candidate and media flows.
+// (Janus would also learn a peer's address from the peer's own checks, as
+// a peer-reflexive candidate; the test holds the tier to accepting the
+// trickle, which browsers behind NATs need.)
+func TestTrickledCandidates(t *testing.T) {
+	srv := jt.Start(t, jt.Options{})
+	tier := startTier(t, Config{Backends: []BackendConfig{backendOf("a", srv, "")}}, 1)
+	api := jt.LocalAPI()
+	ctx := testContext(t)
+	trickle := true
+
+	snd, err := jt.NewSender(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(snd.Close)
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	if _, err := pc.AddTrack(snd.Track); err != nil {
+		t.Fatal(err)
+	}
+	var pending []webrtc.ICECandidateInit
+	var pub *Publication
+	var mu sync.Mutex
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if pub == nil {
+			pending = append(pending, c.ToJSON())
+			return
+		}
+		if err := pub.Trickle(ctx, candidate(c.ToJSON())); err != nil {
+			t.Errorf("publisher trickle: %v", err)
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(jt.Candidates(offer.SDP)); n != 0 {
+		t.Fatalf("the offer already holds %d candidates", n)
+	}
+	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer.SDP, Trickle: &trickle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	mu.Lock()
+	pub = p
+	for _, c := range pending {
+		if err := p.Trickle(ctx, candidate(c)); err != nil {
+			t.Fatalf("publisher trickle: %v", err)
+		}
+	}
+	mu.Unlock()
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer.SDP}); err != nil {
+		t.Fatal(err)
+	}
+	go snd.Run(ctx, 30, 1000)
+
+	s, joffer, err := p.Subscribe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	r, err := jt.NewReceiver(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	r.PC.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c != nil {
+			if err := s.Trickle(ctx, candidate(c.ToJSON())); err != nil {
+				t.Errorf("viewer trickle: %v", err)
+			}
+		}
+	})
+	if err := r.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: joffer.SDP}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := r.PC.CreateAnswer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.PC.SetLocalDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx, janus.JSEP{Type: "answer", SDP: ans.SDP, Trickle: &trickle}); err != nil {
+		t.Fatal(err)
+	}
+	waitPackets(t, r, 30, 20*time.Second)
+}
+
+// candidate is pion's candidate in Janus's trickle shape (the browser's
+// RTCIceCandidateInit).
+func candidate(c webrtc.ICECandidateInit) janus.Candidate {
+	return janus.Candidate{Candidate: c.Candidate, SDPMid: c.SDPMid, SDPMLineIndex: c.SDPMLineIndex}
 }
