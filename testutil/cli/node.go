@@ -79,7 +79,7 @@ func moduleRoot() (string, error) {
 
 // StartNode initialises a chain with funded keys alice, bob and carol, starts
 // it on free loopback ports with ~300ms blocks, and stops it when the test ends.
-func StartNode(tb testing.TB, bin string) *Node {
+func StartNode(tb testing.TB, bin string, options ...NodeOption) *Node {
 	tb.Helper()
 	n := &Node{t: tb, Bin: bin, Home: tb.TempDir(), ChainID: "streamchain-e2e-1", Addrs: map[string]string{}}
 	n.MustRun("init", "e2e", "--chain-id", n.ChainID, "--default-denom", "ustream")
@@ -90,6 +90,9 @@ func StartNode(tb testing.TB, bin string) *Node {
 	}
 	n.MustRun("genesis", "gentx", "alice", "10000000000ustream", "--chain-id", n.ChainID, "--keyring-backend", "test")
 	n.MustRun("genesis", "collect-gentxs")
+	for _, o := range options {
+		o(n)
+	}
 
 	ports := freePorts(tb, 4)
 	n.RPC = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
@@ -106,6 +109,40 @@ func StartNode(tb testing.TB, bin string) *Node {
 	n.start()
 	n.waitHeight(2)
 	return n
+}
+
+// NodeOption changes a node's home before it first starts.
+type NodeOption func(*Node)
+
+// WithStreamingParams sets x/streaming params in the genesis (JSON values
+// by param name, e.g. "min_subscription_period": "60s").
+func WithStreamingParams(params map[string]any) NodeOption {
+	return func(n *Node) {
+		n.t.Helper()
+		path := filepath.Join(n.Home, "config", "genesis.json")
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		var g map[string]any
+		if err := json.Unmarshal(raw, &g); err != nil {
+			n.t.Fatal(err)
+		}
+		p := g["app_state"].(map[string]any)["streaming"].(map[string]any)["params"].(map[string]any)
+		for k, v := range params {
+			if _, ok := p[k]; !ok {
+				n.t.Fatalf("genesis has no x/streaming param %q", k)
+			}
+			p[k] = v
+		}
+		out, err := json.MarshalIndent(g, "", "  ")
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		if err := os.WriteFile(path, out, 0o600); err != nil {
+			n.t.Fatal(err)
+		}
+	}
 }
 
 // EditConfig replaces what each pattern matches in config.toml (the node
