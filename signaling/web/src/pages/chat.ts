@@ -51,6 +51,8 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
     status.className = `status chat-status ${error ? "error" : "ok"}`;
     status.textContent = text;
   };
+  /** quiet clears an earlier question or refusal when the broadcaster acts again. */
+  const quiet = () => { if (!access.muted) status.textContent = ""; };
   const paintInput = () => {
     const blocked = access.muted || access.removed;
     input.disabled = send.disabled = blocked;
@@ -78,9 +80,9 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
   const row = (l: ChatLine): HTMLElement => {
     const who = sender(l);
     const tools = moderator ? h("span", { class: "chat-tools" },
-      h("button", { type: "button", class: "secondary small", "data-action": "chat-delete", "aria-label": `Delete message from ${who}`, onclick: () => act.delete(l.id) }, "Delete"),
+      h("button", { type: "button", class: "secondary small", "data-action": "chat-delete", "aria-label": `Delete message from ${who}`, onclick: () => { quiet(); act.delete(l.id); } }, "Delete"),
       l.from !== me ? [
-        h("button", { type: "button", class: "secondary small", "data-action": "chat-mute", "aria-label": `Mute ${who}`, onclick: () => act.restrict(l.from, "muted") }, "Mute"),
+        h("button", { type: "button", class: "secondary small", "data-action": "chat-mute", "aria-label": `Mute ${who}`, onclick: () => { quiet(); act.restrict(l.from, "muted"); } }, "Mute"),
         removeButton(l.from, who),
       ] : null) : null;
     return h("div", { class: l.tip ? "chat-line chat-tip" : "chat-line", "data-chat-id": l.id, "data-from": l.from },
@@ -98,7 +100,7 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
   const removeButton = (address: string, who: string): HTMLElement => {
     const b = h("button", { type: "button", class: "danger small", "data-action": "chat-remove", "aria-label": `Remove ${who}` }, "Remove");
     b.addEventListener("click", () => {
-      if (b.dataset.confirm === "1") { act.restrict(address, "removed"); return; }
+      if (b.dataset.confirm === "1") { quiet(); act.restrict(address, "removed"); return; }
       b.dataset.confirm = "1";
       b.dataset.action = "chat-remove-confirm";
       b.textContent = "Yes, remove";
