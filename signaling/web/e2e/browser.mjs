@@ -4,8 +4,8 @@
 //   APP_URL        the app as signalingd serves it
 //   CHROMIUM       the browser binary
 //   ARTIFACTS      where screenshots go
-//   ALICE_MNEMONIC alice's key for the Keplr stand-in (bob and carol use the
-//                  devnet wallet signalingd serves)
+//   ALICE_MNEMONIC alice's key for the Keplr stand-in (bob, carol and dave use
+//                  the devnet wallet signalingd serves)
 // It prints one JSON summary on stdout; the Go test checks it (and the chain).
 import fs from "node:fs";
 import path from "node:path";
@@ -761,6 +761,40 @@ async function main() {
     await waitText(carol, "main h1", /New stream/);
     await pageState(carol, "new");
     step("broadcaster page, zones", { zone });
+
+    // dave subscribes, watches and chats; alice removes him (asked twice):
+    // he loses the video and the chat, and Watch is refused with a sentence.
+    {
+      const ctxD = await browser.createBrowserContext();
+      const dave = await newPage(ctxD);
+      await dave.goto(APP_URL);
+      await connectDevnet(dave, "dave");
+      await saveProfile(dave, "Dave", "Removed");
+      await go(dave, `#/stream/${streamId}`);
+      await click(dave, '[data-action="subscribe"]');
+      await waitText(dave, '[data-action="subscribe"]', /Unsubscribe/, 60_000);
+      await click(dave, '[data-action="watch"]');
+      await dave.waitForFunction(() => document.querySelector("#player")?.srcObject, { timeout: 30_000 });
+      await dave.waitForSelector("[data-chat-input]:not([disabled])", { visible: true });
+      // The history on join: what was said before dave came, without the deleted line.
+      await waitText(dave, "[data-chat-log]", /bob is muted now/);
+      if ((await chatTexts(dave)).some((t) => t.startsWith("hello <b>alice"))) throw new Error("a deleted line is in the history");
+      await dave.type("[data-chat-input]", "hi from dave");
+      await dave.keyboard.press("Enter");
+      const daveId = await chatIdOf(alice, "hi from dave");
+      await click(alice, `[data-chat-id="${daveId}"] [data-action="chat-remove"]`);
+      await click(alice, `[data-chat-id="${daveId}"] [data-action="chat-remove-confirm"]`);
+      await waitText(alice, "[data-chat-notice]", /^Dave was removed\.$/);
+      await waitText(dave, ".stream-page > .status", /^The broadcaster removed you from this stream: the video and the chat stopped/);
+      if (await dave.$("[data-chat]")) throw new Error("a removed viewer still has the chat");
+      if (await dave.$eval("#player", (el) => !!el.srcObject)) throw new Error("a removed viewer still has the video");
+      await pageState(dave, "stream-removed");
+      await click(dave, '[data-action="watch"]');
+      await waitText(dave, ".stream-page > .status", /^The broadcaster removed you from this stream: you cannot watch it or chat until it ends\.$/);
+      step("chat moderation: remove", { dave: daveId });
+      pages.splice(pages.indexOf(dave), 1);
+      await ctxD.close();
+    }
 
     // Stop: once past its start the stream is Ended for bob, with the next
     // stream card, and the "live now" notice goes. Going live again is live again.

@@ -37,11 +37,12 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
 
   const list = h("div", { class: "chat-log", role: "log", "aria-live": "polite", "aria-labelledby": `chat-h-${n}`, tabindex: 0, "data-chat-log": "" });
   const empty = h("p", { class: "chat-empty hint", "data-chat-empty": "" }, "No messages yet. Say hello!");
-  const input = h("input", { type: "text", name: "chat", autocomplete: "off", enterkeyhint: "send", "aria-describedby": `chat-count-${n}`, "data-chat-input": "" }) as HTMLInputElement;
+  const input = h("input", { type: "text", name: "chat", autocomplete: "off", enterkeyhint: "send", "aria-describedby": `chat-count-${n} chat-status-${n}`, "data-chat-input": "" }) as HTMLInputElement;
   input.id = `chat-in-${n}`;
   const count = h("small", { id: `chat-count-${n}`, class: "hint chat-count", "data-chat-counter": "" }, chatCounter(""));
   const send = h("button", { type: "submit", "data-action": "chat-send" }, "Send");
-  const status = h("p", { class: "status chat-status", role: "status", "aria-live": "polite", "data-chat-status": "" });
+  // Also the input's description: a muted viewer's disabled input says why.
+  const status = h("p", { id: `chat-status-${n}`, class: "status chat-status", role: "status", "aria-live": "polite", "data-chat-status": "" });
   const form = h("form", { class: "chat-form", "aria-label": "Send a chat message" },
     h("label", { for: input.id }, "Message"), h("div", { class: "chat-row" }, input, send), count);
   const el = h("section", { class: "card chat", "aria-labelledby": `chat-h-${n}`, "data-chat": "" },
