@@ -49,6 +49,8 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
     h("h2", { id: `chat-h-${n}` }, "Chat"), list, empty, form, status);
 
   const say = (text: string, error = true) => {
+    // The same sentence again is not news: a live region would read it twice.
+    if (status.textContent === text) return;
     status.className = `status chat-status ${error ? "error" : "ok"}`;
     status.textContent = text;
   };
