@@ -42,8 +42,8 @@ type browserSummary struct {
 	} `json:"a11y"`
 }
 
-// TestBrowserApp runs e2e/browser.mjs: alice (Keplr stand-in) and bob and
-// carol (the devnet wallet) use the app that a real signalingd serves,
+// TestBrowserApp runs e2e/browser.mjs: alice (Keplr stand-in) and bob,
+// carol and dave (the devnet wallet) use the app that a real signalingd serves,
 // against a real node, in headless Chromium with a fake camera.
 func TestBrowserApp(t *testing.T) {
 	if testing.Short() {
@@ -55,8 +55,8 @@ func TestBrowserApp(t *testing.T) {
 	chain := cli.StartNode(t, cli.BuildStreamd(t, dir))
 
 	// Demo accounts with mnemonics, as `make devnet` has: alice signs through
-	// the Keplr stand-in, bob and carol through the devnet wallet.
-	accs, walletFile := demoAccounts(t, chain, dir, "alice", "bob", "carol")
+	// the Keplr stand-in, bob, carol and dave through the devnet wallet.
+	accs, walletFile := demoAccounts(t, chain, dir, "alice", "bob", "carol", "dave")
 
 	bin := buildSignalingd(t, dir)
 	appURL := freeURL(t)

@@ -4,8 +4,8 @@
 //   APP_URL        the app as signalingd serves it
 //   CHROMIUM       the browser binary
 //   ARTIFACTS      where screenshots go
-//   ALICE_MNEMONIC alice's key for the Keplr stand-in (bob and carol use the
-//                  devnet wallet signalingd serves)
+//   ALICE_MNEMONIC alice's key for the Keplr stand-in (bob, carol and dave use
+//                  the devnet wallet signalingd serves)
 // It prints one JSON summary on stdout; the Go test checks it (and the chain).
 import fs from "node:fs";
 import path from "node:path";
@@ -226,8 +226,132 @@ async function bench(browser, viewer) {
   summary.figures.loopback_pair_first_frame_median_ms = Math.round(median(loopback));
   summary.figures.load_to_schedule_median_ms = median(load);
   summary.figures.rest_streams_query_median_ms = Math.round(median(rest));
-  summary.bench = { watch, loopback: loopback.map(Math.round), load, rest: rest.map(Math.round) };
+  summary.bench = { ...summary.bench, watch, loopback: loopback.map(Math.round), load, rest: rest.map(Math.round) };
   process.stderr.write(`bench: watch ${JSON.stringify(watch)} loopback ${JSON.stringify(loopback.map(Math.round))} load ${JSON.stringify(load)} rest ${JSON.stringify(rest.map(Math.round))}\n`);
+}
+
+/** chatText: the texts of the chat lines a page shows, in order. */
+const chatTexts = (page) => page.$$eval("[data-chat-log] .chat-line .chat-text", (els) => els.map((el) => el.textContent));
+
+/** chatIdOf: the id of the line whose text is `text`, on `page`. */
+async function chatIdOf(page, text) {
+  await page.waitForFunction((t) => [...document.querySelectorAll("[data-chat-log] .chat-line")].some((el) => el.querySelector(".chat-text").textContent === t), { timeout: 15_000, polling: 50 }, text);
+  return page.$$eval("[data-chat-log] .chat-line", (els, t) => els.find((el) => el.querySelector(".chat-text").textContent === t).dataset.chatId, text);
+}
+
+/**
+ * recordChatShown notes, in the page, when each chat line is first drawn
+ * (Date.now(), the one clock all pages of the browser share): by its text.
+ */
+function recordChatShown() {
+  window.__chatShown = {};
+  const log = document.querySelector("[data-chat-log]");
+  new MutationObserver((records) => {
+    const now = Date.now();
+    for (const r of records) for (const n of r.addedNodes) {
+      const t = n.querySelector?.(".chat-text")?.textContent;
+      if (t && !(t in window.__chatShown)) window.__chatShown[t] = now;
+    }
+  }).observe(log, { childList: true });
+}
+
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+
+/**
+ * chatJourney: bob (viewer) and alice (broadcaster) chat both ways; what is
+ * written is shown as text; a line over 500 bytes is held back with a
+ * sentence; alice deletes bob's line (it leaves bob's page) and mutes bob
+ * (his input is disabled with the sentence); Remove asks first. Then
+ * CHAT_RUNS lines of alice's are timed to bob's page, beside each one's
+ * round trip to alice's own page.
+ */
+async function chatJourney(alice, bob) {
+  for (const p of [alice, bob]) await p.waitForSelector("[data-chat-input]:not([disabled])", { visible: true });
+  const log = await bob.$eval("[data-chat-log]", (el) => ({ role: el.getAttribute("role"), live: el.getAttribute("aria-live"), label: document.getElementById(el.getAttribute("aria-labelledby"))?.textContent }));
+  if (log.role !== "log" || log.live !== "polite" || log.label !== "Chat") throw new Error(`the chat log is not a labelled ARIA log: ${JSON.stringify(log)}`);
+  const inputLabel = await bob.$eval("[data-chat-input]", (el) => el.labels?.[0]?.textContent);
+  if (inputLabel !== "Message") throw new Error(`the chat input is labelled ${inputLabel}`);
+
+  // bob -> alice, with markup that must stay text; the counter counts UTF-8 bytes.
+  const hello = "hello <b>alice</b> & <img src=x onerror=alert(1)> 👋";
+  await bob.type("[data-chat-input]", hello);
+  await waitText(bob, "[data-chat-counter]", new RegExp(`^${Buffer.byteLength(hello)} / 500$`));
+  await bob.keyboard.press("Enter");
+  const helloId = await chatIdOf(alice, hello);
+  await chatIdOf(bob, hello);
+  const injected = await alice.$$eval("[data-chat-log] b, [data-chat-log] img", (els) => els.length);
+  if (injected) throw new Error("a chat line was rendered as HTML");
+  await waitText(alice, `[data-chat-id="${helloId}"] .chat-name`, /^Bob$/);
+  // alice -> bob.
+  await alice.type("[data-chat-input]", "hi bob, welcome");
+  await alice.keyboard.press("Enter");
+  await chatIdOf(bob, "hi bob, welcome");
+  await waitText(bob, "[data-chat-log] .chat-line:last-child .chat-name", /^Alice$/);
+  const order = await bob.evaluate(() => [...document.querySelectorAll("[data-chat-log] .chat-line")].map((el) => el.dataset.chatId));
+  if (order.join() !== [...order].sort().join() || new Set(order).size !== order.length) throw new Error(`chat lines out of order or repeated: ${order}`);
+  // Over the cap: held back with a sentence, not sent.
+  const sentBefore = (await bob.evaluate(() => window.__sent)).filter((t) => t === "chat").length;
+  await setValue(bob, "[data-chat-input]", "x".repeat(501));
+  await waitText(bob, "[data-chat-counter].over", /^501 \/ 500$/);
+  await click(bob, '[data-action="chat-send"]');
+  await waitText(bob, "[data-chat-status]", /^The message is too long: 501 of at most 500 bytes\. Shorten it by 1\.$/);
+  if ((await bob.evaluate(() => window.__sent)).filter((t) => t === "chat").length !== sentBefore) throw new Error("a line over 500 bytes was sent");
+  await setValue(bob, "[data-chat-input]", "");
+  await bob.type("[data-chat-input]", "second line from bob");
+  await bob.keyboard.press("Enter");
+  const secondId = await chatIdOf(alice, "second line from bob");
+  await pageState(bob, "stream-chat-viewer");
+  await pageState(alice, "stream-chat-broadcaster");
+  step("chat both ways", { lines: await chatTexts(bob) });
+
+  // alice deletes bob's first line: it leaves both pages.
+  await click(alice, `[data-chat-id="${helloId}"] [data-action="chat-delete"]`);
+  for (const p of [bob, alice]) await p.waitForFunction((id) => !document.querySelector(`[data-chat-id="${id}"]`), { timeout: 10_000 }, helloId);
+  // Remove asks first (not confirmed here: bob keeps watching).
+  await click(alice, `[data-chat-id="${secondId}"] [data-action="chat-remove"]`);
+  await waitText(alice, `[data-chat-id="${secondId}"] [data-action="chat-remove-confirm"]`, /^Yes, remove$/);
+  await waitText(alice, "[data-chat-status]", /^Remove Bob\? They lose the video and the chat/);
+  await pageState(alice, "stream-chat-confirm-remove", { narrow: false });
+  // Mute: bob reads on, his input is disabled with the sentence; alice sees the notice.
+  await click(alice, `[data-chat-id="${secondId}"] [data-action="chat-mute"]`);
+  await waitText(alice, "[data-chat-notice]", /^Bob was muted\.$/);
+  await waitText(bob, "[data-chat-status]", /^The broadcaster muted you in this chat/);
+  if (!(await bob.$eval("[data-chat-input]", (el) => el.disabled))) throw new Error("a muted viewer's input is enabled");
+  await alice.type("[data-chat-input]", "bob is muted now");
+  await alice.keyboard.press("Enter");
+  await chatIdOf(bob, "bob is muted now");
+  await flowingBetween(bob, "after the chat moderation");
+  await pageState(bob, "stream-chat-muted");
+  step("chat moderation: delete, mute", { bob: await chatTexts(bob) });
+
+  // Figures: alice's line -> drawn on bob's page, beside its round trip to alice's own page.
+  const runs = Number(process.env.CHAT_RUNS ?? 20);
+  await bob.evaluate(recordChatShown);
+  await alice.evaluate(recordChatShown);
+  const shownAtBob = [], roundTrip = [];
+  for (let i = 0; i < runs; i++) {
+    const text = `timed line ${i} ${Math.random().toString(36).slice(2, 8)}`;
+    const t0 = await alice.evaluate((t) => {
+      const input = document.querySelector("[data-chat-input]");
+      input.value = t;
+      const at = Date.now();
+      input.form.requestSubmit();
+      return at;
+    }, text);
+    await bob.waitForFunction((t) => t in window.__chatShown, { timeout: 10_000, polling: 10 }, text);
+    await alice.waitForFunction((t) => t in window.__chatShown, { timeout: 10_000, polling: 10 }, text);
+    shownAtBob.push((await bob.evaluate((t) => window.__chatShown[t], text)) - t0);
+    roundTrip.push((await alice.evaluate((t) => window.__chatShown[t], text)) - t0);
+    // One line a second per account (PROTOCOL.md §4.3).
+    await new Promise((r) => setTimeout(r, 1050));
+  }
+  summary.figures.chat_runs = runs;
+  summary.figures.chat_to_other_page_p50_ms = percentile(shownAtBob, 50);
+  summary.figures.chat_to_other_page_p95_ms = percentile(shownAtBob, 95);
+  summary.figures.chat_round_trip_p50_ms = percentile(roundTrip, 50);
+  summary.figures.chat_round_trip_p95_ms = percentile(roundTrip, 95);
+  summary.bench = { ...summary.bench, chat_to_other_page: shownAtBob, chat_round_trip: roundTrip };
+  process.stderr.write(`bench: chat to bob's page ${JSON.stringify(shownAtBob)} round trip to alice's ${JSON.stringify(roundTrip)}\n`);
 }
 
 async function main() {
@@ -530,6 +654,7 @@ async function main() {
     await waitText(bob, `.schedule [data-viewers="${streamId}"]`, /1 watching/);
     await pageState(bob, "stream-watching");
     await pageState(alice, "stream-broadcasting");
+    await chatJourney(alice, bob);
 
     // Nothing tears the broadcast down: an edit while live happens in place
     // and reaches bob within a block or two; leaving asks first.
@@ -636,6 +761,40 @@ async function main() {
     await waitText(carol, "main h1", /New stream/);
     await pageState(carol, "new");
     step("broadcaster page, zones", { zone });
+
+    // dave subscribes, watches and chats; alice removes him (asked twice):
+    // he loses the video and the chat, and Watch is refused with a sentence.
+    {
+      const ctxD = await browser.createBrowserContext();
+      const dave = await newPage(ctxD);
+      await dave.goto(APP_URL);
+      await connectDevnet(dave, "dave");
+      await saveProfile(dave, "Dave", "Removed");
+      await go(dave, `#/stream/${streamId}`);
+      await click(dave, '[data-action="subscribe"]');
+      await waitText(dave, '[data-action="subscribe"]', /Unsubscribe/, 60_000);
+      await click(dave, '[data-action="watch"]');
+      await dave.waitForFunction(() => document.querySelector("#player")?.srcObject, { timeout: 30_000 });
+      await dave.waitForSelector("[data-chat-input]:not([disabled])", { visible: true });
+      // The history on join: what was said before dave came, without the deleted line.
+      await waitText(dave, "[data-chat-log]", /bob is muted now/);
+      if ((await chatTexts(dave)).some((t) => t.startsWith("hello <b>alice"))) throw new Error("a deleted line is in the history");
+      await dave.type("[data-chat-input]", "hi from dave");
+      await dave.keyboard.press("Enter");
+      const daveId = await chatIdOf(alice, "hi from dave");
+      await click(alice, `[data-chat-id="${daveId}"] [data-action="chat-remove"]`);
+      await click(alice, `[data-chat-id="${daveId}"] [data-action="chat-remove-confirm"]`);
+      await waitText(alice, "[data-chat-notice]", /^Dave was removed\.$/);
+      await waitText(dave, ".stream-page > .status", /^The broadcaster removed you from this stream: the video and the chat stopped/);
+      if (await dave.$("[data-chat]")) throw new Error("a removed viewer still has the chat");
+      if (await dave.$eval("#player", (el) => !!el.srcObject)) throw new Error("a removed viewer still has the video");
+      await pageState(dave, "stream-removed");
+      await click(dave, '[data-action="watch"]');
+      await waitText(dave, ".stream-page > .status", /^The broadcaster removed you from this stream: you cannot watch it or chat until it ends\.$/);
+      step("chat moderation: remove", { dave: daveId });
+      pages.splice(pages.indexOf(dave), 1);
+      await ctxD.close();
+    }
 
     // Stop: once past its start the stream is Ended for bob, with the next
     // stream card, and the "live now" notice goes. Going live again is live again.

@@ -123,7 +123,7 @@ const signaling: Record<string, string> = {
   stream_full: "This stream has as many viewers as it can take. Try again later.",
   chain_unavailable: "The signaling server cannot reach the chain right now. Try again in a moment.",
   already_in_session: "You are already in a stream. Leave it first.",
-  not_in_session: "You are not in a stream.",
+  not_in_session: "You are not in the stream right now: press Watch (or Start) to join it, then try again.",
   unknown_peer: "The connection to the other side was lost. Press Watch again.",
   wrong_role: "The app got out of step with the server. Reload the page.",
   candidate_queue_full: "The connection set-up was too slow. Press Watch again.",
@@ -132,6 +132,14 @@ const signaling: Record<string, string> = {
   shared_state_unavailable: "The signaling server cannot reach its shared store right now. The app tries another server; if this stays, try again in a moment.",
   auth_resume_invalid: "Your earlier sign-in could not be reused. Sign in again with your wallet.",
   instance_lost: "The signaling server carrying the other side stopped answering. The app reconnects; if it stays stopped, press the button again.",
+  too_many_sessions: "Your account already watches from as many tabs or devices as the server allows. Leave the stream in one of them, then press Watch again.",
+  payload_too_large: "The connection set-up was larger than the signaling server accepts. Press Watch again; if it persists, report it.",
+  peer_busy: "The broadcaster's connection is busy. Wait a moment and press Watch again.",
+  chat_invalid: "The message was not sent: it is empty, longer than 500 bytes, or holds characters that cannot be shown (control or invisible characters). Fix it and send again.",
+  chat_muted: "The broadcaster muted you in this chat: you can still watch and read, but not post, until the stream ends.",
+  chat_rate_limited: "You are sending messages too fast (at most one a second). Wait a moment and send again.",
+  unknown_message: "That message is already gone: it was deleted, or is older than the last 100.",
+  removed_by_broadcaster: "The broadcaster removed you from this stream: you cannot watch it or chat until it ends.",
 };
 
 const ended: Record<string, string> = {
@@ -140,6 +148,7 @@ const ended: Record<string, string> = {
   stream_over: "The stream reached its end time.",
   chain_unavailable: "The stream was stopped because the chain could not be reached. Try again in a moment.",
   not_subscribed: "You are no longer subscribed to this broadcaster, so the stream stopped. Subscribe to watch again.",
+  removed_by_broadcaster: "The broadcaster removed you from this stream: the video and the chat stopped, and you cannot watch again until it ends.",
   left: "You left the stream.",
   taken_over: "You went live from another tab or device; this one stopped.",
   instance_lost: "The signaling server carrying the other side stopped answering. Press the button again to reconnect.",

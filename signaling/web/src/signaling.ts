@@ -3,6 +3,7 @@
 // Link (reconnect.ts): when its instance goes away the link moves to another
 // one and sends broadcast/watch again; the peer connections here keep their
 // media flowing until the new negotiation replaces them.
+import { chatEvent, type ChatEvent } from "./chat.ts";
 import { SignalingRefusal } from "./errors.ts";
 import { applyIceServers, iceServersOf } from "./ice.ts";
 import { Link, type Instance, type Msg, type Socket } from "./reconnect.ts";
@@ -24,6 +25,8 @@ export interface SessionEvents {
   onReconnecting?(why: string, attempt: number): void;
   /** Broadcast/watch resumed on `instance`. */
   onReconnected?(instance: string): void;
+  /** The stream's chat: lines (live or the history), a deletion, a restriction (PROTOCOL.md §4.3). */
+  onChat?(e: ChatEvent): void;
 }
 
 /** How long a broadcaster keeps the peer connections of an earlier connection whose viewers do not come back. */
@@ -127,6 +130,21 @@ export class Session {
   /** The current media (for viewers joining after a replaceTrack). */
   setMedia(media: MediaStream) {
     this.media = media;
+  }
+
+  /** chat posts a line to the session's chat. */
+  chat(text: string) {
+    this.sendMsg({ type: "chat", text });
+  }
+
+  /** Broadcaster: chatDelete deletes a line for everyone. */
+  chatDelete(id: string) {
+    this.sendMsg({ type: "chat_delete", id });
+  }
+
+  /** Broadcaster: chatRestrict mutes an account, or removes it from the stream. */
+  chatRestrict(address: string, r: "muted" | "removed") {
+    this.sendMsg({ type: r === "muted" ? "chat_mute" : "chat_remove", address });
   }
 
   close() {
@@ -271,6 +289,14 @@ export class Session {
         this.ev.onEnded?.(String(m.reason));
         this.link.close();
         break;
+      case "chat":
+      case "chat_history":
+      case "chat_deleted":
+      case "chat_restricted": {
+        const e = chatEvent(m, this.streamId);
+        if (e) this.ev.onChat?.(e);
+        break;
+      }
       case "error":
         this.ev.onRefused?.(new SignalingRefusal(String(m.code), String(m.message), m.request as string | undefined));
         break;

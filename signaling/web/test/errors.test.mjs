@@ -105,3 +105,17 @@ test("a close for a fault of the client reads as a sentence that does not promis
   assert.equal(faultOf(1006), undefined);
   assert.equal(faultOf(1001), undefined);
 });
+
+test("chat refusals and the broadcaster's removal read as sentences", () => {
+  const say = (code, request = "chat") => explain(new SignalingRefusal(code, "detail", request));
+  assert.match(say("chat_invalid"), /longer than 500 bytes/);
+  assert.match(say("chat_muted"), /muted you/);
+  assert.match(say("chat_rate_limited"), /too fast/);
+  assert.match(say("not_in_session"), /not in the stream/);
+  assert.match(say("removed_by_broadcaster", "watch"), /removed you/);
+  assert.match(say("unknown_message", "chat_delete"), /already gone/);
+  for (const c of ["chat_invalid", "chat_muted", "chat_rate_limited", "not_in_session", "removed_by_broadcaster", "unknown_message"]) {
+    assert.doesNotMatch(say(c), /refused \(/, `${c} falls back to the generic text`);
+  }
+  assert.match(sessionEnded("removed_by_broadcaster"), /removed you .* video and the chat stopped/);
+});

@@ -8,7 +8,8 @@
 // reaches every viewer's page within a block or two.
 import * as api from "../api.ts";
 import { fill, focusHeading, h, setTitle, statusLine, waiting } from "../dom.ts";
-import { explain, reconnected, reconnecting, sessionEnded } from "../errors.ts";
+import { isChatRequest } from "../chat.ts";
+import { explain, reconnected, reconnecting, sessionEnded, type SignalingRefusal } from "../errors.ts";
 import { countdown, uptime, when } from "../format.ts";
 import { holdPage, leaveTo } from "../guard.ts";
 import { markStopped, onAir, onLive, viewers } from "../live.ts";
@@ -17,6 +18,7 @@ import { onState, state, timeZone } from "../state.ts";
 import { liveSince, streamPhase } from "../status.ts";
 import * as tx from "../txs.ts";
 import { byline, calendarLink, shareLink, thumbnail } from "../widgets.ts";
+import { chatPanel, type ChatPanel } from "./chat.ts";
 import { streamForm } from "./create.ts";
 import { badge } from "./schedule.ts";
 
@@ -129,12 +131,14 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
   const stopBtn = h("button", { type: "button", class: "danger", disabled: true, "data-action": "stop" }, "Stop");
   video.muted = true; // no echo of one's own microphone
   let release: (() => void) | undefined;
+  const chat = chatSlot();
 
   const stop = () => {
     release?.();
     release = undefined;
     session?.close();
     session = undefined;
+    chat.close();
     for (const m of [camera, screen]) m?.getTracks().forEach((t) => t.stop());
     void audioCtx?.close();
     camera = screen = audioCtx = undefined;
@@ -155,15 +159,18 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
         onCount: setCount,
         onEnded: (reason) => { status.fail(sessionEnded(reason)); stop(); },
         onRefused: (err) => {
+          if (chat.refused(err)) return;
           status.fail(explain(err));
           // shared_state_unavailable: the session moves on by itself (signaling.ts).
           if (err.request === "broadcast" && err.code !== "shared_state_unavailable") stop();
         },
+        onChat: (e) => chat.panel?.event(e),
         // The camera stream is kept: the session sends it again on the new instance.
         onReconnecting: (why, attempt) => status.busy(reconnecting(why, attempt)),
         onReconnected: () => status.ok(`${reconnected()} You are on air.`),
       });
       session.broadcast(s.id, camera);
+      chat.open(session, w.address, true);
       release = holdPage("You are on air: leaving this page ends your broadcast.");
       for (const b of [mic, cam, share, stopBtn]) b.disabled = false;
       stopBtn.focus();
@@ -225,12 +232,13 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
       status.fail(explain(e));
     }
   };
-  return h("div", {}, stage, h("div", { class: "controls", role: "group", "aria-label": "Broadcast controls" }, startBtn, mic, cam, share, stopBtn));
+  return h("div", {}, h("div", { class: "live-area" }, stage, chat.el), h("div", { class: "controls", role: "group", "aria-label": "Broadcast controls" }, startBtn, mic, cam, share, stopBtn));
 }
 
 function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLElement, status: ReturnType<typeof statusLine>, setCount: (n: number) => void, cleanups: (() => void)[]): HTMLElement {
   const w = state.wallet;
   let session: Session | undefined;
+  const chat = chatSlot();
   const stateLine = h("p", { class: "viewer-state", "data-viewer-state": "" });
   const sub = h("button", { type: "button", "data-action": "subscribe" }, "Subscribe");
   const watch = h("button", { type: "button", "data-action": "watch" }, "Watch");
@@ -297,6 +305,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   const leave = () => {
     session?.close();
     session = undefined;
+    chat.close();
     video.srcObject = null;
     stage.hidden = true;
     watch.textContent = "Watch";
@@ -345,14 +354,17 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
           paint();
         },
         onRefused: (err) => {
+          if (chat.refused(err)) return;
           status.fail(explain(err));
           if (err.request === "watch" && err.code !== "shared_state_unavailable") { leave(); paint(); }
         },
+        onChat: (e) => chat.panel?.event(e),
         onReconnecting: (why, attempt) => status.busy(reconnecting(why, attempt)),
         onReconnected: () => status.ok(reconnected()),
       });
       session = sess;
       sess.watch(s.id);
+      chat.open(sess, w.address, false);
       watch.textContent = "Leave";
       status.busy("Connecting to the broadcaster…");
     } catch (e) {
@@ -379,7 +391,39 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   };
   video.addEventListener("enterpictureinpicture", () => { pip.textContent = "Exit picture in picture"; });
   video.addEventListener("leavepictureinpicture", () => { pip.textContent = "Picture in picture"; });
-  return h("div", {}, stateLine, why, h("div", { class: "controls", role: "group", "aria-label": "Watch" }, sub, watch), stage, endedCard);
+  return h("div", {}, stateLine, why, h("div", { class: "controls", role: "group", "aria-label": "Watch" }, sub, watch), h("div", { class: "live-area" }, stage, chat.el), endedCard);
+}
+
+/**
+ * chatSlot holds the chat panel of the page's session: opened with the
+ * session, gone with it (a viewer who leaves, is removed or is cut off by
+ * the chain loses the chat with the video).
+ */
+function chatSlot() {
+  const el = h("div", { class: "chat-slot" });
+  const slot = {
+    el,
+    panel: undefined as ChatPanel | undefined,
+    open(session: Session, me: string, moderator: boolean) {
+      slot.panel = chatPanel(me, moderator, {
+        send: (text) => session.chat(text),
+        delete: (id) => session.chatDelete(id),
+        restrict: (address, r) => session.chatRestrict(address, r),
+      });
+      el.replaceChildren(slot.panel.el);
+    },
+    close() {
+      slot.panel = undefined;
+      el.replaceChildren();
+    },
+    /** refused shows a refusal of a chat request in the panel; false for any other refusal. */
+    refused(err: SignalingRefusal): boolean {
+      if (!isChatRequest(err.request)) return false;
+      slot.panel?.refused(err);
+      return true;
+    },
+  };
+  return slot;
 }
 
 /** upcomingOf: a broadcaster's live and upcoming streams (first 50), for the calendar. */
