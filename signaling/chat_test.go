@@ -101,6 +101,14 @@ func TestChatBothWaysHistoryAndModeration(t *testing.T) {
 	require.Equal(t, "chat_muted", skipTo(t, cc, "error").Str("code"))
 	bc.Send(map[string]any{"type": "chat", "text": "carol is muted"})
 	require.Equal(t, "carol is muted", chatLine(t, skipTo(t, cc, "chat"))["text"], "a muted viewer still reads")
+	// Watching again, carol is told at once that she is muted.
+	cc.Send(map[string]any{"type": "leave"})
+	skipTo(t, cc, "left")
+	cc.Send(map[string]any{"type": "watch", "stream_id": id})
+	skipTo(t, cc, "watching")
+	r = skipTo(t, cc, "chat_restricted")
+	require.Equal(t, carol.Address, r["address"])
+	require.Equal(t, "muted", r["restriction"])
 
 	// Remove: dave is cut off now and cannot watch again.
 	ac.Send(map[string]any{"type": "chat_remove", "address": dave.Address})

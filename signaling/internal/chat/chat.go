@@ -110,6 +110,11 @@ func (c *Chat) mayPost(ctx context.Context, session, account string) error {
 	return nil
 }
 
+// Restriction is account's restriction in the session.
+func (c *Chat) Restriction(ctx context.Context, session, account string) (Restriction, error) {
+	return c.store.Restriction(ctx, session, account)
+}
+
 // MayRead reports whether account may read the session's chat (not
 // removed).
 func (c *Chat) MayRead(ctx context.Context, session, account string) (bool, error) {

@@ -170,18 +170,25 @@ func (h *Hub) chatAdmits(id uint64, address string) *protocol.ProtocolError {
 	return nil
 }
 
-// sendChatHistory sends m, which has just joined stream id, the chat so
-// far, when there is any. A line posted meanwhile may come both live and
-// in the history; clients keep one per id.
-func (h *Hub) sendChatHistory(m *Member, id uint64) {
+// sendChatState sends m, which has just joined stream id, the chat so
+// far, when there is any, and, when the broadcaster muted m's account,
+// chat_restricted naming it (so a client that rejoins knows before it
+// posts). A line posted meanwhile may come both live and in the history;
+// clients keep one per id.
+func (h *Hub) sendChatState(m *Member, id uint64) {
 	lines, err := h.chat.History(h.ctx, chatSession(id))
 	if err != nil {
 		h.log.Warn("chat history unavailable", "stream_id", id, "err", err)
 	}
-	if len(lines) == 0 {
-		return
+	if len(lines) > 0 {
+		m.Event(transport.Frame{Data: protocol.Encode(protocol.ChatHistoryMsg{Type: protocol.TypeChatHistory, StreamID: protocol.StreamID(id), Messages: lines})})
 	}
-	m.Event(transport.Frame{Data: protocol.Encode(protocol.ChatHistoryMsg{Type: protocol.TypeChatHistory, StreamID: protocol.StreamID(id), Messages: lines})})
+	h.mu.Lock()
+	address := m.address
+	h.mu.Unlock()
+	if r, err := h.chat.Restriction(h.ctx, chatSession(id), address); err == nil && r == chat.Muted {
+		m.Event(transport.Frame{Data: protocol.Encode(protocol.ChatRestrictedMsg{Type: protocol.TypeChatRestricted, StreamID: protocol.StreamID(id), Address: address, Restriction: "muted"})})
+	}
 }
 
 // learnName reads m's profile name for its chat lines, at its first line

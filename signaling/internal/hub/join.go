@@ -54,7 +54,7 @@ func (h *Hub) JoinHere(m *Member, id uint64, r Role) *protocol.ProtocolError {
 		perr = h.watchHere(m, id)
 	}
 	if perr == nil {
-		h.sendChatHistory(m, id)
+		h.sendChatState(m, id)
 	}
 	return perr
 }
