@@ -26,7 +26,7 @@ func TestCascadeToSecondInstance(t *testing.T) {
 	snd, _, joined, _ := a.publish(t, api, roomA)
 	viewerA, _, _ := a.subscribe(t, api, roomA, joined.ID)
 	waitPackets(t, viewerA, 30, 20*time.Second)
-	alone := uploadRate(snd, 2*time.Second)
+	alone := uploadPerFrame(snd, 2*time.Second)
 
 	remote, err := b.admin.AddRemotePublisher(ctx, roomB.ID, roomB.Secret, "broadcaster (from A)", ns.NSIP,
 		[]RemoteStream{{Type: "video", MIndex: 0, MID: "0", Codec: "vp8"}})
@@ -38,8 +38,8 @@ func TestCascadeToSecondInstance(t *testing.T) {
 	}
 	viewerB, _, _ := b.subscribe(t, api, roomB, remote.ID)
 	waitPackets(t, viewerB, 30, 20*time.Second)
-	cascaded := uploadRate(snd, 2*time.Second)
-	t.Logf("broadcaster upload: %.0f B/s with one viewer on A, %.0f B/s with a second viewer on B through the cascade", alone, cascaded)
+	cascaded := uploadPerFrame(snd, 2*time.Second)
+	t.Logf("broadcaster upload: %.0f B/frame with one viewer on A, %.0f B/frame with a second viewer on B through the cascade", alone, cascaded)
 	if cascaded > 1.25*alone {
 		t.Errorf("the broadcaster's upload grew %.2fx when the room was cascaded to B", cascaded/alone)
 	}
