@@ -53,25 +53,22 @@ func (h *Hub) RequestHere(m *Member, msg protocol.ClientMessage) *protocol.Proto
 	return protocol.Errorf(protocol.CodeUnknownType, "unknown message type %.32q", msg.Type)
 }
 
-// sessionOf is m's stream and whether m broadcasts it.
-func (h *Hub) sessionOf(m *Member) (id uint64, owner bool, perr *protocol.ProtocolError) {
+// sessionOf is m's stream, whether m broadcasts it, and m's address.
+func (h *Hub) sessionOf(m *Member) (id uint64, owner bool, address string, perr *protocol.ProtocolError) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if m.room == nil {
-		return 0, false, protocol.Errorf(protocol.CodeNotInSession, "broadcast or watch a stream first")
+		return 0, false, "", protocol.Errorf(protocol.CodeNotInSession, "broadcast or watch a stream first")
 	}
-	return m.room.id, m.Role == RoleBroadcaster, nil
+	return m.room.id, m.Role == RoleBroadcaster, m.address, nil
 }
 
 func (h *Hub) chatPost(m *Member, text string) *protocol.ProtocolError {
-	id, _, perr := h.sessionOf(m)
+	id, _, address, perr := h.sessionOf(m)
 	if perr != nil {
 		return perr
 	}
-	h.learnName(m)
-	h.mu.Lock()
-	address, name := m.address, m.name
-	h.mu.Unlock()
+	name := h.learnName(m)
 	line, err := h.chat.Post(h.ctx, chatSession(id), address, name, text)
 	if err != nil {
 		return chatRefusal(err, h.chat.Limits())
@@ -82,7 +79,7 @@ func (h *Hub) chatPost(m *Member, text string) *protocol.ProtocolError {
 }
 
 func (h *Hub) chatDelete(m *Member, msgID string) *protocol.ProtocolError {
-	id, owner, perr := h.sessionOf(m)
+	id, owner, _, perr := h.sessionOf(m)
 	if perr != nil {
 		return perr
 	}
@@ -99,7 +96,7 @@ func (h *Hub) chatDelete(m *Member, msgID string) *protocol.ProtocolError {
 // chatRestrict mutes or removes account for the rest of the stream; a
 // removed account's viewers are cut off now, and its next watch refused.
 func (h *Hub) chatRestrict(m *Member, account string, r chat.Restriction) *protocol.ProtocolError {
-	id, owner, perr := h.sessionOf(m)
+	id, owner, address, perr := h.sessionOf(m)
 	if perr != nil {
 		return perr
 	}
@@ -109,10 +106,7 @@ func (h *Hub) chatRestrict(m *Member, account string, r chat.Restriction) *proto
 	if _, _, err := bech32.DecodeAndConvert(account); err != nil {
 		return protocol.Errorf(protocol.CodeBadMessage, "%.128q is not an account address", account)
 	}
-	h.mu.Lock()
-	self := account == m.address
-	h.mu.Unlock()
-	if self {
+	if account == address {
 		return protocol.Errorf(protocol.CodeBadMessage, "you cannot mute or remove yourself")
 	}
 	if err := h.chat.Restrict(h.ctx, chatSession(id), account, r); err != nil {
@@ -191,23 +185,24 @@ func (h *Hub) sendChatState(m *Member, id uint64) {
 	}
 }
 
-// learnName reads m's profile name for its chat lines, at its first line
+// learnName is m's profile name for its chat lines, read at its first line
 // (not at its join: a join must not wait on one more query).
-func (h *Hub) learnName(m *Member) {
+func (h *Hub) learnName(m *Member) string {
 	h.mu.Lock()
-	known, address := m.name != "", m.address
+	name, address := m.name, m.address
 	h.mu.Unlock()
-	if known {
-		return
+	if name != "" {
+		return name
 	}
 	name, err := h.chain.ProfileName(h.ctx, address)
 	if err != nil {
 		h.log.Debug("profile name unavailable", "address", address, "err", err)
-		return
+		return ""
 	}
 	h.mu.Lock()
 	m.name = name
 	h.mu.Unlock()
+	return name
 }
 
 // tipped shows a tip to a stream whose session is here as a highlighted
