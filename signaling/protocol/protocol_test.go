@@ -99,7 +99,8 @@ func TestDecodeErrorsNameTheRequest(t *testing.T) {
 
 var knownTypes = map[string]bool{
 	"challenge": true, "auth": true, "broadcast": true, "watch": true,
-	"leave": true, "offer": true, "answer": true, "candidate": true,
+	"leave": true, "offer": true, "answer": true, "candidate": true, "resume": true,
+	"chat": true, "chat_delete": true, "chat_mute": true, "chat_remove": true,
 }
 
 // FuzzDecodeClientMessage: the decoder never panics, refuses with one of its
@@ -116,6 +117,10 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		`{"type":"leave","type":"watch"}`,
 		`{"type":"offer","to":"p","sdp":null}`,
 		"{\"type\":\"watch\",\"stream_id\":\"\\u0031\"}",
+		`{"type":"resume","token":"t"}`,
+		`{"type":"chat","text":"hello"}`,
+		`{"type":"chat_delete","id":"0194f3a1b2c3"}`,
+		`{"type":"chat_mute","address":"stream1x"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -126,7 +131,8 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			if !errors.As(err, &perr) {
 				t.Fatalf("error is not a ProtocolError: %v", err)
 			}
-			if perr.Code != protocol.CodeBadMessage && perr.Code != protocol.CodeUnknownType {
+			// chat_invalid: a chat line too long to read at all.
+			if perr.Code != protocol.CodeBadMessage && perr.Code != protocol.CodeUnknownType && perr.Code != protocol.CodeChatInvalid {
 				t.Fatalf("unexpected code %q", perr.Code)
 			}
 			return
@@ -146,6 +152,22 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		case "auth":
 			if m.Signature == nil || m.Address == "" || m.Message == "" {
 				t.Fatal("accepted an incomplete auth")
+			}
+		case "resume":
+			if m.Token == "" {
+				t.Fatal("accepted a resume without a token")
+			}
+		case "chat":
+			if m.Text == "" || len(m.Text) > 2048 {
+				t.Fatalf("accepted chat text of %d bytes", len(m.Text))
+			}
+		case "chat_delete":
+			if m.ID == "" || len(m.ID) > 64 {
+				t.Fatalf("accepted chat_delete id %q", m.ID)
+			}
+		case "chat_mute", "chat_remove":
+			if m.Address == "" || len(m.Address) > 128 {
+				t.Fatalf("accepted %s of %q", m.Type, m.Address)
 			}
 		}
 		again, err := json.Marshal(m)
