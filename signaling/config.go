@@ -149,6 +149,11 @@ type Config struct {
 	// ready.
 	MaxPendingCandidates     int
 	MaxPendingCandidateBytes int
+
+	// SFU configures the media server tier (PROTOCOL.md §4.4): with
+	// Servers set, viewers past a stream's direct capacity watch through
+	// Janus.
+	SFU SFUConfig
 }
 
 // TURNConfig configures ephemeral TURN credentials: username
@@ -163,6 +168,7 @@ func (c Config) hub() hub.Config {
 		MaxQueuedRelayBytes: c.MaxQueuedRelayBytes, MaxViewersPerStream: c.MaxViewersPerStream,
 		MaxViewersPerAccountPerStream: c.MaxViewersPerAccountPerStream, MaxViewersPerAccount: c.MaxViewersPerAccount,
 		MaxPendingCandidates: c.MaxPendingCandidates, MaxPendingCandidateBytes: c.MaxPendingCandidateBytes,
+		MaxDirectViewers: c.SFU.MaxDirectViewers,
 	}
 }
 
@@ -250,6 +256,7 @@ func DefaultConfig() Config {
 		MaxPendingCandidates:          DefaultMaxPendingCandidates,
 		MaxPendingCandidateBytes:      DefaultMaxPendingCandidateBytes,
 		TURN:                          TURNConfig{TTL: DefaultTURNTTL},
+		SFU:                           SFUConfig{MaxDirectViewers: DefaultMaxDirectViewers, ViewersPerServer: DefaultSFUViewersPerServer, Timeout: DefaultSFUTimeout},
 		Web:                           WebConfig{MinGasPrice: DefaultMinGasPrice},
 	}
 }
@@ -325,6 +332,7 @@ func (c Config) Validate() error {
 	if c.CacheTTL < 0 {
 		bad("cache ttl must not be negative")
 	}
+	errs = append(errs, c.SFU.validate()...)
 	if c.CacheTTL > 0 && c.RecheckInterval > 0 && c.CacheTTL >= c.RecheckInterval {
 		bad("cache ttl (%s) must be shorter than the recheck interval (%s)", c.CacheTTL, c.RecheckInterval)
 	}

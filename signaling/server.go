@@ -25,6 +25,7 @@ import (
 	"github.com/streamchain/streamchain/signaling/internal/hub"
 	"github.com/streamchain/streamchain/signaling/internal/live"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
+	"github.com/streamchain/streamchain/signaling/internal/sfu"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -78,6 +79,11 @@ type Server struct {
 	healthMu  sync.Mutex
 	healthAt  time.Time
 	healthErr error
+
+	// sfu is the media server tier (nil: none), kept connected until
+	// stopSFU (sfu.go).
+	sfu     *sfu.Tier
+	stopSFU context.CancelFunc
 }
 
 // SharedConfig joins this instance to others that share their sessions
@@ -143,6 +149,11 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 	s.metrics = metrics.NewMetrics(s.reg)
 	s.chain = chain.NewCache(node, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	deps := hub.Deps{Chain: s.chain, Metrics: s.metrics, Log: s.log, Now: time.Now, Observer: s.live, Feed: s.feed}
+	tier, err := cfg.SFU.tier(s.log)
+	if err != nil {
+		return nil, fmt.Errorf("signaling: media servers: %w", err)
+	}
+	s.sfu, deps.SFU = tier, tier
 	// The one place that knows whether this instance is alone or one of
 	// several sharing their sessions through Redis.
 	if s.sharedCfg != nil {
@@ -191,6 +202,11 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 	}
 	s.mux = http.NewServeMux()
 	s.routes()
+	if s.sfu != nil {
+		var ctx context.Context
+		ctx, s.stopSFU = context.WithCancel(context.Background())
+		go runSFU(ctx, s.sfu, s.metrics)
+	}
 	return s, nil
 }
 
@@ -258,6 +274,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.hub.Announce(drainingFrame(ctx, s.router.Others()))
 	err := s.hub.Drain(ctx, "server shutting down")
 	s.router.Stop()
+	if s.stopSFU != nil {
+		s.stopSFU()
+	}
 	return err
 }
 
@@ -419,6 +438,10 @@ type PublicHealth struct {
 	// Events is following (revocations act within a block), lost (only
 	// the periodic re-check acts) or off (no event feed configured).
 	Events string `json:"events"`
+	// SFU is up, degraded (some media servers down) or down; absent
+	// without a media server tier. The direct tier serves whatever it
+	// says, so it does not change Status.
+	SFU string `json:"sfu,omitempty"`
 }
 
 // InternalHealth is the body of the internal GET /healthz.
@@ -427,11 +450,14 @@ type InternalHealth struct {
 	ChainError string `json:"chain_error,omitempty"`
 	// Redis is reachable or unreachable in shared mode, absent otherwise.
 	Redis string `json:"redis,omitempty"`
+	// SFUServers is each media server's state.
+	SFUServers []sfu.BackendStatus `json:"sfu_servers,omitempty"`
 	Stats
 }
 
 func (s *Server) health(ctx context.Context) (int, InternalHealth) {
 	body := InternalHealth{PublicHealth: PublicHealth{Status: "ok", Chain: "reachable", Events: s.hub.FeedStatus()}}
+	body.SFU, body.SFUServers = sfuHealth(s.sfu)
 	status := http.StatusOK
 	if err := s.chainHealth(ctx); err != nil {
 		body.Status, body.Chain, body.ChainError = "degraded", "unreachable", err.Error()

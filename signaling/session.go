@@ -126,6 +126,9 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 		if !s.srv.joinRates.Allow(s.ip) {
 			perr = protocol.Errorf(protocol.CodeRateLimited, "more than %g joins per second from your address", s.srv.cfg.JoinsPerSecondPerIP)
 		} else {
+			if r == hub.RoleBroadcaster {
+				h.SetDirectCapacity(s.member, m.DirectCapacity)
+			}
 			perr = h.Join(s.member, uint64(m.StreamID), r)
 		}
 	case protocol.TypeLeave:

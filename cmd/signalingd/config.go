@@ -119,7 +119,7 @@ func (s settings) validate() error {
 // loadConfig builds the settings from defaults, the environment and args.
 func loadConfig(args []string, getenv func(string) string, out io.Writer) (settings, error) {
 	cfg := defaultSettings()
-	var iceJSON, iceFile, turnSecretFile string
+	var iceJSON, iceFile, turnSecretFile, sfuSecretFile string
 
 	opts := []option{
 		{"listen", "SIGNALINGD_LISTEN", "WebSocket/HTTP listen address", (*stringValue)(&cfg.Listen)},
@@ -138,6 +138,11 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 		{"turn-urls", "SIGNALINGD_TURN_URLS", "comma-separated TURN urls to mint ephemeral credentials for (needs a TURN secret)", (*listValue)(&cfg.TURN.URLs)},
 		{"turn-secret-file", "SIGNALINGD_TURN_SECRET_FILE", "file holding the TURN REST API shared secret (or set SIGNALINGD_TURN_SECRET)", (*stringValue)(&turnSecretFile)},
 		{"turn-ttl", "SIGNALINGD_TURN_TTL", "lifetime of minted TURN credentials", (*durationValue)(&cfg.TURN.TTL)},
+		{"sfu", "SIGNALINGD_SFU", "media servers: comma-separated Janus API WebSocket URLs (ws://127.0.0.1:8188); viewers past a stream's direct capacity watch through them (empty = peer to peer only)", (*listValue)(&cfg.SFU.Servers)},
+		{"sfu-secret-file", "SIGNALINGD_SFU_SECRET_FILE", "file holding the media servers' Janus api_secret (or set SIGNALINGD_SFU_SECRET)", (*stringValue)(&sfuSecretFile)},
+		{"max-direct-viewers", "SIGNALINGD_MAX_DIRECT_VIEWERS", "with media servers: the most viewers a broadcaster's browser sends its stream to itself (a broadcaster may ask for fewer)", (*intValue)(&cfg.SFU.MaxDirectViewers)},
+		{"sfu-viewers-per-server", "SIGNALINGD_SFU_VIEWERS_PER_SERVER", "viewers of one stream one media server takes before the stream is cascaded to another (0 = no limit)", (*intValue)(&cfg.SFU.ViewersPerServer)},
+		{"sfu-timeout", "SIGNALINGD_SFU_TIMEOUT", "timeout of one request to a media server", (*durationValue)(&cfg.SFU.Timeout)},
 		{"start-grace", "SIGNALINGD_START_GRACE", "how long before a stream's start broadcasters and viewers may join", (*durationValue)(&cfg.StartGrace)},
 		{"challenge-ttl", "SIGNALINGD_CHALLENGE_TTL", "how long a sign-in challenge can be answered", (*durationValue)(&cfg.ChallengeTTL)},
 		{"resume-ttl", "SIGNALINGD_RESUME_TTL", "how long a session resume token can be used (once) to sign in again without a signature", (*durationValue)(&cfg.ResumeTTL)},
@@ -202,7 +207,7 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 	fs.Usage = func() {
 		fmt.Fprintf(out, "signalingd: WebSocket signaling for streamchain broadcasters and viewers.\n\nUsage: signalingd [flags]\n\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(out, "\nSIGNALINGD_TURN_SECRET sets the TURN secret from the environment (there is no flag for it).\n")
+		fmt.Fprintf(out, "\nSIGNALINGD_TURN_SECRET and SIGNALINGD_SFU_SECRET set the TURN and media server secrets from the environment (there are no flags for them).\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -226,18 +231,30 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (setti
 			return cfg, fmt.Errorf("ice servers: %w", err)
 		}
 	}
-	cfg.TURN.Secret = getenv("SIGNALINGD_TURN_SECRET")
-	if turnSecretFile != "" {
-		if cfg.TURN.Secret != "" {
-			return cfg, errors.New("set the TURN secret from the environment or a file, not both")
-		}
-		b, err := os.ReadFile(turnSecretFile)
-		if err != nil {
-			return cfg, fmt.Errorf("turn secret file: %w", err)
-		}
-		cfg.TURN.Secret = strings.TrimSpace(string(b))
+	var err error
+	if cfg.TURN.Secret, err = secret("TURN", getenv("SIGNALINGD_TURN_SECRET"), turnSecretFile); err != nil {
+		return cfg, err
+	}
+	if cfg.SFU.APISecret, err = secret("media server", getenv("SIGNALINGD_SFU_SECRET"), sfuSecretFile); err != nil {
+		return cfg, err
 	}
 	return cfg, cfg.validate()
+}
+
+// secret is a secret set in the environment (fromEnv) or in a file, never
+// in a flag, where any local user could read it in the process list.
+func secret(what, fromEnv, file string) (string, error) {
+	if file == "" {
+		return fromEnv, nil
+	}
+	if fromEnv != "" {
+		return "", fmt.Errorf("set the %s secret from the environment or a file, not both", what)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s secret file: %w", what, err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 type stringValue string

@@ -61,7 +61,10 @@ func (m WatchingMsg) appendJSON(b []byte) ([]byte, bool) {
 	b = append(b, m.BroadcasterPeerID...)
 	b = append(b, '"')
 	b, rest := appendJoinDetails(b, m.ICEServers, m.ViewerCount, m.StartTime, m.EndTime)
-	return b, ok && rest
+	b = append(b[:len(b)-1], `,"tier":"`...)
+	b = append(b, m.Tier...)
+	b = append(b, `"}`...)
+	return b, ok && rest && plainJSON(m.Tier)
 }
 
 func (m BroadcastingMsg) appendJSON(b []byte) ([]byte, bool) {
@@ -73,7 +76,11 @@ func (m BroadcastingMsg) appendJSON(b []byte) ([]byte, bool) {
 	b = append(b, m.PeerID...)
 	b = append(b, '"')
 	b, rest := appendJoinDetails(b, m.ICEServers, m.ViewerCount, m.StartTime, m.EndTime)
-	return b, ok && rest
+	b = append(b[:len(b)-1], `,"sfu":`...)
+	b = strconv.AppendBool(b, m.SFU)
+	b = append(b, `,"direct_capacity":`...)
+	b = strconv.AppendInt(b, int64(m.DirectCapacity), 10)
+	return append(b, '}'), ok && rest
 }
 
 // appendJoinDetails writes what watching and broadcasting end with: the ICE

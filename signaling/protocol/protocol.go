@@ -48,7 +48,25 @@ const (
 	TypeChatHistory    = "chat_history"
 	TypeChatDeleted    = "chat_deleted"
 	TypeChatRestricted = "chat_restricted"
+
+	// The media server tier (PROTOCOL.md §4.4): the server asks the
+	// broadcaster to publish its stream to the media server, addressed as
+	// the peer PeerSFU in offer, answer and candidate.
+	TypeSFUPublish = "sfu_publish"
 )
+
+// PeerSFU is the media server's peer id in relayed messages. Real peer ids
+// are 22 characters of base64url, so it never names a connection.
+const PeerSFU = "sfu"
+
+// Tiers a viewer watches on (watching's tier).
+const (
+	TierDirect = "direct" // peer to peer from the broadcaster's browser
+	TierSFU    = "sfu"    // through a media server the stream is published to
+)
+
+// MaxDirectCapacity bounds broadcast's direct_capacity.
+const MaxDirectCapacity = 1000
 
 // Code is a stable, machine-readable error code.
 type Code string
@@ -97,6 +115,9 @@ const (
 	CodeChatRateLimited Code = "chat_rate_limited"      // more chat messages than the per-account rate
 	CodeUnknownMessage  Code = "unknown_message"        // chat_delete of an id not (or no longer) kept
 	CodeRemovedByOwner  Code = "removed_by_broadcaster" // watch refused: the broadcaster removed you from this stream
+	// Media server tier refusals.
+	CodeSFUUnavailable Code = "sfu_unavailable" // no media server can take the publication or the viewer
+	CodeSFUInvalidSDP  Code = "sfu_invalid_sdp" // the media server refused the description
 )
 
 // Reasons carried by stream_ended, removed and viewer_left.
@@ -114,6 +135,9 @@ const (
 	// ReasonRemovedByBroadcaster: the broadcaster removed the viewer from
 	// the stream's chat and session (chat_remove).
 	ReasonRemovedByBroadcaster = "removed_by_broadcaster"
+	// ReasonSFUUnavailable: the viewer's media server was lost and no
+	// other could take it.
+	ReasonSFUUnavailable = "sfu_unavailable"
 )
 
 // WebSocket close codes the server uses besides the standard 1001 (going
@@ -167,6 +191,10 @@ type ClientMessage struct {
 
 	// broadcast, watch
 	StreamID StreamID `json:"stream_id,omitempty"`
+	// broadcast: how many viewers the broadcaster's uplink carries peer
+	// to peer (nil: the server's default; 0: all through the media
+	// server).
+	DirectCapacity *int `json:"direct_capacity,omitempty"`
 
 	// offer, answer, candidate: the peer id it is for and the opaque payload.
 	To        string          `json:"to,omitempty"`
@@ -366,6 +394,11 @@ type BroadcastingMsg struct {
 	ViewerCount int         `json:"viewer_count"`
 	StartTime   time.Time   `json:"start_time"`
 	EndTime     time.Time   `json:"end_time"`
+	// SFU says whether the server has a media server tier; DirectCapacity
+	// is how many viewers watch peer to peer before the others go
+	// through it.
+	SFU            bool `json:"sfu"`
+	DirectCapacity int  `json:"direct_capacity"`
 }
 
 type WatchingMsg struct {
@@ -378,6 +411,8 @@ type WatchingMsg struct {
 	ViewerCount       int         `json:"viewer_count"`
 	StartTime         time.Time   `json:"start_time"`
 	EndTime           time.Time   `json:"end_time"`
+	// Tier is TierDirect or TierSFU, for the whole session.
+	Tier string `json:"tier"`
 }
 
 type StreamEventMsg struct {

@@ -42,6 +42,8 @@ func decodeStrict(data []byte) (ClientMessage, *ProtocolError) {
 			m.Candidate = append(json.RawMessage(nil), raw...)
 		case "stream_id":
 			streamID = raw // read once the type is known, for the error's sake
+		case "direct_capacity":
+			return directCapacityField(raw, &m.DirectCapacity)
 		case "signature":
 			if isNull(raw) {
 				return nil
@@ -280,4 +282,18 @@ func parseStreamID(b []byte) (StreamID, error) {
 		return 0, errStreamIDSyntax
 	}
 	return StreamID(v), nil
+}
+
+// directCapacityField reads broadcast's direct_capacity: an integer from 0
+// to MaxDirectCapacity, or null for none.
+func directCapacityField(raw json.RawMessage, dst **int) *ProtocolError {
+	if isNull(raw) {
+		return nil
+	}
+	var n int
+	if jsonKind(raw) != "number" || json.Unmarshal(raw, &n) != nil || n < 0 || n > MaxDirectCapacity {
+		return Errorf(CodeBadMessage, "direct_capacity must be an integer from 0 to %d", MaxDirectCapacity)
+	}
+	*dst = &n
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/streamchain/streamchain/signaling/internal/chat"
 	"github.com/streamchain/streamchain/signaling/internal/expiring"
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
+	"github.com/streamchain/streamchain/signaling/internal/sfu"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -33,7 +34,9 @@ type Hub struct {
 	// router says where sessions live (router.go).
 	router Router
 	// chat keeps each stream's chat (chat.go).
-	chat   *chat.Chat
+	chat *chat.Chat
+	// sfu is the media server tier, nil without one (sfu.go).
+	sfu    *sfu.Tier
 	nextID atomic.Uint64 // numbers the members
 
 	mu    sync.Mutex
@@ -80,6 +83,25 @@ type Member struct {
 	// turnRenewal sends fresh TURN credentials while in a session
 	// (turnrenew.go).
 	turnRenewal *time.Timer
+	// directCapacity is what the member's next broadcast asks for (nil:
+	// the server's default; sfu.go).
+	directCapacity *int
+}
+
+// SetDirectCapacity records the direct capacity m's next broadcast asks
+// for (nil: the server's default). Its connection's goroutine sets it
+// before Join, which reads it.
+func (h *Hub) SetDirectCapacity(m *Member, n *int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m.directCapacity = n
+}
+
+// DirectCapacity is what m's next broadcast asks for.
+func (h *Hub) DirectCapacity(m *Member) *int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return m.directCapacity
 }
 
 // peer is all the hub needs of a connection: queue a message without
@@ -143,6 +165,9 @@ type Config struct {
 	MaxViewersPerAccount          int
 	MaxPendingCandidates          int
 	MaxPendingCandidateBytes      int
+	// MaxDirectViewers bounds a stream's direct capacity when there is a
+	// media server tier (PROTOCOL.md §4.4).
+	MaxDirectViewers int
 }
 
 // TURNConfig configures ephemeral TURN credentials: username
@@ -169,6 +194,8 @@ type Deps struct {
 	Router Router
 	// Chat keeps the streams' chat (nil: in this process's memory).
 	Chat *chat.Chat
+	// SFU is the media server tier (nil: viewers watch peer to peer only).
+	SFU *sfu.Tier
 }
 
 // New starts a hub: its re-check loop, and its event feed when it has one.
@@ -184,7 +211,7 @@ func New(cfg Config, d Deps) *Hub {
 		d.Chat = chat.New(chat.NewMemoryStore(ChatTTL, d.Now), chat.Limits{}, d.Now)
 	}
 	h := &Hub{
-		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router, chat: d.Chat,
+		cfg: cfg, chain: d.Chain, m: d.Metrics, log: d.Log, now: d.Now, observer: d.Observer, feed: d.Feed, router: d.Router, chat: d.Chat, sfu: d.SFU,
 		rooms:     make(map[uint64]*room),
 		tipsShown: expiring.New[string, struct{}](d.Now, 10_000, nil),
 		members:   make(map[*Member]struct{}),

@@ -125,22 +125,28 @@ func (h *Hub) broadcastHere(m *Member, id uint64) *protocol.ProtocolError {
 	if old := r.broadcaster; old != nil {
 		old.Role, old.room = RoleNone, nil
 		old.p.CloseWith(protocol.CloseTakenOver, "another connection took over this stream")
+		h.endPublicationLocked(r)
 		for _, v := range r.viewers {
 			v.offered, v.answered, v.toViewer, v.toBroadcaster = false, false, heldCandidates{}, heldCandidates{}
 		}
 		h.log.Info("broadcaster taken over", "stream_id", id, "old_peer", old.peerID, "new_peer", m.peerID)
 	}
 	h.onAirLocked(r, m)
+	r.capacity = h.capacityFor(m.directCapacity)
 	m.Event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(protocol.BroadcastingMsg{
 		Type: protocol.TypeBroadcasting, StreamID: protocol.StreamID(id), PeerID: m.peerID,
 		ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
+		SFU: h.sfu != nil, DirectCapacity: r.capacity,
 	})})
 	h.renewTURNLocked(m)
 	for _, v := range sortedViewers(r) {
-		m.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
+		if v.tier == tierDirect {
+			m.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: v.m.peerID})})
+		}
 		v.m.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeBroadcasterJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
 	}
+	h.askPublishLocked(r)
 	h.log.Info("broadcasting", "stream_id", id, "address", m.address, "peer", m.peerID)
 	return nil
 }
@@ -194,21 +200,32 @@ func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 		return protocol.Errorf(protocol.CodeTooManySessions, "%s already watches from %d connections", m.address, h.watching[m.address])
 	}
 	r = h.roomLocked(id, info)
-	h.addViewerLocked(r, m)
+	t := h.tierLocked(r)
+	if t == tierSFU && !h.sfuAvailable() {
+		h.dropRoomIfEmptyLocked(r)
+		return protocol.Errorf(protocol.CodeSFUUnavailable, "stream %d has as many direct viewers as its broadcaster carries, and no media server is available; try again shortly", id)
+	}
+	v := h.addViewerLocked(r, m, t)
 	m.seat, joined = seat, true
 
 	msg := protocol.WatchingMsg{
 		Type: protocol.TypeWatching, StreamID: protocol.StreamID(id), PeerID: m.peerID,
 		Broadcaster: info.Broadcaster, ICEServers: h.iceServers(m.peerID), ViewerCount: len(r.viewers),
-		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(),
+		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(), Tier: t.String(),
 	}
 	if b := r.broadcaster; b != nil {
 		msg.BroadcasterPeerID = b.peerID
-		b.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
+		if t == tierDirect {
+			b.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerJoined, StreamID: protocol.StreamID(id), PeerID: m.peerID})})
+		}
 	}
 	m.Event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(msg)})
 	h.renewTURNLocked(m)
 	h.sendCountLocked(r)
+	if t == tierSFU {
+		h.subscribeLocked(r, v)
+		h.askPublishLocked(r)
+	}
 	return nil
 }
 

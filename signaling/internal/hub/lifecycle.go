@@ -2,10 +2,12 @@ package hub
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/chain"
+	"github.com/streamchain/streamchain/signaling/internal/sfu"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
 	"github.com/streamchain/streamchain/signaling/protocol"
 )
@@ -39,6 +41,13 @@ type room struct {
 	viewers     map[string]*viewer // by peer id
 	perAccount  map[string]int     // viewer sessions by account
 	endTimer    *time.Timer
+
+	// The media server tier (sfu.go).
+	capacity int              // direct viewers before the others go through the media server
+	direct   int              // viewers on the direct tier
+	asked    *Member          // the broadcaster sent sfu_publish that has not published yet
+	pub      *sfu.Publication // the stream's publication (nil: none)
+	pubGen   uint64           // counts publications begun and ended, so a late answer is known as such
 }
 
 // viewer is a viewer's place in a room and its negotiation with the
@@ -51,6 +60,14 @@ type viewer struct {
 	answered      bool      // this viewer's answer has been relayed to the broadcaster
 	toViewer      heldCandidates
 	toBroadcaster heldCandidates
+
+	// On the media server tier (sfu.go): the subscription, the
+	// publication it is (being) placed on, and what cancels its placing.
+	tier   tier
+	sub    *sfu.Subscription
+	subOf  *sfu.Publication
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // roomLocked returns the room of stream id, creating it with a timer that
@@ -61,7 +78,7 @@ func (h *Hub) roomLocked(id uint64, info chain.StreamInfo) *room {
 		h.rescheduleLocked(r, info)
 		return r
 	}
-	r := &room{id: id, info: info, verified: h.now(), viewers: make(map[string]*viewer), perAccount: make(map[string]int)}
+	r := &room{id: id, info: info, verified: h.now(), viewers: make(map[string]*viewer), perAccount: make(map[string]int), capacity: h.capacityFor(nil)}
 	r.endTimer = time.AfterFunc(info.EndTime.Sub(h.now()), func() { h.endTimeReached(r) })
 	h.rooms[id] = r
 	return r
@@ -106,17 +123,26 @@ func (h *Hub) offAirLocked(r *room) {
 	}
 	b.Role, b.room = RoleNone, nil
 	r.broadcaster = nil
+	h.endPublicationLocked(r)
 	h.m.LiveStreams.Dec()
 	h.observer.OffAir(r.id)
 }
 
-// addViewerLocked attaches m to r as a viewer.
-func (h *Hub) addViewerLocked(r *room, m *Member) {
-	r.viewers[m.peerID] = &viewer{m: m, verified: h.now()}
+// addViewerLocked attaches m to r as a viewer on tier t.
+func (h *Hub) addViewerLocked(r *room, m *Member, t tier) *viewer {
+	v := &viewer{m: m, verified: h.now(), tier: t}
+	if t == tierSFU {
+		v.ctx, v.cancel = h.newViewerContext()
+		h.m.SFUViewers.Inc()
+	} else {
+		r.direct++
+	}
+	r.viewers[m.peerID] = v
 	r.perAccount[m.address]++
 	h.watching[m.address]++
 	m.Role, m.room = RoleViewer, r
 	h.m.Viewers.Inc()
+	return v
 }
 
 // detachLocked ends m's session. A broadcaster leaving ends the stream for its
@@ -142,7 +168,7 @@ func (h *Hub) detachLocked(m *Member, reason string) {
 	case RoleViewer:
 		if v := r.viewers[m.peerID]; v != nil {
 			h.dropViewerLocked(r, v)
-			if b := r.broadcaster; b != nil {
+			if b := r.broadcaster; b != nil && v.tier == tierDirect {
 				b.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: m.peerID, Reason: reason})})
 			}
 			h.sendCountLocked(r)
@@ -157,7 +183,7 @@ func (h *Hub) detachLocked(m *Member, reason string) {
 func (h *Hub) removeViewerLocked(r *room, v *viewer, reason string) {
 	v.m.Event(transport.Frame{Edge: transport.EdgeEnds, Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeRemoved, StreamID: protocol.StreamID(r.id), Reason: reason})})
 	h.dropViewerLocked(r, v)
-	if b := r.broadcaster; b != nil {
+	if b := r.broadcaster; b != nil && v.tier == tierDirect {
 		b.Event(transport.Frame{Data: protocol.Encode(protocol.StreamEventMsg{Type: protocol.TypeViewerLeft, StreamID: protocol.StreamID(r.id), PeerID: v.m.peerID, Reason: reason})})
 	}
 	h.sendCountLocked(r)
@@ -196,6 +222,12 @@ func (h *Hub) dropViewerLocked(r *room, v *viewer) {
 		delete(h.watching, v.m.address)
 	}
 	v.toViewer, v.toBroadcaster = heldCandidates{}, heldCandidates{}
+	if v.tier == tierSFU {
+		dropSubscriptionLocked(v)
+		h.m.SFUViewers.Dec()
+	} else {
+		r.direct--
+	}
 	v.m.Role, v.m.room = RoleNone, nil
 	h.router.GiveSeat(v.m.address, v.m.seat) // never a round trip under the lock
 	v.m.seat = ""

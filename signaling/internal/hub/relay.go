@@ -42,6 +42,9 @@ func (h *Hub) Relay(m *Member, msg protocol.ClientMessage, out transport.Frame) 
 
 // relayHere is relay in this instance's hub, where m's session lives.
 func (h *Hub) relayHere(m *Member, msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError {
+	if msg.To == protocol.PeerSFU && h.sfu != nil {
+		return h.relaySFU(m, msg, out)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := m.room
@@ -52,7 +55,7 @@ func (h *Hub) relayHere(m *Member, msg protocol.ClientMessage, out transport.Fra
 	switch m.Role {
 	case RoleBroadcaster:
 		v := r.viewers[msg.To]
-		if v == nil {
+		if v == nil || v.tier != tierDirect {
 			return protocol.Errorf(protocol.CodeUnknownPeer, "%.64q is not a viewer of your stream", msg.To)
 		}
 		switch msg.Type {
@@ -76,6 +79,9 @@ func (h *Hub) relayHere(m *Member, msg protocol.ClientMessage, out transport.Fra
 			return protocol.Errorf(protocol.CodeUnknownPeer, "%.64q is not the broadcaster of your stream", msg.To)
 		}
 		v := r.viewers[m.peerID]
+		if v.tier != tierDirect {
+			return protocol.Errorf(protocol.CodeUnknownPeer, "you watch through the media server: address %q, not the broadcaster", protocol.PeerSFU)
+		}
 		switch msg.Type {
 		case protocol.TypeOffer:
 			return protocol.Errorf(protocol.CodeWrongRole, "viewers answer the broadcaster's offer; they do not offer")

@@ -29,6 +29,11 @@ type Metrics struct {
 	ChainEventHeight    prometheus.Gauge
 	ChainEvents         *prometheus.CounterVec // kind: see EventKind
 	ChatMessages        prometheus.Counter
+	// The media server tier.
+	SFUServersUp    prometheus.Gauge       // media servers connected
+	SFUPublications prometheus.Gauge       // streams published to a media server
+	SFUViewers      prometheus.Gauge       // viewers on the media server tier
+	SFUFailures     *prometheus.CounterVec // request: offer, answer, candidate
 
 	// Children on the hot paths, looked up once.
 	relayLatency         map[string]prometheus.Observer
@@ -69,6 +74,22 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: ns, Name: "viewers",
 			Help: "Viewers attached to a stream.",
 		}),
+		SFUServersUp: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: ns, Name: "sfu_servers_up",
+			Help: "Media servers (Janus) connected.",
+		}),
+		SFUPublications: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: ns, Name: "sfu_publications",
+			Help: "Streams published to a media server.",
+		}),
+		SFUViewers: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: ns, Name: "sfu_viewers",
+			Help: "Viewers watching through a media server (also counted in viewers).",
+		}),
+		SFUFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Name: "sfu_failures_total",
+			Help: "Requests to a media server that failed for want of one, by request.",
+		}, []string{"request"}),
 		AuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: "auth_failures_total",
 			Help: "Failed sign-in attempts, by reason.",
@@ -125,6 +146,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m.CachedNotSubscribed = m.ChainQueries.WithLabelValues("subscription", "cached_not_subscribed")
 	reg.MustRegister(m.Connections, m.ConnectionsRejected, m.Disconnects, m.LiveStreams, m.Viewers,
 		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
-		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents, m.ChatMessages)
+		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents, m.ChatMessages,
+		m.SFUServersUp, m.SFUPublications, m.SFUViewers, m.SFUFailures)
 	return m
 }

@@ -28,8 +28,10 @@ type envelope struct {
 	Addr   string `json:"a,omitempty"` // join: its signed-in address
 	Role   string `json:"r,omitempty"` // join: broadcast or watch
 	Stream uint64 `json:"s,omitempty"`
-	Type   string `json:"t,omitempty"`  // relay: offer, answer or candidate; out: set when relayed
-	To     string `json:"to,omitempty"` // relay: the recipient's peer id
+	// join (broadcast): the direct capacity asked for (PROTOCOL.md §4.4).
+	DirectCapacity *int   `json:"dc,omitempty"`
+	Type           string `json:"t,omitempty"`  // relay: offer, answer or candidate; out: set when relayed
+	To             string `json:"to,omitempty"` // relay: the recipient's peer id
 	// Data is a server message, encoded once where it was made: the
 	// relayed message (relay) or what the connection is sent (out). It
 	// travels after the JSON header, as is (see encodeEnvelope).

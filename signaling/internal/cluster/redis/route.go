@@ -123,7 +123,7 @@ func (sh *Router) joinAt(home string, m *hub.Member, id uint64, r hub.Role) (per
 	if r == hub.RoleBroadcaster {
 		roleName = protocol.TypeBroadcast
 	}
-	if !sh.publish(home, envelope{Kind: kindJoin, Conn: m.ID(), Peer: m.PeerID(), Addr: sh.hub.AddressOf(m), Role: roleName, Stream: id}) {
+	if !sh.publish(home, envelope{Kind: kindJoin, Conn: m.ID(), Peer: m.PeerID(), Addr: sh.hub.AddressOf(m), Role: roleName, Stream: id, DirectCapacity: sh.hub.DirectCapacity(m)}) {
 		sh.unbind(b)
 		return hub.Unavailable(), false
 	}
@@ -421,6 +421,7 @@ func (sh *Router) serveRemote(p *proxy, env envelope) {
 			r := hub.RoleViewer
 			if env.Role == protocol.TypeBroadcast {
 				r = hub.RoleBroadcaster
+				h.SetDirectCapacity(p.m, env.DirectCapacity)
 			}
 			if perr = h.JoinHere(p.m, env.Stream, r); perr != nil {
 				ans.ErrCode, ans.Text = perr.Code, perr.Message

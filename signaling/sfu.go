@@ -1,0 +1,125 @@
+package signaling
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/streamchain/streamchain/signaling/internal/metrics"
+	"github.com/streamchain/streamchain/signaling/internal/sfu"
+)
+
+// The media server tier's configuration, its construction, and what health
+// and metrics say of it (PROTOCOL.md §4.4).
+
+// SFUConfig configures the media server tier.
+type SFUConfig struct {
+	// Servers are the Janus instances' API WebSocket URLs (ws://host:port).
+	// Each one's host, when it is an IP address, is also where the others
+	// send it cascaded media.
+	Servers []string
+	// APISecret is the Janus instances' api_secret.
+	APISecret string
+	// MaxDirectViewers bounds a stream's direct capacity: the viewers its
+	// broadcaster's browser sends the stream to itself.
+	MaxDirectViewers int
+	// ViewersPerServer is the most viewers of one stream one media server
+	// takes before the stream is cascaded to another (0: no limit).
+	ViewersPerServer int
+	// Timeout bounds each request to a media server.
+	Timeout time.Duration
+}
+
+// Defaults of the media server tier.
+const (
+	// DefaultMaxDirectViewers: a 720p stream takes about 1.75 Mbit/s with
+	// audio, so a 10 Mbit/s uplink carries about 5 copies; 4 leaves room
+	// for the media server's copy and retransmissions.
+	DefaultMaxDirectViewers = 4
+	// DefaultSFUViewersPerServer: one Janus core carries a few hundred
+	// subscribers of a 480p stream (BENCHMARKS.md, SFU tier).
+	DefaultSFUViewersPerServer = 500
+	DefaultSFUTimeout          = 5 * time.Second
+)
+
+func (c SFUConfig) validate() []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, s := range c.Servers {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+			bad("media server %q must be a ws:// or wss:// URL", s)
+		}
+	}
+	if len(c.Servers) > 0 && c.APISecret == "" {
+		bad("media servers need their api_secret (never run Janus without one)")
+	}
+	if c.MaxDirectViewers < 0 {
+		bad("max direct viewers must not be negative")
+	}
+	if c.ViewersPerServer < 0 {
+		bad("viewers per media server must not be negative")
+	}
+	if len(c.Servers) > 0 && c.Timeout <= 0 {
+		bad("media server timeout must be positive, got %s", c.Timeout)
+	}
+	return errs
+}
+
+// tier builds the media server tier of c; nil without servers.
+func (c SFUConfig) tier(log *slog.Logger) (*sfu.Tier, error) {
+	if len(c.Servers) == 0 {
+		return nil, nil
+	}
+	cfg := sfu.Config{SubscribersPerBackend: c.ViewersPerServer, Timeout: c.Timeout}
+	for _, s := range c.Servers {
+		u, err := url.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		bc := sfu.BackendConfig{URL: s, APISecret: c.APISecret}
+		// Media cascaded between instances goes to the address the API
+		// is reached on, when that is an address.
+		if ip := net.ParseIP(u.Hostname()); ip != nil {
+			bc.RelayIP = ip.String()
+		}
+		cfg.Backends = append(cfg.Backends, bc)
+	}
+	return sfu.New(cfg, log)
+}
+
+// runSFU keeps the media servers connected and their gauge current until
+// ctx ends.
+func runSFU(ctx context.Context, t *sfu.Tier, m *metrics.Metrics) {
+	go t.Run(ctx)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		m.SFUServersUp.Set(float64(t.Up()))
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// sfuHealth is "up", "degraded" (some media servers down) or "down", and
+// each server's state; "" without a media tier.
+func sfuHealth(t *sfu.Tier) (string, []sfu.BackendStatus) {
+	if t == nil {
+		return "", nil
+	}
+	st := t.Status()
+	switch up := t.Up(); {
+	case up == len(st):
+		return "up", st
+	case up > 0:
+		return "degraded", st
+	default:
+		return "down", st
+	}
+}
