@@ -1,12 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -153,23 +147,7 @@ func failoverChain(t *testing.T, dir string) (chain *cli.Node, walletFile, strea
 // runFailoverScript runs e2e/failover.mjs (bounded in time) and returns its
 // summary; the script's own checks failing fails the test.
 func runFailoverScript(t *testing.T, chromium, nodeJS, artifactsDir string, env ...string) browserSummary {
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	artifacts := filepath.Join(root, "build", "artifacts", artifactsDir)
-	require.NoError(t, os.RemoveAll(artifacts))
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	script := exec.CommandContext(ctx, nodeJS, "e2e/failover.mjs")
-	script.Env = append(append(os.Environ(), "CHROMIUM="+chromium, "ARTIFACTS="+artifacts), env...)
-	var stdout, stderr bytes.Buffer
-	script.Stdout, script.Stderr = &stdout, &stderr
-	runErr := script.Run()
-	var sum browserSummary
-	decodeErr := json.Unmarshal(stdout.Bytes(), &sum)
-	t.Logf("failover.mjs log:\n%s", tail(stderr.String(), 6000))
-	if runErr != nil || decodeErr != nil || !sum.OK {
-		t.Fatalf("failover.mjs failed (%v, decode: %v): %s\nstdout:\n%s", runErr, decodeErr, sum.Error, tail(stdout.String(), 4000))
-	}
+	sum := runE2EScript(t, nodeJS, "failover", artifactsDir, 4*time.Minute, nil, append([]string{"CHROMIUM=" + chromium}, env...)...)
 	require.Positive(t, sum.Figures["time_to_resume_ms"])
 	return sum
 }

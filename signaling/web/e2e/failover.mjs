@@ -17,23 +17,11 @@
 //   CHROMIUM, ARTIFACTS
 // It prints one JSON summary on stdout; the Go test checks it.
 import fs from "node:fs";
-import path from "node:path";
-import { click, connectDevnet, go, launch, recordPeerConnections, reportFailure, runScript, waitText } from "./helpers.mjs";
+import { click, connectDevnet, go, journal, launch, recordPeerConnections, reportFailure, runScript, sleep, waitText, waitUntil } from "./helpers.mjs";
 
 const { APP_A, APP_B, KILL_PID, STREAM_ID, EXPECT_INSTANCE, EXPECT_RESUME, CHROMIUM, ARTIFACTS } = process.env;
 const KILL_SIGNAL = process.env.KILL_SIGNAL || "SIGKILL";
-const summary = { ok: false, steps: [], screenshots: [], figures: {} };
-const step = (name, detail = {}) => {
-  summary.steps.push({ name, ...detail });
-  process.stderr.write(`step: ${name} ${JSON.stringify(detail)}\n`);
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function shot(page, name) {
-  const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  summary.screenshots.push(file);
-}
+const { summary, step, shot } = journal(ARTIFACTS);
 
 // Counts getUserMedia calls and marks the document, to tell a reload apart.
 function recordMediaAndLoads() {
@@ -89,16 +77,6 @@ function pcStats(page) {
     }
     return { i, state: pc.connectionState, frames, bytes };
   })));
-}
-
-async function waitUntil(what, fn, timeout, every = 100) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeout} ms`);
-    await sleep(every);
-  }
 }
 
 async function main() {

@@ -1,5 +1,6 @@
 // Helpers shared by the browser tests (browser.mjs, failover.mjs).
 import fs from "node:fs";
+import path from "node:path";
 import { createRequire } from "node:module";
 import puppeteer from "puppeteer-core";
 
@@ -40,8 +41,9 @@ export function recordSignalingSends() {
   };
 }
 
-// Chromium's flags: fake camera and microphone, no prompts, autoplay.
-export function launch(executablePath) {
+// Chromium's flags: fake camera and microphone, no prompts, autoplay; and
+// the caller's own (extra).
+export function launch(executablePath, extra = []) {
   return puppeteer.launch({
     executablePath,
     headless: true,
@@ -49,7 +51,7 @@ export function launch(executablePath) {
       "--autoplay-policy=no-user-gesture-required", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
       // Share screen: Chromium's fake screen (and fake system audio), no picker.
-      "--auto-select-desktop-capture-source=Entire screen"],
+      "--auto-select-desktop-capture-source=Entire screen", ...extra],
   });
 }
 
@@ -129,4 +131,35 @@ export function runScript(main, summary) {
     process.stdout.write(JSON.stringify(summary) + "\n");
     process.exit(summary.ok ? 0 : 1);
   });
+}
+
+/**
+ * journal is a script's summary (printed by runScript) with its step log
+ * and its screenshots into `artifacts`.
+ */
+export function journal(artifacts) {
+  const summary = { ok: false, steps: [], screenshots: [], figures: {} };
+  const step = (name, detail = {}) => {
+    summary.steps.push({ name, ...detail });
+    process.stderr.write(`step: ${name} ${JSON.stringify(detail)}\n`);
+  };
+  const shot = async (page, name) => {
+    const file = path.join(artifacts, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    summary.screenshots.push(file);
+  };
+  return { summary, step, shot };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** waitUntil polls fn every `every` ms until it returns something true, or fails after `timeout` ms. */
+export async function waitUntil(what, fn, timeout, every = 100) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeout} ms`);
+    await sleep(every);
+  }
 }

@@ -1,11 +1,14 @@
 // The signaling client (signaling/PROTOCOL.md): sign in with the wallet, then
-// broadcast (one RTCPeerConnection per viewer) or watch. The WebSocket is a
+// broadcast (one RTCPeerConnection per direct viewer, and one to the media
+// server when the stream needs it, §4.4) or watch (from the broadcaster or
+// from the media server, peer "sfu"). The WebSocket is a
 // Link (reconnect.ts): when its instance goes away the link moves to another
 // one and sends broadcast/watch again; the peer connections here keep their
 // media flowing until the new negotiation replaces them.
 import { chatEvent, type ChatEvent } from "./chat.ts";
 import { SignalingRefusal } from "./errors.ts";
 import { applyIceServers, iceServersOf } from "./ice.ts";
+import { broadcastMsg, passiveAnswer, SFU_PEER, tierOf, type Tier } from "./mediatier.ts";
 import { Link, type Instance, type Msg, type Socket } from "./reconnect.ts";
 import { storedTokens } from "./resume.ts";
 import type { Wallet } from "./wallet.ts";
@@ -21,6 +24,8 @@ export interface SessionEvents {
   onTrack?(stream: MediaStream): void;
   /** Viewer: waiting for the broadcaster to connect. */
   onWaiting?(): void;
+  /** Viewer: the path this session's media takes (watching's tier). */
+  onTier?(tier: Tier): void;
   /** The signaling instance is gone or leaving: looking for another (why: a reason code). */
   onReconnecting?(why: string, attempt: number): void;
   /** Broadcast/watch resumed on `instance`. */
@@ -66,6 +71,11 @@ export class Session {
   private broadcasts = 0;
   /** The viewer's peer connection, for getStats(). */
   pc: RTCPeerConnection | undefined;
+  /** Viewer: the tier of the session (watching's tier). */
+  tier: Tier = "direct";
+  /** Broadcaster: whether the server has a media server tier, and the direct capacity in force (broadcasting). */
+  sfu = false;
+  directCapacity = 0;
 
   private constructor(private ev: SessionEvents) {}
 
@@ -107,11 +117,14 @@ export class Session {
 
   private media: MediaStream | undefined;
 
-  /** broadcast goes on air with `media`; viewers join as they come. */
-  broadcast(streamId: string, media: MediaStream) {
+  /**
+   * broadcast goes on air with `media`; viewers join as they come. A large
+   * audience sends every viewer through the media server (§4.4).
+   */
+  broadcast(streamId: string, media: MediaStream, largeAudience = false) {
     this.media = media;
     this.streamId = streamId;
-    this.link.setRole({ type: "broadcast", stream_id: streamId });
+    this.link.setRole(broadcastMsg(streamId, largeAudience));
   }
 
   /** watch joins as a viewer. */
@@ -125,6 +138,11 @@ export class Session {
     for (const pc of this.peers.values()) {
       for (const sender of pc.getSenders()) if (sender.track?.kind === kind || (!sender.track && track?.kind === kind)) await sender.replaceTrack(track);
     }
+  }
+
+  /** Broadcaster: the upload peer connections, by peer id (SFU_PEER for the media server). */
+  uploads(): [string, RTCPeerConnection][] {
+    return [...this.peers];
   }
 
   /** The current media (for viewers joining after a replaceTrack). */
@@ -192,6 +210,23 @@ export class Session {
     return pc;
   }
 
+  /**
+   * offerTo sends the broadcaster's media to `peer` on a new peer
+   * connection: a direct viewer, or the media server (send only).
+   */
+  private async offerTo(peer: string) {
+    const pc = this.newPeer(peer);
+    const media = this.media;
+    for (const t of media?.getTracks() ?? []) {
+      if (peer === SFU_PEER) pc.addTransceiver(t, { direction: "sendonly", streams: [media!] });
+      else pc.addTrack(t, media!);
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    // A newer offer to the same peer replaced this one meanwhile.
+    if (this.peers.get(peer) !== pc) return;
+    this.sendMsg({ type: "offer", to: peer, sdp: pc.localDescription!.toJSON() });
+  }
+
   private async flushCandidates(peer: string, pc: RTCPeerConnection) {
     for (const c of this.pending.get(peer) ?? []) await pc.addIceCandidate(c).catch(() => undefined);
     this.pending.delete(peer);
@@ -203,8 +238,14 @@ export class Session {
       case "watching":
         this.ice = iceServersOf(m.ice_servers) ?? [];
         this.ev.onCount?.(Number(m.viewer_count ?? 0));
-        if (m.type === "broadcasting" && this.broadcasts++ > 0) this.markStale();
+        if (m.type === "broadcasting") {
+          this.sfu = m.sfu === true;
+          this.directCapacity = Number(m.direct_capacity ?? 0);
+          if (this.broadcasts++ > 0) this.markStale();
+        }
         if (m.type === "watching") {
+          this.tier = tierOf(m.tier);
+          this.ev.onTier?.(this.tier);
           // Watching again (another instance, or after instance_lost): the
           // playing connection stays until the new offer's is connected.
           this.keepPlaying();
@@ -220,14 +261,14 @@ export class Session {
         applyIceServers([...this.peers.values(), ...(this.previous ? [this.previous] : [])], servers);
         break;
       }
-      case "viewer_joined": {
-        const peer = String(m.peer_id);
-        const pc = this.newPeer(peer);
-        for (const t of this.media?.getTracks() ?? []) pc.addTrack(t, this.media!);
-        await pc.setLocalDescription(await pc.createOffer());
-        this.sendMsg({ type: "offer", to: peer, sdp: pc.localDescription!.toJSON() });
+      case "viewer_joined":
+        await this.offerTo(String(m.peer_id));
         break;
-      }
+      case "sfu_publish":
+        // The stream needs the media server, or its publication was lost:
+        // publish (again) on a new peer connection; newPeer closes the old.
+        if (String(m.stream_id) === this.streamId && this.media) await this.offerTo(SFU_PEER);
+        break;
       case "viewer_left":
         this.peers.get(String(m.peer_id))?.close();
         this.peers.delete(String(m.peer_id));
@@ -254,7 +295,11 @@ export class Session {
         pc.ontrack = (e) => this.ev.onTrack?.(e.streams[0] ?? new MediaStream([e.track]));
         await pc.setRemoteDescription(m.sdp as RTCSessionDescriptionInit);
         await this.flushCandidates(from, pc);
-        await pc.setLocalDescription(await pc.createAnswer());
+        const answer = await pc.createAnswer();
+        // The media server's offer (a new one replaces the earlier peer
+        // connection, newPeer): answered as the DTLS server (§4.4).
+        if (from === SFU_PEER && answer.sdp) answer.sdp = passiveAnswer(answer.sdp);
+        await pc.setLocalDescription(answer);
         this.sendMsg({ type: "answer", to: from, sdp: pc.localDescription!.toJSON() });
         break;
       }

@@ -20,6 +20,7 @@ import * as tx from "../txs.ts";
 import { byline, calendarLink, shareLink, thumbnail } from "../widgets.ts";
 import { chatPanel, type ChatPanel } from "./chat.ts";
 import { streamForm } from "./create.ts";
+import { statsLine } from "./mediastats.ts";
 import { badge } from "./schedule.ts";
 
 type Disposable = HTMLElement & { dispose?: () => void };
@@ -129,6 +130,9 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
   const cam = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true, "data-action": "camera" }, "Camera off");
   const share = h("button", { type: "button", class: "secondary", "aria-pressed": "false", disabled: true, "data-action": "share" }, "Share screen");
   const stopBtn = h("button", { type: "button", class: "danger", disabled: true, "data-action": "stop" }, "Stop");
+  // Chosen before going live: every viewer through the media server (PROTOCOL.md §4.4).
+  const large = h("input", { type: "checkbox", "data-option": "large-audience" }) as HTMLInputElement;
+  const stats = statsLine();
   video.muted = true; // no echo of one's own microphone
   let release: (() => void) | undefined;
   const chat = chatSlot();
@@ -139,17 +143,18 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
     session?.close();
     session = undefined;
     chat.close();
+    stats.stop();
     for (const m of [camera, screen]) m?.getTracks().forEach((t) => t.stop());
     void audioCtx?.close();
     camera = screen = audioCtx = undefined;
     video.srcObject = null;
     for (const b of [mic, cam, share, stopBtn]) b.disabled = true;
-    startBtn.disabled = false;
+    startBtn.disabled = large.disabled = false;
   };
   cleanups.push(stop);
 
   startBtn.onclick = async () => {
-    startBtn.disabled = true;
+    startBtn.disabled = large.disabled = true;
     try {
       status.busy("Opening camera and microphone…");
       camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
@@ -169,7 +174,8 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
         onReconnecting: (why, attempt) => status.busy(reconnecting(why, attempt)),
         onReconnected: () => status.ok(`${reconnected()} You are on air.`),
       });
-      session.broadcast(s.id, camera);
+      session.broadcast(s.id, camera, large.checked);
+      stats.start(session, "broadcaster");
       chat.open(session, w.address, true);
       release = holdPage("You are on air: leaving this page ends your broadcast.");
       for (const b of [mic, cam, share, stopBtn]) b.disabled = false;
@@ -232,13 +238,17 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
       status.fail(explain(e));
     }
   };
-  return h("div", {}, h("div", { class: "live-area" }, stage, chat.el), h("div", { class: "controls", role: "group", "aria-label": "Broadcast controls" }, startBtn, mic, cam, share, stopBtn));
+  return h("div", {}, h("div", { class: "live-area" }, stage, chat.el),
+    h("div", { class: "controls", role: "group", "aria-label": "Broadcast controls" }, startBtn, mic, cam, share, stopBtn,
+      h("label", { class: "option" }, large, " Large audience (every viewer through the media server)")),
+    stats.el);
 }
 
 function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLElement, status: ReturnType<typeof statusLine>, setCount: (n: number) => void, cleanups: (() => void)[]): HTMLElement {
   const w = state.wallet;
   let session: Session | undefined;
   const chat = chatSlot();
+  const stats = statsLine();
   const stateLine = h("p", { class: "viewer-state", "data-viewer-state": "" });
   const sub = h("button", { type: "button", "data-action": "subscribe" }, "Subscribe");
   const watch = h("button", { type: "button", "data-action": "watch" }, "Watch");
@@ -306,6 +316,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
     session?.close();
     session = undefined;
     chat.close();
+    stats.stop();
     video.srcObject = null;
     stage.hidden = true;
     watch.textContent = "Watch";
@@ -339,6 +350,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
       const sess = await Session.open(w, {
         onCount: setCount,
         onWaiting: () => { stateLine.textContent = "Waiting for the broadcaster to go on air…"; },
+        onTier: (t) => { if (status.classList.contains("busy")) status.busy(t === "sfu" ? "Connecting through the media server…" : "Connecting to the broadcaster…"); },
         onTrack: (m) => {
           video.srcObject = m;
           void video.play().catch(() => undefined);
@@ -364,6 +376,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
       });
       session = sess;
       sess.watch(s.id);
+      stats.start(sess, "viewer");
       chat.open(sess, w.address, false);
       watch.textContent = "Leave";
       status.busy("Connecting to the broadcaster…");
@@ -391,7 +404,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   };
   video.addEventListener("enterpictureinpicture", () => { pip.textContent = "Exit picture in picture"; });
   video.addEventListener("leavepictureinpicture", () => { pip.textContent = "Picture in picture"; });
-  return h("div", {}, stateLine, why, h("div", { class: "controls", role: "group", "aria-label": "Watch" }, sub, watch), h("div", { class: "live-area" }, stage, chat.el), endedCard);
+  return h("div", {}, stateLine, why, h("div", { class: "controls", role: "group", "aria-label": "Watch" }, sub, watch), h("div", { class: "live-area" }, stage, chat.el), stats.el, endedCard);
 }
 
 /**

@@ -1,0 +1,196 @@
+// The media server tier in real headless Chromium (PROTOCOL.md §4.4): alice
+// broadcasts, bob, carol and dave watch, in that order, from a signalingd
+// whose direct capacity is 1 and which brokers one Janus (sfu_test.go
+// starts everything). bob must watch peer to peer, carol and dave through
+// Janus, and all three must decode frames (getStats); alice's stats line
+// must count one upload to the media server for the two of them. Then dave
+// unsubscribes on chain from his page, whose peer connections are kept
+// open on purpose (close() does nothing there, as on a page that ignores
+// `removed`): the server must cut him through Janus, so his video stops
+// arriving, while bob and carol keep decoding. Env:
+//   APP_URL, STREAM_ID, CHROMIUM, ARTIFACTS
+//   SFU_SETUP      "active" answers the media server as the browser would
+//                  by itself (a=setup:active), to compare with the app's
+//                  a=setup:passive; unset in CI
+// It prints one JSON summary on stdout; the Go test checks it.
+import fs from "node:fs";
+import path from "node:path";
+import { click, connectDevnet, go, journal, launch, reportFailure, runScript, sleep, waitText, waitUntil } from "./helpers.mjs";
+
+const { APP_URL, STREAM_ID, CHROMIUM, ARTIFACTS, SFU_SETUP } = process.env;
+const { summary, step, shot } = journal(ARTIFACTS);
+
+// In the page before its scripts: every RTCPeerConnection with when it was
+// made and when it connected, and every message from signalingd.
+function record(setupActive) {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      const rec = { pc: this, createdAt: performance.now(), connectedAt: 0 };
+      window.__pcs.push(rec);
+      this.addEventListener("connectionstatechange", () => {
+        if (this.connectionState === "connected" && !rec.connectedAt) rec.connectedAt = performance.now();
+      });
+    }
+    setLocalDescription(d) {
+      // SFU_SETUP=active: undo the app's a=setup:passive, for comparison.
+      if (setupActive && d?.type === "answer" && d.sdp) d = { type: d.type, sdp: d.sdp.replace(/a=setup:passive/g, "a=setup:active") };
+      return d === undefined ? super.setLocalDescription() : super.setLocalDescription(d);
+    }
+  };
+  window.__got = [];
+  const NativeWS = window.WebSocket;
+  window.WebSocket = class extends NativeWS {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        try {
+          const m = JSON.parse(e.data);
+          window.__got.push({ type: m.type, from: m.from, reason: m.reason, tier: m.tier, at: performance.now() });
+        } catch { /* not JSON */ }
+      });
+    }
+  };
+}
+
+/** video: per peer connection, its state and inbound video (frames decoded, bytes), closed or not. */
+function video(page) {
+  return page.evaluate(async () => Promise.all(window.__pcs.map(async ({ pc, createdAt, connectedAt }, i) => {
+    let frames = 0, bytes = 0, out = 0;
+    if (pc.signalingState !== "closed") {
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") { frames += r.framesDecoded ?? 0; bytes += r.bytesReceived ?? 0; }
+        if (r.type === "outbound-rtp" && r.kind === "video") out += r.bytesSent ?? 0;
+      });
+    }
+    return { i, state: pc.connectionState, frames, bytes, out, connectMs: connectedAt ? Math.round(connectedAt - createdAt) : 0 };
+  })));
+}
+
+const decoded = async (page) => (await video(page)).reduce((n, s) => n + s.frames, 0);
+
+/** decoding fails unless the page decodes new frames within `ms` (a loaded machine: generous). */
+async function decoding(page, who, ms = 5000) {
+  const a = await decoded(page);
+  await waitUntil(`new frames at ${who} (had ${a})`, async () => (await decoded(page)) > a, ms);
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // Janus ignores mDNS (.local) candidates: the pages give it their addresses.
+  const browser = await launch(CHROMIUM, ["--disable-features=WebRtcHideLocalIpsWithMdns"]);
+  const pages = [];
+  try {
+    const newPage = async (who) => {
+      const ctx = await browser.createBrowserContext();
+      const p = await ctx.newPage();
+      await p.setViewport({ width: 1280, height: 900 });
+      await p.evaluateOnNewDocument(record, SFU_SETUP === "active");
+      p.on("pageerror", (e) => process.stderr.write(`${who} page error: ${e.message}\n`));
+      p.on("console", (m) => { if (m.type() === "error") process.stderr.write(`${who} console: ${m.text()}\n`); });
+      await p.goto(APP_URL);
+      pages.push(p);
+      await connectDevnet(p, who);
+      await go(p, `#/stream/${STREAM_ID}`);
+      return p;
+    };
+
+    const alice = await newPage("alice");
+    await click(alice, '[data-action="start"]');
+    await waitText(alice, ".stream-page > .status", /on air|refused|went wrong/i);
+    const aliceStatus = await alice.$eval(".stream-page > .status", (el) => el.textContent);
+    if (!/on air/i.test(aliceStatus)) throw new Error(`alice not on air: ${aliceStatus}`);
+
+    // One after another, so the first is the one direct viewer.
+    const viewers = {};
+    for (const [who, tier] of [["bob", "direct"], ["carol", "sfu"], ["dave", "sfu"]]) {
+      const p = await newPage(who);
+      const at = Date.now();
+      await click(p, '[data-action="watch"]');
+      await waitText(p, "[data-media-stats]", /^Path: /, 60_000);
+      const shown = await p.$eval("[data-media-stats]", (el) => ({ path: el.dataset.mediaPath, text: el.textContent }));
+      const watching = await p.evaluate(() => window.__got.find((m) => m.type === "watching"));
+      if (shown.path !== tier || watching?.tier !== tier) throw new Error(`${who}: tier ${watching?.tier}, page path ${shown.path}; want ${tier}`);
+      await waitUntil(`a decoded frame at ${who}`, async () => (await decoded(p)) > 0, 60_000);
+      const ms = Date.now() - at;
+      const offers = await p.evaluate(() => window.__got.filter((m) => m.type === "offer").map((m) => m.from));
+      if (tier === "sfu" && !offers.every((f) => f === "sfu")) throw new Error(`${who} got offers from ${offers}`);
+      const connectMs = (await video(p)).find((s) => s.frames > 0)?.connectMs;
+      summary.figures[`watch_to_first_frame_ms_${who}_${tier}`] = ms;
+      summary.figures[`pc_created_to_connected_ms_${who}_${tier}`] = connectMs;
+      step(`${who} watches`, { tier, offers_from: offers, watch_to_first_frame_ms: ms, pc_created_to_connected_ms: connectMs });
+      viewers[who] = p;
+    }
+    const { bob, carol, dave } = viewers;
+    for (const [who, p] of Object.entries(viewers)) await decoding(p, who);
+    // Each viewer's stats line names its path.
+    for (const [who, p] of Object.entries(viewers)) {
+      const want = who === "bob" ? /^Path: peer to peer · \d+×\d+ · / : /^Path: through the media server · \d+×\d+ · /;
+      await waitText(p, "[data-media-stats]", want, 10_000);
+    }
+
+    // alice uploads twice: to bob, and once to the media server for carol and dave.
+    await waitText(alice, "[data-viewer-count]", /^3 watching$/, 30_000);
+    await waitText(alice, "[data-media-stats]", /^Uploads: 1 peer to peer, 1 to the media server · /, 30_000);
+    const uploads = await alice.evaluate(() => ({
+      direct: document.querySelector("[data-media-stats]").dataset.uploadsDirect,
+      sfu: document.querySelector("[data-media-stats]").dataset.uploadsSfu,
+      pcs: window.__pcs.length,
+      sent: window.__got.filter((m) => m.type === "sfu_publish").length,
+    }));
+    if (uploads.direct !== "1" || uploads.sfu !== "1" || uploads.pcs !== 2 || uploads.sent !== 1) throw new Error(`alice's uploads: ${JSON.stringify(uploads)}`);
+    step("three viewers decode; alice uploads 1 peer to peer and 1 to the media server", {
+      frames: { bob: await decoded(bob), carol: await decoded(carol), dave: await decoded(dave) },
+      alice: await alice.$eval("[data-media-stats]", (el) => el.textContent),
+    });
+    await shot(alice, "sfu-alice");
+    await shot(carol, "sfu-carol");
+
+    // dave's page keeps its peer connections whatever it is told: only the
+    // server, through Janus, can stop his video.
+    await dave.evaluate(() => {
+      window.__closes = 0;
+      RTCPeerConnection.prototype.close = function () { window.__closes++; };
+    });
+    await waitText(dave, '[data-action="subscribe"]', /^Unsubscribe$/);
+    await click(dave, '[data-action="subscribe"]');
+    const removed = await waitUntil("removed at dave", () => dave.evaluate(() => window.__got.find((m) => m.type === "removed")), 60_000, 200);
+    if (removed.reason !== "not_subscribed") throw new Error(`dave removed for ${removed.reason}`);
+    const removedAt = Date.now();
+    // The video stops arriving: no new bytes over two seconds.
+    const bytes = async () => (await video(dave)).reduce((n, s) => n + s.bytes, 0);
+    let last = await bytes();
+    await waitUntil("dave's video to stop arriving", async () => {
+      await sleep(2000);
+      const now = await bytes();
+      const still = now === last;
+      last = now;
+      return still;
+    }, 30_000, 0);
+    summary.figures.removed_to_media_stopped_ms_upper_bound = Date.now() - removedAt;
+    const daveAfter = { pcs: await video(dave), closes: await dave.evaluate(() => window.__closes), status: await dave.$eval(".stream-page > .status", (el) => el.textContent) };
+    if (!daveAfter.closes) throw new Error("dave's page never tried to close its peer connection: the check proves nothing");
+    step("dave removed: his video stopped arriving though his page kept the connection", daveAfter);
+    await sleep(1000);
+    const frozen = await decoded(dave);
+    await sleep(1500);
+    if ((await decoded(dave)) !== frozen) throw new Error("dave still decodes new frames");
+
+    // bob and carol keep decoding; alice still uploads once to the media server.
+    await decoding(bob, "bob");
+    await decoding(carol, "carol");
+    await waitText(alice, "[data-viewer-count]", /^2 watching$/, 30_000);
+    await waitText(alice, "[data-media-stats]", /^Uploads: 1 peer to peer, 1 to the media server · /, 10_000);
+    step("bob and carol still decode", { bob: await decoded(bob), carol: await decoded(carol) });
+    summary.ok = true;
+  } catch (e) {
+    await reportFailure(pages, shot, "sfu-failure-");
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+runScript(main, summary);

@@ -1,0 +1,64 @@
+// Unit tests of src/mediatier.ts and src/mediastats.ts: the media server
+// tier as the client speaks it (PROTOCOL.md §4.4) and the stats line that
+// shows a viewer's path and a broadcaster's uploads.
+import assert from "node:assert/strict";
+import test from "node:test";
+import { broadcastMsg, passiveAnswer, SFU_PEER, tierOf } from "../../../build/web-unit/mediatier.js";
+import { bitrate, broadcasterLine, totals, viewerLine } from "../../../build/web-unit/mediastats.js";
+
+test("the media server is peer sfu; a tier other than sfu is peer to peer", () => {
+  assert.equal(SFU_PEER, "sfu");
+  assert.equal(tierOf("sfu"), "sfu");
+  for (const v of ["direct", undefined, null, "SFU", 1]) assert.equal(tierOf(v), "direct");
+});
+
+test("large audience sends direct_capacity 0; otherwise the field is left out", () => {
+  assert.deepEqual(broadcastMsg("42", true), { type: "broadcast", stream_id: "42", direct_capacity: 0 });
+  assert.deepEqual(broadcastMsg("42", false), { type: "broadcast", stream_id: "42" });
+  assert.ok(!("direct_capacity" in broadcastMsg("42", false)));
+});
+
+test("passiveAnswer turns the answer's DTLS role to passive, each m-section, and nothing else", () => {
+  const sdp = "v=0\r\na=group:BUNDLE 0 1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=setup:active\r\na=mid:0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=setup:active\r\na=mid:1\r\n";
+  const out = passiveAnswer(sdp);
+  assert.equal(out, sdp.replaceAll("a=setup:active", "a=setup:passive"));
+  assert.equal(out.match(/a=setup:passive\r\n/g).length, 2);
+  // LF-only SDP, actpass (an offer's) and a text that only contains the words are left alone.
+  assert.equal(passiveAnswer("a=setup:active\n"), "a=setup:passive\n");
+  assert.equal(passiveAnswer("a=setup:actpass\r\n"), "a=setup:actpass\r\n");
+  assert.equal(passiveAnswer("a=x-note:a=setup:active\r\n"), "a=x-note:a=setup:active\r\n");
+});
+
+test("totals add outbound bytes, inbound bytes and decoded video frames of every connection", () => {
+  const a = [
+    { type: "outbound-rtp", kind: "video", bytesSent: 1000 },
+    { type: "outbound-rtp", kind: "audio", bytesSent: 200 },
+    { type: "inbound-rtp", kind: "video", bytesReceived: 5000, framesDecoded: 30, frameWidth: 640, frameHeight: 480 },
+    { type: "inbound-rtp", kind: "audio", bytesReceived: 700 },
+    { type: "candidate-pair", bytesSent: 99999 },
+  ];
+  const t = totals(a);
+  assert.deepEqual(t, { bytesSent: 1200, bytesReceived: 5700, framesDecoded: 30, width: 640, height: 480 });
+  totals([{ type: "outbound-rtp", kind: "video", bytesSent: 800 }], t);
+  assert.equal(t.bytesSent, 2000);
+});
+
+test("bitrate reads kbit/s and Mbit/s, never negative", () => {
+  assert.equal(bitrate(0, 125_000, 1000), "1.0 Mbit/s");
+  assert.equal(bitrate(0, 80_000, 1000), "640 kbit/s");
+  assert.equal(bitrate(500, 100, 1000), "0 kbit/s"); // a connection replaced: its bytes started again
+  assert.equal(bitrate(0, 100, 0), "0 kbit/s");
+});
+
+test("a viewer's line names its path", () => {
+  const t = { bytesSent: 0, bytesReceived: 9000, framesDecoded: 120, width: 640, height: 480 };
+  assert.equal(viewerLine("sfu", t, "1.1 Mbit/s"), "Path: through the media server · 640×480 · 1.1 Mbit/s · 120 frames");
+  assert.equal(viewerLine("direct", { ...t, bytesReceived: 0, width: 0 }, "0 kbit/s"), "Path: peer to peer");
+});
+
+test("a broadcaster's line: one upload to the media server, whatever the audience behind it", () => {
+  assert.equal(broadcasterLine({ direct: 1, sfu: 1 }, "1.8 Mbit/s", true), "Uploads: 1 peer to peer, 1 to the media server · 1.8 Mbit/s");
+  assert.equal(broadcasterLine({ direct: 0, sfu: 1 }, "0.9 Mbit/s", true), "Uploads: 1 to the media server · 0.9 Mbit/s");
+  assert.equal(broadcasterLine({ direct: 0, sfu: 0 }, "0 kbit/s", true), "Uploads: none yet");
+  assert.match(broadcasterLine({ direct: 2, sfu: 0 }, "2 Mbit/s", false), /no media server here/);
+});
