@@ -147,7 +147,7 @@ func failoverChain(t *testing.T, dir string) (chain *cli.Node, walletFile, strea
 // runFailoverScript runs e2e/failover.mjs (bounded in time) and returns its
 // summary; the script's own checks failing fails the test.
 func runFailoverScript(t *testing.T, chromium, nodeJS, artifactsDir string, env ...string) browserSummary {
-	sum := runE2EScript(t, nodeJS, "failover", artifactsDir, 4*time.Minute, nil, append([]string{"CHROMIUM=" + chromium}, env...)...)
+	sum := runE2EScript(t, nodeJS, "failover", artifactsDir, 4*time.Minute, e2eHooks{}, append([]string{"CHROMIUM=" + chromium}, env...)...)
 	require.Positive(t, sum.Figures["time_to_resume_ms"])
 	return sum
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,7 +20,9 @@ import (
 // a direct capacity of 1; alice broadcasts from the app, bob watches peer
 // to peer, carol and dave through Janus, all decoding frames; dave
 // unsubscribes on chain and is cut off through Janus though his page keeps
-// its peer connection, while bob and carol keep watching.
+// its peer connection, while bob and carol keep watching; then Janus is
+// killed and started again, and carol's video comes back without a reload.
+// BENCH_RUNS=n also compares a=setup:passive with a=setup:active (sfu.mjs).
 func TestBrowserSFU(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node, Janus, signalingd and Chromium")
@@ -54,11 +58,21 @@ func TestBrowserSFU(t *testing.T) {
 	sig := startSignalingd(t, bin, appURL, chain, walletFile, "-allowed-origins", appURL,
 		"-sfu", jan.APIURL(), "-sfu-secret-file", secret, "-max-direct-viewers", "1")
 
-	sum := runE2EScript(t, nodeJS, "sfu", "web-sfu", 4*time.Minute, func() { t.Logf("janus log (tail):\n%s", tail(jan.Log(), 4000)) },
-		"APP_URL="+appURL, "STREAM_ID="+streamID, "CHROMIUM="+chromium)
+	// The script kills Janus (SIGKILL) once dave is cut off; it is started
+	// again at once, as a supervisor would, with its rooms gone.
+	restarted := false
+	benchRuns, _ := strconv.Atoi(os.Getenv("BENCH_RUNS"))
+	sum := runE2EScript(t, nodeJS, "sfu", "web-sfu", 4*time.Minute+time.Duration(max(benchRuns, 0))*time.Minute, e2eHooks{
+		meanwhile: func(exited <-chan struct{}) { restarted = restartWhenKilled(jan, exited) },
+		onFail:    func() { t.Logf("janus log (tail):\n%s", tail(jan.Log(), 4000)) },
+	}, "APP_URL="+appURL, "STREAM_ID="+streamID, "CHROMIUM="+chromium, "JANUS_PID="+strconv.Itoa(jan.PID()))
+	require.True(t, restarted, "the script did not kill Janus")
 	t.Logf("node, accounts and builds ready after %s, Janus (and the machine-wide Janus test lock) after %s, the script took %s",
 		chainReady.Round(time.Second), janusReady.Round(time.Second), (time.Since(began) - janusReady).Round(time.Second))
 	t.Logf("figures (a shared, noisy machine; not asserted): %v", sum.Figures)
+	if sum.Bench != nil {
+		t.Logf("bench: samples (ms) %v", sum.Bench)
+	}
 
 	// The chain says dave left and the others did not; the daemon placed
 	// the publication and the two subscriptions on Janus.
@@ -70,4 +84,24 @@ func TestBrowserSFU(t *testing.T) {
 		require.Equal(t, want, sub.Subscribed, accs[i+1].Name)
 	}
 	require.Contains(t, sig.log.String(), "published to the media server")
+}
+
+// restartWhenKilled starts jan again once its process has died (killed by
+// the script), unless the script ends first; it says whether it did.
+func restartWhenKilled(jan *janus.Server, exited <-chan struct{}) bool {
+	pid := jan.PID()
+	for {
+		select {
+		case <-exited:
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+		// Reaped by the server's own wait: the pid is gone.
+		if syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		jan.Kill() // forgets the dead process
+		jan.Restart()
+		return true
+	}
 }

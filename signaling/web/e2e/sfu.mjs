@@ -7,22 +7,30 @@
 // unsubscribes on chain from his page, whose peer connections are kept
 // open on purpose (close() does nothing there, as on a page that ignores
 // `removed`): the server must cut him through Janus, so his video stops
-// arriving, while bob and carol keep decoding. Env:
+// arriving, while bob and carol keep decoding. Last, Janus is killed
+// (SIGKILL; the Go test starts it again at once): alice's page publishes
+// again on sfu_publish and carol's answers the new offer from sfu, without
+// a reload, and her video comes back; bob's never stops. Env:
 //   APP_URL, STREAM_ID, CHROMIUM, ARTIFACTS
-//   SFU_SETUP      "active" answers the media server as the browser would
-//                  by itself (a=setup:active), to compare with the app's
-//                  a=setup:passive; unset in CI
+//   JANUS_PID      the Janus to kill
+//   BENCH_RUNS     > 0: before the kill, carol also leaves and watches
+//                  again that many times answering a=setup:passive (the
+//                  app) and as many answering a=setup:active (what the
+//                  browser does by itself), alternately; the times from the
+//                  media server's offer to a connected peer connection and
+//                  to the first decoded frame are reported, not asserted
 // It prints one JSON summary on stdout; the Go test checks it.
 import fs from "node:fs";
 import path from "node:path";
 import { click, connectDevnet, go, journal, launch, reportFailure, runScript, sleep, waitText, waitUntil } from "./helpers.mjs";
 
-const { APP_URL, STREAM_ID, CHROMIUM, ARTIFACTS, SFU_SETUP } = process.env;
+const { APP_URL, STREAM_ID, CHROMIUM, ARTIFACTS, JANUS_PID } = process.env;
+const BENCH_RUNS = Number(process.env.BENCH_RUNS ?? 0);
 const { summary, step, shot } = journal(ARTIFACTS);
 
 // In the page before its scripts: every RTCPeerConnection with when it was
 // made and when it connected, and every message from signalingd.
-function record(setupActive) {
+function record() {
   const Native = window.RTCPeerConnection;
   window.__pcs = [];
   window.RTCPeerConnection = class extends Native {
@@ -35,8 +43,8 @@ function record(setupActive) {
       });
     }
     setLocalDescription(d) {
-      // SFU_SETUP=active: undo the app's a=setup:passive, for comparison.
-      if (setupActive && d?.type === "answer" && d.sdp) d = { type: d.type, sdp: d.sdp.replace(/a=setup:passive/g, "a=setup:active") };
+      // The comparison runs of BENCH_RUNS: undo the app's a=setup:passive.
+      if (window.__setupActive && d?.type === "answer" && d.sdp) d = { type: d.type, sdp: d.sdp.replace(/a=setup:passive/g, "a=setup:active") };
       return d === undefined ? super.setLocalDescription() : super.setLocalDescription(d);
     }
   };
@@ -48,7 +56,7 @@ function record(setupActive) {
       this.addEventListener("message", (e) => {
         try {
           const m = JSON.parse(e.data);
-          window.__got.push({ type: m.type, from: m.from, reason: m.reason, tier: m.tier, at: performance.now() });
+          window.__got.push({ type: m.type, from: m.from, reason: m.reason, tier: m.tier, code: m.code, request: m.request, at: Math.round(performance.now()) });
         } catch { /* not JSON */ }
       });
     }
@@ -77,6 +85,39 @@ async function decoding(page, who, ms = 5000) {
   await waitUntil(`new frames at ${who} (had ${a})`, async () => (await decoded(page)) > a, ms);
 }
 
+/**
+ * setupBench: carol leaves and watches again, 2×BENCH_RUNS times,
+ * answering the media server's offer alternately with a=setup:passive (the
+ * app) and a=setup:active (the browser's own choice); per run, the time
+ * from the peer connection's creation (the offer's arrival) to connected,
+ * and to the first decoded frame. Medians and samples go to the summary.
+ */
+async function setupBench(carol) {
+  const samples = { passive: { connect: [], frame: [] }, active: { connect: [], frame: [] } };
+  for (let i = 0; i < 2 * BENCH_RUNS; i++) {
+    const mode = i % 2 ? "active" : "passive";
+    await carol.evaluate((a) => { window.__setupActive = a; }, mode === "active");
+    await click(carol, '[data-action="watch"]'); // Leave
+    await waitText(carol, '[data-action="watch"]', /^Watch$/);
+    const n = (await video(carol)).length;
+    await click(carol, '[data-action="watch"]');
+    const first = await waitUntil(`a frame at carol (${mode})`, async () => (await video(carol)).slice(n).find((s) => s.frames > 0), 60_000, 10);
+    const frameMs = await carol.evaluate((i) => Math.round(performance.now() - window.__pcs[i].createdAt), first.i);
+    const answer = await carol.evaluate((i) => window.__pcs[i].pc.localDescription?.sdp.match(/a=setup:\w+/)?.[0], first.i);
+    if (answer !== `a=setup:${mode}`) throw new Error(`carol answered ${answer} in a ${mode} run`);
+    samples[mode].connect.push(first.connectMs);
+    samples[mode].frame.push(frameMs);
+  }
+  await carol.evaluate(() => { window.__setupActive = false; });
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const mode of ["passive", "active"]) {
+    summary.figures[`sfu_offer_to_connected_ms_${mode}_median`] = median(samples[mode].connect);
+    summary.figures[`sfu_offer_to_first_frame_ms_${mode}_median`] = median(samples[mode].frame);
+  }
+  summary.bench = { passive_connect: samples.passive.connect, active_connect: samples.active.connect, passive_frame: samples.passive.frame, active_frame: samples.active.frame };
+  step("a=setup:passive against a=setup:active", summary.bench);
+}
+
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   // Janus ignores mDNS (.local) candidates: the pages give it their addresses.
@@ -87,7 +128,7 @@ async function main() {
       const ctx = await browser.createBrowserContext();
       const p = await ctx.newPage();
       await p.setViewport({ width: 1280, height: 900 });
-      await p.evaluateOnNewDocument(record, SFU_SETUP === "active");
+      await p.evaluateOnNewDocument(record);
       p.on("pageerror", (e) => process.stderr.write(`${who} page error: ${e.message}\n`));
       p.on("console", (m) => { if (m.type() === "error") process.stderr.write(`${who} console: ${m.text()}\n`); });
       await p.goto(APP_URL);
@@ -184,9 +225,48 @@ async function main() {
     await waitText(alice, "[data-viewer-count]", /^2 watching$/, 30_000);
     await waitText(alice, "[data-media-stats]", /^Uploads: 1 peer to peer, 1 to the media server · /, 10_000);
     step("bob and carol still decode", { bob: await decoded(bob), carol: await decoded(carol) });
+
+    if (BENCH_RUNS > 0) await setupBench(carol);
+
+    // Janus dies: alice publishes again, carol gets a new offer from sfu
+    // and her video comes back on a new peer connection, in the same pages.
+    const before = {
+      carolPcs: (await video(carol)).length, alicePcs: (await video(alice)).length,
+      loads: await Promise.all([alice, carol].map((p) => p.evaluate(() => performance.timeOrigin))),
+      publishes: await alice.evaluate(() => window.__got.filter((m) => m.type === "sfu_publish").length),
+    };
+    const killedAt = Date.now();
+    process.kill(Number(JANUS_PID), "SIGKILL");
+    step("killed Janus", { pid: Number(JANUS_PID) });
+    const back = await waitUntil("a decoded frame on a new peer connection at carol", async () => (await video(carol)).slice(before.carolPcs).find((s) => s.frames > 0), 90_000, 200);
+    summary.figures.janus_kill_to_frames_again_ms = Date.now() - killedAt;
+    await decoding(carol, "carol, after the media server came back");
+    await decoding(bob, "bob, after the media server came back");
+    const after = {
+      carol: await video(carol), alice: await video(alice),
+      loads: await Promise.all([alice, carol].map((p) => p.evaluate(() => performance.timeOrigin))),
+      publishes: await alice.evaluate(() => window.__got.filter((m) => m.type === "sfu_publish").length),
+      carolGot: await carol.evaluate(() => window.__got.filter((m) => ["offer", "removed", "stream_ended", "watching"].includes(m.type)).map((m) => `${m.type}:${m.from ?? m.reason ?? m.tier}`)),
+    };
+    if (after.loads.some((l, i) => l !== before.loads[i])) throw new Error("a page reloaded");
+    if (after.publishes <= before.publishes) throw new Error(`alice got no new sfu_publish: ${JSON.stringify(after)}`);
+    if (after.carol[before.carolPcs - 1].state !== "closed") throw new Error(`carol's old peer connection is ${after.carol[before.carolPcs - 1].state}`);
+    if (after.carolGot.filter((g) => g === "offer:sfu").length < 2 || after.carolGot.some((g) => /^(removed|stream_ended)/.test(g))) throw new Error(`carol got ${after.carolGot}`);
+    await waitText(carol, "[data-media-stats]", /^Path: through the media server · /, 10_000);
+    await waitText(alice, "[data-media-stats]", /^Uploads: 1 peer to peer, 1 to the media server · /, 30_000);
+    await waitText(alice, ".stream-page > .status", /on air/i, 30_000);
+    step("the media server came back: carol's video on a new peer connection, no reload", {
+      back, kill_to_frames_again_ms: summary.figures.janus_kill_to_frames_again_ms, sfu_publish: after.publishes, carol_got: after.carolGot,
+      alice_pcs: after.alice.map((s) => s.state), alice: await alice.$eval(".stream-page > .status", (el) => el.textContent),
+    });
     summary.ok = true;
   } catch (e) {
     await reportFailure(pages, shot, "sfu-failure-");
+    // What each page got from signalingd, last first.
+    for (const [i, p] of pages.entries()) {
+      const got = await p.evaluate(() => window.__got.slice(-30).reverse()).catch(() => []);
+      process.stderr.write(`page ${i} got: ${JSON.stringify(got)}\n`);
+    }
     throw e;
   } finally {
     await browser.close();

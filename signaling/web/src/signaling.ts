@@ -26,6 +26,8 @@ export interface SessionEvents {
   onWaiting?(): void;
   /** Viewer: the path this session's media takes (watching's tier). */
   onTier?(tier: Tier): void;
+  /** Broadcaster: the media server answered: the stream is published to it (again, after sfu_publish). */
+  onPublished?(): void;
   /** The signaling instance is gone or leaving: looking for another (why: a reason code). */
   onReconnecting?(why: string, attempt: number): void;
   /** Broadcast/watch resumed on `instance`. */
@@ -309,6 +311,7 @@ export class Session {
         if (!pc) break;
         await pc.setRemoteDescription(m.sdp as RTCSessionDescriptionInit);
         await this.flushCandidates(from, pc);
+        if (from === SFU_PEER) this.ev.onPublished?.();
         break;
       }
       case "candidate": {
@@ -343,6 +346,9 @@ export class Session {
         break;
       }
       case "error":
+        // A refused candidate (its peer left, or the media server refused
+        // the offer it trickles for) leaves ICE to the others: nothing to tell.
+        if (m.request === "candidate") break;
         this.ev.onRefused?.(new SignalingRefusal(String(m.code), String(m.message), m.request as string | undefined));
         break;
     }

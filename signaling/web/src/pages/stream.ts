@@ -136,6 +136,8 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
   video.muted = true; // no echo of one's own microphone
   let release: (() => void) | undefined;
   const chat = chatSlot();
+  // The status shows a media server refusal until the stream is published again.
+  let sfuTrouble = false;
 
   const stop = () => {
     release?.();
@@ -166,9 +168,11 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
         onRefused: (err) => {
           if (chat.refused(err)) return;
           status.fail(explain(err));
+          sfuTrouble ||= err.code.startsWith("sfu_");
           // shared_state_unavailable: the session moves on by itself (signaling.ts).
           if (err.request === "broadcast" && err.code !== "shared_state_unavailable") stop();
         },
+        onPublished: () => { if (sfuTrouble) status.ok("The media server carries your stream again. You are on air."); sfuTrouble = false; },
         onChat: (e) => chat.panel?.event(e),
         // The camera stream is kept: the session sends it again on the new instance.
         onReconnecting: (why, attempt) => status.busy(reconnecting(why, attempt)),
