@@ -41,6 +41,11 @@ func (t tier) String() string {
 // asked again while viewers wait for the media server.
 const republishDelay = 2 * time.Second
 
+// lossSettle is how long a failed subscription waits for its publication
+// to learn that their media server was lost (they learn it from one
+// closed connection, moments apart).
+const lossSettle = time.Second
+
 // capacityFor is the direct capacity in force for a broadcaster that asked
 // for want (nil: the server's default). Without a media tier every viewer
 // is direct, up to the per-stream limit.
@@ -250,6 +255,17 @@ func (h *Hub) subscribeLocked(r *room, v *viewer) {
 // subscribe places v's subscription and sends it the media server's offer.
 func (h *Hub) subscribe(r *room, v *viewer, pub *sfu.Publication) {
 	sub, offer, err := pub.Subscribe(v.ctx)
+	if err != nil {
+		// The instance that failed the subscription may be the
+		// publication's own, whose loss the publication learns of a
+		// moment later: then the viewer waits for the next publication
+		// instead of being cut off.
+		select {
+		case <-pub.Done():
+		case <-v.ctx.Done():
+		case <-time.After(lossSettle):
+		}
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	current := r.viewers[v.m.peerID] == v && v.subOf == pub

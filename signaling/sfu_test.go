@@ -1,0 +1,269 @@
+package signaling_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamchain/streamchain/signaling"
+	"github.com/streamchain/streamchain/signaling/signalingtest"
+	"github.com/streamchain/streamchain/testutil/janus"
+)
+
+// The media server tier with a real Janus (Debian's) and pion peers: the
+// first viewer of a stream whose direct capacity is 1 watches peer to peer,
+// the next ones through Janus, which the broadcaster publishes to once;
+// the chain's checks and revocation hold on both tiers, and a Janus that
+// goes away and comes back is reported and recovered from.
+
+// sfuEnv is a signaling server with one Janus as its media server.
+type sfuEnv struct {
+	*env
+	jt   *janus.Server
+	feed *fakeFeed
+	api  *webrtc.API
+}
+
+func newSFUEnv(t *testing.T, mutate ...func(*signaling.Config)) *sfuEnv {
+	jt := janus.Start(t, janus.Options{})
+	feed := newFakeFeed()
+	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, append([]func(*signaling.Config){func(c *signaling.Config) {
+		c.SFU.Servers = []string{jt.APIURL()}
+		c.SFU.APISecret = jt.Config.APISecret
+		c.SFU.MaxDirectViewers = 1
+		c.RecheckInterval = time.Hour
+		c.CacheTTL = time.Minute
+	}}, mutate...)...)
+	s := &sfuEnv{env: e, jt: jt, feed: feed, api: janus.LocalAPI(janus.PassiveAnswerer)}
+	s.waitSFU(1)
+	return s
+}
+
+// waitSFU waits until n media servers are connected.
+func (s *sfuEnv) waitSFU(n float64) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for s.metric("signaling_sfu_servers_up") != n {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("media servers up: %v, want %v", s.metric("signaling_sfu_servers_up"), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// next is c's next message of type typ, skipping viewer counts.
+func next(t *testing.T, c *signalingtest.Client, typ string) signalingtest.Msg {
+	t.Helper()
+	for {
+		m := c.Next()
+		if m.Type() == "viewer_count" && typ != "viewer_count" {
+			continue
+		}
+		if m.Type() != typ {
+			t.Fatalf("expected %q, got %v", typ, m)
+		}
+		return m
+	}
+}
+
+// sdpOf reads the SDP string of a relayed offer or answer.
+func sdpOf(t *testing.T, m signalingtest.Msg) string {
+	t.Helper()
+	var d struct{ SDP string }
+	require.NoError(t, json.Unmarshal([]byte(m.Raw("sdp")), &d), "%v", m)
+	require.NotEmpty(t, d.SDP, "%v", m)
+	return d.SDP
+}
+
+// publish answers sfu_publish as a broadcaster does: an offer to "sfu"
+// from the sender, whose answer it applies.
+func (s *sfuEnv) publish(b *signalingtest.Client, snd *janus.Sender) {
+	s.t.Helper()
+	next(s.t, b, "sfu_publish")
+	pc, offer, err := snd.Offer(context.Background())
+	require.NoError(s.t, err)
+	b.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": offer}})
+	ans := next(s.t, b, "answer")
+	require.Equal(s.t, "sfu", ans.Str("from"))
+	require.NoError(s.t, janus.Accept(pc, sdpOf(s.t, ans)))
+}
+
+// sfuViewer watches stream id as w and, once the media server offers,
+// answers through a pion receiver.
+func (s *sfuEnv) sfuViewer(w, owner *signalingtest.Wallet, id uint64) (*signalingtest.Client, *janus.Receiver) {
+	s.t.Helper()
+	s.chain.Subscribe(w.Address, owner.Address)
+	c, _ := s.signedIn(w)
+	c.Send(map[string]any{"type": "watch", "stream_id": id})
+	m := next(s.t, c, "watching")
+	require.Equal(s.t, "sfu", m.Str("tier"))
+	return c, s.answerSFU(c)
+}
+
+// answerSFU answers the media server's next offer to c.
+func (s *sfuEnv) answerSFU(c *signalingtest.Client) *janus.Receiver {
+	s.t.Helper()
+	offer := next(s.t, c, "offer")
+	require.Equal(s.t, "sfu", offer.Str("from"))
+	rcv, err := janus.NewReceiver(s.api)
+	require.NoError(s.t, err)
+	s.t.Cleanup(rcv.Close)
+	ans, err := rcv.Answer(context.Background(), sdpOf(s.t, offer))
+	require.NoError(s.t, err)
+	c.Send(map[string]any{"type": "answer", "to": "sfu", "sdp": map[string]string{"type": "answer", "sdp": ans}})
+	return rcv
+}
+
+// expectError is c's next error, skipping viewer counts; it must carry code.
+func expectError(t *testing.T, c *signalingtest.Client, code string) {
+	t.Helper()
+	require.Equal(t, code, next(t, c, "error").Str("code"))
+}
+
+func waitPacket(t *testing.T, r *janus.Receiver, what string) {
+	t.Helper()
+	select {
+	case <-r.FirstPacket():
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s: no media within 20 s", what)
+	}
+}
+
+func TestViewersPastDirectCapacityWatchThroughJanus(t *testing.T) {
+	s := newSFUEnv(t)
+	owner := signalingtest.NewWallet()
+	id := s.liveStream(owner)
+	b, _ := s.broadcaster(owner, id)
+
+	// The first viewer is direct: the broadcaster is told to offer to it.
+	direct := signalingtest.NewWallet()
+	s.chain.Subscribe(direct.Address, owner.Address)
+	dc, dpeer := s.signedIn(direct)
+	dc.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.Equal(t, "direct", next(t, dc, "watching").Str("tier"))
+	require.Equal(t, dpeer, next(t, b, "viewer_joined").Str("peer_id"))
+
+	// The next ones go through Janus: the broadcaster publishes once.
+	snd, err := janus.NewSender(s.api)
+	require.NoError(t, err)
+	t.Cleanup(snd.Close)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go snd.Run(ctx, 30, 1000)
+	fans := make([]*signalingtest.Wallet, 3)
+	clients := make([]*signalingtest.Client, 3)
+	receivers := make([]*janus.Receiver, 3)
+	for i := range fans {
+		fans[i] = signalingtest.NewWallet()
+		s.chain.Subscribe(fans[i].Address, owner.Address)
+		clients[i], _ = s.signedIn(fans[i])
+		clients[i].Send(map[string]any{"type": "watch", "stream_id": id})
+		require.Equal(t, "sfu", next(t, clients[i], "watching").Str("tier"))
+		if i == 0 {
+			s.publish(b, snd)
+		}
+		receivers[i] = s.answerSFU(clients[i])
+	}
+	for i, r := range receivers {
+		waitPacket(t, r, fans[i].Address)
+	}
+	require.Equal(t, 3.0, s.metric("signaling_sfu_viewers"))
+	require.Equal(t, 4.0, s.metric("signaling_viewers"))
+
+	// Nobody may address the media server off their tier, nor another
+	// viewer's session there.
+	dc.Send(map[string]any{"type": "answer", "to": "sfu", "sdp": map[string]string{"type": "answer", "sdp": "v=0"}})
+	expectError(t, dc, "unknown_peer")
+	clients[0].Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": "v=0"}})
+	expectError(t, clients[0], "wrong_role")
+	clients[0].Send(map[string]any{"type": "answer", "to": "sfu", "sdp": "not a description"})
+	expectError(t, clients[0], "bad_message")
+	clients[0].Send(map[string]any{"type": "candidate", "to": "sfu", "candidate": map[string]any{"sdpMid": "0"}})
+	expectError(t, clients[0], "bad_message")
+	b.Send(map[string]any{"type": "answer", "to": "sfu", "sdp": map[string]string{"type": "answer", "sdp": "v=0"}})
+	expectError(t, b, "wrong_role")
+	// The broadcaster gets no viewer_joined for them: its one upload is
+	// to Janus.
+	for {
+		m, ok := b.TryNext(300 * time.Millisecond)
+		if !ok {
+			break
+		}
+		require.Equal(t, "viewer_count", m.Type(), "the broadcaster was told more than the count: %v", m)
+	}
+
+	// An unsubscribe in a block removes the viewer, and Janus stops its
+	// media: the subscription is torn down on the server's side.
+	cut := receivers[1]
+	s.chain.Unsubscribe(fans[1].Address, owner.Address)
+	s.feed.blocks <- []signaling.ChainEvent{{Kind: signaling.EventUnsubscribed, Subscriber: fans[1].Address, Broadcaster: owner.Address}}
+	require.Equal(t, "not_subscribed", next(t, clients[1], "removed").Str("reason"))
+	waitFor(t, "the removed viewer's media to stop", func() bool {
+		n := cut.Packets.Load()
+		time.Sleep(500 * time.Millisecond)
+		return cut.Packets.Load() == n
+	})
+	before := receivers[0].Packets.Load()
+	waitFor(t, "the other media server viewers to keep receiving", func() bool { return receivers[0].Packets.Load() > before+10 })
+	require.Equal(t, 2.0, s.metric("signaling_sfu_viewers"))
+
+	// Watching again is refused by the chain, as on the direct tier.
+	clients[1].Send(map[string]any{"type": "watch", "stream_id": id})
+	expectError(t, clients[1], "not_subscribed")
+}
+
+func TestMediaServerLostAndBack(t *testing.T) {
+	s := newSFUEnv(t, func(c *signaling.Config) { c.SFU.MaxDirectViewers = 4 })
+	owner := signalingtest.NewWallet()
+	id := s.liveStream(owner)
+	b, _ := s.signedIn(owner)
+	// "Large audience": every viewer through the media server, and the
+	// broadcaster is asked to publish at once.
+	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
+	m := next(t, b, "broadcasting")
+	require.Equal(t, true, m["sfu"])
+	require.Equal(t, 0.0, m["direct_capacity"])
+	snd, err := janus.NewSender(s.api)
+	require.NoError(t, err)
+	t.Cleanup(snd.Close)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go snd.Run(ctx, 30, 1000)
+	s.publish(b, snd)
+	fan := signalingtest.NewWallet()
+	vc, rcv := s.sfuViewer(fan, owner, id)
+	waitPacket(t, rcv, "viewer")
+
+	// Janus dies: health and metrics say so, the broadcaster is asked to
+	// publish again, and a new viewer is refused with sfu_unavailable.
+	s.jt.Kill()
+	s.waitSFU(0)
+	status, body := s.health()
+	require.Equal(t, 200, status, "the direct tier still serves")
+	require.Equal(t, "down", body["sfu"])
+	next(t, b, "sfu_publish")
+	late := signalingtest.NewWallet()
+	s.chain.Subscribe(late.Address, owner.Address)
+	lc, _ := s.signedIn(late)
+	lc.Send(map[string]any{"type": "watch", "stream_id": id})
+	expectError(t, lc, "sfu_unavailable")
+	pc, offer, err := snd.Offer(context.Background())
+	require.NoError(t, err)
+	defer pc.Close()
+	b.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": offer}})
+	expectError(t, b, "sfu_unavailable")
+
+	// Janus is back: the broadcaster is asked again, publishes, and the
+	// viewer that stayed gets a new offer and media again.
+	s.jt.Restart()
+	s.waitSFU(1)
+	s.publish(b, snd)
+	rcv2 := s.answerSFU(vc)
+	waitPacket(t, rcv2, "viewer after the media server came back")
+	_, body = s.health()
+	require.Equal(t, "up", body["sfu"])
+}
