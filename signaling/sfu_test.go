@@ -20,26 +20,35 @@ import (
 // the chain's checks and revocation hold on both tiers, and a Janus that
 // goes away and comes back is reported and recovered from.
 
-// sfuEnv is a signaling server with one Janus as its media server.
+// sfuEnv is a signaling server with Janus instances as its media servers.
 type sfuEnv struct {
 	*env
-	jt   *janus.Server
+	jt   *janus.Server // the first
 	feed *fakeFeed
 	api  *webrtc.API
 }
 
+// newSFUEnv runs one Janus for the server.
 func newSFUEnv(t *testing.T, mutate ...func(*signaling.Config)) *sfuEnv {
-	jt := janus.Start(t, janus.Options{})
+	return newSFUEnvWith(t, []*janus.Server{janus.Start(t, janus.Options{})}, mutate...)
+}
+
+// newSFUEnvWith runs the server on servers, which share one api_secret.
+func newSFUEnvWith(t *testing.T, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
 	feed := newFakeFeed()
 	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, append([]func(*signaling.Config){func(c *signaling.Config) {
-		c.SFU.Servers = []string{jt.APIURL()}
-		c.SFU.APISecret = jt.Config.APISecret
+		c.SFU.Servers = nil
+		for _, jt := range servers {
+			require.Equal(t, servers[0].Config.APISecret, jt.Config.APISecret)
+			c.SFU.Servers = append(c.SFU.Servers, jt.APIURL())
+		}
+		c.SFU.APISecret = servers[0].Config.APISecret
 		c.SFU.MaxDirectViewers = 1
 		c.RecheckInterval = time.Hour
 		c.CacheTTL = time.Minute
 	}}, mutate...)...)
-	s := &sfuEnv{env: e, jt: jt, feed: feed, api: janus.LocalAPI(janus.PassiveAnswerer)}
-	s.waitSFU(1)
+	s := &sfuEnv{env: e, jt: servers[0], feed: feed, api: janus.LocalAPI(janus.PassiveAnswerer)}
+	s.waitSFU(float64(len(servers)))
 	return s
 }
 
@@ -266,4 +275,83 @@ func TestMediaServerLostAndBack(t *testing.T) {
 	waitPacket(t, rcv2, "viewer after the media server came back")
 	_, body = s.health()
 	require.Equal(t, "up", body["sfu"])
+}
+
+// sfuServer is the named media server's state in the internal health.
+func (s *sfuEnv) sfuServers() map[string]map[string]any {
+	s.t.Helper()
+	_, body := s.internalHealth()
+	out := map[string]map[string]any{}
+	list, _ := body["sfu_servers"].([]any)
+	for _, x := range list {
+		st := x.(map[string]any)
+		out[st["name"].(string)] = st
+	}
+	return out
+}
+
+// Three Janus instances, two viewers of a stream each: the third viewer is
+// on a cascade. When its instance is SIGKILLed it is moved to the third
+// instance through signalingd (a new offer from "sfu") and gets frames
+// again; when the publication's own instance is killed, the broadcaster is
+// asked to publish again and every viewer gets frames from the new one.
+func TestJanusInstancesCascadeAndFailOver(t *testing.T) {
+	ns := janus.NewNetNS(t)
+	secret := janus.NewSecret()
+	var servers []*janus.Server
+	for _, name := range []string{"janus-a", "janus-b", "janus-c"} {
+		servers = append(servers, janus.Start(t, janus.Options{NS: ns, Name: name, APISecret: secret}))
+	}
+	s := newSFUEnvWith(t, servers, func(c *signaling.Config) { c.SFU.ViewersPerServer = 2 })
+	owner := signalingtest.NewWallet()
+	id := s.liveStream(owner)
+	b, _ := s.signedIn(owner)
+	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
+	next(t, b, "broadcasting")
+	snd, err := janus.NewSender(s.api)
+	require.NoError(t, err)
+	t.Cleanup(snd.Close)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go snd.Run(ctx, 30, 1000)
+	s.publish(b, snd)
+
+	clients := make([]*signalingtest.Client, 3)
+	receivers := make([]*janus.Receiver, 3)
+	for i := range clients {
+		clients[i], receivers[i] = s.sfuViewer(signalingtest.NewWallet(), owner, id)
+		waitPacket(t, receivers[i], "viewer")
+	}
+	// janus1 is the home (the least loaded when the stream was
+	// published): two viewers there, the third on a cascade.
+	st := s.sfuServers()
+	require.EqualValues(t, 2, st["janus1"]["subscribers"], "%v", st)
+	cascade := "janus2"
+	if st["janus2"]["subscribers"] != 1.0 {
+		cascade = "janus3"
+	}
+	require.EqualValues(t, 1, st[cascade]["subscribers"], "%v", st)
+	victim := servers[map[string]int{"janus2": 1, "janus3": 2}[cascade]]
+
+	killed := time.Now()
+	victim.Kill()
+	moved := s.answerSFU(clients[2])
+	waitPacket(t, moved, "the viewer of the killed cascade")
+	t.Logf("cascade instance SIGKILLed → frames again from another: %v", moved.FirstPacketAt().Sub(killed).Round(time.Millisecond))
+
+	// The home goes (with the killed cascade back, so the three viewers
+	// fit again): the broadcaster publishes again, on a live instance,
+	// and every viewer is offered the new publication.
+	victim.Restart()
+	s.waitSFU(3)
+	killed = time.Now()
+	servers[0].Kill()
+	s.publish(b, snd)
+	var last time.Time
+	for _, c := range clients {
+		r := s.answerSFU(c)
+		waitPacket(t, r, "viewer after the home was lost")
+		last = r.FirstPacketAt()
+	}
+	t.Logf("home instance SIGKILLed → frames again for all 3 viewers: %v", last.Sub(killed).Round(time.Millisecond))
 }
