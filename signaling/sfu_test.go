@@ -355,3 +355,54 @@ func TestJanusInstancesCascadeAndFailOver(t *testing.T) {
 	}
 	t.Logf("home instance SIGKILLed → frames again for all 3 viewers: %v", last.Sub(killed).Round(time.Millisecond))
 }
+
+// In shared mode the stream's home brokers its media server tier for
+// connections on every instance: a broadcaster on b, whose stream's home
+// is a, asks for "large audience" through a, publishes through a, and a
+// viewer on b gets the media server's offer through a and frames from
+// Janus.
+func TestSharedMediaServerTierAcrossInstances(t *testing.T) {
+	jt := janus.Start(t, janus.Options{})
+	c := newCluster(t, func(cfg *signaling.Config) {
+		cfg.SFU.Servers = []string{jt.APIURL()}
+		cfg.SFU.APISecret = jt.Config.APISecret
+		cfg.SFU.MaxDirectViewers = 1
+	})
+	a, b := c.twoInstances()
+	for _, in := range []*instance{a, b} {
+		(&sfuEnv{env: in.env}).waitSFU(1)
+	}
+	api := janus.LocalAPI(janus.PassiveAnswerer)
+	owner, early, late := signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := a.liveStream(owner)
+	c.chain.Subscribe(early.Address, owner.Address)
+	c.chain.Subscribe(late.Address, owner.Address)
+
+	// The first join makes a the home; the viewer is direct (capacity 1).
+	ec, _ := a.signedIn(early)
+	ec.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.Equal(t, "direct", next(t, ec, "watching").Str("tier"))
+
+	bc, _ := b.signedIn(owner)
+	bc.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
+	m := next(t, bc, "broadcasting")
+	require.Equal(t, 0.0, m["direct_capacity"], "the capacity asked on b holds at the home")
+	require.Equal(t, true, m["sfu"])
+	next(t, bc, "viewer_joined")
+
+	snd, err := janus.NewSender(api)
+	require.NoError(t, err)
+	t.Cleanup(snd.Close)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go snd.Run(ctx, 30, 1000)
+	s := &sfuEnv{env: b.env, api: api}
+	s.publish(bc, snd)
+	lc, rcv := s.sfuViewer(late, owner, id)
+	waitPacket(t, rcv, "the viewer on b")
+	require.EqualValues(t, 1, a.metric("signaling_sfu_viewers"), "the home counts the remote viewer on the media server")
+
+	// The home's rules hold for the remote viewer.
+	lc.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": "v=0"}})
+	expectError(t, lc, "wrong_role")
+}
