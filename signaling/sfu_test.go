@@ -29,12 +29,12 @@ type sfuEnv struct {
 }
 
 // newSFUEnv runs one Janus for the server.
-func newSFUEnv(t *testing.T, mutate ...func(*signaling.Config)) *sfuEnv {
+func newSFUEnv(t testing.TB, mutate ...func(*signaling.Config)) *sfuEnv {
 	return newSFUEnvWith(t, []*janus.Server{janus.Start(t, janus.Options{})}, mutate...)
 }
 
 // newSFUEnvWith runs the server on servers, which share one api_secret.
-func newSFUEnvWith(t *testing.T, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
+func newSFUEnvWith(t testing.TB, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
 	feed := newFakeFeed()
 	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, append([]func(*signaling.Config){func(c *signaling.Config) {
 		c.SFU.Servers = nil
@@ -65,7 +65,7 @@ func (s *sfuEnv) waitSFU(n float64) {
 }
 
 // next is c's next message of type typ, skipping viewer counts.
-func next(t *testing.T, c *signalingtest.Client, typ string) signalingtest.Msg {
+func next(t testing.TB, c *signalingtest.Client, typ string) signalingtest.Msg {
 	t.Helper()
 	for {
 		m := c.Next()
@@ -80,7 +80,7 @@ func next(t *testing.T, c *signalingtest.Client, typ string) signalingtest.Msg {
 }
 
 // sdpOf reads the SDP string of a relayed offer or answer.
-func sdpOf(t *testing.T, m signalingtest.Msg) string {
+func sdpOf(t testing.TB, m signalingtest.Msg) string {
 	t.Helper()
 	var d struct{ SDP string }
 	require.NoError(t, json.Unmarshal([]byte(m.Raw("sdp")), &d), "%v", m)
@@ -128,12 +128,12 @@ func (s *sfuEnv) answerSFU(c *signalingtest.Client) *janus.Receiver {
 }
 
 // expectError is c's next error, skipping viewer counts; it must carry code.
-func expectError(t *testing.T, c *signalingtest.Client, code string) {
+func expectError(t testing.TB, c *signalingtest.Client, code string) {
 	t.Helper()
 	require.Equal(t, code, next(t, c, "error").Str("code"))
 }
 
-func waitPacket(t *testing.T, r *janus.Receiver, what string) {
+func waitPacket(t testing.TB, r *janus.Receiver, what string) {
 	t.Helper()
 	select {
 	case <-r.FirstPacket():
