@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamchain/streamchain/signaling"
+	ijanus "github.com/streamchain/streamchain/signaling/internal/janus"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 	"github.com/streamchain/streamchain/testutil/janus"
 )
@@ -142,11 +143,31 @@ func waitPacket(t testing.TB, r *janus.Receiver, what string) {
 	}
 }
 
+// handles counts the handles Janus holds, over all its sessions.
+func (s *sfuEnv) handles() int {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a, err := ijanus.DialAdmin(ctx, s.jt.AdminURL(), s.jt.Config.AdminSecret)
+	require.NoError(s.t, err)
+	defer a.Close()
+	sessions, err := a.Sessions(ctx)
+	require.NoError(s.t, err)
+	n := 0
+	for _, id := range sessions {
+		hs, err := a.Handles(ctx, id)
+		require.NoError(s.t, err)
+		n += len(hs)
+	}
+	return n
+}
+
 func TestViewersPastDirectCapacityWatchThroughJanus(t *testing.T) {
 	s := newSFUEnv(t)
 	owner := signalingtest.NewWallet()
 	id := s.liveStream(owner)
 	b, _ := s.broadcaster(owner, id)
+	idle := s.handles()
 
 	// The first viewer is direct: the broadcaster is told to offer to it.
 	direct := signalingtest.NewWallet()
@@ -155,6 +176,21 @@ func TestViewersPastDirectCapacityWatchThroughJanus(t *testing.T) {
 	dc.Send(map[string]any{"type": "watch", "stream_id": id})
 	require.Equal(t, "direct", next(t, dc, "watching").Str("tier"))
 	require.Equal(t, dpeer, next(t, b, "viewer_joined").Str("peer_id"))
+
+	// The direct tier is full: the next viewer would go through Janus, but
+	// the chain's refusals come first and no handle is made for them (not
+	// subscribed, no such stream, a stream not started yet).
+	stranger := signalingtest.NewWallet()
+	sc, _ := s.signedIn(stranger)
+	sc.Send(map[string]any{"type": "watch", "stream_id": id})
+	expectError(t, sc, "not_subscribed")
+	sc.Send(map[string]any{"type": "watch", "stream_id": id + 100})
+	expectError(t, sc, "stream_not_found")
+	later := s.chain.AddStream(owner.Address, time.Now().Add(time.Hour), time.Now().Add(2*time.Hour))
+	s.chain.Subscribe(stranger.Address, owner.Address)
+	sc.Send(map[string]any{"type": "watch", "stream_id": later})
+	expectError(t, sc, "stream_not_started")
+	require.Equal(t, idle, s.handles(), "a refused viewer got a Janus handle")
 
 	// The next ones go through Janus: the broadcaster publishes once.
 	snd, err := janus.NewSender(s.api)
@@ -181,6 +217,7 @@ func TestViewersPastDirectCapacityWatchThroughJanus(t *testing.T) {
 		waitPacket(t, r, fans[i].Address)
 	}
 	require.Equal(t, 3.0, s.metric("signaling_sfu_viewers"))
+	require.Equal(t, idle+4, s.handles(), "a publisher's handle and one per admitted viewer")
 	require.Equal(t, 4.0, s.metric("signaling_viewers"))
 
 	// Nobody may address the media server off their tier, nor another
