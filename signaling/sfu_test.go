@@ -94,6 +94,13 @@ func sdpOf(t testing.TB, m signalingtest.Msg) string {
 func (s *sfuEnv) publish(b *signalingtest.Client, snd *janus.Sender) {
 	s.t.Helper()
 	next(s.t, b, "sfu_publish")
+	s.offerSFU(b, snd)
+}
+
+// offerSFU sends the media server an offer from the sender and applies
+// its answer.
+func (s *sfuEnv) offerSFU(b *signalingtest.Client, snd *janus.Sender) {
+	s.t.Helper()
 	pc, offer, err := snd.Offer(context.Background())
 	require.NoError(s.t, err)
 	b.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": offer}})
@@ -279,7 +286,12 @@ func TestMediaServerLostAndBack(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go snd.Run(ctx, 30, 1000)
-	s.publish(b, snd)
+	// A description Janus cannot read is refused, and a good one after it
+	// is taken.
+	next(t, b, "sfu_publish")
+	b.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": "v=0\r\nthis is not SDP\r\n"}})
+	expectError(t, b, "sfu_invalid_sdp")
+	s.offerSFU(b, snd)
 	fan := signalingtest.NewWallet()
 	vc, rcv := s.sfuViewer(fan, owner, id)
 	waitPacket(t, rcv, "viewer")
