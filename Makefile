@@ -200,13 +200,17 @@ bench-signaling:
 # benchmark creates: needs root and Debian's janus) beside direct pion peers
 # in the same run: broadcaster upload against N viewers, Janus CPU per
 # viewer, join -> first packet, failover after a SIGKILL. Writes
-# build/sfu-figures.md. SFU_BENCH_N, SFU_BENCH_WINDOW, SFU_BENCH_JOINS and
-# SFU_BENCH_FRAME change the points (see signaling/internal/janus/bench_test.go).
+# build/sfu-figures.md. Then both tiers through signalingd
+# (BenchmarkSFUBrokered, signaling/sfu_bench_test.go): join -> first packet
+# and revocation -> last packet. SFU_BENCH_N, SFU_BENCH_WINDOW,
+# SFU_BENCH_JOINS and SFU_BENCH_FRAME change the points (see
+# signaling/internal/janus/bench_test.go).
 SFU_BENCH_N ?= 1,2,5,10,50,100
 bench-sfu:
 	@mkdir -p $(BUILD_DIR)
 	SFU_BENCH_N=$(SFU_BENCH_N) SFU_FIGURES=$(BUILD_DIR)/sfu-figures.md nice go test -count=1 -run '^$$' \
 		-bench '^BenchmarkSFU$$' -benchtime 1x -timeout 30m ./signaling/internal/janus
+	nice go test -count=1 -run '^$$' -bench '^BenchmarkSFUBrokered$$' -benchtime 1x -timeout 10m ./signaling
 
 ###############################################################################
 # Chain throughput benchmark

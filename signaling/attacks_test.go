@@ -275,7 +275,7 @@ func pollFor(c *signalingtest.Client, d time.Duration) (signalingtest.Msg, bool)
 	return nil, false
 }
 
-func decode(t *testing.T, data []byte) map[string]any {
+func decode(t testing.TB, data []byte) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(data, &m))

@@ -32,7 +32,7 @@ const (
 // env is a signaling server over httptest, backed by a fixture chain on a
 // real loopback gRPC server.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	chain *signalingtest.Chain
 	srv   *signaling.Server
 	hs    *httptest.Server
@@ -51,12 +51,12 @@ func testConfig() signaling.Config {
 	return cfg
 }
 
-func newEnv(t *testing.T, mutate ...func(*signaling.Config)) *env {
+func newEnv(t testing.TB, mutate ...func(*signaling.Config)) *env {
 	return newEnvWith(t, nil, mutate...)
 }
 
 // newEnvWith is newEnv with extra server options.
-func newEnvWith(t *testing.T, opts []signaling.Option, mutate ...func(*signaling.Config)) *env {
+func newEnvWith(t testing.TB, opts []signaling.Option, mutate ...func(*signaling.Config)) *env {
 	t.Helper()
 	cfg := testConfig()
 	for _, m := range mutate {
@@ -121,7 +121,7 @@ func (e *env) viewer(w, owner *signalingtest.Wallet, id uint64, b *signalingtest
 
 // waitFor polls cond until it holds; for state with no event to wait on
 // (server-side clean-up).
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(signalingtest.Timeout)
 	for !cond() {

@@ -13,17 +13,20 @@ import (
 
 func TestDecodeClientMessage(t *testing.T) {
 	valid := map[string]protocol.ClientMessage{
-		`{"type":"challenge"}`:                              {Type: "challenge"},
-		`{"type":"leave","extra":"ignored"}`:                {Type: "leave"},
-		`{"type":"watch","stream_id":7}`:                    {Type: "watch", StreamID: 7},
-		`{"type":"broadcast","stream_id":"7"}`:              {Type: "broadcast", StreamID: 7},
-		`{"type":"watch","stream_id":1.0}`:                  {Type: "watch", StreamID: 1},
-		`{"type":"watch","stream_id":1e0}`:                  {Type: "watch", StreamID: 1},
-		`{"type":"watch","stream_id":4.2E1}`:                {Type: "watch", StreamID: 42},
-		`{"type":"watch","stream_id":18446744073709551615}`: {Type: "watch", StreamID: 18446744073709551615},
-		`{"type":"offer","to":"p","sdp":{"a":1}}`:           {Type: "offer", To: "p", SDP: json.RawMessage(`{"a":1}`)},
-		`{"type":"answer","to":"p","sdp":"v=0"}`:            {Type: "answer", To: "p", SDP: json.RawMessage(`"v=0"`)},
-		`{"type":"candidate","to":"p","candidate":{}}`:      {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
+		`{"type":"challenge"}`:                                      {Type: "challenge"},
+		`{"type":"leave","extra":"ignored"}`:                        {Type: "leave"},
+		`{"type":"watch","stream_id":7}`:                            {Type: "watch", StreamID: 7},
+		`{"type":"broadcast","stream_id":"7"}`:                      {Type: "broadcast", StreamID: 7},
+		`{"type":"watch","stream_id":1.0}`:                          {Type: "watch", StreamID: 1},
+		`{"type":"watch","stream_id":1e0}`:                          {Type: "watch", StreamID: 1},
+		`{"type":"watch","stream_id":4.2E1}`:                        {Type: "watch", StreamID: 42},
+		`{"type":"watch","stream_id":18446744073709551615}`:         {Type: "watch", StreamID: 18446744073709551615},
+		`{"type":"offer","to":"p","sdp":{"a":1}}`:                   {Type: "offer", To: "p", SDP: json.RawMessage(`{"a":1}`)},
+		`{"type":"answer","to":"p","sdp":"v=0"}`:                    {Type: "answer", To: "p", SDP: json.RawMessage(`"v=0"`)},
+		`{"type":"candidate","to":"p","candidate":{}}`:              {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
+		`{"type":"broadcast","stream_id":7,"direct_capacity":0}`:    {Type: "broadcast", StreamID: 7, DirectCapacity: ptr(0)},
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1000}`: {Type: "broadcast", StreamID: 7, DirectCapacity: ptr(1000)},
+		`{"type":"broadcast","stream_id":7,"direct_capacity":null}`: {Type: "broadcast", StreamID: 7},
 		`{"type":"auth","address":"a","message":"m","signature":{"pub_key":{"type":"t","value":"v"},"signature":"s"}}`: {
 			Type: "auth", Address: "a", Message: "m",
 			Signature: &protocol.StdSignature{PubKey: protocol.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"},
@@ -54,14 +57,19 @@ func TestDecodeClientMessage(t *testing.T) {
 		`{"type":"watch","stream_id":1.5e0}`: protocol.CodeBadMessage,
 		`{"type":"watch","stream_id":1e20}`:  protocol.CodeBadMessage,
 		`{"type":"watch","stream_id":-0.0}`:  protocol.CodeBadMessage,
-		`{"type":"watch","stream_id":"18446744073709551616"}`: protocol.CodeBadMessage,
-		`{"type":"offer","sdp":"x"}`:                          protocol.CodeBadMessage,
-		`{"type":"offer","to":"p"}`:                           protocol.CodeBadMessage,
-		`{"type":"offer","to":"p","sdp":null}`:                protocol.CodeBadMessage,
-		`{"type":"candidate","to":"p","sdp":"x"}`:             protocol.CodeBadMessage,
-		`{"type":"candidate","to":"","candidate":1}`:          protocol.CodeBadMessage,
-		`{"type":"auth","address":"a","message":"m"}`:         protocol.CodeBadMessage,
-		`{"type":"auth","address":"a","signature":{}}`:        protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":"18446744073709551616"}`:       protocol.CodeBadMessage,
+		`{"type":"offer","sdp":"x"}`:                                protocol.CodeBadMessage,
+		`{"type":"offer","to":"p"}`:                                 protocol.CodeBadMessage,
+		`{"type":"offer","to":"p","sdp":null}`:                      protocol.CodeBadMessage,
+		`{"type":"candidate","to":"p","sdp":"x"}`:                   protocol.CodeBadMessage,
+		`{"type":"candidate","to":"","candidate":1}`:                protocol.CodeBadMessage,
+		`{"type":"auth","address":"a","message":"m"}`:               protocol.CodeBadMessage,
+		`{"type":"auth","address":"a","signature":{}}`:              protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":-1}`:   protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1001}`: protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1.5}`:  protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":"2"}`:  protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1e99}`: protocol.CodeBadMessage,
 	}
 	longPeer := `{"type":"candidate","to":"` + strings.Repeat("p", 65) + `","candidate":1}`
 	invalid[longPeer] = protocol.CodeBadMessage
@@ -184,3 +192,5 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

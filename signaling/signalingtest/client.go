@@ -154,6 +154,17 @@ func (c *Client) Next() Msg {
 	}
 }
 
+// TryNext is the next message if one arrives within d; false if none does
+// (or the connection closed).
+func (c *Client) TryNext(d time.Duration) (Msg, bool) {
+	select {
+	case m, ok := <-c.msgs:
+		return m, ok
+	case <-time.After(d):
+		return nil, false
+	}
+}
+
 // Expect is the next message, which must be of type typ.
 func (c *Client) Expect(typ string) Msg {
 	c.t.Helper()

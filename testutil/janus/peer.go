@@ -159,6 +159,7 @@ type Receiver struct {
 	first     chan struct{}
 	firstOnce sync.Once
 	firstAt   atomic.Int64
+	lastAt    atomic.Int64
 }
 
 // NewReceiver opens a viewer's PeerConnection.
@@ -179,7 +180,9 @@ func NewReceiverWith(api *webrtc.API, cfg webrtc.Configuration) (*Receiver, erro
 			if err != nil {
 				return
 			}
-			r.firstOnce.Do(func() { r.firstAt.Store(time.Now().UnixNano()); close(r.first) })
+			now := time.Now().UnixNano()
+			r.firstOnce.Do(func() { r.firstAt.Store(now); close(r.first) })
+			r.lastAt.Store(now)
 			r.Packets.Add(1)
 			r.Bytes.Add(uint64(len(p.Payload)))
 		}
@@ -201,6 +204,14 @@ func (r *Receiver) FirstPacket() <-chan struct{} { return r.first }
 // FirstPacketAt is when the first RTP packet arrived (zero before).
 func (r *Receiver) FirstPacketAt() time.Time {
 	if ns := r.firstAt.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// LastPacketAt is when the latest RTP packet arrived (zero before any).
+func (r *Receiver) LastPacketAt() time.Time {
+	if ns := r.lastAt.Load(); ns != 0 {
 		return time.Unix(0, ns)
 	}
 	return time.Time{}

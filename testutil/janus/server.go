@@ -35,6 +35,9 @@ type Options struct {
 	// NS, when set, is a namespace to share with other instances (to
 	// cascade rooms between them); each instance there takes its own ports.
 	NS *NetNS
+	// APISecret, when set, is the api_secret (instances one application
+	// server uses alike share it); empty: a new one.
+	APISecret string
 }
 
 // Server is a janus process started for one test in its own network
@@ -86,12 +89,15 @@ func Start(tb testing.TB, opt Options) *Server {
 		ns = NewNetNS(tb)
 	}
 	k := int(ns.servers.Add(1) - 1)
+	if opt.APISecret == "" {
+		opt.APISecret = NewSecret()
+	}
 	s := &Server{tb: tb, NS: ns, Dir: tb.TempDir(), Config: Config{
 		Name:   opt.Name,
 		BindIP: ns.NSIP, ICEInterface: ns.NSIf,
 		APIPort:   nsAPIPort + 2*k,
 		AdminPort: nsAdminPort + 2*k,
-		APISecret: NewSecret(), AdminSecret: NewSecret(),
+		APISecret: opt.APISecret, AdminSecret: NewSecret(),
 		RTPPortMin: opt.RTPPortMin, RTPPortMax: opt.RTPPortMax,
 		SessionTimeout: opt.SessionTimeout, DebugLevel: opt.DebugLevel,
 	}}

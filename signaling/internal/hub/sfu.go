@@ -41,6 +41,15 @@ func (t tier) String() string {
 // asked again while viewers wait for the media server.
 const republishDelay = 2 * time.Second
 
+// lossSettle is how long a failed subscription waits for its publication
+// to learn that their media server was lost (they learn it from one
+// closed connection, moments apart).
+const lossSettle = 250 * time.Millisecond
+
+// subscribeAttempts bounds the placings of one subscription, lossSettle
+// apart, before the viewer is told no media server can take it.
+const subscribeAttempts = 8
+
 // capacityFor is the direct capacity in force for a broadcaster that asked
 // for want (nil: the server's default). Without a media tier every viewer
 // is direct, up to the per-stream limit.
@@ -249,7 +258,26 @@ func (h *Hub) subscribeLocked(r *room, v *viewer) {
 
 // subscribe places v's subscription and sends it the media server's offer.
 func (h *Hub) subscribe(r *room, v *viewer, pub *sfu.Publication) {
-	sub, offer, err := pub.Subscribe(v.ctx)
+	var sub *sfu.Subscription
+	var offer *janus.JSEP
+	var err error
+	for attempt := 1; ; attempt++ {
+		if sub, offer, err = pub.Subscribe(v.ctx); err == nil || attempt == subscribeAttempts {
+			break
+		}
+		// A media server lost a moment ago may still have looked
+		// alive: the tier learns of a loss from one closed connection,
+		// its parts moments apart. If it was the publication's own
+		// instance, the viewer waits for the next publication instead.
+		select {
+		case <-pub.Done():
+		case <-v.ctx.Done():
+		case <-time.After(lossSettle):
+		}
+		if pub.Err() != nil || v.ctx.Err() != nil {
+			break
+		}
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	current := r.viewers[v.m.peerID] == v && v.subOf == pub
@@ -281,7 +309,9 @@ func (h *Hub) watchSubscription(r *room, v *viewer, sub *sfu.Subscription) {
 		return // the hub ended it
 	}
 	v.sub, v.subOf = nil, nil
-	if errors.Is(sub.Err(), sfu.ErrUnavailable) && r.pub != nil && r.pub.Err() == nil {
+	// A viewer on the publication's own instance waits for the next
+	// publication, which that instance's loss brings.
+	if errors.Is(sub.Err(), sfu.ErrUnavailable) && r.pub != nil && r.pub.Err() == nil && sub.Backend() != r.pub.Backend() {
 		h.log.Info("moving a viewer to another media server", "stream_id", r.id, "peer", v.m.peerID, "from", sub.Backend())
 		h.subscribeLocked(r, v)
 	}
