@@ -75,9 +75,8 @@ export class Session {
   pc: RTCPeerConnection | undefined;
   /** Viewer: the tier of the session (watching's tier). */
   tier: Tier = "direct";
-  /** Broadcaster: whether the server has a media server tier, and the direct capacity in force (broadcasting). */
+  /** Broadcaster: whether the server has a media server tier (broadcasting's sfu). */
   sfu = false;
-  directCapacity = 0;
 
   private constructor(private ev: SessionEvents) {}
 
@@ -242,7 +241,6 @@ export class Session {
         this.ev.onCount?.(Number(m.viewer_count ?? 0));
         if (m.type === "broadcasting") {
           this.sfu = m.sfu === true;
-          this.directCapacity = Number(m.direct_capacity ?? 0);
           if (this.broadcasts++ > 0) this.markStale();
         }
         if (m.type === "watching") {
