@@ -157,12 +157,12 @@ func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 	if perr != nil {
 		return perr
 	}
-	ok, err := h.chain.Subscribed(h.ctx, m.address, info.Broadcaster, false)
+	acc, err := h.chain.Subscribed(h.ctx, m.address, info.Broadcaster, false)
 	if err != nil {
 		h.log.Warn("chain query failed", "query", "subscription", "err", err)
 		return protocol.Errorf(protocol.CodeChainUnavailable, "the chain cannot be reached; try again shortly")
 	}
-	if !ok {
+	if !acc.Held {
 		return protocol.Errorf(protocol.CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
 	}
 	if perr := h.chatAdmits(id, m.address); perr != nil {
@@ -207,6 +207,7 @@ func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 	}
 	v := h.addViewerLocked(r, m, t)
 	m.seat, joined = seat, true
+	h.armExpiryLocked(r, v, acc.Until)
 
 	msg := protocol.WatchingMsg{
 		Type: protocol.TypeWatching, StreamID: protocol.StreamID(id), PeerID: m.peerID,
