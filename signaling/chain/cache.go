@@ -34,7 +34,7 @@ type Cache struct {
 	mu      sync.Mutex
 	streams *expiring.Map[uint64, streamAnswer]
 	subs    *expiring.Map[[2]string, Access] // (subscriber, broadcaster) → what the subscription gives
-	names   *expiring.Map[string, string]  // address → profile name
+	names   *expiring.Map[string, string]    // address → profile name
 }
 
 // streamAnswer is a cached answer about a stream: found, or not.
