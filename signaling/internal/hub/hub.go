@@ -86,6 +86,9 @@ type Member struct {
 	// directCapacity is what the member's next broadcast asks for (nil:
 	// the server's default; sfu.go).
 	directCapacity *int
+	// chatMuted: the broadcaster muted this account on the stream it
+	// watches, as read at its join (told to it then, chat.go).
+	chatMuted bool
 }
 
 // SetDirectCapacity records the direct capacity m's next broadcast asks
