@@ -34,8 +34,16 @@ func newSFUEnv(t testing.TB, mutate ...func(*signaling.Config)) *sfuEnv {
 	return newSFUEnvWith(t, []*janus.Server{janus.Start(t, janus.Options{})}, mutate...)
 }
 
-// newSFUEnvWith runs the server on servers, which share one api_secret.
+// newSFUEnvWith runs the server on servers, which share one api_secret,
+// and waits until they are all connected.
 func newSFUEnvWith(t testing.TB, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
+	s := startSFUEnv(t, servers, mutate...)
+	s.waitSFU(float64(len(servers)))
+	return s
+}
+
+// startSFUEnv is newSFUEnvWith without the wait.
+func startSFUEnv(t testing.TB, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
 	feed := newFakeFeed()
 	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, append([]func(*signaling.Config){func(c *signaling.Config) {
 		c.SFU.Servers = nil
@@ -48,9 +56,7 @@ func newSFUEnvWith(t testing.TB, servers []*janus.Server, mutate ...func(*signal
 		c.RecheckInterval = time.Hour
 		c.CacheTTL = time.Minute
 	}}, mutate...)...)
-	s := &sfuEnv{env: e, jt: servers[0], feed: feed, api: janus.LocalAPI(janus.PassiveAnswerer)}
-	s.waitSFU(float64(len(servers)))
-	return s
+	return &sfuEnv{env: e, jt: servers[0], feed: feed, api: janus.LocalAPI(janus.PassiveAnswerer)}
 }
 
 // waitSFU waits until n media servers are connected.
@@ -454,4 +460,45 @@ func TestSharedMediaServerTierAcrossInstances(t *testing.T) {
 	// The home's rules hold for the remote viewer.
 	lc.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": "v=0"}})
 	expectError(t, lc, "wrong_role")
+}
+
+// A daemon started while its media server is down serves the direct tier,
+// says so in health and refuses viewers past the direct capacity with
+// sfu_unavailable; once Janus is up it connects by itself and the next
+// viewer watches through it.
+func TestMediaServerDownAtStart(t *testing.T) {
+	jt := janus.Start(t, janus.Options{})
+	jt.Kill()
+	s := startSFUEnv(t, []*janus.Server{jt})
+	owner, first, second := signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := s.liveStream(owner)
+	b, _ := s.broadcaster(owner, id)
+	_, body := s.health()
+	require.Equal(t, "down", body["sfu"])
+	require.Equal(t, "ok", body["status"], "the direct tier serves")
+
+	s.chain.Subscribe(first.Address, owner.Address)
+	fc, _ := s.signedIn(first)
+	fc.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.Equal(t, "direct", next(t, fc, "watching").Str("tier"))
+	next(t, b, "viewer_joined")
+	s.chain.Subscribe(second.Address, owner.Address)
+	sc, _ := s.signedIn(second)
+	sc.Send(map[string]any{"type": "watch", "stream_id": id})
+	expectError(t, sc, "sfu_unavailable")
+
+	jt.Restart()
+	s.waitSFU(1)
+	_, body = s.health()
+	require.Equal(t, "up", body["sfu"])
+	snd, err := janus.NewSender(s.api)
+	require.NoError(t, err)
+	t.Cleanup(snd.Close)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go snd.Run(ctx, 30, 1000)
+	sc.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.Equal(t, "sfu", next(t, sc, "watching").Str("tier"))
+	s.publish(b, snd)
+	waitPacket(t, s.answerSFU(sc), "the viewer once Janus is up")
 }
