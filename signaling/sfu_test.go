@@ -95,6 +95,18 @@ func sdpOf(t testing.TB, m signalingtest.Msg) string {
 	return d.SDP
 }
 
+// sender is a broadcaster's track sending 30 frames a second until the
+// test ends.
+func (s *sfuEnv) sender() *janus.Sender {
+	s.t.Helper()
+	snd, err := janus.NewSender(s.api)
+	require.NoError(s.t, err)
+	ctx, stop := context.WithCancel(context.Background())
+	s.t.Cleanup(func() { stop(); snd.Close() })
+	go snd.Run(ctx, 30, 1000)
+	return snd
+}
+
 // publish answers sfu_publish as a broadcaster does: an offer to "sfu"
 // from the sender, whose answer it applies.
 func (s *sfuEnv) publish(b *signalingtest.Client, snd *janus.Sender) {
@@ -206,12 +218,7 @@ func TestViewersPastDirectCapacityWatchThroughJanus(t *testing.T) {
 	require.Equal(t, idle, s.handles(), "a refused viewer got a Janus handle")
 
 	// The next ones go through Janus: the broadcaster publishes once.
-	snd, err := janus.NewSender(s.api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
+	snd := s.sender()
 	fans := make([]*signalingtest.Wallet, 3)
 	clients := make([]*signalingtest.Client, 3)
 	receivers := make([]*janus.Receiver, 3)
@@ -286,12 +293,7 @@ func TestMediaServerLostAndBack(t *testing.T) {
 	m := next(t, b, "broadcasting")
 	require.Equal(t, true, m["sfu"])
 	require.Equal(t, 0.0, m["direct_capacity"])
-	snd, err := janus.NewSender(s.api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
+	snd := s.sender()
 	// A description Janus cannot read is refused, and a good one after it
 	// is taken.
 	next(t, b, "sfu_publish")
@@ -363,12 +365,7 @@ func TestJanusInstancesCascadeAndFailOver(t *testing.T) {
 	b, _ := s.signedIn(owner)
 	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
 	next(t, b, "broadcasting")
-	snd, err := janus.NewSender(s.api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
+	snd := s.sender()
 	s.publish(b, snd)
 
 	clients := make([]*signalingtest.Client, 3)
@@ -445,13 +442,8 @@ func TestSharedMediaServerTierAcrossInstances(t *testing.T) {
 	require.Equal(t, true, m["sfu"])
 	next(t, bc, "viewer_joined")
 
-	snd, err := janus.NewSender(api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
 	s := &sfuEnv{env: b.env, api: api}
+	snd := s.sender()
 	s.publish(bc, snd)
 	lc, rcv := s.sfuViewer(late, owner, id)
 	waitPacket(t, rcv, "the viewer on b")
@@ -491,12 +483,7 @@ func TestMediaServerDownAtStart(t *testing.T) {
 	s.waitSFU(1)
 	_, body = s.health()
 	require.Equal(t, "up", body["sfu"])
-	snd, err := janus.NewSender(s.api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
+	snd := s.sender()
 	sc.Send(map[string]any{"type": "watch", "stream_id": id})
 	require.Equal(t, "sfu", next(t, sc, "watching").Str("tier"))
 	s.publish(b, snd)
