@@ -140,6 +140,8 @@ const signaling: Record<string, string> = {
   chat_rate_limited: "You are sending messages too fast (at most one a second). Wait a moment and send again.",
   unknown_message: "That message is already gone: it was deleted, or is older than the last 100.",
   removed_by_broadcaster: "The broadcaster removed you from this stream: you cannot watch it or chat until it ends.",
+  sfu_unavailable: "This stream has more viewers than the broadcaster can send to directly, and its media server cannot be reached right now. Try again in a moment.",
+  sfu_invalid_sdp: "The media server did not accept the connection set-up. Press the button again; if it persists, report it.",
 };
 
 const ended: Record<string, string> = {
@@ -153,6 +155,7 @@ const ended: Record<string, string> = {
   taken_over: "You went live from another tab or device; this one stopped.",
   instance_lost: "The signaling server carrying the other side stopped answering. Press the button again to reconnect.",
   disconnected: "The connection to the signaling servers was lost and none answered again. Check your connection and press the button again.",
+  sfu_unavailable: "The media server this stream came through stopped and no other could take you. Press Watch again in a moment.",
 };
 
 // The server closed the connection for a fault of the client (PROTOCOL.md
