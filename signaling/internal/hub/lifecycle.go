@@ -229,7 +229,7 @@ func (h *Hub) dropViewerLocked(r *room, v *viewer) {
 		v.expiry.Stop()
 	}
 	if v.tier == tierSFU {
-		dropSubscriptionLocked(v)
+		h.dropSubscriptionLocked(v)
 		h.m.SFUViewers.Dec()
 	} else {
 		r.direct--
