@@ -101,3 +101,37 @@ func TestResumeChainEndsAtMaxLifetime(t *testing.T) {
 		check(t, c.start("a").env)
 	})
 }
+
+// A connection that stays signed in gets a fresh token every half ttl, each
+// of which signs in once; past the chain's lifetime no more come.
+func TestSignedInConnectionGetsFreshResumeTokens(t *testing.T) {
+	const ttl, lifetime = 2 * time.Second, 4 * time.Second
+	e := newEnv(t, func(c *signaling.Config) { c.ResumeTTL, c.ResumeMaxLifetime = ttl, lifetime })
+	w := signalingtest.NewWallet()
+	c := e.dial()
+	signedAt := time.Now()
+	first := c.SignIn(w).Str("resume_token")
+	m := c.Expect("resume_token")
+	require.InDelta(t, float64(ttl/2), float64(time.Since(signedAt)), float64(time.Second), "renewed at half the ttl")
+	fresh := m.Str("resume_token")
+	require.NotEqual(t, first, fresh)
+	expires, err := time.Parse(time.RFC3339, m.Str("resume_expires_at"))
+	require.NoError(t, err)
+	require.False(t, expires.After(signedAt.Add(lifetime)), "no token outlives the signature's lifetime")
+
+	_, again := resumeOn(t, e, fresh)
+	require.Equal(t, "authenticated", again.Type(), "%v", again)
+	require.Equal(t, w.Address, again.Str("address"))
+	_, again = resumeOn(t, e, first)
+	require.Equal(t, "authenticated", again.Type(), "the earlier token is still good once: %v", again)
+
+	// Renewals stop once the lifetime is reached.
+	for {
+		m, ok := c.TryNext(ttl)
+		if !ok {
+			break
+		}
+		require.Equal(t, "resume_token", m.Type())
+		require.Less(t, time.Since(signedAt), lifetime+time.Second, "a token was renewed past the lifetime")
+	}
+}

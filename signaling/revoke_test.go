@@ -139,3 +139,37 @@ func TestSubscribedEventForgetsCachedRefusal(t *testing.T) {
 		return v.Next().Type() == "watching"
 	})
 }
+
+// A paid subscription's expiry cuts its viewer when it expires, with no
+// event and no re-check due: the daemon asks the chain then. A renewal
+// before it moves the cut to the new expiry.
+func TestPaidSubscriptionExpiryCutsTheViewer(t *testing.T) {
+	e := newEnv(t, func(c *signaling.Config) {
+		c.RecheckInterval = time.Hour
+		c.CacheTTL = time.Minute
+	})
+	owner, fan := signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := e.liveStream(owner)
+	b, _ := e.broadcaster(owner, id)
+	first := time.Now().Add(time.Second)
+	e.chain.SubscribeUntil(fan.Address, owner.Address, first)
+	v, _ := e.signedIn(fan)
+	v.Send(map[string]any{"type": "watch", "stream_id": id})
+	v.Expect("watching")
+	v.Expect("viewer_count")
+	b.Expect("viewer_joined")
+	b.Expect("viewer_count")
+
+	// Renewed before the first expiry: still watching after it.
+	second := first.Add(1500 * time.Millisecond)
+	e.chain.SubscribeUntil(fan.Address, owner.Address, second)
+	if m, ok := v.TryNext(time.Until(first) + 500*time.Millisecond); ok {
+		t.Fatalf("cut before the renewed expiry: %v", m)
+	}
+	m := v.Expect("removed")
+	require.Equal(t, "not_subscribed", m.Str("reason"))
+	late := time.Since(second)
+	require.GreaterOrEqual(t, late, time.Duration(0), "cut before the expiry")
+	t.Logf("cut %v after the expiry", late.Round(time.Millisecond))
+	require.Equal(t, "not_subscribed", b.Expect("viewer_left").Str("reason"))
+}

@@ -32,6 +32,8 @@ type session struct {
 	// pending is released once: at sign-in or when the connection ends,
 	// whichever comes first.
 	pending atomic.Bool
+	// resumes sends fresh resume tokens while signed in (resumerenew.go).
+	resumes resumeRenewal
 }
 
 // serve runs the session until the connection ends.
@@ -45,6 +47,7 @@ func (s *session) serve() {
 	s.sendChallenge()
 	reason := s.conn.Run(s, s.srv.cfg.MaxMessageSize)
 	authTimer.Stop()
+	s.resumes.stop()
 	s.releasePending()
 	s.srv.hub.Unregister(s.member)
 	s.srv.metrics.Connections.Dec()
@@ -226,6 +229,7 @@ func (s *session) signedIn(addr string, signedAt time.Time) {
 	msg := protocol.AuthenticatedMsg{Type: protocol.TypeAuthenticated, Address: addr, PeerID: s.member.PeerID()}
 	if token, expires, ok := s.srv.resumes.Issue(addr, signedAt); ok {
 		msg.ResumeToken, msg.ResumeExpiresAt = token, &expires
+		s.resumes.start(s, addr, signedAt)
 	}
 	s.member.Event(transport.Frame{Data: protocol.Encode(msg)})
 }

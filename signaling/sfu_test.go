@@ -34,8 +34,16 @@ func newSFUEnv(t testing.TB, mutate ...func(*signaling.Config)) *sfuEnv {
 	return newSFUEnvWith(t, []*janus.Server{janus.Start(t, janus.Options{})}, mutate...)
 }
 
-// newSFUEnvWith runs the server on servers, which share one api_secret.
+// newSFUEnvWith runs the server on servers, which share one api_secret,
+// and waits until they are all connected.
 func newSFUEnvWith(t testing.TB, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
+	s := startSFUEnv(t, servers, mutate...)
+	s.waitSFU(float64(len(servers)))
+	return s
+}
+
+// startSFUEnv is newSFUEnvWith without the wait.
+func startSFUEnv(t testing.TB, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
 	feed := newFakeFeed()
 	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, append([]func(*signaling.Config){func(c *signaling.Config) {
 		c.SFU.Servers = nil
@@ -48,9 +56,7 @@ func newSFUEnvWith(t testing.TB, servers []*janus.Server, mutate ...func(*signal
 		c.RecheckInterval = time.Hour
 		c.CacheTTL = time.Minute
 	}}, mutate...)...)
-	s := &sfuEnv{env: e, jt: servers[0], feed: feed, api: janus.LocalAPI(janus.PassiveAnswerer)}
-	s.waitSFU(float64(len(servers)))
-	return s
+	return &sfuEnv{env: e, jt: servers[0], feed: feed, api: janus.LocalAPI(janus.PassiveAnswerer)}
 }
 
 // waitSFU waits until n media servers are connected.
@@ -87,6 +93,18 @@ func sdpOf(t testing.TB, m signalingtest.Msg) string {
 	require.NoError(t, json.Unmarshal([]byte(m.Raw("sdp")), &d), "%v", m)
 	require.NotEmpty(t, d.SDP, "%v", m)
 	return d.SDP
+}
+
+// sender is a broadcaster's track sending 30 frames a second until the
+// test ends.
+func (s *sfuEnv) sender() *janus.Sender {
+	s.t.Helper()
+	snd, err := janus.NewSender(s.api)
+	require.NoError(s.t, err)
+	ctx, stop := context.WithCancel(context.Background())
+	s.t.Cleanup(func() { stop(); snd.Close() })
+	go snd.Run(ctx, 30, 1000)
+	return snd
 }
 
 // publish answers sfu_publish as a broadcaster does: an offer to "sfu"
@@ -200,12 +218,7 @@ func TestViewersPastDirectCapacityWatchThroughJanus(t *testing.T) {
 	require.Equal(t, idle, s.handles(), "a refused viewer got a Janus handle")
 
 	// The next ones go through Janus: the broadcaster publishes once.
-	snd, err := janus.NewSender(s.api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
+	snd := s.sender()
 	fans := make([]*signalingtest.Wallet, 3)
 	clients := make([]*signalingtest.Client, 3)
 	receivers := make([]*janus.Receiver, 3)
@@ -280,12 +293,7 @@ func TestMediaServerLostAndBack(t *testing.T) {
 	m := next(t, b, "broadcasting")
 	require.Equal(t, true, m["sfu"])
 	require.Equal(t, 0.0, m["direct_capacity"])
-	snd, err := janus.NewSender(s.api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
+	snd := s.sender()
 	// A description Janus cannot read is refused, and a good one after it
 	// is taken.
 	next(t, b, "sfu_publish")
@@ -357,12 +365,7 @@ func TestJanusInstancesCascadeAndFailOver(t *testing.T) {
 	b, _ := s.signedIn(owner)
 	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
 	next(t, b, "broadcasting")
-	snd, err := janus.NewSender(s.api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
+	snd := s.sender()
 	s.publish(b, snd)
 
 	clients := make([]*signalingtest.Client, 3)
@@ -439,13 +442,8 @@ func TestSharedMediaServerTierAcrossInstances(t *testing.T) {
 	require.Equal(t, true, m["sfu"])
 	next(t, bc, "viewer_joined")
 
-	snd, err := janus.NewSender(api)
-	require.NoError(t, err)
-	t.Cleanup(snd.Close)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go snd.Run(ctx, 30, 1000)
 	s := &sfuEnv{env: b.env, api: api}
+	snd := s.sender()
 	s.publish(bc, snd)
 	lc, rcv := s.sfuViewer(late, owner, id)
 	waitPacket(t, rcv, "the viewer on b")
@@ -454,4 +452,40 @@ func TestSharedMediaServerTierAcrossInstances(t *testing.T) {
 	// The home's rules hold for the remote viewer.
 	lc.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": "v=0"}})
 	expectError(t, lc, "wrong_role")
+}
+
+// A daemon started while its media server is down serves the direct tier,
+// says so in health and refuses viewers past the direct capacity with
+// sfu_unavailable; once Janus is up it connects by itself and the next
+// viewer watches through it.
+func TestMediaServerDownAtStart(t *testing.T) {
+	jt := janus.Start(t, janus.Options{})
+	jt.Kill()
+	s := startSFUEnv(t, []*janus.Server{jt})
+	owner, first, second := signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet()
+	id := s.liveStream(owner)
+	b, _ := s.broadcaster(owner, id)
+	_, body := s.health()
+	require.Equal(t, "down", body["sfu"])
+	require.Equal(t, "ok", body["status"], "the direct tier serves")
+
+	s.chain.Subscribe(first.Address, owner.Address)
+	fc, _ := s.signedIn(first)
+	fc.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.Equal(t, "direct", next(t, fc, "watching").Str("tier"))
+	next(t, b, "viewer_joined")
+	s.chain.Subscribe(second.Address, owner.Address)
+	sc, _ := s.signedIn(second)
+	sc.Send(map[string]any{"type": "watch", "stream_id": id})
+	expectError(t, sc, "sfu_unavailable")
+
+	jt.Restart()
+	s.waitSFU(1)
+	_, body = s.health()
+	require.Equal(t, "up", body["sfu"])
+	snd := s.sender()
+	sc.Send(map[string]any{"type": "watch", "stream_id": id})
+	require.Equal(t, "sfu", next(t, sc, "watching").Str("tier"))
+	s.publish(b, snd)
+	waitPacket(t, s.answerSFU(sc), "the viewer once Janus is up")
 }

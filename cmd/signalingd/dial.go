@@ -74,8 +74,8 @@ func (f *failoverChain) Stream(ctx context.Context, id uint64) (signaling.Stream
 	})
 }
 
-func (f *failoverChain) Subscribed(ctx context.Context, subscriber, broadcaster string) (bool, error) {
-	return ask(ctx, f, func(ctx context.Context, n *chain.GRPCChain) (bool, error) {
+func (f *failoverChain) Subscribed(ctx context.Context, subscriber, broadcaster string) (chain.Access, error) {
+	return ask(ctx, f, func(ctx context.Context, n *chain.GRPCChain) (chain.Access, error) {
 		return n.Subscribed(ctx, subscriber, broadcaster)
 	})
 }

@@ -111,7 +111,8 @@ func TestFailoverFollowsTheNodeThatGoesAndComesBack(t *testing.T) {
 	chain := dialForTest(t, a.Addr()+","+b.Addr())
 	subscribed := func() (ok bool, err error) {
 		err = query(chain, func(ctx context.Context) (err error) {
-			ok, err = chain.Subscribed(ctx, "stream1viewer", "stream1broadcaster")
+			acc, err := chain.Subscribed(ctx, "stream1viewer", "stream1broadcaster")
+			ok = acc.Held
 			return err
 		})
 		return ok, err

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -30,6 +31,9 @@ type record struct {
 	Blocks []blockPoint `json:"blocks"`
 	// LatencyCDF[i] is the (i+1)-th percentile of inclusion latency in ms.
 	LatencyCDF []float64 `json:"latency_cdf_ms"`
+	// LoadAvg is the machine's load average (1, 5, 15 min) when the run's
+	// txs had committed: what else the shared cores were doing.
+	LoadAvg string `json:"load_avg,omitempty"`
 }
 
 type blockPoint struct {
@@ -47,6 +51,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	nAccounts := fs.Int("accounts", 100, "load accounts (funded in genesis: make devnet LOAD_ACCOUNTS=N)")
 	seed := fs.String("seed", load.DefaultSeed, "account derivation seed")
 	perAccount := fs.Int("txs", 50, "txs per account per workload")
+	warmup := fs.Int("warmup", 0, "bank txs per account sent unmeasured before the first workload, so that it does not pay alone for a fresh node's cold start")
 	txRate := fs.Float64("rate", 0, "cap on total txs/s (0: as fast as the node answers)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound on the whole command")
 	settle := fs.Duration("settle", 2*time.Minute, "bound on waiting for one workload's txs to commit")
@@ -65,6 +70,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *nAccounts < 2 || *perAccount < 1 || *nAccounts**perAccount > maxTxs {
 		return fmt.Errorf("need -accounts >= 2, -txs >= 1 and at most %d txs per workload", maxTxs)
+	}
+	if *warmup < 0 || *nAccounts**warmup > maxTxs {
+		return fmt.Errorf("need 0 <= -warmup and at most %d warm-up txs", maxTxs)
 	}
 	if !*allowRemote && !load.IsLoopback(*node) {
 		return fmt.Errorf("-node %s is not on loopback: pass -allow-remote to load another machine", *node)
@@ -101,7 +109,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("%w (are the accounts funded? make devnet LOAD_ACCOUNTS=%d)", err, *nAccounts)
 	}
 
-	var summaries []load.Summary
+	if *warmup > 0 {
+		counts := make([]int, len(p.accs))
+		for i := range counts {
+			counts[i] = *warmup
+		}
+		if err := p.setup(ctx, "warm-up", counts, func(i, k int) sdk.Msg { return p.build("bank", i, k) }); err != nil {
+			return err
+		}
+	}
+
+	var recs []record
 	enc := json.NewEncoder(stdout)
 	for _, w := range names {
 		rec, err := runWorkload(ctx, p, w, *perAccount, *txRate, *nodePID)
@@ -112,9 +130,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err := enc.Encode(rec); err != nil {
 			return err
 		}
-		summaries = append(summaries, rec.Summary)
+		recs = append(recs, rec)
 	}
-	return writeTable(stderr, summaries)
+	return writeTable(stderr, recs)
 }
 
 func runWorkload(ctx context.Context, p *plan, w string, perAccount int, txRate float64, nodePID int) (record, error) {
@@ -139,10 +157,14 @@ func runWorkload(ctx context.Context, p *plan, w string, perAccount int, txRate 
 	opts.Rate = txRate
 	var cpu1 time.Duration
 	var cpuErr error
-	if nodePID > 0 {
-		// The node's CPU up to the last commit, before streamload reads
-		// the blocks back.
-		opts.OnSettled = func() { cpu1, cpuErr = load.ProcessCPU(nodePID) }
+	var loadAvgSettled string
+	// The node's CPU and the machine's load up to the last commit, before
+	// streamload reads the blocks back.
+	opts.OnSettled = func() {
+		loadAvgSettled = loadAvg()
+		if nodePID > 0 {
+			cpu1, cpuErr = load.ProcessCPU(nodePID)
+		}
 	}
 	res, err := p.c.Run(ctx, queues, opts)
 	if err != nil {
@@ -151,7 +173,10 @@ func runWorkload(ctx context.Context, p *plan, w string, perAccount int, txRate 
 	if cpuErr != nil {
 		return record{}, cpuErr
 	}
-	rec := record{Summary: res.Summary(w)}
+	rec := record{Summary: res.Summary(w), LoadAvg: loadAvgSettled}
+	if rec.FullBlocks < minFullBlocks {
+		p.log("%s: only %d full blocks: the rate is coarse; raise -txs", w, rec.FullBlocks)
+	}
 	if nodePID > 0 && rec.OK > 0 {
 		rec.NodeCPUPerTx = float64(cpu1-cpu0) / float64(time.Millisecond) / float64(rec.OK)
 	}
@@ -188,14 +213,32 @@ func busyBlocks(blocks []load.Block) []blockPoint {
 	return out
 }
 
-func writeTable(w io.Writer, ss []load.Summary) error {
+func writeTable(w io.Writer, recs []record) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\tsent\tok\tfailed\trejected\tmissing\tblocks\ttx/s\tp50 ms\tp90 ms\tp99 ms\tgas/tx\tnode CPU ms/tx\t")
-	for _, s := range ss {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.3f\t\n", s.Workload, s.Sent, s.OK,
-			sum(s.Failed), sum(s.Rejected), s.Missing, s.BusyBlocks, s.TPS, s.LatencyP50, s.LatencyP90, s.LatencyP99, s.GasPerTx, s.NodeCPUPerTx)
+	fmt.Fprintln(tw, "workload\tsent\tok\tfailed\trejected\tmissing\tbusy blocks\tfull blocks\ttx/s\tover busy blocks\tp50 ms\tp90 ms\tp99 ms\tgas/tx\tnode CPU ms/tx\tload avg\t")
+	for _, r := range recs {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.3f\t%s\t\n", r.Workload, r.Sent, r.OK,
+			sum(r.Failed), sum(r.Rejected), r.Missing, r.BusyBlocks, r.FullBlocks, r.TPS, r.RunTPS, r.LatencyP50, r.LatencyP90, r.LatencyP99, r.GasPerTx, r.NodeCPUPerTx, r.LoadAvg)
 	}
 	return tw.Flush()
+}
+
+// minFullBlocks is the fewest full blocks whose rate is worth quoting:
+// with fewer, one block's duration is a large part of the whole.
+const minFullBlocks = 10
+
+// loadAvg returns the machine's load average (1, 5, 15 min), "" where
+// /proc does not tell it.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func sum(m map[string]int) int {

@@ -117,3 +117,24 @@ func TestStateIsValidGenesis(t *testing.T) {
 	require.Len(t, gs.Subscriptions, 3500)
 	require.Equal(t, uint64(301), gs.NextStreamId)
 }
+
+// TestReportQuotesEachRatioAndTheMedian: a workload run several times
+// between bank runs is quoted by each run's ratio to its neighbours and
+// their median, with each run's full blocks and load average in the table.
+func TestReportQuotesEachRatioAndTheMedian(t *testing.T) {
+	run := func(w string, tps float64, full int) record {
+		return record{Summary: load.Summary{Workload: w, TPS: tps, FullBlocks: full}, LoadAvg: "3.50 2.00 1.00"}
+	}
+	recs := []record{
+		run("bank", 500, 20), run("tip", 450, 19), run("bank", 400, 18),
+		run("tip", 440, 21), run("bank", 480, 20), run("tip", 528, 20), run("bank", 480, 22),
+	}
+	var b bytes.Buffer
+	writeSection(&b, recs, "make bench-chain", "", "a.png", "b.png")
+	got := b.String()
+	require.Contains(t, got, "| 2 | tip | 450 | 19 | 1.00× |")
+	require.Contains(t, got, "| 3.50 |\n")
+	// 450/450, 440/440, 528/480: 1.00, 1.00, 1.10.
+	require.Contains(t, got, "tip against its bank neighbours over its 3 runs: 1.00, 1.00, 1.10×, median 1.00×.")
+	require.Equal(t, 2.5, median([]float64{4, 1, 2, 3}))
+}

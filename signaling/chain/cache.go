@@ -33,8 +33,8 @@ type Cache struct {
 
 	mu      sync.Mutex
 	streams *expiring.Map[uint64, streamAnswer]
-	subs    *expiring.Map[[2]string, bool] // (subscriber, broadcaster) → subscribed
-	names   *expiring.Map[string, string]  // address → profile name
+	subs    *expiring.Map[[2]string, Access] // (subscriber, broadcaster) → what the subscription gives
+	names   *expiring.Map[string, string]    // address → profile name
 }
 
 // streamAnswer is a cached answer about a stream: found, or not.
@@ -54,7 +54,7 @@ func NewCache(inner Chain, ttl, notFoundTTL, timeout time.Duration, now func() t
 	return &Cache{
 		inner: inner, ttl: ttl, notFoundTTL: notFoundTTL, timeout: timeout, now: now, metrics: m,
 		streams: expiring.New[uint64, streamAnswer](now, maxCacheEntries, nil),
-		subs:    expiring.New[[2]string, bool](now, maxCacheEntries, nil),
+		subs:    expiring.New[[2]string, Access](now, maxCacheEntries, nil),
 		names:   expiring.New[string, string](now, maxCacheEntries, nil),
 	}
 }
@@ -116,19 +116,23 @@ func (c *Cache) Stream(ctx context.Context, id uint64, fresh bool) (StreamInfo, 
 
 // Subscribed tells whether subscriber follows broadcaster, from the cache
 // unless fresh is set.
-func (c *Cache) Subscribed(ctx context.Context, subscriber, broadcaster string, fresh bool) (bool, error) {
+func (c *Cache) Subscribed(ctx context.Context, subscriber, broadcaster string, fresh bool) (Access, error) {
 	k := [2]string{subscriber, broadcaster}
 	if !fresh {
 		c.mu.Lock()
-		held, ok := c.subs.Get(k)
+		acc, ok := c.subs.Get(k)
 		c.mu.Unlock()
+		// A cached paid subscription is good until it expires, not after.
+		if ok && acc.Held && !acc.Until.IsZero() && !c.now().Before(acc.Until) {
+			ok = false
+		}
 		switch {
-		case ok && held:
+		case ok && acc.Held:
 			c.metrics.CachedSubscription.Inc()
-			return true, nil
+			return acc, nil
 		case ok:
 			c.metrics.CachedNotSubscribed.Inc()
-			return false, nil
+			return acc, nil
 		}
 	}
 	key := "u/" + subscriber + "/" + broadcaster
@@ -138,23 +142,23 @@ func (c *Cache) Subscribed(ctx context.Context, subscriber, broadcaster string, 
 	v, err, _ := c.group.Do(key, func() (any, error) {
 		qctx, cancel := c.queryContext(ctx)
 		defer cancel()
-		held, err := c.inner.Subscribed(qctx, subscriber, broadcaster)
+		acc, err := c.inner.Subscribed(qctx, subscriber, broadcaster)
 		c.observe("subscription", err)
 		if err == nil {
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			ttl := c.ttl
-			if !held {
+			if !acc.Held {
 				ttl = c.notFoundTTL
 			}
-			remember(c.subs, k, held, ttl, c.now())
+			remember(c.subs, k, acc, ttl, c.now())
 		}
-		return held, err
+		return acc, err
 	})
 	if err != nil {
-		return false, err
+		return Access{}, err
 	}
-	return v.(bool), nil
+	return v.(Access), nil
 }
 
 // ProfileName is address's profile name, from the cache when it was read

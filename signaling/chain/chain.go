@@ -38,7 +38,7 @@ var (
 // treated as unavailable too.
 type Chain interface {
 	Stream(ctx context.Context, id uint64) (StreamInfo, error)
-	Subscribed(ctx context.Context, subscriber, broadcaster string) (bool, error)
+	Subscribed(ctx context.Context, subscriber, broadcaster string) (Access, error)
 	// ProfileName is the name of address's profile ("" without one).
 	ProfileName(ctx context.Context, address string) (string, error)
 	// Ping succeeds when the node answers queries.
@@ -71,18 +71,30 @@ func (c *GRPCChain) Stream(ctx context.Context, id uint64) (StreamInfo, error) {
 	return StreamInfo{ID: s.Id, Broadcaster: s.Broadcaster, StartTime: s.StartTime, EndTime: s.EndTime}, nil
 }
 
-func (c *GRPCChain) Subscribed(ctx context.Context, subscriber, broadcaster string) (bool, error) {
+// Access is what a subscription gives its holder: whether it lets them
+// watch now (at the latest block's time), and, for a paid one, until when
+// (zero: it does not expire).
+type Access struct {
+	Held  bool
+	Until time.Time
+}
+
+func (c *GRPCChain) Subscribed(ctx context.Context, subscriber, broadcaster string) (Access, error) {
 	res, err := c.q.Subscription(ctx, &types.QuerySubscriptionRequest{Subscriber: subscriber, Broadcaster: broadcaster})
 	if err != nil {
 		switch status.Code(err) {
 		case codes.NotFound, codes.InvalidArgument:
 			// An address the chain refuses cannot hold a subscription.
-			return false, nil
+			return Access{}, nil
 		default:
-			return false, fmt.Errorf("%w: subscription: %v", ErrChainUnavailable, err)
+			return Access{}, fmt.Errorf("%w: subscription: %v", ErrChainUnavailable, err)
 		}
 	}
-	return res.Subscribed, nil
+	a := Access{Held: res.Subscribed}
+	if a.Held && res.ExpiresAt != nil {
+		a.Until = *res.ExpiresAt
+	}
+	return a, nil
 }
 
 func (c *GRPCChain) ProfileName(ctx context.Context, address string) (string, error) {

@@ -36,8 +36,9 @@ const (
 	TypeStreamEnded       = "stream_ended"
 	TypeRemoved           = "removed"
 	TypeError             = "error"
-	TypeDraining          = "draining"    // this instance is stopping: reconnect elsewhere
-	TypeICEServers        = "ice_servers" // fresh TURN credentials for the session
+	TypeDraining          = "draining"     // this instance is stopping: reconnect elsewhere
+	TypeResumeToken       = "resume_token" // a fresh resume token while signed in
+	TypeICEServers        = "ice_servers"  // fresh TURN credentials for the session
 
 	// Chat, in a session: a client posts "chat" and the server sends every
 	// member "chat"; the broadcaster moderates with the others.
@@ -384,6 +385,14 @@ type AuthenticatedMsg struct {
 	// signature, until ResumeExpiresAt; absent when none could be stored.
 	ResumeToken     string     `json:"resume_token,omitempty"`
 	ResumeExpiresAt *time.Time `json:"resume_expires_at,omitempty"`
+}
+
+// ResumeTokenMsg is a fresh resume token for a connection that stays
+// signed in.
+type ResumeTokenMsg struct {
+	Type            string    `json:"type"`
+	ResumeToken     string    `json:"resume_token"`
+	ResumeExpiresAt time.Time `json:"resume_expires_at"`
 }
 
 type BroadcastingMsg struct {

@@ -32,6 +32,7 @@ type Chain struct {
 	nextID  uint64
 	streams map[uint64]types.Stream
 	subs    map[[2]string]time.Time
+	expiry  map[[2]string]time.Time // paid subscriptions' expiry
 	names   map[string]string
 	calls   map[string]int
 	hang    chan struct{} // non-nil: queries wait for it to close (or their context)
@@ -44,6 +45,7 @@ func NewChain(t testing.TB) *Chain {
 		nextID:  1,
 		streams: make(map[uint64]types.Stream),
 		subs:    make(map[[2]string]time.Time),
+		expiry:  make(map[[2]string]time.Time),
 		names:   make(map[string]string),
 		calls:   make(map[string]int),
 	}
@@ -139,11 +141,24 @@ func (c *Chain) Subscribe(subscriber, broadcaster string) {
 	c.subs[[2]string{subscriber, broadcaster}] = time.Now().UTC()
 }
 
+// SubscribeUntil makes subscriber follow broadcaster on a paid
+// subscription that expires at until (a renewal when it exists).
+func (c *Chain) SubscribeUntil(subscriber, broadcaster string, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := [2]string{subscriber, broadcaster}
+	if _, ok := c.subs[k]; !ok {
+		c.subs[k] = time.Now().UTC()
+	}
+	c.expiry[k] = until.UTC()
+}
+
 // Unsubscribe ends a subscription.
 func (c *Chain) Unsubscribe(subscriber, broadcaster string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.subs, [2]string{subscriber, broadcaster})
+	delete(c.expiry, [2]string{subscriber, broadcaster})
 }
 
 // Calls is how many times a Query method (e.g. "Stream") was served.
@@ -230,11 +245,20 @@ func (c *Chain) Subscription(ctx context.Context, req *types.QuerySubscriptionRe
 	}
 	c.mu.Lock()
 	since, ok := c.subs[[2]string{req.Subscriber, req.Broadcaster}]
+	until, paid := c.expiry[[2]string{req.Subscriber, req.Broadcaster}]
 	c.mu.Unlock()
 	if !ok {
 		return &types.QuerySubscriptionResponse{}, nil
 	}
-	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &since}, nil
+	if !paid {
+		return &types.QuerySubscriptionResponse{Subscribed: true, Since: &since}, nil
+	}
+	// As the chain answers: past its expiry (by the clock here), a paid
+	// subscription gives no access, even before it is removed.
+	if !time.Now().Before(until) {
+		return &types.QuerySubscriptionResponse{ExpiresAt: &until}, nil
+	}
+	return &types.QuerySubscriptionResponse{Subscribed: true, Since: &since, ExpiresAt: &until}, nil
 }
 
 // SetProfile gives address a profile named name.

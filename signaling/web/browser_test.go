@@ -110,11 +110,38 @@ func TestBrowserApp(t *testing.T) {
 		require.Greater(t, st.Size(), int64(1000), f)
 	}
 
-	// The chain, not only the page, says what happened: alice's profile tx
-	// was signed in amino-JSON and her stream tx in direct mode, bob no longer
-	// subscribes, and the stream is gone.
+	// The chain, not only the page, says what happened: alice's profile and
+	// terms txs were signed in amino-JSON and her stream tx in direct mode,
+	// she blocked and unblocked from the page, bob no longer subscribes,
+	// dave's subscription (paid again after the unblock) expires, and the
+	// stream is gone.
 	modes := signModes(t, chain, accs[0].Address)
 	require.Equal(t, "SIGN_MODE_LEGACY_AMINO_JSON", modes["/streamchain.streaming.v1.MsgEditProfile"], "modes: %v", modes)
+	require.Equal(t, "SIGN_MODE_LEGACY_AMINO_JSON", modes["/streamchain.streaming.v1.MsgSetSubscriptionTerms"], "modes: %v", modes)
+	require.Contains(t, modes, "/streamchain.streaming.v1.MsgBlock")
+	require.Equal(t, "SIGN_MODE_LEGACY_AMINO_JSON", modes["/streamchain.streaming.v1.MsgUnblock"], "modes: %v", modes)
+	require.Contains(t, signModes(t, chain, accs[1].Address), "/streamchain.streaming.v1.MsgTip")
+	var terms struct {
+		Terms struct {
+			Price  struct{ Amount string } `json:"price"`
+			Period string                  `json:"period"`
+		} `json:"terms"`
+	}
+	chain.Query(&terms, "streaming", "subscription-terms", accs[0].Address)
+	require.Equal(t, "6000000", terms.Terms.Price.Amount) // raised from 5 STREAM on the page
+	var daveSub struct {
+		Subscribed bool       `json:"subscribed"`
+		ExpiresAt  *time.Time `json:"expires_at"`
+	}
+	chain.Query(&daveSub, "streaming", "subscription", accs[3].Address, accs[0].Address)
+	require.True(t, daveSub.Subscribed)
+	require.NotNil(t, daveSub.ExpiresAt)
+	require.WithinDuration(t, time.Now().Add(30*24*time.Hour), *daveSub.ExpiresAt, time.Hour)
+	var blocks struct {
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	chain.Query(&blocks, "streaming", "blocks", accs[0].Address)
+	require.Empty(t, blocks.Blocks)
 	require.Equal(t, "SIGN_MODE_DIRECT", modes["/streamchain.streaming.v1.MsgNewStream"], "modes: %v", modes)
 	require.Contains(t, modes, "/streamchain.streaming.v1.MsgEditStream")
 	require.Contains(t, modes, "/streamchain.streaming.v1.MsgDeleteStream")

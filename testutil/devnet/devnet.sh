@@ -22,11 +22,14 @@
 #                     through a redis-server (default 1: one instance, no Redis);
 #                     instance i on SIGNALING_PORT + 10*i (metrics on the next port)
 #   REDIS_PORT        that redis-server's port (default 6379; data in DEVNET_HOME/redis)
-#   JANUS=1|2|0       start one Janus (VideoRoom SFU), two, or none, when Debian's
-#                     janus is installed and the script runs as root (default 1;
-#                     see start_janus: each runs in its own network namespace)
-#   JANUS_PORT        each Janus's API WebSocket port (admin API: the next port)
-#                     inside its namespace (default 32188)
+#   SFU=1|2|0         the SFU tier: start one Janus media server beside signalingd
+#                     (default 1), two (rooms cascade between them), or none, when
+#                     Debian's janus is installed and the script runs as root; see
+#                     start_sfu (they run in a network namespace the script makes)
+#   SFU_API_PORT      Janus API WebSocket port in that namespace (default 32188;
+#                     the second Janus on SFU_API_PORT + 10)
+#   SFU_ADMIN_PORT    Janus admin API WebSocket port (default 32189; + 10 likewise)
+#   SFU_RTP_PORTS     Janus's RTP/ICE ports, LOW-HIGH (default 32200-32999)
 #   TURN=1|0          start a TURN relay (Debian's coturn) for the web app's
 #                     viewers, when turnserver is installed (default 1): signalingd
 #                     mints its credentials (see start_turn)
@@ -57,15 +60,37 @@ SIGNALING=${SIGNALING:-1}
 SIGNALING_PORT=${SIGNALING_PORT:-8090}
 SIGNALING_ORIGINS=${SIGNALING_ORIGINS:-*}
 LOAD_ACCOUNTS=${LOAD_ACCOUNTS:-0}
-JANUS=${JANUS:-1}
-JANUS_PORT=${JANUS_PORT:-32188}
-[[ $JANUS =~ ^[012]$ ]] || die "JANUS must be 0, 1 or 2 (got $JANUS)"
 LOAD_SEED=${LOAD_SEED:-streamload}
 TURN=${TURN:-1}
 TURN_PORT=${TURN_PORT:-3478}
 TURN_RELAY_PORTS=${TURN_RELAY_PORTS:-49160-49999}
 [[ $TURN =~ ^[01]$ ]] || die "TURN must be 0 or 1 (got $TURN)"
 [[ $TURN_RELAY_PORTS =~ ^[0-9]+-[0-9]+$ ]] || die "TURN_RELAY_PORTS must be LOW-HIGH (got $TURN_RELAY_PORTS)"
+[[ -z ${JANUS:-}${JANUS_PORT:-} ]] || die "JANUS and JANUS_PORT are now SFU and SFU_API_PORT"
+SFU=${SFU:-1}
+SFU_API_PORT=${SFU_API_PORT:-32188}
+SFU_ADMIN_PORT=${SFU_ADMIN_PORT:-32189}
+SFU_RTP_PORTS=${SFU_RTP_PORTS:-32200-32999}
+[[ $SFU =~ ^[012]$ ]] || die "SFU must be 0, 1 or 2 (got $SFU)"
+[[ $SFU_API_PORT =~ ^[0-9]+$ && $SFU_ADMIN_PORT =~ ^[0-9]+$ && $SFU_RTP_PORTS =~ ^[0-9]+-[0-9]+$ ]] ||
+	die "SFU_API_PORT and SFU_ADMIN_PORT must be ports and SFU_RTP_PORTS LOW-HIGH"
+# check_sfu_ports refuses Janus ports that collide with each other or with
+# the RTP range, or that are one of the package's defaults (HTTP 8088/8089,
+# WebSocket 8188/8989, admin 7088/7889/7188/7989).
+check_sfu_ports() {
+	local lo=${SFU_RTP_PORTS%-*} hi=${SFU_RTP_PORTS#*-} i p seen=" "
+	((1024 < lo && lo + 2 <= hi && hi <= 65535)) || die "SFU_RTP_PORTS must be inside 1025-65535 and hold 3 ports or more"
+	for ((i = 0; i < 2; i++)); do
+		for p in $((SFU_API_PORT + 10 * i)) $((SFU_ADMIN_PORT + 10 * i)); do
+			case " 8088 8089 8188 8989 7088 7889 7188 7989 $seen" in *" $p "*)
+				die "Janus port $p (SFU_API_PORT/SFU_ADMIN_PORT, +10 for the second) is used twice or is one of Janus's default ports" ;;
+			esac
+			((1024 < p && p <= 65535 && (p < lo || p > hi))) || die "Janus port $p must be in 1025-65535 and outside SFU_RTP_PORTS"
+			seen+="$p "
+		done
+	done
+}
+check_sfu_ports
 
 KEYRING=(--keyring-backend test --home "$DEVNET_HOME")
 
@@ -206,6 +231,7 @@ start_signaling() {
 		start_redis "$DEVNET_HOME"
 	fi
 	start_turn
+	start_sfu
 	local i
 	SIGNALING_PIDS=()
 	for ((i = 0; i < SIGNALING_INSTANCES; i++)); do
@@ -246,7 +272,7 @@ start_signaling_instance() {
 			-public-rpc "http://127.0.0.1:$RPC_PORT" \
 			-public-rest "http://127.0.0.1:$API_PORT" \
 			-devnet-wallet "$2" \
-			-log-level "$LOG_LEVEL" "${SHARED_FLAGS[@]}" "${TURN_FLAGS[@]}"
+			-log-level "$LOG_LEVEL" "${SHARED_FLAGS[@]}" "${TURN_FLAGS[@]}" "${SFU_FLAGS[@]}"
 	) &
 	SIGNALING_PIDS+=($!)
 }
@@ -313,84 +339,138 @@ start_turn() {
 }
 
 # ---------------------------------------------------------------------------
-# Janus (the SFU tier's media server) hook.
-# start_janus runs JANUS instances of Debian's janus beside the daemon, each
-# from a configuration testutil/janus/janusconf generates in
-# $DEVNET_HOME/janus<i>: only the VideoRoom plugin and the WebSocket
-# transport, generated api_secret and admin_secret (in
-# $DEVNET_HOME/janus<i>/secrets.env), RTP ports 32200-32999.
+# The SFU tier's hook: Janus media servers for signalingd.
+# start_sfu runs SFU instances of Debian's janus, each from a configuration
+# testutil/janus/janusconf generates in $DEVNET_HOME/sfu/janus<n>: only the
+# VideoRoom plugin and the WebSocket transport, one api_secret shared by the
+# instances (sfu/api-secret, mode 0600: signalingd's -sfu-secret-file) and
+# an admin_secret each (janus<n>/secrets.env), ports SFU_API_PORT,
+# SFU_ADMIN_PORT (+10 for the second) and SFU_RTP_PORTS, never the
+# package's service or its default ports. It sets SFU_FLAGS for signalingd.
+#
 # Janus 1.1.2 never gathers ICE candidates on loopback (it skips loopback
 # interfaces; libnice then uses every other one, the machine's own
-# addresses included), so each instance runs in a network namespace of its
-# own, joined to the host by a veth pair: instance i is 10.215.i.2 (API,
-# admin API and every ICE candidate), the host's end 10.215.i.1. That needs
-# root; without it Janus is not started.
-# Not wired into signalingd yet: its -sfu flag comes with the SFU brokering;
-# until then the endpoints are printed for tools and tests.
+# addresses included; see testutil/janus), so the instances run in a
+# network namespace the script makes, joined to the host by a veth pair: a
+# /30 of 10.215.0.0/16 picked from SIGNALING_PORT, so that devnets on other
+# ports (which check_ports keeps apart) get other namespaces and addresses.
+# The API, the admin API, every ICE candidate and the cascades between the
+# instances (signalingd sends them to each -sfu URL's address) are on the
+# namespace's end. That needs root; without it, or without janus, the
+# devnet says why and runs without the SFU tier (peer to peer only).
 # ---------------------------------------------------------------------------
-JANUS_PIDS=()
-JANUS_NETNS=()
+SFU_FLAGS=()
+SFU_PIDS=()
+SFU_NETNS=
 
-start_janus() {
-	((JANUS > 0)) || return 0
+start_sfu() {
+	((SFU > 0)) || return 0
+	SFU_OFF=
 	if ! command -v janus >/dev/null; then
-		echo " Janus: not installed (apt-get install janus), not started"
+		SFU_OFF="Debian's janus is not installed (apt-get install janus)"
+	elif [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null; then
+		SFU_OFF="Janus runs in a network namespace, which needs root and iproute2"
+	else
+		start_sfu_servers
+	fi
+	if [[ -n $SFU_OFF ]]; then
+		stop_sfu
+		echo " Media servers (SFU tier): off: $SFU_OFF (SFU=0 hides this)"
 		return 0
 	fi
-	if [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null; then
-		echo " Janus: not started: it runs in a network namespace, which needs root and iproute2 (JANUS=0 hides this)"
+	local urls
+	printf -v urls '%s,' "${SFU_URLS[@]}"
+	SFU_FLAGS=(-sfu "${urls%,}" -sfu-secret-file "$SFU_DIR/api-secret")
+	echo "   RTP/ICE on $SFU_IP ports $SFU_RTP_PORTS; secrets (mode 0600) in $SFU_DIR"
+}
+
+# start_sfu_servers makes the namespace and starts the instances in it;
+# on failure SFU_OFF says why.
+start_sfu_servers() {
+	local idx=$((SIGNALING_PORT % 16384)) i
+	SFU_NETNS=scsfu$SIGNALING_PORT SFU_HOSTIF=sfuh$SIGNALING_PORT SFU_NSIF=sfun$SIGNALING_PORT
+	SFU_HOST_IP=10.215.$((idx / 64)).$((idx % 64 * 4 + 1))
+	SFU_IP=10.215.$((idx / 64)).$((idx % 64 * 4 + 2))
+	SFU_DIR=$DEVNET_HOME/sfu SFU_URLS=()
+	sfu_netns || return 0
+	rm -rf "$SFU_DIR"
+	mkdir -m 700 "$SFU_DIR"
+	if ! go build -o "$DEVNET_HOME/janusconf" "$ROOT/testutil/janus/janusconf"; then
+		SFU_OFF="building testutil/janus/janusconf failed"
 		return 0
 	fi
-	go build -o "$DEVNET_HOME/janusconf" "$ROOT/testutil/janus/janusconf" || die "building janusconf failed"
-	local i
-	for ((i = 0; i < JANUS; i++)); do
-		start_janus_instance "$i"
+	echo " Media servers (SFU tier: Janus in network namespace $SFU_NETNS; signalingd -sfu):"
+	for ((i = 0; i < SFU; i++)); do
+		start_sfu_server "$i" || return 0
 	done
 }
 
-# start_janus_instance I sets up namespace I and starts Janus in it.
-start_janus_instance() {
-	local i=$1 ns=scdevjanus$1 hostif=jdh$1 nsif=jdn$1 dir=$DEVNET_HOME/janus$1
-	local hostip=10.215.$1.1 nsip=10.215.$1.2 step
-	# A leftover of a devnet that was killed: the ports check above passed,
-	# so no devnet uses it.
-	ip link del "$hostif" 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns add "$ns" || die "ip netns add $ns failed"
-	JANUS_NETNS+=("$ns")
-	for step in "link add $hostif type veth peer name $nsif" "link set $nsif netns $ns" \
-		"addr add $hostip/30 dev $hostif" "link set $hostif up" "-n $ns link set lo up" \
-		"-n $ns addr add $nsip/30 dev $nsif" "-n $ns link set $nsif up"; do
+# sfu_netns creates the namespace and its veth pair; a leftover of a devnet
+# that was killed goes first (check_ports passed: no devnet on these ports
+# runs).
+sfu_netns() {
+	local step out
+	ip link del "$SFU_HOSTIF" 2>/dev/null || true
+	ip netns del "$SFU_NETNS" 2>/dev/null || true
+	if ip -o -4 addr show | grep -qE " ($SFU_HOST_IP|$SFU_IP)/"; then
+		SFU_OFF="$SFU_HOST_IP/30 is on another interface already"
+		return 1
+	fi
+	for step in "netns add $SFU_NETNS" "link add $SFU_HOSTIF type veth peer name $SFU_NSIF" \
+		"link set $SFU_NSIF netns $SFU_NETNS" "addr add $SFU_HOST_IP/30 dev $SFU_HOSTIF" \
+		"link set $SFU_HOSTIF up" "-n $SFU_NETNS link set lo up" \
+		"-n $SFU_NETNS addr add $SFU_IP/30 dev $SFU_NSIF" "-n $SFU_NETNS link set $SFU_NSIF up"; do
 		# shellcheck disable=SC2086
-		ip $step || die "ip $step failed"
+		if ! out=$(ip $step 2>&1); then
+			SFU_OFF="could not make its network namespace: ip $step: $out"
+			return 1
+		fi
 	done
-	ip netns exec "$ns" sysctl -q -w "net.ipv6.conf.$nsif.disable_ipv6=1" || true
-	rm -rf "$dir"
-	(umask 077 && "$DEVNET_HOME/janusconf" -dir "$dir" -name "devnet-janus$((i + 1))" -bind "$nsip" -ice-if "$nsif" \
-		-api-port "$JANUS_PORT" -admin-port $((JANUS_PORT + 1)) >"$dir.secrets.env") || die "janusconf failed"
-	mv "$dir.secrets.env" "$dir/secrets.env"
+	# No IPv6 on the veth: no link-local address for anyone to gather.
+	ip netns exec "$SFU_NETNS" sysctl -q -w "net.ipv6.conf.$SFU_NSIF.disable_ipv6=1" || true
+	sysctl -q -w "net.ipv6.conf.$SFU_HOSTIF.disable_ipv6=1" || true
+}
+
+# start_sfu_server I starts instance I (janus<I+1>, the name signalingd
+# gives the I-th -sfu URL) and waits until both its APIs answer.
+start_sfu_server() {
+	local name=janus$(($1 + 1)) api=$((SFU_API_PORT + 10 * $1)) admin=$((SFU_ADMIN_PORT + 10 * $1)) step
+	local dir=$SFU_DIR/$name
+	mkdir -m 700 "$dir"
+	if ! (umask 077 && "$DEVNET_HOME/janusconf" -dir "$dir" -name "devnet-$name" -bind "$SFU_IP" \
+		-ice-if "$SFU_NSIF" -api-port "$api" -admin-port "$admin" -rtp-min "${SFU_RTP_PORTS%-*}" \
+		-rtp-max "${SFU_RTP_PORTS#*-}" -api-secret-file "$SFU_DIR/api-secret" >"$dir/secrets.env"); then
+		SFU_OFF="janusconf refused the settings (its error is above)"
+		return 1
+	fi
 	(
 		trap - INT
-		exec ip netns exec "$ns" janus -F "$dir" -C "$dir/janus.jcfg" >"$dir/janus.log" 2>&1
+		exec ip netns exec "$SFU_NETNS" janus -F "$dir" -C "$dir/janus.jcfg" >"$dir/janus.log" 2>&1
 	) &
-	JANUS_PIDS+=($!)
-	for ((step = 0; step < 100; step++)); do
-		(exec 3<>"/dev/tcp/$nsip/$JANUS_PORT") 2>/dev/null && break
-		kill -0 "${JANUS_PIDS[-1]}" 2>/dev/null || die "janus exited; see $dir/janus.log"
+	SFU_PIDS+=($!)
+	for ((step = 0; step < 200; step++)); do
+		if (exec 3<>"/dev/tcp/$SFU_IP/$api" && exec 4<>"/dev/tcp/$SFU_IP/$admin") 2>/dev/null; then
+			SFU_URLS+=("ws://$SFU_IP:$api")
+			printf '   %s  API ws://%s:%d  admin ws://%s:%d  log %s\n' "$name" "$SFU_IP" "$api" "$SFU_IP" "$admin" "$dir/janus.log"
+			return 0
+		fi
+		if ! kill -0 "${SFU_PIDS[-1]}" 2>/dev/null; then
+			SFU_OFF="$name exited at start; see $dir/janus.log"
+			return 1
+		fi
 		sleep 0.1
 	done
-	printf ' Janus %d  API ws://%s:%d (janus-protocol), admin ws://%s:%d; secrets %s\n' \
-		$((i + 1)) "$nsip" "$JANUS_PORT" "$nsip" $((JANUS_PORT + 1)) "$dir/secrets.env"
+	SFU_OFF="$name did not listen on $SFU_IP:$api and :$admin within 20 s; see $dir/janus.log"
+	return 1
 }
 
-# stop_janus stops every Janus and removes their namespaces.
-stop_janus() {
-	((${#JANUS_PIDS[@]})) && stop_processes 0 "${JANUS_PIDS[@]}"
-	local i
-	for ((i = 0; i < ${#JANUS_NETNS[@]}; i++)); do
-		ip link del "jdh$i" 2>/dev/null || true
-		ip netns del "${JANUS_NETNS[$i]}" 2>/dev/null || true
-	done
+# stop_sfu stops every Janus and removes the namespace.
+stop_sfu() {
+	((${#SFU_PIDS[@]})) && stop_processes 0 "${SFU_PIDS[@]}"
+	SFU_PIDS=()
+	[[ -n $SFU_NETNS ]] || return 0
+	ip link del "$SFU_HOSTIF" 2>/dev/null || true
+	ip netns del "$SFU_NETNS" 2>/dev/null || true
 }
 
 # watch_log copies the node's log through and, at the first committed block,
@@ -411,7 +491,6 @@ watch_log() {
 			ready=1
 			height=${BASH_REMATCH[1]}
 			print_ready "$height"
-			start_janus
 			start_signaling
 		fi
 	done
@@ -420,7 +499,7 @@ watch_log() {
 		# them a moment to finish before asking them to stop.
 		stop_processes 2 "${SIGNALING_PIDS[@]}"
 	fi
-	stop_janus
+	stop_sfu
 	[[ -z $TURN_PID ]] || stop_process "$TURN_PID"
 	# Redis last, once no instance needs it (Ctrl-C reaches it at once too).
 	[[ -z ${REDIS_PID:-} ]] || stop_process "$REDIS_PID"

@@ -191,8 +191,12 @@ func buildBinaries(t *testing.T) []string {
 }
 
 // TestDevnetStopsSignalingWhenTheNodeDies: devnet.sh's node is killed with
-// SIGKILL; the script must stop the signaling daemon it started and exit, so
-// that `make devnet-resume` finds every port free, and it does.
+// SIGKILL; the script must stop the signaling daemon it started, its TURN
+// relay and its media server (and the media server's network namespace)
+// and exit, so that `make devnet-resume` finds every port free, and it
+// does. The first run has the default SFU tier (one Janus, which
+// signalingd reports up); the resumed one runs with SFU=0, and signalingd
+// has no SFU tier.
 func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a devnet")
@@ -208,6 +212,7 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(base+5),
 		"TURN_PORT="+strconv.Itoa(turn))
 
+	removeSFULeftovers(t, base+5)
 	s := startScript(t, "devnet.sh", env...)
 	s.waitFor(t, `"chain reachable"`, 3*time.Minute)
 	require.True(t, listening("127.0.0.1", base+5), "signalingd is not listening")
@@ -217,6 +222,7 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 		require.NoError(t, coturn.Ping(fmt.Sprintf("127.0.0.1:%d", turn)), "the devnet's TURN relay answers STUN")
 		require.Len(t, processesWith(t, filepath.Join(home, "turn", "turnserver.conf")), 1, "one turnserver")
 	}
+	requireSFUTier(t, s, home, base+5, 1, base+6)
 
 	nodes := processesWith(t, "start --home "+home)
 	require.Len(t, nodes, 1, "the node's process")
@@ -229,11 +235,13 @@ func TestDevnetStopsSignalingWhenTheNodeDies(t *testing.T) {
 	require.Empty(t, processesWith(t, "127.0.0.1:"+strconv.Itoa(base+5)), "signalingd outlived its node")
 	require.Empty(t, processesWith(t, filepath.Join(home, "turn")), "turnserver outlived its node")
 	require.Contains(t, s.output(), "devnet: node stopped (exit status 137)")
+	requireSFUGone(t, home, base+5)
 
 	// Resume works on the same ports.
-	r := startScript(t, "devnet.sh", append(env, "RESUME=1")...)
+	r := startScript(t, "devnet.sh", append(env, "RESUME=1", "SFU=0")...)
 	r.waitFor(t, `"chain reachable"`, 3*time.Minute)
 	require.Contains(t, r.output(), "devnet: resuming the chain in "+home)
+	requireNoSFUTier(t, r, base+6)
 }
 
 // TestMultinodeRunsAndStopsEverything: multinode.sh brings up a chain of
@@ -289,10 +297,12 @@ func TestMultinodeRunsAndStopsEverything(t *testing.T) {
 	}
 }
 
-// TestDevnetTwoSignalingInstances: `make devnet SIGNALING_INSTANCES=2` runs a
-// redis-server and two signalingd instances sharing it, each with its own
-// web app URL; both answer, each lists both instances, and when the node
-// dies nothing the script started (instances, Redis) is left.
+// TestDevnetTwoSignalingInstances: `make devnet SIGNALING_INSTANCES=2 SFU=2`
+// runs a redis-server, two Janus media servers and two signalingd
+// instances sharing Redis and both media servers, each with its own web
+// app URL; both answer, each lists both instances and reports both media
+// servers up, and when the node dies nothing the script started
+// (instances, Redis, Janus and its namespace) is left.
 func TestDevnetTwoSignalingInstances(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a devnet")
@@ -307,11 +317,12 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 	base := freeBase(t, "127.0.0.1", 31)
 	// The TURN relay on base+25.
 	sig1, sig2, redisPort := base+10, base+20, base+30
-	env := append(bins, "DEVNET_HOME="+home, "SIGNALING_INSTANCES=2", "REDIS_PORT="+strconv.Itoa(redisPort),
+	env := append(bins, "DEVNET_HOME="+home, "SIGNALING_INSTANCES=2", "SFU=2", "REDIS_PORT="+strconv.Itoa(redisPort),
 		"RPC_PORT="+strconv.Itoa(base), "P2P_PORT="+strconv.Itoa(base+1), "GRPC_PORT="+strconv.Itoa(base+2),
 		"API_PORT="+strconv.Itoa(base+3), "ABCI_PORT="+strconv.Itoa(base+4), "SIGNALING_PORT="+strconv.Itoa(sig1),
 		"TURN_PORT="+strconv.Itoa(base+25))
 
+	removeSFULeftovers(t, sig1)
 	s := startScript(t, "devnet.sh", env...)
 	s.waitFor(t, "2 signaling instances sharing their sessions through redis://127.0.0.1:"+strconv.Itoa(redisPort)+"/0", 3*time.Minute)
 	// The banner is written line by line: wait for each instance's line
@@ -336,6 +347,7 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 		require.Equal(t, fmt.Sprintf("sig%d", i+1), list.Instances[0].ID)
 		require.Equal(t, url, list.Instances[0].URL)
 	}
+	requireSFUTier(t, s, home, sig1, 2, sig1+1, sig2+1)
 
 	nodes := processesWith(t, "start --home "+home)
 	require.Len(t, nodes, 1, "the node's process")
@@ -346,6 +358,7 @@ func TestDevnetTwoSignalingInstances(t *testing.T) {
 	}
 	require.Empty(t, processesWith(t, "-redis redis://127.0.0.1:"+strconv.Itoa(redisPort)), "a signalingd instance outlived its node")
 	require.Empty(t, processesWith(t, "--port "+strconv.Itoa(redisPort)), "redis-server outlived the node")
+	requireSFUGone(t, home, sig1)
 }
 
 // redisPing sends PING to the redis-server on host:port.

@@ -22,12 +22,24 @@ type Summary struct {
 	Failed    map[string]int `json:"failed,omitempty"`
 	Missing   int            `json:"missing"`
 	// The busy blocks are those from the first to the last holding a
-	// tracked tx; TPS is code-0 tracked txs per second over them, timed by
-	// header times (from the block before the first to the last).
+	// tracked tx. The first and the last are only partly filled (the load
+	// starts and ends at any point of a block interval), so the full
+	// blocks are the busy ones between them, and TPS is their code-0
+	// tracked txs per second of their own commit times: from the first
+	// busy block's commit to the last full one's. A block's commit time is
+	// the next block's header time (the validators' precommit times).
+	// Runs of one or two busy blocks have no full block: their TPS is
+	// RunTPS, and FullBlocks is 0.
 	FirstHeight int64   `json:"first_height"`
 	LastHeight  int64   `json:"last_height"`
 	BusyBlocks  int     `json:"busy_blocks"`
+	FullBlocks  int     `json:"full_blocks"`
 	TPS         float64 `json:"tps"`
+	// RunTPS counts every code-0 tracked tx over every busy block's
+	// interval, from the block before the first busy one: a rate that
+	// moves by a whole block interval with where the load started and
+	// ended, and so by 1/BusyBlocks of itself.
+	RunTPS float64 `json:"run_tps"`
 	// Inclusion latency of code-0 txs: from broadcast to the moment the
 	// Watcher first saw their height, in milliseconds.
 	LatencyP50 float64 `json:"latency_p50_ms"`
@@ -94,20 +106,43 @@ func Summarize(workload string, sent []Sent, blocks []Block, committed map[strin
 	}
 	s.FirstHeight, s.LastHeight = blocks[first].Height, blocks[last].Height
 	s.BusyBlocks = last - first + 1
-	ok := 0
 	start := first - 1
 	if start < 0 {
 		// Without the block before, the first busy block has no start
 		// time: leave it out.
 		start = first
 	}
+	ok := 0
 	for _, b := range blocks[start+1 : last+1] {
 		ok += b.OursOK
 	}
-	if secs := blocks[last].Time.Sub(blocks[start].Time).Seconds(); secs > 0 {
-		s.TPS = float64(ok) / secs
+	s.RunTPS = perSecond(ok, blocks[start].Time, blocks[last].Time)
+	s.TPS = s.RunTPS
+	if last-first >= 2 {
+		s.FullBlocks = last - first - 1
+		s.TPS = fullBlockRate(blocks[first+1 : last+1])
 	}
 	return s
+}
+
+// fullBlockRate returns the code-0 tracked txs per second of blocks[:n-1]
+// over their commit times: from blocks[0].Time, the header time of the
+// first and so the commit time of the block before it, to blocks[n-1].Time,
+// the commit time of blocks[n-2].
+func fullBlockRate(blocks []Block) float64 {
+	n := len(blocks)
+	ok := 0
+	for _, b := range blocks[:n-1] {
+		ok += b.OursOK
+	}
+	return perSecond(ok, blocks[0].Time, blocks[n-1].Time)
+}
+
+func perSecond(n int, from, to time.Time) float64 {
+	if secs := to.Sub(from).Seconds(); secs > 0 {
+		return float64(n) / secs
+	}
+	return 0
 }
 
 // Latencies returns the inclusion latency of every code-0 tx, sorted: from

@@ -115,13 +115,6 @@ func (c *Chat) Restriction(ctx context.Context, session, account string) (Restri
 	return c.store.Restriction(ctx, session, account)
 }
 
-// MayRead reports whether account may read the session's chat (not
-// removed).
-func (c *Chat) MayRead(ctx context.Context, session, account string) (bool, error) {
-	r, err := c.store.Restriction(ctx, session, account)
-	return r != Removed, err
-}
-
 func (c *Chat) limiter(session, account string) *rate.Limiter {
 	k := session + "\x00" + account
 	c.mu.Lock()

@@ -152,16 +152,18 @@ func (h *Hub) toChat(id uint64, v any) {
 
 // chatAdmits checks, before a join takes a seat, that the broadcaster has
 // not removed address from stream id.
-func (h *Hub) chatAdmits(id uint64, address string) *protocol.ProtocolError {
-	ok, err := h.chat.MayRead(h.ctx, chatSession(id), address)
+// It returns whether the account is muted, which the join then tells it
+// (sendChatState) without reading the restriction again.
+func (h *Hub) chatAdmits(id uint64, address string) (muted bool, perr *protocol.ProtocolError) {
+	r, err := h.chat.Restriction(h.ctx, chatSession(id), address)
 	switch {
 	case err != nil:
 		h.log.Warn("chat state unavailable", "stream_id", id, "err", err)
-		return Unavailable()
-	case !ok:
-		return protocol.Errorf(protocol.CodeRemovedByOwner, "the broadcaster removed you from stream %d", id)
+		return false, Unavailable()
+	case r == chat.Removed:
+		return false, protocol.Errorf(protocol.CodeRemovedByOwner, "the broadcaster removed you from stream %d", id)
 	}
-	return nil
+	return r == chat.Muted, nil
 }
 
 // sendChatState sends m, which has just joined stream id, the chat so
@@ -178,9 +180,9 @@ func (h *Hub) sendChatState(m *Member, id uint64) {
 		m.Event(transport.Frame{Data: protocol.Encode(protocol.ChatHistoryMsg{Type: protocol.TypeChatHistory, StreamID: protocol.StreamID(id), Messages: lines})})
 	}
 	h.mu.Lock()
-	address := m.address
+	address, muted := m.address, m.chatMuted
 	h.mu.Unlock()
-	if r, err := h.chat.Restriction(h.ctx, chatSession(id), address); err == nil && r == chat.Muted {
+	if muted {
 		m.Event(transport.Frame{Data: protocol.Encode(protocol.ChatRestrictedMsg{Type: protocol.TypeChatRestricted, StreamID: protocol.StreamID(id), Address: address, Restriction: "muted"})})
 	}
 }

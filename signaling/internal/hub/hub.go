@@ -54,6 +54,7 @@ type Hub struct {
 	stopOnce sync.Once
 	stop     chan struct{}
 	loops    sync.WaitGroup // the re-check loop and the event feed
+	releases sync.WaitGroup // media server publications and subscriptions being ended (sfu.go)
 	recheckC chan struct{}  // asks the re-check loop for a round now
 }
 
@@ -86,6 +87,9 @@ type Member struct {
 	// directCapacity is what the member's next broadcast asks for (nil:
 	// the server's default; sfu.go).
 	directCapacity *int
+	// chatMuted: the broadcaster muted this account on the stream it
+	// watches, as read at its join (told to it then, chat.go).
+	chatMuted bool
 }
 
 // SetDirectCapacity records the direct capacity m's next broadcast asks
@@ -306,12 +310,25 @@ func (h *Hub) Drain(ctx context.Context, reason string) error {
 	}()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
 		for _, p := range peers {
 			p.Kill(protocol.CloseServerDrained, reason)
 		}
 		<-done
+		return ctx.Err()
+	}
+	// The sessions' rooms and handles on the media servers go too, in
+	// what is left of ctx: a media server that does not answer is not
+	// waited for longer.
+	released := make(chan struct{})
+	go func() {
+		h.releases.Wait()
+		close(released)
+	}()
+	select {
+	case <-released:
+		return nil
+	case <-ctx.Done():
 		return ctx.Err()
 	}
 }

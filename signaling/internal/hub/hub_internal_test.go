@@ -78,10 +78,10 @@ func (c *fakeChain) Stream(_ context.Context, id uint64) (chain.StreamInfo, erro
 	return s, nil
 }
 
-func (c *fakeChain) Subscribed(_ context.Context, sub, b string) (bool, error) {
+func (c *fakeChain) Subscribed(_ context.Context, sub, b string) (chain.Access, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.subs[[2]string{sub, b}], nil
+	return chain.Access{Held: c.subs[[2]string{sub, b}]}, nil
 }
 
 func (c *fakeChain) ProfileName(context.Context, string) (string, error) { return "", nil }
@@ -216,9 +216,9 @@ func (hangingChain) Stream(ctx context.Context, _ uint64) (chain.StreamInfo, err
 	return chain.StreamInfo{}, chain.ErrChainUnavailable
 }
 
-func (hangingChain) Subscribed(ctx context.Context, _, _ string) (bool, error) {
+func (hangingChain) Subscribed(ctx context.Context, _, _ string) (chain.Access, error) {
 	<-ctx.Done()
-	return false, chain.ErrChainUnavailable
+	return chain.Access{}, chain.ErrChainUnavailable
 }
 
 func (hangingChain) ProfileName(ctx context.Context, _ string) (string, error) {

@@ -132,6 +132,7 @@ func (h *Hub) broadcastHere(m *Member, id uint64) *protocol.ProtocolError {
 		h.log.Info("broadcaster taken over", "stream_id", id, "old_peer", old.peerID, "new_peer", m.peerID)
 	}
 	h.onAirLocked(r, m)
+	m.chatMuted = false
 	r.capacity = h.capacityFor(m.directCapacity)
 	m.Event(transport.Frame{Edge: transport.EdgeStarts, Data: protocol.Encode(protocol.BroadcastingMsg{
 		Type: protocol.TypeBroadcasting, StreamID: protocol.StreamID(id), PeerID: m.peerID,
@@ -157,15 +158,16 @@ func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 	if perr != nil {
 		return perr
 	}
-	ok, err := h.chain.Subscribed(h.ctx, m.address, info.Broadcaster, false)
+	acc, err := h.chain.Subscribed(h.ctx, m.address, info.Broadcaster, false)
 	if err != nil {
 		h.log.Warn("chain query failed", "query", "subscription", "err", err)
 		return protocol.Errorf(protocol.CodeChainUnavailable, "the chain cannot be reached; try again shortly")
 	}
-	if !ok {
+	if !acc.Held {
 		return protocol.Errorf(protocol.CodeNotSubscribed, "subscribe to %s on chain to watch its streams", info.Broadcaster)
 	}
-	if perr := h.chatAdmits(id, m.address); perr != nil {
+	muted, perr := h.chatAdmits(id, m.address)
+	if perr != nil {
 		return perr
 	}
 	// Across instances the per-account cap over all streams counts every
@@ -206,7 +208,8 @@ func (h *Hub) watchHere(m *Member, id uint64) *protocol.ProtocolError {
 		return protocol.Errorf(protocol.CodeSFUUnavailable, "stream %d has as many direct viewers as its broadcaster carries, and no media server is available; try again shortly", id)
 	}
 	v := h.addViewerLocked(r, m, t)
-	m.seat, joined = seat, true
+	m.seat, joined, m.chatMuted = seat, true, muted
+	h.armExpiryLocked(r, v, acc.Until)
 
 	msg := protocol.WatchingMsg{
 		Type: protocol.TypeWatching, StreamID: protocol.StreamID(id), PeerID: m.peerID,

@@ -63,8 +63,11 @@ type viewer struct {
 
 	// On the media server tier (sfu.go): the subscription, the
 	// publication it is (being) placed on, and what cancels its placing.
-	tier   tier
-	sub    *sfu.Subscription
+	tier tier
+	sub  *sfu.Subscription
+	// expiry checks a paid subscription with the chain when it expires
+	// (expiry.go); nil for a free one.
+	expiry *time.Timer
 	subOf  *sfu.Publication
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -222,8 +225,11 @@ func (h *Hub) dropViewerLocked(r *room, v *viewer) {
 		delete(h.watching, v.m.address)
 	}
 	v.toViewer, v.toBroadcaster = heldCandidates{}, heldCandidates{}
+	if v.expiry != nil {
+		v.expiry.Stop()
+	}
 	if v.tier == tierSFU {
-		dropSubscriptionLocked(v)
+		h.dropSubscriptionLocked(v)
 		h.m.SFUViewers.Dec()
 	} else {
 		r.direct--

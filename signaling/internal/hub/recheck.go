@@ -120,7 +120,7 @@ func (h *Hub) recheckStream(r *room) {
 }
 
 func (h *Hub) recheckViewer(r *room, v *viewer, subscriber, broadcaster string) {
-	ok, err := h.chain.Subscribed(h.ctx, subscriber, broadcaster, true)
+	acc, err := h.chain.Subscribed(h.ctx, subscriber, broadcaster, true)
 	if h.ctx.Err() != nil {
 		return
 	}
@@ -135,9 +135,10 @@ func (h *Hub) recheckViewer(r *room, v *viewer, subscriber, broadcaster string) 
 		if now.Sub(v.verified) > h.cfg.ChainOutageTolerance {
 			h.removeViewerLocked(r, v, protocol.ReasonChainUnavailable)
 		}
-	case !ok:
+	case !acc.Held:
 		h.removeViewerLocked(r, v, protocol.ReasonNotSubscribed)
 	default:
 		v.verified = now
+		h.armExpiryLocked(r, v, acc.Until)
 	}
 }

@@ -90,7 +90,7 @@ func (h *Hub) askPublishLocked(r *room) {
 // replaced); its subscriptions end with it.
 func (h *Hub) endPublicationLocked(r *room) {
 	if pub := r.pub; pub != nil {
-		go pub.Close()
+		h.endOnSFU(pub.Close)
 	}
 	r.pub, r.asked = nil, nil
 	r.pubGen++
@@ -194,7 +194,7 @@ func (h *Hub) publisherRelayLocked(r *room, m *Member, typ string, sdp, candidat
 		return h.sfuErr(err, "offer")
 	}
 	if !current {
-		go pub.Close()
+		h.endOnSFU(pub.Close)
 		return nil
 	}
 	r.pub, r.asked = pub, nil
@@ -249,7 +249,7 @@ func (h *Hub) subscribeLocked(r *room, v *viewer) {
 		return
 	}
 	if old := v.sub; old != nil {
-		go old.Close()
+		h.endOnSFU(old.Close)
 		v.sub = nil
 	}
 	v.subOf = pub
@@ -290,7 +290,7 @@ func (h *Hub) subscribe(r *room, v *viewer, pub *sfu.Publication) {
 		return
 	}
 	if !current {
-		go sub.Close()
+		h.endOnSFU(sub.Close)
 		return
 	}
 	v.sub = sub
@@ -319,14 +319,25 @@ func (h *Hub) watchSubscription(r *room, v *viewer, sub *sfu.Subscription) {
 
 // dropSubscriptionLocked ends what v holds on the media server: a
 // revocation takes effect there, whatever the viewer's page does.
-func dropSubscriptionLocked(v *viewer) {
+func (h *Hub) dropSubscriptionLocked(v *viewer) {
 	if v.cancel != nil {
 		v.cancel()
 	}
 	if sub := v.sub; sub != nil {
-		go sub.Close()
+		h.endOnSFU(sub.Close)
 	}
 	v.sub, v.subOf = nil, nil
+}
+
+// endOnSFU ends a publication or subscription on the media server in the
+// background (it waits on Janus, never under the hub's lock); a drain
+// waits for these, so a daemon that stops leaves no room behind.
+func (h *Hub) endOnSFU(end func()) {
+	h.releases.Add(1)
+	go func() {
+		defer h.releases.Done()
+		end()
+	}()
 }
 
 // readJSEP reads a session description of type want sent to the media

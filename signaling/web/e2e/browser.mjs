@@ -230,6 +230,21 @@ async function bench(browser, viewer) {
   process.stderr.write(`bench: watch ${JSON.stringify(watch)} loopback ${JSON.stringify(loopback.map(Math.round))} load ${JSON.stringify(load)} rest ${JSON.stringify(rest.map(Math.round))}\n`);
 }
 
+/** balanceOf: an account's ustream, read over the chain's REST API as any client would. */
+async function balanceOf(page, address) {
+  return BigInt(await page.evaluate(async (a) => {
+    const info = await (await fetch("/chain-info.json")).json();
+    const r = await (await fetch(`${info.rest}/cosmos/bank/v1beta1/balances/${a}/by_denom?denom=ustream`)).json();
+    return r.balance.amount;
+  }, address));
+}
+
+/** dayIn: a day as the app writes it ("Tue, 1 Dec 2026"), `days` from now, in the profile's zone. */
+const dayIn = (days) => new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", weekday: "short", day: "numeric", month: "short", year: "numeric" })
+  .format(new Date(Date.now() + days * 86_400_000));
+
+const walletAddress = (page) => page.$eval("[data-wallet-address]", (el) => el.dataset.walletAddress);
+
 /** chatText: the texts of the chat lines a page shows, in order. */
 const chatTexts = (page) => page.$$eval("[data-chat-log] .chat-line .chat-text", (els) => els.map((el) => el.textContent));
 
@@ -300,6 +315,27 @@ async function chatJourney(alice, bob) {
   await bob.type("[data-chat-input]", "second line from bob");
   await bob.keyboard.press("Enter");
   const secondId = await chatIdOf(alice, "second line from bob");
+
+  // bob tips, naming the stream: more than he holds is refused by the chain
+  // with its sentence; then a tip with a memo is a highlighted line in the
+  // chat of both pages, the memo shown as text.
+  await click(bob, '[data-action="tip"]');
+  await waitText(bob, "[data-tip-card] h2", /^Tip Alice Liddell for “Morning show, edited”$/);
+  await setValue(bob, 'input[name="tip_amount"]', "1000000");
+  await click(bob, '[data-action="send-tip"]');
+  await waitText(bob, "[data-tip-card] > .status", /^Your account does not hold enough STREAM for this payment/, 60_000);
+  const memo = "great show <b>!</b>";
+  await setValue(bob, 'input[name="tip_amount"]', "1.5");
+  await setValue(bob, 'input[name="tip_memo"]', memo);
+  await waitText(bob, '[data-counter="tip_memo"]', new RegExp(`^${memo.length} / 140$`));
+  await click(bob, '[data-action="send-tip"]');
+  await waitText(bob, "[data-tip-card] > .status", /^Tip sent: 1\.5 STREAM to Alice Liddell\./, 60_000);
+  for (const p of [alice, bob]) {
+    await waitText(p, "[data-chat-log] .chat-line.chat-tip", /^Bob \d\d:\d\d tipped 1\.500000 STREAM great show <b>!<\/b>/, 15_000);
+    const tipLine = await p.$eval("[data-chat-log] .chat-line.chat-tip", (el) => ({ bg: getComputedStyle(el).backgroundColor, html: el.querySelectorAll("b").length, text: el.querySelector(".chat-text").textContent }));
+    if (tipLine.bg === "rgba(0, 0, 0, 0)" || tipLine.html || tipLine.text !== memo) throw new Error(`the tip line is not a highlighted line of text: ${JSON.stringify(tipLine)}`);
+  }
+  step("tip shown in chat on both pages", { memo });
   await pageState(bob, "stream-chat-viewer");
   await pageState(alice, "stream-chat-broadcaster");
   step("chat both ways", { lines: await chatTexts(bob) });
@@ -447,6 +483,22 @@ async function main() {
     await expectFocus(alice, "wallet-address", "after sign-in");
     await saveProfile(alice, "Alice", "Liddell", "https://127.0.0.1:9/alice.png", "profile-form");
     if (!keplr.signedBytes.some((s) => s.mode === "amino-json")) throw new Error("the profile tx was not signed in amino-JSON mode");
+    // Her subscription terms, within the bounds the params query gives (shown
+    // beside the fields; out of them is refused before the wallet is asked).
+    await waitText(alice, "[data-period-bounds]", /^Between 1 hour and 366 days\.$/);
+    await waitText(alice, "[data-price-bounds]", /at most 1,000,000 STREAM\.$/);
+    await setValue(alice, "#terms-price", "5");
+    await setValue(alice, "#terms-period", "400");
+    await alice.select('select[name="period_unit"]', "days");
+    const signedBeforeTerms = keplr.signedBytes.length;
+    await click(alice, '[data-action="save-terms"]');
+    await waitText(alice, "[data-terms-form] > .status", /^The period must be between 1 hour and 366 days\./);
+    if (keplr.signedBytes.length !== signedBeforeTerms) throw new Error("the wallet was asked to sign terms the chain would refuse");
+    await setValue(alice, "#terms-period", "30");
+    await click(alice, '[data-action="save-terms"]');
+    await waitText(alice, "[data-terms-form] > .status", /^Saved: subscribing to you costs 5 STREAM \/ 30 days\.$/, 60_000);
+    await waitText(alice, "[data-current-terms]", /^Now: 5 STREAM \/ 30 days$/);
+    step("alice set terms (amino-json)");
     // What the first transaction fetched on top of the first load (CosmJS, the codecs).
     const firstTx = await appBytes(alice, new Set((await appBytes(carol)).names));
     summary.figures.first_tx_app_bytes_encoded = firstTx.encoded;
@@ -500,6 +552,7 @@ async function main() {
     const span = start.date === end.date ? `${start.time}–${end.time}` : `${start.time}–\\S.*\\d ${end.time}`;
     await waitText(alice, ".stream-page .when", new RegExp(`, ${span} \\(Europe/Paris\\)$`));
     await waitText(alice, "title", /^Morning show · streamchain$/);
+    await waitText(alice, ".stream-page [data-terms]", /^Subscription: 5 STREAM \/ 30 days/);
     // The schedule shows the new stream at once, not at the next poll.
     await waitText(alice, `.schedule [data-stream-id="${streamId}"] .title`, /Morning show/, 8000);
     await pageState(alice, "stream-owner-upcoming");
@@ -550,12 +603,30 @@ async function main() {
     await waitText(bob, ".stream-page .byline .avatar", /^AL$/);
     const imgs = await bob.$$eval("img", (els) => els.map((el) => ({ src: el.getAttribute("src"), ref: el.getAttribute("referrerpolicy"), loading: el.getAttribute("loading") })));
     if (imgs.some((i) => !/^https:/.test(i.src) || i.ref !== "no-referrer" || i.loading !== "lazy")) throw new Error(`pictures: ${JSON.stringify(imgs)}`);
+    // The price and period, before the wallet opens; unsubscribing is said to end access with no refund.
+    await waitText(bob, '[data-action="subscribe"]', /^Subscribe for 5 STREAM \/ 30 days$/);
+    await waitText(bob, "[data-terms]", /^Subscription: 5 STREAM \/ 30 days/);
+    await waitText(bob, "[data-no-refund]", /ends your access at once; what you paid is not refunded/);
     await pageState(bob, "stream-not-subscribed");
+    const aliceAddress = await walletAddress(alice), bobAddress = await walletAddress(bob);
+    const paidBefore = { alice: await balanceOf(bob, aliceAddress), bob: await balanceOf(bob, bobAddress) };
     await click(bob, '[data-action="subscribe"]');
     await waitText(bob, '[data-action="subscribe"]', /Unsubscribe/, 60_000).catch(async (e) => {
       throw new Error(`subscribe failed: ${await statusOf(bob, ".stream-page > .status")}; ${e.message}`);
     });
     await expectFocus(bob, "watch", "after subscribing");
+    // The price moved from bob to alice in the same tx (bob paid the fee too).
+    const paidAfter = { alice: await balanceOf(bob, aliceAddress), bob: await balanceOf(bob, bobAddress) };
+    const paid = { alice: paidAfter.alice - paidBefore.alice, bob: paidBefore.bob - paidAfter.bob };
+    if (paid.alice !== 5_000_000n || !(paid.bob > 5_000_000n && paid.bob < 6_000_000n)) throw new Error(`balances moved by ${JSON.stringify(paid, (k, v) => String(v))}`);
+    await waitText(bob, "[data-expiry]", new RegExp(`^Your subscription expires on ${dayIn(30)}\\.$`));
+    // Renewing extends from the later of now and the expiry: 30 more days.
+    await waitText(bob, '[data-action="renew"]', /^Renew for 5 STREAM \/ 30 days$/);
+    await click(bob, '[data-action="renew"]');
+    await waitText(bob, "[data-expiry]", new RegExp(`^Your subscription expires on ${dayIn(60)}\\.$`), 60_000).catch(async (e) => {
+      throw new Error(`renew failed: ${await statusOf(bob, ".stream-page > .status")}; ${e.message}`);
+    });
+    step("bob paid and renewed", { paid: { alice: String(paid.alice), bob: String(paid.bob) } });
     // Subscribed, before alice goes live: not started yet, with a countdown.
     await waitText(bob, "[data-viewer-state]", /^Not started yet: the broadcaster is not on air\. Starts in \d+ min \d\d s\.$/);
     await pageState(bob, "stream-not-started");
@@ -717,6 +788,7 @@ async function main() {
     await expectFocus(carol, "wallet-address", "after sign-in");
     await go(carol, `#/stream/${streamId}`);
     await carol.waitForSelector("[data-needs-profile]", { visible: true });
+    await waitText(carol, '[data-action="subscribe"]', /^Subscribe for 5 STREAM \/ 30 days$/);
     await click(carol, '[data-action="subscribe"]');
     await waitText(carol, ".stream-page > .status", /You need a profile first\. Open Account, save your profile, then try again\./, 60_000);
     await click(carol, '[data-action="watch"]');
@@ -731,7 +803,7 @@ async function main() {
     const hold = (r) => (r.url().startsWith(rpc) ? held.push(r) : r.continue());
     carol.on("request", hold);
     await click(carol, '[data-action="subscribe"]');
-    await waitText(carol, ".stream-page > .status", /^Subscribing: waiting for your wallet and the next block…/);
+    await waitText(carol, ".stream-page > .status", /^Subscribing for 5 STREAM \/ 30 days: waiting for your wallet and the next block…/);
     await pageState(carol, "tx-waiting");
     await click(carol, '.stream-page > .status [data-action="cancel-wait"]');
     await waitText(carol, ".stream-page > .status", /^Cancelled\./);
@@ -746,6 +818,8 @@ async function main() {
     await go(carol, `#/u/${aliceAddr}`);
     await waitText(carol, ".broadcaster-page h1", /^Alice Liddell$/);
     await waitText(carol, "[data-subscriber-count]", /^1 subscriber · 1 stream/);
+    await waitText(carol, ".broadcaster-page [data-terms]", /^Subscription: 5 STREAM \/ 30 days/);
+    await waitText(carol, '.broadcaster-page [data-action="subscribe"]', /^Subscribe for 5 STREAM \/ 30 days$/);
     // On air before its scheduled start: listed under "Live now" all the same, with its badge.
     await waitText(carol, `[data-section="live"] [data-stream-id="${streamId}"]`, /Morning show, live/);
     await carol.waitForSelector(`[data-section="live"] [data-badge="${streamId}"].live`, { timeout: 10_000 });
@@ -771,6 +845,67 @@ async function main() {
       await connectDevnet(dave, "dave");
       await saveProfile(dave, "Dave", "Removed");
       await go(dave, `#/stream/${streamId}`);
+      const aliceAddress = await walletAddress(alice);
+      const before = await balanceOf(dave, aliceAddress);
+      await waitText(dave, '[data-action="subscribe"]', /^Subscribe for 5 STREAM \/ 30 days$/);
+      await click(dave, '[data-action="subscribe"]');
+      await waitText(dave, '[data-action="subscribe"]', /Unsubscribe/, 60_000);
+      if ((await balanceOf(dave, aliceAddress)) - before !== 5_000_000n) throw new Error("dave's subscription did not pay alice the price");
+      await waitText(dave, "[data-expiry]", new RegExp(`^Your subscription expires on ${dayIn(30)}\\.$`));
+      // alice blocks dave from his chat line, with a reason, asked first: he
+      // is cut off within a block, and Subscribe is refused with the sentence.
+      await click(dave, '[data-action="watch"]');
+      await dave.waitForFunction(() => document.querySelector("#player")?.srcObject, { timeout: 30_000 });
+      await dave.waitForSelector("[data-chat-input]:not([disabled])", { visible: true });
+      await dave.type("[data-chat-input]", "dave says hi");
+      await dave.keyboard.press("Enter");
+      const blockedId = await chatIdOf(alice, "dave says hi");
+      await click(alice, `[data-chat-id="${blockedId}"] [data-action="chat-block"]`);
+      await alice.type('[data-chat-block] input[name="block_reason"]', "spam in chat");
+      await pageState(alice, "stream-chat-confirm-block", { narrow: false });
+      await click(alice, '[data-chat-block] [data-action="confirm-block"]');
+      await waitText(alice, "[data-chat-block] .status", /^Dave is blocked\./, 60_000);
+      await waitText(dave, ".stream-page > .status", /^You are no longer subscribed to this broadcaster, so the stream stopped/, 30_000);
+      if (await dave.$("[data-chat]")) throw new Error("a blocked viewer still has the chat");
+      if (await dave.$eval("#player", (el) => !!el.srcObject)) throw new Error("a blocked viewer still has the video");
+      await waitText(dave, '[data-action="subscribe"]', /^Subscribe for 5 STREAM/);
+      await click(dave, '[data-action="subscribe"]');
+      await waitText(dave, ".stream-page > .status", /^This broadcaster has blocked your account: you cannot subscribe to or tip them\.$/, 60_000);
+      await pageState(dave, "stream-blocked");
+      step("block from chat: cut off, Subscribe refused");
+      // alice's account page (a second tab): her subscribers with their
+      // expiry and Block (asked first, not confirmed here), and the blocked
+      // list, where she unblocks dave.
+      const alice2 = await newPage(ctxA);
+      // Her Ledger key here: the terms and the unblock are signed in amino-JSON.
+      (await installKeplr(alice2, { mnemonic: ALICE_MNEMONIC, name: "alice (Keplr)" })).ledger = true;
+      await alice2.goto(`${APP_URL}/#/account`);
+      await waitText(alice2, '[data-table="blocked"] tbody', /Dave Removed.*spam in chat/);
+      await waitText(alice2, '[data-table="subscribers"] tbody', new RegExp(`Bob Builder.*${dayIn(60)}`));
+      await click(alice2, '[data-table="subscribers"] [data-action="block"]');
+      await waitText(alice2, '[data-row-question="subscribers"] [data-block-form]', /^Block Bob Builder\?/);
+      await pageState(alice2, "account-block-question");
+      await click(alice2, '[data-row-question="subscribers"] [data-action="cancel-block"]');
+      await click(alice2, '[data-table="blocked"] [data-action="unblock"]');
+      await waitText(alice2, '[data-table="blocked"] .status', /^Dave Removed is unblocked/, 60_000);
+      await waitText(alice2, '[data-table="blocked"] tbody', /None yet/);
+      // She raises her price while dave's page still shows the old one: his
+      // Subscribe carries the price he saw as its most, and the chain refuses
+      // it with the sentence, charging nothing; the button then says the new price.
+      await waitText(dave, '[data-action="subscribe"]', /^Subscribe for 5 STREAM \/ 30 days$/);
+      await setValue(alice2, "#terms-price", "6");
+      await click(alice2, '[data-action="save-terms"]');
+      await waitText(alice2, "[data-terms-form] > .status", /^Saved: subscribing to you costs 6 STREAM \/ 30 days\.$/, 60_000);
+      pages.splice(pages.indexOf(alice2), 1);
+      await alice2.close();
+      step("account: subscribers, block question, unblock, new price");
+      const daveBalance = await balanceOf(dave, await walletAddress(dave));
+      await click(dave, '[data-action="subscribe"]');
+      await waitText(dave, ".stream-page > .status", /^The broadcaster has raised the subscription price since you confirmed it\. Nothing was charged/, 60_000);
+      if ((await balanceOf(dave, await walletAddress(dave))) !== daveBalance) throw new Error("a refused subscription was charged");
+      await waitText(dave, '[data-action="subscribe"]', /^Subscribe for 6 STREAM \/ 30 days$/);
+      await pageState(dave, "stream-price-raised");
+      // Unblocked, dave subscribes (and pays the new price), watches and chats.
       await click(dave, '[data-action="subscribe"]');
       await waitText(dave, '[data-action="subscribe"]', /Unsubscribe/, 60_000);
       await click(dave, '[data-action="watch"]');

@@ -37,7 +37,24 @@ export interface Subscription {
   subscriber: string;
   broadcaster: string;
   since?: string;
+  /** When a paid subscription ends; absent for a free one. */
+  expires_at?: string;
   [k: string]: unknown;
+}
+
+/** What a broadcaster charges: price (ustream) per period; free when price is 0. */
+export interface Terms {
+  price: bigint;
+  periodMs: number;
+  free: boolean;
+}
+
+/** An account a broadcaster keeps out. */
+export interface Block {
+  broadcaster: string;
+  account: string;
+  reason?: string;
+  since?: string;
 }
 
 export interface Page<T> {
@@ -50,7 +67,7 @@ export type StatusFilter = "" | "STREAM_STATUS_UPCOMING" | "STREAM_STATUS_LIVE" 
 
 import { QUERY_DEADLINE_MS } from "./deadline.ts";
 import { QueryFailure } from "./errors.ts";
-import { limitsOf, type Limits, type ParamsJSON } from "./rules.ts";
+import { durationMs, limitsOf, type Limits, type ParamsJSON } from "./rules.ts";
 
 let info: ChainInfo | undefined;
 
@@ -119,6 +136,18 @@ export async function subscriptions(subscriber: string, key: string | null, limi
 export async function isSubscribed(subscriber: string, broadcaster: string): Promise<boolean> {
   const r = await rest<{ subscribed: boolean }>(`${base}/subscriptions/${subscriber}/${broadcaster}`);
   return r?.subscribed ?? false;
+}
+
+/** terms: the broadcaster's subscription terms (the chain's terms query). */
+export async function terms(broadcaster: string): Promise<Terms> {
+  const r = await rest<{ terms?: { price?: { amount?: string }; period?: string }; free?: boolean }>(`${base}/subscription_terms/${encodeURIComponent(broadcaster)}`);
+  const price = BigInt(r?.terms?.price?.amount || "0");
+  return { price, periodMs: durationMs(r?.terms?.period) || 0, free: r?.free ?? price === 0n };
+}
+
+export async function blocks(broadcaster: string, key: string | null, limit = PAGE_SIZE): Promise<Page<Block>> {
+  const r = await rest<{ blocks: Block[]; pagination?: PaginationJSON }>(`${base}/blocks/${encodeURIComponent(broadcaster)}`, pageParams(key, limit));
+  return { items: r?.blocks ?? [], nextKey: r?.pagination?.next_key ?? null, total: r?.pagination?.total ? Number(r.pagination.total) : undefined };
 }
 
 export async function balance(address: string): Promise<string> {

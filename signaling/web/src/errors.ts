@@ -141,7 +141,7 @@ const signaling: Record<string, string> = {
   unknown_message: "That message is already gone: it was deleted, or is older than the last 100.",
   removed_by_broadcaster: "The broadcaster removed you from this stream: you cannot watch it or chat until it ends.",
   sfu_unavailable: "The stream's media server cannot be reached right now. Viewers who watch peer to peer are not affected; the others can press Watch again in a moment.",
-  sfu_invalid_sdp: "The media server refused this browser's connection set-up. Reload the page and try again; if it persists, try another browser.",
+  sfu_invalid_sdp: "The media server did not accept the connection set-up. Press the button again; if it persists, report it.",
 };
 
 const ended: Record<string, string> = {
@@ -151,11 +151,11 @@ const ended: Record<string, string> = {
   chain_unavailable: "The stream was stopped because the chain could not be reached. Try again in a moment.",
   not_subscribed: "You are no longer subscribed to this broadcaster, so the stream stopped. Subscribe to watch again.",
   removed_by_broadcaster: "The broadcaster removed you from this stream: the video and the chat stopped, and you cannot watch again until it ends.",
-  sfu_unavailable: "The media server carrying your video stopped and no other could take you. Press Watch again in a moment.",
   left: "You left the stream.",
   taken_over: "You went live from another tab or device; this one stopped.",
   instance_lost: "The signaling server carrying the other side stopped answering. Press the button again to reconnect.",
   disconnected: "The connection to the signaling servers was lost and none answered again. Check your connection and press the button again.",
+  sfu_unavailable: "The media server this stream came through stopped and no other could take you. Press Watch again in a moment.",
 };
 
 // The server closed the connection for a fault of the client (PROTOCOL.md

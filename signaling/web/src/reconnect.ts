@@ -297,6 +297,12 @@ export class Link {
   }
 
   private onMessage(c: Conn, m: Msg) {
+    if (m.type === "resume_token") {
+      // A fresh token while signed in (PROTOCOL.md §3.4): a reload after the
+      // first one expired still resumes without the wallet.
+      if (typeof m.resume_token === "string" && m.resume_token) this.tokens.save(m.resume_token, String(m.resume_expires_at ?? ""));
+      return;
+    }
     if (m.type === "draining") {
       const others = Array.isArray(m.instances) ? (m.instances as Instance[]) : [];
       if (others.length) this.known = [...others, ...this.known.filter((k) => !others.some((o) => baseOf(o.url) === baseOf(k.url)))];

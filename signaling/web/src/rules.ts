@@ -15,6 +15,11 @@ export interface ParamsJSON {
   max_time_zone_length?: number | string;
   max_stream_duration?: string;
   max_schedule_ahead?: string;
+  min_subscription_period?: string;
+  max_subscription_period?: string;
+  max_subscription_price?: number | string;
+  max_memo_length?: number | string;
+  max_block_reason_length?: number | string;
 }
 
 export interface Limits {
@@ -26,6 +31,13 @@ export interface Limits {
   timeZone: number;
   maxDurationMs: number;
   maxAheadMs: number;
+  /** Subscription terms: the period's bounds and the highest price (ustream). */
+  minPeriodMs: number;
+  maxPeriodMs: number;
+  maxPrice: bigint;
+  /** A tip's memo and a block's reason, in bytes. */
+  memo: number;
+  blockReason: number;
 }
 
 /** durationMs reads a protobuf JSON Duration ("86400s", "0.5s"). */
@@ -55,7 +67,17 @@ export function limitsOf(p: ParamsJSON): Limits {
     timeZone: n(p.max_time_zone_length, "max_time_zone_length"),
     maxDurationMs: d(p.max_stream_duration, "max_stream_duration"),
     maxAheadMs: d(p.max_schedule_ahead, "max_schedule_ahead"),
+    minPeriodMs: d(p.min_subscription_period, "min_subscription_period"),
+    maxPeriodMs: d(p.max_subscription_period, "max_subscription_period"),
+    maxPrice: price(p.max_subscription_price),
+    memo: n(p.max_memo_length, "max_memo_length"),
+    blockReason: n(p.max_block_reason_length, "max_block_reason_length"),
   };
+}
+
+function price(v: number | string | undefined): bigint {
+  if (!/^\d{1,20}$/.test(String(v ?? ""))) throw new Error(`params: max_subscription_price is ${JSON.stringify(v)}`);
+  return BigInt(String(v));
 }
 
 /** bytes is a text's length as the chain counts it: UTF-8 bytes. */

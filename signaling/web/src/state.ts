@@ -8,6 +8,8 @@ export const state = {
   profile: null as api.Profile | null,
   /** Broadcasters the user subscribes to (first 100; for notices and filters). */
   subs: new Set<string>(),
+  /** When each of those subscriptions ends, by broadcaster (paid ones only). */
+  expiry: new Map<string, string>(),
 };
 
 const listeners = new Set<() => void>();
@@ -61,6 +63,7 @@ export async function setWallet(w: Wallet | undefined, opts: { remember?: boolea
   state.wallet = w;
   state.profile = null;
   state.subs = new Set();
+  state.expiry = new Map();
   if (w) await refreshMe();
   else emit();
 }
@@ -74,6 +77,7 @@ export async function refreshMe() {
   if (state.wallet !== w) return;
   state.profile = p;
   state.subs = new Set(subs.items.map((s) => s.broadcaster));
+  state.expiry = new Map(subs.items.filter((s) => s.expires_at).map((s) => [s.broadcaster, s.expires_at!]));
   emit();
 }
 

@@ -1,4 +1,4 @@
-// Transactions: the six x/streaming user Msgs, signed by the connected wallet
+// Transactions: the ten x/streaming user Msgs, signed by the connected wallet
 // and sent with CosmJS's "auto" fee (simulated gas × 1.4 at the node's
 // minimum gas price).
 import { AminoTypes, GasPrice, SigningStargateClient, createDefaultAminoConverters, defaultRegistryTypes } from "@cosmjs/stargate";
@@ -78,8 +78,34 @@ export function deleteStream(w: Wallet, id: string) {
   return send(w, { typeUrl: typeUrls.MsgDeleteStream, value: { broadcaster: w.address, streamId: BigInt(id) } });
 }
 
-export function subscribe(w: Wallet, broadcaster: string) {
-  return send(w, { typeUrl: typeUrls.MsgSubscribe, value: { subscriber: w.address, broadcaster } });
+const ustream = (amount: bigint) => ({ denom: "ustream", amount: amount.toString() });
+
+/**
+ * subscribe carries the most the subscriber agreed to pay (the price the
+ * page showed): a price raised meanwhile fails the tx instead of charging
+ * more. A free broadcaster needs none.
+ */
+export function subscribe(w: Wallet, broadcaster: string, maxPrice = 0n) {
+  return send(w, { typeUrl: typeUrls.MsgSubscribe, value: { subscriber: w.address, broadcaster, maxPrice: maxPrice > 0n ? ustream(maxPrice) : undefined } });
+}
+
+/** setTerms: the price (ustream) per period; a zero price makes subscriptions free. */
+export function setTerms(w: Wallet, price: bigint, periodMs: number) {
+  const period = { seconds: BigInt(Math.floor(periodMs / 1000)), nanos: (periodMs % 1000) * 1_000_000 };
+  return send(w, { typeUrl: typeUrls.MsgSetSubscriptionTerms, value: { broadcaster: w.address, price: ustream(price), period } });
+}
+
+/** tip sends an amount to a broadcaster, naming the stream it is for. */
+export function tip(w: Wallet, broadcaster: string, amount: bigint, streamId: string, memo: string) {
+  return send(w, { typeUrl: typeUrls.MsgTip, value: { sender: w.address, broadcaster, amount: ustream(amount), streamId: BigInt(streamId), memo } });
+}
+
+export function block(w: Wallet, account: string, reason: string) {
+  return send(w, { typeUrl: typeUrls.MsgBlock, value: { broadcaster: w.address, account, reason } });
+}
+
+export function unblock(w: Wallet, account: string) {
+  return send(w, { typeUrl: typeUrls.MsgUnblock, value: { broadcaster: w.address, account } });
 }
 
 export function unsubscribe(w: Wallet, broadcaster: string) {

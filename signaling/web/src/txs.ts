@@ -28,3 +28,7 @@ export const editStream = tx((m) => m.editStream);
 export const deleteStream = tx((m) => m.deleteStream);
 export const subscribe = tx((m) => m.subscribe);
 export const unsubscribe = tx((m) => m.unsubscribe);
+export const setTerms = tx((m) => m.setTerms);
+export const tip = tx((m) => m.tip);
+export const block = tx((m) => m.block);
+export const unblock = tx((m) => m.unblock);

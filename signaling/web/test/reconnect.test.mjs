@@ -451,3 +451,25 @@ test("a resume answered for another address is refused: the link never acts as i
   const tokens = { take: () => resume_token, save() {} };
   await assert.rejects(Link.open({ ...c.deps(), tokens }, recorder().events), (e) => e.code === "auth_address_mismatch");
 });
+
+test("resume_token while signed in: the fresh token is kept, and the next move resumes with it", async () => {
+  const c = new Cluster(2);
+  const r = recorder();
+  const link = await Link.open(c.deps(), r.events);
+  link.setRole({ type: "watch", stream_id: "42" });
+  await settle();
+  const [a] = c.instances[0].live();
+  // The server renews the token at half its lifetime; the first one is then spent elsewhere.
+  const fresh = c.mint("stream1alice");
+  for (const t of [...c.tokens.keys()]) if (t !== fresh.resume_token) c.tokens.delete(t);
+  a.push({ type: "resume_token", ...fresh });
+  await settle();
+  assert.ok(!r.messages.some((m) => m.type === "resume_token"), "not a page event");
+
+  c.instances[0].kill();
+  await settle(60);
+  const [b] = c.instances[1].live();
+  assert.deepEqual(b.received.map((m) => m.type), ["resume", "watch"]);
+  assert.equal(b.received[0].token, fresh.resume_token, "the renewed token");
+  assert.equal(c.signatures.length, 1, "no second signature");
+});

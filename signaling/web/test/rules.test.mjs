@@ -8,6 +8,8 @@ import { bytes, checkText, counter, durationMs, limitsOf, safeImage, schedule } 
 const params = {
   max_name_length: 64, max_surname_length: 64, max_title_length: 140, max_description_length: 2000,
   max_link_length: 512, max_time_zone_length: 64, max_stream_duration: "86400s", max_schedule_ahead: "31536000s",
+  min_subscription_period: "3600s", max_subscription_period: "31622400s", max_subscription_price: "1000000000000",
+  max_memo_length: 140, max_block_reason_length: 140,
 };
 
 test("limits come from the params query, not from the app", () => {
@@ -16,6 +18,10 @@ test("limits come from the params query, not from the app", () => {
   assert.equal(l.maxDurationMs, 24 * 3600_000);
   assert.equal(limitsOf({ ...params, max_title_length: "20" }).title, 20);
   assert.equal(durationMs("1.5s"), 1500);
+  assert.equal(l.minPeriodMs, 3600_000);
+  assert.equal(l.maxPrice, 1_000_000_000_000n);
+  assert.equal(l.memo, 140);
+  assert.throws(() => limitsOf({ ...params, max_subscription_price: "-1" }), /max_subscription_price/);
   assert.throws(() => limitsOf({ ...params, max_title_length: 0 }), /max_title_length/);
   assert.throws(() => limitsOf({ ...params, max_stream_duration: "forever" }), /max_stream_duration/);
 });

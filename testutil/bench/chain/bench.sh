@@ -8,6 +8,8 @@
 #   BENCH_BLOCK_TIME  timeout_commit                      (1s)
 #   BENCH_ACCOUNTS    load accounts, one sender each      (200)
 #   BENCH_TXS         txs per account per run             (50)
+#   BENCH_WARMUP      bank txs per account sent unmeasured before the first
+#                     run, so that it does not pay alone for a fresh node (10)
 #   BENCH_WORKLOADS   comma-separated runs, in order
 #   BENCH_OUT         JSON lines of the runs              (build/bench-chain.jsonl)
 #   BENCH_MD          markdown file to rewrite ("" = none) (BENCHMARKS.md)
@@ -32,6 +34,7 @@ BENCH_API_PORT=${BENCH_API_PORT:-31317}
 BENCH_BLOCK_TIME=${BENCH_BLOCK_TIME:-1s}
 BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-200}
 BENCH_TXS=${BENCH_TXS:-50}
+BENCH_WARMUP=${BENCH_WARMUP:-10}
 BENCH_WORKLOADS=${BENCH_WORKLOADS:-bank,edit-profile,bank,new-stream,bank,edit-stream,bank,subscribe,bank,unsubscribe,bank,delete-stream,bank,mix,bank}
 BENCH_OUT=${BENCH_OUT:-$ROOT/build/bench-chain.jsonl}
 BENCH_MD=${BENCH_MD-$ROOT/BENCHMARKS.md}
@@ -105,7 +108,7 @@ fi
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench-chain: node pid $node_pid; load: $BENCH_ACCOUNTS accounts x $BENCH_TXS txs per run: $BENCH_WORKLOADS"
-"$ROOT/build/bin/streamload" run -node "$RPC" -accounts "$BENCH_ACCOUNTS" -txs "$BENCH_TXS" \
+"$ROOT/build/bin/streamload" run -node "$RPC" -accounts "$BENCH_ACCOUNTS" -txs "$BENCH_TXS" -warmup "$BENCH_WARMUP" \
 	-workload "$BENCH_WORKLOADS" -node-pid "$node_pid" -timeout "$BENCH_TIMEOUT" \
 	-transport "$BENCH_TRANSPORT" -rate "$BENCH_RATE" >"$BENCH_OUT"
 # REST latency of the queries clients read most, against the same store.
@@ -119,7 +122,7 @@ stop_node
 echo "bench-chain: runs in $BENCH_OUT, query latencies in $QUERIES_OUT"
 
 if [[ -n $BENCH_MD ]]; then
-	setting="timeout_commit $BENCH_BLOCK_TIME, initial x/streaming state (profiles,streams,follows): ${BENCH_STATE:-empty}, $BENCH_ACCOUNTS accounts × $BENCH_TXS txs per run, node env: ${BENCH_NODE_ENV:-none}, broadcast over $BENCH_TRANSPORT$( [[ $BENCH_RATE == 0 ]] || echo ", at most $BENCH_RATE tx/s"), settings as \`streamd init\` and the devnet write them; the machine's load average (1, 5, 15 min) was $load_before before the runs and $load_after after them"
+	setting="timeout_commit $BENCH_BLOCK_TIME, initial x/streaming state (profiles,streams,follows): ${BENCH_STATE:-empty}, $BENCH_ACCOUNTS accounts × $BENCH_TXS txs per run after $BENCH_WARMUP unmeasured warm-up bank txs per account, node env: ${BENCH_NODE_ENV:-none}, broadcast over $BENCH_TRANSPORT$( [[ $BENCH_RATE == 0 ]] || echo ", at most $BENCH_RATE tx/s"), settings as \`streamd init\` and the devnet write them; the machine's load average (1, 5, 15 min) was $load_before before the runs and $load_after after them"
 	"$ROOT/build/bin/streamload" report -in "$BENCH_OUT" -md "$BENCH_MD" -plots "$BENCH_PLOTS" -setting "$setting"
 	cp "$BENCH_OUT" "$BENCH_PLOTS/runs.jsonl"
 	echo "bench-chain: wrote $BENCH_MD and plots in $BENCH_PLOTS"

@@ -1,5 +1,7 @@
 // The account page: edit the profile (name, surname, picture link, time zone
-// from the IANA list), counts, and two paged, searchable tables.
+// from the IANA list), counts, the subscription terms, and paged, searchable
+// tables: subscribers (with Block), blocked accounts (with Unblock) and
+// subscriptions (with Unsubscribe).
 import * as api from "../api.ts";
 import { field, fill, h, setTitle, statusLine, waiting } from "../dom.ts";
 import { explain } from "../errors.ts";
@@ -7,7 +9,9 @@ import { browserZone, dayText, plural, shortAddress, zoneChoices } from "../form
 import { displayName, onState, refreshMe, state, timeZone } from "../state.ts";
 import * as tx from "../txs.ts";
 import { avatar } from "../widgets.ts";
+import { blockForm } from "./block.ts";
 import { formRules, textField } from "./create.ts";
+import { termsForm } from "./terms.ts";
 
 function timeZones(...present: (string | undefined)[]): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
@@ -73,49 +77,107 @@ export function accountPage(): HTMLElement {
   const off = onState(paint);
   void refreshMe();
 
+  const expires = (s: api.Subscription) => (s.expires_at ? dayText(new Date(s.expires_at), timeZone()) : "Never");
+  const blocked = table<api.Block>({
+    title: "Blocked accounts", id: "blocked", fetchPage: (key) => api.blocks(w.address, key),
+    who: (b) => b.account, since: (b) => b.since, extra: { head: "Reason", cell: (b) => b.reason ?? "" },
+    action: (b, name, t) => h("button", {
+      type: "button", class: "secondary", "data-action": "unblock", "aria-label": `Unblock ${name}`,
+      onclick: async () => {
+        try {
+          await waiting(t.status, `Unblocking ${name}: waiting for your wallet and the next block…`, (signal) => tx.unblock(signal, w, b.account));
+          t.status.ok(`${name} is unblocked: they may subscribe to you again.`);
+          t.reload();
+        } catch (e) { t.status.fail(explain(e)); }
+      },
+    }, "Unblock"),
+  });
+  const subscribers = table<api.Subscription>({
+    title: "Subscribers", id: "subscribers", fetchPage: (key) => api.subscribers(w.address, key),
+    who: (s) => s.subscriber, since: (s) => s.since, extra: { head: "Expires", cell: expires },
+    action: (s, name, t) => h("button", {
+      type: "button", class: "danger", "data-action": "block", "aria-label": `Block ${name}`,
+      onclick: () => {
+        t.slot.replaceChildren(blockForm(s.subscriber, name, (done) => {
+          if (!done) { t.slot.replaceChildren(); return; }
+          t.reload();
+          blocked.reload();
+        }));
+        t.slot.querySelector("input")?.focus();
+      },
+    }, "Block"),
+  });
   const root = h("section", { class: "account" },
     h("h1", { tabindex: -1 }, "Account"),
     h("div", { class: "profile-head" }, avatarSlot,
       h("p", { class: "address" }, h("span", { class: "label" }, "Address "), h("code", {}, w.address))),
-    counts, form,
-    table("Subscribers", "subscribers", (key) => api.subscribers(w.address, key), (s) => s.subscriber, null),
-    table("Subscriptions", "subscriptions", (key) => api.subscriptions(w.address, key), (s) => s.broadcaster, async (s, status) => {
-      await waiting(status, "Unsubscribing: waiting for your wallet and the next block…", (signal) => tx.unsubscribe(signal, w, s.broadcaster));
-      status.ok("Unsubscribed.");
-    }));
+    counts, form, termsForm(),
+    subscribers.el,
+    blocked.el,
+    table<api.Subscription>({
+      title: "Subscriptions", id: "subscriptions", fetchPage: (key) => api.subscriptions(w.address, key),
+      who: (s) => s.broadcaster, since: (s) => s.since, extra: { head: "Expires", cell: expires },
+      note: "Unsubscribing ends your access at once; what you paid is not refunded.",
+      action: (s, name, t) => h("button", {
+        type: "button", class: "secondary", "aria-label": `Unsubscribe from ${name}`,
+        onclick: async () => {
+          try {
+            await waiting(t.status, "Unsubscribing: waiting for your wallet and the next block…", (signal) => tx.unsubscribe(signal, w, s.broadcaster));
+            t.status.ok("Unsubscribed.");
+            t.reload();
+          } catch (e) { t.status.fail(explain(e)); }
+        },
+      }, "Unsubscribe"),
+    }).el);
   (root as HTMLElement & { dispose?: () => void }).dispose = off;
   return root;
 }
 
 type Status = ReturnType<typeof statusLine>;
 
-/** A paged table of subscriptions, searchable by name or address within the page. */
-function table(title: string, id: string, fetchPage: (key: string | null) => Promise<api.Page<api.Subscription>>,
-  who: (s: api.Subscription) => string, unsubscribe: ((s: api.Subscription, st: Status) => Promise<void>) | null): HTMLElement {
+/** What a row's action gets: the table's status line, a reload, and a slot under the table for a question. */
+interface RowTools { status: Status; reload(): void; slot: HTMLElement }
+
+interface TableSpec<T> {
+  title: string;
+  id: string;
+  fetchPage(key: string | null): Promise<api.Page<T>>;
+  /** The account a row names, and since when. */
+  who(t: T): string;
+  since(t: T): string | undefined;
+  extra: { head: string; cell(t: T): string };
+  action(t: T, name: string, tools: RowTools): HTMLElement;
+  note?: string;
+}
+
+/** A paged table of accounts, searchable by name or address within the page. */
+function table<T>(spec: TableSpec<T>): { el: HTMLElement; reload(): void } {
+  const { title, id, who } = spec;
   const keys: (string | null)[] = [null];
   let at = 0;
-  let rows: { s: api.Subscription; name: string }[] = [];
+  let rows: { s: T; name: string }[] = [];
   let next: string | null = null;
   const status = statusLine();
+  const slot = h("div", { class: "row-question", "data-row-question": id });
   const body = h("tbody");
   const search = h("input", { type: "search", "aria-label": `Search ${title.toLowerCase()}`, placeholder: "Search by name or address", oninput: () => render() }) as HTMLInputElement;
   const prev = h("button", { type: "button", class: "secondary", onclick: () => { at--; void load(); } }, "Previous");
   const nextBtn = h("button", { type: "button", class: "secondary", onclick: () => { keys[at + 1] = next; at++; void load(); } }, "Next");
   const info = h("span", { class: "page-info" });
+  const tools: RowTools = { status, slot, reload: () => void load() };
 
   function render() {
     const q = search.value.trim().toLowerCase();
     const shown = rows.filter((r) => !q || r.name.toLowerCase().includes(q) || who(r.s).includes(q));
-    body.replaceChildren(...shown.map((r) => h("tr", {},
-      h("td", {}, h("a", { href: `#/u/${who(r.s)}` }, r.name)), h("td", {}, h("code", { title: who(r.s) }, shortAddress(who(r.s)))),
-      h("td", {}, r.s.since ? dayText(new Date(r.s.since), timeZone()) : ""),
-      unsubscribe ? h("td", {}, h("button", {
-        type: "button", class: "secondary", "aria-label": `Unsubscribe from ${r.name}`,
-        onclick: async () => {
-          try { await unsubscribe(r.s, status); void load(); } catch (e) { status.fail(explain(e)); }
-        },
-      }, "Unsubscribe")) : null)));
-    if (!shown.length) body.append(h("tr", {}, h("td", { colspan: unsubscribe ? 4 : 3 }, rows.length ? "Nothing matches." : "None yet.")));
+    body.replaceChildren(...shown.map((r) => {
+      const since = spec.since(r.s);
+      return h("tr", { "data-account": who(r.s) },
+        h("td", {}, h("a", { href: `#/u/${who(r.s)}` }, r.name)), h("td", {}, h("code", { title: who(r.s) }, shortAddress(who(r.s)))),
+        h("td", {}, since ? dayText(new Date(since), timeZone()) : ""),
+        h("td", {}, spec.extra.cell(r.s)),
+        h("td", {}, spec.action(r.s, r.name, tools)));
+    }));
+    if (!shown.length) body.append(h("tr", {}, h("td", { colspan: 5 }, rows.length ? "Nothing matches." : "None yet.")));
     prev.disabled = at === 0;
     nextBtn.disabled = !next;
     info.textContent = `Page ${at + 1}`;
@@ -123,7 +185,7 @@ function table(title: string, id: string, fetchPage: (key: string | null) => Pro
 
   async function load() {
     try {
-      const page = await fetchPage(keys[at]);
+      const page = await spec.fetchPage(keys[at]);
       next = page.nextKey;
       rows = await Promise.all(page.items.map(async (s) => ({ s, name: await displayName(who(s)) })));
       render();
@@ -132,12 +194,13 @@ function table(title: string, id: string, fetchPage: (key: string | null) => Pro
     }
   }
   void load();
-  return h("section", { class: "card", "data-table": id, "aria-labelledby": `${id}-h` },
-    h("h2", { id: `${id}-h` }, title), search,
+  const el = h("section", { class: "card", "data-table": id, "aria-labelledby": `${id}-h` },
+    h("h2", { id: `${id}-h` }, title), spec.note ? h("p", { class: "hint" }, spec.note) : null, search,
     h("div", { class: "table-wrap" }, h("table", {},
       h("caption", { class: "visually-hidden" }, title),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Address"), h("th", { scope: "col" }, "Since"),
-        unsubscribe ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")) : null)),
+        h("th", { scope: "col" }, spec.extra.head), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")))),
       body)),
-    h("div", { class: "pager" }, prev, info, nextBtn), status);
+    h("div", { class: "pager" }, prev, info, nextBtn), slot, status);
+  return { el, reload: tools.reload };
 }

@@ -1,15 +1,16 @@
 // A broadcaster's page (#/u/<address>): the profile with its picture, the
-// subscriber count, Subscribe, their streams live now, upcoming and past,
+// subscriber count, the subscription's price and period, Subscribe (and
+// Renew), their streams live now, upcoming and past,
 // a share link and their upcoming streams as a calendar file.
 import * as api from "../api.ts";
-import { fill, focusHeading, h, setTitle, statusLine, waiting } from "../dom.ts";
+import { fill, focusHeading, h, setTitle, statusLine } from "../dom.ts";
 import { explain } from "../errors.ts";
 import { dayText, plural, when } from "../format.ts";
 import { onLive } from "../live.ts";
 import { displayName, onState, state, timeZone } from "../state.ts";
 import { streamPhase } from "../status.ts";
-import * as tx from "../txs.ts";
 import { avatar, calendarLink, shareLink, thumbnail } from "../widgets.ts";
+import { subscribeControls } from "./subscription.ts";
 import { badge } from "./schedule.ts";
 import { upcomingOf } from "./stream.ts";
 
@@ -37,32 +38,18 @@ function render(root: HTMLElement, address: string, p: api.Profile | null, clean
     plural(q?.subscriber_count ?? 0, "subscriber"), " · ", plural(q?.stream_count ?? 0, "stream"),
     q ? ` · on streamchain since ${dayText(new Date(q.created_at), timeZone())}` : "");
   paintCounts(p);
-  const sub = h("button", { type: "button", "data-action": "subscribe" }, "Subscribe");
+  const subs = subscribeControls(address, status, (kind) => {
+    paintSub();
+    void api.profile(address).then(paintCounts, () => undefined);
+    (kind === "renew" ? subs.renew : subs.button).focus();
+  }, cleanups);
+  const sub = subs.button;
   const paintSub = () => {
-    const subscribed = state.subs.has(address);
     sub.hidden = !w || w.address === address || !p;
-    sub.textContent = subscribed ? "Unsubscribe" : "Subscribe";
-    sub.className = subscribed ? "secondary" : "";
+    subs.paint();
   };
   paintSub();
   cleanups.push(onState(paintSub));
-  sub.onclick = async () => {
-    if (!w) return;
-    const was = state.subs.has(address);
-    sub.disabled = true;
-    try {
-      await waiting(status, `${was ? "Unsubscribing" : "Subscribing"}: waiting for your wallet and the next block…`, (signal) =>
-        was ? tx.unsubscribe(signal, w, address) : tx.subscribe(signal, w, address));
-      status.ok(was ? "Unsubscribed." : "Subscribed: you can watch this broadcaster's streams.");
-      paintCounts(await api.profile(address).catch(() => p));
-    } catch (e) {
-      status.fail(explain(e));
-    } finally {
-      sub.disabled = false;
-      paintSub();
-      sub.focus();
-    }
-  };
 
   // A stream on air before its scheduled start (the doors open early) is
   // "live now", not "upcoming": the sections follow the one status too.
@@ -78,6 +65,7 @@ function render(root: HTMLElement, address: string, p: api.Profile | null, clean
     !p ? h("p", { class: "notice" }, "This account has no profile yet.") : null,
     !w && p ? h("p", {}, "Connect a wallet (top right) to subscribe.") : null,
     w && !state.profile && w.address !== address && p ? h("p", { class: "hint" }, "Subscribing needs a profile of your own: ", h("a", { href: "#/account" }, "create your profile"), " first.") : null,
+    p ? subs.info : null,
     h("div", { class: "controls" }, sub),
     status,
     h("section", { class: "card share-card", "aria-label": "Share and add to calendar" },

@@ -1,7 +1,7 @@
 // The stream page's chat panel (PROTOCOL.md §4.3): the log, an ARIA log
 // region read politely; the input with its byte counter (Enter sends);
-// refusals as the app's sentences; for the broadcaster, Delete, Mute and
-// Remove on each line. Every text a person wrote is set as text, never
+// refusals as the app's sentences; for the broadcaster, Delete, Mute,
+// Remove and Block (on chain) on each line; tips as highlighted lines. Every text a person wrote is set as text, never
 // parsed as HTML. The rules and the state live in chat.ts.
 import { CHAT_MAX_BYTES, ChatLog, chatBytes, chatCounter, clockTime, draftProblem, noticeOf, restrict, sender, tipAmount, type ChatAccess, type ChatEvent, type ChatLine } from "../chat.ts";
 import { h } from "../dom.ts";
@@ -13,6 +13,8 @@ export interface ChatActions {
   send(text: string): void;
   delete(id: string): void;
   restrict(address: string, r: "muted" | "removed"): void;
+  /** The broadcaster's question before blocking an account on chain; `done` closes it. */
+  blockForm?(address: string, who: string, done: (blocked: boolean) => void): HTMLElement;
 }
 
 export interface ChatPanel {
@@ -45,8 +47,17 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
   const status = h("p", { id: `chat-status-${n}`, class: "status chat-status", role: "status", "aria-live": "polite", "data-chat-status": "" });
   const form = h("form", { class: "chat-form", "aria-label": "Send a chat message" },
     h("label", { for: input.id }, "Message"), h("div", { class: "chat-row" }, input, send), count);
+  // The block question opens here, under the log, one at a time.
+  const blockSlot = h("div", { class: "chat-block", "data-chat-block": "" });
   const el = h("section", { class: "card chat", "aria-labelledby": `chat-h-${n}`, "data-chat": "" },
-    h("h2", { id: `chat-h-${n}` }, "Chat"), list, empty, form, status);
+    h("h2", { id: `chat-h-${n}` }, "Chat"), list, empty, blockSlot, form, status);
+  const openBlock = (address: string, who: string) => {
+    quiet();
+    // Cancel closes the question; a done block leaves its sentence in place.
+    const f = act.blockForm!(address, who, (blocked) => { if (!blocked) blockSlot.replaceChildren(); });
+    blockSlot.replaceChildren(f);
+    f.querySelector("input")?.focus();
+  };
 
   const say = (text: string, error = true) => {
     // The same sentence again is not news: a live region would read it twice.
@@ -87,6 +98,7 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
       l.from !== me ? [
         h("button", { type: "button", class: "secondary small", "data-action": "chat-mute", "aria-label": `Mute ${who}`, onclick: () => { quiet(); act.restrict(l.from, "muted"); } }, "Mute"),
         removeButton(l.from, who),
+        act.blockForm ? h("button", { type: "button", class: "danger small", "data-action": "chat-block", "aria-label": `Block ${who}`, onclick: () => openBlock(l.from, who) }, "Block") : null,
       ] : null) : null;
     return h("div", { class: l.tip ? "chat-line chat-tip" : "chat-line", "data-chat-id": l.id, "data-from": l.from },
       h("span", { class: "chat-name" }, who),

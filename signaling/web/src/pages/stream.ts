@@ -1,6 +1,7 @@
 // The stream page. Broadcaster: start, mute microphone, camera off, share
 // screen (with system audio where the browser allows), stop; edit (in place:
-// the broadcast goes on), delete. Viewer: subscribe/unsubscribe, watch, and
+// the broadcast goes on), delete; block from the chat. Viewer: subscribe
+// (the price said first: subscription.ts), renew, unsubscribe, tip, watch, and
 // a player whose controls stay in fullscreen (play, volume, picture in
 // picture, fullscreen); the states not subscribed / not started yet
 // (countdown) / live (uptime) / ended (the next stream). Both: share link,
@@ -14,13 +15,16 @@ import { countdown, uptime, when } from "../format.ts";
 import { holdPage, leaveTo } from "../guard.ts";
 import { markStopped, onAir, onLive, viewers } from "../live.ts";
 import { Session } from "../signaling.ts";
-import { onState, state, timeZone } from "../state.ts";
+import { onState, refreshMe, state, timeZone } from "../state.ts";
 import { liveSince, streamPhase } from "../status.ts";
 import * as tx from "../txs.ts";
 import { byline, calendarLink, shareLink, thumbnail } from "../widgets.ts";
+import { blockForm } from "./block.ts";
 import { chatPanel, type ChatPanel } from "./chat.ts";
 import { streamForm } from "./create.ts";
 import { statsLine } from "./mediastats.ts";
+import { subscribeControls, termsLine } from "./subscription.ts";
+import { tipControl } from "./tip.ts";
 import { badge } from "./schedule.ts";
 
 type Disposable = HTMLElement & { dispose?: () => void };
@@ -107,6 +111,7 @@ function render(root: HTMLElement, s: api.Stream, cleanups: (() => void)[]) {
     title,
     h("p", { class: "meta" }, badgeSlot, " ", count, " ", up),
     h("p", { class: "by" }, "by ", byline(s.broadcaster)),
+    mine ? termsLine(s.broadcaster) : null,
     whenLine,
     desc,
     mine ? broadcasterControls(s, video, stage, status, setCount, cleanups) : viewerControls(s, video, stage, status, setCount, cleanups),
@@ -254,7 +259,12 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   const chat = chatSlot();
   const stats = statsLine();
   const stateLine = h("p", { class: "viewer-state", "data-viewer-state": "" });
-  const sub = h("button", { type: "button", "data-action": "subscribe" }, "Subscribe");
+  const subs = subscribeControls(s.broadcaster, status, (kind) => {
+    paint();
+    // The focus stays where the user is: on Watch once it appears, else on the button.
+    (kind === "subscribe" && subscribed() ? watch : kind === "renew" ? subs.renew : sub).focus();
+  }, cleanups);
+  const sub = subs.button;
   const watch = h("button", { type: "button", "data-action": "watch" }, "Watch");
   // The player's own controls sit inside the stage, so fullscreen keeps them.
   const play = h("button", { type: "button", class: "secondary", "data-action": "play" }, "Pause");
@@ -270,12 +280,11 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   const endedCard = h("section", { class: "card ended-card", "data-ended-card": "", hidden: true, "aria-labelledby": `ended-${s.id}` });
   let endedShown = false;
 
-  const subscribed = () => !!w && state.subs.has(s.broadcaster);
+  const subscribed = subs.subscribed;
   const paint = () => {
     const p = streamPhase(s);
     sub.hidden = !w;
-    sub.textContent = subscribed() ? "Unsubscribe" : "Subscribe";
-    sub.className = subscribed() ? "secondary" : "";
+    subs.paint();
     // Subscribe leads until the user subscribes; Watch stays (the server says why it refuses).
     watch.className = subscribed() ? "" : "secondary";
     if (p === "ended" && !session) showEnded();
@@ -328,23 +337,6 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   };
   cleanups.push(leave);
 
-  sub.onclick = async () => {
-    if (!w) return;
-    sub.disabled = true;
-    const was = subscribed();
-    try {
-      if (was) await waiting(status, "Unsubscribing: waiting for your wallet and the next block…", (signal) => tx.unsubscribe(signal, w, s.broadcaster));
-      else await waiting(status, "Subscribing: waiting for your wallet and the next block…", (signal) => tx.subscribe(signal, w, s.broadcaster));
-      status.ok(was ? "Unsubscribed." : "Subscribed: you can watch this broadcaster's streams.");
-    } catch (e) {
-      status.fail(explain(e));
-    } finally {
-      sub.disabled = false;
-      paint();
-      // The focus stays where the user is: on Watch once it appears, else on the button.
-      (!was && subscribed() ? watch : sub).focus();
-    }
-  };
   watch.onclick = async () => {
     if (session) { leave(); paint(); watch.focus(); return; }
     if (!w) return;
@@ -365,6 +357,8 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
         },
         onEnded: (reason) => {
           if (reason === "broadcaster_left" || reason === "stream_over") markStopped(s.id);
+          // Ended on chain (unsubscribed elsewhere, expired, blocked): Subscribe follows the chain.
+          if (reason === "not_subscribed") void refreshMe();
           leave();
           status.fail(sessionEnded(reason));
           paint();
@@ -372,6 +366,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
         onRefused: (err) => {
           if (chat.refused(err)) return;
           status.fail(explain(err));
+          if (err.code === "not_subscribed") void refreshMe();
           if (err.request === "watch" && err.code !== "shared_state_unavailable") { leave(); paint(); }
         },
         onChat: (e) => chat.panel?.event(e),
@@ -408,7 +403,8 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   };
   video.addEventListener("enterpictureinpicture", () => { pip.textContent = "Exit picture in picture"; });
   video.addEventListener("leavepictureinpicture", () => { pip.textContent = "Picture in picture"; });
-  return h("div", {}, stateLine, why, h("div", { class: "controls", role: "group", "aria-label": "Watch" }, sub, watch), h("div", { class: "live-area" }, stage, chat.el), stats.el, endedCard);
+  return h("div", {}, stateLine, why, subs.info, h("div", { class: "controls", role: "group", "aria-label": "Watch" }, sub, watch),
+    h("div", { class: "live-area" }, stage, chat.el), stats.el, tipControl(s, () => streamPhase(s) !== "ended", cleanups), endedCard);
 }
 
 /**
@@ -426,6 +422,7 @@ function chatSlot() {
         send: (text) => session.chat(text),
         delete: (id) => session.chatDelete(id),
         restrict: (address, r) => session.chatRestrict(address, r),
+        blockForm: moderator ? blockForm : undefined,
       });
       el.replaceChildren(slot.panel.el);
     },
