@@ -25,4 +25,6 @@ const (
 	EventStreamScheduled = chain.EventStreamScheduled
 	EventSubscribed      = chain.EventSubscribed
 	EventTip             = chain.EventTip
+	EventBlocked         = chain.EventBlocked
+	EventExpired         = chain.EventExpired
 )

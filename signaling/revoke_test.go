@@ -167,9 +167,37 @@ func TestPaidSubscriptionExpiryCutsTheViewer(t *testing.T) {
 		t.Fatalf("cut before the renewed expiry: %v", m)
 	}
 	m := v.Expect("removed")
-	require.Equal(t, "not_subscribed", m.Str("reason"))
+	require.Equal(t, "subscription_expired", m.Str("reason"))
 	late := time.Since(second)
 	require.GreaterOrEqual(t, late, time.Duration(0), "cut before the expiry")
 	t.Logf("cut %v after the expiry", late.Round(time.Millisecond))
-	require.Equal(t, "not_subscribed", b.Expect("viewer_left").Str("reason"))
+	require.Equal(t, "subscription_expired", b.Expect("viewer_left").Str("reason"))
+}
+
+// A block or an expiry ends a subscription with an unsubscribe event
+// written before its own: the viewer is told which it was.
+func TestBlockAndExpiryEventsSayWhy(t *testing.T) {
+	feed := newFakeFeed()
+	e := newEnvWith(t, []signaling.Option{signaling.WithEventFeed(feed)}, func(c *signaling.Config) {
+		c.RecheckInterval = time.Hour
+		c.CacheTTL = time.Minute
+	})
+	owner := signalingtest.NewWallet()
+	id := e.liveStream(owner)
+	b, _ := e.broadcaster(owner, id)
+	for _, c := range []struct {
+		kind   signaling.EventKind
+		reason string
+	}{{signaling.EventBlocked, "blocked"}, {signaling.EventExpired, "subscription_expired"}} {
+		fan := signalingtest.NewWallet()
+		v, _ := e.viewer(fan, owner, id, b)
+		e.chain.Unsubscribe(fan.Address, owner.Address)
+		feed.blocks <- []signaling.ChainEvent{
+			{Kind: signaling.EventUnsubscribed, Subscriber: fan.Address, Broadcaster: owner.Address},
+			{Kind: c.kind, Subscriber: fan.Address, Broadcaster: owner.Address},
+		}
+		require.Equal(t, c.reason, v.Expect("removed").Str("reason"))
+		require.Equal(t, c.reason, b.Expect("viewer_left").Str("reason"))
+		b.Expect("viewer_count")
+	}
 }

@@ -53,6 +53,8 @@ var (
 	typeEventStreamEdited    = proto.MessageName(&types.EventStreamEdited{})
 	typeEventStreamScheduled = proto.MessageName(&types.EventStreamScheduled{})
 	typeEventTip             = proto.MessageName(&types.EventTip{})
+	typeEventBlocked         = proto.MessageName(&types.EventBlocked{})
+	typeEventExpired         = proto.MessageName(&types.EventSubscriptionExpired{})
 )
 
 // NewCometEvents follows the node whose CometBFT RPC is at rpcURL
@@ -214,6 +216,12 @@ func chainEvent(e abci.Event) (ChainEvent, bool) {
 			ev.Kind = EventSubscribed
 		}
 		ev.Subscriber, ev.Broadcaster = attr(e, "subscriber"), attr(e, "broadcaster")
+		return ev, ev.Subscriber != "" && ev.Broadcaster != ""
+	case typeEventBlocked:
+		ev.Kind, ev.Subscriber, ev.Broadcaster = EventBlocked, attr(e, "account"), attr(e, "broadcaster")
+		return ev, ev.Subscriber != "" && ev.Broadcaster != ""
+	case typeEventExpired:
+		ev.Kind, ev.Subscriber, ev.Broadcaster = EventExpired, attr(e, "subscriber"), attr(e, "broadcaster")
 		return ev, ev.Subscriber != "" && ev.Broadcaster != ""
 	case typeEventStreamDeleted:
 		ev.Kind = EventStreamDeleted

@@ -97,7 +97,10 @@ func TestCometEventsFollowsEveryBlock(t *testing.T) {
 	require.Equal(t, int64(5), (<-blocks).h, "starts at the newest block")
 
 	// A failed tx's events do not count; typed-event values are JSON.
-	rpc.commit(`[{"code":0,"events":[{"type":"streamchain.streaming.v1.EventUnsubscribed","attributes":[{"key":"broadcaster","value":"\"stream1b\""},{"key":"subscriber","value":"\"stream1s\""},{"key":"msg_index","value":"0"}]}]},` +
+	rpc.commit(`[{"code":0,"events":[{"type":"streamchain.streaming.v1.EventUnsubscribed","attributes":[{"key":"broadcaster","value":"\"stream1b\""},{"key":"subscriber","value":"\"stream1s\""},{"key":"msg_index","value":"0"}]},` +
+		// A block that ended a subscription, and an expiry, after their unsubscribes.
+		`{"type":"streamchain.streaming.v1.EventBlocked","attributes":[{"key":"broadcaster","value":"\"stream1b\""},{"key":"account","value":"\"stream1s\""},{"key":"reason","value":"\"spam\""},{"key":"unsubscribed","value":"true"}]},` +
+		`{"type":"streamchain.streaming.v1.EventSubscriptionExpired","attributes":[{"key":"subscriber","value":"\"stream1x\""},{"key":"broadcaster","value":"\"stream1b\""},{"key":"expires_at","value":"\"2026-12-07T00:00:00Z\""}]}]},` +
 		`{"code":5,"events":[{"type":"streamchain.streaming.v1.EventStreamDeleted","attributes":[{"key":"stream_id","value":"\"9\""}]}]}]`)
 	rpc.commit(`[{"code":0,"events":[{"type":"streamchain.streaming.v1.EventStreamDeleted","attributes":[{"key":"broadcaster","value":"\"stream1b\""},{"key":"stream_id","value":"\"7\""}]},{"type":"message","attributes":[]},` +
 		// A tip for stream 8 (a chat line), one for no stream (none), one
@@ -107,7 +110,11 @@ func TestCometEventsFollowsEveryBlock(t *testing.T) {
 		`{"type":"streamchain.streaming.v1.EventTip","attributes":[{"key":"sender","value":"\"stream1s\""},{"key":"broadcaster","value":"\"stream1b\""},{"key":"amount","value":"\"lots\""},{"key":"stream_id","value":"\"8\""}]}]}]`)
 	b6, b7 := <-blocks, <-blocks
 	require.Equal(t, int64(6), b6.h)
-	require.Equal(t, []ChainEvent{{Kind: EventUnsubscribed, Subscriber: "stream1s", Broadcaster: "stream1b"}}, b6.evs)
+	require.Equal(t, []ChainEvent{
+		{Kind: EventUnsubscribed, Subscriber: "stream1s", Broadcaster: "stream1b"},
+		{Kind: EventBlocked, Subscriber: "stream1s", Broadcaster: "stream1b"},
+		{Kind: EventExpired, Subscriber: "stream1x", Broadcaster: "stream1b"},
+	}, b6.evs)
 	require.Equal(t, int64(7), b7.h)
 	require.Equal(t, []ChainEvent{
 		{Kind: EventStreamDeleted, StreamID: 7, Broadcaster: "stream1b"},

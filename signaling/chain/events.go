@@ -12,6 +12,11 @@ const (
 	EventStreamScheduled EventKind = "stream_scheduled" // EventStreamScheduled: a cached "not found" is forgotten
 	EventSubscribed      EventKind = "subscribed"       // EventSubscribed: a cached "not subscribed" is forgotten
 	EventTip             EventKind = "tip"              // EventTip naming a stream: a highlighted line in its chat
+	// Why a subscription ended, when it was not its holder's unsubscribe
+	// (the chain emits EventUnsubscribed after either): the viewers are
+	// told so.
+	EventBlocked EventKind = "blocked"              // EventBlocked: the broadcaster blocked the account (Subscriber)
+	EventExpired EventKind = "subscription_expired" // EventSubscriptionExpired: a paid subscription ran out
 )
 
 // ChainEvent is one committed x/streaming event, reduced to what the daemon

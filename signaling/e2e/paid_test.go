@@ -71,7 +71,7 @@ func TestPaidAccessFollowsTheChain(t *testing.T) {
 	blocked := node.Broadcast("alice", "streaming", "block", carol, "--reason", "spam", "--fees", cli.Fee)
 	require.Zero(t, blocked.Code, blocked.RawLog)
 	rm := c.ExpectSkipping("removed", "viewer_count", "chat")
-	require.Equal(t, "not_subscribed", rm.Str("reason"))
+	require.Equal(t, "blocked", rm.Str("reason"))
 	t.Logf("blocked viewer removed %s after the block's header time", rm.ReceivedAt().Sub(blockTime(t, node, blocked.Hash)))
 	c.Send(map[string]any{"type": "watch", "stream_id": streamID})
 	require.Equal(t, "not_subscribed", c.ExpectSkipping("error", "viewer_count").Str("code"))
@@ -82,7 +82,7 @@ func TestPaidAccessFollowsTheChain(t *testing.T) {
 	defer func() { signalingtest.Timeout = saved }()
 	rm = b.ExpectSkipping("removed", "viewer_count", "chat")
 	signalingtest.Timeout = saved
-	require.Equal(t, "not_subscribed", rm.Str("reason"))
+	require.Equal(t, "subscription_expired", rm.Str("reason"))
 	t.Logf("expired viewer removed %s after the subscription's expiry", rm.ReceivedAt().Sub(expires))
 	b.Send(map[string]any{"type": "watch", "stream_id": streamID})
 	require.Equal(t, "not_subscribed", b.ExpectSkipping("error", "viewer_count").Str("code"))

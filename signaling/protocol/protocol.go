@@ -123,13 +123,18 @@ const (
 
 // Reasons carried by stream_ended, removed and viewer_left.
 const (
-	ReasonBroadcasterLeft  = "broadcaster_left"
-	ReasonStreamDeleted    = "stream_deleted"
-	ReasonStreamOver       = "stream_over"
-	ReasonNotSubscribed    = "not_subscribed"
-	ReasonChainUnavailable = "chain_unavailable"
-	ReasonLeft             = "left"
-	ReasonDisconnected     = "disconnected"
+	ReasonBroadcasterLeft = "broadcaster_left"
+	ReasonStreamDeleted   = "stream_deleted"
+	ReasonStreamOver      = "stream_over"
+	ReasonNotSubscribed   = "not_subscribed"
+	// ReasonBlocked and ReasonSubscriptionExpired: the subscription ended
+	// because the broadcaster blocked the account, or because a paid one
+	// ran out (not_subscribed: its holder unsubscribed).
+	ReasonBlocked             = "blocked"
+	ReasonSubscriptionExpired = "subscription_expired"
+	ReasonChainUnavailable    = "chain_unavailable"
+	ReasonLeft                = "left"
+	ReasonDisconnected        = "disconnected"
 	// ReasonInstanceLost: the instance that carried the other side, or
 	// the session's home, stopped answering (shared mode).
 	ReasonInstanceLost = "instance_lost"

@@ -21,6 +21,7 @@ func (h *Hub) armExpiryLocked(r *room, v *viewer, until time.Time) {
 		v.expiry.Stop()
 		v.expiry = nil
 	}
+	v.until = until
 	if until.IsZero() {
 		return
 	}

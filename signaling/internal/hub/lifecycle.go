@@ -68,6 +68,7 @@ type viewer struct {
 	// expiry checks a paid subscription with the chain when it expires
 	// (expiry.go); nil for a free one.
 	expiry *time.Timer
+	until  time.Time // the paid subscription's expiry (zero: free)
 	subOf  *sfu.Publication
 	ctx    context.Context
 	cancel context.CancelFunc

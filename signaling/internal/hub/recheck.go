@@ -135,6 +135,8 @@ func (h *Hub) recheckViewer(r *room, v *viewer, subscriber, broadcaster string) 
 		if now.Sub(v.verified) > h.cfg.ChainOutageTolerance {
 			h.removeViewerLocked(r, v, protocol.ReasonChainUnavailable)
 		}
+	case !acc.Held && !v.until.IsZero() && !now.Before(v.until):
+		h.removeViewerLocked(r, v, protocol.ReasonSubscriptionExpired)
 	case !acc.Held:
 		h.removeViewerLocked(r, v, protocol.ReasonNotSubscribed)
 	default:

@@ -64,11 +64,24 @@ func (h *Hub) applyBlock(height int64, events []chain.ChainEvent) {
 // ApplyEvents acts on committed events, from this instance's feed or from
 // another instance's (shared mode).
 func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
+	// A block or an expiry ends a subscription with its own
+	// EventUnsubscribed, written before it: the viewers are cut first with
+	// the reason, and the unsubscribe then finds them gone.
+	for _, ev := range events {
+		switch ev.Kind {
+		case chain.EventBlocked:
+			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
+			h.unsubscribed(ev.Subscriber, ev.Broadcaster, protocol.ReasonBlocked)
+		case chain.EventExpired:
+			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
+			h.unsubscribed(ev.Subscriber, ev.Broadcaster, protocol.ReasonSubscriptionExpired)
+		}
+	}
 	for _, ev := range events {
 		switch ev.Kind {
 		case chain.EventUnsubscribed:
 			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
-			h.unsubscribed(ev.Subscriber, ev.Broadcaster)
+			h.unsubscribed(ev.Subscriber, ev.Broadcaster, protocol.ReasonNotSubscribed)
 		case chain.EventStreamDeleted:
 			h.chain.ForgetStream(ev.StreamID)
 			h.mu.Lock()
@@ -94,8 +107,9 @@ func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
 	}
 }
 
-// unsubscribed removes subscriber's viewer sessions of broadcaster's streams.
-func (h *Hub) unsubscribed(subscriber, broadcaster string) {
+// unsubscribed removes subscriber's viewer sessions of broadcaster's
+// streams, telling them why.
+func (h *Hub) unsubscribed(subscriber, broadcaster, reason string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.watching[subscriber] == 0 {
@@ -107,7 +121,7 @@ func (h *Hub) unsubscribed(subscriber, broadcaster string) {
 		}
 		for _, v := range sortedViewers(r) {
 			if v.m.address == subscriber {
-				h.removeViewerLocked(r, v, protocol.ReasonNotSubscribed)
+				h.removeViewerLocked(r, v, reason)
 			}
 		}
 	}

@@ -865,7 +865,7 @@ async function main() {
       await pageState(alice, "stream-chat-confirm-block", { narrow: false });
       await click(alice, '[data-chat-block] [data-action="confirm-block"]');
       await waitText(alice, "[data-chat-block] .status", /^Dave is blocked\./, 60_000);
-      await waitText(dave, ".stream-page > .status", /^You are no longer subscribed to this broadcaster, so the stream stopped/, 30_000);
+      await waitText(dave, ".stream-page > .status", /^The broadcaster blocked your account, so the stream stopped/, 30_000);
       if (await dave.$("[data-chat]")) throw new Error("a blocked viewer still has the chat");
       if (await dave.$eval("#player", (el) => !!el.srcObject)) throw new Error("a blocked viewer still has the video");
       await waitText(dave, '[data-action="subscribe"]', /^Subscribe for 5 STREAM/);

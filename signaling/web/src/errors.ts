@@ -150,6 +150,8 @@ const ended: Record<string, string> = {
   stream_over: "The stream reached its end time.",
   chain_unavailable: "The stream was stopped because the chain could not be reached. Try again in a moment.",
   not_subscribed: "You are no longer subscribed to this broadcaster, so the stream stopped. Subscribe to watch again.",
+  blocked: "The broadcaster blocked your account, so the stream stopped: you cannot subscribe to or tip them.",
+  subscription_expired: "Your paid subscription to this broadcaster ran out, so the stream stopped. Renew it to watch again.",
   removed_by_broadcaster: "The broadcaster removed you from this stream: the video and the chat stopped, and you cannot watch again until it ends.",
   left: "You left the stream.",
   taken_over: "You went live from another tab or device; this one stopped.",

@@ -358,7 +358,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
         onEnded: (reason) => {
           if (reason === "broadcaster_left" || reason === "stream_over") markStopped(s.id);
           // Ended on chain (unsubscribed elsewhere, expired, blocked): Subscribe follows the chain.
-          if (reason === "not_subscribed") void refreshMe();
+          if (reason === "not_subscribed" || reason === "blocked" || reason === "subscription_expired") void refreshMe();
           leave();
           status.fail(sessionEnded(reason));
           paint();
