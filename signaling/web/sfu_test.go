@@ -21,7 +21,9 @@ import (
 // to peer, carol and dave through Janus, all decoding frames; dave
 // unsubscribes on chain and is cut off through Janus though his page keeps
 // its peer connection, while bob and carol keep watching; then Janus is
-// killed and started again, and carol's video comes back without a reload.
+// killed and started again, and carol's video comes back without a reload;
+// last, alice goes live again as a "Large audience" and bob watches through
+// Janus.
 // BENCH_RUNS=n also compares a=setup:passive with a=setup:active (sfu.mjs).
 func TestBrowserSFU(t *testing.T) {
 	if testing.Short() {

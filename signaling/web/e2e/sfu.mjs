@@ -10,7 +10,9 @@
 // arriving, while bob and carol keep decoding. Last, Janus is killed
 // (SIGKILL; the Go test starts it again at once): alice's page publishes
 // again on sfu_publish and carol's answers the new offer from sfu, without
-// a reload, and her video comes back; bob's never stops. Env:
+// a reload, and her video comes back; bob's never stops. Then alice goes
+// live again as a "Large audience" (direct_capacity 0) and bob, peer to
+// peer before, watches through Janus. Env:
 //   APP_URL, STREAM_ID, CHROMIUM, ARTIFACTS
 //   JANUS_PID      the Janus to kill
 //   BENCH_RUNS     > 0: before the kill, carol also leaves and watches
@@ -56,7 +58,7 @@ function record() {
       this.addEventListener("message", (e) => {
         try {
           const m = JSON.parse(e.data);
-          window.__got.push({ type: m.type, from: m.from, reason: m.reason, tier: m.tier, code: m.code, request: m.request, at: Math.round(performance.now()) });
+          window.__got.push({ type: m.type, from: m.from, reason: m.reason, tier: m.tier, code: m.code, request: m.request, direct_capacity: m.direct_capacity, at: Math.round(performance.now()) });
         } catch { /* not JSON */ }
       });
     }
@@ -259,6 +261,29 @@ async function main() {
       back, kill_to_frames_again_ms: summary.figures.janus_kill_to_frames_again_ms, sfu_publish: after.publishes, carol_got: after.carolGot,
       alice_pcs: after.alice.map((s) => s.state), alice: await alice.$eval(".stream-page > .status", (el) => el.textContent),
     });
+
+    // "Large audience": alice goes live again with a direct capacity of 0;
+    // she is asked to publish before anyone watches, and bob, direct
+    // before, now watches through the media server.
+    await click(alice, '[data-action="stop"]');
+    await waitText(bob, '[data-action="watch"]', /^Watch$/, 30_000);
+    const n = await alice.evaluate(() => window.__got.length);
+    await click(alice, '[data-option="large-audience"]');
+    await click(alice, '[data-action="start"]');
+    const asked = await waitUntil("sfu_publish after a large-audience broadcast", () => alice.evaluate((n) => {
+      const got = window.__got.slice(n);
+      const b = got.find((m) => m.type === "broadcasting");
+      return b && got.some((m) => m.type === "sfu_publish") && b;
+    }, n), 30_000, 200);
+    if (asked.direct_capacity !== 0) throw new Error(`broadcasting says direct_capacity ${asked.direct_capacity}`);
+    await waitText(alice, "[data-media-stats]", /^Uploads: 1 to the media server · /, 30_000);
+    await waitUntil("Watch enabled at bob", () => bob.$eval('[data-action="watch"]', (el) => !el.disabled), 30_000, 200);
+    const m = (await video(bob)).length;
+    await click(bob, '[data-action="watch"]');
+    await waitText(bob, "[data-media-stats]", /^Path: through the media server/, 60_000);
+    await waitUntil("a decoded frame at bob through the media server", async () => (await video(bob)).slice(m).find((s) => s.frames > 0), 60_000);
+    await decoding(bob, "bob, large audience");
+    step("large audience: bob through the media server", { alice: await alice.$eval("[data-media-stats]", (el) => el.textContent), bob: await bob.$eval("[data-media-stats]", (el) => el.textContent) });
     summary.ok = true;
   } catch (e) {
     await reportFailure(pages, shot, "sfu-failure-");
