@@ -68,19 +68,13 @@ func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
 	// EventUnsubscribed, written before it: the viewers are cut first with
 	// the reason, and the unsubscribe then finds them gone.
 	for _, ev := range events {
-		switch ev.Kind {
-		case chain.EventBlocked:
-			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
-			h.unsubscribed(ev.Subscriber, ev.Broadcaster, protocol.ReasonBlocked)
-		case chain.EventExpired:
-			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
-			h.unsubscribed(ev.Subscriber, ev.Broadcaster, protocol.ReasonSubscriptionExpired)
+		if reason, ok := endedBy[ev.Kind]; ok {
+			h.unsubscribed(ev.Subscriber, ev.Broadcaster, reason)
 		}
 	}
 	for _, ev := range events {
 		switch ev.Kind {
 		case chain.EventUnsubscribed:
-			h.chain.ForgetSubscription(ev.Subscriber, ev.Broadcaster)
 			h.unsubscribed(ev.Subscriber, ev.Broadcaster, protocol.ReasonNotSubscribed)
 		case chain.EventStreamDeleted:
 			h.chain.ForgetStream(ev.StreamID)
@@ -107,9 +101,16 @@ func (h *Hub) ApplyEvents(events []chain.ChainEvent) {
 	}
 }
 
-// unsubscribed removes subscriber's viewer sessions of broadcaster's
-// streams, telling them why.
+// endedBy is why a subscription ended, for the events that say it.
+var endedBy = map[chain.EventKind]string{
+	chain.EventBlocked: protocol.ReasonBlocked,
+	chain.EventExpired: protocol.ReasonSubscriptionExpired,
+}
+
+// unsubscribed forgets the cached subscription and removes subscriber's
+// viewer sessions of broadcaster's streams, telling them why.
 func (h *Hub) unsubscribed(subscriber, broadcaster, reason string) {
+	h.chain.ForgetSubscription(subscriber, broadcaster)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.watching[subscriber] == 0 {
