@@ -136,7 +136,9 @@ func (h *Hub) offAirLocked(r *room) {
 func (h *Hub) addViewerLocked(r *room, m *Member, t tier) *viewer {
 	v := &viewer{m: m, verified: h.now(), tier: t}
 	if t == tierSFU {
-		v.ctx, v.cancel = h.newViewerContext()
+		// What its subscription waits under: ends when it leaves or the
+		// hub drains.
+		v.ctx, v.cancel = context.WithCancel(h.ctx)
 		h.m.SFUViewers.Inc()
 	} else {
 		r.direct++

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -389,9 +388,3 @@ func (h *Hub) sfuErr(err error, what string) *protocol.ProtocolError {
 
 // sfuAvailable is whether a viewer may be placed on the media tier now.
 func (h *Hub) sfuAvailable() bool { return h.sfu != nil && h.sfu.Up() > 0 }
-
-// newViewerContext is what a media tier viewer's subscription waits under:
-// it ends when the viewer leaves or the hub drains.
-func (h *Hub) newViewerContext() (context.Context, context.CancelFunc) {
-	return context.WithCancel(h.ctx)
-}
