@@ -8,7 +8,8 @@ import (
 
 // remoteStreams describes a publisher's media, as Janus negotiated it (its
 // SDP answer), to a cascade target: per m-line its kind, index, mid and
-// codec. Rejected m-lines (port 0) are left out.
+// codec, and whether its video comes as simulcast layers (a=simulcast).
+// Rejected m-lines (port 0) are left out.
 func remoteStreams(answer string) []janus.RemoteStream {
 	var out []janus.RemoteStream
 	var cur *janus.RemoteStream
@@ -45,6 +46,8 @@ func remoteStreams(answer string) []janus.RemoteStream {
 				name = name[:i]
 			}
 			cur.Codec = strings.ToLower(name)
+		case strings.HasPrefix(line, "a=simulcast:") && cur.Type == "video":
+			cur.Simulcast = true
 		}
 	}
 	flush()
