@@ -8,7 +8,7 @@
 import { chatEvent, type ChatEvent } from "./chat.ts";
 import { SignalingRefusal } from "./errors.ts";
 import { applyIceServers, iceServersOf } from "./ice.ts";
-import { broadcastMsg, passiveAnswer, SFU_PEER, tierOf, type Tier } from "./mediatier.ts";
+import { addSfuTrack, broadcastMsg, passiveAnswer, SFU_PEER, tierOf, type Tier } from "./mediatier.ts";
 import { Link, type Instance, type Msg, type Socket } from "./reconnect.ts";
 import { storedTokens } from "./resume.ts";
 import type { Wallet } from "./wallet.ts";
@@ -213,13 +213,15 @@ export class Session {
 
   /**
    * offerTo sends the broadcaster's media to `peer` on a new peer
-   * connection: a direct viewer, or the media server (send only).
+   * connection: a direct viewer, or the media server (send only, video
+   * as simulcast layers where the browser sends them: addSfuTrack).
    */
   private async offerTo(peer: string) {
     const pc = this.newPeer(peer);
     const media = this.media;
+    const videoCodecs = peer === SFU_PEER ? RTCRtpSender.getCapabilities?.("video")?.codecs : undefined;
     for (const t of media?.getTracks() ?? []) {
-      if (peer === SFU_PEER) pc.addTransceiver(t, { direction: "sendonly", streams: [media!] });
+      if (peer === SFU_PEER) addSfuTrack(pc, t, media!, videoCodecs);
       else pc.addTrack(t, media!);
     }
     await pc.setLocalDescription(await pc.createOffer());
