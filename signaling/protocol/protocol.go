@@ -471,7 +471,8 @@ type ChatRestrictedMsg struct {
 	Type        string   `json:"type"`
 	StreamID    StreamID `json:"stream_id"`
 	Address     string   `json:"address"`
-	Restriction string   `json:"restriction"` // "muted" or "removed"
+	Name        string   `json:"name,omitempty"` // the account's profile name, when it has one
+	Restriction string   `json:"restriction"`    // "muted" or "removed"
 }
 
 type ViewerCountMsg struct {
