@@ -53,3 +53,19 @@ func remoteStreams(answer string) []janus.RemoteStream {
 	flush()
 	return out
 }
+
+// videoMID is the mid of the first video m-line of sdp ("" without one):
+// where a subscriber's simulcast layer is chosen.
+func videoMID(sdp string) string {
+	video := false
+	for _, line := range strings.Split(sdp, "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.HasPrefix(line, "m="):
+			video = strings.HasPrefix(line, "m=video ")
+		case video && strings.HasPrefix(line, "a=mid:"):
+			return strings.TrimPrefix(line, "a=mid:")
+		}
+	}
+	return ""
+}

@@ -63,11 +63,107 @@ func TestSimulcastReachesCascades(t *testing.T) {
 
 	// Both get the highest layer sent: the same bytes over the same
 	// time, where the next layer down would be a quarter.
-	h1, h2 := r1.Bytes.Load(), r2.Bytes.Load()
-	time.Sleep(3 * time.Second)
-	home, cascaded := float64(r1.Bytes.Load()-h1), float64(r2.Bytes.Load()-h2)
+	home, cascaded := bytesOver(3*time.Second, r1, r2)
 	t.Logf("over 3 s: home subscriber %.0f B, cascade subscriber %.0f B (%.2f×)", home, cascaded, cascaded/home)
 	if home == 0 || cascaded < home/2 || cascaded > home*2 {
 		t.Fatalf("cascade subscriber got %.0f B while the home subscriber got %.0f B: not the same layer", cascaded, home)
 	}
+
+	// Quality: the cascade's viewer asks for the medium layer and gets a
+	// quarter of the bytes; asking for the low layer, which the publisher
+	// does not send, leaves the home's viewer on the lowest layer sent;
+	// back to high, the same bytes again.
+	if err := s2.SetQuality(ctx, QualityMedium); err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.SetQuality(ctx, QualityLow); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the switch waits for a keyframe of the new layer
+	home, cascaded = bytesOver(3*time.Second, r1, r2)
+	t.Logf("asked low and medium: home %.0f B, cascade %.0f B", home, cascaded)
+	if ratio := cascaded / home; home == 0 || ratio < 0.5 || ratio > 2 {
+		t.Fatalf("asked for low (not sent) and medium, the viewers got %.0f and %.0f B: want both on the medium layer", home, cascaded)
+	}
+	if err := s2.SetQuality(ctx, QualityHigh); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	low, high := bytesOver(3*time.Second, r1, r2)
+	t.Logf("medium beside high: %.0f B vs %.0f B (%.2f×)", low, high, low/high)
+	if high == 0 || low/high > 0.5 {
+		t.Fatalf("the medium layer (%.0f B) is not a fraction of the high one (%.0f B)", low, high)
+	}
+}
+
+// TestQualityChosenBeforeTheAnswer: a viewer that chooses its quality
+// before answering the media server's offer gets that layer from the
+// start.
+func TestQualityChosenBeforeTheAnswer(t *testing.T) {
+	ns := jt.NewNetNS(t)
+	a := jt.Start(t, jt.Options{NS: ns, Name: "janus-a"})
+	tier := startTier(t, Config{Backends: []BackendConfig{backendOf("a", a, "")}}, 1)
+	ctx := testContext(t)
+	api, err := jt.SimulcastAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snd, err := jt.NewSimulcastSender(api, []string{"h", "m", "l"}, "h", "m", "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(snd.Close)
+	pc, offer, err := snd.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	if err := jt.Accept(pc, answer.SDP); err != nil {
+		t.Fatal(err)
+	}
+	go snd.Run(ctx, 30, 4000)
+
+	viewers := jt.LocalAPI()
+	_, high := subscribe(t, p, viewers)
+	s, subOffer, err := p.Subscribe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if err := s.SetQuality(ctx, QualityLow); err != nil {
+		t.Fatal(err)
+	}
+	low, err := jt.NewReceiver(viewers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(low.Close)
+	ans, err := low.Answer(ctx, subOffer.SDP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx, janus.JSEP{Type: "answer", SDP: ans, Trickle: &noTrickle}); err != nil {
+		t.Fatal(err)
+	}
+	waitPackets(t, low, 30, 20*time.Second)
+	waitPackets(t, high, 30, 20*time.Second)
+	h, l := bytesOver(3*time.Second, high, low)
+	t.Logf("low beside high: %.0f B vs %.0f B (%.3f×)", l, h, l/h)
+	if h == 0 || l/h > 0.2 {
+		t.Fatalf("asked for the low layer before answering, the viewer got %.0f B beside %.0f B for the high one", l, h)
+	}
+}
+
+// bytesOver is how many payload bytes each receiver got during d.
+func bytesOver(d time.Duration, rs ...*jt.Receiver) (float64, float64) {
+	b0 := make([]uint64, len(rs))
+	for i, r := range rs {
+		b0[i] = r.Bytes.Load()
+	}
+	time.Sleep(d)
+	return float64(rs[0].Bytes.Load() - b0[0]), float64(rs[1].Bytes.Load() - b0[1])
 }
