@@ -23,35 +23,7 @@ func TestSimulcastReachesCascades(t *testing.T) {
 		SubscribersPerBackend: 1,
 	}, 2)
 	ctx := testContext(t)
-	api, err := jt.SimulcastAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snd, err := jt.NewSimulcastSender(api, []string{"h", "m", "l"}, "h", "m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(snd.Close)
-	pc, offer, err := snd.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(offer, "a=simulcast:send h;m;l") {
-		t.Fatalf("the publisher's offer has no simulcast layers:\n%s", offer)
-	}
-	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	if !strings.Contains(answer.SDP, "a=simulcast:recv") {
-		t.Fatalf("Janus did not take the layers:\n%s", answer.SDP)
-	}
-	if err := jt.Accept(pc, answer.SDP); err != nil {
-		t.Fatal(err)
-	}
-	go snd.Run(ctx, 30, 4000)
-
+	p := publishSimulcast(t, tier, "h", "m")
 	viewers := jt.LocalAPI()
 	s1, r1 := subscribe(t, p, viewers)
 	waitPackets(t, r1, 30, 20*time.Second)
@@ -103,50 +75,15 @@ func TestQualityChosenBeforeTheAnswer(t *testing.T) {
 	ns := jt.NewNetNS(t)
 	a := jt.Start(t, jt.Options{NS: ns, Name: "janus-a"})
 	tier := startTier(t, Config{Backends: []BackendConfig{backendOf("a", a, "")}}, 1)
-	ctx := testContext(t)
-	api, err := jt.SimulcastAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snd, err := jt.NewSimulcastSender(api, []string{"h", "m", "l"}, "h", "m", "l")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(snd.Close)
-	pc, offer, err := snd.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	if err := jt.Accept(pc, answer.SDP); err != nil {
-		t.Fatal(err)
-	}
-	go snd.Run(ctx, 30, 4000)
-
+	p := publishSimulcast(t, tier, "h", "m", "l")
 	viewers := jt.LocalAPI()
 	_, high := subscribe(t, p, viewers)
-	s, subOffer, err := p.Subscribe(ctx)
+	_, low, err := trySubscribe(t, p, viewers, func(s *Subscription) {
+		if err := s.SetQuality(testContext(t), QualityLow); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if err := s.SetQuality(ctx, QualityLow); err != nil {
-		t.Fatal(err)
-	}
-	low, err := jt.NewReceiver(viewers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(low.Close)
-	ans, err := low.Answer(ctx, subOffer.SDP)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx, janus.JSEP{Type: "answer", SDP: ans, Trickle: &noTrickle}); err != nil {
 		t.Fatal(err)
 	}
 	waitPackets(t, low, 30, 20*time.Second)
@@ -156,6 +93,43 @@ func TestQualityChosenBeforeTheAnswer(t *testing.T) {
 	if h == 0 || l/h > 0.2 {
 		t.Fatalf("asked for the low layer before answering, the viewer got %.0f B beside %.0f B for the high one", l, h)
 	}
+}
+
+// publishSimulcast publishes through tier a pion sender offering the
+// layers h, m and l and sending those in sent, 30 frames a second of 4000
+// bytes on h, a quarter of that on each layer below.
+func publishSimulcast(t testing.TB, tier *Tier, sent ...string) *Publication {
+	t.Helper()
+	ctx := testContext(t)
+	api, err := jt.SimulcastAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snd, err := jt.NewSimulcastSender(api, []string{"h", "m", "l"}, sent...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(snd.Close)
+	pc, offer, err := snd.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(offer, "a=simulcast:send h;m;l") {
+		t.Fatalf("the publisher's offer has no simulcast layers:\n%s", offer)
+	}
+	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	if !strings.Contains(answer.SDP, "a=simulcast:recv") {
+		t.Fatalf("Janus did not take the layers:\n%s", answer.SDP)
+	}
+	if err := jt.Accept(pc, answer.SDP); err != nil {
+		t.Fatal(err)
+	}
+	go snd.Run(ctx, 30, 4000)
+	return p
 }
 
 // bytesOver is how many payload bytes each receiver got during d.

@@ -80,6 +80,16 @@ function video(page) {
   })));
 }
 
+/** inboundWidth is the width of the video the page's latest open peer connection receives (0: none yet). */
+function inboundWidth(page) {
+  return page.evaluate(async () => {
+    const open = window.__pcs.filter(({ pc }) => pc.signalingState !== "closed");
+    let w = 0;
+    if (open.length) (await open[open.length - 1].pc.getStats()).forEach((r) => { if (r.type === "inbound-rtp" && r.kind === "video") w = r.frameWidth ?? 0; });
+    return w;
+  });
+}
+
 const decoded = async (page) => (await video(page)).reduce((n, s) => n + s.frames, 0);
 
 /** decoding fails unless the page decodes new frames within `ms` (a loaded machine: generous). */
@@ -247,6 +257,20 @@ async function main() {
     await decoding(dave, "dave, simulcast");
     await shot(alice, "sfu-alice");
     await shot(carol, "sfu-carol");
+
+    // carol chooses Medium: the media server sends her a narrower layer;
+    // back to High, the widest again. A direct viewer has no choice.
+    if (!(await bob.$eval('[data-action="quality"]', (el) => el.closest("label").hidden))) throw new Error("bob watches peer to peer but is offered a quality");
+    const wide = await inboundWidth(carol);
+    await carol.select('[data-action="quality"]', "medium");
+    await waitUntil("sfu_quality at carol", () => carol.evaluate(() => window.__got.find((m) => m.type === "sfu_quality")), 30_000, 200);
+    const narrow = await waitUntil(`carol receiving a layer narrower than ${wide}`, async () => { const w = await inboundWidth(carol); return w > 0 && w < wide ? w : 0; }, 30_000, 250);
+    await decoding(carol, "carol, medium quality");
+    await carol.select('[data-action="quality"]', "high");
+    const wideAgain = await waitUntil(`carol receiving a layer wider than ${narrow} again`, async () => { const w = await inboundWidth(carol); return w > narrow ? w : 0; }, 30_000, 250);
+    summary.figures.quality_high_width = wide;
+    summary.figures.quality_medium_width = narrow;
+    step("carol chooses Medium, then High: the media server switches her layer", { wide, narrow, wideAgain });
 
     // dave's page keeps its peer connections whatever it is told: only the
     // server, through Janus, can stop his video.

@@ -15,6 +15,21 @@ export function tierOf(v: unknown): Tier {
   return v === "sfu" ? "sfu" : "direct";
 }
 
+/** The simulcast layer a viewer through the media server receives (`sfu_quality`). */
+export type Quality = "high" | "medium" | "low";
+
+/** The qualities a viewer may choose, highest first, with the words the page shows. */
+export const QUALITIES: readonly { value: Quality; label: string }[] = [
+  { value: "high", label: "High" },
+  { value: "medium", label: "Medium" },
+  { value: "low", label: "Low" },
+];
+
+/** qualityOf reads the server's `sfu_quality`; anything else is the default, high. */
+export function qualityOf(v: unknown): Quality {
+  return v === "medium" || v === "low" ? v : "high";
+}
+
 /** broadcastMsg is the `broadcast` request; "large audience" sends every viewer through the media server. */
 export function broadcastMsg(streamId: string, largeAudience: boolean): { type: "broadcast"; stream_id: string; direct_capacity?: number } {
   return largeAudience ? { type: "broadcast", stream_id: streamId, direct_capacity: 0 } : { type: "broadcast", stream_id: streamId };

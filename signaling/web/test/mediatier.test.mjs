@@ -3,13 +3,19 @@
 // shows a viewer's path and a broadcaster's uploads.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { addSfuTrack, broadcastMsg, passiveAnswer, SFU_PEER, SIMULCAST_LAYERS, tierOf } from "../../../build/web-unit/mediatier.js";
+import { addSfuTrack, broadcastMsg, passiveAnswer, QUALITIES, qualityOf, SFU_PEER, SIMULCAST_LAYERS, tierOf } from "../../../build/web-unit/mediatier.js";
 import { bitrate, broadcasterLine, totals, viewerLine } from "../../../build/web-unit/mediastats.js";
 
 test("the media server is peer sfu; a tier other than sfu is peer to peer", () => {
   assert.equal(SFU_PEER, "sfu");
   assert.equal(tierOf("sfu"), "sfu");
   for (const v of ["direct", undefined, null, "SFU", 1]) assert.equal(tierOf(v), "direct");
+});
+
+test("the qualities are the protocol's three, highest first; anything else reads as high", () => {
+  assert.deepEqual(QUALITIES.map((q) => q.value), ["high", "medium", "low"]);
+  for (const q of ["medium", "low", "high"]) assert.equal(qualityOf(q), q);
+  for (const v of ["MEDIUM", "auto", undefined, null, 1]) assert.equal(qualityOf(v), "high");
 });
 
 test("large audience sends direct_capacity 0; otherwise the field is left out", () => {
