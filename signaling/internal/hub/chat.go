@@ -29,8 +29,8 @@ const ChatTTL = 24 * time.Hour
 // chatSession names stream id's chat.
 func chatSession(id uint64) string { return strconv.FormatUint(id, 10) }
 
-// Request handles a request about m's session (chat and its moderation),
-// here or at the session's home.
+// Request handles a request about m's session (chat and its moderation,
+// the broadcaster's direct capacity), here or at the session's home.
 func (h *Hub) Request(m *Member, msg protocol.ClientMessage) *protocol.ProtocolError {
 	if rt := h.router.Routed(m); rt != nil {
 		return rt.Request(msg)
@@ -49,6 +49,11 @@ func (h *Hub) RequestHere(m *Member, msg protocol.ClientMessage) *protocol.Proto
 		return h.chatRestrict(m, msg.Address, chat.Muted)
 	case protocol.TypeChatRemove:
 		return h.chatRestrict(m, msg.Address, chat.Removed)
+	case protocol.TypeDirectCapacity:
+		if msg.DirectCapacity == nil {
+			return protocol.Errorf(protocol.CodeBadMessage, "direct_capacity needs direct_capacity")
+		}
+		return h.setDirectCapacity(m, uint64(msg.StreamID), *msg.DirectCapacity)
 	}
 	return protocol.Errorf(protocol.CodeUnknownType, "unknown message type %.32q", msg.Type)
 }
