@@ -112,19 +112,24 @@ export const REPORT_EVERY_MS = 10_000;
 /** A capacity lowered by congestion comes back one viewer at a time after this long without congestion (ms). */
 export const RAISE_AFTER_MS = 30_000;
 
+/** Congestion lowers the capacity only once it has lasted this long (ms): every new connection starts at a low estimate and is held back by bandwidth for its first seconds. */
+export const CONGESTED_FOR_MS = 10_000;
+
 /**
  * Reporter decides when a fit becomes a report. The browser's estimate
- * only probes a little above what a connection sends, so without
+ * only probes somewhat above what a connection sends, so without
  * congestion it is a lower bound of the uplink: it may raise the capacity
  * (by 2 or more at once, never past `ceiling`) but never lower it. With
- * congestion the estimate is the uplink itself: a fit below the capacity
- * in force lowers it. A capacity lowered so comes back by one after
- * RAISE_AFTER_MS without congestion, up to `ceiling`. Nothing is reported
- * before the first fit, nor more often than REPORT_EVERY_MS.
+ * congestion lasting CONGESTED_FOR_MS the estimate is the uplink itself: a
+ * fit below the capacity in force lowers it. A capacity lowered so comes
+ * back by one after RAISE_AFTER_MS without congestion, up to `ceiling`.
+ * Nothing is reported before the first fit, nor more often than
+ * REPORT_EVERY_MS.
  */
 export class Reporter {
   private lastAt = -Infinity;
   private clearSince: number | undefined;
+  private congestedSince: number | undefined;
 
   /**
    * @param inForce the capacity in force (broadcasting's direct_capacity)
@@ -136,12 +141,17 @@ export class Reporter {
   /** decide is the capacity to report now, or undefined. */
   decide(f: Fit | undefined, now: number): number | undefined {
     if (!f) return undefined;
-    if (f.congested) this.clearSince = undefined;
-    else this.clearSince ??= now;
+    if (f.congested) {
+      this.clearSince = undefined;
+      this.congestedSince ??= now;
+    } else {
+      this.congestedSince = undefined;
+      this.clearSince ??= now;
+    }
     if (now - this.lastAt < REPORT_EVERY_MS) return undefined;
     let want: number | undefined;
     if (f.congested) {
-      if (f.capacity < this.inForce) want = f.capacity;
+      if (now - this.congestedSince! >= CONGESTED_FOR_MS && f.capacity < this.inForce) want = f.capacity;
     } else if (Math.min(f.capacity, this.ceiling) >= this.inForce + 2) {
       want = Math.min(f.capacity, this.ceiling);
     } else if (this.inForce < this.ceiling && now - this.clearSince! >= RAISE_AFTER_MS) {

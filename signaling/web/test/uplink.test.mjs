@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import {
-  capacityText, directCapacityMsg, fit, HEADROOM, MAX_CAPACITY, RAISE_AFTER_MS, Reporter, REPORT_EVERY_MS, uploadOf,
+  capacityText, CONGESTED_FOR_MS, directCapacityMsg, fit, HEADROOM, MAX_CAPACITY, RAISE_AFTER_MS, Reporter, REPORT_EVERY_MS, uploadOf,
 } from "../../../build/web-unit/uplink.js";
 
 // One direct upload's reports as Chromium gives them.
@@ -69,15 +69,21 @@ test("fit: nothing before media flows, without an estimate, or across a replaced
 const clear = (capacity) => ({ capacity, congested: false, uplink: 0, perViewer: 1 });
 const congested = (capacity) => ({ capacity, congested: true, uplink: 0, perViewer: 1 });
 
-test("Reporter: nothing before a measurement; congestion lowers; a clear estimate never lowers", () => {
+test("Reporter: nothing before a measurement; lasting congestion lowers; a clear estimate never lowers", () => {
   const r = new Reporter(4, 4);
   assert.equal(r.decide(undefined, 0), undefined);
   assert.equal(r.decide(clear(1), 0), undefined, "a lower bound below the capacity says nothing");
-  assert.equal(r.decide(congested(4), 100), undefined, "congested at the capacity in force: nothing to lower");
-  assert.equal(r.decide(congested(2), 200), 2);
+  // A connection's first seconds: held back by bandwidth while the estimate ramps up.
+  assert.equal(r.decide(congested(0), 100), undefined);
+  assert.equal(r.decide(congested(0), 100 + CONGESTED_FOR_MS - 1), undefined);
+  assert.equal(r.decide(clear(0), 100 + CONGESTED_FOR_MS), undefined, "the ramp ended");
+  const t = 20_000;
+  assert.equal(r.decide(congested(2), t), undefined, "congestion begins again");
+  assert.equal(r.decide(congested(4), t + CONGESTED_FOR_MS), undefined, "not below the capacity in force");
+  assert.equal(r.decide(congested(2), t + CONGESTED_FOR_MS + 1), 2);
   r.inForce = 2;
-  assert.equal(r.decide(congested(1), 200 + REPORT_EVERY_MS - 1), undefined, "at most one report per interval");
-  assert.equal(r.decide(congested(1), 200 + REPORT_EVERY_MS), 1);
+  assert.equal(r.decide(congested(1), t + CONGESTED_FOR_MS + REPORT_EVERY_MS), undefined, "at most one report per interval");
+  assert.equal(r.decide(congested(1), t + CONGESTED_FOR_MS + 1 + REPORT_EVERY_MS), 1);
 });
 
 test("Reporter: raises by 2 or more at once up to the ceiling, or by one after a clear spell", () => {

@@ -57,17 +57,20 @@ export function capacityLine(): CapacityLine {
       if (large) return;
       let last = { at: performance.now(), ups: new Map<string, Upload>() };
       timer = setInterval(() => void (async () => {
-        if (!session?.sfu || session.capacity === undefined) return;
+        if (!s.sfu || s.capacity === undefined) return;
         const at = performance.now();
-        const ups = await sample(session);
+        const ups = await sample(s);
         const f = fit(last.ups, ups, at - last.at);
+        if (session !== s) return; // stopped meanwhile
         last = { at, ups };
-        reporter ??= new Reporter(session.capacity, session.capacity);
-        reporter.inForce = session.capacity;
+        // The latest measurement, for whoever inspects the page (the browser test does).
+        if (f) Object.assign(el.dataset, { uplinkKbps: String(Math.round(f.uplink / 1000)), perViewerKbps: String(Math.round(f.perViewer / 1000)), uplinkFit: String(f.capacity), congested: String(f.congested) });
+        reporter ??= new Reporter(s.capacity, s.capacity);
+        reporter.inForce = s.capacity;
         const n = reporter.decide(f, at);
-        if (n === undefined || timer === undefined) return;
+        if (n === undefined) return;
         measured = true;
-        session.directCapacity(n);
+        s.directCapacity(n);
       })().catch(() => undefined), SAMPLE_MS);
     },
     show(n) {
@@ -81,7 +84,7 @@ export function capacityLine(): CapacityLine {
       el.hidden = true;
       el.textContent = "";
       delete el.dataset.directCapacity;
-      delete el.dataset.measured;
+      for (const k of ["measured", "uplinkKbps", "perViewerKbps", "uplinkFit", "congested"]) delete el.dataset[k];
     },
   };
   return line;
