@@ -118,6 +118,11 @@ func TestLoweredDirectCapacitySendsTheNextViewerThroughJanus(t *testing.T) {
 	require.Equal(t, 1.0, setCapacity(t, b, id, 1, true))
 	// Nothing needs the media server yet: no viewer is on it.
 	onlyCounts(t, b, 300*time.Millisecond, "the broadcaster")
+	// Refused reports leave the capacity as it is.
+	first.Send(map[string]any{"type": "direct_capacity", "stream_id": id, "direct_capacity": 4})
+	expectError(t, first, "wrong_role")
+	b.SendRaw(fmt.Appendf(nil, `{"type":"direct_capacity","stream_id":%d,"direct_capacity":1001}`, id))
+	expectError(t, b, "bad_message")
 
 	late, _, tier := watchAs(s.env, signalingtest.NewWallet(), owner, id)
 	require.Equal(t, "sfu", tier)

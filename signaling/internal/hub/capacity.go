@@ -28,7 +28,7 @@ func (h *Hub) setDirectCapacity(m *Member, id uint64, want int) *protocol.Protoc
 		return protocol.Errorf(protocol.CodeNotInSession, "you broadcast stream %d, not %d", r.id, id)
 	}
 	if c := h.capacityFor(&want); c != r.capacity {
-		h.log.Info("direct capacity changed", "stream_id", r.id, "from", r.capacity, "to", c)
+		h.log.Debug("direct capacity changed", "stream_id", r.id, "from", r.capacity, "to", c)
 		r.capacity = c
 	}
 	m.Event(transport.Frame{Data: protocol.Encode(protocol.DirectCapacityMsg{
