@@ -86,6 +86,11 @@ func TestDecodeClientMessage(t *testing.T) {
 		`{"type":"direct_capacity","stream_id":7,"direct_capacity":1e400}`:                 protocol.CodeBadMessage,
 		`{"type":"direct_capacity","stream_id":7,"direct_capacity":3,"direct_capacity":4}`: protocol.CodeBadMessage,
 		`{"type":"direct_capacity","stream_id":7,"Direct_Capacity":3}`:                     protocol.CodeBadMessage,
+		`{"type":"sfu_quality"}`:                                                           protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":"HIGH"}`:                                          protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":"auto"}`:                                          protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":2}`:                                               protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":null}`:                                            protocol.CodeBadMessage,
 	}
 	longPeer := `{"type":"candidate","to":"` + strings.Repeat("p", 65) + `","candidate":1}`
 	invalid[longPeer] = protocol.CodeBadMessage
@@ -127,6 +132,7 @@ var knownTypes = map[string]bool{
 	"challenge": true, "auth": true, "broadcast": true, "watch": true,
 	"leave": true, "offer": true, "answer": true, "candidate": true, "resume": true,
 	"chat": true, "chat_delete": true, "chat_mute": true, "chat_remove": true,
+	"sfu_quality":     true,
 	"direct_capacity": true,
 }
 
@@ -148,6 +154,7 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		`{"type":"chat","text":"hello"}`,
 		`{"type":"chat_delete","id":"0194f3a1b2c3"}`,
 		`{"type":"chat_mute","address":"stream1x"}`,
+		`{"type":"sfu_quality","quality":"medium"}`,
 		`{"type":"direct_capacity","stream_id":"7","direct_capacity":3}`,
 		`{"type":"direct_capacity","stream_id":7,"direct_capacity":-0}`,
 	} {
@@ -197,6 +204,10 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		case "chat_mute", "chat_remove":
 			if m.Address == "" || len(m.Address) > 128 {
 				t.Fatalf("accepted %s of %q", m.Type, m.Address)
+			}
+		case "sfu_quality":
+			if m.Quality != "high" && m.Quality != "medium" && m.Quality != "low" {
+				t.Fatalf("accepted quality %q", m.Quality)
 			}
 		case "direct_capacity":
 			if m.StreamID == 0 || m.DirectCapacity == nil || *m.DirectCapacity < 0 || *m.DirectCapacity > 1000 {
