@@ -253,7 +253,9 @@ func TestSharedDrainTellsClientsWhereToGo(t *testing.T) {
 	defer cancel()
 	require.NoError(t, b.srv.Shutdown(ctx))
 
-	d := bc.Expect("draining")
+	// On a loaded machine b may also have missed a's heartbeat and lost
+	// the viewer first: that is not what this test is about.
+	d := bc.ExpectSkipping("draining", "viewer_left", "viewer_count")
 	require.Positive(t, d["reconnect_within_ms"])
 	others := d["instances"].([]any)
 	require.Len(t, others, 1)
