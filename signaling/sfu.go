@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
@@ -69,12 +71,13 @@ func (c SFUConfig) validate() []error {
 	return errs
 }
 
-// tier builds the media server tier of c; nil without servers.
-func (c SFUConfig) tier(log *slog.Logger) (*sfu.Tier, error) {
+// tier builds the media server tier of c, recording its placements in
+// placements; nil without servers.
+func (c SFUConfig) tier(log *slog.Logger, placements sfu.Ledger) (*sfu.Tier, error) {
 	if len(c.Servers) == 0 {
 		return nil, nil
 	}
-	cfg := sfu.Config{SubscribersPerBackend: c.ViewersPerServer, Timeout: c.Timeout}
+	cfg := sfu.Config{SubscribersPerBackend: c.ViewersPerServer, Timeout: c.Timeout, Ledger: placements}
 	for _, s := range c.Servers {
 		u, err := url.Parse(s)
 		if err != nil {
@@ -122,4 +125,53 @@ func sfuHealth(t *sfu.Tier) (string, []sfu.BackendStatus) {
 	default:
 		return "down", st
 	}
+}
+
+// SFUPlacement is a stream's placement on the media servers, as the
+// internal GET /sfu/streams/{id} shows it (in shared mode also a stream
+// another instance is home of); the rooms' secrets stay out.
+type SFUPlacement struct {
+	StreamID uint64 `json:"stream_id"`
+	// Home is the instance that placed it (shared mode).
+	Home        string       `json:"home,omitempty"`
+	Server      string       `json:"server"`
+	Room        uint64       `json:"room"`
+	Subscribers int          `json:"subscribers"`
+	Cascades    []SFUCascade `json:"cascades"`
+}
+
+// SFUCascade is one cascade of an SFUPlacement.
+type SFUCascade struct {
+	Server      string `json:"server"`
+	Room        uint64 `json:"room"`
+	Subscribers int    `json:"subscribers"`
+}
+
+// serveSFUPlacement answers a stream's placement: 404 when it has none,
+// 503 when it cannot be read now.
+func (s *Server) serveSFUPlacement(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.Error(w, "a stream id is a decimal number", http.StatusBadRequest)
+		return
+	}
+	if s.sfu == nil {
+		http.Error(w, "no media servers configured", http.StatusNotFound)
+		return
+	}
+	p, ok, err := s.sfu.Placement(r.Context(), id)
+	switch {
+	case err != nil:
+		s.log.Warn("reading a media server placement", "stream_id", id, "err", err)
+		http.Error(w, "placements unavailable", http.StatusServiceUnavailable)
+		return
+	case !ok:
+		http.Error(w, "the stream has no publication on the media servers", http.StatusNotFound)
+		return
+	}
+	out := SFUPlacement{StreamID: p.Stream, Home: p.Home, Server: p.Backend, Room: p.Room, Subscribers: p.Subscribers, Cascades: []SFUCascade{}}
+	for _, c := range p.Cascades {
+		out.Cascades = append(out.Cascades, SFUCascade{Server: c.Backend, Room: c.Room, Subscribers: c.Subscribers})
+	}
+	writeJSON(w, http.StatusOK, out)
 }

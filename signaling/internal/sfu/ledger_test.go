@@ -1,0 +1,129 @@
+package sfu
+
+import (
+	"context"
+	"testing"
+)
+
+// fakeLedger is a deployment whose other instances placed elsewhere.
+type fakeLedger struct {
+	*MemoryLedger
+	elsewhere map[string]Load
+}
+
+func (f *fakeLedger) Elsewhere() map[string]Load { return f.elsewhere }
+
+// connectedTier is a tier of the named instances, taken as connected
+// without a Janus behind them: enough for choosing among them.
+func connectedTier(t *testing.T, ledger Ledger, names ...string) *Tier {
+	t.Helper()
+	cfg := Config{Ledger: ledger, SubscribersPerBackend: 2}
+	for _, n := range names {
+		cfg.Backends = append(cfg.Backends, BackendConfig{Name: n, URL: "ws://127.0.0.1:1"})
+	}
+	tier, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range tier.backends {
+		b.gen = &generation{lost: make(chan struct{})}
+	}
+	return tier
+}
+
+// A publication goes where the deployment has placed least, not where
+// this instance has: another instance's room on janus1 sends it to janus2.
+func TestPickWeighsOtherInstancesPlacements(t *testing.T) {
+	ledger := &fakeLedger{MemoryLedger: NewMemoryLedger()}
+	tier := connectedTier(t, ledger, "janus1", "janus2")
+	if b, _, err := tier.pick(func(*backend) bool { return true }); err != nil || b.cfg.Name != "janus1" {
+		t.Fatalf("empty deployment: picked %v (%v), want janus1 (configuration order)", b, err)
+	}
+	ledger.elsewhere = map[string]Load{"janus1": {Rooms: 1}}
+	b, _, err := tier.pick(func(*backend) bool { return true })
+	if err != nil || b.cfg.Name != "janus2" {
+		t.Fatalf("janus1 holds another instance's room: picked %v (%v), want janus2", b, err)
+	}
+	// This instance's own room on janus2 evens them; subscribers decide.
+	tier.backends[1].add(tier.backends[1].gen, 1, 3)
+	ledger.elsewhere = map[string]Load{"janus1": {Rooms: 1, Subscribers: 4}}
+	if b, _, _ := tier.pick(func(*backend) bool { return true }); b.cfg.Name != "janus2" {
+		t.Fatalf("janus1 4 subscribers, janus2 3: picked %s", b.cfg.Name)
+	}
+	st := tier.Status()
+	if st[0].Deployment != (Load{Rooms: 1, Subscribers: 4}) || st[1].Deployment != (Load{Rooms: 1, Subscribers: 3}) {
+		t.Fatalf("deployment load in status: %+v", st)
+	}
+	if st[0].Rooms != 0 || st[1].Rooms != 1 {
+		t.Fatalf("this instance's own counts in status: %+v", st)
+	}
+}
+
+func TestLeastLoadedAmongHomeAndCascades(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		places []place
+		limit  int
+		want   int
+	}{
+		{"home alone with room", []place{{streamSubs: 1, load: Load{Subscribers: 9}}}, 2, 0},
+		{"home alone full", []place{{streamSubs: 2}}, 2, -1},
+		{"no limit", []place{{streamSubs: 1000}}, 0, 0},
+		{"cascade less loaded over the deployment", []place{
+			{streamSubs: 0, load: Load{Subscribers: 10}}, {streamSubs: 1, load: Load{Subscribers: 3}}}, 5, 1},
+		{"the less loaded is full for this stream", []place{
+			{streamSubs: 1, load: Load{Subscribers: 10}}, {streamSubs: 5, load: Load{Subscribers: 5}}}, 5, 0},
+		{"subscribers tie: fewer rooms", []place{
+			{load: Load{Rooms: 3, Subscribers: 4}}, {load: Load{Rooms: 2, Subscribers: 4}}, {load: Load{Rooms: 2, Subscribers: 4}}}, 5, 1},
+		{"all full: cascade", []place{{streamSubs: 5}, {streamSubs: 5}}, 5, -1},
+	} {
+		if got := leastLoaded(tc.places, tc.limit); got != tc.want {
+			t.Errorf("%s: got %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A new subscriber goes to the least loaded instance carrying the stream,
+// counting other instances' subscribers; the ledger follows every change
+// and forgets the stream when it ends.
+func TestSubscriberPlacementFollowsDeploymentLoad(t *testing.T) {
+	ledger := &fakeLedger{MemoryLedger: NewMemoryLedger()}
+	tier := connectedTier(t, ledger, "janus1", "janus2")
+	home, far := tier.backends[0], tier.backends[1]
+	p := &Publication{t: tier, stream: 7, home: home, gen: home.gen, subs: map[*Subscription]struct{}{}, done: make(chan struct{})}
+	p.cascades = []*cascade{{b: far, gen: far.gen}}
+	ledger.elsewhere = map[string]Load{"janus1": {Subscribers: 50}}
+
+	p.mu.Lock()
+	b, _, c, ok := p.takeLocked()
+	p.mu.Unlock()
+	if !ok || b != far || c == nil {
+		t.Fatalf("janus1 carries 50 of another instance's subscribers: placed on %v", b)
+	}
+	ledger.elsewhere = nil
+	p.mu.Lock()
+	b, _, c, _ = p.takeLocked()
+	p.mu.Unlock()
+	if b != home || c != nil {
+		t.Fatalf("janus2 now holds one, janus1 none: placed on %s", b.cfg.Name)
+	}
+	got, ok, _ := ledger.Lookup(context.Background(), 7)
+	want := Placement{Stream: 7, Backend: "janus1", Subscribers: 1, Cascades: []CascadePlacement{{Backend: "janus2", Subscribers: 1}}}
+	if !ok || got.Backend != want.Backend || got.Subscribers != 1 || len(got.Cascades) != 1 || got.Cascades[0] != want.Cascades[0] {
+		t.Fatalf("ledger: %+v (%v), want %+v", got, ok, want)
+	}
+	// Both full (limit 2): the next one needs a new cascade.
+	p.mu.Lock()
+	p.takeLocked()
+	p.takeLocked()
+	_, _, _, ok = p.takeLocked()
+	if ok {
+		t.Fatal("a place was taken past the per-instance limit")
+	}
+	p.cascades = nil // no Janus behind it to remove a cascade from
+	p.mu.Unlock()
+	p.end(ErrClosed, false)
+	if _, ok, _ := ledger.Lookup(context.Background(), 7); ok {
+		t.Fatal("an ended publication is still in the ledger")
+	}
+}

@@ -1,0 +1,180 @@
+package signaling_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamchain/streamchain/signaling"
+	ijanus "github.com/streamchain/streamchain/signaling/internal/janus"
+	"github.com/streamchain/streamchain/signaling/signalingtest"
+	"github.com/streamchain/streamchain/testutil/janus"
+)
+
+// In shared mode the signalingd instances share their media servers'
+// placements through Redis: each places a new publication on the media
+// server least loaded over the whole deployment, each can read where
+// another's streams are, and a survivor removes from Janus the rooms of an
+// instance that died.
+
+// sharedSFUCluster is two instances sharing Redis and the media servers.
+func sharedSFUCluster(t *testing.T, servers []*janus.Server) (*instance, *instance) {
+	t.Helper()
+	c := newCluster(t, func(cfg *signaling.Config) {
+		cfg.SFU.Servers = nil
+		for _, jt := range servers {
+			cfg.SFU.Servers = append(cfg.SFU.Servers, jt.APIURL())
+		}
+		cfg.SFU.APISecret = servers[0].Config.APISecret
+		cfg.SFU.MaxDirectViewers = 1
+	})
+	a, b := c.twoInstances()
+	for _, in := range []*instance{a, b} {
+		(&sfuEnv{env: in.env}).waitSFU(float64(len(servers)))
+	}
+	return a, b
+}
+
+// publishLarge broadcasts stream id as owner through the server at url,
+// from a page of origin, with "large audience" and publishes to the media
+// server.
+func publishLarge(t *testing.T, url, origin string, owner *signalingtest.Wallet, id uint64) {
+	t.Helper()
+	s := &sfuEnv{env: &env{t: t}, api: janus.LocalAPI(janus.PassiveAnswerer)}
+	c := signalingtest.Dial(t, url, origin)
+	c.SignIn(owner)
+	c.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
+	next(t, c, "broadcasting")
+	s.publish(c, s.sender())
+}
+
+// placement is a stream's placement as the instance whose internal
+// listener is at internalURL reads it; ok false on 404.
+func placement(t *testing.T, internalURL string, id uint64) (signaling.SFUPlacement, bool) {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("%s/sfu/streams/%d", internalURL, id))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var p signaling.SFUPlacement
+	if resp.StatusCode == http.StatusNotFound {
+		return p, false
+	}
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&p))
+	return p, true
+}
+
+// roomOn asks Janus itself whether it holds room.
+func roomOn(t *testing.T, jt *janus.Server, room uint64) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := ijanus.Dial(ctx, jt.APIURL(), jt.Config.APISecret)
+	require.NoError(t, err)
+	defer cl.Close()
+	s, err := cl.CreateSession(ctx, 0)
+	require.NoError(t, err)
+	h, err := s.AttachVideoRoom(ctx)
+	require.NoError(t, err)
+	ok, err := h.RoomExists(ctx, room)
+	require.NoError(t, err)
+	return ok
+}
+
+// deploymentRooms is the rooms the instance's internal health counts on
+// the named media server over the deployment, and its own there.
+func deploymentRooms(t *testing.T, in *instance, server string) (deployment, own float64) {
+	t.Helper()
+	st := (&sfuEnv{env: in.env}).sfuServers()[server]
+	require.NotNil(t, st, "no media server %q in health", server)
+	return st["deployment"].(map[string]any)["rooms"].(float64), st["rooms"].(float64)
+}
+
+// Two instances, two media servers: a stream homed on a is published on
+// janus1 (both empty: configuration order); a stream homed on b is
+// published on janus2, because b counts a's room on janus1. Janus itself
+// says where each room is; each instance reads the other's placement.
+func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
+	secret := janus.NewSecret()
+	j1 := janus.Start(t, janus.Options{Name: "janus-1", APISecret: secret})
+	j2 := janus.Start(t, janus.Options{Name: "janus-2", APISecret: secret})
+	a, b := sharedSFUCluster(t, []*janus.Server{j1, j2})
+
+	ownerA, ownerB := signalingtest.NewWallet(), signalingtest.NewWallet()
+	idA, idB := a.liveStream(ownerA), a.liveStream(ownerB)
+	publishLarge(t, a.hs.URL, appOrigin, ownerA, idA)
+	pa, ok := placement(t, b.internalURL(), idA)
+	require.True(t, ok, "b cannot read the placement of a's stream")
+	require.Equal(t, "a", pa.Home)
+	require.Equal(t, "janus1", pa.Server)
+	require.True(t, roomOn(t, j1, pa.Room), "janus1 does not hold a's room")
+	require.False(t, roomOn(t, j2, pa.Room))
+
+	// b learns a's load (its next refresh); only then is the choice b's
+	// to make with it.
+	waitFor(t, "b to count a's room on janus1", func() bool {
+		d, _ := deploymentRooms(t, b, "janus1")
+		return d == 1
+	})
+	d, own := deploymentRooms(t, b, "janus1")
+	require.Equal(t, []float64{1, 0}, []float64{d, own}, "b's health: janus1's rooms over the deployment, and b's own")
+
+	publishLarge(t, b.hs.URL, appOrigin, ownerB, idB)
+	pb, ok := placement(t, a.internalURL(), idB)
+	require.True(t, ok, "a cannot read the placement of b's stream")
+	require.Equal(t, "b", pb.Home)
+	require.Equal(t, "janus2", pb.Server, "b placed its stream on the media server a already uses")
+	require.True(t, roomOn(t, j2, pb.Room), "janus2 does not hold b's room")
+	require.False(t, roomOn(t, j1, pb.Room))
+}
+
+// An instance killed without a drain (SIGKILL: its liveness key lapses,
+// its Janus session is abandoned) leaves its room on Janus; the survivor
+// removes it. The time from the kill to the room's removal, as Janus
+// reports it, is logged.
+func TestSharedDeadInstancesRoomsAreRemoved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a signalingd process, a redis-server and Janus")
+	}
+	jt := janus.Start(t, janus.Options{})
+	c := newCluster(t, func(cfg *signaling.Config) {
+		cfg.SFU.Servers = []string{jt.APIURL()}
+		cfg.SFU.APISecret = jt.Config.APISecret
+	})
+	secretFile := filepath.Join(t.TempDir(), "janus-secret")
+	require.NoError(t, os.WriteFile(secretFile, []byte(jt.Config.APISecret), 0o600))
+	a := signalingtest.StartSignalingd(t, signalingtest.BuildSignalingd(t), c.chain.Addr(),
+		"-redis", c.redis.URL(), "-instance-id", "a", "-instance-ttl", "1s", "-instance-refresh", "250ms",
+		"-sfu", jt.APIURL(), "-sfu-secret-file", secretFile)
+	b := c.start("b")
+	waitFor(t, "b to see a", func() bool { return len(b.instances(t)) == 2 })
+
+	owner := signalingtest.NewWallet()
+	id := b.liveStream(owner)
+	publishLarge(t, a.URL(), a.URL(), owner, id)
+	p, ok := placement(t, b.internalURL(), id)
+	require.True(t, ok, "b cannot read the placement of a's stream")
+	require.Equal(t, "a", p.Home)
+	require.True(t, roomOn(t, jt, p.Room), "Janus does not hold a's room")
+
+	killed := time.Now()
+	a.Kill()
+	deadline := killed.Add(30 * time.Second)
+	for roomOn(t, jt, p.Room) {
+		if time.Now().After(deadline) {
+			t.Fatalf("a's room is still on Janus 30 s after a was killed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("instance SIGKILLed → its room removed from Janus by the survivor: %v (instance TTL 1 s)", time.Since(killed).Round(time.Millisecond))
+	n, err := c.redis.Client(t).Exists(context.Background(), "signaling:placements:a").Result()
+	require.NoError(t, err)
+	require.Zero(t, n, "a's placements are still recorded after its rooms were removed")
+}
