@@ -137,11 +137,12 @@ func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
 
 // An instance killed without a drain (SIGKILL: its liveness key lapses,
 // its Janus session is abandoned) leaves its room on Janus; the survivor
-// removes it. The time from the kill to the room's removal, as Janus
-// reports it, is logged.
+// removes it. So it does when the instance is restarted under the same id
+// at once, before anyone saw it gone. The times from the kill to the
+// room's removal, as Janus reports it, are logged.
 func TestSharedDeadInstancesRoomsAreRemoved(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs a signalingd process, a redis-server and Janus")
+		t.Skip("runs signalingd processes, a redis-server and Janus")
 	}
 	jt := janus.Start(t, janus.Options{})
 	c := newCluster(t, func(cfg *signaling.Config) {
@@ -150,31 +151,54 @@ func TestSharedDeadInstancesRoomsAreRemoved(t *testing.T) {
 	})
 	secretFile := filepath.Join(t.TempDir(), "janus-secret")
 	require.NoError(t, os.WriteFile(secretFile, []byte(jt.Config.APISecret), 0o600))
-	a := signalingtest.StartSignalingd(t, signalingtest.BuildSignalingd(t), c.chain.Addr(),
-		"-redis", c.redis.URL(), "-instance-id", "a", "-instance-ttl", "1s", "-instance-refresh", "250ms",
-		"-sfu", jt.APIURL(), "-sfu-secret-file", secretFile)
+	bin := signalingtest.BuildSignalingd(t)
+	startA := func(ttl, refresh string) *signalingtest.Process {
+		return signalingtest.StartSignalingd(t, bin, c.chain.Addr(),
+			"-redis", c.redis.URL(), "-instance-id", "a", "-instance-ttl", ttl, "-instance-refresh", refresh,
+			"-sfu", jt.APIURL(), "-sfu-secret-file", secretFile)
+	}
 	b := c.start("b")
+	// publishOnA publishes a new stream through a, as b reads it.
+	publishOnA := func(a *signalingtest.Process) signaling.SFUPlacement {
+		owner := signalingtest.NewWallet()
+		id := b.liveStream(owner)
+		publishLarge(t, a.URL(), a.URL(), owner, id)
+		p, ok := placement(t, b.internalURL(), id)
+		require.True(t, ok, "b cannot read the placement of a's stream")
+		require.Equal(t, "a", p.Home)
+		require.True(t, roomOn(t, jt, p.Room), "Janus does not hold a's room")
+		return p
+	}
+	// removed waits until Janus no longer holds room and says how long
+	// after since that was.
+	removed := func(room uint64, since time.Time) time.Duration {
+		deadline := since.Add(30 * time.Second)
+		for roomOn(t, jt, room) {
+			if time.Now().After(deadline) {
+				t.Fatalf("a's room is still on Janus 30 s after a was killed")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return time.Since(since).Round(time.Millisecond)
+	}
+
+	a := startA("1s", "250ms")
 	waitFor(t, "b to see a", func() bool { return len(b.instances(t)) == 2 })
-
-	owner := signalingtest.NewWallet()
-	id := b.liveStream(owner)
-	publishLarge(t, a.URL(), a.URL(), owner, id)
-	p, ok := placement(t, b.internalURL(), id)
-	require.True(t, ok, "b cannot read the placement of a's stream")
-	require.Equal(t, "a", p.Home)
-	require.True(t, roomOn(t, jt, p.Room), "Janus does not hold a's room")
-
+	p := publishOnA(a)
 	killed := time.Now()
 	a.Kill()
-	deadline := killed.Add(30 * time.Second)
-	for roomOn(t, jt, p.Room) {
-		if time.Now().After(deadline) {
-			t.Fatalf("a's room is still on Janus 30 s after a was killed")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Logf("instance SIGKILLed → its room removed from Janus by the survivor: %v (instance TTL 1 s)", time.Since(killed).Round(time.Millisecond))
+	t.Logf("instance SIGKILLed → its room removed from Janus by the survivor: %v (instance TTL 1 s)", removed(p.Room, killed))
 	n, err := c.redis.Client(t).Exists(context.Background(), "signaling:placements:a").Result()
 	require.NoError(t, err)
 	require.Zero(t, n, "a's placements are still recorded after its rooms were removed")
+
+	// With a TTL far longer than a restart, a is never seen gone.
+	a = startA("5s", "1s")
+	p = publishOnA(a)
+	killed = time.Now()
+	a.Kill()
+	a = startA("5s", "1s")
+	restarted := time.Since(killed)
+	t.Logf("instance SIGKILLed and restarted under its id (in %v) → its previous room removed from Janus: %v (instance TTL 5 s)",
+		restarted.Round(time.Millisecond), removed(p.Room, killed))
 }
