@@ -3,6 +3,10 @@ package sfu
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/streamchain/streamchain/signaling/internal/janus"
+	jt "github.com/streamchain/streamchain/testutil/janus"
 )
 
 // fakeLedger is a deployment whose other instances placed elsewhere.
@@ -125,5 +129,74 @@ func TestSubscriberPlacementFollowsDeploymentLoad(t *testing.T) {
 	p.end(ErrClosed, false)
 	if _, ok, _ := ledger.Lookup(context.Background(), 7); ok {
 		t.Fatal("an ended publication is still in the ledger")
+	}
+}
+
+// roomOn asks Janus srv itself whether it holds room.
+func roomOn(t *testing.T, srv *jt.Server, room uint64) bool {
+	t.Helper()
+	ctx := testContext(t)
+	cl, err := janus.Dial(ctx, srv.APIURL(), srv.Config.APISecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	s, err := cl.CreateSession(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.AttachVideoRoom(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := h.RoomExists(ctx, room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// With real Janus instances: the publication goes to the instance the
+// rest of the deployment loaded least, and a new viewer to the least
+// loaded instance carrying the stream with room for it, which the other
+// instances' subscribers decide when this instance's own counts tie.
+func TestDeploymentLoadPlacesPublicationAndViewers(t *testing.T) {
+	ns := jt.NewNetNS(t)
+	a := jt.Start(t, jt.Options{NS: ns, Name: "janus-a"})
+	b := jt.Start(t, jt.Options{NS: ns, Name: "janus-b"})
+	ledger := &fakeLedger{MemoryLedger: NewMemoryLedger(), elsewhere: map[string]Load{"a": {Rooms: 3}}}
+	tier := startTier(t, Config{
+		Backends:              []BackendConfig{backendOf("a", a, ns.NSIP), backendOf("b", b, ns.NSIP)},
+		SubscribersPerBackend: 2,
+		Ledger:                ledger,
+	}, 2)
+	api := jt.LocalAPI()
+	p, _ := publish(t, tier, api)
+	if p.Backend() != "b" || !roomOn(t, b, p.room.ID) || roomOn(t, a, p.room.ID) {
+		t.Fatalf("publication on %s; want b, as Janus b says", p.Backend())
+	}
+
+	ledger.elsewhere = nil
+	s1, _ := subscribe(t, p, api)
+	subscribe(t, p, api)
+	s3, _ := subscribe(t, p, api)
+	if s1.Cascaded() || !s3.Cascaded() || s3.Backend() != "a" {
+		t.Fatalf("the home takes two, the third goes to a cascade on a: got %s, %s", s1.Backend(), s3.Backend())
+	}
+	s1.Close()
+	// One of the stream's viewers on each now; the other instances
+	// hold ten subscribers on b.
+	ledger.elsewhere = map[string]Load{"b": {Subscribers: 10}}
+	s4, r4 := subscribe(t, p, api)
+	if s4.Backend() != "a" {
+		t.Fatalf("the fourth viewer went to %s; a carries the stream and is less loaded over the deployment", s4.Backend())
+	}
+	waitPackets(t, r4, 30, 20*time.Second)
+	got, ok, _ := ledger.Lookup(testContext(t), p.stream)
+	if !ok || got.Backend != "b" || got.Subscribers != 1 || len(got.Cascades) != 1 || got.Cascades[0].Backend != "a" || got.Cascades[0].Subscribers != 2 {
+		t.Fatalf("recorded placement %+v", got)
+	}
+	if !roomOn(t, a, got.Cascades[0].Room) {
+		t.Fatal("Janus a does not hold the recorded cascade room")
 	}
 }
