@@ -202,3 +202,34 @@ func TestSharedDeadInstancesRoomsAreRemoved(t *testing.T) {
 	t.Logf("instance SIGKILLed and restarted under its id (in %v) → its previous room removed from Janus: %v (instance TTL 5 s)",
 		restarted.Round(time.Millisecond), removed(p.Room, killed))
 }
+
+// An instance alone reads its own placements: where a stream is published,
+// without the room's secret; none once the broadcast ends. A malformed or
+// unknown stream id is refused.
+func TestPlacementOfAStreamAlone(t *testing.T) {
+	s := newSFUEnv(t)
+	owner := signalingtest.NewWallet()
+	id := s.liveStream(owner)
+	b, _ := s.signedIn(owner)
+	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
+	next(t, b, "broadcasting")
+	s.publish(b, s.sender())
+
+	p, ok := placement(t, s.internalURL(), id)
+	require.True(t, ok)
+	require.Equal(t, signaling.SFUPlacement{StreamID: id, Server: "janus1", Room: p.Room, Cascades: []signaling.SFUCascade{}}, p)
+	require.True(t, roomOn(t, s.jt, p.Room), "Janus does not hold the room the placement names")
+	resp, raw := get(t, fmt.Sprintf("%s/sfu/streams/%d", s.internalURL(), id))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NotContains(t, raw, "secret")
+
+	_, ok = placement(t, s.internalURL(), id+1)
+	require.False(t, ok, "a stream never published has a placement")
+	resp, _ = get(t, s.internalURL()+"/sfu/streams/x")
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+
+	b.Close()
+	waitFor(t, "the room to go with the broadcast", func() bool { return !roomOn(t, s.jt, p.Room) })
+	_, ok = placement(t, s.internalURL(), id)
+	require.False(t, ok, "the placement outlived its room")
+}
