@@ -123,9 +123,16 @@ func (pl *placements) Abandoned(ctx context.Context, max int) ([]sfu.Placement, 
 	if err != nil {
 		return nil, err
 	}
+	sh.mu.Lock()
+	alive := make(map[string]bool, len(sh.alive))
+	for id := range sh.alive {
+		alive[id] = true
+	}
+	sh.mu.Unlock()
 	var out []sfu.Placement
 	for _, id := range ids {
-		if id == sh.id || len(out) >= max {
+		// The script decides; the ones seen alive are not asked.
+		if alive[id] || id == sh.id || len(out) >= max {
 			continue
 		}
 		vals, err := reclaimPlacements.Run(ctx, sh.rdb, []string{placementsKey(id), placementOwnersKey},
