@@ -6,6 +6,9 @@
 // the per-account viewer count are Redis keys, changed by Lua scripts where
 // a decision spans keys (state.go, stores.go). Each instance keeps a
 // liveness key; when one is gone the others end the sessions that involved it with reason instance_lost.
+// The media server tier's placements are shared too (placements.go): each
+// instance weighs the whole deployment's load on every Janus instance, and
+// a survivor removes the rooms a gone instance left.
 //
 // Nothing here runs under the hub's lock: the hub calls in only to queue
 // work (RoomGone, GiveSeat) or before it takes its lock (Place, Relay).
