@@ -14,6 +14,7 @@ import (
 
 	"github.com/streamchain/streamchain/signaling"
 	ijanus "github.com/streamchain/streamchain/signaling/internal/janus"
+	"github.com/streamchain/streamchain/signaling/internal/sfu"
 	"github.com/streamchain/streamchain/signaling/signalingtest"
 	"github.com/streamchain/streamchain/testutil/janus"
 )
@@ -232,4 +233,65 @@ func TestPlacementOfAStreamAlone(t *testing.T) {
 	waitFor(t, "the room to go with the broadcast", func() bool { return !roomOn(t, s.jt, p.Room) })
 	_, ok = placement(t, s.internalURL(), id)
 	require.False(t, ok, "the placement outlived its room")
+}
+
+// The placements a gone instance left are handed out once, to one of the
+// instances asking, a bounded number per pass; a live instance's are not.
+func TestSharedAbandonedPlacementsAreHandedOutOnce(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.twoInstances()
+	rdb := c.redis.Client(t)
+	ctx := context.Background()
+	const n, perPass = 40, 16
+	fields := map[string]any{}
+	for i := range n {
+		p := sfu.Placement{Stream: uint64(1000 + i), Home: "gone", Backend: "janus1", Room: uint64(i + 1), Secret: "s"}
+		v, err := json.Marshal(p)
+		require.NoError(t, err)
+		fields[fmt.Sprint(p.Stream)] = v
+	}
+	require.NoError(t, rdb.HSet(ctx, "signaling:placements:gone", fields).Err())
+	require.NoError(t, rdb.SAdd(ctx, "signaling:placements", "gone").Err())
+	la, lb := signaling.PlacementsForTest(a.srv), signaling.PlacementsForTest(b.srv)
+	live := sfu.Placement{Stream: 7, Backend: "janus1", Room: 99, Secret: "s"}
+	la.Place(live)
+	waitFor(t, "a's own placement to be written", func() bool {
+		return rdb.HExists(ctx, "signaling:placements:a", "7").Val()
+	})
+
+	seen := map[uint64]int{}
+	type pass struct {
+		got []sfu.Placement
+		err error
+	}
+	deadline := time.Now().Add(4 * signalingtest.Timeout)
+	for len(seen) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the %d placements handed out", len(seen), n)
+		}
+		passes := make(chan pass, 2)
+		for _, l := range []sfu.Ledger{la, lb} {
+			go func() {
+				got, err := l.Abandoned(ctx, perPass)
+				passes <- pass{got, err}
+			}()
+		}
+		for range 2 {
+			p := <-passes
+			require.NoError(t, p.err)
+			require.LessOrEqual(t, len(p.got), perPass, "one pass took more than it may")
+			for _, pl := range p.got {
+				require.Equal(t, "gone", pl.Home, "a live instance's placement was handed out")
+				seen[pl.Stream]++
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // until both see the deployment stable
+	}
+	for stream, k := range seen {
+		require.Equal(t, 1, k, "stream %d handed out %d times", stream, k)
+	}
+	require.Len(t, seen, n)
+	require.Zero(t, rdb.Exists(ctx, "signaling:placements:gone").Val())
+	require.False(t, rdb.SIsMember(ctx, "signaling:placements", "gone").Val(), "the gone instance is still listed")
+	require.True(t, rdb.SIsMember(ctx, "signaling:placements", "a").Val())
 }
