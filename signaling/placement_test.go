@@ -25,18 +25,25 @@ import (
 // another's streams are, and a survivor removes from Janus the rooms of an
 // instance that died.
 
-// sharedSFUCluster is two instances sharing Redis and the media servers.
-func sharedSFUCluster(t *testing.T, servers []*janus.Server) (*instance, *instance) {
+// sharedSFUCluster is two instances sharing Redis and the media servers,
+// which a lists in the order given and b in the order of bServers.
+func sharedSFUCluster(t *testing.T, servers, bServers []*janus.Server) (*instance, *instance) {
 	t.Helper()
-	c := newCluster(t, func(cfg *signaling.Config) {
-		cfg.SFU.Servers = nil
+	urls := func(servers []*janus.Server) []string {
+		var out []string
 		for _, jt := range servers {
-			cfg.SFU.Servers = append(cfg.SFU.Servers, jt.APIURL())
+			out = append(out, jt.APIURL())
 		}
+		return out
+	}
+	c := newCluster(t, func(cfg *signaling.Config) {
+		cfg.SFU.Servers = urls(servers)
 		cfg.SFU.APISecret = servers[0].Config.APISecret
 		cfg.SFU.MaxDirectViewers = 1
 	})
-	a, b := c.twoInstances()
+	a := c.start("a")
+	c.cfg.SFU.Servers = urls(bServers)
+	a, b := c.pair(a, c.start("b"))
 	for _, in := range []*instance{a, b} {
 		(&sfuEnv{env: in.env}).waitSFU(float64(len(servers)))
 	}
@@ -106,7 +113,7 @@ func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
 	secret := janus.NewSecret()
 	j1 := janus.Start(t, janus.Options{Name: "janus-1", APISecret: secret})
 	j2 := janus.Start(t, janus.Options{Name: "janus-2", APISecret: secret})
-	a, b := sharedSFUCluster(t, []*janus.Server{j1, j2})
+	a, b := sharedSFUCluster(t, []*janus.Server{j1, j2}, []*janus.Server{j1, j2})
 
 	ownerA, ownerB := signalingtest.NewWallet(), signalingtest.NewWallet()
 	idA, idB := a.liveStream(ownerA), a.liveStream(ownerB)
@@ -114,7 +121,7 @@ func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
 	pa, ok := placement(t, b.internalURL(), idA)
 	require.True(t, ok, "b cannot read the placement of a's stream")
 	require.Equal(t, "a", pa.Home)
-	require.Equal(t, "janus1", pa.Server)
+	require.Equal(t, []string{"janus1", j1.APIURL()}, []string{pa.Server, pa.URL})
 	require.True(t, roomOn(t, j1, pa.Room), "janus1 does not hold a's room")
 	require.False(t, roomOn(t, j2, pa.Room))
 
@@ -131,12 +138,51 @@ func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
 	pb, ok := placement(t, a.internalURL(), idB)
 	require.True(t, ok, "a cannot read the placement of b's stream")
 	require.Equal(t, "b", pb.Home)
-	require.Equal(t, "janus2", pb.Server, "b placed its stream on the media server a already uses")
+	require.Equal(t, []string{"janus2", j2.APIURL()}, []string{pb.Server, pb.URL}, "b placed its stream on the media server a already uses")
 	require.True(t, roomOn(t, j2, pb.Room), "janus2 does not hold b's room")
 	require.False(t, roomOn(t, j1, pb.Room))
 }
 
-// An instance killed without a drain (SIGKILL: its liveness key lapses,
+// The instances name a media server by its URL, not by its place in their
+// lists: b lists the two the other way round (its janus1 is a's janus2).
+// Once b has placed two streams on j2, a places its second on j1: j2 holds
+// two rooms over the deployment. Had b's load been read by name, a would
+// count it on j1 (and without b's load, j2 would be a's emptier one).
+func TestSharedPlacementNamesMediaServersByURL(t *testing.T) {
+	secret := janus.NewSecret()
+	j1 := janus.Start(t, janus.Options{Name: "janus-1", APISecret: secret})
+	j2 := janus.Start(t, janus.Options{Name: "janus-2", APISecret: secret})
+	a, b := sharedSFUCluster(t, []*janus.Server{j1, j2}, []*janus.Server{j2, j1})
+	on := func(reader *instance, id uint64, jt *janus.Server) {
+		t.Helper()
+		p, ok := placement(t, reader.internalURL(), id)
+		require.True(t, ok, "stream %d has no placement", id)
+		require.Equal(t, jt.APIURL(), p.URL, "stream %d", id)
+		require.True(t, roomOn(t, jt, p.Room), "Janus does not hold stream %d's room", id)
+	}
+	roomsOn := func(in *instance, name string, want float64) {
+		t.Helper()
+		waitFor(t, fmt.Sprintf("%s to count %v rooms on its %s", in.id, want, name), func() bool {
+			d, _ := deploymentRooms(t, in, name)
+			return d == want
+		})
+	}
+
+	publish := func(in *instance) uint64 {
+		owner := signalingtest.NewWallet()
+		id := in.liveStream(owner)
+		publishLarge(t, in.hs.URL, appOrigin, owner, id)
+		return id
+	}
+	on(b, publish(a), j1)
+	roomsOn(b, "janus2", 1) // b's janus2 is j1
+	on(a, publish(b), j2)
+	on(a, publish(b), j2) // j1 and j2 each hold one room: b's own order decides
+	roomsOn(a, "janus2", 2)
+	on(b, publish(a), j1)
+}
+
+// An instance killed without a drain// An instance killed without a drain (SIGKILL: its liveness key lapses,
 // its Janus session is abandoned) leaves its room on Janus; the survivor
 // removes it. So it does when the instance is restarted under the same id
 // at once, before anyone saw it gone. The times from the kill to the
@@ -218,7 +264,7 @@ func TestPlacementOfAStreamAlone(t *testing.T) {
 
 	p, ok := placement(t, s.internalURL(), id)
 	require.True(t, ok)
-	require.Equal(t, signaling.SFUPlacement{StreamID: id, Server: "janus1", Room: p.Room, Cascades: []signaling.SFUCascade{}}, p)
+	require.Equal(t, signaling.SFUPlacement{StreamID: id, Server: "janus1", URL: s.jt.APIURL(), Room: p.Room, Cascades: []signaling.SFUCascade{}}, p)
 	require.True(t, roomOn(t, s.jt, p.Room), "Janus does not hold the room the placement names")
 	resp, raw := get(t, fmt.Sprintf("%s/sfu/streams/%d", s.internalURL(), id))
 	require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -129,12 +129,15 @@ func sfuHealth(t *sfu.Tier) (string, []sfu.BackendStatus) {
 
 // SFUPlacement is a stream's placement on the media servers, as the
 // internal GET /sfu/streams/{id} shows it (in shared mode also a stream
-// another instance is home of); the rooms' secrets stay out.
+// another instance is home of); the rooms' secrets stay out. Server is
+// this instance's name for the media server (as in sfu_servers), URL its
+// API URL, which names it alike on every instance.
 type SFUPlacement struct {
 	StreamID uint64 `json:"stream_id"`
 	// Home is the instance that placed it (shared mode).
 	Home        string       `json:"home,omitempty"`
 	Server      string       `json:"server"`
+	URL         string       `json:"url"`
 	Room        uint64       `json:"room"`
 	Subscribers int          `json:"subscribers"`
 	Cascades    []SFUCascade `json:"cascades"`
@@ -143,6 +146,7 @@ type SFUPlacement struct {
 // SFUCascade is one cascade of an SFUPlacement.
 type SFUCascade struct {
 	Server      string `json:"server"`
+	URL         string `json:"url"`
 	Room        uint64 `json:"room"`
 	Subscribers int    `json:"subscribers"`
 }
@@ -169,9 +173,10 @@ func (s *Server) serveSFUPlacement(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the stream has no publication on the media servers", http.StatusNotFound)
 		return
 	}
-	out := SFUPlacement{StreamID: p.Stream, Home: p.Home, Server: p.Backend, Room: p.Room, Subscribers: p.Subscribers, Cascades: []SFUCascade{}}
+	out := SFUPlacement{StreamID: p.Stream, Home: p.Home, Server: s.sfu.ServerName(p.Backend), URL: p.Backend,
+		Room: p.Room, Subscribers: p.Subscribers, Cascades: []SFUCascade{}}
 	for _, c := range p.Cascades {
-		out.Cascades = append(out.Cascades, SFUCascade{Server: c.Backend, Room: c.Room, Subscribers: c.Subscribers})
+		out.Cascades = append(out.Cascades, SFUCascade{Server: s.sfu.ServerName(c.Backend), URL: c.Backend, Room: c.Room, Subscribers: c.Subscribers})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

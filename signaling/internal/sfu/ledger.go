@@ -17,9 +17,11 @@ import (
 
 // Placement is one stream's publication on the tier: its room on a media
 // server and the cascades carrying it to further ones, with the
-// subscribers on each. It carries the rooms' secrets, which is what an
-// instance needs to remove the rooms another one left; a ledger keeps it
-// where only signalingd instances read.
+// subscribers on each. Media servers are named by their API URL, which
+// every signalingd instance sharing them configures alike (their short
+// names follow each one's configuration order). It carries the rooms'
+// secrets, which is what an instance needs to remove the rooms another one
+// left; a ledger keeps it where only signalingd instances read.
 type Placement struct {
 	Stream uint64 `json:"stream"`
 	// Home is the signalingd instance that placed it (set by the ledger).
@@ -40,7 +42,8 @@ type CascadePlacement struct {
 	Subscribers int    `json:"subscribers"`
 }
 
-// PlacedRoom is one room of a placement and the media server holding it.
+// PlacedRoom is one room of a placement and the media server (API URL)
+// holding it.
 type PlacedRoom struct {
 	Backend string
 	Room    janus.Room
@@ -67,7 +70,7 @@ func (l Load) Add(o Load) Load {
 	return Load{Rooms: l.Rooms + o.Rooms, Subscribers: l.Subscribers + o.Subscribers}
 }
 
-// LoadOf sums placements by media server.
+// LoadOf sums placements by media server (API URL).
 func LoadOf(ps []Placement) map[string]Load {
 	out := map[string]Load{}
 	for _, p := range ps {
@@ -88,7 +91,7 @@ type Ledger interface {
 	Place(p Placement)
 	Unplace(stream uint64)
 	// Elsewhere is the load the other signalingd instances have placed
-	// on each media server, by name, as last read.
+	// on each media server, by API URL, as last read.
 	Elsewhere() map[string]Load
 	// Abandoned takes up to max placements that instances now gone left
 	// behind and removes their records: the caller removes their rooms.

@@ -23,7 +23,7 @@ func connectedTier(t *testing.T, ledger Ledger, names ...string) *Tier {
 	t.Helper()
 	cfg := Config{Ledger: ledger, SubscribersPerBackend: 2}
 	for _, n := range names {
-		cfg.Backends = append(cfg.Backends, BackendConfig{Name: n, URL: "ws://127.0.0.1:1"})
+		cfg.Backends = append(cfg.Backends, BackendConfig{Name: n, URL: urlOf(n)})
 	}
 	tier, err := New(cfg, nil)
 	if err != nil {
@@ -35,6 +35,9 @@ func connectedTier(t *testing.T, ledger Ledger, names ...string) *Tier {
 	return tier
 }
 
+// urlOf is the API URL of the media server connectedTier calls name.
+func urlOf(name string) string { return "ws://" + name + ".invalid:8188" }
+
 // A publication goes where the deployment has placed least, not where
 // this instance has: another instance's room on janus1 sends it to janus2.
 func TestPickWeighsOtherInstancesPlacements(t *testing.T) {
@@ -43,14 +46,14 @@ func TestPickWeighsOtherInstancesPlacements(t *testing.T) {
 	if b, _, err := tier.pick(func(*backend) bool { return true }); err != nil || b.cfg.Name != "janus1" {
 		t.Fatalf("empty deployment: picked %v (%v), want janus1 (configuration order)", b, err)
 	}
-	ledger.elsewhere = map[string]Load{"janus1": {Rooms: 1}}
+	ledger.elsewhere = map[string]Load{urlOf("janus1"): {Rooms: 1}}
 	b, _, err := tier.pick(func(*backend) bool { return true })
 	if err != nil || b.cfg.Name != "janus2" {
 		t.Fatalf("janus1 holds another instance's room: picked %v (%v), want janus2", b, err)
 	}
 	// This instance's own room on janus2 evens them; subscribers decide.
 	tier.backends[1].add(tier.backends[1].gen, 1, 3)
-	ledger.elsewhere = map[string]Load{"janus1": {Rooms: 1, Subscribers: 4}}
+	ledger.elsewhere = map[string]Load{urlOf("janus1"): {Rooms: 1, Subscribers: 4}}
 	if b, _, _ := tier.pick(func(*backend) bool { return true }); b.cfg.Name != "janus2" {
 		t.Fatalf("janus1 4 subscribers, janus2 3: picked %s", b.cfg.Name)
 	}
@@ -96,7 +99,7 @@ func TestSubscriberPlacementFollowsDeploymentLoad(t *testing.T) {
 	home, far := tier.backends[0], tier.backends[1]
 	p := &Publication{t: tier, stream: 7, home: home, gen: home.gen, subs: map[*Subscription]struct{}{}, done: make(chan struct{})}
 	p.cascades = []*cascade{{b: far, gen: far.gen}}
-	ledger.elsewhere = map[string]Load{"janus1": {Subscribers: 50}}
+	ledger.elsewhere = map[string]Load{urlOf("janus1"): {Subscribers: 50}}
 
 	p.mu.Lock()
 	b, _, c, ok := p.takeLocked()
@@ -112,7 +115,7 @@ func TestSubscriberPlacementFollowsDeploymentLoad(t *testing.T) {
 		t.Fatalf("janus2 now holds one, janus1 none: placed on %s", b.cfg.Name)
 	}
 	got, ok, _ := ledger.Lookup(context.Background(), 7)
-	want := Placement{Stream: 7, Backend: "janus1", Subscribers: 1, Cascades: []CascadePlacement{{Backend: "janus2", Subscribers: 1}}}
+	want := Placement{Stream: 7, Backend: urlOf("janus1"), Subscribers: 1, Cascades: []CascadePlacement{{Backend: urlOf("janus2"), Subscribers: 1}}}
 	if !ok || got.Backend != want.Backend || got.Subscribers != 1 || len(got.Cascades) != 1 || got.Cascades[0] != want.Cascades[0] {
 		t.Fatalf("ledger: %+v (%v), want %+v", got, ok, want)
 	}
@@ -164,7 +167,7 @@ func TestDeploymentLoadPlacesPublicationAndViewers(t *testing.T) {
 	ns := jt.NewNetNS(t)
 	a := jt.Start(t, jt.Options{NS: ns, Name: "janus-a"})
 	b := jt.Start(t, jt.Options{NS: ns, Name: "janus-b"})
-	ledger := &fakeLedger{MemoryLedger: NewMemoryLedger(), elsewhere: map[string]Load{"a": {Rooms: 3}}}
+	ledger := &fakeLedger{MemoryLedger: NewMemoryLedger(), elsewhere: map[string]Load{a.APIURL(): {Rooms: 3}}}
 	tier := startTier(t, Config{
 		Backends:              []BackendConfig{backendOf("a", a, ns.NSIP), backendOf("b", b, ns.NSIP)},
 		SubscribersPerBackend: 2,
@@ -186,14 +189,14 @@ func TestDeploymentLoadPlacesPublicationAndViewers(t *testing.T) {
 	s1.Close()
 	// One of the stream's viewers on each now; the other instances
 	// hold ten subscribers on b.
-	ledger.elsewhere = map[string]Load{"b": {Subscribers: 10}}
+	ledger.elsewhere = map[string]Load{b.APIURL(): {Subscribers: 10}}
 	s4, r4 := subscribe(t, p, api)
 	if s4.Backend() != "a" {
 		t.Fatalf("the fourth viewer went to %s; a carries the stream and is less loaded over the deployment", s4.Backend())
 	}
 	waitPackets(t, r4, 30, 20*time.Second)
 	got, ok, _ := ledger.Lookup(testContext(t), p.stream)
-	if !ok || got.Backend != "b" || got.Subscribers != 1 || len(got.Cascades) != 1 || got.Cascades[0].Backend != "a" || got.Cascades[0].Subscribers != 2 {
+	if !ok || got.Backend != b.APIURL() || got.Subscribers != 1 || len(got.Cascades) != 1 || got.Cascades[0].Backend != a.APIURL() || got.Cascades[0].Subscribers != 2 {
 		t.Fatalf("recorded placement %+v", got)
 	}
 	if !roomOn(t, a, got.Cascades[0].Room) {

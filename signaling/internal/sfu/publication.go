@@ -95,9 +95,9 @@ func (p *Publication) shareLocked() {
 	if p.err != nil {
 		return
 	}
-	pl := Placement{Stream: p.stream, Backend: p.home.cfg.Name, Room: p.room.ID, Secret: p.room.Secret, Subscribers: p.homeSubs}
+	pl := Placement{Stream: p.stream, Backend: p.home.cfg.URL, Room: p.room.ID, Secret: p.room.Secret, Subscribers: p.homeSubs}
 	for _, c := range p.cascades {
-		pl.Cascades = append(pl.Cascades, CascadePlacement{Backend: c.b.cfg.Name, Room: c.room.ID, Secret: c.room.Secret, Subscribers: c.subs})
+		pl.Cascades = append(pl.Cascades, CascadePlacement{Backend: c.b.cfg.URL, Room: c.room.ID, Secret: c.room.Secret, Subscribers: c.subs})
 	}
 	p.t.cfg.Ledger.Place(pl)
 }

@@ -44,7 +44,7 @@ func (t *Tier) reclaim(ctx context.Context) {
 // reclaimRoom destroys one room a gone instance left; an instance down now
 // destroys it when it is back (its orphans).
 func (t *Tier) reclaimRoom(ctx context.Context, p Placement, r PlacedRoom) {
-	b := t.byName(r.Backend)
+	b := t.byURL(r.Backend)
 	if b == nil {
 		t.log.Warn("a gone instance left a room on a media server this one does not know", "home", p.Home, "stream_id", p.Stream, "backend", r.Backend)
 		return

@@ -114,7 +114,7 @@ func (t *Tier) Status() []BackendStatus {
 	out := make([]BackendStatus, len(t.backends))
 	for i, b := range t.backends {
 		out[i] = b.status()
-		out[i].Deployment = out[i].load().Add(elsewhere[b.cfg.Name])
+		out[i].Deployment = out[i].load().Add(elsewhere[b.cfg.URL])
 	}
 	return out
 }
@@ -128,17 +128,26 @@ func (t *Tier) Placement(ctx context.Context, stream uint64) (Placement, bool, e
 // load is b's load over the deployment: what this instance placed there
 // and what elsewhere says the others did.
 func (t *Tier) load(b *backend, elsewhere map[string]Load) Load {
-	return b.status().load().Add(elsewhere[b.cfg.Name])
+	return b.status().load().Add(elsewhere[b.cfg.URL])
 }
 
-// byName is the configured instance called name, or nil.
-func (t *Tier) byName(name string) *backend {
+// byURL is the configured instance at url, or nil.
+func (t *Tier) byURL(url string) *backend {
 	for _, b := range t.backends {
-		if b.cfg.Name == name {
+		if b.cfg.URL == url {
 			return b
 		}
 	}
 	return nil
+}
+
+// ServerName is this instance's name for the media server at url, or url
+// itself when it is not configured here.
+func (t *Tier) ServerName(url string) string {
+	if b := t.byURL(url); b != nil {
+		return b.cfg.Name
+	}
+	return url
 }
 
 // Up is how many instances are connected.

@@ -26,11 +26,11 @@ import (
 //	signaling:nonce:<nonce>   an issued challenge: text, used; TTL its lifetime
 //	signaling:live:<id>       the instance's on-air streams and counts (JSON), TTL InstanceTTL
 //	signaling:placements:<id> hash: one field <stream> per media server placement of a stream the instance
-//	                          is home of (JSON sfu.Placement: home, backend, room, secret, subscribers,
+//	                          is home of (JSON sfu.Placement: home, backend (API URL), room, secret, subscribers,
 //	                          cascades — at most one per media server); TTL InstanceTTL + 1 min, so a
 //	                          survivor can take it after the instance is gone (placements.go)
 //	signaling:placements      set of the instance ids with a placements hash (pruned as they are taken)
-//	signaling:sfuload:<id>    the instance's load per media server (JSON {name: {rooms, subscribers}}), TTL InstanceTTL
+//	signaling:sfuload:<id>    the instance's load per media server (JSON {api url: {rooms, subscribers}}), TTL InstanceTTL
 const (
 	keyPrefix     = "signaling:"
 	instanceKeyPf = keyPrefix + "instance:"
