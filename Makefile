@@ -203,7 +203,9 @@ bench-signaling:
 # build/sfu-figures.md. Then both tiers through signalingd
 # (BenchmarkSFUBrokered, signaling/sfu_bench_test.go): join -> first packet
 # and revocation -> last packet. SFU_BENCH_N, SFU_BENCH_WINDOW,
-# SFU_BENCH_JOINS and SFU_BENCH_FRAME change the points (see
+# SFU_BENCH_JOINS and SFU_BENCH_FRAME change the points;
+# SFU_BENCH_EVENT_LOOPS=-1 runs Janus with its own threading (a thread per
+# PeerConnection) instead of one event loop per CPU (see
 # signaling/internal/janus/bench_test.go).
 SFU_BENCH_N ?= 1,2,5,10,50,100
 bench-sfu:

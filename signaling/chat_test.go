@@ -41,6 +41,7 @@ func TestChatBothWaysHistoryAndModeration(t *testing.T) {
 	alice, bob, carol, dave := signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet()
 	e.chain.SetProfile(alice.Address, "Alice")
 	e.chain.SetProfile(bob.Address, "Bob")
+	e.chain.SetProfile(dave.Address, "Dave")
 	id := e.liveStream(alice)
 	ac, _ := e.broadcaster(alice, id)
 	bc, _ := e.viewer(bob, alice, id, ac)
@@ -96,6 +97,7 @@ func TestChatBothWaysHistoryAndModeration(t *testing.T) {
 	ac.Send(map[string]any{"type": "chat_mute", "address": carol.Address})
 	r := skipTo(t, cc, "chat_restricted")
 	require.Equal(t, carol.Address, r["address"])
+	require.NotContains(t, r, "name", "an account without a profile is named by its address only")
 	require.Equal(t, "muted", r["restriction"])
 	cc.Send(map[string]any{"type": "chat", "text": "can I?"})
 	require.Equal(t, "chat_muted", skipTo(t, cc, "error").Str("code"))
@@ -108,16 +110,32 @@ func TestChatBothWaysHistoryAndModeration(t *testing.T) {
 	skipTo(t, cc, "watching")
 	r = skipTo(t, cc, "chat_restricted")
 	require.Equal(t, carol.Address, r["address"])
+	require.NotContains(t, r, "name")
 	require.Equal(t, "muted", r["restriction"])
 
 	// Remove: dave is cut off now and cannot watch again.
 	ac.Send(map[string]any{"type": "chat_remove", "address": dave.Address})
 	rm := skipTo(t, dc, "removed")
 	require.Equal(t, "removed_by_broadcaster", rm.Str("reason"))
+	for r = skipTo(t, bc, "chat_restricted"); r["address"] != dave.Address; r = skipTo(t, bc, "chat_restricted") {
+	}
+	require.Equal(t, "Dave", r["name"], "the restricted account is named by its profile")
+	require.Equal(t, "removed", r["restriction"])
 	dc.Send(map[string]any{"type": "watch", "stream_id": id})
 	require.Equal(t, "removed_by_broadcaster", skipTo(t, dc, "error").Str("code"))
 	dc.Send(map[string]any{"type": "chat", "text": "still here?"})
 	require.Equal(t, "not_in_session", skipTo(t, dc, "error").Str("code"))
+
+	// A muted account with a profile is named in what its rejoin is told.
+	ac.Send(map[string]any{"type": "chat_mute", "address": bob.Address})
+	for r = skipTo(t, bc, "chat_restricted"); r["address"] != bob.Address; r = skipTo(t, bc, "chat_restricted") {
+	}
+	bc.Send(map[string]any{"type": "leave"})
+	skipTo(t, bc, "left")
+	bc.Send(map[string]any{"type": "watch", "stream_id": id})
+	skipTo(t, bc, "watching")
+	r = skipTo(t, bc, "chat_restricted")
+	require.Equal(t, []any{bob.Address, "Bob", "muted"}, []any{r["address"], r["name"], r["restriction"]})
 
 	// Moderating oneself or nobody is refused.
 	ac.Send(map[string]any{"type": "chat_mute", "address": alice.Address})

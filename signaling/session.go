@@ -138,7 +138,7 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 		perr = h.Leave(s.member)
 	case protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate:
 		perr = s.relay(m, received)
-	case protocol.TypeChat, protocol.TypeChatDelete, protocol.TypeChatMute, protocol.TypeChatRemove:
+	case protocol.TypeChat, protocol.TypeChatDelete, protocol.TypeChatMute, protocol.TypeChatRemove, protocol.TypeSFUQuality:
 		perr = h.Request(s.member, m)
 	}
 	if perr != nil {

@@ -449,9 +449,15 @@ func TestSharedMediaServerTierAcrossInstances(t *testing.T) {
 	waitPacket(t, rcv, "the viewer on b")
 	require.EqualValues(t, 1, a.metric("signaling_sfu_viewers"), "the home counts the remote viewer on the media server")
 
-	// The home's rules hold for the remote viewer.
+	// The home's rules hold for the remote viewer, and its requests
+	// reach the home.
 	lc.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": "v=0"}})
 	expectError(t, lc, "wrong_role")
+	lc.Send(map[string]any{"type": "sfu_quality", "quality": "medium"})
+	require.Equal(t, "medium", next(t, lc, "sfu_quality").Str("quality"))
+	next(t, ec, "broadcaster_joined")
+	ec.Send(map[string]any{"type": "sfu_quality", "quality": "medium"})
+	expectError(t, ec, "wrong_tier")
 }
 
 // A daemon started while its media server is down serves the direct tier,

@@ -54,6 +54,16 @@ const (
 	// broadcaster to publish its stream to the media server, addressed as
 	// the peer PeerSFU in offer, answer and candidate.
 	TypeSFUPublish = "sfu_publish"
+	// A viewer on the media server tier chooses the simulcast layer it
+	// receives; the server confirms the choice with the same type.
+	TypeSFUQuality = "sfu_quality"
+)
+
+// Qualities a viewer on the media server tier may ask for (sfu_quality).
+const (
+	QualityHigh   = "high"
+	QualityMedium = "medium"
+	QualityLow    = "low"
 )
 
 // PeerSFU is the media server's peer id in relayed messages. Real peer ids
@@ -119,6 +129,7 @@ const (
 	// Media server tier refusals.
 	CodeSFUUnavailable Code = "sfu_unavailable" // no media server can take the publication or the viewer
 	CodeSFUInvalidSDP  Code = "sfu_invalid_sdp" // the media server refused the description
+	CodeWrongTier      Code = "wrong_tier"      // a media server request from a viewer who watches peer to peer
 )
 
 // Reasons carried by stream_ended, removed and viewer_left.
@@ -219,6 +230,9 @@ type ClientMessage struct {
 	// chat_remove name an account in Address.
 	Text string `json:"text,omitempty"`
 	ID   string `json:"id,omitempty"`
+
+	// sfu_quality: high, medium or low.
+	Quality string `json:"quality,omitempty"`
 }
 
 // ProtocolError is an error a client is told about.
@@ -307,6 +321,11 @@ func (m *ClientMessage) validate() *ProtocolError {
 	case TypeChatDelete:
 		if m.ID == "" || len(m.ID) > maxPeerIDLen {
 			return Errorf(CodeBadMessage, "chat_delete needs the id of a chat message")
+		}
+		return nil
+	case TypeSFUQuality:
+		if m.Quality != QualityHigh && m.Quality != QualityMedium && m.Quality != QualityLow {
+			return Errorf(CodeBadMessage, "sfu_quality needs a quality: %q, %q or %q", QualityHigh, QualityMedium, QualityLow)
 		}
 		return nil
 	case TypeChatMute, TypeChatRemove:
@@ -429,6 +448,12 @@ type WatchingMsg struct {
 	Tier string `json:"tier"`
 }
 
+type SFUQualityMsg struct {
+	Type     string   `json:"type"`
+	StreamID StreamID `json:"stream_id"`
+	Quality  string   `json:"quality"`
+}
+
 type StreamEventMsg struct {
 	Type     string   `json:"type"`
 	StreamID StreamID `json:"stream_id"`
@@ -471,7 +496,8 @@ type ChatRestrictedMsg struct {
 	Type        string   `json:"type"`
 	StreamID    StreamID `json:"stream_id"`
 	Address     string   `json:"address"`
-	Restriction string   `json:"restriction"` // "muted" or "removed"
+	Name        string   `json:"name,omitempty"` // the account's profile name, when it has one
+	Restriction string   `json:"restriction"`    // "muted" or "removed"
 }
 
 type ViewerCountMsg struct {

@@ -70,6 +70,11 @@ func TestDecodeClientMessage(t *testing.T) {
 		`{"type":"broadcast","stream_id":7,"direct_capacity":1.5}`:  protocol.CodeBadMessage,
 		`{"type":"broadcast","stream_id":7,"direct_capacity":"2"}`:  protocol.CodeBadMessage,
 		`{"type":"broadcast","stream_id":7,"direct_capacity":1e99}`: protocol.CodeBadMessage,
+		`{"type":"sfu_quality"}`:                                    protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":"HIGH"}`:                   protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":"auto"}`:                   protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":2}`:                        protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":null}`:                     protocol.CodeBadMessage,
 	}
 	longPeer := `{"type":"candidate","to":"` + strings.Repeat("p", 65) + `","candidate":1}`
 	invalid[longPeer] = protocol.CodeBadMessage
@@ -109,6 +114,7 @@ var knownTypes = map[string]bool{
 	"challenge": true, "auth": true, "broadcast": true, "watch": true,
 	"leave": true, "offer": true, "answer": true, "candidate": true, "resume": true,
 	"chat": true, "chat_delete": true, "chat_mute": true, "chat_remove": true,
+	"sfu_quality": true,
 }
 
 // FuzzDecodeClientMessage: the decoder never panics, refuses with one of its
@@ -129,6 +135,7 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		`{"type":"chat","text":"hello"}`,
 		`{"type":"chat_delete","id":"0194f3a1b2c3"}`,
 		`{"type":"chat_mute","address":"stream1x"}`,
+		`{"type":"sfu_quality","quality":"medium"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -176,6 +183,10 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		case "chat_mute", "chat_remove":
 			if m.Address == "" || len(m.Address) > 128 {
 				t.Fatalf("accepted %s of %q", m.Type, m.Address)
+			}
+		case "sfu_quality":
+			if m.Quality != "high" && m.Quality != "medium" && m.Quality != "low" {
+				t.Fatalf("accepted quality %q", m.Quality)
 			}
 		}
 		again, err := json.Marshal(m)

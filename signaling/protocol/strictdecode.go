@@ -36,6 +36,8 @@ func decodeStrict(data []byte) (ClientMessage, *ProtocolError) {
 			return stringField(key, raw, &m.Text)
 		case "id":
 			return stringField(key, raw, &m.ID)
+		case "quality":
+			return stringField(key, raw, &m.Quality)
 		case "sdp":
 			m.SDP = append(json.RawMessage(nil), raw...)
 		case "candidate":

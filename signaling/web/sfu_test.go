@@ -18,7 +18,8 @@ import (
 // TestBrowserSFU runs e2e/sfu.mjs: a real node, signalingd with one Janus
 // (testutil/janus: in a network namespace, reached over its veth pair) and
 // a direct capacity of 1; alice broadcasts from the app, bob watches peer
-// to peer, carol and dave through Janus, all decoding frames; dave
+// to peer, carol and dave through Janus, all decoding frames, alice's
+// upload to Janus sending simulcast layers; dave
 // unsubscribes on chain and is cut off through Janus though his page keeps
 // its peer connection, while bob and carol keep watching; then Janus is
 // killed and started again, and carol's video comes back without a reload;

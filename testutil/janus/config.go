@@ -25,6 +25,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 )
@@ -51,6 +52,11 @@ type Config struct {
 	SessionTimeout int
 	// DebugLevel is Janus's debug_level, 0-7 (0 means 4, Janus's default).
 	DebugLevel int
+	// EventLoops is Janus's event_loops: how many threads carry every
+	// PeerConnection's media (DefaultEventLoops). 0 keeps Janus's default,
+	// a thread per PeerConnection, which costs about twice the CPU per
+	// viewer at 100 viewers (BENCHMARKS.md, SFU tier).
+	EventLoops int
 	// LibDir is the folder holding plugins/, transports/, events/ and
 	// loggers/ (empty: found under /usr/lib).
 	LibDir string
@@ -101,8 +107,8 @@ func (c Config) Validate() error {
 		return errors.New("janus config: api_secret and admin_secret must differ")
 	case c.RTPPortMin <= 1024 || c.RTPPortMax > 65535 || c.RTPPortMax-c.RTPPortMin < 2:
 		return fmt.Errorf("janus config: RTP range %d-%d must be inside 1025-65535 and hold at least 3 ports", c.RTPPortMin, c.RTPPortMax)
-	case c.SessionTimeout < 0 || c.DebugLevel < 0 || c.DebugLevel > 7:
-		return errors.New("janus config: session timeout must be >= 0 and debug level 0-7")
+	case c.SessionTimeout < 0 || c.DebugLevel < 0 || c.DebugLevel > 7 || c.EventLoops < 0:
+		return errors.New("janus config: session timeout and event loops must be >= 0 and debug level 0-7")
 	case strings.ContainsAny(c.Name+c.APISecret+c.AdminSecret, "\"\\\n"):
 		return errors.New("janus config: name and secrets must not hold quotes, backslashes or newlines")
 	}
@@ -200,7 +206,7 @@ general: {
 	session_timeout = %d
 	reclaim_session_timeout = 0
 	hide_dependencies = true
-	protected_folders = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr", "/var"]
+%s	protected_folders = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr", "/var"]
 }
 certificates: {
 }
@@ -228,8 +234,21 @@ events: {
 	broadcast = false
 }
 `, dir, c.LibDir, c.LibDir, c.LibDir, c.LibDir, c.DebugLevel, c.Name, c.BindIP,
-		c.APISecret, c.AdminSecret, c.SessionTimeout, c.RTPPortMin, c.RTPPortMax, c.ICEInterface,
+		c.APISecret, c.AdminSecret, c.SessionTimeout, c.eventLoops(), c.RTPPortMin, c.RTPPortMax, c.ICEInterface,
 		strings.Join(plugins, ","), strings.Join(transports, ","), strings.Join(loggers, ","))
+}
+
+// DefaultEventLoops is one event loop per CPU: Janus's media threads then
+// match the cores instead of one per PeerConnection.
+func DefaultEventLoops() int { return runtime.NumCPU() }
+
+// eventLoops is the event_loops line of janus.jcfg, or nothing for
+// Janus's default.
+func (c Config) eventLoops() string {
+	if c.EventLoops == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\tevent_loops = %d\n", c.EventLoops)
 }
 
 // websockets is janus.transport.websockets.jcfg: plain ws on BindIP for

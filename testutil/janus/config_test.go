@@ -51,11 +51,23 @@ func TestConfigWrite(t *testing.T) {
 	if fi, _ := os.Stat(filepath.Join(dir, "janus.jcfg")); fi.Mode().Perm() != 0o600 {
 		t.Errorf("janus.jcfg mode %v, want 0600 (it holds the secrets)", fi.Mode().Perm())
 	}
+	if strings.Contains(string(core), "event_loops") {
+		t.Error("event_loops written for EventLoops 0 (Janus's default)")
+	}
+	c.EventLoops = 2
+	if err := c.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	core, _ = os.ReadFile(filepath.Join(dir, "janus.jcfg"))
+	if !strings.Contains(string(core), "\tevent_loops = 2\n") {
+		t.Errorf("janus.jcfg lacks event_loops = 2:\n%s", core)
+	}
 }
 
 func TestConfigRefuses(t *testing.T) {
 	for name, mutate := range map[string]func(*Config){
 		"wildcard bind":    func(c *Config) { c.BindIP = "0.0.0.0" },
+		"negative loops":   func(c *Config) { c.EventLoops = -1 },
 		"no bind":          func(c *Config) { c.BindIP = "" },
 		"default secret":   func(c *Config) { c.AdminSecret = "janusoverlord" },
 		"same secrets":     func(c *Config) { c.AdminSecret = c.APISecret },

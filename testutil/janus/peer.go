@@ -19,6 +19,11 @@ import (
 // no mDNS, no IPv6, none of the machine's own addresses, so test media
 // stays on this machine. Each option adjusts the settings further.
 func LocalAPI(options ...func(*webrtc.SettingEngine)) *webrtc.API {
+	return webrtc.NewAPI(webrtc.WithSettingEngine(localSettings(options)))
+}
+
+// localSettings are LocalAPI's settings.
+func localSettings(options []func(*webrtc.SettingEngine)) webrtc.SettingEngine {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.To4() != nil && (ip.IsLoopback() || TestNet.Contains(ip)) })
@@ -32,7 +37,7 @@ func LocalAPI(options ...func(*webrtc.SettingEngine)) *webrtc.API {
 	for _, o := range options {
 		o(&se)
 	}
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	return se
 }
 
 // PassiveAnswerer makes a peer that answers an offer take DTLS's server

@@ -32,6 +32,9 @@ type Options struct {
 	RTPPortMin, RTPPortMax int
 	SessionTimeout         int // seconds; 0 = Janus's 60
 	DebugLevel             int // 0 = 4
+	// EventLoops is Config.EventLoops; 0: DefaultEventLoops, as the devnet
+	// runs; negative: Janus's thread per PeerConnection.
+	EventLoops int
 	// NS, when set, is a namespace to share with other instances (to
 	// cascade rooms between them); each instance there takes its own ports.
 	NS *NetNS
@@ -92,6 +95,12 @@ func Start(tb testing.TB, opt Options) *Server {
 	if opt.APISecret == "" {
 		opt.APISecret = NewSecret()
 	}
+	switch {
+	case opt.EventLoops == 0:
+		opt.EventLoops = DefaultEventLoops()
+	case opt.EventLoops < 0:
+		opt.EventLoops = 0
+	}
 	s := &Server{tb: tb, NS: ns, Dir: tb.TempDir(), Config: Config{
 		Name:   opt.Name,
 		BindIP: ns.NSIP, ICEInterface: ns.NSIf,
@@ -99,7 +108,7 @@ func Start(tb testing.TB, opt Options) *Server {
 		AdminPort: nsAdminPort + 2*k,
 		APISecret: opt.APISecret, AdminSecret: NewSecret(),
 		RTPPortMin: opt.RTPPortMin, RTPPortMax: opt.RTPPortMax,
-		SessionTimeout: opt.SessionTimeout, DebugLevel: opt.DebugLevel,
+		SessionTimeout: opt.SessionTimeout, DebugLevel: opt.DebugLevel, EventLoops: opt.EventLoops,
 	}}
 	if err := s.Config.Write(s.Dir); err != nil {
 		tb.Fatal(err)

@@ -29,8 +29,8 @@ const ChatTTL = 24 * time.Hour
 // chatSession names stream id's chat.
 func chatSession(id uint64) string { return strconv.FormatUint(id, 10) }
 
-// Request handles a request about m's session (chat and its moderation),
-// here or at the session's home.
+// Request handles a request about m's session (chat and its moderation,
+// a media server viewer's quality), here or at the session's home.
 func (h *Hub) Request(m *Member, msg protocol.ClientMessage) *protocol.ProtocolError {
 	if rt := h.router.Routed(m); rt != nil {
 		return rt.Request(msg)
@@ -49,6 +49,8 @@ func (h *Hub) RequestHere(m *Member, msg protocol.ClientMessage) *protocol.Proto
 		return h.chatRestrict(m, msg.Address, chat.Muted)
 	case protocol.TypeChatRemove:
 		return h.chatRestrict(m, msg.Address, chat.Removed)
+	case protocol.TypeSFUQuality:
+		return h.sfuQuality(m, msg.Quality)
 	}
 	return protocol.Errorf(protocol.CodeUnknownType, "unknown message type %.32q", msg.Type)
 }
@@ -116,7 +118,7 @@ func (h *Hub) chatRestrict(m *Member, account string, r chat.Restriction) *proto
 	if r == chat.Removed {
 		what = "removed"
 	}
-	h.toChat(id, protocol.ChatRestrictedMsg{Type: protocol.TypeChatRestricted, StreamID: protocol.StreamID(id), Address: account, Restriction: what})
+	h.toChat(id, protocol.ChatRestrictedMsg{Type: protocol.TypeChatRestricted, StreamID: protocol.StreamID(id), Address: account, Name: h.profileName(account), Restriction: what})
 	if r == chat.Removed {
 		h.mu.Lock()
 		if room := h.rooms[id]; room != nil {
@@ -183,7 +185,7 @@ func (h *Hub) sendChatState(m *Member, id uint64) {
 	address, muted := m.address, m.chatMuted
 	h.mu.Unlock()
 	if muted {
-		m.Event(transport.Frame{Data: protocol.Encode(protocol.ChatRestrictedMsg{Type: protocol.TypeChatRestricted, StreamID: protocol.StreamID(id), Address: address, Restriction: "muted"})})
+		m.Event(transport.Frame{Data: protocol.Encode(protocol.ChatRestrictedMsg{Type: protocol.TypeChatRestricted, StreamID: protocol.StreamID(id), Address: address, Name: h.learnName(m), Restriction: "muted"})})
 	}
 }
 
@@ -196,14 +198,24 @@ func (h *Hub) learnName(m *Member) string {
 	if name != "" {
 		return name
 	}
+	name = h.profileName(address)
+	if name != "" {
+		h.mu.Lock()
+		m.name = name
+		h.mu.Unlock()
+	}
+	return name
+}
+
+// profileName is address's profile name, "" when it has none or the chain
+// cannot say now: a name only decorates a chat event, which never waits
+// for one longer than the chain's answer cache takes.
+func (h *Hub) profileName(address string) string {
 	name, err := h.chain.ProfileName(h.ctx, address)
 	if err != nil {
 		h.log.Debug("profile name unavailable", "address", address, "err", err)
 		return ""
 	}
-	h.mu.Lock()
-	m.name = name
-	h.mu.Unlock()
 	return name
 }
 
@@ -223,11 +235,7 @@ func (h *Hub) tipped(ev chain.ChainEvent) {
 		return
 	}
 	go func() {
-		name, err := h.chain.ProfileName(h.ctx, ev.Sender)
-		if err != nil {
-			name = ""
-		}
-		line, err := h.chat.Tip(h.ctx, chatSession(ev.StreamID), ev.Sender, name, ev.Amount, ev.Memo)
+		line, err := h.chat.Tip(h.ctx, chatSession(ev.StreamID), ev.Sender, h.profileName(ev.Sender), ev.Amount, ev.Memo)
 		if err != nil {
 			h.log.Warn("tip not shown in chat", "stream_id", ev.StreamID, "err", err)
 			return

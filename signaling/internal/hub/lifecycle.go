@@ -65,6 +65,8 @@ type viewer struct {
 	// publication it is (being) placed on, and what cancels its placing.
 	tier tier
 	sub  *sfu.Subscription
+	// quality is the simulcast layer the viewer chose (sfuquality.go).
+	quality sfu.Quality
 	// expiry checks a paid subscription with the chain when it expires
 	// (expiry.go); nil for a free one.
 	expiry *time.Timer

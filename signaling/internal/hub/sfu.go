@@ -292,6 +292,8 @@ func (h *Hub) subscribe(r *room, v *viewer, pub *sfu.Publication) {
 		return
 	}
 	v.sub = sub
+	// Not started yet, so the choice is only kept: no request under the lock.
+	_ = sub.SetQuality(h.ctx, v.quality)
 	o, _ := json.Marshal(offer)
 	v.m.Event(transport.Frame{Data: protocol.EncodeRelay(protocol.TypeOffer, protocol.PeerSFU, o, nil)})
 	go h.watchSubscription(r, v, sub)

@@ -91,13 +91,16 @@ type uploadPoint struct {
 
 func runSFUBench(b *testing.B) {
 	set := sfuSettings(b)
-	f := newFixture(b, jt.Options{DebugLevel: 3})
+	// SFU_BENCH_EVENT_LOOPS: unset, one event loop per CPU (as the devnet
+	// runs); -1, Janus's thread per PeerConnection; n, n loops.
+	loops, _ := strconv.Atoi(os.Getenv("SFU_BENCH_EVENT_LOOPS"))
+	f := newFixture(b, jt.Options{DebugLevel: 3, EventLoops: loops})
 	api := jt.LocalAPI()
 	ctx := testContext(b)
 	var out strings.Builder
 	fmt.Fprintf(&out, "# SFU tier figures (Janus %s VideoRoom vs direct pion peers)\n\n", janusVersion(ctx, f))
-	fmt.Fprintf(&out, "Run %s on %s, %d CPUs; stream: synthetic VP8, %d fps x %d B (%.0f kbit/s payload); window %v per point.\n\n",
-		time.Now().UTC().Format(time.RFC3339), cpuModel(), runtime.NumCPU(), set.fps, set.frame, float64(set.fps*set.frame*8)/1000, set.window)
+	fmt.Fprintf(&out, "Run %s on %s, %d CPUs; Janus event_loops %d (0: a thread per PeerConnection); stream: synthetic VP8, %d fps x %d B (%.0f kbit/s payload); window %v per point.\n\n",
+		time.Now().UTC().Format(time.RFC3339), cpuModel(), runtime.NumCPU(), f.srv.Config.EventLoops, set.fps, set.frame, float64(set.fps*set.frame*8)/1000, set.window)
 
 	// Upload against N, both ways, viewers added point by point.
 	room := f.newRoom(b)

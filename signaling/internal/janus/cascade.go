@@ -19,6 +19,11 @@ type RemoteStream struct {
 	MIndex int    `json:"mindex"`
 	MID    string `json:"mid"`
 	Codec  string `json:"codec,omitempty"`
+	// Simulcast: the source receives this video as simulcast layers,
+	// which the relay forwards as separate substreams. Without it the
+	// target keeps only the first substream (Janus's lowest layer), which
+	// a browser that sends fewer layers than it offered never fills.
+	Simulcast bool `json:"simulcast,omitempty"`
 }
 
 // RemotePublisher is where the target instance receives a cascaded

@@ -220,6 +220,20 @@ func (v *VideoRoom) Start(ctx context.Context, answer JSEP) error {
 	return expect("start", data, "started", "ok")
 }
 
+// SetSubstream asks Janus to send this subscriber the simulcast layer
+// substream (0, the lowest, to 2) of the video in m-line mid. While that
+// layer does not arrive Janus sends the nearest one that does.
+func (v *VideoRoom) SetSubstream(ctx context.Context, mid string, substream int) error {
+	data, _, err := v.Message(ctx, map[string]any{
+		"request": "configure",
+		"streams": []map[string]any{{"mid": mid, "substream": substream}},
+	}, nil, true)
+	if err != nil {
+		return err
+	}
+	return expect("configure", data, "configured", "ok")
+}
+
 // expect checks that the plugin's data has key = value.
 func expect(op string, data json.RawMessage, key, value string) error {
 	var d map[string]json.RawMessage

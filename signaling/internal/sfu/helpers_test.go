@@ -84,7 +84,9 @@ func subscribe(t testing.TB, p *Publication, api *webrtc.API) (*Subscription, *j
 	return s, r
 }
 
-func trySubscribe(t testing.TB, p *Publication, api *webrtc.API) (*Subscription, *jt.Receiver, error) {
+// trySubscribe is subscribe that returns the placement's error; before,
+// if any, runs between the placement and the viewer's answer.
+func trySubscribe(t testing.TB, p *Publication, api *webrtc.API, before ...func(*Subscription)) (*Subscription, *jt.Receiver, error) {
 	t.Helper()
 	ctx := testContext(t)
 	s, offer, err := p.Subscribe(ctx)
@@ -92,6 +94,9 @@ func trySubscribe(t testing.TB, p *Publication, api *webrtc.API) (*Subscription,
 		return nil, nil, err
 	}
 	t.Cleanup(s.Close)
+	for _, f := range before {
+		f(s)
+	}
 	r, err := jt.NewReceiver(api)
 	if err != nil {
 		t.Fatal(err)

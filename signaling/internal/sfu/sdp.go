@@ -8,7 +8,8 @@ import (
 
 // remoteStreams describes a publisher's media, as Janus negotiated it (its
 // SDP answer), to a cascade target: per m-line its kind, index, mid and
-// codec. Rejected m-lines (port 0) are left out.
+// codec, and whether its video comes as simulcast layers (a=simulcast).
+// Rejected m-lines (port 0) are left out.
 func remoteStreams(answer string) []janus.RemoteStream {
 	var out []janus.RemoteStream
 	var cur *janus.RemoteStream
@@ -45,8 +46,26 @@ func remoteStreams(answer string) []janus.RemoteStream {
 				name = name[:i]
 			}
 			cur.Codec = strings.ToLower(name)
+		case strings.HasPrefix(line, "a=simulcast:") && cur.Type == "video":
+			cur.Simulcast = true
 		}
 	}
 	flush()
 	return out
+}
+
+// videoMID is the mid of the first video m-line of sdp ("" without one):
+// where a subscriber's simulcast layer is chosen.
+func videoMID(sdp string) string {
+	video := false
+	for _, line := range strings.Split(sdp, "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.HasPrefix(line, "m="):
+			video = strings.HasPrefix(line, "m=video ")
+		case video && strings.HasPrefix(line, "a=mid:"):
+			return strings.TrimPrefix(line, "a=mid:")
+		}
+	}
+	return ""
 }

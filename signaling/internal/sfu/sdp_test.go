@@ -12,11 +12,14 @@ func TestRemoteStreams(t *testing.T) {
 		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n" +
 		"m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=mid:1\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n" +
 		"m=video 0 UDP/TLS/RTP/SAVPF 98\r\na=mid:2\r\na=rtpmap:98 H264/90000\r\n" +
-		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:3\r\n"
+		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:3\r\n" +
+		"m=video 9 UDP/TLS/RTP/SAVPF 100\r\na=mid:4\r\na=rtpmap:100 VP8/90000\r\n" +
+		"a=rid:h recv\r\na=rid:m recv\r\na=rid:l recv\r\na=simulcast:recv h;m;l\r\n"
 	want := []janus.RemoteStream{
 		{Type: "audio", MIndex: 0, MID: "0", Codec: "opus"},
 		{Type: "video", MIndex: 1, MID: "1", Codec: "vp8"},
 		{Type: "data", MIndex: 3, MID: "3"},
+		{Type: "video", MIndex: 4, MID: "4", Codec: "vp8", Simulcast: true},
 	}
 	if got := remoteStreams(answer); !reflect.DeepEqual(got, want) {
 		t.Fatalf("remoteStreams:\n got %+v\nwant %+v", got, want)

@@ -22,6 +22,9 @@ type Subscription struct {
 	once sync.Once
 	err  error
 	done chan struct{}
+
+	// The simulcast layer the viewer asked for (quality.go).
+	layer layerChoice
 }
 
 // Subscribe places a new subscriber of p (on the home instance while it
@@ -54,6 +57,9 @@ func (p *Publication) Subscribe(ctx context.Context) (*Subscription, *janus.JSEP
 		}
 	}
 	s := &Subscription{p: p, b: b, gen: g, c: c, handle: h, done: make(chan struct{})}
+	if offer != nil {
+		s.layer.mid = videoMID(offer.SDP)
+	}
 	if err != nil {
 		s.release()
 		return nil, nil, mapErr(err)
@@ -259,7 +265,10 @@ func (s *Subscription) Start(ctx context.Context, answer janus.JSEP) error {
 	}
 	ctx, cancel := s.p.t.ctx(ctx)
 	defer cancel()
-	return mapErr(s.handle.Start(ctx, answer))
+	if err := s.handle.Start(ctx, answer); err != nil {
+		return mapErr(err)
+	}
+	return s.started(ctx)
 }
 
 // Trickle passes one of the viewer's ICE candidates to Janus.

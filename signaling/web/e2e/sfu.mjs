@@ -3,7 +3,8 @@
 // whose direct capacity is 1 and which brokers one Janus (sfu_test.go
 // starts everything). bob must watch peer to peer, carol and dave through
 // Janus, and all three must decode frames (getStats); alice's stats line
-// must count one upload to the media server for the two of them. Then dave
+// must count one upload to the media server for the two of them, sent as
+// simulcast layers (simulcastLayers). Then dave
 // unsubscribes on chain from his page, whose peer connections are kept
 // open on purpose (close() does nothing there, as on a page that ignores
 // `removed`): the server must cut him through Janus, so his video stops
@@ -79,12 +80,67 @@ function video(page) {
   })));
 }
 
+/** inboundWidth is the width of the video the page's latest open peer connection receives (0: none yet). */
+function inboundWidth(page) {
+  return page.evaluate(async () => {
+    const open = window.__pcs.filter(({ pc }) => pc.signalingState !== "closed");
+    let w = 0;
+    if (open.length) (await open[open.length - 1].pc.getStats()).forEach((r) => { if (r.type === "inbound-rtp" && r.kind === "video") w = r.frameWidth ?? 0; });
+    return w;
+  });
+}
+
 const decoded = async (page) => (await video(page)).reduce((n, s) => n + s.frames, 0);
 
 /** decoding fails unless the page decodes new frames within `ms` (a loaded machine: generous). */
 async function decoding(page, who, ms = 5000) {
   const a = await decoded(page);
   await waitUntil(`new frames at ${who} (had ${a})`, async () => (await decoded(page)) > a, ms);
+}
+
+/**
+ * simulcastLayers waits until alice's upload to the media server (the peer
+ * connection with send-only transceivers) sends VP8 simulcast: its video
+ * sender has the app's encodings h, m and l, all active, Janus's answer
+ * accepts the three (a=simulcast), and getStats has outbound-rtp reports
+ * with frames encoded for h and at least one lower layer, each narrower
+ * than the one above. Chromium leaves out the layers it finds too small for
+ * the capture (of the app's 640×480 camera it sends h and m, 320×240); the
+ * ratios are not asserted either (it lowers resolutions when the CPU is
+ * short). It returns the layers as seen and the rids sent.
+ */
+async function simulcastLayers(alice) {
+  const seen = () => alice.evaluate(async () => {
+    const rec = window.__pcs.find(({ pc }) => pc.connectionState !== "closed" && pc.getTransceivers().some((t) => t.direction === "sendonly"));
+    if (!rec) return null;
+    const sender = rec.pc.getSenders().find((s) => s.track?.kind === "video");
+    const layers = {};
+    (await rec.pc.getStats()).forEach((r) => {
+      if (r.type === "outbound-rtp" && r.kind === "video" && r.rid) layers[r.rid] = { width: r.frameWidth ?? 0, height: r.frameHeight ?? 0, framesEncoded: r.framesEncoded ?? 0, bytesSent: r.bytesSent ?? 0, active: r.active };
+    });
+    return {
+      vp8: (RTCRtpSender.getCapabilities("video")?.codecs ?? []).some((c) => c.mimeType === "video/VP8"),
+      encodings: sender?.getParameters().encodings.map((e) => ({ rid: e.rid, active: e.active, scale: e.scaleResolutionDownBy, maxBitrate: e.maxBitrate })) ?? [],
+      answer: rec.pc.remoteDescription?.sdp.match(/^a=simulcast:.*$/m)?.[0]?.trim() ?? "",
+      offerCodec: rec.pc.localDescription?.sdp.match(/^a=rtpmap:\d+ (VP8|H264|VP9|AV1)\//m)?.[1] ?? "",
+      layers,
+    };
+  });
+  let last;
+  try {
+    return await waitUntil("alice sending simulcast layers to the media server", async () => {
+      last = await seen();
+      if (!last?.vp8) return last && { ...last, unsupported: true };
+      const { encodings: e, layers: l } = last;
+      const sent = ["h", "m", "l"].filter((r) => l[r]?.framesEncoded > 0);
+      const widths = sent.map((r) => l[r].width);
+      const ok = last.offerCodec === "VP8" && e.map((x) => x.rid).join() === "h,m,l" && e.every((x) => x.active !== false) && /^a=simulcast:\s*recv (rid=)?h;m;l$/.test(last.answer) &&
+        sent.length >= 2 && sent[0] === "h" && widths.every((w, i) => w > 0 && (i === 0 || w < widths[i - 1]));
+      return ok && { ...last, sent };
+    }, 60_000, 500);
+  } catch (e) {
+    throw new Error(`${e.message}: ${JSON.stringify(last)}`);
+  }
 }
 
 /**
@@ -188,8 +244,33 @@ async function main() {
       frames: { bob: await decoded(bob), carol: await decoded(carol), dave: await decoded(dave) },
       alice: await alice.$eval("[data-media-stats]", (el) => el.textContent),
     });
+    // Chromium sends VP8 simulcast: the check must not pass by falling back.
+    const layers = await simulcastLayers(alice);
+    if (layers.unsupported) throw new Error(`this Chromium has no VP8: ${JSON.stringify(layers)}`);
+    summary.figures.simulcast_layers_sent = layers.sent.length;
+    for (const rid of layers.sent) summary.figures[`simulcast_width_${rid}`] = layers.layers[rid].width;
+    step("alice sends the media server simulcast layers; carol and dave decode through Janus", {
+      ...layers,
+      viewers: { carol: await carol.$eval("[data-media-stats]", (el) => el.textContent), dave: await dave.$eval("[data-media-stats]", (el) => el.textContent) },
+    });
+    await decoding(carol, "carol, simulcast");
+    await decoding(dave, "dave, simulcast");
     await shot(alice, "sfu-alice");
     await shot(carol, "sfu-carol");
+
+    // carol chooses Medium: the media server sends her a narrower layer;
+    // back to High, the widest again. A direct viewer has no choice.
+    if (!(await bob.$eval('[data-action="quality"]', (el) => el.closest("label").hidden))) throw new Error("bob watches peer to peer but is offered a quality");
+    const wide = await inboundWidth(carol);
+    await carol.select('[data-action="quality"]', "medium");
+    await waitUntil("sfu_quality at carol", () => carol.evaluate(() => window.__got.find((m) => m.type === "sfu_quality")), 30_000, 200);
+    const narrow = await waitUntil(`carol receiving a layer narrower than ${wide}`, async () => { const w = await inboundWidth(carol); return w > 0 && w < wide ? w : 0; }, 30_000, 250);
+    await decoding(carol, "carol, medium quality");
+    await carol.select('[data-action="quality"]', "high");
+    const wideAgain = await waitUntil(`carol receiving a layer wider than ${narrow} again`, async () => { const w = await inboundWidth(carol); return w > narrow ? w : 0; }, 30_000, 250);
+    summary.figures.quality_high_width = wide;
+    summary.figures.quality_medium_width = narrow;
+    step("carol chooses Medium, then High: the media server switches her layer", { wide, narrow, wideAgain });
 
     // dave's page keeps its peer connections whatever it is told: only the
     // server, through Janus, can stop his video.
@@ -283,6 +364,7 @@ async function main() {
     await waitText(bob, "[data-media-stats]", /^Path: through the media server/, 60_000);
     await waitUntil("a decoded frame at bob through the media server", async () => (await video(bob)).slice(m).find((s) => s.frames > 0), 60_000);
     await decoding(bob, "bob, large audience");
+    await simulcastLayers(alice);
     step("large audience: bob through the media server", { alice: await alice.$eval("[data-media-stats]", (el) => el.textContent), bob: await bob.$eval("[data-media-stats]", (el) => el.textContent) });
     summary.ok = true;
   } catch (e) {

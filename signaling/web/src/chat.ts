@@ -27,7 +27,7 @@ export type Restriction = "muted" | "removed";
 export type ChatEvent =
   | { kind: "lines"; lines: ChatLine[] }
   | { kind: "deleted"; id: string }
-  | { kind: "restricted"; address: string; restriction: Restriction };
+  | { kind: "restricted"; address: string; name?: string; restriction: Restriction };
 
 /** The requests the server answers about chat (their refusals belong to the chat panel). */
 const chatRequests = new Set(["chat", "chat_delete", "chat_mute", "chat_remove"]);
@@ -65,7 +65,8 @@ export function chatEvent(m: { type: string; [k: string]: unknown }, streamId: s
     case "chat_deleted":
       return str(m.id) ? { kind: "deleted", id: m.id } : undefined;
     case "chat_restricted":
-      return str(m.address) && (m.restriction === "muted" || m.restriction === "removed") ? { kind: "restricted", address: m.address, restriction: m.restriction } : undefined;
+      if (!str(m.address) || (m.restriction !== "muted" && m.restriction !== "removed")) return undefined;
+      return str(m.name) && m.name !== "" ? { kind: "restricted", address: m.address, name: m.name, restriction: m.restriction } : { kind: "restricted", address: m.address, restriction: m.restriction };
   }
   return undefined;
 }

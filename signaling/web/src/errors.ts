@@ -142,6 +142,7 @@ const signaling: Record<string, string> = {
   removed_by_broadcaster: "The broadcaster removed you from this stream: you cannot watch it or chat until it ends.",
   sfu_unavailable: "The stream's media server cannot be reached right now. Viewers who watch peer to peer are not affected; the others can press Watch again in a moment.",
   sfu_invalid_sdp: "The media server did not accept the connection set-up. Press the button again; if it persists, report it.",
+  wrong_tier: "You watch directly from the broadcaster, who sends one quality: there is no other to choose.",
 };
 
 const ended: Record<string, string> = {

@@ -8,7 +8,7 @@
 import { chatEvent, type ChatEvent } from "./chat.ts";
 import { SignalingRefusal } from "./errors.ts";
 import { applyIceServers, iceServersOf } from "./ice.ts";
-import { broadcastMsg, passiveAnswer, SFU_PEER, tierOf, type Tier } from "./mediatier.ts";
+import { addSfuTrack, broadcastMsg, passiveAnswer, qualityOf, SFU_PEER, tierOf, type Quality, type Tier } from "./mediatier.ts";
 import { Link, type Instance, type Msg, type Socket } from "./reconnect.ts";
 import { storedTokens } from "./resume.ts";
 import type { Wallet } from "./wallet.ts";
@@ -26,6 +26,8 @@ export interface SessionEvents {
   onWaiting?(): void;
   /** Viewer: the path this session's media takes (watching's tier). */
   onTier?(tier: Tier): void;
+  /** Viewer through the media server: the quality in force (sfu_quality's answer). */
+  onQuality?(q: Quality): void;
   /** Broadcaster: the media server answered: the stream is published to it (again, after sfu_publish). */
   onPublished?(): void;
   /** The signaling instance is gone or leaving: looking for another (why: a reason code). */
@@ -75,6 +77,8 @@ export class Session {
   pc: RTCPeerConnection | undefined;
   /** Viewer: the tier of the session (watching's tier). */
   tier: Tier = "direct";
+  /** Viewer through the media server: the quality chosen; kept when the session moves to another instance. */
+  quality: Quality = "high";
   /** Broadcaster: whether the server has a media server tier (broadcasting's sfu). */
   sfu = false;
 
@@ -126,6 +130,12 @@ export class Session {
     this.media = media;
     this.streamId = streamId;
     this.link.setRole(broadcastMsg(streamId, largeAudience));
+  }
+
+  /** setQuality asks the media server for a simulcast layer (viewers through it only). */
+  setQuality(q: Quality) {
+    this.quality = q;
+    if (this.tier === "sfu") this.sendMsg({ type: "sfu_quality", quality: q });
   }
 
   /** watch joins as a viewer. */
@@ -213,13 +223,15 @@ export class Session {
 
   /**
    * offerTo sends the broadcaster's media to `peer` on a new peer
-   * connection: a direct viewer, or the media server (send only).
+   * connection: a direct viewer, or the media server (send only, video
+   * as simulcast layers where the browser sends them: addSfuTrack).
    */
   private async offerTo(peer: string) {
     const pc = this.newPeer(peer);
     const media = this.media;
+    const videoCodecs = peer === SFU_PEER ? RTCRtpSender.getCapabilities?.("video")?.codecs : undefined;
     for (const t of media?.getTracks() ?? []) {
-      if (peer === SFU_PEER) pc.addTransceiver(t, { direction: "sendonly", streams: [media!] });
+      if (peer === SFU_PEER) addSfuTrack(pc, t, media!, videoCodecs);
       else pc.addTrack(t, media!);
     }
     await pc.setLocalDescription(await pc.createOffer());
@@ -246,6 +258,8 @@ export class Session {
         if (m.type === "watching") {
           this.tier = tierOf(m.tier);
           this.ev.onTier?.(this.tier);
+          // A session that moved keeps its choice: the new one starts at high.
+          if (this.tier === "sfu" && this.quality !== "high") this.sendMsg({ type: "sfu_quality", quality: this.quality });
           // Watching again (another instance, or after instance_lost): the
           // playing connection stays until the new offer's is connected.
           this.keepPlaying();
@@ -275,6 +289,9 @@ export class Session {
         break;
       case "viewer_count":
         this.ev.onCount?.(Number(m.count));
+        break;
+      case "sfu_quality":
+        this.ev.onQuality?.(qualityOf(m.quality));
         break;
       case "broadcaster_joined":
         // A new broadcaster connection (a takeover, or the broadcaster back

@@ -91,6 +91,8 @@ test("server messages become chat events for this stream only", () => {
   assert.deepEqual(chatEvent({ type: "chat_deleted", stream_id: "42", id: "x1" }, "42"), { kind: "deleted", id: "x1" });
   assert.deepEqual(chatEvent({ type: "chat_restricted", stream_id: "42", address: bob, restriction: "muted" }, "42"), { kind: "restricted", address: bob, restriction: "muted" });
   assert.equal(chatEvent({ type: "chat_restricted", stream_id: "42", address: bob, restriction: "banned" }, "42"), undefined);
+  assert.deepEqual(chatEvent({ type: "chat_restricted", stream_id: "42", address: bob, name: "Bob", restriction: "removed" }, "42"), { kind: "restricted", address: bob, name: "Bob", restriction: "removed" });
+  assert.deepEqual(chatEvent({ type: "chat_restricted", stream_id: "42", address: bob, name: 7, restriction: "muted" }, "42"), { kind: "restricted", address: bob, restriction: "muted" }, "a name that is not text is left out");
   assert.equal(lineOf({ id: "", from: bob, text: "", at: "" }), undefined);
   assert.equal(lineOf({ id: "a", from: bob, text: "t", at: "x" }).name, "", "a missing name is none");
 });

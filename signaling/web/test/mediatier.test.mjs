@@ -3,13 +3,19 @@
 // shows a viewer's path and a broadcaster's uploads.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { broadcastMsg, passiveAnswer, SFU_PEER, tierOf } from "../../../build/web-unit/mediatier.js";
+import { addSfuTrack, broadcastMsg, passiveAnswer, QUALITIES, qualityOf, SFU_PEER, SIMULCAST_LAYERS, tierOf } from "../../../build/web-unit/mediatier.js";
 import { bitrate, broadcasterLine, totals, viewerLine } from "../../../build/web-unit/mediastats.js";
 
 test("the media server is peer sfu; a tier other than sfu is peer to peer", () => {
   assert.equal(SFU_PEER, "sfu");
   assert.equal(tierOf("sfu"), "sfu");
   for (const v of ["direct", undefined, null, "SFU", 1]) assert.equal(tierOf(v), "direct");
+});
+
+test("the qualities are the protocol's three, highest first; anything else reads as high", () => {
+  assert.deepEqual(QUALITIES.map((q) => q.value), ["high", "medium", "low"]);
+  for (const q of ["medium", "low", "high"]) assert.equal(qualityOf(q), q);
+  for (const v of ["MEDIUM", "auto", undefined, null, 1]) assert.equal(qualityOf(v), "high");
 });
 
 test("large audience sends direct_capacity 0; otherwise the field is left out", () => {
@@ -61,4 +67,39 @@ test("a broadcaster's line: one upload to the media server, whatever the audienc
   assert.equal(broadcasterLine({ direct: 0, sfu: 1 }, "0.9 Mbit/s", true), "Uploads: 1 to the media server · 0.9 Mbit/s");
   assert.equal(broadcasterLine({ direct: 0, sfu: 0 }, "0 kbit/s", true), "Uploads: none yet");
   assert.match(broadcasterLine({ direct: 2, sfu: 0 }, "2 Mbit/s", false), /no media server here/);
+});
+
+/** fakePC records addTransceiver's calls; refuse makes it throw when sendEncodings has several. */
+function fakePC(refuse = false) {
+  const calls = [];
+  return {
+    calls,
+    addTransceiver(track, init) {
+      if (refuse && (init.sendEncodings?.length ?? 0) > 1) throw new DOMException("simulcast not supported", "OperationError");
+      calls.push({ kind: track.kind, init });
+    },
+  };
+}
+
+const vp8 = [{ mimeType: "video/VP8" }, { mimeType: "video/rtx" }];
+const stream = { id: "media" };
+
+test("the media server gets video as three simulcast layers, highest first, send only", () => {
+  const pc = fakePC();
+  assert.equal(addSfuTrack(pc, { kind: "video" }, stream, vp8), "simulcast");
+  const [{ init }] = pc.calls;
+  assert.equal(init.direction, "sendonly");
+  assert.deepEqual(init.streams, [stream]);
+  assert.deepEqual(init.sendEncodings.map((e) => [e.rid, e.scaleResolutionDownBy ?? 1, e.maxBitrate]), [["h", 1, 1_500_000], ["m", 2, 500_000], ["l", 4, 150_000]]);
+  // Copies: the browser may write into them, the constant stays as it is.
+  assert.notEqual(init.sendEncodings[0], SIMULCAST_LAYERS[0]);
+  assert.equal(addSfuTrack(fakePC(), { kind: "video" }, stream, [{ mimeType: "video/H264" }]), "simulcast");
+});
+
+test("audio, a browser that refuses the layers, or one without VP8 and H.264 send one encoding", () => {
+  for (const [pc, kind, codecs] of [[fakePC(), "audio", vp8], [fakePC(true), "video", vp8], [fakePC(), "video", [{ mimeType: "video/VP9" }]], [fakePC(), "video", undefined]]) {
+    assert.equal(addSfuTrack(pc, { kind }, stream, codecs), "single");
+    assert.equal(pc.calls.length, 1);
+    assert.deepEqual(pc.calls[0].init, { direction: "sendonly", streams: [stream] });
+  }
 });

@@ -2,7 +2,7 @@
 // Config) for the devnet: one bind address, one ICE interface, generated
 // secrets. It prints the secrets as shell assignments.
 //
-//	janusconf -dir DIR -bind 10.215.0.2 -ice-if sfun8090 [-api-port 32188 -admin-port 32189 -rtp-min 32200 -rtp-max 32999 -api-secret-file FILE]
+//	janusconf -dir DIR -bind 10.215.0.2 -ice-if sfun8090 [-api-port 32188 -admin-port 32189 -rtp-min 32200 -rtp-max 32999 -event-loops N -api-secret-file FILE]
 //
 // Several instances behind one signalingd share one api_secret (its
 // -sfu-secret-file): give each the same -api-secret-file; the first one
@@ -31,6 +31,7 @@ func main() {
 	flag.IntVar(&c.AdminPort, "admin-port", 32189, "admin API WebSocket port")
 	flag.IntVar(&c.RTPPortMin, "rtp-min", 32200, "lowest RTP/ICE port")
 	flag.IntVar(&c.RTPPortMax, "rtp-max", 32999, "highest RTP/ICE port")
+	flag.IntVar(&c.EventLoops, "event-loops", janus.DefaultEventLoops(), "threads carrying every PeerConnection's media (event_loops; 0: Janus's thread per PeerConnection)")
 	flag.Parse()
 	if *dir == "" {
 		fail(errors.New("-dir is required"))

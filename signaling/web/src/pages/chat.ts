@@ -149,7 +149,7 @@ export function chatPanel(me: string, moderator: boolean, act: ChatActions): Cha
           if (log.remove(e.id)) rowOf(e.id)?.remove();
           break;
         case "restricted": {
-          notice(noticeOf(log.nameOf(e.address), e.restriction));
+          notice(noticeOf(e.name ?? log.nameOf(e.address), e.restriction));
           access = restrict(access, me, e.address, e.restriction);
           break;
         }

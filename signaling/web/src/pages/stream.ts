@@ -14,6 +14,7 @@ import { explain, reconnected, reconnecting, sessionEnded, type SignalingRefusal
 import { countdown, uptime, when } from "../format.ts";
 import { holdPage, leaveTo } from "../guard.ts";
 import { markStopped, onAir, onLive, viewers } from "../live.ts";
+import { QUALITIES, qualityOf } from "../mediatier.ts";
 import { Session } from "../signaling.ts";
 import { onState, refreshMe, state, timeZone } from "../state.ts";
 import { liveSince, streamPhase } from "../status.ts";
@@ -271,7 +272,10 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   const volume = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 1, "aria-label": "Volume" }) as HTMLInputElement;
   const pip = h("button", { type: "button", class: "secondary", "data-action": "pip", hidden: !document.pictureInPictureEnabled }, "Picture in picture");
   const full = h("button", { type: "button", class: "secondary", "data-action": "fullscreen" }, "Fullscreen");
-  const bar = h("div", { class: "player-controls", role: "group", "aria-label": "Player controls" }, play, h("label", { class: "volume" }, "Volume ", volume), pip, full);
+  // Through the media server the viewer picks a simulcast layer; peer to peer there is one.
+  const quality = h("select", { "data-action": "quality" }, ...QUALITIES.map((q) => h("option", { value: q.value }, q.label))) as HTMLSelectElement;
+  const qualityLabel = h("label", { class: "quality", hidden: true }, "Quality ", quality);
+  const bar = h("div", { class: "player-controls", role: "group", "aria-label": "Player controls" }, play, h("label", { class: "volume" }, "Volume ", volume), qualityLabel, pip, full);
   stage.append(bar);
   stage.hidden = true; // no black box until there is something to play
   // Why one cannot watch yet, and the one thing to do about it.
@@ -332,6 +336,8 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
     stats.stop();
     video.srcObject = null;
     stage.hidden = true;
+    qualityLabel.hidden = true;
+    quality.value = "high";
     watch.textContent = "Watch";
     if (document.pictureInPictureElement === video) void document.exitPictureInPicture().catch(() => undefined);
   };
@@ -346,7 +352,11 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
       const sess = await Session.open(w, {
         onCount: setCount,
         onWaiting: () => { stateLine.textContent = "Waiting for the broadcaster to go on air…"; },
-        onTier: (t) => { if (status.classList.contains("busy")) status.busy(t === "sfu" ? "Connecting through the media server…" : "Connecting to the broadcaster…"); },
+        onTier: (t) => {
+          qualityLabel.hidden = t !== "sfu";
+          if (status.classList.contains("busy")) status.busy(t === "sfu" ? "Connecting through the media server…" : "Connecting to the broadcaster…");
+        },
+        onQuality: (q) => { quality.value = q; },
         onTrack: (m) => {
           video.srcObject = m;
           void video.play().catch(() => undefined);
@@ -389,6 +399,7 @@ function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLEleme
   play.onclick = () => {
     if (video.paused) { void video.play(); play.textContent = "Pause"; } else { video.pause(); play.textContent = "Play"; }
   };
+  quality.onchange = () => session?.setQuality(qualityOf(quality.value));
   volume.oninput = () => { video.volume = Number(volume.value); video.muted = video.volume === 0; };
   full.onclick = () => {
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
