@@ -28,7 +28,10 @@ import (
 //	signaling:placements:<id> hash: one field <stream> per media server placement of a stream the instance
 //	                          is home of (JSON sfu.Placement: home, backend (API URL), room, secret, subscribers,
 //	                          cascades — at most one per media server); TTL InstanceTTL + 1 min, so a
-//	                          survivor can take it after the instance is gone (placements.go)
+//	                          survivor can take it after the instance is gone (placements.go). It holds
+//	                          room secrets: Redis is trusted infrastructure, reached by signalingd only.
+//	                          A process starting under an id renames its predecessor's hash to
+//	                          signaling:placements:<id>/<n>, an id no instance has, to be taken likewise.
 //	signaling:placements      set of the instance ids with a placements hash (pruned as they are taken)
 //	signaling:sfuload:<id>    the instance's load per media server (JSON {api url: {rooms, subscribers}}), TTL InstanceTTL
 const (
