@@ -133,6 +133,9 @@ func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
 	})
 	d, own := deploymentRooms(t, b, "janus1")
 	require.Equal(t, []float64{1, 0}, []float64{d, own}, "b's health: janus1's rooms over the deployment, and b's own")
+	waitFor(t, "b's metrics to count a's room on janus1", func() bool {
+		return b.metric("signaling_sfu_server_rooms", "server", "janus1") == 1
+	})
 
 	publishLarge(t, b.hs.URL, appOrigin, ownerB, idB)
 	pb, ok := placement(t, a.internalURL(), idB)
@@ -235,6 +238,7 @@ func TestSharedDeadInstancesRoomsAreRemoved(t *testing.T) {
 	killed := time.Now()
 	a.Kill()
 	t.Logf("instance SIGKILLed → its room removed from Janus by the survivor: %v (instance TTL 1 s)", removed(p.Room, killed))
+	waitFor(t, "b to count the room it removed", func() bool { return b.metric("signaling_sfu_rooms_reclaimed_total") == 1 })
 	n, err := c.redis.Client(t).Exists(context.Background(), "signaling:placements:a").Result()
 	require.NoError(t, err)
 	require.Zero(t, n, "a's placements are still recorded after its rooms were removed")

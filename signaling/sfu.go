@@ -94,14 +94,22 @@ func (c SFUConfig) tier(log *slog.Logger, placements sfu.Ledger) (*sfu.Tier, err
 	return sfu.New(cfg, log)
 }
 
-// runSFU keeps the media servers connected and their gauge current until
-// ctx ends.
+// runSFU keeps the media servers connected and their metrics current
+// until ctx ends.
 func runSFU(ctx context.Context, t *sfu.Tier, m *metrics.Metrics) {
 	go t.Run(ctx)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var reclaimed uint64
 	for {
 		m.SFUServersUp.Set(float64(t.Up()))
+		for _, st := range t.Status() {
+			m.SFUServerRooms.WithLabelValues(st.Name).Set(float64(st.Deployment.Rooms))
+			m.SFUServerViewers.WithLabelValues(st.Name).Set(float64(st.Deployment.Subscribers))
+		}
+		n := t.Reclaimed()
+		m.SFURoomsReclaimed.Add(float64(n - reclaimed))
+		reclaimed = n
 		select {
 		case <-ctx.Done():
 			return

@@ -41,6 +41,9 @@ func (t *Tier) reclaim(ctx context.Context) {
 	}
 }
 
+// Reclaimed is how many rooms of gone instances this tier has removed.
+func (t *Tier) Reclaimed() uint64 { return t.reclaimed.Load() }
+
 // reclaimRoom destroys one room a gone instance left; an instance down now
 // destroys it when it is back (its orphans).
 func (t *Tier) reclaimRoom(ctx context.Context, p Placement, r PlacedRoom) {
@@ -58,6 +61,7 @@ func (t *Tier) reclaimRoom(ctx context.Context, p Placement, r PlacedRoom) {
 	defer cancel()
 	switch err := g.admin.DestroyRoom(cctx, r.Room.ID, r.Room.Secret); {
 	case err == nil:
+		t.reclaimed.Add(1)
 		t.log.Info("removed a room a gone instance left", "home", p.Home, "stream_id", p.Stream, "backend", r.Backend, "room", r.Room.ID)
 	case errors.Is(err, janus.ErrNoSuchRoom):
 	default:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/janus"
@@ -54,6 +55,8 @@ type Tier struct {
 
 	mu      sync.Mutex
 	running bool
+
+	reclaimed atomic.Uint64 // rooms of gone instances removed (reclaim.go)
 }
 
 // New checks cfg and makes a tier (log nil: no logs); Run connects it.
