@@ -138,7 +138,8 @@ func (s *session) handle(m protocol.ClientMessage, received time.Time) {
 		perr = h.Leave(s.member)
 	case protocol.TypeOffer, protocol.TypeAnswer, protocol.TypeCandidate:
 		perr = s.relay(m, received)
-	case protocol.TypeChat, protocol.TypeChatDelete, protocol.TypeChatMute, protocol.TypeChatRemove, protocol.TypeSFUQuality:
+	case protocol.TypeChat, protocol.TypeChatDelete, protocol.TypeChatMute, protocol.TypeChatRemove, protocol.TypeSFUQuality,
+		protocol.TypeDirectCapacity:
 		perr = h.Request(s.member, m)
 	}
 	if perr != nil {

@@ -414,21 +414,12 @@ func TestJanusInstancesCascadeAndFailOver(t *testing.T) {
 // viewer on b gets the media server's offer through a and frames from
 // Janus.
 func TestSharedMediaServerTierAcrossInstances(t *testing.T) {
-	jt := janus.Start(t, janus.Options{})
-	c := newCluster(t, func(cfg *signaling.Config) {
-		cfg.SFU.Servers = []string{jt.APIURL()}
-		cfg.SFU.APISecret = jt.Config.APISecret
-		cfg.SFU.MaxDirectViewers = 1
-	})
-	a, b := c.twoInstances()
-	for _, in := range []*instance{a, b} {
-		(&sfuEnv{env: in.env}).waitSFU(1)
-	}
+	a, b := sfuCluster(t, 1)
 	api := janus.LocalAPI(janus.PassiveAnswerer)
 	owner, early, late := signalingtest.NewWallet(), signalingtest.NewWallet(), signalingtest.NewWallet()
 	id := a.liveStream(owner)
-	c.chain.Subscribe(early.Address, owner.Address)
-	c.chain.Subscribe(late.Address, owner.Address)
+	a.chain.Subscribe(early.Address, owner.Address)
+	a.chain.Subscribe(late.Address, owner.Address)
 
 	// The first join makes a the home; the viewer is direct (capacity 1).
 	ec, _ := a.signedIn(early)

@@ -20,6 +20,10 @@ const (
 	TypeAnswer    = "answer"
 	TypeCandidate = "candidate"
 	TypeResume    = "resume" // sign in again with a resume token instead of a signature
+	// TypeDirectCapacity: the broadcaster reports a new direct capacity
+	// during its broadcast; the server answers with the same type and the
+	// value in force (PROTOCOL.md §4.4).
+	TypeDirectCapacity = "direct_capacity"
 )
 
 // Message types the server sends (besides challenge, offer, answer and
@@ -76,7 +80,8 @@ const (
 	TierSFU    = "sfu"    // through a media server the stream is published to
 )
 
-// MaxDirectCapacity bounds broadcast's direct_capacity.
+// MaxDirectCapacity bounds direct_capacity in broadcast and in the
+// direct_capacity message.
 const MaxDirectCapacity = 1000
 
 // Code is a stable, machine-readable error code.
@@ -206,11 +211,11 @@ type PubKeyJSON struct {
 type ClientMessage struct {
 	Type string `json:"type"`
 
-	// broadcast, watch
+	// broadcast, watch, direct_capacity
 	StreamID StreamID `json:"stream_id,omitempty"`
-	// broadcast: how many viewers the broadcaster's uplink carries peer
-	// to peer (nil: the server's default; 0: all through the media
-	// server).
+	// broadcast (optional) and direct_capacity (required): how many
+	// viewers the broadcaster's uplink carries peer to peer (nil: the
+	// server's default; 0: all through the media server).
 	DirectCapacity *int `json:"direct_capacity,omitempty"`
 
 	// offer, answer, candidate: the peer id it is for and the opaque payload.
@@ -300,6 +305,14 @@ func (m *ClientMessage) validate() *ProtocolError {
 	case TypeBroadcast, TypeWatch:
 		if m.StreamID == 0 {
 			return Errorf(CodeBadMessage, "%s needs a stream_id", m.Type)
+		}
+		return nil
+	case TypeDirectCapacity:
+		if m.StreamID == 0 {
+			return Errorf(CodeBadMessage, "direct_capacity needs a stream_id")
+		}
+		if m.DirectCapacity == nil {
+			return Errorf(CodeBadMessage, "direct_capacity needs direct_capacity, an integer from 0 to %d", MaxDirectCapacity)
 		}
 		return nil
 	case TypeOffer, TypeAnswer:
@@ -432,6 +445,15 @@ type BroadcastingMsg struct {
 	// through it.
 	SFU            bool `json:"sfu"`
 	DirectCapacity int  `json:"direct_capacity"`
+}
+
+// DirectCapacityMsg answers the broadcaster's direct_capacity with the
+// capacity now in force for its stream (as broadcasting's fields).
+type DirectCapacityMsg struct {
+	Type           string   `json:"type"`
+	StreamID       StreamID `json:"stream_id"`
+	SFU            bool     `json:"sfu"`
+	DirectCapacity int      `json:"direct_capacity"`
 }
 
 type WatchingMsg struct {

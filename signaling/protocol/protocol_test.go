@@ -13,20 +13,23 @@ import (
 
 func TestDecodeClientMessage(t *testing.T) {
 	valid := map[string]protocol.ClientMessage{
-		`{"type":"challenge"}`:                                      {Type: "challenge"},
-		`{"type":"leave","extra":"ignored"}`:                        {Type: "leave"},
-		`{"type":"watch","stream_id":7}`:                            {Type: "watch", StreamID: 7},
-		`{"type":"broadcast","stream_id":"7"}`:                      {Type: "broadcast", StreamID: 7},
-		`{"type":"watch","stream_id":1.0}`:                          {Type: "watch", StreamID: 1},
-		`{"type":"watch","stream_id":1e0}`:                          {Type: "watch", StreamID: 1},
-		`{"type":"watch","stream_id":4.2E1}`:                        {Type: "watch", StreamID: 42},
-		`{"type":"watch","stream_id":18446744073709551615}`:         {Type: "watch", StreamID: 18446744073709551615},
-		`{"type":"offer","to":"p","sdp":{"a":1}}`:                   {Type: "offer", To: "p", SDP: json.RawMessage(`{"a":1}`)},
-		`{"type":"answer","to":"p","sdp":"v=0"}`:                    {Type: "answer", To: "p", SDP: json.RawMessage(`"v=0"`)},
-		`{"type":"candidate","to":"p","candidate":{}}`:              {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
-		`{"type":"broadcast","stream_id":7,"direct_capacity":0}`:    {Type: "broadcast", StreamID: 7, DirectCapacity: ptr(0)},
-		`{"type":"broadcast","stream_id":7,"direct_capacity":1000}`: {Type: "broadcast", StreamID: 7, DirectCapacity: ptr(1000)},
-		`{"type":"broadcast","stream_id":7,"direct_capacity":null}`: {Type: "broadcast", StreamID: 7},
+		`{"type":"challenge"}`:                                            {Type: "challenge"},
+		`{"type":"leave","extra":"ignored"}`:                              {Type: "leave"},
+		`{"type":"watch","stream_id":7}`:                                  {Type: "watch", StreamID: 7},
+		`{"type":"broadcast","stream_id":"7"}`:                            {Type: "broadcast", StreamID: 7},
+		`{"type":"watch","stream_id":1.0}`:                                {Type: "watch", StreamID: 1},
+		`{"type":"watch","stream_id":1e0}`:                                {Type: "watch", StreamID: 1},
+		`{"type":"watch","stream_id":4.2E1}`:                              {Type: "watch", StreamID: 42},
+		`{"type":"watch","stream_id":18446744073709551615}`:               {Type: "watch", StreamID: 18446744073709551615},
+		`{"type":"offer","to":"p","sdp":{"a":1}}`:                         {Type: "offer", To: "p", SDP: json.RawMessage(`{"a":1}`)},
+		`{"type":"answer","to":"p","sdp":"v=0"}`:                          {Type: "answer", To: "p", SDP: json.RawMessage(`"v=0"`)},
+		`{"type":"candidate","to":"p","candidate":{}}`:                    {Type: "candidate", To: "p", Candidate: json.RawMessage(`{}`)},
+		`{"type":"broadcast","stream_id":7,"direct_capacity":0}`:          {Type: "broadcast", StreamID: 7, DirectCapacity: ptr(0)},
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1000}`:       {Type: "broadcast", StreamID: 7, DirectCapacity: ptr(1000)},
+		`{"type":"broadcast","stream_id":7,"direct_capacity":null}`:       {Type: "broadcast", StreamID: 7},
+		`{"type":"direct_capacity","stream_id":"7","direct_capacity":3}`:  {Type: "direct_capacity", StreamID: 7, DirectCapacity: ptr(3)},
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":0}`:    {Type: "direct_capacity", StreamID: 7, DirectCapacity: ptr(0)},
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":1000}`: {Type: "direct_capacity", StreamID: 7, DirectCapacity: ptr(1000)},
 		`{"type":"auth","address":"a","message":"m","signature":{"pub_key":{"type":"t","value":"v"},"signature":"s"}}`: {
 			Type: "auth", Address: "a", Message: "m",
 			Signature: &protocol.StdSignature{PubKey: protocol.PubKeyJSON{Type: "t", Value: "v"}, Signature: "s"},
@@ -57,24 +60,37 @@ func TestDecodeClientMessage(t *testing.T) {
 		`{"type":"watch","stream_id":1.5e0}`: protocol.CodeBadMessage,
 		`{"type":"watch","stream_id":1e20}`:  protocol.CodeBadMessage,
 		`{"type":"watch","stream_id":-0.0}`:  protocol.CodeBadMessage,
-		`{"type":"watch","stream_id":"18446744073709551616"}`:       protocol.CodeBadMessage,
-		`{"type":"offer","sdp":"x"}`:                                protocol.CodeBadMessage,
-		`{"type":"offer","to":"p"}`:                                 protocol.CodeBadMessage,
-		`{"type":"offer","to":"p","sdp":null}`:                      protocol.CodeBadMessage,
-		`{"type":"candidate","to":"p","sdp":"x"}`:                   protocol.CodeBadMessage,
-		`{"type":"candidate","to":"","candidate":1}`:                protocol.CodeBadMessage,
-		`{"type":"auth","address":"a","message":"m"}`:               protocol.CodeBadMessage,
-		`{"type":"auth","address":"a","signature":{}}`:              protocol.CodeBadMessage,
-		`{"type":"broadcast","stream_id":7,"direct_capacity":-1}`:   protocol.CodeBadMessage,
-		`{"type":"broadcast","stream_id":7,"direct_capacity":1001}`: protocol.CodeBadMessage,
-		`{"type":"broadcast","stream_id":7,"direct_capacity":1.5}`:  protocol.CodeBadMessage,
-		`{"type":"broadcast","stream_id":7,"direct_capacity":"2"}`:  protocol.CodeBadMessage,
-		`{"type":"broadcast","stream_id":7,"direct_capacity":1e99}`: protocol.CodeBadMessage,
-		`{"type":"sfu_quality"}`:                                    protocol.CodeBadMessage,
-		`{"type":"sfu_quality","quality":"HIGH"}`:                   protocol.CodeBadMessage,
-		`{"type":"sfu_quality","quality":"auto"}`:                   protocol.CodeBadMessage,
-		`{"type":"sfu_quality","quality":2}`:                        protocol.CodeBadMessage,
-		`{"type":"sfu_quality","quality":null}`:                     protocol.CodeBadMessage,
+		`{"type":"watch","stream_id":"18446744073709551616"}`:                              protocol.CodeBadMessage,
+		`{"type":"offer","sdp":"x"}`:                                                       protocol.CodeBadMessage,
+		`{"type":"offer","to":"p"}`:                                                        protocol.CodeBadMessage,
+		`{"type":"offer","to":"p","sdp":null}`:                                             protocol.CodeBadMessage,
+		`{"type":"candidate","to":"p","sdp":"x"}`:                                          protocol.CodeBadMessage,
+		`{"type":"candidate","to":"","candidate":1}`:                                       protocol.CodeBadMessage,
+		`{"type":"auth","address":"a","message":"m"}`:                                      protocol.CodeBadMessage,
+		`{"type":"auth","address":"a","signature":{}}`:                                     protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":-1}`:                          protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1001}`:                        protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1.5}`:                         protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":"2"}`:                         protocol.CodeBadMessage,
+		`{"type":"broadcast","stream_id":7,"direct_capacity":1e99}`:                        protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7}`:                                         protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":null}`:                  protocol.CodeBadMessage,
+		`{"type":"direct_capacity","direct_capacity":3}`:                                   protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":0,"direct_capacity":3}`:                     protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":-1}`:                    protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":1001}`:                  protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":2.5}`:                   protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":"3"}`:                   protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":true}`:                  protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":[3]}`:                   protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":1e400}`:                 protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":3,"direct_capacity":4}`: protocol.CodeBadMessage,
+		`{"type":"direct_capacity","stream_id":7,"Direct_Capacity":3}`:                     protocol.CodeBadMessage,
+		`{"type":"sfu_quality"}`:                                                           protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":"HIGH"}`:                                          protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":"auto"}`:                                          protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":2}`:                                               protocol.CodeBadMessage,
+		`{"type":"sfu_quality","quality":null}`:                                            protocol.CodeBadMessage,
 	}
 	longPeer := `{"type":"candidate","to":"` + strings.Repeat("p", 65) + `","candidate":1}`
 	invalid[longPeer] = protocol.CodeBadMessage
@@ -93,6 +109,8 @@ func TestDecodeErrorsNameTheRequest(t *testing.T) {
 		{`{"type":"hack"}`, "hack", "unknown message type"},
 		{`{"type":"watch"}`, "watch", "needs a stream_id"},
 		{`{"type":"watch","stream_id":1.5}`, "watch", "stream_id must be"},
+		{`{"type":"direct_capacity","stream_id":7,"direct_capacity":1001}`, "direct_capacity", "an integer from 0 to 1000"},
+		{`{"type":"direct_capacity","stream_id":7}`, "direct_capacity", "needs direct_capacity"},
 		{`{"type":"auth","address":"a","message":"m","signature":"sig"}`, "auth", "field signature has the wrong type (string)"},
 		{`{"type":"auth","address":7}`, "auth", "field address has the wrong type (number)"},
 		{`{"type":"leave"}{"type":"leave"}`, "leave", "one JSON object per message"},
@@ -114,7 +132,8 @@ var knownTypes = map[string]bool{
 	"challenge": true, "auth": true, "broadcast": true, "watch": true,
 	"leave": true, "offer": true, "answer": true, "candidate": true, "resume": true,
 	"chat": true, "chat_delete": true, "chat_mute": true, "chat_remove": true,
-	"sfu_quality": true,
+	"sfu_quality":     true,
+	"direct_capacity": true,
 }
 
 // FuzzDecodeClientMessage: the decoder never panics, refuses with one of its
@@ -136,6 +155,8 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		`{"type":"chat_delete","id":"0194f3a1b2c3"}`,
 		`{"type":"chat_mute","address":"stream1x"}`,
 		`{"type":"sfu_quality","quality":"medium"}`,
+		`{"type":"direct_capacity","stream_id":"7","direct_capacity":3}`,
+		`{"type":"direct_capacity","stream_id":7,"direct_capacity":-0}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -187,6 +208,10 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		case "sfu_quality":
 			if m.Quality != "high" && m.Quality != "medium" && m.Quality != "low" {
 				t.Fatalf("accepted quality %q", m.Quality)
+			}
+		case "direct_capacity":
+			if m.StreamID == 0 || m.DirectCapacity == nil || *m.DirectCapacity < 0 || *m.DirectCapacity > 1000 {
+				t.Fatalf("accepted direct_capacity %v for stream %d", m.DirectCapacity, m.StreamID)
 			}
 		}
 		again, err := json.Marshal(m)

@@ -286,8 +286,9 @@ func parseStreamID(b []byte) (StreamID, error) {
 	return StreamID(v), nil
 }
 
-// directCapacityField reads broadcast's direct_capacity: an integer from 0
-// to MaxDirectCapacity, or null for none.
+// directCapacityField reads direct_capacity: an integer from 0 to
+// MaxDirectCapacity, or null for none (which the direct_capacity message
+// refuses as missing).
 func directCapacityField(raw json.RawMessage, dst **int) *ProtocolError {
 	if isNull(raw) {
 		return nil

@@ -30,7 +30,8 @@ const ChatTTL = 24 * time.Hour
 func chatSession(id uint64) string { return strconv.FormatUint(id, 10) }
 
 // Request handles a request about m's session (chat and its moderation,
-// a media server viewer's quality), here or at the session's home.
+// a media server viewer's quality, the broadcaster's direct capacity), here or
+// at the session's home.
 func (h *Hub) Request(m *Member, msg protocol.ClientMessage) *protocol.ProtocolError {
 	if rt := h.router.Routed(m); rt != nil {
 		return rt.Request(msg)
@@ -51,6 +52,11 @@ func (h *Hub) RequestHere(m *Member, msg protocol.ClientMessage) *protocol.Proto
 		return h.chatRestrict(m, msg.Address, chat.Removed)
 	case protocol.TypeSFUQuality:
 		return h.sfuQuality(m, msg.Quality)
+	case protocol.TypeDirectCapacity:
+		if msg.DirectCapacity == nil {
+			return protocol.Errorf(protocol.CodeBadMessage, "direct_capacity needs direct_capacity")
+		}
+		return h.setDirectCapacity(m, uint64(msg.StreamID), *msg.DirectCapacity)
 	}
 	return protocol.Errorf(protocol.CodeUnknownType, "unknown message type %.32q", msg.Type)
 }

@@ -49,7 +49,8 @@ type Router interface {
 type Route interface {
 	Relay(msg protocol.ClientMessage, out transport.Frame) *protocol.ProtocolError
 	// Request carries a request about the session itself (chat and its
-	// moderation) to the session's home, which answers it with RequestHere.
+	// moderation, the broadcaster's direct capacity) to the session's
+	// home, which answers it with RequestHere.
 	Request(msg protocol.ClientMessage) *protocol.ProtocolError
 	Leave() *protocol.ProtocolError
 }

@@ -258,6 +258,14 @@ async function main() {
     await shot(alice, "sfu-alice");
     await shot(carol, "sfu-carol");
 
+    // alice's page measures her uplink from getStats (PROTOCOL.md §4.4) and
+    // shows the capacity in force; a clear loopback uplink lowers nothing.
+    const uplink = await waitUntil("an uplink estimate at alice", () => alice.$eval("[data-direct-capacity]", (el) => el.dataset.uplinkKbps && { ...el.dataset, text: el.textContent }), 20_000, 200);
+    if (!/^Direct viewers: up to 1 viewer /.test(uplink.text) || uplink.directCapacity !== "1") throw new Error(`alice's capacity line: ${JSON.stringify(uplink)}`);
+    const reports = await alice.evaluate(() => window.__got.filter((m) => m.type === "direct_capacity").length);
+    if (reports !== 0) throw new Error(`alice's page lowered its direct capacity on a clear uplink: ${reports} answers`);
+    step("alice's measured uplink", uplink);
+
     // carol chooses Medium: the media server sends her a narrower layer;
     // back to High, the widest again. A direct viewer has no choice.
     if (!(await bob.$eval('[data-action="quality"]', (el) => el.closest("label").hidden))) throw new Error("bob watches peer to peer but is offered a quality");
@@ -358,6 +366,7 @@ async function main() {
     }, n), 30_000, 200);
     if (asked.direct_capacity !== 0) throw new Error(`broadcasting says direct_capacity ${asked.direct_capacity}`);
     await waitText(alice, "[data-media-stats]", /^Uploads: 1 to the media server · /, 30_000);
+    await waitText(alice, "[data-direct-capacity]", /^Direct viewers: none, /, 10_000);
     await waitUntil("Watch enabled at bob", () => bob.$eval('[data-action="watch"]', (el) => !el.disabled), 30_000, 200);
     const m = (await video(bob)).length;
     await click(bob, '[data-action="watch"]');

@@ -11,6 +11,7 @@ import { applyIceServers, iceServersOf } from "./ice.ts";
 import { addSfuTrack, broadcastMsg, passiveAnswer, qualityOf, SFU_PEER, tierOf, type Quality, type Tier } from "./mediatier.ts";
 import { Link, type Instance, type Msg, type Socket } from "./reconnect.ts";
 import { storedTokens } from "./resume.ts";
+import { directCapacityMsg } from "./uplink.ts";
 import type { Wallet } from "./wallet.ts";
 
 export interface SessionEvents {
@@ -30,6 +31,8 @@ export interface SessionEvents {
   onQuality?(q: Quality): void;
   /** Broadcaster: the media server answered: the stream is published to it (again, after sfu_publish). */
   onPublished?(): void;
+  /** Broadcaster: the direct capacity in force (broadcasting's, then each direct_capacity answer, §4.4). */
+  onCapacity?(n: number): void;
   /** The signaling instance is gone or leaving: looking for another (why: a reason code). */
   onReconnecting?(why: string, attempt: number): void;
   /** Broadcast/watch resumed on `instance`. */
@@ -81,6 +84,10 @@ export class Session {
   quality: Quality = "high";
   /** Broadcaster: whether the server has a media server tier (broadcasting's sfu). */
   sfu = false;
+  /** Broadcaster: the direct capacity in force (broadcasting's, then direct_capacity's). */
+  capacity: number | undefined;
+  /** Broadcaster: the last direct capacity reported, sent again after a move to another instance. */
+  private reported: number | undefined;
 
   private constructor(private ev: SessionEvents) {}
 
@@ -136,6 +143,13 @@ export class Session {
   setQuality(q: Quality) {
     this.quality = q;
     if (this.tier === "sfu") this.sendMsg({ type: "sfu_quality", quality: q });
+  }
+
+  /** Broadcaster: report the direct capacity measured from the uplink (§4.4). */
+  directCapacity(n: number) {
+    const m = directCapacityMsg(this.streamId, n);
+    this.reported = m.direct_capacity;
+    this.sendMsg(m);
   }
 
   /** watch joins as a viewer. */
@@ -253,7 +267,13 @@ export class Session {
         this.ev.onCount?.(Number(m.viewer_count ?? 0));
         if (m.type === "broadcasting") {
           this.sfu = m.sfu === true;
-          if (this.broadcasts++ > 0) this.markStale();
+          this.capacity = Number(m.direct_capacity);
+          this.ev.onCapacity?.(this.capacity);
+          if (this.broadcasts++ > 0) {
+            this.markStale();
+            // broadcast again (another instance): the measured capacity holds there too.
+            if (this.reported !== undefined) this.directCapacity(this.reported);
+          }
         }
         if (m.type === "watching") {
           this.tier = tierOf(m.tier);
@@ -292,6 +312,11 @@ export class Session {
         break;
       case "sfu_quality":
         this.ev.onQuality?.(qualityOf(m.quality));
+        break;
+      case "direct_capacity":
+        if (String(m.stream_id) !== this.streamId) break;
+        this.capacity = Number(m.direct_capacity);
+        this.ev.onCapacity?.(this.capacity);
         break;
       case "broadcaster_joined":
         // A new broadcaster connection (a takeover, or the broadcaster back
@@ -364,6 +389,8 @@ export class Session {
         // A refused candidate (its peer left, or the media server refused
         // the offer it trickles for) leaves ICE to the others: nothing to tell.
         if (m.request === "candidate") break;
+        // A refused report (during a move, or over the rate) is followed by the next one.
+        if (m.request === "direct_capacity") break;
         this.ev.onRefused?.(new SignalingRefusal(String(m.code), String(m.message), m.request as string | undefined));
         break;
     }

@@ -24,6 +24,7 @@ import { blockForm } from "./block.ts";
 import { chatPanel, type ChatPanel } from "./chat.ts";
 import { streamForm } from "./create.ts";
 import { statsLine } from "./mediastats.ts";
+import { capacityLine } from "./uplink.ts";
 import { subscribeControls, termsLine } from "./subscription.ts";
 import { tipControl } from "./tip.ts";
 import { badge } from "./schedule.ts";
@@ -139,6 +140,7 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
   // Chosen before going live: every viewer through the media server (PROTOCOL.md §4.4).
   const large = h("input", { type: "checkbox", "data-option": "large-audience" }) as HTMLInputElement;
   const stats = statsLine();
+  const capacity = capacityLine();
   video.muted = true; // no echo of one's own microphone
   let release: (() => void) | undefined;
   const chat = chatSlot();
@@ -152,6 +154,7 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
     session = undefined;
     chat.close();
     stats.stop();
+    capacity.stop();
     for (const m of [camera, screen]) m?.getTracks().forEach((t) => t.stop());
     void audioCtx?.close();
     camera = screen = audioCtx = undefined;
@@ -178,6 +181,7 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
           // shared_state_unavailable: the session moves on by itself (signaling.ts).
           if (err.request === "broadcast" && err.code !== "shared_state_unavailable") stop();
         },
+        onCapacity: (n) => capacity.show(n),
         onPublished: () => { if (sfuTrouble) status.ok("The media server carries your stream again. You are on air."); sfuTrouble = false; },
         onChat: (e) => chat.panel?.event(e),
         // The camera stream is kept: the session sends it again on the new instance.
@@ -186,6 +190,7 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
       });
       session.broadcast(s.id, camera, large.checked);
       stats.start(session, "broadcaster");
+      capacity.start(session, large.checked);
       chat.open(session, w.address, true);
       release = holdPage("You are on air: leaving this page ends your broadcast.");
       for (const b of [mic, cam, share, stopBtn]) b.disabled = false;
@@ -251,7 +256,7 @@ function broadcasterControls(s: api.Stream, video: HTMLVideoElement, stage: HTML
   return h("div", {}, h("div", { class: "live-area" }, stage, chat.el),
     h("div", { class: "controls", role: "group", "aria-label": "Broadcast controls" }, startBtn, mic, cam, share, stopBtn,
       h("label", { class: "option" }, large, " Large audience (every viewer through the media server)")),
-    stats.el);
+    stats.el, capacity.el);
 }
 
 function viewerControls(s: api.Stream, video: HTMLVideoElement, stage: HTMLElement, status: ReturnType<typeof statusLine>, setCount: (n: number) => void, cleanups: (() => void)[]): HTMLElement {
