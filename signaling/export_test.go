@@ -1,6 +1,15 @@
 package signaling
 
-import "time"
+import (
+	"time"
+
+	"github.com/streamchain/streamchain/signaling/internal/cluster/redis"
+	"github.com/streamchain/streamchain/signaling/internal/sfu"
+)
+
+// PlacementsForTest is the media server placements ledger of a Server in
+// shared mode.
+func PlacementsForTest(s *Server) sfu.Ledger { return s.router.(*redis.Router).Placements() }
 
 // SetTimingForTest shortens the keepalive timers of connections accepted
 // from now on.

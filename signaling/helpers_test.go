@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -18,9 +19,13 @@ import (
 )
 
 // Every test must leave no goroutine behind: servers drained, clients and
-// gRPC connections closed.
+// gRPC connections closed. A signalingd binary built for process tests is
+// removed at the end.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		signalingtest.RemoveBuiltSignalingd()
+		os.Exit(code)
+	}))
 }
 
 const (

@@ -149,32 +149,36 @@ func New(cfg Config, node Chain, opts ...Option) (*Server, error) {
 	s.metrics = metrics.NewMetrics(s.reg)
 	s.chain = chain.NewCache(node, cfg.CacheTTL, cfg.NotFoundCacheTTL, cfg.ChainTimeout, time.Now, s.metrics)
 	deps := hub.Deps{Chain: s.chain, Metrics: s.metrics, Log: s.log, Now: time.Now, Observer: s.live, Feed: s.feed}
-	tier, err := cfg.SFU.tier(s.log)
-	if err != nil {
-		return nil, fmt.Errorf("signaling: media servers: %w", err)
-	}
-	s.sfu, deps.SFU = tier, tier
 	// The one place that knows whether this instance is alone or one of
-	// several sharing their sessions through Redis.
+	// several sharing their sessions, and their media servers'
+	// placements, through Redis.
+	var shared *redis.Router
+	var placements sfu.Ledger
 	if s.sharedCfg != nil {
-		shared, err := redis.New(*s.sharedCfg, s.log, s.reg, s.live)
-		if err != nil {
+		var err error
+		if shared, err = redis.New(*s.sharedCfg, s.log, s.reg, s.live); err != nil {
 			return nil, err
 		}
-		s.router, deps.Router = shared, shared
+		s.router, deps.Router, placements = shared, shared, shared.Placements()
 		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now,
 			auth.WithNonceStore(shared.Nonces()), auth.WithOtherOrigins(shared.KnownOrigin))
 		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, shared.Resumes())
 		deps.Chat = chat.New(shared.ChatStore(), chat.Limits{}, time.Now)
-		s.hub = hub.New(cfg.hub(), deps)
-		shared.Start(s.hub)
 	} else {
 		local := cluster.NewLocal()
-		s.router, deps.Router = local, local
+		s.router, deps.Router, placements = local, local, sfu.NewMemoryLedger()
 		s.auth = auth.NewAuthenticator(cfg.ChainID, cfg.Bech32Prefix, cfg.ChallengeTTL, time.Now)
 		s.resumes = auth.NewResumeTokens(cfg.ResumeTTL, cfg.ResumeMaxLifetime, auth.NewMemoryResumes())
 		deps.Chat = chat.New(chat.NewMemoryStore(hub.ChatTTL, time.Now), chat.Limits{}, time.Now)
-		s.hub = hub.New(cfg.hub(), deps)
+	}
+	tier, err := cfg.SFU.tier(s.log, placements)
+	if err != nil {
+		return nil, fmt.Errorf("signaling: media servers: %w", err)
+	}
+	s.sfu, deps.SFU = tier, tier
+	s.hub = hub.New(cfg.hub(), deps)
+	if shared != nil {
+		shared.Start(s.hub)
 	}
 	s.conns = transport.NewConnLimiter(cfg.MaxConnsPerIP, cfg.MaxConns)
 	s.unauthByAddr = transport.NewConnLimiter(cfg.MaxUnauthenticatedConnsPerIP, cfg.MaxUnauthenticatedConns)
@@ -220,13 +224,15 @@ func (s *Server) routes() {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// InternalHandler serves GET /metrics (Prometheus) and GET /healthz with
-// the counts of connections, streams, viewers and nonces. It is for
+// InternalHandler serves GET /metrics (Prometheus), GET /healthz with
+// the counts of connections, streams, viewers and nonces, and GET
+// /sfu/streams/{id} with a stream's media server placement. It is for
 // operators: serve it on a loopback or private listener only.
 func (s *Server) InternalHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	mux.HandleFunc("GET /healthz", s.serveInternalHealth)
+	mux.HandleFunc("GET /sfu/streams/{id}", s.serveSFUPlacement)
 	return mux
 }
 

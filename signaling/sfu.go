@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/metrics"
@@ -69,12 +71,13 @@ func (c SFUConfig) validate() []error {
 	return errs
 }
 
-// tier builds the media server tier of c; nil without servers.
-func (c SFUConfig) tier(log *slog.Logger) (*sfu.Tier, error) {
+// tier builds the media server tier of c, recording its placements in
+// placements; nil without servers.
+func (c SFUConfig) tier(log *slog.Logger, placements sfu.Ledger) (*sfu.Tier, error) {
 	if len(c.Servers) == 0 {
 		return nil, nil
 	}
-	cfg := sfu.Config{SubscribersPerBackend: c.ViewersPerServer, Timeout: c.Timeout}
+	cfg := sfu.Config{SubscribersPerBackend: c.ViewersPerServer, Timeout: c.Timeout, Ledger: placements}
 	for _, s := range c.Servers {
 		u, err := url.Parse(s)
 		if err != nil {
@@ -91,14 +94,22 @@ func (c SFUConfig) tier(log *slog.Logger) (*sfu.Tier, error) {
 	return sfu.New(cfg, log)
 }
 
-// runSFU keeps the media servers connected and their gauge current until
-// ctx ends.
+// runSFU keeps the media servers connected and their metrics current
+// until ctx ends.
 func runSFU(ctx context.Context, t *sfu.Tier, m *metrics.Metrics) {
 	go t.Run(ctx)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var reclaimed uint64
 	for {
 		m.SFUServersUp.Set(float64(t.Up()))
+		for _, st := range t.Status() {
+			m.SFUServerRooms.WithLabelValues(st.Name).Set(float64(st.Deployment.Rooms))
+			m.SFUServerViewers.WithLabelValues(st.Name).Set(float64(st.Deployment.Subscribers))
+		}
+		n := t.Reclaimed()
+		m.SFURoomsReclaimed.Add(float64(n - reclaimed))
+		reclaimed = n
 		select {
 		case <-ctx.Done():
 			return
@@ -122,4 +133,58 @@ func sfuHealth(t *sfu.Tier) (string, []sfu.BackendStatus) {
 	default:
 		return "down", st
 	}
+}
+
+// SFUPlacement is a stream's placement on the media servers, as the
+// internal GET /sfu/streams/{id} shows it (in shared mode also a stream
+// another instance is home of); the rooms' secrets stay out. Server is
+// this instance's name for the media server (as in sfu_servers), URL its
+// API URL, which names it alike on every instance.
+type SFUPlacement struct {
+	StreamID uint64 `json:"stream_id"`
+	// Home is the instance that placed it (shared mode).
+	Home        string       `json:"home,omitempty"`
+	Server      string       `json:"server"`
+	URL         string       `json:"url"`
+	Room        uint64       `json:"room"`
+	Subscribers int          `json:"subscribers"`
+	Cascades    []SFUCascade `json:"cascades"`
+}
+
+// SFUCascade is one cascade of an SFUPlacement.
+type SFUCascade struct {
+	Server      string `json:"server"`
+	URL         string `json:"url"`
+	Room        uint64 `json:"room"`
+	Subscribers int    `json:"subscribers"`
+}
+
+// serveSFUPlacement answers a stream's placement: 404 when it has none,
+// 503 when it cannot be read now.
+func (s *Server) serveSFUPlacement(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.Error(w, "a stream id is a decimal number", http.StatusBadRequest)
+		return
+	}
+	if s.sfu == nil {
+		http.Error(w, "no media servers configured", http.StatusNotFound)
+		return
+	}
+	p, ok, err := s.sfu.Placement(r.Context(), id)
+	switch {
+	case err != nil:
+		s.log.Warn("reading a media server placement", "stream_id", id, "err", err)
+		http.Error(w, "placements unavailable", http.StatusServiceUnavailable)
+		return
+	case !ok:
+		http.Error(w, "the stream has no publication on the media servers", http.StatusNotFound)
+		return
+	}
+	out := SFUPlacement{StreamID: p.Stream, Home: p.Home, Server: s.sfu.ServerName(p.Backend), URL: p.Backend,
+		Room: p.Room, Subscribers: p.Subscribers, Cascades: []SFUCascade{}}
+	for _, c := range p.Cascades {
+		out.Cascades = append(out.Cascades, SFUCascade{Server: s.sfu.ServerName(c.Backend), URL: c.Backend, Room: c.Room, Subscribers: c.Subscribers})
+	}
+	writeJSON(w, http.StatusOK, out)
 }

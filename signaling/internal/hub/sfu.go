@@ -3,7 +3,6 @@ package hub
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/janus"
@@ -179,7 +178,7 @@ func (h *Hub) publisherRelayLocked(r *room, m *Member, typ string, sdp, candidat
 		old.Close()
 	}
 
-	pub, answer, err := h.sfu.Publish(h.ctx, fmt.Sprintf("stream %d", r.id), jsep)
+	pub, answer, err := h.sfu.Publish(h.ctx, r.id, jsep)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	current := r.broadcaster == m && r.pubGen == gen && h.rooms[r.id] == r

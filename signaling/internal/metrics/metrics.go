@@ -34,6 +34,11 @@ type Metrics struct {
 	SFUPublications prometheus.Gauge       // streams published to a media server
 	SFUViewers      prometheus.Gauge       // viewers on the media server tier
 	SFUFailures     *prometheus.CounterVec // request: offer, answer, candidate
+	// Each media server's load over the deployment, and the rooms gone
+	// instances left that this one removed.
+	SFUServerRooms    *prometheus.GaugeVec // server
+	SFUServerViewers  *prometheus.GaugeVec // server
+	SFURoomsReclaimed prometheus.Counter
 
 	// Children on the hot paths, looked up once.
 	relayLatency         map[string]prometheus.Observer
@@ -90,6 +95,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: ns, Name: "sfu_failures_total",
 			Help: "Requests to a media server that failed for want of one, by request.",
 		}, []string{"request"}),
+		SFUServerRooms: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: ns, Name: "sfu_server_rooms",
+			Help: "Rooms (publications and cascades) on each media server, placed by every signalingd instance sharing it.",
+		}, []string{"server"}),
+		SFUServerViewers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: ns, Name: "sfu_server_viewers",
+			Help: "Viewers on each media server, placed by every signalingd instance sharing it.",
+		}, []string{"server"}),
+		SFURoomsReclaimed: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Name: "sfu_rooms_reclaimed_total",
+			Help: "Rooms a signalingd instance left on a media server when it went without a drain, removed by this one.",
+		}),
 		AuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: "auth_failures_total",
 			Help: "Failed sign-in attempts, by reason.",
@@ -147,6 +164,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.Connections, m.ConnectionsRejected, m.Disconnects, m.LiveStreams, m.Viewers,
 		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
 		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents, m.ChatMessages,
-		m.SFUServersUp, m.SFUPublications, m.SFUViewers, m.SFUFailures)
+		m.SFUServersUp, m.SFUPublications, m.SFUViewers, m.SFUFailures,
+		m.SFUServerRooms, m.SFUServerViewers, m.SFURoomsReclaimed)
 	return m
 }

@@ -170,14 +170,19 @@ func (b *backend) add(g *generation, rooms, subscribers int) {
 	}
 }
 
-// BackendStatus is one instance as health and metrics report it.
+// BackendStatus is one instance as health and metrics report it: Rooms
+// and Subscribers are what this signalingd instance placed there,
+// Deployment what every signalingd instance sharing it did.
 type BackendStatus struct {
 	Name        string `json:"name"`
 	Up          bool   `json:"up"`
 	Rooms       int    `json:"rooms"`
 	Subscribers int    `json:"subscribers"`
+	Deployment  Load   `json:"deployment"`
 	Error       string `json:"error,omitempty"`
 }
+
+func (st BackendStatus) load() Load { return Load{Rooms: st.Rooms, Subscribers: st.Subscribers} }
 
 func (b *backend) status() BackendStatus {
 	b.mu.Lock()

@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,11 @@ import (
 
 // noTrickle marks an SDP that carries all its candidates.
 var noTrickle = false
+
+// lastStream numbers the tests' streams.
+var lastStream atomic.Uint64
+
+func newStream() uint64 { return lastStream.Add(1) }
 
 func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -56,7 +62,7 @@ func publish(t testing.TB, tier *Tier, api *webrtc.API) (*Publication, *jt.Sende
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
+	p, answer, err := tier.Publish(ctx, newStream(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 // or when the home instance is lost; its subscriptions end with it.
 type Publication struct {
 	t      *Tier
+	stream uint64
 	name   string
 	home   *backend
 	gen    *generation
@@ -50,14 +51,14 @@ type cascade struct {
 	subs     int
 }
 
-// Publish places a new publication of offer on the least loaded instance
-// and returns it with Janus's SDP answer. name describes the stream in
-// Janus (room description, publisher display).
-func (t *Tier) Publish(ctx context.Context, name string, offer janus.JSEP) (*Publication, *janus.JSEP, error) {
+// Publish places a new publication of stream's offer on the least loaded
+// instance and returns it with Janus's SDP answer.
+func (t *Tier) Publish(ctx context.Context, stream uint64, offer janus.JSEP) (*Publication, *janus.JSEP, error) {
 	b, g, err := t.pick(func(*backend) bool { return true })
 	if err != nil {
 		return nil, nil, err
 	}
+	name := fmt.Sprintf("stream %d", stream)
 	ctx, cancel := t.ctx(ctx)
 	defer cancel()
 	room := t.newRoom(name)
@@ -76,12 +77,29 @@ func (t *Tier) Publish(ctx context.Context, name string, offer janus.JSEP) (*Pub
 		return nil, nil, mapErr(err)
 	}
 	p := &Publication{
-		t: t, name: name, home: b, gen: g, room: room, handle: h, feed: joined.ID,
+		t: t, stream: stream, name: name, home: b, gen: g, room: room, handle: h, feed: joined.ID,
 		streams: remoteStreams(answer.SDP), subs: make(map[*Subscription]struct{}), done: make(chan struct{}), up: make(chan struct{}),
 	}
 	b.add(g, 1, 0)
+	p.mu.Lock()
+	p.shareLocked()
+	p.mu.Unlock()
 	go p.watch()
 	return p, answer, nil
+}
+
+// shareLocked records the publication's placement in the ledger, unless
+// it has ended (Unplace was its last word). p.mu is held, so the records
+// reach the ledger in the order of the changes.
+func (p *Publication) shareLocked() {
+	if p.err != nil {
+		return
+	}
+	pl := Placement{Stream: p.stream, Backend: p.home.cfg.URL, Room: p.room.ID, Secret: p.room.Secret, Subscribers: p.homeSubs}
+	for _, c := range p.cascades {
+		pl.Cascades = append(pl.Cascades, CascadePlacement{Backend: c.b.cfg.URL, Room: c.room.ID, Secret: c.room.Secret, Subscribers: c.subs})
+	}
+	p.t.cfg.Ledger.Place(pl)
 }
 
 // watch ends the publication when its home is lost or Janus hangs the
@@ -143,6 +161,7 @@ func (p *Publication) end(why error, cleanup bool) {
 	}
 	p.err = why
 	close(p.done)
+	p.t.cfg.Ledger.Unplace(p.stream)
 	subs := p.subs
 	p.subs = nil
 	cascades := p.cascades

@@ -117,7 +117,7 @@ func publishSimulcast(t testing.TB, tier *Tier, sent ...string) *Publication {
 	if !strings.Contains(offer, "a=simulcast:send h;m;l") {
 		t.Fatalf("the publisher's offer has no simulcast layers:\n%s", offer)
 	}
-	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
+	p, answer, err := tier.Publish(ctx, newStream(), janus.JSEP{Type: "offer", SDP: offer, Trickle: &noTrickle})
 	if err != nil {
 		t.Fatal(err)
 	}

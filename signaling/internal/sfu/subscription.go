@@ -77,31 +77,16 @@ func (p *Publication) Subscribe(ctx context.Context) (*Subscription, *janus.JSEP
 	return s, offer, nil
 }
 
-// reserve takes a subscriber's place: on the home instance while it has
-// room, else on a cascade with room, else on a new cascade.
+// reserve takes a subscriber's place: on the least loaded instance
+// carrying the stream that holds fewer of its subscribers than it may, else
+// on a new cascade.
 func (p *Publication) reserve(ctx context.Context) (*backend, *generation, *cascade, error) {
-	limit := p.t.cfg.SubscribersPerBackend
-	take := func() (*backend, *generation, *cascade, bool) {
-		if limit == 0 || p.homeSubs < limit {
-			p.homeSubs++
-			p.home.add(p.gen, 0, 1)
-			return p.home, p.gen, nil, true
-		}
-		for _, c := range p.cascades {
-			if c.subs < limit {
-				c.subs++
-				c.b.add(c.gen, 0, 1)
-				return c.b, c.gen, c, true
-			}
-		}
-		return nil, nil, nil, false
-	}
 	p.mu.Lock()
 	if p.err != nil {
 		defer p.mu.Unlock()
 		return nil, nil, nil, p.err
 	}
-	if b, g, c, ok := take(); ok {
+	if b, g, c, ok := p.takeLocked(); ok {
 		p.mu.Unlock()
 		return b, g, c, nil
 	}
@@ -110,7 +95,7 @@ func (p *Publication) reserve(ctx context.Context) (*backend, *generation, *casc
 	p.cascadeMu.Lock()
 	defer p.cascadeMu.Unlock()
 	p.mu.Lock()
-	if b, g, c, ok := take(); ok { // another subscriber's cascade, or a place freed
+	if b, g, c, ok := p.takeLocked(); ok { // another subscriber's cascade, or a place freed
 		p.mu.Unlock()
 		return b, g, c, nil
 	}
@@ -127,8 +112,65 @@ func (p *Publication) reserve(ctx context.Context) (*backend, *generation, *casc
 	p.cascades = append(p.cascades, c)
 	c.subs++
 	c.b.add(c.gen, 0, 1)
+	p.shareLocked()
 	go p.watchCascade(c)
 	return c.b, c.gen, c, nil
+}
+
+// takeLocked takes a place on the home or an existing cascade, the one
+// whose instance is least loaded over the deployment among those with
+// room; false when none has.
+func (p *Publication) takeLocked() (*backend, *generation, *cascade, bool) {
+	elsewhere := p.t.cfg.Ledger.Elsewhere()
+	places := make([]place, 0, 1+len(p.cascades))
+	places = append(places, place{streamSubs: p.homeSubs, load: p.t.load(p.home, elsewhere)})
+	for _, c := range p.cascades {
+		places = append(places, place{streamSubs: c.subs, load: p.t.load(c.b, elsewhere)})
+	}
+	i := leastLoaded(places, p.t.cfg.SubscribersPerBackend)
+	if i < 0 {
+		return nil, nil, nil, false
+	}
+	defer p.shareLocked()
+	if i == 0 {
+		p.homeSubs++
+		p.home.add(p.gen, 0, 1)
+		return p.home, p.gen, nil, true
+	}
+	c := p.cascades[i-1]
+	c.subs++
+	c.b.add(c.gen, 0, 1)
+	return c.b, c.gen, c, true
+}
+
+// place is an instance carrying a stream, as a new subscriber's choice
+// sees it: the stream's subscribers there and the instance's load over the
+// deployment.
+type place struct {
+	streamSubs int
+	load       Load
+}
+
+// leastLoaded is the index of the place with the fewest subscribers over
+// the deployment (then the fewest rooms; the earlier on a tie) among those
+// holding fewer than limit of the stream's subscribers (0: no limit); -1
+// when none has room.
+func leastLoaded(places []place, limit int) int {
+	best := -1
+	for i, pl := range places {
+		if limit > 0 && pl.streamSubs >= limit {
+			continue
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		b := places[best].load
+		if pl.load.Subscribers < b.Subscribers || (pl.load.Subscribers == b.Subscribers && pl.load.Rooms < b.Rooms) {
+			best = i
+		}
+	}
+	return best
 }
 
 // addCascade carries the publication to the least loaded further instance
@@ -175,6 +217,7 @@ func (p *Publication) watchCascade(c *cascade) {
 			break
 		}
 	}
+	p.shareLocked()
 	var lost []*Subscription
 	for s := range p.subs {
 		if s.c == c {
@@ -287,4 +330,5 @@ func (s *Subscription) release() {
 		s.c.subs--
 	}
 	s.b.add(s.gen, 0, -1)
+	s.p.shareLocked()
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/janus"
@@ -24,6 +25,12 @@ type Config struct {
 	Bitrate int
 	// Timeout bounds each request to Janus.
 	Timeout time.Duration
+	// Ledger records the placements and tells the other signalingd
+	// instances' load (nil: a MemoryLedger, this instance alone).
+	Ledger Ledger
+	// ReclaimInterval is how often the rooms of instances that are gone
+	// are looked for (default 1 s).
+	ReclaimInterval time.Duration
 }
 
 // The failures a caller tells apart (errors.Is).
@@ -48,6 +55,8 @@ type Tier struct {
 
 	mu      sync.Mutex
 	running bool
+
+	reclaimed atomic.Uint64 // rooms of gone instances removed (reclaim.go)
 }
 
 // New checks cfg and makes a tier (log nil: no logs); Run connects it.
@@ -60,6 +69,12 @@ func New(cfg Config, log *slog.Logger) (*Tier, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.Ledger == nil {
+		cfg.Ledger = NewMemoryLedger()
+	}
+	if cfg.ReclaimInterval <= 0 {
+		cfg.ReclaimInterval = time.Second
 	}
 	if cfg.SubscribersPerBackend < 0 {
 		return nil, errors.New("sfu: subscribers per backend must not be negative")
@@ -82,23 +97,60 @@ func New(cfg Config, log *slog.Logger) (*Tier, error) {
 	return t, nil
 }
 
-// Run keeps every instance connected until ctx ends.
+// Run keeps every instance connected, and removes the rooms other
+// signalingd instances left when they went, until ctx ends.
 func (t *Tier) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, b := range t.backends {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.run(ctx, t.cfg.Timeout) }()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); t.reclaim(ctx) }()
 	wg.Wait()
 }
 
-// Status is every instance's state, in configuration order.
+// Status is every instance's state, in configuration order, with its load
+// over the deployment.
 func (t *Tier) Status() []BackendStatus {
+	elsewhere := t.cfg.Ledger.Elsewhere()
 	out := make([]BackendStatus, len(t.backends))
 	for i, b := range t.backends {
 		out[i] = b.status()
+		out[i].Deployment = out[i].load().Add(elsewhere[b.cfg.URL])
 	}
 	return out
+}
+
+// Placement is a stream's placement as the deployment knows it (in shared
+// mode, also one another signalingd instance made).
+func (t *Tier) Placement(ctx context.Context, stream uint64) (Placement, bool, error) {
+	return t.cfg.Ledger.Lookup(ctx, stream)
+}
+
+// load is b's load over the deployment: what this instance placed there
+// and what elsewhere says the others did.
+func (t *Tier) load(b *backend, elsewhere map[string]Load) Load {
+	return b.status().load().Add(elsewhere[b.cfg.URL])
+}
+
+// byURL is the configured instance at url, or nil.
+func (t *Tier) byURL(url string) *backend {
+	for _, b := range t.backends {
+		if b.cfg.URL == url {
+			return b
+		}
+	}
+	return nil
+}
+
+// ServerName is this instance's name for the media server at url, or url
+// itself when it is not configured here.
+func (t *Tier) ServerName(url string) string {
+	if b := t.byURL(url); b != nil {
+		return b.cfg.Name
+	}
+	return url
 }
 
 // Up is how many instances are connected.
@@ -112,12 +164,14 @@ func (t *Tier) Up() int {
 	return n
 }
 
-// pick is the connected instance with the least load among those ok
-// accepts, by rooms then subscribers (configuration order breaks ties).
+// pick is the connected instance with the least load over the deployment
+// among those ok accepts, by rooms then subscribers (configuration order
+// breaks ties).
 func (t *Tier) pick(ok func(*backend) bool) (*backend, *generation, error) {
+	elsewhere := t.cfg.Ledger.Elsewhere()
 	var best *backend
 	var bestGen *generation
-	var bestLoad [2]int
+	var bestLoad Load
 	var last error = ErrUnavailable
 	for _, b := range t.backends {
 		if !ok(b) {
@@ -128,9 +182,8 @@ func (t *Tier) pick(ok func(*backend) bool) (*backend, *generation, error) {
 			last = fmt.Errorf("%w: %v", ErrUnavailable, err)
 			continue
 		}
-		st := b.status()
-		load := [2]int{st.Rooms, st.Subscribers}
-		if best == nil || load[0] < bestLoad[0] || (load[0] == bestLoad[0] && load[1] < bestLoad[1]) {
+		load := t.load(b, elsewhere)
+		if best == nil || load.Rooms < bestLoad.Rooms || (load.Rooms == bestLoad.Rooms && load.Subscribers < bestLoad.Subscribers) {
 			best, bestGen, bestLoad = b, g, load
 		}
 	}

@@ -137,7 +137,7 @@ func TestUnavailableAndRecovery(t *testing.T) {
 	srv.Kill()
 	tier := startTier(t, Config{Backends: []BackendConfig{backendOf("a", srv, "")}, Timeout: 2 * time.Second}, 0)
 
-	if _, _, err := tier.Publish(testContext(t), "x", janus.JSEP{Type: "offer", SDP: "v=0"}); !errors.Is(err, ErrUnavailable) {
+	if _, _, err := tier.Publish(testContext(t), newStream(), janus.JSEP{Type: "offer", SDP: "v=0"}); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("publish with the instance down: %v, want ErrUnavailable", err)
 	}
 	if st := tier.Status()[0]; st.Up || st.Error == "" {
@@ -176,7 +176,7 @@ func TestBadSDP(t *testing.T) {
 		{Type: "answer", SDP: "v=0\r\n"},
 		{Type: "offer", SDP: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"},
 	} {
-		if _, _, err := tier.Publish(ctx, "bad", offer); err == nil || !errors.Is(err, ErrInvalidSDP) && !errors.Is(err, janus.ErrRejected) {
+		if _, _, err := tier.Publish(ctx, newStream(), offer); err == nil || !errors.Is(err, ErrInvalidSDP) && !errors.Is(err, janus.ErrRejected) {
 			t.Errorf("publish %q: %v, want a refusal", offer.SDP, err)
 		}
 	}
@@ -248,7 +248,7 @@ func TestTrickledCandidates(t *testing.T) {
 	if n := len(jt.Candidates(offer.SDP)); n != 0 {
 		t.Fatalf("the offer already holds %d candidates", n)
 	}
-	p, answer, err := tier.Publish(ctx, t.Name(), janus.JSEP{Type: "offer", SDP: offer.SDP, Trickle: &trickle})
+	p, answer, err := tier.Publish(ctx, newStream(), janus.JSEP{Type: "offer", SDP: offer.SDP, Trickle: &trickle})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,9 @@
 // the per-account viewer count are Redis keys, changed by Lua scripts where
 // a decision spans keys (state.go, stores.go). Each instance keeps a
 // liveness key; when one is gone the others end the sessions that involved it with reason instance_lost.
+// The media server tier's placements are shared too (placements.go): each
+// instance weighs the whole deployment's load on every Janus instance, and
+// a survivor removes the rooms a gone instance left.
 //
 // Nothing here runs under the hub's lock: the hub calls in only to queue
 // work (RoomGone, GiveSeat) or before it takes its lock (Place, Relay).
@@ -130,6 +133,11 @@ type Router struct {
 	jobs   chan func(context.Context) // best-effort Redis writes, off the hub's lock
 
 	up atomic.Bool
+	// stable: Redis has answered for a full TTL since it last failed, so
+	// an instance whose key is missing is gone (set by the liveness loop).
+	stable atomic.Bool
+	// placed is the media server tier's shared ledger (placements.go).
+	placed *placements
 	// stableSince is when Redis last came back (or first answered): other
 	// instances are declared dead only after a full TTL of answers, so a
 	// Redis restart (which forgets every key) is not read as every
@@ -178,6 +186,7 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer, view *live.Sta
 		bindings: make(map[uint64]*binding), proxies: make(map[proxyKey]*proxy), homes: make(map[uint64]string),
 		origins: make(map[string]struct{}), urlLearned: make(chan struct{}, 1),
 	}
+	sh.placed = newPlacements(sh)
 	return sh, nil
 }
 
@@ -192,10 +201,11 @@ func (sh *Router) Start(h *hub.Hub) {
 		sh.log.Warn("redis not reachable at start; shared state unavailable until it is", "err", err)
 	}
 	cancel()
-	sh.loops.Add(3)
+	sh.loops.Add(4)
 	go sh.receive(ps)
 	go sh.liveness()
 	go sh.runJobs()
+	go sh.placed.run()
 }
 
 func (sh *Router) opCtx() (context.Context, context.CancelFunc) {
@@ -340,6 +350,7 @@ func (sh *Router) tick() {
 	sh.reachable(err)
 	if err != nil {
 		sh.stableSince = time.Time{}
+		sh.stable.Store(false)
 		return
 	}
 	now := time.Now()
@@ -347,6 +358,7 @@ func (sh *Router) tick() {
 		sh.stableSince = now
 	}
 	stable := now.Sub(sh.stableSince) >= sh.cfg.InstanceTTL
+	sh.stable.Store(stable)
 	if !sh.lastRefresh.IsZero() && now.Sub(sh.lastRefresh) >= sh.cfg.InstanceTTL {
 		sh.severAll()
 	}

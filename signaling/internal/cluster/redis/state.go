@@ -25,18 +25,31 @@ import (
 //	signaling:slots:<address> one field "<instance>/<n>" per viewer session of the account, anywhere
 //	signaling:nonce:<nonce>   an issued challenge: text, used; TTL its lifetime
 //	signaling:live:<id>       the instance's on-air streams and counts (JSON), TTL InstanceTTL
+//	signaling:placements:<id> hash: one field <stream> per media server placement of a stream the instance
+//	                          is home of (JSON sfu.Placement: home, backend (API URL), room, secret, subscribers,
+//	                          cascades — at most one per media server); TTL InstanceTTL + 1 min, so a
+//	                          survivor can take it after the instance is gone (placements.go). It holds
+//	                          room secrets: Redis is trusted infrastructure, reached by signalingd only.
+//	                          A process starting under an id renames its predecessor's hash to
+//	                          signaling:placements:<id>/<n>, an id no instance has, to be taken likewise.
+//	signaling:placements      set of the instance ids with a placements hash (pruned as they are taken)
+//	signaling:sfuload:<id>    the instance's load per media server (JSON {api url: {rooms, subscribers}}), TTL InstanceTTL
 const (
 	keyPrefix     = "signaling:"
 	instanceKeyPf = keyPrefix + "instance:"
 	instancesKey  = keyPrefix + "instances"
+	// placementOwnersKey is the set of instances with placements.
+	placementOwnersKey = keyPrefix + "placements"
 )
 
-func instanceKey(id string) string     { return instanceKeyPf + id }
-func homeKey(stream uint64) string     { return keyPrefix + "home:" + strconv.FormatUint(stream, 10) }
-func slotsKey(address string) string   { return keyPrefix + "slots:" + address }
-func nonceKey(nonce string) string     { return keyPrefix + "nonce:" + nonce }
-func liveKey(id string) string         { return keyPrefix + "live:" + id }
-func instanceChannel(id string) string { return keyPrefix + "to:" + id }
+func instanceKey(id string) string      { return instanceKeyPf + id }
+func homeKey(stream uint64) string      { return keyPrefix + "home:" + strconv.FormatUint(stream, 10) }
+func slotsKey(address string) string    { return keyPrefix + "slots:" + address }
+func nonceKey(nonce string) string      { return keyPrefix + "nonce:" + nonce }
+func liveKey(id string) string          { return keyPrefix + "live:" + id }
+func placementsKey(id string) string    { return placementOwnersKey + ":" + id }
+func placementLoadKey(id string) string { return keyPrefix + "sfuload:" + id }
+func instanceChannel(id string) string  { return keyPrefix + "to:" + id }
 
 // claimHome: the stream's home is its current holder if that instance is
 // alive, else the caller, whose lease starts now.
