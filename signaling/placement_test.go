@@ -79,6 +79,21 @@ func placement(t *testing.T, internalURL string, id uint64) (signaling.SFUPlacem
 	return p, true
 }
 
+// placementOf is stream id's placement as the instance at internalURL
+// reads it, once there is one: an instance records its placements in Redis
+// just after it answers the broadcaster, so another one may read a moment
+// later.
+func placementOf(t *testing.T, internalURL string, id uint64) signaling.SFUPlacement {
+	t.Helper()
+	var p signaling.SFUPlacement
+	waitFor(t, fmt.Sprintf("a placement of stream %d", id), func() bool {
+		var ok bool
+		p, ok = placement(t, internalURL, id)
+		return ok
+	})
+	return p
+}
+
 // roomOn asks Janus itself whether it holds room.
 func roomOn(t *testing.T, jt *janus.Server, room uint64) bool {
 	t.Helper()
@@ -118,8 +133,7 @@ func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
 	ownerA, ownerB := signalingtest.NewWallet(), signalingtest.NewWallet()
 	idA, idB := a.liveStream(ownerA), a.liveStream(ownerB)
 	publishLarge(t, a.hs.URL, appOrigin, ownerA, idA)
-	pa, ok := placement(t, b.internalURL(), idA)
-	require.True(t, ok, "b cannot read the placement of a's stream")
+	pa := placementOf(t, b.internalURL(), idA)
 	require.Equal(t, "a", pa.Home)
 	require.Equal(t, []string{"janus1", j1.APIURL()}, []string{pa.Server, pa.URL})
 	require.True(t, roomOn(t, j1, pa.Room), "janus1 does not hold a's room")
@@ -138,8 +152,7 @@ func TestSharedPlacementWeighsEveryInstance(t *testing.T) {
 	})
 
 	publishLarge(t, b.hs.URL, appOrigin, ownerB, idB)
-	pb, ok := placement(t, a.internalURL(), idB)
-	require.True(t, ok, "a cannot read the placement of b's stream")
+	pb := placementOf(t, a.internalURL(), idB)
 	require.Equal(t, "b", pb.Home)
 	require.Equal(t, []string{"janus2", j2.APIURL()}, []string{pb.Server, pb.URL}, "b placed its stream on the media server a already uses")
 	require.True(t, roomOn(t, j2, pb.Room), "janus2 does not hold b's room")
@@ -158,8 +171,7 @@ func TestSharedPlacementNamesMediaServersByURL(t *testing.T) {
 	a, b := sharedSFUCluster(t, []*janus.Server{j1, j2}, []*janus.Server{j2, j1})
 	on := func(reader *instance, id uint64, jt *janus.Server) {
 		t.Helper()
-		p, ok := placement(t, reader.internalURL(), id)
-		require.True(t, ok, "stream %d has no placement", id)
+		p := placementOf(t, reader.internalURL(), id)
 		require.Equal(t, jt.APIURL(), p.URL, "stream %d", id)
 		require.True(t, roomOn(t, jt, p.Room), "Janus does not hold stream %d's room", id)
 	}
@@ -185,7 +197,7 @@ func TestSharedPlacementNamesMediaServersByURL(t *testing.T) {
 	on(b, publish(a), j1)
 }
 
-// An instance killed without a drain// An instance killed without a drain (SIGKILL: its liveness key lapses,
+// An instance killed without a drain (SIGKILL: its liveness key lapses,
 // its Janus session is abandoned) leaves its room on Janus; the survivor
 // removes it. So it does when the instance is restarted under the same id
 // at once, before anyone saw it gone. The times from the kill to the
@@ -213,8 +225,7 @@ func TestSharedDeadInstancesRoomsAreRemoved(t *testing.T) {
 		owner := signalingtest.NewWallet()
 		id := b.liveStream(owner)
 		publishLarge(t, a.URL(), a.URL(), owner, id)
-		p, ok := placement(t, b.internalURL(), id)
-		require.True(t, ok, "b cannot read the placement of a's stream")
+		p := placementOf(t, b.internalURL(), id)
 		require.Equal(t, "a", p.Home)
 		require.True(t, roomOn(t, jt, p.Room), "Janus does not hold a's room")
 		return p
