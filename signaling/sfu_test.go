@@ -95,11 +95,17 @@ func sdpOf(t testing.TB, m signalingtest.Msg) string {
 	return d.SDP
 }
 
-// sender is a broadcaster's track sending 30 frames a second until the
-// test ends.
+// sender is a broadcaster's VP8 track sending 30 frames a second until
+// the test ends.
 func (s *sfuEnv) sender() *janus.Sender {
 	s.t.Helper()
-	snd, err := janus.NewSender(s.api)
+	return s.senderIn(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000})
+}
+
+// senderIn is sender in another codec.
+func (s *sfuEnv) senderIn(codec webrtc.RTPCodecCapability) *janus.Sender {
+	s.t.Helper()
+	snd, err := janus.NewSenderWith(s.api, codec)
 	require.NoError(s.t, err)
 	ctx, stop := context.WithCancel(context.Background())
 	s.t.Cleanup(func() { stop(); snd.Close() })
@@ -142,7 +148,12 @@ func (s *sfuEnv) sfuViewer(w, owner *signalingtest.Wallet, id uint64) (*signalin
 // answerSFU answers the media server's next offer to c.
 func (s *sfuEnv) answerSFU(c *signalingtest.Client) *janus.Receiver {
 	s.t.Helper()
-	offer := next(s.t, c, "offer")
+	return s.answerOffer(c, next(s.t, c, "offer"))
+}
+
+// answerOffer answers offer, the media server's to c.
+func (s *sfuEnv) answerOffer(c *signalingtest.Client, offer signalingtest.Msg) *janus.Receiver {
+	s.t.Helper()
 	require.Equal(s.t, "sfu", offer.Str("from"))
 	rcv, err := janus.NewReceiver(s.api)
 	require.NoError(s.t, err)

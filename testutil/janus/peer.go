@@ -48,9 +48,10 @@ func localSettings(options []func(*webrtc.SettingEngine)) webrtc.SettingEngine {
 // Janus start the handshake when Janus is ready.
 func PassiveAnswerer(se *webrtc.SettingEngine) { se.SetAnsweringDTLSRole(webrtc.DTLSRoleServer) }
 
-// Sender is a broadcaster's side in tests: one synthesized VP8 video track
-// sent on any number of PeerConnections (one to an SFU, or one per viewer
-// when sending directly), so its upload can be compared both ways.
+// Sender is a broadcaster's side in tests: one synthesized video track
+// (VP8 unless made with NewSenderWith) sent on any number of
+// PeerConnections (one to an SFU, or one per viewer when sending
+// directly), so its upload can be compared both ways.
 type Sender struct {
 	api   *webrtc.API
 	Track *webrtc.TrackLocalStaticSample
@@ -66,7 +67,20 @@ type Sender struct {
 
 // NewSender makes a Sender with a VP8 track.
 func NewSender(api *webrtc.API) (*Sender, error) {
-	tr, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "video", "broadcaster")
+	return NewSenderWith(api, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000})
+}
+
+// H264 is the H.264 profile browsers offer first (constrained baseline).
+var H264 = webrtc.RTPCodecCapability{
+	MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
+	SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+}
+
+// NewSenderWith makes a Sender whose track is in codec (VP8 or H.264).
+// Other than VP8, its offers carry only that codec, as a client that can
+// send nothing else would.
+func NewSenderWith(api *webrtc.API, codec webrtc.RTPCodecCapability) (*Sender, error) {
+	tr, err := webrtc.NewTrackLocalStaticSample(codec, "video", "broadcaster")
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +98,12 @@ func (s *Sender) Offer(ctx context.Context) (*webrtc.PeerConnection, string, err
 	if err != nil {
 		pc.Close()
 		return nil, "", err
+	}
+	if codec := s.Track.Codec(); codec.MimeType != webrtc.MimeTypeVP8 {
+		if err := tx.SetCodecPreferences([]webrtc.RTPCodecParameters{{RTPCodecCapability: codec}}); err != nil {
+			pc.Close()
+			return nil, "", err
+		}
 	}
 	// Read RTCP (receiver reports, PLI) so the interceptors work.
 	go func() {
@@ -106,15 +126,24 @@ func (s *Sender) Offer(ctx context.Context) (*webrtc.PeerConnection, string, err
 }
 
 // Run sends fps frames a second of frameBytes each until ctx ends. The
-// bytes are random behind a VP8 keyframe header: SFUs forward them without
-// decoding; every frame looks like a keyframe, so a new subscriber needs
-// no keyframe request.
+// bytes are random behind a keyframe's header (VP8's, or an H.264 IDR
+// slice's): SFUs forward them without decoding; every frame looks like a
+// keyframe, so a new subscriber needs no keyframe request.
 func (s *Sender) Run(ctx context.Context, fps, frameBytes int) {
 	frame := make([]byte, max(frameBytes, 10))
 	_, _ = rand.Read(frame)
-	// VP8 frame tag: key frame, version 0, show_frame; then the start code
-	// and a 320x240 size.
-	copy(frame, []byte{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00})
+	if s.Track.Codec().MimeType == webrtc.MimeTypeH264 {
+		// One NAL unit after an Annex B start code: an IDR slice. The
+		// random rest has no zero bytes, so no start code hides in it.
+		for i := range frame {
+			frame[i] |= 0x01
+		}
+		copy(frame, []byte{0x00, 0x00, 0x00, 0x01, 0x65})
+	} else {
+		// VP8 frame tag: key frame, version 0, show_frame; then the start
+		// code and a 320x240 size.
+		copy(frame, []byte{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00})
+	}
 	period := time.Second / time.Duration(fps)
 	t := time.NewTicker(period)
 	defer t.Stop()

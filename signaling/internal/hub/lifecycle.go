@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/streamchain/streamchain/signaling/chain"
 	"github.com/streamchain/streamchain/signaling/internal/sfu"
 	"github.com/streamchain/streamchain/signaling/internal/transport"
@@ -72,8 +74,11 @@ type viewer struct {
 	expiry *time.Timer
 	until  time.Time // the paid subscription's expiry (zero: free)
 	subOf  *sfu.Publication
-	ctx    context.Context
-	cancel context.CancelFunc
+	// reoffers paces new subscriptions after Janus hung up the viewer's
+	// (sfureoffer.go); nil until the first.
+	reoffers *rate.Limiter
+	ctx      context.Context
+	cancel   context.CancelFunc
 }
 
 // roomLocked returns the room of stream id, creating it with a timer that

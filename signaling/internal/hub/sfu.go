@@ -300,7 +300,8 @@ func (h *Hub) subscribe(r *room, v *viewer, pub *sfu.Publication) {
 }
 
 // watchSubscription moves a viewer whose media server was lost to another
-// one carrying the stream.
+// one carrying the stream, and offers a viewer whose connection Janus hung
+// up a new one.
 func (h *Hub) watchSubscription(r *room, v *viewer, sub *sfu.Subscription) {
 	<-sub.Done()
 	h.mu.Lock()
@@ -309,11 +310,18 @@ func (h *Hub) watchSubscription(r *room, v *viewer, sub *sfu.Subscription) {
 		return // the hub ended it
 	}
 	v.sub, v.subOf = nil, nil
-	// A viewer on the publication's own instance waits for the next
-	// publication, which that instance's loss brings.
-	if errors.Is(sub.Err(), sfu.ErrUnavailable) && r.pub != nil && r.pub.Err() == nil && sub.Backend() != r.pub.Backend() {
+	// Without a live publication the viewer waits for the next one, which
+	// subscribes every viewer of the tier: a lost home brings it.
+	if r.pub == nil || r.pub.Err() != nil {
+		return
+	}
+	switch err := sub.Err(); {
+	case errors.Is(err, sfu.ErrUnavailable) && sub.Backend() != r.pub.Backend():
 		h.log.Info("moving a viewer to another media server", "stream_id", r.id, "peer", v.m.peerID, "from", sub.Backend())
 		h.subscribeLocked(r, v)
+	case errors.Is(err, sfu.ErrHungUp):
+		h.log.Info("offering a viewer a new media server connection", "stream_id", r.id, "peer", v.m.peerID, "err", err)
+		h.reofferLocked(r, v)
 	}
 }
 

@@ -19,6 +19,12 @@ type RemoteStream struct {
 	MIndex int    `json:"mindex"`
 	MID    string `json:"mid"`
 	Codec  string `json:"codec,omitempty"`
+	// H264Profile, VP9Profile: the profile the source negotiated
+	// (profile-level-id, profile-id). Janus 1.1.2 refuses them here (it
+	// checks these stream fields as booleans), so they travel as the
+	// target room's profile (CascadeRoom).
+	H264Profile string `json:"-"`
+	VP9Profile  string `json:"-"`
 	// Simulcast: the source receives this video as simulcast layers,
 	// which the relay forwards as separate substreams. Without it the
 	// target keeps only the first substream (Janus's lowest layer), which
@@ -86,4 +92,20 @@ func (v *VideoRoom) UnpublishRemotely(ctx context.Context, room uint64, secret s
 		return err
 	}
 	return expect("unpublish_remotely", data, "videoroom", "success")
+}
+
+// CascadeRoom sets on room, the target of a cascade, the codec profiles of
+// streams. Without them the target offers its subscribers H.264 with no
+// fmtp (no profile-level-id, packetization-mode 0), which browsers and
+// pion take for another codec and never decode.
+func CascadeRoom(room Room, streams []RemoteStream) Room {
+	for _, s := range streams {
+		if room.H264Profile == "" {
+			room.H264Profile = s.H264Profile
+		}
+		if room.VP9Profile == "" {
+			room.VP9Profile = s.VP9Profile
+		}
+	}
+	return room
 }

@@ -37,6 +37,9 @@ type Room struct {
 	// VideoCodec, AudioCodec: e.g. "vp8,h264", "opus" (empty = Janus's
 	// defaults, vp8 and opus).
 	VideoCodec, AudioCodec string
+	// H264Profile, VP9Profile: the profile the room offers subscribers
+	// ("42e01f", "2"; empty = Janus's choice).
+	H264Profile, VP9Profile string
 	// FIRFreq asks publishers for a keyframe every so many seconds, so a new
 	// subscriber does not wait long for one (0 = never).
 	FIRFreq int
@@ -52,6 +55,8 @@ func (v *VideoRoom) CreateRoom(ctx context.Context, r Room) error {
 	setIf(body, "fir_freq", r.FIRFreq)
 	setIf(body, "videocodec", r.VideoCodec)
 	setIf(body, "audiocodec", r.AudioCodec)
+	setIf(body, "h264_profile", r.H264Profile)
+	setIf(body, "vp9_profile", r.VP9Profile)
 	data, _, err := v.Message(ctx, body, nil, false)
 	if err != nil {
 		return err

@@ -39,6 +39,9 @@ type Metrics struct {
 	SFUServerRooms    *prometheus.GaugeVec // server
 	SFUServerViewers  *prometheus.GaugeVec // server
 	SFURoomsReclaimed prometheus.Counter
+	// SFUReoffers counts new offers to viewers whose connection to the
+	// media server Janus hung up.
+	SFUReoffers prometheus.Counter
 
 	// Children on the hot paths, looked up once.
 	relayLatency         map[string]prometheus.Observer
@@ -107,6 +110,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: ns, Name: "sfu_rooms_reclaimed_total",
 			Help: "Rooms a signalingd instance left on a media server when it went without a drain, removed by this one.",
 		}),
+		SFUReoffers: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Name: "sfu_reoffers_total",
+			Help: "New media server offers to viewers whose connection to it had ended (ICE failed, a DTLS alert, closed).",
+		}),
 		AuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: "auth_failures_total",
 			Help: "Failed sign-in attempts, by reason.",
@@ -165,6 +172,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.AuthFailures, m.Errors, m.RelayLatency, m.ChainQueries, m.ChainUp, m.SessionsCut,
 		m.RelayRefused, m.ChainEventsUp, m.ChainEventHeight, m.ChainEvents, m.ChatMessages,
 		m.SFUServersUp, m.SFUPublications, m.SFUViewers, m.SFUFailures,
-		m.SFUServerRooms, m.SFUServerViewers, m.SFURoomsReclaimed)
+		m.SFUServerRooms, m.SFUServerViewers, m.SFURoomsReclaimed, m.SFUReoffers)
 	return m
 }

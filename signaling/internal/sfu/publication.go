@@ -117,7 +117,7 @@ func (p *Publication) watch() {
 				p.upOnce.Do(func() { close(p.up) })
 			}
 			if ev.Type == "hangup" {
-				p.end(fmt.Errorf("%w: the publisher's connection ended (%s)", ErrClosed, ev.Reason), true)
+				p.end(fmt.Errorf("%w (the publisher's: %s)", ErrHungUp, ev.Reason), true)
 				return
 			}
 		}

@@ -7,8 +7,9 @@ import (
 )
 
 // remoteStreams describes a publisher's media, as Janus negotiated it (its
-// SDP answer), to a cascade target: per m-line its kind, index, mid and
-// codec, and whether its video comes as simulcast layers (a=simulcast).
+// SDP answer), to a cascade target: per m-line its kind, index, mid,
+// codec and the codec's profile, and whether its video comes as simulcast
+// layers (a=simulcast).
 // Rejected m-lines (port 0) are left out.
 func remoteStreams(answer string) []janus.RemoteStream {
 	var out []janus.RemoteStream
@@ -46,6 +47,16 @@ func remoteStreams(answer string) []janus.RemoteStream {
 				name = name[:i]
 			}
 			cur.Codec = strings.ToLower(name)
+		case strings.HasPrefix(line, "a=fmtp:"+firstPT+" ") && cur.Type == "video":
+			for _, p := range strings.Split(strings.TrimPrefix(line, "a=fmtp:"+firstPT+" "), ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				switch strings.ToLower(k) {
+				case "profile-level-id":
+					cur.H264Profile = strings.ToLower(v)
+				case "profile-id":
+					cur.VP9Profile = v
+				}
+			}
 		case strings.HasPrefix(line, "a=simulcast:") && cur.Type == "video":
 			cur.Simulcast = true
 		}

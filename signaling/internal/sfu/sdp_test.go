@@ -14,12 +14,17 @@ func TestRemoteStreams(t *testing.T) {
 		"m=video 0 UDP/TLS/RTP/SAVPF 98\r\na=mid:2\r\na=rtpmap:98 H264/90000\r\n" +
 		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:3\r\n" +
 		"m=video 9 UDP/TLS/RTP/SAVPF 100\r\na=mid:4\r\na=rtpmap:100 VP8/90000\r\n" +
-		"a=rid:h recv\r\na=rid:m recv\r\na=rid:l recv\r\na=simulcast:recv h;m;l\r\n"
+		"a=rid:h recv\r\na=rid:m recv\r\na=rid:l recv\r\na=simulcast:recv h;m;l\r\n" +
+		"m=video 9 UDP/TLS/RTP/SAVPF 107 108\r\na=mid:5\r\na=rtpmap:107 H264/90000\r\n" +
+		"a=fmtp:107 packetization-mode=1; profile-level-id=42E01F\r\na=fmtp:108 apt=107\r\n" +
+		"m=video 9 UDP/TLS/RTP/SAVPF 98\r\na=mid:6\r\na=fmtp:98 profile-id=2\r\na=rtpmap:98 VP9/90000\r\n"
 	want := []janus.RemoteStream{
 		{Type: "audio", MIndex: 0, MID: "0", Codec: "opus"},
 		{Type: "video", MIndex: 1, MID: "1", Codec: "vp8"},
 		{Type: "data", MIndex: 3, MID: "3"},
 		{Type: "video", MIndex: 4, MID: "4", Codec: "vp8", Simulcast: true},
+		{Type: "video", MIndex: 5, MID: "5", Codec: "h264", H264Profile: "42e01f"},
+		{Type: "video", MIndex: 6, MID: "6", Codec: "vp9", VP9Profile: "2"},
 	}
 	if got := remoteStreams(answer); !reflect.DeepEqual(got, want) {
 		t.Fatalf("remoteStreams:\n got %+v\nwant %+v", got, want)

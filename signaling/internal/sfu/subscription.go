@@ -186,7 +186,7 @@ func (p *Publication) addCascade(ctx context.Context) (*cascade, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFull, err)
 	}
-	room := p.t.newRoom(p.name + " (cascade)")
+	room := janus.CascadeRoom(p.t.newRoom(p.name+" (cascade)"), p.streams)
 	if err := g.admin.CreateRoom(ctx, room); err != nil {
 		return nil, mapErr(err)
 	}
@@ -245,7 +245,7 @@ func (s *Subscription) watch() {
 			return
 		case ev := <-s.handle.Events():
 			if ev.Type == "hangup" {
-				s.end(fmt.Errorf("%w: the viewer's connection ended (%s)", ErrClosed, ev.Reason))
+				s.end(fmt.Errorf("%w (the viewer's: %s)", ErrHungUp, ev.Reason))
 				return
 			}
 		}

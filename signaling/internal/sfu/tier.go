@@ -45,6 +45,10 @@ var (
 	ErrInvalidSDP = errors.New("sfu: invalid SDP")
 	// ErrClosed: the publication or subscription has ended.
 	ErrClosed = errors.New("sfu: ended")
+	// ErrHungUp: Janus hung up the peer's connection (ICE failed, a DTLS
+	// alert, the peer closed it); the publication or subscription has
+	// ended (errors.Is ErrClosed too).
+	ErrHungUp = fmt.Errorf("%w: the peer connection ended", ErrClosed)
 )
 
 // Tier brokers publications and subscriptions across Janus instances.
@@ -209,6 +213,10 @@ func (t *Tier) newRoom(description string) janus.Room {
 		Publishers:  1,
 		Description: description,
 		Bitrate:     t.cfg.Bitrate,
+		// The codecs browsers send, in Janus's order of preference: VP8
+		// whenever the offer has it (simulcast everywhere), H.264 from a
+		// client that sends nothing else.
+		VideoCodec: "vp8,h264",
 		// A new subscriber needs a keyframe: ask the publisher every 2 s.
 		FIRFreq: 2,
 	}
