@@ -2,6 +2,7 @@ package signaling_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -33,6 +34,14 @@ func TestH264PublicationReachesViewers(t *testing.T) {
 	pc, offer, err := snd.Offer(t.Context())
 	require.NoError(t, err)
 	require.NotContains(t, offer, "VP8/90000", "the offer carries H.264 alone")
+
+	// H.264 without a profile-level-id, which Janus 1.1.2 would take and
+	// then crash on at the first subscriber, is refused before it reaches
+	// Janus; the broadcaster offers again at once.
+	bare := regexp.MustCompile(`a=fmtp:([0-9]+) [^\r]*profile-level-id[^\r]*\r\n`).ReplaceAllString(offer, "")
+	require.NotEqual(t, offer, bare)
+	b.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": bare}})
+	expectError(t, b, "sfu_invalid_sdp")
 	b.Send(map[string]any{"type": "offer", "to": "sfu", "sdp": map[string]string{"type": "offer", "sdp": offer}})
 	ans := next(t, b, "answer")
 	require.Contains(t, sdpOf(t, ans), "H264/90000")
@@ -56,4 +65,5 @@ func TestH264PublicationReachesViewers(t *testing.T) {
 		}
 		require.Equal(t, []string{"video/h264"}, codecs, "viewer %d", i)
 	}
+	require.Equal(t, 2.0, s.metric("signaling_sfu_servers_up"))
 }

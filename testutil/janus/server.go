@@ -126,6 +126,9 @@ func (s *Server) start() {
 	}
 	cmd := s.NS.Command(Bin, "-F", s.Dir, "-C", filepath.Join(s.Dir, "janus.jcfg"))
 	cmd.Stdout, cmd.Stderr = log, log
+	// A core dump (kernel.core_pattern "core") lands beside the log, not
+	// in the package under test.
+	cmd.Dir = s.Dir
 	// Its own process group: a signal to the test's group does not reach
 	// it twice, and Kill is exact.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -54,6 +54,9 @@ type cascade struct {
 // Publish places a new publication of stream's offer on the least loaded
 // instance and returns it with Janus's SDP answer.
 func (t *Tier) Publish(ctx context.Context, stream uint64, offer janus.JSEP) (*Publication, *janus.JSEP, error) {
+	if err := checkPublisherOffer(offer.SDP); err != nil {
+		return nil, nil, err
+	}
 	b, g, err := t.pick(func(*backend) bool { return true })
 	if err != nil {
 		return nil, nil, err

@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/streamchain/streamchain/signaling/internal/janus"
@@ -79,4 +80,43 @@ func videoMID(sdp string) string {
 		}
 	}
 	return ""
+}
+
+// checkPublisherOffer refuses an offer Janus 1.1.2 would take to its
+// harm: H.264 without a profile-level-id is accepted, and the first
+// subscriber to such a stream crashes the instance. Browsers give every
+// H.264 payload type a profile-level-id; here each must have one,
+// whichever codec Janus would pick.
+func checkPublisherOffer(sdp string) error {
+	var h264 []string             // this m-line's H.264 payload types
+	profiled := map[string]bool{} // those of its payload types with a profile-level-id
+	check := func() error {
+		for _, pt := range h264 {
+			if !profiled[pt] {
+				return fmt.Errorf("%w: H.264 payload type %.8q has no profile-level-id", ErrInvalidSDP, pt)
+			}
+		}
+		h264, profiled = nil, map[string]bool{}
+		return nil
+	}
+	for _, line := range strings.Split(sdp, "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.HasPrefix(line, "m="):
+			if err := check(); err != nil {
+				return err
+			}
+		case strings.HasPrefix(line, "a=rtpmap:"):
+			pt, codec, _ := strings.Cut(strings.TrimPrefix(line, "a=rtpmap:"), " ")
+			if strings.HasPrefix(strings.ToLower(codec), "h264/") {
+				h264 = append(h264, pt)
+			}
+		case strings.HasPrefix(line, "a=fmtp:"):
+			pt, params, _ := strings.Cut(strings.TrimPrefix(line, "a=fmtp:"), " ")
+			if strings.Contains(strings.ToLower(params), "profile-level-id=") {
+				profiled[pt] = true
+			}
+		}
+	}
+	return check()
 }

@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 
@@ -43,6 +44,27 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	} {
 		if _, err := New(cfg, nil); err == nil {
 			t.Errorf("New(%+v) accepted", cfg)
+		}
+	}
+}
+
+func TestPublisherOfferNeedsH264Profiles(t *testing.T) {
+	const head = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n"
+	for offer, ok := range map[string]bool{
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n":                                                               true,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1;profile-level-id=42e01f\r\n": true,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=fmtp:102 Profile-Level-Id=42e01f\r\na=rtpmap:102 h264/90000\r\n":                      true,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\n":                                                            false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1\r\n":                         false,
+		// Even beside VP8, which Janus would pick.
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 96 102\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:102 H264/90000\r\n": false,
+		// A profile on another m-line's payload type does not count.
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=fmtp:102 profile-level-id=42e01f\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\n": false,
+		"garbage": true,
+	} {
+		err := checkPublisherOffer(offer)
+		if ok != (err == nil) || (err != nil && !errors.Is(err, ErrInvalidSDP)) {
+			t.Errorf("%q: %v", offer, err)
 		}
 	}
 }
