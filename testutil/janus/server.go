@@ -186,6 +186,20 @@ func (s *Server) PID() int {
 	return s.cmd.Process.Pid
 }
 
+// Exited reports whether the Janus process started last has ended (a
+// crash, or Kill or Stop), with the end of its log when it has.
+func (s *Server) Exited() (bool, string) {
+	s.mu.Lock()
+	done := s.done
+	s.mu.Unlock()
+	select {
+	case <-done:
+		return true, s.tail()
+	default:
+		return false, ""
+	}
+}
+
 // Kill ends Janus at once (SIGKILL), as a crash would.
 func (s *Server) Kill() { s.stop(0) }
 

@@ -3,6 +3,7 @@ package hub
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/streamchain/streamchain/signaling/internal/janus"
@@ -358,8 +359,15 @@ func readJSEP(raw json.RawMessage, want string) (janus.JSEP, *protocol.ProtocolE
 	if json.Unmarshal(raw, &d) != nil || d.Type == nil || d.SDP == nil || *d.Type != want || *d.SDP == "" {
 		return janus.JSEP{}, protocol.Errorf(protocol.CodeBadMessage, `sdp for %q must be {"type": %q, "sdp": "v=0..."}`, protocol.PeerSFU, want)
 	}
+	if strings.ContainsRune(*d.SDP, 0) {
+		return janus.JSEP{}, errNUL
+	}
 	return janus.JSEP{Type: want, SDP: *d.SDP}, nil
 }
+
+// errNUL refuses U+0000 in what goes to the media server: SDP is text
+// without it, and Janus drops a request that holds one without an answer.
+var errNUL = protocol.Errorf(protocol.CodeBadMessage, "a description or candidate for %q holds U+0000", protocol.PeerSFU)
 
 // readCandidate reads an RTCIceCandidateInit sent to the media server; nil
 // for the end of candidates (an empty candidate), which Janus does not
@@ -372,6 +380,9 @@ func readCandidate(raw json.RawMessage) (*janus.Candidate, *protocol.ProtocolErr
 	}
 	if json.Unmarshal(raw, &c) != nil || c.Candidate == nil {
 		return nil, protocol.Errorf(protocol.CodeBadMessage, `a candidate for %q must be {"candidate": "candidate:...", "sdpMid": "0", "sdpMLineIndex": 0}`, protocol.PeerSFU)
+	}
+	if strings.ContainsRune(*c.Candidate, 0) || (c.SDPMid != nil && strings.ContainsRune(*c.SDPMid, 0)) {
+		return nil, errNUL
 	}
 	if *c.Candidate == "" {
 		return nil, nil

@@ -12,6 +12,7 @@
 package janus
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -289,6 +290,11 @@ func (c *conn) write(msg map[string]any) error {
 	if err != nil {
 		return fmt.Errorf("janus: encoding request: %w", err)
 	}
+	if holdsNUL(b) {
+		// Janus's JSON parser refuses it and the request would wait out
+		// its timeout: no transaction is read, so no error is sent.
+		return fmt.Errorf("%w: a string holds U+0000", ErrInvalidRequest)
+	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
@@ -333,4 +339,26 @@ func dataID(op string, f *frame) (uint64, error) {
 		return 0, malformed(op, fmt.Errorf("expected success with an id, got %.200s", f.raw))
 	}
 	return d.ID, nil
+}
+
+// holdsNUL reports whether the JSON text b has a string with U+0000,
+// which encoding/json writes as \u0000: an escape, unlike a literal
+// backslash before "u0000" (written \\u0000), is preceded by an odd
+// number of backslashes counting its own.
+func holdsNUL(b []byte) bool {
+	for i := bytes.Index(b, []byte("u0000")); i >= 0; {
+		n := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 1 {
+			return true
+		}
+		next := bytes.Index(b[i+1:], []byte("u0000"))
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }

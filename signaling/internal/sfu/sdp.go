@@ -83,17 +83,20 @@ func videoMID(sdp string) string {
 }
 
 // checkPublisherOffer refuses an offer Janus 1.1.2 would take to its
-// harm: H.264 without a profile-level-id is accepted, and the first
-// subscriber to such a stream crashes the instance. Browsers give every
-// H.264 payload type a profile-level-id; here each must have one,
+// harm: H.264 whose profile-level-id it cannot read is accepted, and the
+// first subscriber to such a stream crashes the instance. Janus reads the
+// profile from the first ";"-separated part of the fmtp that contains
+// "profile-level-id=" (case-sensitive), as all of that part past the
+// name's length, so that part must be exactly the name and six hex
+// digits, as browsers write it. Each H.264 payload type must have one,
 // whichever codec Janus would pick.
 func checkPublisherOffer(sdp string) error {
 	var h264 []string             // this m-line's H.264 payload types
-	profiled := map[string]bool{} // those of its payload types with a profile-level-id
+	profiled := map[string]bool{} // those of its payload types with a readable profile-level-id
 	check := func() error {
 		for _, pt := range h264 {
 			if !profiled[pt] {
-				return fmt.Errorf("%w: H.264 payload type %.8q has no profile-level-id", ErrInvalidSDP, pt)
+				return fmt.Errorf("%w: H.264 payload type %.8q has no profile-level-id of six hex digits", ErrInvalidSDP, pt)
 			}
 		}
 		h264, profiled = nil, map[string]bool{}
@@ -113,10 +116,30 @@ func checkPublisherOffer(sdp string) error {
 			}
 		case strings.HasPrefix(line, "a=fmtp:"):
 			pt, params, _ := strings.Cut(strings.TrimPrefix(line, "a=fmtp:"), " ")
-			if strings.Contains(strings.ToLower(params), "profile-level-id=") {
-				profiled[pt] = true
-			}
+			profiled[pt] = readableH264Profile(params)
 		}
 	}
 	return check()
+}
+
+// readableH264Profile: the part of fmtp params Janus reads the profile
+// from is "profile-level-id=" and six hex digits.
+func readableH264Profile(params string) bool {
+	const name = "profile-level-id="
+	for _, part := range strings.Split(params, ";") {
+		if !strings.Contains(part, name) {
+			continue
+		}
+		id, ok := strings.CutPrefix(part, name)
+		if !ok || len(id) != 6 {
+			return false
+		}
+		for _, c := range id {
+			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -53,9 +53,16 @@ func TestPublisherOfferNeedsH264Profiles(t *testing.T) {
 	for offer, ok := range map[string]bool{
 		head + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n":                                                               true,
 		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1;profile-level-id=42e01f\r\n": true,
-		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=fmtp:102 Profile-Level-Id=42e01f\r\na=rtpmap:102 h264/90000\r\n":                      true,
-		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\n":                                                            false,
-		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1\r\n":                         false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=fmtp:102 profile-level-id=42E01F\r\na=rtpmap:102 h264/90000\r\n":                      true,
+		// What Janus cannot read: another case, a space, not six hex digits.
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 Profile-Level-Id=42e01f\r\n":                       false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1; profile-level-id=42e01f\r\n": false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 profile-level-id=zz\r\n":                           false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 profile-level-id=\r\n":                             false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 profile-level-id=42e01f0\r\n":                      false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 x-profile-level-id=42e01f\r\n":                     false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\n":                                                             false,
+		head + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1\r\n":                          false,
 		// Even beside VP8, which Janus would pick.
 		head + "m=video 9 UDP/TLS/RTP/SAVPF 96 102\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:102 H264/90000\r\n": false,
 		// A profile on another m-line's payload type does not count.
