@@ -34,3 +34,6 @@ func WithWriteTimeoutForTest(write time.Duration) Option {
 func WithDescriptorLimitForTest(n uint64) Option {
 	return func(s *Server) { s.fdLimit = func() uint64 { return n } }
 }
+
+// RelayIPForTest is where cascaded media for the media server on host goes.
+func RelayIPForTest(host string) (string, error) { return relayIP(host) }

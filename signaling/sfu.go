@@ -85,13 +85,37 @@ func (c SFUConfig) tier(log *slog.Logger, placements sfu.Ledger) (*sfu.Tier, err
 		}
 		bc := sfu.BackendConfig{URL: s, APISecret: c.APISecret}
 		// Media cascaded between instances goes to the address the API
-		// is reached on, when that is an address.
-		if ip := net.ParseIP(u.Hostname()); ip != nil {
-			bc.RelayIP = ip.String()
+		// is reached on.
+		if bc.RelayIP, err = relayIP(u.Hostname()); err != nil {
+			log.Warn("no stream will be cascaded to this media server", "server", s, "err", err)
 		}
 		cfg.Backends = append(cfg.Backends, bc)
 	}
 	return sfu.New(cfg, log)
+}
+
+// relayIP is where other media servers send media cascaded to the one
+// whose API is on host: host itself when it is an IP address, else its
+// first IPv4 address (then IPv6) as resolved when signalingd starts.
+func relayIP(host string) (string, error) {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.String(), nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupIP(ctx, "ip", host)
+	if err != nil {
+		return "", fmt.Errorf("resolving %q: %w", host, err)
+	}
+	for _, ip := range ips {
+		if ip.To4() != nil {
+			return ip.String(), nil
+		}
+	}
+	if len(ips) == 0 {
+		return "", fmt.Errorf("%q has no address", host)
+	}
+	return ips[0].String(), nil
 }
 
 // runSFU keeps the media servers connected and their metrics current
