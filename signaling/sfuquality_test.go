@@ -71,10 +71,23 @@ func TestViewerChoosesQuality(t *testing.T) {
 	wc.Send(map[string]any{"type": "watch", "stream_id": id})
 	require.Equal(t, "sfu", next(t, wc, "watching").Str("tier"))
 	wc.Send(map[string]any{"type": "sfu_quality", "quality": "low"})
-	q := next(t, wc, "sfu_quality")
+	// The media server's offer is placed beside the connection's own
+	// messages and may come before the confirmation.
+	var q, sfuOffer signalingtest.Msg
+	for q == nil || sfuOffer == nil {
+		switch m := wc.Next(); m.Type() {
+		case "viewer_count":
+		case "sfu_quality":
+			q = m
+		case "offer":
+			sfuOffer = m
+		default:
+			t.Fatalf("expected sfu_quality and an offer, got %v", m)
+		}
+	}
 	require.Equal(t, "low", q.Str("quality"))
 	require.Equal(t, strconv.FormatUint(id, 10), q.Str("stream_id"))
-	wr := s.answerSFU(wc)
+	wr := s.answerOffer(wc, sfuOffer)
 	waitPacket(t, hr, "the viewer on high")
 	waitPacket(t, wr, "the viewer on low")
 
