@@ -272,9 +272,7 @@ func TestPlacementOfAStreamAlone(t *testing.T) {
 	s := newSFUEnv(t)
 	owner := signalingtest.NewWallet()
 	id := s.liveStream(owner)
-	b, _ := s.signedIn(owner)
-	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
-	next(t, b, "broadcasting")
+	b := s.largeAudience(owner, id)
 	s.publish(b, s.sender())
 
 	p, ok := placement(t, s.internalURL(), id)

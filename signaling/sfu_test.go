@@ -42,6 +42,18 @@ func newSFUEnvWith(t testing.TB, servers []*janus.Server, mutate ...func(*signal
 	return s
 }
 
+// cascadable starts one Janus per name in one test namespace, sharing an
+// api_secret, so rooms can be cascaded between them.
+func cascadable(t testing.TB, names ...string) []*janus.Server {
+	ns := janus.NewNetNS(t)
+	secret := janus.NewSecret()
+	var servers []*janus.Server
+	for _, name := range names {
+		servers = append(servers, janus.Start(t, janus.Options{NS: ns, Name: name, APISecret: secret}))
+	}
+	return servers
+}
+
 // startSFUEnv is newSFUEnvWith without the wait.
 func startSFUEnv(t testing.TB, servers []*janus.Server, mutate ...func(*signaling.Config)) *sfuEnv {
 	feed := newFakeFeed()
@@ -93,6 +105,18 @@ func sdpOf(t testing.TB, m signalingtest.Msg) string {
 	require.NoError(t, json.Unmarshal([]byte(m.Raw("sdp")), &d), "%v", m)
 	require.NotEmpty(t, d.SDP, "%v", m)
 	return d.SDP
+}
+
+// largeAudience signs owner in and broadcasts stream id with direct
+// capacity 0 ("large audience"): every viewer watches through the media
+// server, and the broadcaster is asked to publish at once (the sfu_publish
+// is left for the caller).
+func (s *sfuEnv) largeAudience(owner *signalingtest.Wallet, id uint64) *signalingtest.Client {
+	s.t.Helper()
+	b, _ := s.signedIn(owner)
+	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
+	next(s.t, b, "broadcasting")
+	return b
 }
 
 // sender is a broadcaster's VP8 track sending 30 frames a second until
@@ -364,18 +388,11 @@ func (s *sfuEnv) sfuServers() map[string]map[string]any {
 // again; when the publication's own instance is killed, the broadcaster is
 // asked to publish again and every viewer gets frames from the new one.
 func TestJanusInstancesCascadeAndFailOver(t *testing.T) {
-	ns := janus.NewNetNS(t)
-	secret := janus.NewSecret()
-	var servers []*janus.Server
-	for _, name := range []string{"janus-a", "janus-b", "janus-c"} {
-		servers = append(servers, janus.Start(t, janus.Options{NS: ns, Name: name, APISecret: secret}))
-	}
+	servers := cascadable(t, "janus-a", "janus-b", "janus-c")
 	s := newSFUEnvWith(t, servers, func(c *signaling.Config) { c.SFU.ViewersPerServer = 2 })
 	owner := signalingtest.NewWallet()
 	id := s.liveStream(owner)
-	b, _ := s.signedIn(owner)
-	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
-	next(t, b, "broadcasting")
+	b := s.largeAudience(owner, id)
 	snd := s.sender()
 	s.publish(b, snd)
 

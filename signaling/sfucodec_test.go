@@ -17,18 +17,11 @@ import (
 // H.264 video) publishes to Janus, and viewers on the media server get
 // its video in H.264, on the publication's instance and on a cascade.
 func TestH264PublicationReachesViewers(t *testing.T) {
-	ns := janus.NewNetNS(t)
-	secret := janus.NewSecret()
-	var servers []*janus.Server
-	for _, name := range []string{"janus-a", "janus-b"} {
-		servers = append(servers, janus.Start(t, janus.Options{NS: ns, Name: name, APISecret: secret}))
-	}
+	servers := cascadable(t, "janus-a", "janus-b")
 	s := newSFUEnvWith(t, servers, func(c *signaling.Config) { c.SFU.ViewersPerServer = 1 })
 	owner := signalingtest.NewWallet()
 	id := s.liveStream(owner)
-	b, _ := s.signedIn(owner)
-	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
-	next(t, b, "broadcasting")
+	b := s.largeAudience(owner, id)
 	next(t, b, "sfu_publish")
 	snd := s.senderIn(janus.H264)
 	pc, offer, err := snd.Offer(t.Context())

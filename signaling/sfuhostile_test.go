@@ -23,9 +23,7 @@ func TestHostileDescriptionsLeaveJanusStanding(t *testing.T) {
 	s := newSFUEnv(t, func(c *signaling.Config) { c.MessagesPerSecond, c.MessageBurst = 1000, 1000 })
 	owner := signalingtest.NewWallet()
 	id := s.liveStream(owner)
-	b, _ := s.signedIn(owner)
-	b.Send(map[string]any{"type": "broadcast", "stream_id": id, "direct_capacity": 0})
-	next(t, b, "broadcasting")
+	b := s.largeAudience(owner, id)
 	next(t, b, "sfu_publish")
 	pid := s.jt.PID()
 
