@@ -110,8 +110,10 @@ func checkPublisherOffer(sdp string) error {
 				return err
 			}
 		case strings.HasPrefix(line, "a=rtpmap:"):
-			pt, codec, _ := strings.Cut(strings.TrimPrefix(line, "a=rtpmap:"), " ")
-			if strings.HasPrefix(strings.ToLower(codec), "h264/") {
+			// Janus takes any rtpmap holding "h264/90000" (or in capitals)
+			// for H.264; any that mentions h264 counts here.
+			value := strings.TrimPrefix(line, "a=rtpmap:")
+			if pt, _, _ := strings.Cut(value, " "); strings.Contains(strings.ToLower(value), "h264") {
 				h264 = append(h264, pt)
 			}
 		case strings.HasPrefix(line, "a=fmtp:"):
